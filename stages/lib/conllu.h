@@ -1,0 +1,168 @@
+/*
+ * conllu.h - the token stream: CoNLL-U Plus, read and written between stages.
+ *
+ * Format "crible tokens, version 1" (a CoNLL-U Plus file,
+ * https://universaldependencies.org/ext-format.html):
+ *
+ *   # global.columns = ID FORM CRIBLE:START CRIBLE:END CRIBLE:NORM CRIBLE:TYPE
+ *   # crible.version = 1
+ *   # newdoc id = rev-1
+ *   # crible.doc = {"id":"rev-1","title":"Déçu","rating":2,"text":"Pas bon du tout."}
+ *   # crible.field = title
+ *   # sent_id = rev-1/title/1
+ *   # text = Déçu
+ *   1	Déçu	0	5	déçu	word
+ *
+ *   # crible.field = text
+ *   # sent_id = rev-1/text/1
+ *   # text = Pas bon du tout.
+ *   1	Pas	0	3	pas	word
+ *   2	bon	4	7	bon	word
+ *   3	du	8	10	du	word
+ *   4	tout	11	15	tout	word
+ *   5	.	15	16	.	punct
+ *
+ * - Line 1 is `# global.columns = ...`: the column names, tab-free, space
+ *   separated.  A stream without it is read as plain CoNLL-U (the 10 UD
+ *   columns).  `# crible.version = N` follows; a reader refuses a version
+ *   newer than it knows.  Concatenated streams may repeat both lines if the
+ *   columns are the same.
+ * - A block is comment lines, then token lines (one per token, cells
+ *   separated by one TAB, `_` for an empty cell), then one blank line.  A
+ *   block may have no token line (an empty document keeps its place).
+ * - `# newdoc id = ID` opens a document; `# crible.doc = JSON` right after it
+ *   carries the whole document object of doc.h (text and metadata, one
+ *   line), so the index can store it and snippets can quote it.
+ * - `# crible.field = NAME` says which member of the document the following
+ *   sentences come from (title, text); it holds until the next one.
+ * - `# sent_id` and `# text` are per sentence (UD); `# text` is the
+ *   sentence's text with line breaks turned into spaces.
+ * - Columns crible's stages add (each stage appends its own and passes every
+ *   other column and comment through unchanged, so awk, a user's script or a
+ *   UD tool can sit between two stages):
+ *     crible-tokenize  CRIBLE:START CRIBLE:END  byte offsets of FORM in the
+ *                      field's string in `# crible.doc` (END exclusive);
+ *                      FORM is exactly those bytes.
+ *                      CRIBLE:NORM  the normal form (ICU case folding,
+ *                      ’ → ', accents folded if configured).
+ *                      CRIBLE:TYPE  word number punct symbol emoji url email
+ *                      hashtag mention
+ *     crible-stem      CRIBLE:STEM  the stem of NORM (or NORM itself for
+ *                      protected words, `_` for punctuation)
+ *                      CRIBLE:STOP  1 for a stop word, 0 otherwise
+ *     crible-entities  CRIBLE:NER   BIO tag: B-PER I-PER O ...
+ *                      CRIBLE:ENTITY  canonical value on B- tokens, else `_`
+ * - Cells never contain TAB or line breaks; the writer refuses them.
+ */
+#ifndef CRIBLE_CONLLU_H
+#define CRIBLE_CONLLU_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "error.h"
+
+#define CRIBLE_STREAM_VERSION 1
+#define CRIBLE_MAX_COLUMNS 64
+
+/* One block: its comments and its tokens.  Reused from read to read. */
+typedef struct crible_sentence {
+    size_t ncomments;
+    char **comments;      /* whole lines without "\n", each starting with '#' */
+    size_t ntokens;
+    size_t ncolumns;      /* cells per token (the stream's column count) */
+    char **cells;         /* ntokens * ncolumns, row-major, NUL-terminated */
+    long line;            /* input line of the block's first line */
+    /* private storage */
+    char *buf;
+    size_t buf_len, buf_cap, comments_cap, cells_cap;
+} crible_sentence;
+
+/* Cell `col` of token `tok` (0-based both). */
+static inline const char *crible_sentence_cell(const crible_sentence *s,
+                                               size_t tok, size_t col)
+{
+    return s->cells[tok * s->ncolumns + col];
+}
+
+/* The value of comment "# KEY = VALUE" in s, or NULL.  "newdoc id" is a key. */
+const char *crible_sentence_comment(const crible_sentence *s, const char *key);
+
+void crible_sentence_init(crible_sentence *s);
+void crible_sentence_free(crible_sentence *s);
+
+/* Clears s and adds comment lines / token rows to it (used by tokenize,
+ * which makes sentences, and by tests).  add_token copies the cells. */
+void crible_sentence_clear(crible_sentence *s, size_t ncolumns);
+crible_status crible_sentence_add_comment(crible_sentence *s, const char *line,
+                                          crible_error *err);
+crible_status crible_sentence_add_token(crible_sentence *s, const char *const *cells,
+                                        crible_error *err);
+
+typedef struct crible_conllu_reader crible_conllu_reader;
+
+crible_status crible_conllu_reader_open(FILE *in, const char *name,
+                                        crible_conllu_reader **out,
+                                        crible_error *err);
+void crible_conllu_reader_close(crible_conllu_reader *reader);
+
+/* Reads the next block into s.  Returns 1, 0 at the end of input, -1 on
+ * error: "NAME:LINE: ..." for a wrong number of cells, invalid UTF-8, a NUL
+ * byte, a stream cut inside a block (no blank line after the last block is
+ * accepted only if the last line is complete), a newer stream version. */
+int crible_conllu_read(crible_conllu_reader *reader, crible_sentence *s,
+                       crible_error *err);
+
+/* The stream's columns (known after the first read, or from the header). */
+size_t crible_conllu_ncolumns(const crible_conllu_reader *reader);
+const char *crible_conllu_column_name(const crible_conllu_reader *reader, size_t i);
+/* Index of a column by name, or -1. */
+int crible_conllu_column(const crible_conllu_reader *reader, const char *name);
+/* Like crible_conllu_column, but a missing column is CRIBLE_EDATA:
+ * "NAME: the token stream has no column CRIBLE:NORM (run crible-tokenize first)". */
+crible_status crible_conllu_require(const crible_conllu_reader *reader,
+                                    const char *column, const char *hint,
+                                    int *out, crible_error *err);
+/* Name of the input as shown in messages. */
+const char *crible_conllu_reader_name(const crible_conllu_reader *reader);
+/* Reads ahead until the header is known (the first block stays buffered):
+ * lets a stage learn the columns before it writes its own header. */
+crible_status crible_conllu_reader_peek_header(crible_conllu_reader *reader,
+                                               crible_error *err);
+
+typedef struct crible_conllu_writer crible_conllu_writer;
+
+/* A writer whose columns are `columns` (n names).  The header is written
+ * before the first block. */
+crible_status crible_conllu_writer_open(FILE *out, const char *const *columns,
+                                        size_t n, crible_conllu_writer **w,
+                                        crible_error *err);
+/* A writer whose columns are the reader's followed by `extra` (n names):
+ * the usual case for a stage that appends columns.  A column already in
+ * the input is an error (the stage ran twice). */
+crible_status crible_conllu_writer_extend(FILE *out,
+                                          const crible_conllu_reader *reader,
+                                          const char *const *extra, size_t n,
+                                          crible_conllu_writer **w,
+                                          crible_error *err);
+void crible_conllu_writer_close(crible_conllu_writer *w);
+
+/* Writes s with its cells followed, for each token t, by the `nextra` cells
+ * extra[t * nextra + k].  An empty string or NULL cell is written `_`.
+ * With `comments` false the block's comments are not written (the stage
+ * has written its own with write_comment). */
+crible_status crible_conllu_write(crible_conllu_writer *w, const crible_sentence *s,
+                                  const char *const *extra, size_t nextra,
+                                  crible_error *err);
+/* Writes one comment line ("# key = value" or any "# ..."), before a block. */
+crible_status crible_conllu_write_comment(crible_conllu_writer *w, const char *line,
+                                          crible_error *err);
+
+/* Switches the writer to plain 10-column CoNLL-U, the --conllu option of
+ * every stage: ID FORM LEMMA UPOS XPOS FEATS HEAD DEPREL DEPS MISC, with
+ * LEMMA from CRIBLE:STEM when the stream has it, MISC SpaceAfter=No from the
+ * offsets, no global.columns header, and empty blocks dropped.  Comments
+ * other than newdoc id, sent_id and text are dropped (crible.doc is long). */
+void crible_conllu_writer_set_plain(crible_conllu_writer *w, bool plain);
+
+#endif

@@ -1,0 +1,74 @@
+/*
+ * doc.h - the document stream: JSON Lines, read and written with jansson.
+ *
+ * crible-read writes it; crible-tokenize reads it.  Users may bring their own
+ * JSONL or filter it with jq between the two.
+ *
+ * Format "crible documents, version 1":
+ *   - UTF-8, one JSON object per line, "\n" after each (a final line without
+ *     "\n" is accepted).  Blank lines are skipped.
+ *   - "id" (string, required; a number is accepted and turned into its
+ *     decimal text): unique within an index; a document whose id is already
+ *     indexed replaces the old one.
+ *   - "text" (string, required, may be empty): the body.
+ *   - Any other member is metadata, carried along to the index unchanged:
+ *     "title" (string; analysed as its own field), "rating" (number),
+ *     "date" ("YYYY-MM-DD", or a prefix "YYYY-MM", "YYYY"), "source", "url",
+ *     "lang" (a libstemmer algorithm or ISO code: "fr", "en", ...), anything.
+ *   - Members whose name starts with "_" are reserved for crible.
+ *   A later version only adds optional members; these keep their meaning.
+ *
+ * Worked example (two documents):
+ *   {"id":"rev-1","title":"Déçu","rating":2,"text":"Pas bon du tout."}
+ *   {"id":"rev-2","text":"L’enfer du cyberharcèlement, sur Netflix."}
+ */
+#ifndef CRIBLE_DOC_H
+#define CRIBLE_DOC_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "error.h"
+
+typedef struct crible_doc {
+    json_t *json;      /* the whole object; owned by the doc */
+    const char *id;    /* borrowed from json */
+    const char *text;  /* borrowed from json; may contain NUL only if text_len says so */
+    size_t text_len;
+    long line;         /* line number in the input (1-based) */
+} crible_doc;
+
+typedef struct crible_doc_reader crible_doc_reader;
+
+/* Reads documents from `in` (not closed by the reader); `name` names the
+ * input in messages ("-" is shown as "<stdin>"). */
+crible_status crible_doc_reader_open(FILE *in, const char *name,
+                                     crible_doc_reader **out, crible_error *err);
+void crible_doc_reader_close(crible_doc_reader *reader);
+
+/* Reads the next document into *doc (which the caller frees with
+ * crible_doc_free).  Returns 1 for a document, 0 at the end of input, -1 on
+ * error (err says "NAME:LINE: ..." for invalid UTF-8 with its byte offset,
+ * NUL bytes, invalid JSON with its column, a missing id or text, a last
+ * line cut in the middle of an object). */
+int crible_doc_read(crible_doc_reader *reader, crible_doc *doc, crible_error *err);
+
+/* Makes a document from a parsed object (takes ownership of json); checks
+ * id and text.  `where` names it in messages. */
+crible_status crible_doc_from_json(json_t *json, const char *where,
+                                   crible_doc *doc, crible_error *err);
+
+/* Writes doc->json as one compact line (UTF-8, not ASCII-escaped). */
+crible_status crible_doc_write(FILE *out, const crible_doc *doc, crible_error *err);
+
+/* Writes any JSON value compactly on one line into a malloc'ed string
+ * (caller frees); NULL on failure. */
+char *crible_json_line(const json_t *json);
+
+void crible_doc_free(crible_doc *doc);
+
+/* The first byte offset in s[0..n) that is not valid UTF-8 (overlong forms,
+ * surrogates and code points past U+10FFFF are invalid), or n if none. */
+size_t crible_utf8_invalid_offset(const char *s, size_t n);
+
+#endif
