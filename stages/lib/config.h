@@ -44,6 +44,7 @@ struct crible_node {
     size_t count;               /* SEQUENCE: items; MAP: key/value pairs */
     const crible_node **items;  /* SEQUENCE: the items; MAP: the values */
     const crible_node **keys;   /* MAP: the keys (scalar nodes); else NULL */
+    const char **scalars;       /* SEQUENCE of scalars only: their values; else NULL */
     const char *file;           /* the file it was read from ("<string>" for tests) */
     int line, column;           /* 1-based position of the node's first character */
 };

@@ -53,6 +53,11 @@
  *     crible-entities  CRIBLE:NER   BIO tag: B-PER I-PER O ...
  *                      CRIBLE:ENTITY  canonical value on B- tokens, else `_`
  * - Cells never contain TAB or line breaks; the writer refuses them.
+ * - The stream ends with a block made of the one comment
+ *   `# crible.end = N` (N documents).  A reader that reaches the end of its
+ *   input without it knows the stream was cut (its writer died): the last
+ *   document may be incomplete.  Streams without `# crible.version` (plain
+ *   CoNLL-U from elsewhere) need no end mark.
  */
 #ifndef CRIBLE_CONLLU_H
 #define CRIBLE_CONLLU_H
@@ -123,6 +128,12 @@ int crible_conllu_column(const crible_conllu_reader *reader, const char *name);
 crible_status crible_conllu_require(const crible_conllu_reader *reader,
                                     const char *column, const char *hint,
                                     int *out, crible_error *err);
+/* After read returned 0: whether the stream ended with its end mark (or is
+ * plain CoNLL-U, which has none).  False means it was cut: the caller
+ * reports "NAME: the stream ends without its end mark: cut short?". */
+bool crible_conllu_reader_complete(const crible_conllu_reader *reader);
+/* Documents announced by end marks seen so far (sum of their N). */
+unsigned long long crible_conllu_reader_end_count(const crible_conllu_reader *reader);
 /* Name of the input as shown in messages. */
 const char *crible_conllu_reader_name(const crible_conllu_reader *reader);
 /* Reads ahead until the header is known (the first block stays buffered):
@@ -145,12 +156,15 @@ crible_status crible_conllu_writer_extend(FILE *out,
                                           const char *const *extra, size_t n,
                                           crible_conllu_writer **w,
                                           crible_error *err);
+/* Writes the end mark (`# crible.end = N`, N the documents written) after
+ * the last block: call it when the input ended cleanly, never after an
+ * error (so the next stage knows).  Does not close the FILE. */
+crible_status crible_conllu_writer_finish(crible_conllu_writer *w, crible_error *err);
 void crible_conllu_writer_close(crible_conllu_writer *w);
 
 /* Writes s with its cells followed, for each token t, by the `nextra` cells
  * extra[t * nextra + k].  An empty string or NULL cell is written `_`.
- * With `comments` false the block's comments are not written (the stage
- * has written its own with write_comment). */
+ * The block's comments are written first, unchanged. */
 crible_status crible_conllu_write(crible_conllu_writer *w, const crible_sentence *s,
                                   const char *const *extra, size_t nextra,
                                   crible_error *err);

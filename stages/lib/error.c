@@ -37,7 +37,10 @@ crible_status crible_error_prefix(crible_error *err, const char *fmt, ...)
     vsnprintf(prefix, sizeof prefix, fmt, ap);
     va_end(ap);
     memcpy(old, err->message, sizeof old);
-    snprintf(err->message, sizeof err->message, "%s: %s", prefix, old);
+    char joined[sizeof prefix + sizeof old + 2];
+    snprintf(joined, sizeof joined, "%s: %s", prefix, old);
+    memcpy(err->message, joined, sizeof err->message - 1);
+    err->message[sizeof err->message - 1] = '\0';
     return err->status;
 }
 

@@ -1,0 +1,164 @@
+/*
+ * doc.c - the document stream (JSON Lines), read and written with jansson.
+ * The format is described in doc.h.
+ */
+#include "doc.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct crible_doc_reader {
+    FILE *in;
+    char *name;
+    char *line;
+    size_t cap;
+    long lineno;
+};
+
+crible_status crible_doc_reader_open(FILE *in, const char *name, crible_doc_reader **out,
+                                     crible_error *err)
+{
+    crible_doc_reader *r = calloc(1, sizeof *r);
+    if (!r)
+        return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+    r->in = in;
+    r->name = strdup(!name || strcmp(name, "-") == 0 ? "<stdin>" : name);
+    if (!r->name) {
+        free(r);
+        return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+    }
+    *out = r;
+    return CRIBLE_OK;
+}
+
+void crible_doc_reader_close(crible_doc_reader *r)
+{
+    if (!r)
+        return;
+    free(r->line);
+    free(r->name);
+    free(r);
+}
+
+static bool blank(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+            return false;
+    return true;
+}
+
+crible_status crible_doc_from_json(json_t *json, const char *where, crible_doc *doc,
+                                   crible_error *err)
+{
+    memset(doc, 0, sizeof *doc);
+    if (!json_is_object(json)) {
+        json_decref(json);
+        return crible_error_set(err, CRIBLE_EDATA, "%s: a document must be a JSON object",
+                                where);
+    }
+    json_t *id = json_object_get(json, "id");
+    if (json_is_integer(id)) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(id));
+        json_object_set_new(json, "id", json_string(buf));
+        id = json_object_get(json, "id");
+    }
+    if (!json_is_string(id) || json_string_length(id) == 0) {
+        json_decref(json);
+        return crible_error_set(err, CRIBLE_EDATA,
+                                "%s: the document has no \"id\" (a non-empty string)", where);
+    }
+    json_t *text = json_object_get(json, "text");
+    if (!json_is_string(text)) {
+        json_decref(json);
+        return crible_error_set(err, CRIBLE_EDATA,
+                                "%s: document '%s' has no \"text\" string", where,
+                                json_string_value(id));
+    }
+    doc->json = json;
+    doc->id = json_string_value(id);
+    doc->text = json_string_value(text);
+    doc->text_len = json_string_length(text);
+    return CRIBLE_OK;
+}
+
+int crible_doc_read(crible_doc_reader *r, crible_doc *doc, crible_error *err)
+{
+    memset(doc, 0, sizeof *doc);
+    for (;;) {
+        errno = 0;
+        ssize_t n = getline(&r->line, &r->cap, r->in);
+        if (n < 0) {
+            if (ferror(r->in)) {
+                crible_error_set(err, CRIBLE_EIO, "%s: read error: %s", r->name,
+                                 strerror(errno ? errno : EIO));
+                return -1;
+            }
+            return 0;
+        }
+        r->lineno++;
+        bool complete = n > 0 && r->line[n - 1] == '\n';
+        size_t len = (size_t)n - complete;
+        const char *nul = memchr(r->line, '\0', len);
+        if (nul) {
+            crible_error_set(err, CRIBLE_EDATA, "%s:%ld: NUL byte at byte %ld of the line",
+                             r->name, r->lineno, (long)(nul - r->line) + 1);
+            return -1;
+        }
+        if (blank(r->line, len))
+            continue;
+        size_t bad = crible_utf8_invalid_offset(r->line, len);
+        if (bad < len) {
+            crible_error_set(err, CRIBLE_EDATA,
+                             "%s:%ld: invalid UTF-8 at byte %zu of the line (0x%02X)",
+                             r->name, r->lineno, bad + 1, (unsigned char)r->line[bad]);
+            return -1;
+        }
+        json_error_t jerr;
+        json_t *json = json_loadb(r->line, len, 0, &jerr);
+        char where[512];
+        snprintf(where, sizeof where, "%s:%ld", r->name, r->lineno);
+        if (!json) {
+            crible_error_set(err, CRIBLE_EDATA, "%s: invalid JSON at column %d: %s%s", where,
+                             jerr.column, jerr.text,
+                             complete ? "" : " (the input ends in the middle of a line: "
+                                             "was the stream cut?)");
+            return -1;
+        }
+        if (crible_doc_from_json(json, where, doc, err) != CRIBLE_OK)
+            return -1;
+        doc->line = r->lineno;
+        return 1;
+    }
+}
+
+char *crible_json_line(const json_t *json)
+{
+    return json_dumps(json, JSON_COMPACT | JSON_PRESERVE_ORDER);
+}
+
+static int write_to_file(const char *buffer, size_t size, void *data)
+{
+    return fwrite(buffer, 1, size, data) == size ? 0 : -1;
+}
+
+crible_status crible_doc_write(FILE *out, const crible_doc *doc, crible_error *err)
+{
+    if (json_dump_callback(doc->json, write_to_file, out,
+                           JSON_COMPACT | JSON_PRESERVE_ORDER) != 0 ||
+        putc('\n', out) == EOF)
+        return crible_error_set(err, CRIBLE_EIO, "cannot write to standard output: %s",
+                                strerror(errno ? errno : EIO));
+    return CRIBLE_OK;
+}
+
+void crible_doc_free(crible_doc *doc)
+{
+    if (doc && doc->json) {
+        json_decref(doc->json);
+        memset(doc, 0, sizeof *doc);
+    }
+}
