@@ -262,6 +262,12 @@ static int next_line(crible_conllu_reader *r, crible_error *err)
         n--;
     r->line[n] = '\0';
     r->len = n;
+    if (!r->line_complete && r->crible_stream) {
+        crible_error_set(err, CRIBLE_EDATA,
+                         "%s:%ld: the stream ends in the middle of a line: it was cut short",
+                         r->name, r->lineno);
+        return -1;
+    }
     if (memchr(r->line, '\0', (size_t)n)) {
         crible_error_set(err, CRIBLE_EDATA, "%s:%ld: NUL byte at byte %ld of the line",
                          r->name, r->lineno, (long)strlen(r->line) + 1);

@@ -73,10 +73,10 @@ crible_status crible_doc_from_json(json_t *json, const char *where, crible_doc *
     }
     json_t *text = json_object_get(json, "text");
     if (!json_is_string(text)) {
+        crible_error_set(err, CRIBLE_EDATA, "%s: document '%s' has no \"text\" string", where,
+                         json_string_value(id));
         json_decref(json);
-        return crible_error_set(err, CRIBLE_EDATA,
-                                "%s: document '%s' has no \"text\" string", where,
-                                json_string_value(id));
+        return CRIBLE_EDATA;
     }
     doc->json = json;
     doc->id = json_string_value(id);

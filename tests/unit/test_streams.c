@@ -1,0 +1,297 @@
+/*
+ * test_streams.c - the two streams between stages: JSONL documents (doc.h)
+ * and the CoNLL-U Plus token stream (conllu.h), on French text, with their
+ * bad inputs: invalid UTF-8, NUL bytes, cut streams, wrong cell counts.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conllu.h"
+#include "doc.h"
+
+static FILE *mem(const char *s, size_t n)
+{
+    FILE *f = fmemopen((void *)s, n, "r");
+    assert_non_null(f);
+    return f;
+}
+
+static void test_doc_read_write(void **state)
+{
+    (void)state;
+    const char in[] = "{\"id\":\"rev-1\",\"title\":\"Déçu\",\"rating\":2,\"text\":\"Pas bon du tout.\"}\n"
+                      "\n"
+                      "{\"id\":42,\"text\":\"L’enfer du cyberharcèlement\"}";
+    FILE *f = mem(in, sizeof in - 1);
+    crible_doc_reader *r;
+    crible_error err = {0};
+    assert_int_equal(crible_doc_reader_open(f, "d.jsonl", &r, &err), CRIBLE_OK);
+    crible_doc d;
+    assert_int_equal(crible_doc_read(r, &d, &err), 1);
+    assert_string_equal(d.id, "rev-1");
+    assert_string_equal(d.text, "Pas bon du tout.");
+    assert_int_equal(d.line, 1);
+    char *line = crible_json_line(d.json);
+    assert_string_equal(line, "{\"id\":\"rev-1\",\"title\":\"Déçu\",\"rating\":2,\"text\":\"Pas bon du tout.\"}");
+    free(line);
+    crible_doc_free(&d);
+    assert_int_equal(crible_doc_read(r, &d, &err), 1);
+    assert_string_equal(d.id, "42");
+    assert_int_equal(d.line, 3);
+    crible_doc_free(&d);
+    assert_int_equal(crible_doc_read(r, &d, &err), 0);
+    crible_doc_reader_close(r);
+    fclose(f);
+}
+
+static void expect_doc_error(const char *in, size_t n, const char *message)
+{
+    FILE *f = mem(in, n);
+    crible_doc_reader *r;
+    crible_error err = {0};
+    crible_doc_reader_open(f, "x.jsonl", &r, &err);
+    crible_doc d;
+    assert_int_equal(crible_doc_read(r, &d, &err), -1);
+    assert_int_equal(err.status, CRIBLE_EDATA);
+    if (!strstr(err.message, message))
+        fail_msg("'%s' does not contain '%s'", err.message, message);
+    crible_doc_reader_close(r);
+    fclose(f);
+}
+
+static void test_doc_errors(void **state)
+{
+    (void)state;
+    const char bad_utf8[] = "{\"id\":\"a\",\"text\":\"caf\xe9\"}\n";
+    expect_doc_error(bad_utf8, sizeof bad_utf8 - 1, "x.jsonl:1: invalid UTF-8 at byte 22");
+    const char nul[] = "{\"id\":\"a\",\"text\":\"a\0b\"}\n";
+    expect_doc_error(nul, sizeof nul - 1, "x.jsonl:1: NUL byte at byte 20");
+    const char cut[] = "{\"id\":\"a\",\"text\":\"ok\"}\n{\"id\":\"b\",\"te";
+    FILE *f = mem(cut, sizeof cut - 1);
+    crible_doc_reader *r;
+    crible_error err = {0};
+    crible_doc_reader_open(f, "x.jsonl", &r, &err);
+    crible_doc d;
+    assert_int_equal(crible_doc_read(r, &d, &err), 1);
+    crible_doc_free(&d);
+    assert_int_equal(crible_doc_read(r, &d, &err), -1);
+    assert_non_null(strstr(err.message, "x.jsonl:2: invalid JSON"));
+    assert_non_null(strstr(err.message, "cut?"));
+    crible_doc_reader_close(r);
+    fclose(f);
+    const char noid[] = "{\"text\":\"x\"}\n";
+    expect_doc_error(noid, sizeof noid - 1, "x.jsonl:1: the document has no \"id\"");
+    const char notext[] = "{\"id\":\"z\"}\n";
+    expect_doc_error(notext, sizeof notext - 1, "document 'z' has no \"text\"");
+    const char arr[] = "[1,2]\n";
+    expect_doc_error(arr, sizeof arr - 1, "must be a JSON object");
+}
+
+static void test_utf8(void **state)
+{
+    (void)state;
+    const char ok[] = "Royaume-Uni, cœur 👍🏽 🇫🇷 déçu";
+    assert_int_equal(crible_utf8_invalid_offset(ok, strlen(ok)), strlen(ok));
+    assert_int_equal(crible_utf8_invalid_offset("ab\xc0\xaf", 4), 2);          /* overlong */
+    assert_int_equal(crible_utf8_invalid_offset("\xed\xa0\x80", 3), 0);       /* surrogate */
+    assert_int_equal(crible_utf8_invalid_offset("\xf4\x90\x80\x80", 4), 0);   /* > U+10FFFF */
+    assert_int_equal(crible_utf8_invalid_offset("abcdefgh\xc3", 9), 8);       /* cut */
+}
+
+static const char stream[] =
+    "# global.columns = ID FORM CRIBLE:START CRIBLE:END CRIBLE:NORM CRIBLE:TYPE MY:COL\n"
+    "# crible.version = 1\n"
+    "# newdoc id = rev-1\n"
+    "# crible.doc = {\"id\":\"rev-1\",\"text\":\"L’enfer, déçu.\"}\n"
+    "# crible.field = text\n"
+    "# sent_id = rev-1/text/1\n"
+    "# text = L’enfer, déçu.\n"
+    "# mon.commentaire = gardé\n"
+    "1\tL’\t0\t4\tl'\tword\tx\n"
+    "2\tenfer\t4\t9\tenfer\tword\ty\n"
+    "3\t,\t9\t10\t,\tpunct\t_\n"
+    "4\tdéçu\t11\t16\tdéçu\tword\t_\n"
+    "5\t.\t16\t17\t.\tpunct\t_\n"
+    "\n"
+    "# crible.end = 1\n"
+    "\n";
+
+static void test_conllu_roundtrip_with_extra_column(void **state)
+{
+    (void)state;
+    FILE *in = mem(stream, sizeof stream - 1);
+    crible_conllu_reader *r;
+    crible_error err = {0};
+    assert_int_equal(crible_conllu_reader_open(in, "t.conllu", &r, &err), CRIBLE_OK);
+    assert_int_equal(crible_conllu_reader_peek_header(r, &err), CRIBLE_OK);
+    assert_int_equal(crible_conllu_ncolumns(r), 7);
+    assert_int_equal(crible_conllu_column(r, "CRIBLE:NORM"), 4);
+    int col;
+    assert_int_equal(crible_conllu_require(r, "CRIBLE:STEM", "run crible-stem first", &col, &err),
+                     CRIBLE_EDATA);
+    assert_string_equal(err.message,
+                        "t.conllu: the token stream has no column CRIBLE:STEM (run crible-stem first)");
+
+    char *out = NULL;
+    size_t outlen = 0;
+    FILE *o = open_memstream(&out, &outlen);
+    const char *extra_names[] = {"CRIBLE:STEM"};
+    crible_conllu_writer *w;
+    assert_int_equal(crible_conllu_writer_extend(o, r, extra_names, 1, &w, &err), CRIBLE_OK);
+    crible_sentence s;
+    crible_sentence_init(&s);
+    assert_int_equal(crible_conllu_read(r, &s, &err), 1);
+    assert_int_equal(s.ntokens, 5);
+    assert_string_equal(crible_sentence_cell(&s, 1, 1), "enfer");
+    assert_string_equal(crible_sentence_cell(&s, 0, 6), "x");
+    assert_string_equal(crible_sentence_comment(&s, "newdoc id"), "rev-1");
+    assert_string_equal(crible_sentence_comment(&s, "mon.commentaire"), "gardé");
+    assert_null(crible_sentence_comment(&s, "absent"));
+    const char *extra[] = {"l", "enfer", NULL, "déçu", ""};
+    assert_int_equal(crible_conllu_write(w, &s, extra, 1, &err), CRIBLE_OK);
+    assert_int_equal(crible_conllu_read(r, &s, &err), 0);
+    assert_true(crible_conllu_reader_complete(r));
+    assert_int_equal(crible_conllu_reader_end_count(r), 1);
+    assert_int_equal(crible_conllu_writer_finish(w, &err), CRIBLE_OK);
+    /* the writer refuses a column the stream has (a stage run twice) */
+    crible_conllu_writer *w2;
+    const char *dup[] = {"MY:COL"};
+    assert_int_equal(crible_conllu_writer_extend(o, r, dup, 1, &w2, &err), CRIBLE_EDATA);
+    assert_non_null(strstr(err.message, "already has a column MY:COL"));
+    fclose(o);
+    assert_non_null(strstr(out, "# global.columns = ID FORM CRIBLE:START CRIBLE:END CRIBLE:NORM "
+                                "CRIBLE:TYPE MY:COL CRIBLE:STEM\n# crible.version = 1\n"));
+    assert_non_null(strstr(out, "# mon.commentaire = gardé\n1\tL’\t0\t4\tl'\tword\tx\tl\n"));
+    assert_non_null(strstr(out, "3\t,\t9\t10\t,\tpunct\t_\t_\n"));
+    assert_non_null(strstr(out, "\n\n# crible.end = 1\n\n"));
+    free(out);
+    crible_conllu_writer_close(w);
+    crible_sentence_free(&s);
+    crible_conllu_reader_close(r);
+    fclose(in);
+}
+
+static void test_conllu_plain_projection(void **state)
+{
+    (void)state;
+    FILE *in = mem(stream, sizeof stream - 1);
+    crible_conllu_reader *r;
+    crible_error err = {0};
+    crible_conllu_reader_open(in, "t.conllu", &r, &err);
+    crible_conllu_reader_peek_header(r, &err);
+    char *out = NULL;
+    size_t outlen = 0;
+    FILE *o = open_memstream(&out, &outlen);
+    crible_conllu_writer *w;
+    crible_conllu_writer_extend(o, r, NULL, 0, &w, &err);
+    crible_conllu_writer_set_plain(w, true);
+    crible_sentence s;
+    crible_sentence_init(&s);
+    while (crible_conllu_read(r, &s, &err) == 1)
+        assert_int_equal(crible_conllu_write(w, &s, NULL, 0, &err), CRIBLE_OK);
+    crible_conllu_writer_finish(w, &err);
+    fclose(o);
+    assert_string_equal(out, "# newdoc id = rev-1\n# sent_id = rev-1/text/1\n# text = L’enfer, déçu.\n"
+                             "1\tL’\t_\t_\t_\t_\t_\t_\t_\tSpaceAfter=No\n"
+                             "2\tenfer\t_\t_\t_\t_\t_\t_\t_\tSpaceAfter=No\n"
+                             "3\t,\t_\t_\t_\t_\t_\t_\t_\t_\n"
+                             "4\tdéçu\t_\t_\t_\t_\t_\t_\t_\tSpaceAfter=No\n"
+                             "5\t.\t_\t_\t_\t_\t_\t_\t_\t_\n\n");
+    free(out);
+    crible_conllu_writer_close(w);
+    crible_sentence_free(&s);
+    crible_conllu_reader_close(r);
+    fclose(in);
+}
+
+static int read_all(const char *text, size_t n, crible_error *err, bool *complete)
+{
+    FILE *in = mem(text, n);
+    crible_conllu_reader *r;
+    crible_conllu_reader_open(in, "c.conllu", &r, err);
+    crible_sentence s;
+    crible_sentence_init(&s);
+    int got;
+    while ((got = crible_conllu_read(r, &s, err)) == 1)
+        ;
+    *complete = crible_conllu_reader_complete(r);
+    crible_sentence_free(&s);
+    crible_conllu_reader_close(r);
+    fclose(in);
+    return got;
+}
+
+static void test_conllu_cut_and_malformed(void **state)
+{
+    (void)state;
+    crible_error err = {0};
+    bool complete;
+    /* cut after a whole block: no end mark */
+    size_t upto = strstr(stream, "# crible.end") - stream;
+    assert_int_equal(read_all(stream, upto, &err, &complete), 0);
+    assert_false(complete);
+    /* cut in the middle of a token line */
+    size_t mid = strstr(stream, "4\tdéçu") - stream + 3;
+    assert_int_equal(read_all(stream, mid, &err, &complete), -1);
+    assert_non_null(strstr(err.message, "cut short"));
+    /* wrong number of cells */
+    const char bad[] = "# global.columns = ID FORM\n1\tun\tdeux\n\n";
+    assert_int_equal(read_all(bad, sizeof bad - 1, &err, &complete), -1);
+    assert_string_equal(err.message,
+                        "c.conllu:2: more than 2 cells on a token line (the stream's columns: see global.columns)");
+    /* a newer stream version is refused */
+    const char newer[] = "# global.columns = ID FORM\n# crible.version = 9\n";
+    assert_int_equal(read_all(newer, sizeof newer - 1, &err, &complete), -1);
+    assert_non_null(strstr(err.message, "version 9 is newer"));
+    /* plain CoNLL-U without header and without end mark is fine */
+    const char ud[] = "# text = Bon.\n1\tBon\tbon\tADJ\t_\t_\t0\troot\t_\tSpaceAfter=No\n2\t.\t.\tPUNCT\t_\t_\t1\tpunct\t_\t_\n\n";
+    assert_int_equal(read_all(ud, sizeof ud - 1, &err, &complete), 0);
+    assert_true(complete);
+    /* NUL byte and invalid UTF-8 */
+    const char nul[] = "# global.columns = ID FORM\n1\ta\0b\n\n";
+    assert_int_equal(read_all(nul, sizeof nul - 1, &err, &complete), -1);
+    assert_non_null(strstr(err.message, "c.conllu:2: NUL byte"));
+    const char inv[] = "# global.columns = ID FORM\n1\t\xff\n\n";
+    assert_int_equal(read_all(inv, sizeof inv - 1, &err, &complete), -1);
+    assert_non_null(strstr(err.message, "c.conllu:2: invalid UTF-8 at byte 3"));
+}
+
+static void test_sentence_building(void **state)
+{
+    (void)state;
+    crible_sentence s;
+    crible_sentence_init(&s);
+    crible_sentence_clear(&s, 2);
+    crible_error err = {0};
+    char form[32];
+    for (int i = 0; i < 5000; i++) { /* makes the buffer move many times */
+        snprintf(form, sizeof form, "mot%d", i);
+        const char *cells[] = {"1", form};
+        assert_int_equal(crible_sentence_add_token(&s, cells, &err), CRIBLE_OK);
+    }
+    assert_int_equal(crible_sentence_add_comment(&s, "# text = x", &err), CRIBLE_OK);
+    assert_string_equal(crible_sentence_cell(&s, 0, 1), "mot0");
+    assert_string_equal(crible_sentence_cell(&s, 4999, 1), "mot4999");
+    assert_string_equal(crible_sentence_comment(&s, "text"), "x");
+    crible_sentence_free(&s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_doc_read_write),
+        cmocka_unit_test(test_doc_errors),
+        cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_conllu_roundtrip_with_extra_column),
+        cmocka_unit_test(test_conllu_plain_projection),
+        cmocka_unit_test(test_conllu_cut_and_malformed),
+        cmocka_unit_test(test_sentence_building),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
