@@ -1,0 +1,472 @@
+/*
+ * query_fuzzy.c - the Levenshtein automaton and its intersection with a
+ * sorted dictionary (see query_fuzzy.h for what and why).
+ *
+ * State: the row R of the edit-distance matrix between the pattern p[0..m)
+ * and the prefix read so far, each cell capped at k+1 (k = max_edits):
+ *   start      R[i] = i
+ *   on c       R'[0] = R[0] + 1
+ *              R'[i] = min(R[i-1] + (p[i-1] == c ? 0 : 1), R[i] + 1, R'[i-1] + 1)
+ *   accepting  R[m] <= k          dead   min(R) > k
+ * Example, p = "acteur", k = 1, reading "acteru": rows end with R[6] = 2
+ * (two substitutions, or a transposition counted as 2): rejected at k = 1,
+ * accepted at k = 2.  No string longer than m + k can be accepted, so the
+ * walk never goes deeper than m + k code points.
+ */
+#include "query_fuzzy.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+
+#define MAX_PATTERN 255
+#define KEY_MAX 1024
+
+size_t crible_utf8_decode(const char *s, size_t n, uint32_t *c)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (n == 0) {
+        *c = 0;
+        return 0;
+    }
+    unsigned char b = u[0];
+    size_t len;
+    uint32_t v;
+    if (b < 0x80) {
+        *c = b;
+        return 1;
+    } else if (b >= 0xC2 && b < 0xE0) {
+        len = 2, v = b & 0x1F;
+    } else if (b >= 0xE0 && b < 0xF0) {
+        len = 3, v = b & 0x0F;
+    } else if (b >= 0xF0 && b < 0xF5) {
+        len = 4, v = b & 0x07;
+    } else {
+        *c = b;
+        return 0;
+    }
+    if (n < len) {
+        *c = b;
+        return 0;
+    }
+    for (size_t i = 1; i < len; i++) {
+        if ((u[i] & 0xC0) != 0x80) {
+            *c = b;
+            return 0;
+        }
+        v = (v << 6) | (u[i] & 0x3F);
+    }
+    if ((len == 3 && v < 0x800) || (len == 4 && (v < 0x10000 || v > 0x10FFFF)) ||
+        (v >= 0xD800 && v <= 0xDFFF)) {
+        *c = b;
+        return 0;
+    }
+    *c = v;
+    return len;
+}
+
+static uint32_t base_slow(uint32_t c)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    const UNormalizer2 *nfd = unorm2_getNFDInstance(&st);
+    if (U_SUCCESS(st)) {
+        for (int guard = 0; guard < 4; guard++) {
+            UChar buf[8];
+            UErrorCode e = U_ZERO_ERROR;
+            int32_t n = unorm2_getRawDecomposition(nfd, (UChar32)c, buf, 8, &e);
+            if (U_FAILURE(e) || n <= 0)
+                break;
+            UChar32 first;
+            int32_t i = 0;
+            U16_NEXT(buf, i, n, first);
+            if ((uint32_t)first == c)
+                break;
+            c = (uint32_t)first;
+        }
+    }
+    return (uint32_t)u_foldCase((UChar32)c, U_FOLD_CASE_DEFAULT);
+}
+
+uint32_t crible_fuzzy_base(uint32_t c)
+{
+    static uint32_t table[0x250];
+    static bool ready;
+    if (c < 0x80)
+        return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+    if (c < 0x250) {
+        if (!ready) {
+            for (uint32_t i = 0; i < 0x250; i++)
+                table[i] = base_slow(i);
+            ready = true;
+        }
+        return table[c];
+    }
+    return base_slow(c);
+}
+
+typedef struct walker {
+    const crible_term_source *src;
+    const crible_fuzzy_options *o;
+    uint32_t p[MAX_PATTERN];      /* pattern code points (base forms if folding) */
+    size_t m;
+    int k;
+    uint8_t *rows;                /* (depth + 1) rows of m + 1 cells */
+    size_t maxdepth;
+    char key[KEY_MAX + 8];
+    crible_fuzzy_visit visit;
+    void *ctx;
+    size_t nvisited, seeks;
+    bool stop;
+    /* The code points equal to each distinct pattern letter, sorted: itself,
+     * and with fold_accents every letter of U+0000..U+1FFF of that base. */
+    size_t nletters;
+    uint32_t letter[MAX_PATTERN];
+    uint32_t *variants[MAX_PATTERN];
+    size_t nvariants[MAX_PATTERN];
+    uint8_t *tmp;                 /* a scratch row */
+    /* A term read but not consumed (the first one past a subtree), so that
+     * leaving a subtree costs no seek. */
+    char pend[KEY_MAX + 8];
+    size_t pendlen;
+    bool has_pend;
+} walker;
+
+static bool get_next(walker *w, const char **t, size_t *n)
+{
+    if (w->has_pend) {
+        w->has_pend = false;
+        *t = w->pend;
+        *n = w->pendlen;
+        return true;
+    }
+    return w->src->next(w->src->ctx, t, n);
+}
+
+/* Keeps t for the next get_next (or, if too long, seeks back to it). */
+static void unread(walker *w, const char *t, size_t n)
+{
+    if (n <= KEY_MAX) {
+        if (t != w->pend)
+            memcpy(w->pend, t, n);
+        w->pendlen = n;
+        w->has_pend = true;
+    } else {
+        w->seeks++;
+        w->src->seek(w->src->ctx, t, n);
+    }
+}
+
+static uint8_t *row_at(walker *w, size_t depth)
+{
+    return w->rows + depth * (w->m + 1);
+}
+
+/* Computes the row after reading c; returns its minimum. */
+static int step(walker *w, const uint8_t *r, uint8_t *out, uint32_t c)
+{
+    int cap = w->k + 1;
+    if (w->o->fold_accents)
+        c = c <= 0x10FFFF ? crible_fuzzy_base(c) : c;
+    int best = out[0] = (uint8_t)(r[0] + 1 > cap ? cap : r[0] + 1);
+    for (size_t i = 1; i <= w->m; i++) {
+        int v = r[i - 1] + (w->p[i - 1] == c ? 0 : 1);
+        if (r[i] + 1 < v)
+            v = r[i] + 1;
+        if (out[i - 1] + 1 < v)
+            v = out[i - 1] + 1;
+        if (v > cap)
+            v = cap;
+        out[i] = (uint8_t)v;
+        if (v < best)
+            best = v;
+    }
+    return best;
+}
+
+/* The smallest code point > c after which the automaton in row r stays
+ * alive, or UINT32_MAX if none; 0 if every code point keeps it alive. */
+static uint32_t next_alive(walker *w, const uint8_t *r, uint32_t c)
+{
+    /* A letter absent from the pattern: substitution or insertion only. */
+    if (step(w, r, w->tmp, 0x10FFFF + 1) <= w->k)
+        return 0;
+    uint32_t best = UINT32_MAX;
+    for (size_t i = 0; i < w->nletters; i++) {
+        if (step(w, r, w->tmp, w->letter[i]) > w->k)
+            continue;
+        const uint32_t *v = w->variants[i];
+        for (size_t j = 0; j < w->nvariants[i]; j++)
+            if (v[j] > c) {
+                if (v[j] < best)
+                    best = v[j];
+                break;
+            }
+    }
+    return best;
+}
+
+static size_t utf8_encode(uint32_t c, char *out)
+{
+    if (c < 0x80) {
+        out[0] = (char)c;
+        return 1;
+    }
+    if (c < 0x800) {
+        out[0] = (char)(0xC0 | (c >> 6));
+        out[1] = (char)(0x80 | (c & 0x3F));
+        return 2;
+    }
+    if (c < 0x10000) {
+        out[0] = (char)(0xE0 | (c >> 12));
+        out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (c & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (c >> 18));
+    out[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (c & 0x3F));
+    return 4;
+}
+
+static void do_seek(walker *w, const char *key, size_t len)
+{
+    w->seeks++;
+    w->has_pend = false;
+    w->src->seek(w->src->ctx, key, len);
+}
+
+/* Seeks past every term starting with key[0..len); false if none can. */
+static bool seek_past(walker *w, size_t len)
+{
+    char tmp[KEY_MAX + 8];
+    memcpy(tmp, w->key, len);
+    while (len > 0) {
+        unsigned char b = (unsigned char)tmp[len - 1];
+        if (b != 0xFF) {
+            tmp[len - 1] = (char)(b + 1);
+            do_seek(w, tmp, len);
+            return true;
+        }
+        len--;
+    }
+    return false;
+}
+
+static void emit(walker *w, const char *t, size_t n, int dist)
+{
+    if (w->stop)
+        return;
+    w->nvisited++;
+    if (!w->visit(w->ctx, t, n, dist) ||
+        (w->o->max_terms && w->nvisited >= w->o->max_terms))
+        w->stop = true;
+}
+
+/* Every term starting with key[0..len): prefix mode, accepted there. */
+static void emit_all(walker *w, size_t len, int dist)
+{
+    const char *t;
+    size_t n;
+    while (!w->stop && get_next(w, &t, &n)) {
+        if (n < len || memcmp(t, w->key, len) != 0) {
+            unread(w, t, n);
+            break;
+        }
+        emit(w, t, n, dist);
+    }
+}
+
+/* Terms starting with key[0..len), the automaton being in row `depth`; the
+ * next term read is the first one >= key[0..len).  On return, the next term
+ * read is the first one past the prefix. */
+static void walk(walker *w, size_t len, size_t depth)
+{
+    const char *t;
+    size_t n;
+    const uint8_t *r = row_at(w, depth);
+    while (!w->stop && get_next(w, &t, &n)) {
+        if (n < len || memcmp(t, w->key, len) != 0) {
+            unread(w, t, n);
+            return;
+        }
+        if (n == len) {
+            if (!w->o->prefix && r[w->m] <= w->k)
+                emit(w, t, n, r[w->m]);
+            continue;
+        }
+        uint32_t c;
+        size_t cl = crible_utf8_decode(t + len, n - len, &c);
+        if (cl == 0)
+            cl = 1;
+        if (len + cl > KEY_MAX || depth + 1 > w->maxdepth) {
+            memcpy(w->key + len, t + len, cl);
+            if (!seek_past(w, len + cl))
+                return;
+            continue;
+        }
+        memcpy(w->key + len, t + len, cl);
+        uint8_t *nr = row_at(w, depth + 1);
+        int best = step(w, r, nr, c);
+        if (best > w->k) {
+            /* Jump straight to the next child the automaton accepts. */
+            uint32_t na = next_alive(w, r, c);
+            if (na == UINT32_MAX)
+                return;
+            if (na == 0) {
+                if (!seek_past(w, len + cl))
+                    return;
+                continue;
+            }
+            size_t el = utf8_encode(na, w->key + len);
+            do_seek(w, w->key, len + el);
+            continue;
+        }
+        unread(w, t, n); /* the child's first term */
+        if (w->o->prefix && nr[w->m] <= w->k)
+            emit_all(w, len + cl, nr[w->m]);
+        else
+            walk(w, len + cl, depth + 1);
+        if (w->stop)
+            return;
+    }
+}
+
+crible_status crible_fuzzy_intersect(const char *pattern, size_t len,
+                                     const crible_fuzzy_options *opts,
+                                     const crible_term_source *source,
+                                     crible_fuzzy_visit visit, void *ctx,
+                                     size_t *seeks, crible_error *err)
+{
+    if (opts->max_edits < 0 || opts->max_edits > 2)
+        return crible_error_set(err, CRIBLE_EINTERNAL, "edit distance %d out of 0..2",
+                                opts->max_edits);
+    walker *w = calloc(1, sizeof *w);
+    if (!w)
+        return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+    size_t i = 0;
+    while (i < len) {
+        uint32_t c;
+        size_t cl = crible_utf8_decode(pattern + i, len - i, &c);
+        if (cl == 0 || w->m == MAX_PATTERN) {
+            free(w);
+            return crible_error_set(err, CRIBLE_EDATA, cl == 0 ? "fuzzy pattern is not UTF-8"
+                                                               : "fuzzy pattern too long");
+        }
+        w->p[w->m++] = opts->fold_accents ? crible_fuzzy_base(c) : c;
+        i += cl;
+    }
+    w->src = source;
+    w->o = opts;
+    w->k = opts->max_edits;
+    w->visit = visit;
+    w->ctx = ctx;
+    w->maxdepth = w->m + (size_t)w->k;
+    w->rows = malloc((w->maxdepth + 2) * (w->m + 1));
+    if (!w->rows) {
+        free(w);
+        return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+    }
+    w->tmp = malloc(w->m + 1);
+    bool oom = !w->tmp;
+    for (size_t a = 0; a < w->m && !oom; a++) {
+        size_t b = 0;
+        while (b < w->nletters && w->letter[b] != w->p[a])
+            b++;
+        if (b < w->nletters)
+            continue;
+        w->letter[w->nletters] = w->p[a];
+        size_t nv = 0, cap = 8;
+        uint32_t *v = malloc(cap * sizeof *v);
+        if (!v) {
+            oom = true;
+            break;
+        }
+        if (opts->fold_accents) {
+            for (uint32_t x = 0; x < 0x2000; x++)
+                if (crible_fuzzy_base(x) == w->p[a] || x == w->p[a]) {
+                    if (nv == cap) {
+                        uint32_t *nvp = realloc(v, (cap *= 2) * sizeof *v);
+                        if (!nvp) {
+                            oom = true;
+                            break;
+                        }
+                        v = nvp;
+                    }
+                    v[nv++] = x;
+                }
+            if (w->p[a] >= 0x2000 && nv < cap)
+                v[nv++] = w->p[a];
+        } else
+            v[nv++] = w->p[a];
+        w->variants[w->nletters] = v;
+        w->nvariants[w->nletters++] = nv;
+    }
+    if (oom) {
+        for (size_t a = 0; a < w->nletters; a++)
+            free(w->variants[a]);
+        free(w->tmp);
+        free(w->rows);
+        free(w);
+        return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+    }
+    uint8_t *r0 = row_at(w, 0);
+    for (size_t j = 0; j <= w->m; j++)
+        r0[j] = (uint8_t)(j > (size_t)w->k ? (size_t)w->k + 1 : j);
+    do_seek(w, "", 0);
+    if (opts->prefix && r0[w->m] <= w->k)
+        emit_all(w, 0, r0[w->m]);
+    else
+        walk(w, 0, 0);
+    if (seeks)
+        *seeks = w->seeks;
+    for (size_t a = 0; a < w->nletters; a++)
+        free(w->variants[a]);
+    free(w->tmp);
+    free(w->rows);
+    free(w);
+    return CRIBLE_OK;
+}
+
+int crible_fuzzy_distance(const char *a, size_t an, const char *b, size_t bn,
+                          bool fold_accents, int cap)
+{
+    uint32_t x[MAX_PATTERN], y[MAX_PATTERN];
+    size_t m = 0, n = 0;
+    for (size_t i = 0; i < an && m < MAX_PATTERN;) {
+        size_t l = crible_utf8_decode(a + i, an - i, &x[m]);
+        i += l ? l : 1;
+        if (fold_accents)
+            x[m] = crible_fuzzy_base(x[m]);
+        m++;
+    }
+    for (size_t i = 0; i < bn && n < MAX_PATTERN;) {
+        size_t l = crible_utf8_decode(b + i, bn - i, &y[n]);
+        i += l ? l : 1;
+        if (fold_accents)
+            y[n] = crible_fuzzy_base(y[n]);
+        n++;
+    }
+    int prev[MAX_PATTERN + 1], cur[MAX_PATTERN + 1];
+    for (size_t j = 0; j <= n; j++)
+        prev[j] = (int)j;
+    for (size_t i = 1; i <= m; i++) {
+        cur[0] = (int)i;
+        int best = cur[0];
+        for (size_t j = 1; j <= n; j++) {
+            int v = prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1);
+            if (prev[j] + 1 < v)
+                v = prev[j] + 1;
+            if (cur[j - 1] + 1 < v)
+                v = cur[j - 1] + 1;
+            cur[j] = v;
+            if (v < best)
+                best = v;
+        }
+        if (best > cap)
+            return cap + 1;
+        memcpy(prev, cur, (n + 1) * sizeof *prev);
+    }
+    return prev[n] > cap ? cap + 1 : prev[n];
+}
