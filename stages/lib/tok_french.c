@@ -1,0 +1,174 @@
+/*
+ * tok_french.c - the French rules of the tokenizer, as the Universal
+ * Dependencies French treebanks (GSD, Sequoia, ParisStories) apply them:
+ *
+ * Elisions: the elided word keeps its apostrophe and becomes a token:
+ *   l' d' j' m' n' s' t' c' ç' y' qu' jusqu' lorsqu' puisqu' quoiqu'
+ *   (any case, ' ’ or ʼ): "L'avion" -> "L'" "avion", "jusqu’à" -> "jusqu’"
+ *   "à".  Words whose apostrophe is no elision stay whole because their
+ *   first part is not in the list: aujourd'hui, presqu'île, prud'homme,
+ *   quelqu'un, entr'ouvert.  "l'on" stays whole, as in UD French-GSD.
+ *
+ * Inverted clitics: a hyphenated word ending with subject or object
+ * pronouns after a verb is cut before them, the hyphen going with the
+ * pronoun:  "dit-il" -> "dit" "-il", "a-t-il" -> "a" "-t-il",
+ * "donne-le-moi" -> "donne" "-le" "-moi", "ce jour-là" -> "jour" "-là".
+ * Pronouns: je tu il ils elle elles on nous vous ce moi toi le la les lui
+ * leur y en, and the adverbs ci là.  Compounds stay whole: anything not
+ * ending with one of those (Royaume-Uni, peut-être, c'est-à-dire), the
+ * demonstratives (celui-ci, ceux-là), and rendez-vous, jusque-là, etc.
+ *
+ * Abbreviations that take the following period ("M." is one token): the
+ * list below; TOK_ABBREV_MAYEND ones (etc.) leave the period alone when the
+ * sentence ends on them, as UD does ("etc" ".").
+ */
+#include "tok_internal.h"
+
+#include <string.h>
+
+/* Compares u[0..n) with the UTF-8 string s (Latin-1 range only); `fold`
+ * folds ASCII and Latin-1 capitals of u. */
+static bool equals(const UChar *u, int32_t n, const char *s, bool fold)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    int32_t i = 0;
+    while (*p) {
+        UChar32 c = *p++;
+        if (c >= 0xC0)
+            c = ((c & 0x1F) << 6) | (*p++ & 0x3F);
+        if (i >= n)
+            return false;
+        UChar32 d = u[i++];
+        if (fold && ((d >= 'A' && d <= 'Z') || (d >= 0xC0 && d <= 0xDE && d != 0xD7)))
+            d += 32;
+        if (d != c)
+            return false;
+    }
+    return i == n;
+}
+
+static int find(const UChar *u, int32_t n, const char *const *list, bool fold)
+{
+    for (int k = 0; list[k]; k++)
+        if (equals(u, n, list[k], fold))
+            return k;
+    return -1;
+}
+
+static const char *const elided[] = {
+    "l", "d", "j", "m", "n", "s", "t", "c", "ç", "y", "qu",
+    "jusqu", "lorsqu", "puisqu", "quoiqu", NULL};
+
+int32_t tok_french_elision(const UChar *u, int32_t n, bool rest_ok)
+{
+    int32_t a = 0;
+    while (a < n && a < 7 && !tok_is_apostrophe(u[a]))
+        a++;
+    if (a == 0 || a >= n || !tok_is_apostrophe(u[a]))
+        return 0;
+    if (find(u, a, elided, true) < 0)
+        return 0;
+    int32_t rest = n - a - 1;
+    if (rest == 0)
+        return rest_ok ? a + 1 : 0;
+    if (equals(u, a, "l", true) && equals(u + a + 1, rest, "on", true))
+        return 0;   /* "l'on" is one token in UD French-GSD */
+    return a + 1;
+}
+
+static const char *const clitics[] = {
+    "je", "tu", "il", "ils", "elle", "elles", "on", "nous", "vous", "ce",
+    "moi", "toi", "le", "la", "les", "lui", "leur", "y", "en", "ci", "là", NULL};
+
+/* Clitics that can come before another one: "donne-le-moi", "va-t-en". */
+static const char *const inner_clitics[] = {
+    "le", "la", "les", "moi", "toi", "lui", "leur", "nous", "vous", "en", NULL};
+
+static const char *const demonstratives[] = {
+    "celui", "celle", "ceux", "celles", "ce", "ci", "là", "jusque", "de", "par", NULL};
+
+static const char *const whole[] = {
+    "rendez-vous", "vis-à-vis", "m'as-tu-vu", "qu'en-dira-t-on", "sauve-qui-peut",
+    "va-et-vient", "ci-là", NULL};
+
+int32_t tok_french_clitics(const UChar *u, int32_t n, int32_t *cut2)
+{
+    *cut2 = n;
+    int32_t h[8], nh = 0;   /* hyphen positions */
+    for (int32_t i = 0; i < n; i++) {
+        if (tok_is_hyphen(u[i])) {
+            if (nh == 8)
+                return n;
+            h[nh++] = i;
+        } else if (u[i] >= '0' && u[i] <= '9') {
+            return n;
+        }
+    }
+    if (nh == 0 || h[0] == 0 || find(u, n, whole, true) >= 0)
+        return n;
+    int32_t last = h[nh - 1];
+    const UChar *lw = u + last + 1;
+    int32_t ln = n - last - 1;
+    int k = find(lw, ln, clitics, true);
+    if (k < 0)
+        return n;
+    int32_t cut = last;
+    if (nh >= 2) {
+        int32_t prev = h[nh - 2];
+        const UChar *pw = u + prev + 1;
+        int32_t pn = last - prev - 1;
+        if (pn == 1 && (pw[0] == 't' || pw[0] == 'T')) {
+            return prev;   /* a-t-il: the euphonic t goes with the pronoun */
+        }
+        if (find(pw, pn, inner_clitics, true) >= 0 && prev > 0) {
+            /* the word before both must not be a clitic compound itself */
+            *cut2 = last;
+            cut = prev;
+        }
+    }
+    /* the part before the clitics: "celui" in celui-ci stays whole */
+    int32_t head_start = 0;
+    for (int32_t i = cut - 1; i > 0; i--)
+        if (tok_is_hyphen(u[i])) {
+            head_start = i + 1;
+            break;
+        }
+    const UChar *hw = u + head_start;
+    int32_t hn = cut - head_start;
+    if (hn <= 0) {
+        *cut2 = n;
+        return n;
+    }
+    if (find(hw, hn, demonstratives, true) >= 0) {
+        *cut2 = n;
+        return n;
+    }
+    return cut;
+}
+
+static const char *const abbrev_inside[] = {
+    "M", "MM", "Mme", "Mmes", "Mlle", "Mlles", "Mgr", "Me", "Dr", "Drs", "Pr", "Prof",
+    "Mr", "Mrs", "Ms", "St", "Ste", "Sts", "Jr", "Sr", "Cie", "Gal", "Gén", "Col", "Lt",
+    "Cdt", "Cpt", "Capt", "av", "Av", "apr", "bd", "Bd", "boul", "p", "pp", "ex", "cf",
+    "Cf", "vol", "Vol", "No", "éd", "Éd", "coll", "chap", "fig", "env", "art", "al", "resp",
+    "tél", "Tél", "hab", "janv", "févr", "avr", "juil", "oct", "déc", "sq", "sqq", "op", "cit",
+    "ibid", "Ibid", "id", "vs", "approx", "c.-à-d", "J.-C", "ca", "ms", NULL};
+
+static const char *const abbrev_mayend[] = {"etc", "Etc", "min", "max", "cie", NULL};
+
+tok_abbrev tok_french_abbrev(const UChar *u, int32_t n,
+                             UChar *const *extra, const int32_t *extra_len,
+                             size_t nextra)
+{
+    if (n == 0 || n > 8)
+        goto user;
+    if (find(u, n, abbrev_inside, false) >= 0)
+        return TOK_ABBREV_INSIDE;
+    if (find(u, n, abbrev_mayend, false) >= 0)
+        return TOK_ABBREV_MAYEND;
+user:
+    for (size_t k = 0; k < nextra; k++)
+        if (extra_len[k] == n && memcmp(extra[k], u, sizeof(UChar) * (size_t)n) == 0)
+            return TOK_ABBREV_INSIDE;
+    return TOK_ABBREV_NONE;
+}

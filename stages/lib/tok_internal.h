@@ -1,0 +1,149 @@
+/*
+ * tok_internal.h - what the tokenizer's files share and nobody else sees.
+ *
+ *   tok_text.c      UTF-8 -> UTF-16 with validation, NFC/NFKC with a map
+ *                   back to the original offsets, UTF-16 -> byte offsets
+ *   tok_special.c   URLs, e-mail addresses, #hashtags, @mentions found in
+ *                   the text before ICU cuts them into pieces
+ *   tok_french.c    French rules: elisions, inverted clitics, abbreviations
+ *   tok_norm.c      character classes, token types, the normal form
+ *   tokenizer.c     the driver: ICU iterators, assembling tokens, sentences
+ *
+ * All positions here are UTF-16 code unit indexes into the (normalised)
+ * text, as int32_t (ICU's index type); texts are at most 1 GiB.
+ */
+#ifndef CRIBLE_TOK_INTERNAL_H
+#define CRIBLE_TOK_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <unicode/unorm2.h>
+#include <unicode/utypes.h>
+
+#include "error.h"
+#include "tokenizer.h"
+
+#define TOK_MAX_TEXT (1u << 30)
+
+/* ---- tok_text.c ---------------------------------------------------------- */
+
+/* The text being tokenized, in UTF-16, and the way back to byte offsets. */
+typedef struct tok_text {
+    UChar *u16;          /* the original text in UTF-16 (NUL -> space) */
+    int32_t n16;
+    int32_t cap16;
+    UChar *norm;         /* normalised text; == u16 when nothing changed */
+    int32_t nnorm;
+    int32_t capnorm;
+    /* When norm != u16: map[i] = index in u16 of the start of the
+     * normalisation chunk that produced norm[i], with TOK_MAP_INNER set when
+     * norm[i] is not the first unit of its chunk; map[nnorm] = n16. */
+    int32_t *map;
+    int32_t capmap;
+    /* Forward-only cursor from u16 indexes to byte offsets. */
+    int32_t cur16;
+    size_t cur8;
+} tok_text;
+
+#define TOK_MAP_INNER ((int32_t)1 << 30)
+
+void tok_text_free(tok_text *t);
+
+/* Decodes and checks s[0..len) into t->u16.  CRIBLE_EDATA "invalid UTF-8
+ * at byte N", CRIBLE_ENOMEM.  Resets the cursor. */
+crible_status tok_text_decode(tok_text *t, const char *s, size_t len,
+                              crible_error *err);
+
+/* Normalises t->u16 into t->norm with `nz` (NFC or NFKC instance). */
+crible_status tok_text_normalize(tok_text *t, const UNormalizer2 *nz,
+                                 crible_error *err);
+
+/* Byte offset of the start of normalised unit i (for a token start) or of
+ * the end of unit i-1 (for a token end, `is_end`).  Calls must come in
+ * non-decreasing order of i between two tok_text_decode. */
+size_t tok_text_offset(tok_text *t, int32_t i, bool is_end);
+
+/* ---- tok_special.c ------------------------------------------------------- */
+
+typedef struct tok_span {
+    int32_t s, e;
+    crible_token_type type;   /* URL, EMAIL, HASHTAG or MENTION */
+} tok_span;
+
+/* Finds URLs, e-mails, hashtags and mentions in u[0..n), in text order and
+ * without overlap, into *spans (grown as needed; *cap its capacity). */
+crible_status tok_special_find(const UChar *u, int32_t n, tok_span **spans,
+                               size_t *count, size_t *cap, crible_error *err);
+
+/* Whether u[0..n) ends like a domain name: "netflix.com", "Amazon.fr". */
+bool tok_special_is_domain(const UChar *u, int32_t n);
+
+/* ---- tok_french.c -------------------------------------------------------- */
+
+/* Length (in UTF-16 units, apostrophe included) of the elided word that
+ * starts u[0..n): 2 for "l'avion", 3 for "qu’il", 6 for "jusqu'à"; 0 when
+ * there is none or the word stays whole (aujourd'hui, l'on).  `rest_ok`
+ * says the apostrophe may end the text (the "l' Arizona" case). */
+int32_t tok_french_elision(const UChar *u, int32_t n, bool rest_ok);
+
+/* For a hyphenated word u[0..n), the start of its trailing inverted clitics
+ * ("dit-il" -> 3, "a-t-il" -> 1, "donne-le-moi" -> 5), or n when none:
+ * compounds (Royaume-Uni, peut-être, celui-ci, rendez-vous) stay whole.
+ * *cut2 receives a second cut inside the clitics ("donne-le-moi": 8), or n. */
+int32_t tok_french_clitics(const UChar *u, int32_t n, int32_t *cut2);
+
+typedef enum tok_abbrev {
+    TOK_ABBREV_NONE = 0,
+    TOK_ABBREV_INSIDE,  /* never ends a sentence: M. Dr. p. cf. J. */
+    TOK_ABBREV_MAYEND   /* may end one: etc. */
+} tok_abbrev;
+
+/* Whether the word u[0..n) (without its period) is an abbreviation that
+ * takes the following period; `extra` are user abbreviations (UTF-16,
+ * without final period), `nextra` of them. */
+tok_abbrev tok_french_abbrev(const UChar *u, int32_t n,
+                             UChar *const *extra, const int32_t *extra_len,
+                             size_t nextra);
+
+/* ---- tok_norm.c ---------------------------------------------------------- */
+
+/* The code point at u[i] (i < n), surrogate pairs joined. */
+static inline UChar32 tok_char_at(const UChar *u, int32_t n, int32_t i)
+{
+    UChar c = u[i];
+    if (c >= 0xD800 && c <= 0xDBFF && i + 1 < n && u[i + 1] >= 0xDC00 && u[i + 1] <= 0xDFFF)
+        return (((UChar32)c - 0xD800) << 10) + (u[i + 1] - 0xDC00) + 0x10000;
+    return c;
+}
+
+bool tok_is_apostrophe(UChar32 c);   /* ' ’ ʼ */
+bool tok_is_hyphen(UChar32 c);       /* - ‐ ‑ */
+bool tok_is_space(UChar32 c);        /* white space, controls, NUL */
+bool tok_is_newline(UChar32 c);      /* \n \r \v \f U+0085 U+2028 U+2029 */
+
+/* Type of a segment ICU's word iterator gave with status "none" (not a
+ * word, not a number): punct, symbol or emoji. */
+crible_token_type tok_classify_other(const UChar *u, int32_t n);
+
+/* Whether the word u[0..n) is a number: digits, with , . between digit
+ * groups, or spaces/slashes/hyphens crible joined. */
+bool tok_is_number(const UChar *u, int32_t n);
+
+typedef struct tok_normalizer {
+    const UNormalizer2 *nfd, *nfc;
+    bool fold_case, fold_accents;
+    UChar *buf, *buf2;
+    int32_t cap;
+} tok_normalizer;
+
+/* Writes the normal form of u[0..n) of type `type` as UTF-8 at *out (grown
+ * as needed, capacity *cap, written from offset *len on, NUL-terminated);
+ * adds the bytes written (without the NUL) to *len. */
+crible_status tok_norm_append(tok_normalizer *nz, const UChar *u, int32_t n,
+                              crible_token_type type, char **out, size_t *len,
+                              size_t *cap, crible_error *err);
+void tok_norm_free(tok_normalizer *nz);
+
+#endif

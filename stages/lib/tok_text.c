@@ -1,0 +1,243 @@
+/*
+ * tok_text.c - the tokenizer's view of a text: UTF-8 checked and decoded to
+ * UTF-16 (what ICU works on), normalised (NFC or NFKC), and the way back
+ * from a UTF-16 index in the normalised text to a byte offset in the bytes
+ * the caller gave, so that tokens point at the text as it was written.
+ *
+ * Decoding: a hand-written UTF-8 decoder (ASCII fast path) that rejects
+ * what RFC 3629 rejects: stray continuation bytes, overlong forms,
+ * surrogates (ED A0..BF), code points past U+10FFFF, truncated sequences.
+ * NUL bytes become spaces (one unit each, so offsets stay right).
+ *
+ * Normalisation keeps a map only when it changes something: the longest
+ * prefix already normalised (unorm2_spanQuickCheckYes) is copied, the next
+ * chunk between two normalisation boundaries is normalised alone, and so
+ * on.  Every unit of a normalised chunk maps to the chunk's start in the
+ * original; units after the first are marked TOK_MAP_INNER so that a token
+ * ending inside a chunk is widened to the chunk's end.  Example (NFC of
+ * "e" U+0301 "t" "é"):  u16 = e ◌́ t é, norm = é t é, map = 0 2 3 4.
+ */
+#include "tok_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void tok_text_free(tok_text *t)
+{
+    free(t->u16);
+    if (t->norm != t->u16)
+        free(t->norm);
+    free(t->map);
+    memset(t, 0, sizeof *t);
+}
+
+static bool grow16(UChar **p, int32_t *cap, int32_t need, crible_error *err)
+{
+    if (need <= *cap)
+        return true;
+    int32_t ncap = *cap ? *cap : 256;
+    while (ncap < need)
+        ncap = ncap > (INT32_MAX / 2) ? need : ncap * 2;
+    UChar *q = crible_realloc(*p, sizeof(UChar) * (size_t)ncap, err);
+    if (!q)
+        return false;
+    *p = q;
+    *cap = ncap;
+    return true;
+}
+
+crible_status tok_text_decode(tok_text *t, const char *s, size_t len,
+                              crible_error *err)
+{
+    if (len > TOK_MAX_TEXT)
+        return crible_error_set(err, CRIBLE_EDATA,
+                                "field of %zu bytes is longer than the 1 GiB limit", len);
+    if (t->norm != t->u16) {
+        free(t->norm);
+        t->capnorm = 0;
+    }
+    t->norm = NULL;
+    if (!grow16(&t->u16, &t->cap16, (int32_t)len + 1, err))
+        return CRIBLE_ENOMEM;
+    const unsigned char *p = (const unsigned char *)s, *end = p + len;
+    UChar *o = t->u16;
+    while (p < end) {
+        unsigned c = *p;
+        if (c < 0x80) {
+            *o++ = c ? (UChar)c : 0x20;
+            p++;
+            continue;
+        }
+        size_t left = (size_t)(end - p);
+        UChar32 cp;
+        if (c >= 0xC2 && c <= 0xDF && left >= 2 && (p[1] & 0xC0) == 0x80) {
+            cp = ((UChar32)(c & 0x1F) << 6) | (p[1] & 0x3F);
+            p += 2;
+        } else if (c >= 0xE0 && c <= 0xEF && left >= 3 && (p[1] & 0xC0) == 0x80 &&
+                   (p[2] & 0xC0) == 0x80 && !(c == 0xE0 && p[1] < 0xA0) &&
+                   !(c == 0xED && p[1] >= 0xA0)) {
+            cp = ((UChar32)(c & 0x0F) << 12) | ((UChar32)(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
+            p += 3;
+        } else if (c >= 0xF0 && c <= 0xF4 && left >= 4 && (p[1] & 0xC0) == 0x80 &&
+                   (p[2] & 0xC0) == 0x80 && (p[3] & 0xC0) == 0x80 &&
+                   !(c == 0xF0 && p[1] < 0x90) && !(c == 0xF4 && p[1] >= 0x90)) {
+            cp = ((UChar32)(c & 0x07) << 18) | ((UChar32)(p[1] & 0x3F) << 12) |
+                 ((UChar32)(p[2] & 0x3F) << 6) | (p[3] & 0x3F);
+            p += 4;
+            cp -= 0x10000;
+            *o++ = (UChar)(0xD800 + (cp >> 10));
+            *o++ = (UChar)(0xDC00 + (cp & 0x3FF));
+            continue;
+        } else {
+            return crible_error_set(err, CRIBLE_EDATA, "invalid UTF-8 at byte %zu",
+                                    (size_t)(p - (const unsigned char *)s));
+        }
+        *o++ = (UChar)cp;
+    }
+    t->n16 = (int32_t)(o - t->u16);
+    t->norm = t->u16;
+    t->nnorm = t->n16;
+    t->cur16 = 0;
+    t->cur8 = 0;
+    return CRIBLE_OK;
+}
+
+static bool map_grow(tok_text *t, int32_t need, crible_error *err)
+{
+    if (need <= t->capmap)
+        return true;
+    int32_t ncap = t->capmap ? t->capmap : 256;
+    while (ncap < need)
+        ncap *= 2;
+    int32_t *q = crible_realloc(t->map, sizeof(int32_t) * (size_t)ncap, err);
+    if (!q)
+        return false;
+    t->map = q;
+    t->capmap = ncap;
+    return true;
+}
+
+/* Appends src[0..n) to the normalised text; each unit maps to base + its
+ * index (identity) or, if `chunk`, to base with TOK_MAP_INNER after the
+ * first. */
+static bool append(tok_text *t, const UChar *src, int32_t n, int32_t base,
+                   bool chunk, crible_error *err)
+{
+    if (!grow16(&t->norm, &t->capnorm, t->nnorm + n + 1, err) ||
+        !map_grow(t, t->nnorm + n + 1, err))
+        return false;
+    memcpy(t->norm + t->nnorm, src, sizeof(UChar) * (size_t)n);
+    for (int32_t i = 0; i < n; i++)
+        t->map[t->nnorm + i] = chunk ? (base | (i ? TOK_MAP_INNER : 0)) : base + i;
+    t->nnorm += n;
+    return true;
+}
+
+crible_status tok_text_normalize(tok_text *t, const UNormalizer2 *nz,
+                                 crible_error *err)
+{
+    UErrorCode uerr = U_ZERO_ERROR;
+    const UChar *u = t->u16;
+    int32_t n = t->n16;
+    int32_t ok = unorm2_spanQuickCheckYes(nz, u, n, &uerr);
+    if (U_FAILURE(uerr))
+        return crible_error_set(err, CRIBLE_EINTERNAL, "ICU normalizer: %s", u_errorName(uerr));
+    if (ok == n)
+        return CRIBLE_OK;   /* already normalised: norm == u16, no map */
+    t->norm = NULL;
+    t->nnorm = 0;
+    t->capnorm = 0;
+    int32_t done = 0;  /* u[0..done) is in norm */
+    UChar tmp[64];
+    while (done < n) {
+        /* [done, ok) is normalised; the chunk around ok is not. */
+        int32_t cs = ok;
+        while (cs > done && !unorm2_hasBoundaryBefore(nz, tok_char_at(u, n, cs)))
+            cs--;
+        if (cs > done && u[cs] >= 0xDC00 && u[cs] <= 0xDFFF)
+            cs--;
+        if (!append(t, u + done, cs - done, done, false, err))
+            return CRIBLE_ENOMEM;
+        int32_t ce = ok + 1;
+        while (ce < n && !unorm2_hasBoundaryBefore(nz, tok_char_at(u, n, ce)))
+            ce++;
+        if (ce < n && u[ce] >= 0xDC00 && u[ce] <= 0xDFFF)
+            ce++;
+        uerr = U_ZERO_ERROR;
+        UChar *out = tmp;
+        int32_t cap = (int32_t)(sizeof tmp / sizeof *tmp);
+        int32_t m = unorm2_normalize(nz, u + cs, ce - cs, out, cap, &uerr);
+        if (uerr == U_BUFFER_OVERFLOW_ERROR) {
+            out = crible_malloc(sizeof(UChar) * (size_t)m, err);
+            if (!out)
+                return CRIBLE_ENOMEM;
+            uerr = U_ZERO_ERROR;
+            m = unorm2_normalize(nz, u + cs, ce - cs, out, m, &uerr);
+        }
+        bool fine = U_SUCCESS(uerr) && append(t, out, m, cs, true, err);
+        if (out != tmp)
+            free(out);
+        if (!fine)
+            return U_FAILURE(uerr) ? crible_error_set(err, CRIBLE_EINTERNAL, "ICU normalizer: %s",
+                                                      u_errorName(uerr))
+                                   : CRIBLE_ENOMEM;
+        done = ce;
+        if (done < n) {
+            uerr = U_ZERO_ERROR;
+            ok = done + unorm2_spanQuickCheckYes(nz, u + done, n - done, &uerr);
+            if (ok == n) {
+                if (!append(t, u + done, n - done, done, false, err))
+                    return CRIBLE_ENOMEM;
+                done = n;
+            }
+        }
+    }
+    if (!map_grow(t, t->nnorm + 1, err))
+        return CRIBLE_ENOMEM;
+    t->map[t->nnorm] = n;
+    return CRIBLE_OK;
+}
+
+/* Byte offset of u16 index i, moving the cursor forward. */
+static size_t offset16(tok_text *t, int32_t i)
+{
+    if (i < t->cur16) {   /* never happens in order; restart to stay correct */
+        t->cur16 = 0;
+        t->cur8 = 0;
+    }
+    const UChar *u = t->u16;
+    int32_t p = t->cur16;
+    size_t b = t->cur8;
+    while (p < i) {
+        UChar c = u[p];
+        if (c < 0x80) {
+            b += 1;
+            p += 1;
+        } else if (c < 0x800) {
+            b += 2;
+            p += 1;
+        } else if (c >= 0xD800 && c <= 0xDBFF) {
+            b += 4;
+            p += 2;
+        } else {
+            b += 3;
+            p += 1;
+        }
+    }
+    t->cur16 = p;
+    t->cur8 = b;
+    return b;
+}
+
+size_t tok_text_offset(tok_text *t, int32_t i, bool is_end)
+{
+    if (t->norm == t->u16)
+        return offset16(t, i);
+    int32_t m = t->map[i];
+    if (is_end && (m & TOK_MAP_INNER)) {
+        while (i < t->nnorm && (t->map[i] & TOK_MAP_INNER))
+            i++;
+        m = t->map[i];
+    }
+    return offset16(t, m & ~TOK_MAP_INNER);
+}

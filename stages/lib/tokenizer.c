@@ -1,0 +1,696 @@
+/*
+ * tokenizer.c - the tokenizer's driver (API in tokenizer.h).
+ *
+ * A text goes through three layers:
+ *
+ *   lexer      ICU's word break iterator (locale fr) over the normalised
+ *              UTF-16 text gives segments; spaces are dropped (remembered
+ *              as "space before" / "line break before" on the next one);
+ *              the URLs, e-mails, #hashtags and @mentions tok_special_find
+ *              found are one segment each.  Segments wait in a small window
+ *              (peek/consume), so memory does not grow with the text.
+ *   assembler  joins and cuts segments into tokens: hyphenated words
+ *              (Royaume-Uni), slashes (4/5, km/h), digit groups (1 000),
+ *              signs (-0,8), abbreviations with their period (M. Dr. J.),
+ *              elisions (l' avion), inverted clitics (dit -il), runs of
+ *              . ! ? and --, periods glued between two sentences
+ *              ("domestique.Consternant").  See tok_french.c.
+ *   sentences  ICU's sentence break iterator proposes boundaries; French
+ *              rules veto some (after an abbreviation or an initial, before
+ *              a lower-case word: "« Tu viens ? » demanda-t-il"), move some
+ *              past closing marks (". »" with a no-break space) and add the
+ *              glued ones.  A line break always ends a sentence.
+ *              A sentence is handed to the callback when the next one
+ *              starts (or at the end); one that reaches
+ *              TOK_MAX_SENTENCE_TOKENS is cut there (degenerate input).
+ */
+#include "tokenizer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <unicode/ubrk.h>
+#include <unicode/uchar.h>
+#include <unicode/ustring.h>
+
+#include "tok_internal.h"
+
+#define TOK_MAX_SENTENCE_TOKENS 10000
+
+enum { RAW_WORD, RAW_NUMBER, RAW_OTHER, RAW_SPECIAL };
+
+typedef struct tok_raw {
+    int32_t s, e;
+    uint8_t kind;    /* RAW_* */
+    uint8_t type;    /* crible_token_type of RAW_OTHER and RAW_SPECIAL */
+    uint8_t space;   /* white space before it */
+    uint8_t nl;      /* a line break in that space */
+} tok_raw;
+
+enum {
+    F_NOBREAK = 1,      /* no sentence ends after it (M. J.) */
+    F_BREAK_AFTER = 2   /* a sentence ends after it (glued period) */
+};
+
+typedef struct tok_item {
+    int32_t s, e;
+    uint8_t type, flags, space, nl;
+    size_t norm, norm_len;
+} tok_item;
+
+struct crible_tokenizer {
+    crible_tokenize_options opt;
+    UChar **abbrev;
+    int32_t *abbrev_len;
+    size_t nabbrev;
+    UBreakIterator *words, *sents;
+    const UNormalizer2 *nz;
+    tok_text text;
+    tok_normalizer norm;
+    /* lexer */
+    tok_span *spans;
+    size_t nspans, capspans, next_span;
+    tok_raw *raw;
+    size_t rhead, rcount, rcap;
+    int32_t pos, bend;
+    bool resync, space, nl;
+    /* sentence being built */
+    tok_item *items;
+    size_t nitems, capitems;
+    char *nbuf;
+    size_t nlen, ncap;
+    crible_token *out;
+    size_t capout;
+    int32_t sent_next;
+    bool pending;
+    size_t index;
+    crible_sentence_fn fn;
+    void *ctx;
+};
+
+static const char *const type_names[CRIBLE_TOKEN_NTYPES] = {
+    "word", "number", "punct", "symbol", "emoji", "url", "email", "hashtag", "mention"};
+
+const char *crible_token_type_name(crible_token_type type)
+{
+    return (unsigned)type < CRIBLE_TOKEN_NTYPES ? type_names[type] : "?";
+}
+
+bool crible_token_type_parse(const char *name, crible_token_type *out)
+{
+    for (int k = 0; k < CRIBLE_TOKEN_NTYPES; k++)
+        if (strcmp(name, type_names[k]) == 0) {
+            *out = (crible_token_type)k;
+            return true;
+        }
+    return false;
+}
+
+void crible_tokenize_options_init(crible_tokenize_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->normalization = CRIBLE_NORMALIZE_NFC;
+    o->fold_case = true;
+    o->split_elisions = true;
+    o->split_clitics = true;
+    o->sentences = true;
+}
+
+static crible_status icu_error(crible_error *err, const char *what, UErrorCode e)
+{
+    return crible_error_set(err, CRIBLE_EINTERNAL, "ICU %s: %s", what, u_errorName(e));
+}
+
+/* Copies the user's abbreviations as UTF-16 without their final period. */
+static crible_status copy_abbrevs(crible_tokenizer *t, crible_error *err)
+{
+    size_t n = t->opt.nabbreviations;
+    t->opt.abbreviations = NULL;
+    t->opt.nabbreviations = 0;
+    t->opt.fields = NULL;
+    t->opt.nfields = 0;
+    if (n == 0)
+        return CRIBLE_OK;
+    t->abbrev = calloc(n, sizeof *t->abbrev);
+    t->abbrev_len = calloc(n, sizeof *t->abbrev_len);
+    if (!t->abbrev || !t->abbrev_len)
+        return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+    return CRIBLE_OK;
+}
+
+crible_status crible_tokenizer_create(const crible_tokenize_options *options,
+                                      crible_tokenizer **out, crible_error *err)
+{
+    *out = NULL;
+    crible_tokenizer *t = calloc(1, sizeof *t);
+    if (!t)
+        return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+    if (options)
+        t->opt = *options;
+    else
+        crible_tokenize_options_init(&t->opt);
+    const char *const *abbrevs = t->opt.abbreviations;
+    size_t nabbrevs = t->opt.nabbreviations;
+    crible_status st = copy_abbrevs(t, err);
+    for (size_t k = 0; st == CRIBLE_OK && k < nabbrevs; k++) {
+        UErrorCode e = U_ZERO_ERROR;
+        int32_t len = 0;
+        const char *a = abbrevs[k];
+        int32_t alen = (int32_t)strlen(a);
+        if (alen > 0 && a[alen - 1] == '.')
+            alen--;
+        u_strFromUTF8(NULL, 0, &len, a, alen, &e);
+        t->abbrev[k] = malloc(sizeof(UChar) * (size_t)(len + 1));
+        if (!t->abbrev[k]) {
+            st = crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+            break;
+        }
+        e = U_ZERO_ERROR;
+        u_strFromUTF8(t->abbrev[k], len + 1, &len, a, alen, &e);
+        if (U_FAILURE(e)) {
+            st = crible_error_set(err, CRIBLE_ECONFIG, "abbreviation '%s' is not valid UTF-8", a);
+            break;
+        }
+        t->abbrev_len[k] = len;
+        t->nabbrev = k + 1;
+    }
+    UErrorCode e = U_ZERO_ERROR;
+    if (st == CRIBLE_OK) {
+        t->words = ubrk_open(UBRK_WORD, "fr", NULL, 0, &e);
+        if (U_SUCCESS(e))
+            t->sents = ubrk_open(UBRK_SENTENCE, "fr", NULL, 0, &e);
+        if (U_FAILURE(e))
+            st = icu_error(err, "break iterator", e);
+    }
+    if (st == CRIBLE_OK) {
+        e = U_ZERO_ERROR;
+        t->nz = t->opt.normalization == CRIBLE_NORMALIZE_NFKC ? unorm2_getNFKCInstance(&e)
+                                                              : unorm2_getNFCInstance(&e);
+        t->norm.nfc = unorm2_getNFCInstance(&e);
+        t->norm.nfd = unorm2_getNFDInstance(&e);
+        if (U_FAILURE(e))
+            st = icu_error(err, "normalizer", e);
+        t->norm.fold_case = t->opt.fold_case;
+        t->norm.fold_accents = t->opt.fold_accents;
+    }
+    if (st != CRIBLE_OK) {
+        crible_tokenizer_free(t);
+        return st;
+    }
+    *out = t;
+    return CRIBLE_OK;
+}
+
+void crible_tokenizer_free(crible_tokenizer *t)
+{
+    if (!t)
+        return;
+    for (size_t k = 0; k < t->nabbrev; k++)
+        free(t->abbrev[k]);
+    free(t->abbrev);
+    free(t->abbrev_len);
+    if (t->words)
+        ubrk_close(t->words);
+    if (t->sents)
+        ubrk_close(t->sents);
+    tok_text_free(&t->text);
+    tok_norm_free(&t->norm);
+    free(t->spans);
+    free(t->raw);
+    free(t->items);
+    free(t->nbuf);
+    free(t->out);
+    free(t);
+}
+
+/* ---- lexer ------------------------------------------------------------- */
+
+static bool raw_push(crible_tokenizer *t, tok_raw r, crible_error *err)
+{
+    if (t->rcount == t->rcap) {
+        if (t->rhead > 0) {
+            memmove(t->raw, t->raw + t->rhead, (t->rcount - t->rhead) * sizeof *t->raw);
+            t->rcount -= t->rhead;
+            t->rhead = 0;
+        } else {
+            size_t ncap = t->rcap ? t->rcap * 2 : 64;
+            tok_raw *p = crible_realloc(t->raw, ncap * sizeof *p, err);
+            if (!p)
+                return false;
+            t->raw = p;
+            t->rcap = ncap;
+        }
+    }
+    r.space = t->space;
+    r.nl = t->nl;
+    t->space = t->nl = false;
+    t->raw[t->rcount++] = r;
+    return true;
+}
+
+/* Lexes one more segment into the window: 1, 0 at the end, -1 on error. */
+static int lex_one(crible_tokenizer *t, crible_error *err)
+{
+    const UChar *u = t->text.norm;
+    int32_t n = t->text.nnorm;
+    for (;;) {
+        if (t->pos >= n)
+            return 0;
+        while (t->next_span < t->nspans && t->spans[t->next_span].s < t->pos)
+            t->next_span++;
+        const tok_span *sp = t->next_span < t->nspans ? &t->spans[t->next_span] : NULL;
+        if (sp && sp->s == t->pos) {
+            tok_raw r = {sp->s, sp->e, RAW_SPECIAL, (uint8_t)sp->type, 0, 0};
+            t->pos = sp->e;
+            t->next_span++;
+            t->resync = true;
+            return raw_push(t, r, err) ? 1 : -1;
+        }
+        if (t->bend <= t->pos) {
+            t->bend = t->resync ? ubrk_following(t->words, t->pos) : ubrk_next(t->words);
+            t->resync = false;
+            if (t->bend == UBRK_DONE || t->bend > n)
+                t->bend = n;
+        }
+        int32_t status = ubrk_getRuleStatus(t->words);
+        int32_t s = t->pos, e = t->bend;
+        if (sp && sp->s < e)
+            e = sp->s;
+        t->pos = e;
+        tok_raw r = {s, e, RAW_OTHER, CRIBLE_TOKEN_PUNCT, 0, 0};
+        if (status >= UBRK_WORD_NUMBER && tok_char_at(u, n, s) != '_') {
+            r.kind = status < UBRK_WORD_LETTER ? RAW_NUMBER : RAW_WORD;
+            if (u[e - 1] == 0x20E3) {
+                r.kind = RAW_OTHER;
+                r.type = CRIBLE_TOKEN_EMOJI;
+            }
+        } else {
+            if (tok_is_space(tok_char_at(u, n, s))) {
+                t->space = true;
+                for (int32_t i = s; i < e; i++)
+                    if (tok_is_newline(u[i]))
+                        t->nl = true;
+                continue;
+            }
+            r.type = (uint8_t)tok_classify_other(u + s, e - s);
+        }
+        return raw_push(t, r, err) ? 1 : -1;
+    }
+}
+
+/* The k-th segment ahead (0: the next one), or NULL at the end. */
+static const tok_raw *peek(crible_tokenizer *t, size_t k, crible_error *err, int *failed)
+{
+    while (t->rcount - t->rhead <= k) {
+        int r = lex_one(t, err);
+        if (r < 0)
+            *failed = 1;
+        if (r <= 0)
+            return NULL;
+    }
+    return &t->raw[t->rhead + k];
+}
+
+static void consume(crible_tokenizer *t, size_t k)
+{
+    t->rhead += k;
+    if (t->rhead == t->rcount)
+        t->rhead = t->rcount = 0;
+}
+
+/* ---- sentences ----------------------------------------------------------- */
+
+static bool is_closing(UChar32 c)
+{
+    int8_t ct = u_charType(c);
+    return ct == U_END_PUNCTUATION || ct == U_FINAL_PUNCTUATION || c == '"' || c == '\'';
+}
+
+static crible_status flush(crible_tokenizer *t, crible_error *err)
+{
+    if (t->nitems == 0)
+        return CRIBLE_OK;
+    if (t->nitems > t->capout) {
+        size_t ncap = t->capout ? t->capout : 64;
+        while (ncap < t->nitems)
+            ncap *= 2;
+        crible_token *p = crible_realloc(t->out, ncap * sizeof *p, err);
+        if (!p)
+            return CRIBLE_ENOMEM;
+        t->out = p;
+        t->capout = ncap;
+    }
+    for (size_t k = 0; k < t->nitems; k++) {
+        const tok_item *it = &t->items[k];
+        crible_token *o = &t->out[k];
+        o->start = tok_text_offset(&t->text, it->s, false);
+        o->end = tok_text_offset(&t->text, it->e, true);
+        if (o->end <= o->start)   /* inside one normalisation chunk */
+            o->end = tok_text_offset(&t->text, it->e < t->text.nnorm ? it->e + 1 : it->e, true);
+        o->norm = t->nbuf + it->norm;
+        o->norm_len = it->norm_len;
+        o->type = (crible_token_type)it->type;
+        o->sentence = t->index;
+    }
+    crible_token_sentence s = {t->index, t->out[0].start, t->out[t->nitems - 1].end, t->out,
+                               t->nitems};
+    size_t n = t->nitems;
+    t->nitems = 0;
+    t->nlen = 0;
+    t->index++;
+    (void)n;
+    return t->fn(t->ctx, &s, err);
+}
+
+/* Whether a sentence ends between the last token and one at [s, e). */
+static bool sentence_ends(crible_tokenizer *t, int32_t s, uint8_t type, bool nl)
+{
+    const tok_item *a = &t->items[t->nitems - 1];
+    bool icu = false;
+    while (t->sent_next <= s) {
+        if (t->sent_next >= a->e)
+            icu = true;
+        int32_t b = ubrk_next(t->sents);
+        t->sent_next = b == UBRK_DONE ? INT32_MAX : b;
+    }
+    if (!t->opt.sentences)
+        return false;
+    if (t->nitems >= TOK_MAX_SENTENCE_TOKENS)
+        return true;
+    if (nl || (a->flags & F_BREAK_AFTER)) {
+        t->pending = false;
+        return true;
+    }
+    const UChar *u = t->text.norm;
+    UChar32 c = tok_char_at(u, t->text.nnorm, s);
+    bool closing = type == CRIBLE_TOKEN_PUNCT && is_closing(c);
+    if (t->pending) {
+        if (closing)
+            return false;
+        t->pending = false;
+        return !u_islower(c);
+    }
+    if (!icu || (a->flags & F_NOBREAK))
+        return false;
+    if (closing) {
+        t->pending = true;
+        return false;
+    }
+    return !u_islower(c);
+}
+
+/* Appends the token [s, e) of `type` to the sentence (ending the sentence
+ * before it first if it must). */
+static crible_status add(crible_tokenizer *t, int32_t s, int32_t e, crible_token_type type,
+                         unsigned flags, bool nl, crible_error *err)
+{
+    if (e <= s)
+        return CRIBLE_OK;
+    if (t->nitems > 0 && sentence_ends(t, s, (uint8_t)type, nl)) {
+        crible_status st = flush(t, err);
+        if (st != CRIBLE_OK)
+            return st;
+    }
+    if (t->nitems == t->capitems) {
+        size_t ncap = t->capitems ? t->capitems * 2 : 64;
+        tok_item *p = crible_realloc(t->items, ncap * sizeof *p, err);
+        if (!p)
+            return CRIBLE_ENOMEM;
+        t->items = p;
+        t->capitems = ncap;
+    }
+    tok_item *it = &t->items[t->nitems];
+    it->s = s;
+    it->e = e;
+    it->type = (uint8_t)type;
+    it->flags = (uint8_t)flags;
+    it->norm = t->nlen;
+    crible_status st = tok_norm_append(&t->norm, t->text.norm + s, e - s, type, &t->nbuf,
+                                       &t->nlen, &t->ncap, err);
+    if (st != CRIBLE_OK)
+        return st;
+    it->norm_len = t->nlen - it->norm;
+    t->nlen++;   /* keep the NUL */
+    t->nitems++;
+    return CRIBLE_OK;
+}
+
+/* ---- assembler ----------------------------------------------------------- */
+
+static bool all_digits(const UChar *u, int32_t n, int32_t min, int32_t max)
+{
+    if (n < min || n > max)
+        return false;
+    for (int32_t i = 0; i < n; i++)
+        if (u[i] < '0' || u[i] > '9')
+            return false;
+    return true;
+}
+
+static bool thousands_space(UChar c)
+{
+    return c == ' ' || c == 0xA0 || c == 0x202F || c == 0x2009;
+}
+
+/* "R.E.M", "B.I.P": letters in groups of one or two between periods. */
+static bool is_acronym(const UChar *u, int32_t n)
+{
+    int32_t run = 0, dots = 0;
+    for (int32_t i = 0; i < n; i++) {
+        if (u[i] == '.') {
+            if (run == 0 || run > 2)
+                return false;
+            dots++;
+            run = 0;
+        } else if (u_isalpha(u[i])) {
+            run++;
+        } else {
+            return false;
+        }
+    }
+    return dots > 0 && run > 0 && run <= 2;
+}
+
+/* Emits a word (no elision, no glued period left): clitics, then type. */
+static crible_status emit_word(crible_tokenizer *t, int32_t s, int32_t e, unsigned flags,
+                               bool nl, crible_error *err)
+{
+    const UChar *u = t->text.norm;
+    int32_t cut = e - s, cut2 = e - s;
+    if (t->opt.split_clitics)
+        cut = tok_french_clitics(u + s, e - s, &cut2);
+    crible_token_type type = tok_is_number(u + s, cut) ? CRIBLE_TOKEN_NUMBER
+                             : tok_special_is_domain(u + s, cut) ? CRIBLE_TOKEN_URL
+                                                                  : CRIBLE_TOKEN_WORD;
+    if (cut == e - s)
+        return add(t, s, e, type, flags, nl, err);
+    crible_status st = add(t, s, s + cut, type, 0, nl, err);
+    if (st == CRIBLE_OK && cut2 < e - s) {
+        st = add(t, s + cut, s + cut2, CRIBLE_TOKEN_WORD, 0, false, err);
+        cut = cut2;
+    }
+    if (st == CRIBLE_OK)
+        st = add(t, s + cut, e, CRIBLE_TOKEN_WORD, flags, false, err);
+    return st;
+}
+
+/* Emits the word unit [s, e): elision, glued periods, clitics. */
+static crible_status emit_unit(crible_tokenizer *t, int32_t s, int32_t e, unsigned flags,
+                               bool nl, crible_error *err)
+{
+    const UChar *u = t->text.norm;
+    crible_status st;
+    if (t->opt.split_elisions) {
+        int32_t k = tok_french_elision(u + s, e - s, false);
+        if (k > 0) {
+            st = add(t, s, s + k, CRIBLE_TOKEN_WORD, 0, nl, err);
+            if (st != CRIBLE_OK)
+                return st;
+            s += k;
+            nl = false;
+        }
+    }
+    /* "domestique.Consternant": a period between a word of 2+ letters and
+     * a capitalised word is the end of a sentence whose space was lost. */
+    if (!tok_special_is_domain(u + s, e - s)) {
+        int32_t run = 0;
+        for (int32_t p = s; p + 2 < e; p++) {
+            if (u_isalpha(u[p])) {
+                run++;
+                continue;
+            }
+            if ((u[p] == '.' || u[p] == ':') && run >= 2 && u_isupper(u[p + 1]) &&
+                u_islower(u[p + 2])) {
+                st = emit_word(t, s, p, 0, nl, err);
+                if (st == CRIBLE_OK)
+                    st = add(t, p, p + 1, CRIBLE_TOKEN_PUNCT, u[p] == '.' ? F_BREAK_AFTER : 0,
+                             false, err);
+                if (st != CRIBLE_OK)
+                    return st;
+                return emit_unit(t, p + 1, e, flags, false, err);
+            }
+            run = 0;
+        }
+    }
+    return emit_word(t, s, e, flags, nl, err);
+}
+
+static bool raw_is(const UChar *u, const tok_raw *r, UChar c)
+{
+    return r && r->kind == RAW_OTHER && r->e - r->s == 1 && u[r->s] == c;
+}
+
+static bool is_joiner(const UChar *u, const tok_raw *r)
+{
+    return r && r->kind == RAW_OTHER && !r->space && r->e - r->s == 1 &&
+           (tok_is_hyphen(u[r->s]) || u[r->s] == '/');
+}
+
+static bool is_wordish(const tok_raw *r)
+{
+    return r && (r->kind == RAW_WORD || r->kind == RAW_NUMBER);
+}
+
+/* Assembles the word or number starting at the window's head. */
+static crible_status assemble_word(crible_tokenizer *t, crible_error *err, int *failed)
+{
+    const UChar *u = t->text.norm;
+    const tok_raw r0 = *peek(t, 0, err, failed);
+    int32_t s = r0.s, e = r0.e;
+    size_t i = 1;
+    const tok_raw *a, *b;
+    /* Royaume-Uni, dit-il, a-t-il, 4/5, km/h, 2007-2008 */
+    while ((a = peek(t, i, err, failed)) && is_joiner(u, a) &&
+           (b = peek(t, i + 1, err, failed)) && is_wordish(b) && !b->space) {
+        e = b->e;
+        i += 2;
+    }
+    /* 1 000, 25 785, 1 000 000 */
+    if (i == 1 && all_digits(u + s, e - s, 1, 3)) {
+        while ((b = peek(t, i, err, failed)) && b->kind == RAW_NUMBER && b->s == e + 1 &&
+               thousands_space(u[e]) && !b->nl) {
+            int32_t d = 0;
+            while (b->s + d < b->e && u[b->s + d] >= '0' && u[b->s + d] <= '9')
+                d++;
+            if (d != 3 || (b->s + d < b->e && u[b->s + d] != ',' && u[b->s + d] != '.'))
+                break;
+            e = b->e;
+            i++;
+            if (b->s + d < b->e)
+                break;
+        }
+    }
+    /* l' Arizona, d'« Hamlet »: elided word whose apostrophe ICU left alone */
+    a = peek(t, i, err, failed);
+    if (i == 1 && t->opt.split_elisions && a && a->kind == RAW_OTHER && !a->space &&
+        a->e - a->s == 1 && tok_is_apostrophe(u[a->s]) &&
+        tok_french_elision(u + s, a->e - s, true) == a->e - s) {
+        b = peek(t, i + 1, err, failed);
+        if (!b || b->space || !is_wordish(b)) {
+            crible_status st = add(t, s, a->e, CRIBLE_TOKEN_WORD, 0, r0.nl, err);
+            consume(t, 2);
+            return st;
+        }
+    }
+    /* M. Dr. J. R.E.M. etc. */
+    unsigned flags = 0;
+    if (raw_is(u, a, '.') && !a->space) {
+        tok_abbrev ab = tok_french_abbrev(u + s, e - s, t->abbrev, t->abbrev_len, t->nabbrev);
+        if (ab == TOK_ABBREV_NONE && ((e - s == 1 && u_isupper(u[s])) || is_acronym(u + s, e - s)))
+            ab = TOK_ABBREV_INSIDE;
+        b = peek(t, i + 1, err, failed);
+        if (ab != TOK_ABBREV_NONE && raw_is(u, b, '.') && !b->space)
+            ab = TOK_ABBREV_NONE;   /* "etc..." : the run of periods is punctuation */
+        if (ab == TOK_ABBREV_MAYEND &&
+            (!b || b->nl || (b->space && u_isupper(tok_char_at(u, t->text.nnorm, b->s)))))
+            ab = TOK_ABBREV_NONE;   /* "..., etc. Puis": the period ends the sentence */
+        if (ab != TOK_ABBREV_NONE) {
+            e = a->e;
+            i++;
+            flags = F_NOBREAK;
+        }
+    }
+    consume(t, i);
+    return emit_unit(t, s, e, flags, r0.nl, err);
+}
+
+/* Assembles punctuation, symbols and emoji at the window's head. */
+static crible_status assemble_other(crible_tokenizer *t, crible_error *err, int *failed)
+{
+    const UChar *u = t->text.norm;
+    const tok_raw r0 = *peek(t, 0, err, failed);
+    int32_t e = r0.e;
+    size_t i = 1;
+    const tok_raw *b = peek(t, 1, err, failed);
+    UChar c = u[r0.s];
+    crible_token_type type = (crible_token_type)r0.type;
+    if (r0.e - r0.s == 1 && (c == '-' || c == 0x2212) && b && b->kind == RAW_NUMBER &&
+        !b->space && (r0.space || t->nitems == 0)) {
+        e = b->e;   /* -0,8 */
+        i = 2;
+        type = CRIBLE_TOKEN_NUMBER;
+    } else if (r0.e - r0.s == 1 && (c == '.' || c == '!' || c == '?' || c == '-')) {
+        /* ... !!! ?! -- */
+        bool stop = c == '-';
+        while (b && b->kind == RAW_OTHER && !b->space && b->e - b->s == 1 &&
+               (stop ? u[b->s] == '-'
+                     : (u[b->s] == '.' || u[b->s] == '!' || u[b->s] == '?'))) {
+            e = b->e;
+            i++;
+            b = peek(t, i, err, failed);
+        }
+    }
+    consume(t, i);
+    return add(t, r0.s, e, type, 0, r0.nl, err);
+}
+
+crible_status crible_tokenizer_run(crible_tokenizer *t, const char *text, size_t len,
+                                   crible_sentence_fn fn, void *ctx, crible_error *err)
+{
+    crible_status st = tok_text_decode(&t->text, text, len, err);
+    if (st == CRIBLE_OK)
+        st = tok_text_normalize(&t->text, t->nz, err);
+    if (st == CRIBLE_OK)
+        st = tok_special_find(t->text.norm, t->text.nnorm, &t->spans, &t->nspans,
+                              &t->capspans, err);
+    if (st != CRIBLE_OK)
+        return st;
+    UErrorCode e = U_ZERO_ERROR;
+    ubrk_setText(t->words, t->text.norm, t->text.nnorm, &e);
+    ubrk_setText(t->sents, t->text.norm, t->text.nnorm, &e);
+    if (U_FAILURE(e))
+        return icu_error(err, "break iterator", e);
+    ubrk_first(t->words);
+    ubrk_first(t->sents);
+    int32_t b = ubrk_next(t->sents);
+    t->sent_next = b == UBRK_DONE ? INT32_MAX : b;
+    t->next_span = 0;
+    t->rhead = t->rcount = 0;
+    t->pos = t->bend = 0;
+    t->resync = t->space = t->nl = t->pending = false;
+    t->nitems = t->nlen = 0;
+    t->index = 0;
+    t->fn = fn;
+    t->ctx = ctx;
+    int failed = 0;
+    const tok_raw *r;
+    while (st == CRIBLE_OK && (r = peek(t, 0, err, &failed))) {
+        if (r->kind == RAW_SPECIAL) {
+            tok_raw sp = *r;
+            consume(t, 1);
+            st = add(t, sp.s, sp.e, (crible_token_type)sp.type, 0, sp.nl, err);
+        } else if (r->kind == RAW_OTHER) {
+            st = assemble_other(t, err, &failed);
+        } else {
+            st = assemble_word(t, err, &failed);
+        }
+        if (failed)
+            st = err ? err->status : CRIBLE_ENOMEM;
+    }
+    if (st == CRIBLE_OK && failed)
+        st = err ? err->status : CRIBLE_ENOMEM;
+    if (st == CRIBLE_OK)
+        st = flush(t, err);
+    t->nitems = 0;
+    return st;
+}
