@@ -149,12 +149,12 @@ int32_t tok_french_clitics(const UChar *u, int32_t n, int32_t *cut2)
 static const char *const abbrev_inside[] = {
     "M", "MM", "Mme", "Mmes", "Mlle", "Mlles", "Mgr", "Me", "Dr", "Drs", "Pr", "Prof",
     "Mr", "Mrs", "Ms", "St", "Ste", "Sts", "Jr", "Sr", "Cie", "Gal", "Gén", "Col", "Lt",
-    "Cdt", "Cpt", "Capt", "av", "Av", "apr", "bd", "Bd", "boul", "p", "pp", "ex", "cf",
+    "Cdt", "Cpt", "Capt", "av", "Av", "apr", "bd", "Bd", "boul", "p", "pp", "cf",
     "Cf", "vol", "Vol", "No", "éd", "Éd", "coll", "chap", "fig", "env", "art", "al", "resp",
     "tél", "Tél", "hab", "janv", "févr", "avr", "juil", "oct", "déc", "sq", "sqq", "op", "cit",
-    "ibid", "Ibid", "id", "vs", "approx", "c.-à-d", "J.-C", "ca", "ms", NULL};
+    "ibid", "Ibid", "id", "vs", "approx", "c.-à-d", "ca", "ms", NULL};
 
-static const char *const abbrev_mayend[] = {"etc", "Etc", "min", "max", "cie", NULL};
+static const char *const abbrev_mayend[] = {"etc", "Etc", "ex", "min", "max", "cie", NULL};
 
 tok_abbrev tok_french_abbrev(const UChar *u, int32_t n,
                              UChar *const *extra, const int32_t *extra_len,
@@ -171,4 +171,39 @@ user:
         if (extra_len[k] == n && memcmp(extra[k], u, sizeof(UChar) * (size_t)n) == 0)
             return TOK_ABBREV_INSIDE;
     return TOK_ABBREV_NONE;
+}
+
+static const char *const never_split[] = {"c'est-à-dire", "c’est-à-dire", NULL};
+
+bool tok_french_whole(const UChar *u, int32_t n)
+{
+    return n >= 12 && n <= 12 && find(u, n, never_split, true) >= 0;
+}
+
+static const char *const ordinals[] = {
+    "e", "er", "re", "ère", "ème", "eme", "me", "es", "ers", "res", "ères", "èmes", "emes",
+    "nd", "nde", "nds", "ndes", "è", "ième", "ieme", "ièmes", "bis", "ter", "aine", "aines",
+    "s", NULL};
+
+int32_t tok_french_number_unit(const UChar *u, int32_t n, int32_t *cut2)
+{
+    *cut2 = n;
+    int32_t p = 0;
+    while (p < n && u[p] >= '0' && u[p] <= '9')
+        p++;
+    if (p == 0 || p == n || !((u[p] >= 'a' && u[p] <= 'z') || (u[p] >= 'A' && u[p] <= 'Z')))
+        return n;
+    if ((u[p] == 'h' || u[p] == 'H') && p + 1 < n) {   /* 20h30 */
+        for (int32_t k = p + 1; k < n; k++)
+            if (u[k] < '0' || u[k] > '9')
+                return n;
+        *cut2 = p + 1;
+        return p;
+    }
+    for (int32_t k = p; k < n; k++)
+        if (!((u[k] >= 'a' && u[k] <= 'z') || (u[k] >= 'A' && u[k] <= 'Z')))
+            return n;   /* 4x4, 1ère (ordinal, below) */
+    if (find(u + p, n - p, ordinals, false) >= 0 || n - p > 3)
+        return n;       /* 1er 2e 109e; 3ans is a typo, keep it */
+    return p;           /* 160km 2m 23h */
 }

@@ -94,6 +94,14 @@ int32_t tok_french_elision(const UChar *u, int32_t n, bool rest_ok);
  * *cut2 receives a second cut inside the clitics ("donne-le-moi": 8), or n. */
 int32_t tok_french_clitics(const UChar *u, int32_t n, int32_t *cut2);
 
+/* Words no rule cuts: c'est-à-dire. */
+bool tok_french_whole(const UChar *u, int32_t n);
+
+/* A number glued to a unit or an hour, cut as UD does: "160km" -> 3
+ * ("160" "km"), "20h30" -> 2 with *cut2 = 3 ("20" "h" "30"); n (no cut)
+ * for ordinals "1er" "2e" "109e" and anything else. */
+int32_t tok_french_number_unit(const UChar *u, int32_t n, int32_t *cut2);
+
 typedef enum tok_abbrev {
     TOK_ABBREV_NONE = 0,
     TOK_ABBREV_INSIDE,  /* never ends a sentence: M. Dr. p. cf. J. */

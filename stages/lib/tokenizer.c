@@ -47,6 +47,8 @@ typedef struct tok_raw {
     uint8_t nl;      /* a line break in that space */
 } tok_raw;
 
+enum { GAP_SPACE = 1, GAP_NL = 2 };  /* what lies before a token */
+
 enum {
     F_NOBREAK = 1,      /* no sentence ends after it (M. J.) */
     F_BREAK_AFTER = 2   /* a sentence ends after it (glued period) */
@@ -54,7 +56,7 @@ enum {
 
 typedef struct tok_item {
     int32_t s, e;
-    uint8_t type, flags, space, nl;
+    uint8_t type, flags;
     size_t norm, norm_len;
 } tok_item;
 
@@ -311,6 +313,11 @@ static const tok_raw *peek(crible_tokenizer *t, size_t k, crible_error *err, int
     return &t->raw[t->rhead + k];
 }
 
+static unsigned gap_of(const tok_raw *r)
+{
+    return (r->space ? GAP_SPACE : 0) | (r->nl ? GAP_NL : 0);
+}
+
 static void consume(crible_tokenizer *t, size_t k)
 {
     t->rhead += k;
@@ -362,8 +369,18 @@ static crible_status flush(crible_tokenizer *t, crible_error *err)
     return t->fn(t->ctx, &s, err);
 }
 
-/* Whether a sentence ends between the last token and one at [s, e). */
-static bool sentence_ends(crible_tokenizer *t, int32_t s, uint8_t type, bool nl)
+/* Whether the token a is a sentence terminal: . ? ! … and runs of them. */
+static bool is_terminal(const crible_tokenizer *t, const tok_item *a)
+{
+    if (a->type != CRIBLE_TOKEN_PUNCT)
+        return false;
+    UChar c = t->text.norm[a->e - 1];
+    return c == '.' || c == '?' || c == '!' || c == 0x2026;
+}
+
+/* Whether a sentence ends between the last token and the one starting at
+ * s, of `type`, after `gap` (GAP_* bits). */
+static bool sentence_ends(crible_tokenizer *t, int32_t s, uint8_t type, unsigned gap)
 {
     const tok_item *a = &t->items[t->nitems - 1];
     bool icu = false;
@@ -377,36 +394,41 @@ static bool sentence_ends(crible_tokenizer *t, int32_t s, uint8_t type, bool nl)
         return false;
     if (t->nitems >= TOK_MAX_SENTENCE_TOKENS)
         return true;
-    if (nl || (a->flags & F_BREAK_AFTER)) {
+    if ((gap & GAP_NL) || (a->flags & F_BREAK_AFTER)) {
         t->pending = false;
         return true;
     }
     const UChar *u = t->text.norm;
     UChar32 c = tok_char_at(u, t->text.nnorm, s);
-    bool closing = type == CRIBLE_TOKEN_PUNCT && is_closing(c);
-    if (t->pending) {
+    bool closing = type == CRIBLE_TOKEN_PUNCT && is_closing(c) &&
+                   !((c == '"' || c == '\'') && (gap & GAP_SPACE));  /* ' "L'ambiguïté' opens */
+    bool lower = u_islower(c);
+    if (t->pending) {   /* "Non. »" then: a sentence ends after the » */
         if (closing)
             return false;
         t->pending = false;
-        return !u_islower(c);
+        return !lower;  /* "« Viens ! » dit-il" */
     }
-    if (!icu || (a->flags & F_NOBREAK))
+    /* ICU does not break before a lower-case word; UD French does, after
+     * . ? ! … and a space (speech transcripts have no capitals). */
+    bool terminal = is_terminal(t, a);
+    if (!(icu || (terminal && (gap & GAP_SPACE))) || (a->flags & F_NOBREAK))
         return false;
     if (closing) {
         t->pending = true;
         return false;
     }
-    return !u_islower(c);
+    return terminal || !lower;
 }
 
 /* Appends the token [s, e) of `type` to the sentence (ending the sentence
  * before it first if it must). */
 static crible_status add(crible_tokenizer *t, int32_t s, int32_t e, crible_token_type type,
-                         unsigned flags, bool nl, crible_error *err)
+                         unsigned flags, unsigned gap, crible_error *err)
 {
     if (e <= s)
         return CRIBLE_OK;
-    if (t->nitems > 0 && sentence_ends(t, s, (uint8_t)type, nl)) {
+    if (t->nitems > 0 && sentence_ends(t, s, (uint8_t)type, gap)) {
         crible_status st = flush(t, err);
         if (st != CRIBLE_OK)
             return st;
@@ -473,7 +495,7 @@ static bool is_acronym(const UChar *u, int32_t n)
 
 /* Emits a word (no elision, no glued period left): clitics, then type. */
 static crible_status emit_word(crible_tokenizer *t, int32_t s, int32_t e, unsigned flags,
-                               bool nl, crible_error *err)
+                               unsigned gap, crible_error *err)
 {
     const UChar *u = t->text.norm;
     int32_t cut = e - s, cut2 = e - s;
@@ -483,8 +505,8 @@ static crible_status emit_word(crible_tokenizer *t, int32_t s, int32_t e, unsign
                              : tok_special_is_domain(u + s, cut) ? CRIBLE_TOKEN_URL
                                                                   : CRIBLE_TOKEN_WORD;
     if (cut == e - s)
-        return add(t, s, e, type, flags, nl, err);
-    crible_status st = add(t, s, s + cut, type, 0, nl, err);
+        return add(t, s, e, type, flags, gap, err);
+    crible_status st = add(t, s, s + cut, type, 0, gap, err);
     if (st == CRIBLE_OK && cut2 < e - s) {
         st = add(t, s + cut, s + cut2, CRIBLE_TOKEN_WORD, 0, false, err);
         cut = cut2;
@@ -496,18 +518,32 @@ static crible_status emit_word(crible_tokenizer *t, int32_t s, int32_t e, unsign
 
 /* Emits the word unit [s, e): elision, glued periods, clitics. */
 static crible_status emit_unit(crible_tokenizer *t, int32_t s, int32_t e, unsigned flags,
-                               bool nl, crible_error *err)
+                               unsigned gap, crible_error *err)
 {
     const UChar *u = t->text.norm;
     crible_status st;
+    if (tok_french_whole(u + s, e - s))
+        return add(t, s, e, CRIBLE_TOKEN_WORD, flags, gap, err);
+    int32_t c2, c1 = tok_french_number_unit(u + s, e - s, &c2);
+    if (c1 < e - s) {   /* 160km, 20h30 */
+        st = add(t, s, s + c1, CRIBLE_TOKEN_NUMBER, 0, gap, err);
+        if (st == CRIBLE_OK && c2 < e - s) {
+            st = add(t, s + c1, s + c2, CRIBLE_TOKEN_WORD, 0, 0, err);
+            c1 = c2;
+        }
+        if (st == CRIBLE_OK)
+            st = add(t, s + c1, e, c2 < e - s ? CRIBLE_TOKEN_NUMBER : CRIBLE_TOKEN_WORD, flags, 0,
+                     err);
+        return st;
+    }
     if (t->opt.split_elisions) {
         int32_t k = tok_french_elision(u + s, e - s, false);
         if (k > 0) {
-            st = add(t, s, s + k, CRIBLE_TOKEN_WORD, 0, nl, err);
+            st = add(t, s, s + k, CRIBLE_TOKEN_WORD, 0, gap, err);
             if (st != CRIBLE_OK)
                 return st;
             s += k;
-            nl = false;
+            gap = 0;
         }
     }
     /* "domestique.Consternant": a period between a word of 2+ letters and
@@ -521,7 +557,7 @@ static crible_status emit_unit(crible_tokenizer *t, int32_t s, int32_t e, unsign
             }
             if ((u[p] == '.' || u[p] == ':') && run >= 2 && u_isupper(u[p + 1]) &&
                 u_islower(u[p + 2])) {
-                st = emit_word(t, s, p, 0, nl, err);
+                st = emit_word(t, s, p, 0, gap, err);
                 if (st == CRIBLE_OK)
                     st = add(t, p, p + 1, CRIBLE_TOKEN_PUNCT, u[p] == '.' ? F_BREAK_AFTER : 0,
                              false, err);
@@ -532,7 +568,7 @@ static crible_status emit_unit(crible_tokenizer *t, int32_t s, int32_t e, unsign
             run = 0;
         }
     }
-    return emit_word(t, s, e, flags, nl, err);
+    return emit_word(t, s, e, flags, gap, err);
 }
 
 static bool raw_is(const UChar *u, const tok_raw *r, UChar c)
@@ -546,9 +582,60 @@ static bool is_joiner(const UChar *u, const tok_raw *r)
            (tok_is_hyphen(u[r->s]) || u[r->s] == '/');
 }
 
+/* Whether x "/" y is one token: 4/5, 17/20, 25/01/06 (numbers of one or
+ * two digits) and units (km/h); UD French-GSD splits the rest: et / ou. */
+static bool slash_joins(const UChar *u, const tok_raw *x, const tok_raw *y)
+{
+    static const char *const units[] = {"km", "h", "m", "s", "min", "tr", NULL};
+    if (x->kind == RAW_NUMBER && y->kind == RAW_NUMBER)
+        return x->e - x->s <= 2 && y->e - y->s <= 2;
+    int ok = 0;
+    for (const tok_raw *r = x; r; r = r == x ? y : NULL)
+        for (int k = 0; units[k]; k++) {
+            int32_t l = (int32_t)strlen(units[k]), j = 0;
+            while (j < l && r->s + j < r->e && u[r->s + j] == (UChar)units[k][j])
+                j++;
+            if (j == l && r->e - r->s == l) {
+                ok++;
+                break;
+            }
+        }
+    return ok == 2;
+}
+
 static bool is_wordish(const tok_raw *r)
 {
     return r && (r->kind == RAW_WORD || r->kind == RAW_NUMBER);
+}
+
+/* Whether the word r is one that often starts a sentence (so a period
+ * before it is no initial's): "Dagobert I. Ils", "Mac OS X. Une". */
+static bool starts_sentence(const UChar *u, const tok_raw *r)
+{
+    static const char *const words[] = {
+        "Il", "Ils", "Elle", "Elles", "On", "Le", "La", "Les", "L", "Un", "Une", "Des", "Ce",
+        "Cet", "Cette", "Ces", "En", "Dans", "Pour", "Mais", "Et", "Je", "Nous", "Vous", "Au",
+        "Aux", "Du", "De", "Sa", "Son", "Ses", "Leur", "Leurs", "Depuis", "Après", "Avant",
+        "Puis", "Si", "Par", "Sur", "Avec", "C", "Qu", "D", NULL};
+    if (r->kind != RAW_WORD)
+        return false;
+    int32_t n = r->e - r->s;
+    for (int32_t k = 0; k < n; k++)
+        if (tok_is_apostrophe(u[r->s + k])) {
+            n = k;
+            break;
+        }
+    for (int w = 0; words[w]; w++) {
+        int32_t l = (int32_t)strlen(words[w]);
+        if (l != n)
+            continue;
+        int32_t j = 0;
+        while (j < l && u[r->s + j] == (UChar)(unsigned char)words[w][j])
+            j++;
+        if (j == l)
+            return true;
+    }
+    return false;
 }
 
 /* Assembles the word or number starting at the window's head. */
@@ -561,7 +648,8 @@ static crible_status assemble_word(crible_tokenizer *t, crible_error *err, int *
     const tok_raw *a, *b;
     /* Royaume-Uni, dit-il, a-t-il, 4/5, km/h, 2007-2008 */
     while ((a = peek(t, i, err, failed)) && is_joiner(u, a) &&
-           (b = peek(t, i + 1, err, failed)) && is_wordish(b) && !b->space) {
+           (b = peek(t, i + 1, err, failed)) && is_wordish(b) && !b->space &&
+           (u[a->s] != '/' || slash_joins(u, peek(t, i - 1, err, failed), b))) {
         e = b->e;
         i += 2;
     }
@@ -587,31 +675,50 @@ static crible_status assemble_word(crible_tokenizer *t, crible_error *err, int *
         tok_french_elision(u + s, a->e - s, true) == a->e - s) {
         b = peek(t, i + 1, err, failed);
         if (!b || b->space || !is_wordish(b)) {
-            crible_status st = add(t, s, a->e, CRIBLE_TOKEN_WORD, 0, r0.nl, err);
+            crible_status st = add(t, s, a->e, CRIBLE_TOKEN_WORD, 0, gap_of(&r0), err);
             consume(t, 2);
             return st;
         }
+    }
+    /* n° 5 */
+    if (i == 1 && e - s == 1 && (u[s] == 'n' || u[s] == 'N') && a && a->kind == RAW_OTHER &&
+        !a->space && a->e - a->s == 1 && (u[a->s] == 0xB0 || u[a->s] == 0xBA)) {
+        e = a->e;
+        i++;
+        a = peek(t, i, err, failed);
     }
     /* M. Dr. J. R.E.M. etc. */
     unsigned flags = 0;
     if (raw_is(u, a, '.') && !a->space) {
         tok_abbrev ab = tok_french_abbrev(u + s, e - s, t->abbrev, t->abbrev_len, t->nabbrev);
-        if (ab == TOK_ABBREV_NONE && ((e - s == 1 && u_isupper(u[s])) || is_acronym(u + s, e - s)))
-            ab = TOK_ABBREV_INSIDE;
         b = peek(t, i + 1, err, failed);
+        bool initial = e - s == 1 && u_isupper(u[s]) && (r0.space || r0.s == 0);
+        if (ab == TOK_ABBREV_NONE && (initial || is_acronym(u + s, e - s)) &&
+            !(b && b->space && starts_sentence(u, b)))
+            ab = TOK_ABBREV_INSIDE;   /* "J. K. Rowling", but "Dagobert I. Ils" */
         if (ab != TOK_ABBREV_NONE && raw_is(u, b, '.') && !b->space)
             ab = TOK_ABBREV_NONE;   /* "etc..." : the run of periods is punctuation */
         if (ab == TOK_ABBREV_MAYEND &&
-            (!b || b->nl || (b->space && u_isupper(tok_char_at(u, t->text.nnorm, b->s)))))
+            !(b && b->space && !b->nl &&
+              (u_islower(tok_char_at(u, t->text.nnorm, b->s)) || b->kind == RAW_NUMBER)))
             ab = TOK_ABBREV_NONE;   /* "..., etc. Puis": the period ends the sentence */
         if (ab != TOK_ABBREV_NONE) {
             e = a->e;
             i++;
             flags = F_NOBREAK;
+            /* J.-C. J.-P. */
+            const tok_raw *h = peek(t, i, err, failed), *l = peek(t, i + 1, err, failed),
+                          *d = peek(t, i + 2, err, failed);
+            if (initial && h && l && d && !h->space && h->e - h->s == 1 && tok_is_hyphen(u[h->s]) &&
+                !l->space && l->e - l->s == 1 && u_isupper(u[l->s]) && raw_is(u, d, '.') &&
+                !d->space) {
+                e = d->e;
+                i += 3;
+            }
         }
     }
     consume(t, i);
-    return emit_unit(t, s, e, flags, r0.nl, err);
+    return emit_unit(t, s, e, flags, gap_of(&r0), err);
 }
 
 /* Assembles punctuation, symbols and emoji at the window's head. */
@@ -630,18 +737,15 @@ static crible_status assemble_other(crible_tokenizer *t, crible_error *err, int 
         i = 2;
         type = CRIBLE_TOKEN_NUMBER;
     } else if (r0.e - r0.s == 1 && (c == '.' || c == '!' || c == '?' || c == '-')) {
-        /* ... !!! ?! -- */
-        bool stop = c == '-';
-        while (b && b->kind == RAW_OTHER && !b->space && b->e - b->s == 1 &&
-               (stop ? u[b->s] == '-'
-                     : (u[b->s] == '.' || u[b->s] == '!' || u[b->s] == '?'))) {
+        /* ... !!! -- (UD keeps "?" "..." apart) */
+        while (b && b->kind == RAW_OTHER && !b->space && b->e - b->s == 1 && u[b->s] == c) {
             e = b->e;
             i++;
             b = peek(t, i, err, failed);
         }
     }
     consume(t, i);
-    return add(t, r0.s, e, type, 0, r0.nl, err);
+    return add(t, r0.s, e, type, 0, gap_of(&r0), err);
 }
 
 crible_status crible_tokenizer_run(crible_tokenizer *t, const char *text, size_t len,
@@ -678,7 +782,7 @@ crible_status crible_tokenizer_run(crible_tokenizer *t, const char *text, size_t
         if (r->kind == RAW_SPECIAL) {
             tok_raw sp = *r;
             consume(t, 1);
-            st = add(t, sp.s, sp.e, (crible_token_type)sp.type, 0, sp.nl, err);
+            st = add(t, sp.s, sp.e, (crible_token_type)sp.type, 0, gap_of(&sp), err);
         } else if (r->kind == RAW_OTHER) {
             st = assemble_other(t, err, &failed);
         } else {
