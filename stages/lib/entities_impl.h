@@ -1,0 +1,74 @@
+/*
+ * entities_impl.h - private to the entities_*.c files of libcrible: the
+ * tagger's object and its per-sentence scratch (grown, never shrunk, so that
+ * tagging a sentence allocates nothing once the buffers are warm).
+ */
+#ifndef CRIBLE_ENTITIES_IMPL_H
+#define CRIBLE_ENTITIES_IMPL_H
+
+#include "entities.h"
+#include "entities_model.h"
+
+#define CRIBLE_ENT_NLABELS (2 * CRIBLE_ENT_MAX_TYPES + 1)
+#define CRIBLE_ENT_NOVALUE UINT32_MAX
+
+/* What the rules know about one token. */
+typedef struct crible_ent_info {
+    uint32_t key_off;     /* its key in scratch.keys */
+    uint16_t key_len;
+    uint8_t word, cap, allcaps, init;   /* booleans; init: starts a sentence */
+    uint8_t classes;      /* CRIBLE_GAZ_FIRSTNAME... of the token alone */
+    uint8_t common;       /* its class entry is also a common word */
+    int16_t gtype;        /* gazetteer span starting here: its type, or -1 */
+    uint16_t gend;        /* ... and its end (exclusive) */
+    int32_t gentry;       /* ... and its entry */
+    uint8_t quote;        /* inside a WORK quote */
+} crible_ent_info;
+
+/* A name remembered for the rest of the document. */
+typedef struct crible_ent_memo {
+    uint64_t hash;        /* 0: empty slot */
+    int16_t type;
+    uint32_t key_off, key_len, value_off;   /* in memo_pool */
+} crible_ent_memo;
+
+struct crible_entities {
+    crible_gazetteer *g;
+    bool rules;
+    crible_entities_model *model;
+    char label_names[CRIBLE_ENT_NLABELS][40];
+    /* results and scratch, cap tokens each */
+    size_t cap;
+    uint16_t *labels, *rule_labels;
+    uint32_t *value_off;
+    const char **values;
+    crible_ent_info *info;
+    char *keys;
+    size_t keys_cap;
+    char *arena;          /* rule-made canonical values, this sentence */
+    size_t arena_len, arena_cap;
+    /* the document's memory */
+    crible_ent_memo *memo;
+    size_t nmemo, memo_cap;
+    char *memo_pool;
+    size_t memo_len, memo_pool_cap;
+};
+
+/* Appends the text of tokens [a, b) to e->arena (tokens joined by one space
+ * where the offsets show a gap) and returns its offset, or
+ * CRIBLE_ENT_NOVALUE on ENOMEM. */
+uint32_t crible_ent_arena_text(crible_entities *e, const crible_entities_token *t,
+                               size_t a, size_t b);
+/* Makes room for n tokens in every per-token buffer. */
+crible_status crible_ent_reserve(crible_entities *e, size_t n, crible_error *err);
+/* Computes e->info[0..n) (keys, capitals, gazetteer spans). */
+crible_status crible_ent_prepare(crible_entities *e, const crible_entities_token *t,
+                                 size_t n, crible_error *err);
+
+/* The document memory: remember a found name; look one up by key. */
+void crible_ent_memo_put(crible_entities *e, int type, const char *key, size_t key_len,
+                         const char *value);
+const crible_ent_memo *crible_ent_memo_get(const crible_entities *e, const char *key,
+                                           size_t key_len);
+
+#endif

@@ -1,0 +1,323 @@
+/*
+ * entities_rules.c - owns the rules of the tagger (steps 1-3 of entities.h):
+ * WORK in guillemets, gazetteer spans, and capitalised sequences typed by
+ * the words around them.  The French cue words are the tables below; they
+ * are compared with token keys (entities_key.h: folded, no accents).
+ */
+#include "entities_impl.h"
+
+#include <string.h>
+
+#include "entities_key.h"
+
+/* Titles written before a name; they belong to the PER span ("M. Bovary")
+ * but not to its value ("Bovary"). */
+static const char *const honorifics[] = {
+    "m", "mm", "mme", "mmes", "mlle", "mlles", "mr", "mrs", "dr", "pr", "monsieur",
+    "madame", "mademoiselle", "messieurs", "docteur", "maitre", "sir", "lord",
+    "lady", "milady", "milord", "miss", "mister", "professeur", "abbe", "pere",
+    "soeur", "frere", "monseigneur", "mgr", NULL};
+
+/* Roles and relations written before a name: "le réalisateur Christopher
+ * Nolan", "l'officier de police Kevin Anderson", "sa fille Emma". */
+static const char *const roles[] = {
+    "realisateur", "realisatrice", "acteur", "actrice", "auteur", "autrice",
+    "auteure", "ecrivain", "ecrivaine", "romancier", "romanciere", "cineaste",
+    "chanteur", "chanteuse", "comedien", "comedienne", "interprete", "producteur",
+    "productrice", "scenariste", "journaliste", "officier", "policier", "policiere",
+    "police", "inspecteur", "inspectrice", "commissaire", "enqueteur", "enquetrice",
+    "detective", "agent", "president", "presidente", "ministre", "depute",
+    "deputee", "senateur", "maire", "roi", "reine", "prince", "princesse",
+    "capitaine", "general", "colonel", "lieutenant", "sergent", "juge", "avocat",
+    "avocate", "personnage", "heros", "heroine", "joueur", "joueuse",
+    "entraineur", "footballeur", "dessinateur", "illustrateur", "traducteur",
+    "narrateur", "narratrice", "frere", "soeur", "pere", "mere", "fils", "fille",
+    "mari", "femme", "epouse", "epoux", "ami", "amie", "compagnon", "compagne",
+    "oncle", "tante", "cousin", "cousine", "neveu", "niece", "pape", "cardinal",
+    "eveque", "cure", "chef", "star", "vedette", "youtubeur", "youtubeuse",
+    "influenceur", "influenceuse", "suspect", "victime", "harceleur", NULL};
+
+/* Words before a title of a work: "le film Intouchables". */
+static const char *const work_cues[] = {
+    "film", "films", "serie", "series", "documentaire", "docuserie", "miniserie",
+    "roman", "livre", "album", "saga", "telefilm", "feuilleton", "piece", "bd",
+    "manga", "essai", "recueil", "opera", "chanson", "emission", "spectacle",
+    "biopic", "polar", "thriller", "sitcom", "anime", "tome", "trilogie", NULL};
+
+/* Head words of organisations and of places. */
+static const char *const org_heads[] = {
+    "societe", "ministere", "universite", "banque", "parti", "assemblee", "conseil",
+    "compagnie", "association", "federation", "institut", "lycee", "college",
+    "ecole", "academie", "comite", "groupe", "club", "eglise", "tribunal", "cour",
+    "chambre", "agence", "fondation", "union", "syndicat", "editions", "studio",
+    "studios", "journal", "gouvernement", "parlement", "armee", "police",
+    "gendarmerie", "hopital", "fc", "ac", "as", "sa", "sarl", "inc", "ltd",
+    "corporation", "entreprise", "service", "direction", "office", "senat",
+    "commission", "organisation", "mouvement", "front", "rassemblement", NULL};
+static const char *const loc_heads[] = {
+    "rue", "avenue", "boulevard", "place", "quai", "pont", "mont", "lac", "ile",
+    "iles", "chateau", "gare", "port", "foret", "vallee", "fleuve", "cap",
+    "golfe", "mer", "ocean", "riviere", "montagne", "province", "departement",
+    "region", "ville", "village", "faubourg", "porte", "palais", "jardin",
+    "cathedrale", "abbaye", "chapelle", "saint", "sainte", "val", "bois", "col",
+    "plateau", "pointe", "baie", "canal", "detroit", "desert", "royaume",
+    "republique", "comte", "duche", "chemin", "route", "impasse", "allee",
+    "cours", "square", "parc", "musee", "theatre", "hotel", "aeroport", NULL};
+/* Prepositions before a place: "à Paris", "en Normandie". */
+static const char *const loc_preps[] = {"a", "en", "au", "aux", "vers", "depuis",
+                                        "jusqua", "pres", "outre", NULL};
+/* Connectors inside a name: "Charles de Gaulle", "Notre-Dame de Paris". */
+static const char *const connectors[] = {"de", "d", "du", "des", "la", "le", "l",
+                                         "von", "van", "der", "den", "di", "da",
+                                         "del", "della", "dos", "las", "los", NULL};
+
+/* Words that are never a name by themselves, even capitalised. */
+static const char *const function_words[] = {
+    "il", "ils", "elle", "elles", "je", "j", "tu", "nous", "vous", "on", "le", "la",
+    "les", "l", "un", "une", "des", "du", "de", "d", "ce", "cet", "cette", "ces",
+    "c", "ca", "cela", "ceci", "mon", "ma", "mes", "ton", "ta", "tes", "son", "sa",
+    "ses", "notre", "nos", "votre", "vos", "leur", "leurs", "et", "ou", "mais",
+    "donc", "or", "ni", "car", "si", "que", "qu", "qui", "quoi", "quand", "comme",
+    "dans", "sur", "sous", "avec", "sans", "pour", "par", "en", "a", "au", "aux",
+    "chez", "vers", "entre", "apres", "avant", "depuis", "pendant", "puis",
+    "alors", "ainsi", "aussi", "enfin", "oui", "non", "ah", "oh", "eh", "he", "o",
+    "helas", "bien", "tout", "tous", "toute", "toutes", "rien", "personne",
+    "chacun", "quel", "quelle", "quels", "quelles", "pourquoi", "comment", "ou",
+    "voici", "voila", "y", "ne", "n", "pas", "plus", "moi", "toi", "lui", "eux",
+    "se", "s", "me", "m", "te", "t", "cependant", "pourtant", "certes", "meme",
+    "encore", "deja", "jamais", "toujours", "ici", "la", "parfois", "souvent",
+    "chapitre", "fin", "premiere", "partie", "livre", "tome", "bonjour", "merci",
+    "madame", "monsieur", "mademoiselle", "messieurs", "mesdames", NULL};
+
+static bool key_in(const crible_entities *e, size_t i, const char *const *set)
+{
+    const crible_ent_info *in = &e->info[i];
+    const char *k = e->keys + in->key_off;
+    for (int s = 0; set[s]; s++)
+        if (strlen(set[s]) == in->key_len && !memcmp(set[s], k, in->key_len)) return true;
+    return false;
+}
+
+static bool form_is(const crible_entities_token *t, const char *s)
+{
+    return t->form_len == strlen(s) && !memcmp(t->form, s, t->form_len);
+}
+
+/* Labels tokens [a, b) with type and value unless one of them is taken. */
+static bool put_span(crible_entities *e, uint16_t *labels, size_t a, size_t b, int type,
+                     uint32_t value)
+{
+    if (a >= b || value == CRIBLE_ENT_NOVALUE) return false;
+    for (size_t i = a; i < b; i++)
+        if (labels[i]) return false;
+    labels[a] = (uint16_t)(2 * type + 1);
+    for (size_t i = a + 1; i < b; i++) labels[i] = (uint16_t)(2 * type + 2);
+    e->value_off[a] = value;
+    return true;
+}
+
+static uint32_t arena_string(crible_entities *e, const char *s)
+{
+    crible_entities_token tok = {.form = s, .form_len = strlen(s), .start = -1, .end = -1};
+    return crible_ent_arena_text(e, &tok, 0, 1);
+}
+
+/* --- step 1: WORK in guillemets ------------------------------------------ */
+
+static bool is_open_quote(const crible_entities_token *t)
+{
+    return form_is(t, "«") || form_is(t, "“") || form_is(t, "\"");
+}
+
+static bool is_close_quote(const crible_entities_token *t, const crible_entities_token *prev,
+                           const crible_entities_token *next)
+{
+    if (form_is(t, "»") || form_is(t, "”") || form_is(t, "\"")) return true;
+    /* a « used as a closing mark: «Titre ?« , ...» */
+    if (form_is(t, "«") && prev &&
+        (form_is(prev, "?") || form_is(prev, "!") || form_is(prev, "…")))
+        return true;
+    return form_is(t, "«") && (!next || next->kind == CRIBLE_ETOK_PUNCT);
+}
+
+static void quoted_works(crible_entities *e, const crible_entities_token *t, size_t n,
+                         uint16_t *labels)
+{
+    static const char *const speech[] = {"dit", "dis", "declare", "explique", "affirme",
+                                         "raconte", "lance", "confie", "ajoute",
+                                         "precise", "estime", "selon", "repond", NULL};
+    for (size_t i = 0; i + 2 < n; i++) {
+        if (!is_open_quote(&t[i])) continue;
+        size_t c = i + 1;
+        while (c < n && c <= i + 16 &&
+               !is_close_quote(&t[c], &t[c - 1], c + 1 < n ? &t[c + 1] : NULL))
+            c++;
+        if (c >= n || c > i + 16 || c == i + 1) continue;
+        size_t a = i + 1, b = c;
+        bool ok = e->info[a].word && e->info[a].cap;
+        for (size_t k = a; k < b && ok; k++)
+            if (form_is(&t[k], ".") || form_is(&t[k], ";") || is_open_quote(&t[k])) ok = false;
+        if (ok && i > 0 && (form_is(&t[i - 1], ":") || key_in(e, i - 1, speech))) ok = false;
+        if (ok && b - a == 1 && !e->info[a].init) ok = false;   /* « Bof » is speech */
+        if (ok && put_span(e, labels, a, b, CRIBLE_ENT_WORK, crible_ent_arena_text(e, t, a, b)))
+            for (size_t k = a; k < b; k++) e->info[k].quote = 1;
+        i = c;
+    }
+}
+
+/* --- step 3: capitalised sequences ---------------------------------------- */
+
+static bool evidence(const crible_entities *e, size_t i)
+{
+    const crible_ent_info *in = &e->info[i];
+    if (in->classes && !in->common) return true;
+    if (in->gtype >= 0) return true;
+    return crible_ent_memo_get(e, e->keys + in->key_off, in->key_len) != NULL;
+}
+
+static bool after_work(const uint16_t *labels, size_t i)
+{
+    for (size_t k = i; k-- > 0 && i - k <= 8;)
+        if (labels[k] == 2 * CRIBLE_ENT_WORK + 2 || labels[k] == 2 * CRIBLE_ENT_WORK + 1)
+            return true;
+    return false;
+}
+
+/* The type of the capitalised run [a, b) from the words around it, or -1. */
+static int run_type(crible_entities *e, const crible_entities_token *t, const uint16_t *labels,
+                    size_t a, size_t b, size_t *span_a)
+{
+    const crible_ent_info *in = e->info;
+    size_t p = a;   /* the word before the run, skipping "." of "M ." */
+    while (p > 0 && !in[p - 1].word && form_is(&t[p - 1], ".")) p--;
+    bool has_prev = p > 0;
+    size_t prev = p - 1;
+    *span_a = a;
+    if (has_prev && in[prev].word && key_in(e, prev, honorifics) && !labels[prev]) {
+        *span_a = prev;
+        return CRIBLE_ENT_PER;
+    }
+    if (b - a >= 2 && key_in(e, a, honorifics)) return CRIBLE_ENT_PER;
+    if (has_prev && in[prev].word && key_in(e, prev, work_cues) && !in[a].init)
+        return CRIBLE_ENT_WORK;
+    if (has_prev && in[prev].word && key_in(e, prev, roles)) return CRIBLE_ENT_PER;
+    if (has_prev && (key_in(e, prev, (const char *const[]){"de", "par", "d", NULL})) &&
+        after_work(labels, prev))
+        return CRIBLE_ENT_PER;
+    const crible_ent_memo *m = crible_ent_memo_get(e, e->keys + in[a].key_off, in[a].key_len);
+    if (m && b - a == 1) return m->type;
+    if (in[a].classes & CRIBLE_GAZ_FIRSTNAME && (b - a >= 2 || !in[a].common))
+        return CRIBLE_ENT_PER;
+    if (key_in(e, a, org_heads)) return CRIBLE_ENT_ORG;
+    if (key_in(e, a, loc_heads)) return CRIBLE_ENT_LOC;
+    for (size_t k = a; k < b; k++)
+        if (in[k].classes & (CRIBLE_GAZ_FIRSTNAME | CRIBLE_GAZ_SURNAME) && !in[k].common)
+            return CRIBLE_ENT_PER;
+    if (has_prev && in[prev].word && key_in(e, prev, loc_preps)) return CRIBLE_ENT_LOC;
+    if (b - a == 1 && in[a].allcaps && t[a].form_len <= 6) return CRIBLE_ENT_ORG;
+    if (in[a].classes & CRIBLE_GAZ_PROPN) return CRIBLE_ENT_LOC;
+    return CRIBLE_ENT_PER;
+}
+
+/* Remembers a name found by the rules so that it is found again in the
+ * document: the whole name, and the surname of a person ("Anderson" of
+ * "Kevin Anderson", value "Kevin Anderson"). */
+static void remember(crible_entities *e, int type, size_t a, size_t b, uint32_t value)
+{
+    if (type != CRIBLE_ENT_PER && type != CRIBLE_ENT_ORG && type != CRIBLE_ENT_LOC) return;
+    const char *v = e->arena + value;
+    const crible_ent_info *in = e->info;
+    if (b - a == 1 && in[a].key_len >= 3 && !key_in(e, a, function_words))
+        crible_ent_memo_put(e, type, e->keys + in[a].key_off, in[a].key_len, v);
+    if (type == CRIBLE_ENT_PER && b - a >= 2 && in[b - 1].key_len >= 3 &&
+        !key_in(e, b - 1, connectors) && in[b - 1].cap)
+        crible_ent_memo_put(e, type, e->keys + in[b - 1].key_off, in[b - 1].key_len, v);
+}
+
+static void capitalised_runs(crible_entities *e, const crible_entities_token *t, size_t n,
+                             uint16_t *labels)
+{
+    crible_ent_info *in = e->info;
+    size_t words = 0, caps = 0;
+    for (size_t i = 0; i < n; i++)
+        if (in[i].word) words++, caps += in[i].cap && !in[i].init;
+    if (words >= 4 && caps * 3 > words * 2) return;   /* a headline in capitals */
+    for (size_t i = 0; i < n; i++) {
+        if (labels[i] || !in[i].word || !in[i].cap) continue;
+        size_t a = i, b = i + 1;
+        while (b < n && !labels[b]) {
+            if (in[b].word && in[b].cap && !in[b].init) {
+                b++;
+            } else if (b + 1 < n && key_in(e, b, connectors) && in[b + 1].word &&
+                       in[b + 1].cap && !labels[b + 1]) {
+                b += 2;
+            } else if (b + 1 < n && key_in(e, b, connectors) && !in[b + 1].word &&
+                       in[b + 1].key_len == 0 && b + 2 < n && in[b + 2].cap &&
+                       !labels[b + 2]) {
+                b += 3;   /* "d" "'" "Artagnan" */
+            } else {
+                break;
+            }
+        }
+        i = b - 1;
+        /* at a sentence start, a capital is not evidence by itself */
+        while (a < b && in[a].init && !evidence(e, a) &&
+               !(b - a >= 2 && key_in(e, a, honorifics))) {
+            a++;
+            while (a < b && (!in[a].word || key_in(e, a, connectors) || !in[a].cap)) a++;
+        }
+        if (a >= b) continue;
+        if (b - a == 1 && in[a].gtype < 0 &&
+            (key_in(e, a, function_words) || key_in(e, a, honorifics)))
+            continue;
+        /* a gazetteer span covering the whole run decides */
+        if (in[a].gtype >= 0 && a + in[a].gend == b) {
+            const crible_gazetteer_entry *en = crible_gazetteer_entry_at(e->g, in[a].gentry);
+            put_span(e, labels, a, b, in[a].gtype,
+                     arena_string(e, crible_gazetteer_string(e->g, en->canonical)));
+            continue;
+        }
+        size_t span_a;
+        int type = run_type(e, t, labels, a, b, &span_a);
+        bool named = type == CRIBLE_ENT_PER && (span_a < a || (in[a].classes & CRIBLE_GAZ_FIRSTNAME));
+        bool gaz_inside = false;
+        for (size_t k = a; k < b; k++) gaz_inside |= in[k].gtype >= 0;
+        if (gaz_inside && !named) continue;   /* the gazetteer spans stand */
+        size_t va = a;
+        while (va + 1 < b && key_in(e, va, honorifics)) va++;
+        const crible_ent_memo *m = b - a == 1 ? crible_ent_memo_get(e, e->keys + in[a].key_off,
+                                                                    in[a].key_len) : NULL;
+        uint32_t value = m ? arena_string(e, e->memo_pool + m->value_off)
+                           : crible_ent_arena_text(e, t, va, b);
+        if (put_span(e, labels, span_a, b, type, value) && !m && type == CRIBLE_ENT_PER &&
+            (span_a < va || b - va >= 2))
+            remember(e, type, va, b, value);
+    }
+}
+
+/* --- the whole ------------------------------------------------------------ */
+
+crible_status crible_entities_rules(crible_entities *e, const crible_entities_token *t,
+                                    size_t n, uint16_t *labels, crible_error *err)
+{
+    e->arena_len = 0;
+    if (crible_ent_prepare(e, t, n, err) != CRIBLE_OK) return err->status;
+    for (size_t i = 0; i < n; i++) {
+        labels[i] = 0;
+        e->value_off[i] = CRIBLE_ENT_NOVALUE;
+    }
+    if (e->rules) {
+        quoted_works(e, t, n, labels);
+        capitalised_runs(e, t, n, labels);
+    }
+    /* the gazetteer spans no rule has taken */
+    for (size_t i = 0; i < n; i++) {
+        const crible_ent_info *in = &e->info[i];
+        if (in->gtype < 0) continue;
+        const crible_gazetteer_entry *en = crible_gazetteer_entry_at(e->g, in->gentry);
+        put_span(e, labels, i, i + in->gend, in->gtype,
+                 arena_string(e, crible_gazetteer_string(e->g, en->canonical)));
+    }
+    if (e->arena_len && !e->arena) return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+    return CRIBLE_OK;
+}

@@ -1,0 +1,432 @@
+/*
+ * entities_tagger.c - owns the tagger object of entities.h: its buffers,
+ * label names, the per-sentence preparation (keys, capitals, gazetteer
+ * spans), the document memory, and the choice between rules and model.
+ * The rules themselves are in entities_rules.c, the model in
+ * entities_model.c.
+ */
+#include "entities_impl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "entities_key.h"
+
+int crible_entities_token_kind(const char *type)
+{
+    if (strcmp(type, "word") == 0 || strcmp(type, "hashtag") == 0 ||
+        strcmp(type, "mention") == 0)
+        return CRIBLE_ETOK_WORD;
+    if (strcmp(type, "number") == 0) return CRIBLE_ETOK_NUMBER;
+    if (strcmp(type, "punct") == 0) return CRIBLE_ETOK_PUNCT;
+    return CRIBLE_ETOK_OTHER;
+}
+
+static void name_labels(crible_entities *e)
+{
+    strcpy(e->label_names[0], "O");
+    int n = crible_gazetteer_ntypes(e->g);
+    for (int t = 0; t < n; t++) {
+        const char *name = crible_gazetteer_type_name(e->g, t);
+        snprintf(e->label_names[2 * t + 1], 40, "B-%s", name);
+        snprintf(e->label_names[2 * t + 2], 40, "I-%s", name);
+    }
+}
+
+crible_entities *crible_entities_new(crible_gazetteer *g, crible_error *err)
+{
+    crible_entities *e = crible_malloc(sizeof *e, err);
+    if (!e) {
+        crible_gazetteer_free(g);
+        return NULL;
+    }
+    memset(e, 0, sizeof *e);
+    e->g = g;
+    e->rules = true;
+    name_labels(e);
+    return e;
+}
+
+void crible_entities_free(crible_entities *e)
+{
+    if (!e) return;
+    crible_gazetteer_free(e->g);
+    crible_entities_model_free(e->model);
+    free(e->labels);
+    free(e->rule_labels);
+    free(e->value_off);
+    free(e->values);
+    free(e->info);
+    free(e->keys);
+    free(e->arena);
+    free(e->memo);
+    free(e->memo_pool);
+    free(e);
+}
+
+const crible_gazetteer *crible_entities_gazetteer(const crible_entities *e) { return e->g; }
+
+void crible_entities_set_rules(crible_entities *e, bool on) { e->rules = on; }
+
+crible_status crible_entities_set_model(crible_entities *e, crible_entities_model *m,
+                                        crible_error *err)
+{
+    if (m) {
+        for (size_t i = 1; i < crible_entities_model_nlabels(m); i++) {
+            const char *l = crible_entities_model_label(m, i);
+            int id;
+            if (strlen(l) < 3 || (l[0] != 'B' && l[0] != 'I') || l[1] != '-' ||
+                crible_gazetteer_add_type(e->g, l + 2, &id, err) != CRIBLE_OK) {
+                crible_entities_model_free(m);
+                return crible_error_set(err, CRIBLE_EDATA,
+                                        "the model has a label '%s' that is not B-TYPE "
+                                        "or I-TYPE", l);
+            }
+        }
+        name_labels(e);
+    }
+    crible_entities_model_free(e->model);
+    e->model = m;
+    return CRIBLE_OK;
+}
+
+const uint16_t *crible_entities_labels(const crible_entities *e) { return e->labels; }
+const char *const *crible_entities_values(const crible_entities *e)
+{
+    return (const char *const *)e->values;
+}
+
+uint16_t crible_entities_nlabels(const crible_entities *e)
+{
+    return (uint16_t)(2 * crible_gazetteer_ntypes(e->g) + 1);
+}
+
+const char *crible_entities_label_name(const crible_entities *e, uint16_t label)
+{
+    return label < crible_entities_nlabels(e) ? e->label_names[label] : NULL;
+}
+
+int crible_entities_label_parse(const crible_entities *e, const char *name)
+{
+    for (uint16_t l = 0; l < crible_entities_nlabels(e); l++)
+        if (strcmp(e->label_names[l], name) == 0) return l;
+    return -1;
+}
+
+/* --- buffers -------------------------------------------------------------- */
+
+#define GROW(ptr, n, err)                                                    \
+    do {                                                                     \
+        void *p_ = crible_realloc((ptr), (n) * sizeof *(ptr), (err));        \
+        if (!p_) return CRIBLE_ENOMEM;                                       \
+        (ptr) = p_;                                                          \
+    } while (0)
+
+crible_status crible_ent_reserve(crible_entities *e, size_t n, crible_error *err)
+{
+    if (n <= e->cap) return CRIBLE_OK;
+    size_t cap = e->cap ? e->cap : 64;
+    while (cap < n) cap *= 2;
+    GROW(e->labels, cap, err);
+    GROW(e->rule_labels, cap, err);
+    GROW(e->value_off, cap, err);
+    GROW(e->values, cap, err);
+    GROW(e->info, cap, err);
+    e->cap = cap;
+    return CRIBLE_OK;
+}
+
+uint32_t crible_ent_arena_text(crible_entities *e, const crible_entities_token *t,
+                               size_t a, size_t b)
+{
+    size_t need = 1;
+    for (size_t i = a; i < b; i++) need += t[i].form_len + 1;
+    if (e->arena_len + need > e->arena_cap) {
+        size_t cap = e->arena_cap ? e->arena_cap : 4096;
+        while (cap < e->arena_len + need) cap *= 2;
+        char *p = realloc(e->arena, cap);
+        if (!p) return CRIBLE_ENT_NOVALUE;
+        e->arena = p;
+        e->arena_cap = cap;
+    }
+    uint32_t off = (uint32_t)e->arena_len;
+    char *o = e->arena + off;
+    for (size_t i = a; i < b; i++) {
+        if (i > a && (t[i].start < 0 || t[i - 1].end < 0 || t[i].start > t[i - 1].end))
+            *o++ = ' ';
+        memcpy(o, t[i].form, t[i].form_len);
+        o += t[i].form_len;
+    }
+    *o++ = '\0';
+    e->arena_len = (size_t)(o - e->arena);
+    return off;
+}
+
+/* --- preparation ---------------------------------------------------------- */
+
+static bool opens_sentence(const crible_entities_token *t)
+{
+    static const char *const marks[] = {".", "!", "?", "…", ":", "«", "\"", "“",
+                                        "—", "–", "-", "(", "[", "...", NULL};
+    if (t->kind != CRIBLE_ETOK_PUNCT && t->kind != CRIBLE_ETOK_OTHER) return false;
+    for (int i = 0; marks[i]; i++)
+        if (t->form_len == strlen(marks[i]) && memcmp(t->form, marks[i], t->form_len) == 0)
+            return true;
+    return false;
+}
+
+/* Whether a gazetteer entry may match tokens [a, b): its flags checked. */
+static bool entry_fits(const crible_entities *e, const crible_gazetteer_entry *en,
+                       size_t n, size_t a, size_t b)
+{
+    const crible_ent_info *in = e->info;
+    if (en->flags & CRIBLE_GAZ_CAP) {
+        for (size_t i = a; i < b; i++) {
+            if (!in[i].word || in[i].cap) continue;
+            const char *k = e->keys + in[i].key_off;
+            size_t kn = in[i].key_len;
+            bool connector = (kn == 1 && (k[0] == 'd' || k[0] == 'l')) ||
+                             (kn == 2 && (!memcmp(k, "de", 2) || !memcmp(k, "du", 2) ||
+                                         !memcmp(k, "la", 2) || !memcmp(k, "le", 2) ||
+                                         !memcmp(k, "et", 2))) ||
+                             (kn == 3 && (!memcmp(k, "des", 3) || !memcmp(k, "les", 3)));
+            if (!connector) return false;
+        }
+    }
+    if (en->flags & CRIBLE_GAZ_CTX) {
+        static const char *const cues[] = {"sur", "plateforme", "reseau", "social",
+                                           "compte", "appli", "application", "via",
+                                           "service", "abonnement", NULL};
+        bool ok = false;
+        for (size_t p = a; p-- > 0 && !ok && a - p <= 2;) {
+            if (!in[p].word) continue;
+            for (int c = 0; cues[c]; c++)
+                if (in[p].key_len == strlen(cues[c]) &&
+                    !memcmp(e->keys + in[p].key_off, cues[c], in[p].key_len))
+                    ok = true;
+            break;
+        }
+        for (size_t q = b; q < b + 3 && q < n && !ok; q++)
+            if (in[q].key_len >= 7 &&
+                !memcmp(e->keys + in[q].key_off, "twitter", 7))
+                ok = true;
+        if (!ok) return false;
+    }
+    return true;
+}
+
+crible_status crible_ent_prepare(crible_entities *e, const crible_entities_token *t,
+                                 size_t n, crible_error *err)
+{
+    if (crible_ent_reserve(e, n + 1, err) != CRIBLE_OK) return CRIBLE_ENOMEM;
+    size_t need = 0;
+    for (size_t i = 0; i < n; i++) need += 4 * t[i].norm_len + 8;
+    if (need > e->keys_cap) {
+        size_t cap = e->keys_cap ? e->keys_cap : 4096;
+        while (cap < need) cap *= 2;
+        char *k = crible_realloc(e->keys, cap, err);
+        if (!k) return CRIBLE_ENOMEM;
+        e->keys = k;
+        e->keys_cap = cap;
+    }
+    crible_ent_info *in = e->info;
+    size_t off = 0;
+    bool at_start = true;
+    for (size_t i = 0; i < n; i++) {
+        size_t room = 4 * t[i].norm_len + 8;
+        if (room > UINT16_MAX) room = UINT16_MAX;
+        size_t len = crible_entities_key(t[i].norm, t[i].norm_len, e->keys + off, room);
+        in[i] = (crible_ent_info){.key_off = (uint32_t)off, .key_len = (uint16_t)len,
+                                  .gtype = -1};
+        off += len;
+        in[i].word = t[i].kind == CRIBLE_ETOK_WORD;
+        if (in[i].word) {
+            in[i].cap = crible_entities_is_capitalized(t[i].form, t[i].form_len);
+            in[i].allcaps = in[i].cap && crible_entities_is_all_caps(t[i].form, t[i].form_len);
+            in[i].init = at_start;
+        }
+        if (in[i].word || t[i].kind == CRIBLE_ETOK_NUMBER) at_start = false;
+        if (opens_sentence(&t[i])) at_start = true;
+        /* "art." as one token ends a sentence too (not "M." nor "J.") */
+        if (in[i].word && t[i].form_len > 2 && t[i].form[t[i].form_len - 1] == '.' &&
+            !in[i].cap)
+            at_start = true;
+    }
+    /* gazetteer: leftmost-longest entity spans, and each token's classes */
+    const crible_gazetteer *g = e->g;
+    size_t cover = 0;   /* tokens before this are inside an entity span */
+    for (size_t i = 0; i < n; i++) {
+        if (in[i].key_len == 0) continue;
+        uint32_t node = CRIBLE_GAZ_ROOT;
+        for (size_t j = i; j < n; j++) {
+            node = crible_gazetteer_step(g, node, e->keys + in[j].key_off, in[j].key_len);
+            if (!node) break;
+            if (in[j].key_len == 0) continue;
+            for (int32_t k = crible_gazetteer_first(g, node); k >= 0;) {
+                const crible_gazetteer_entry *en = crible_gazetteer_entry_at(g, k);
+                if (en->type < 0) {
+                    if (j == i) {
+                        in[i].classes = en->classes;
+                        in[i].common = (en->flags & CRIBLE_GAZ_COMMON) != 0;
+                    }
+                } else if (i >= cover && entry_fits(e, en, n, i, j + 1)) {
+                    in[i].gtype = en->type;
+                    in[i].gend = (uint16_t)(j + 1 - i);
+                    in[i].gentry = k;
+                    break;
+                }
+                k = en->next;
+            }
+        }
+        if (in[i].gtype >= 0) cover = i + in[i].gend;
+    }
+    return CRIBLE_OK;
+}
+
+/* --- document memory ------------------------------------------------------ */
+
+static uint64_t hash_key(const char *k, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)k[i]) * 1099511628211ULL;
+    return h ? h : 1;
+}
+
+static bool memo_pool_add(crible_entities *e, const char *s, size_t n, uint32_t *off)
+{
+    if (e->memo_len + n + 1 > e->memo_pool_cap) {
+        size_t cap = e->memo_pool_cap ? e->memo_pool_cap : 4096;
+        while (cap < e->memo_len + n + 1) cap *= 2;
+        char *p = realloc(e->memo_pool, cap);
+        if (!p) return false;
+        e->memo_pool = p;
+        e->memo_pool_cap = cap;
+    }
+    memcpy(e->memo_pool + e->memo_len, s, n);
+    e->memo_pool[e->memo_len + n] = '\0';
+    *off = (uint32_t)e->memo_len;
+    e->memo_len += n + 1;
+    return true;
+}
+
+void crible_ent_memo_put(crible_entities *e, int type, const char *key, size_t key_len,
+                         const char *value)
+{
+    if (key_len == 0 || e->nmemo >= 4096) return;   /* a bounded memory */
+    if ((e->nmemo + 1) * 2 > e->memo_cap) {
+        size_t cap = e->memo_cap ? e->memo_cap * 2 : 256;
+        crible_ent_memo *m = calloc(cap, sizeof *m);
+        if (!m) return;
+        for (size_t i = 0; i < e->memo_cap; i++) {
+            if (!e->memo[i].hash) continue;
+            size_t k = e->memo[i].hash & (cap - 1);
+            while (m[k].hash) k = (k + 1) & (cap - 1);
+            m[k] = e->memo[i];
+        }
+        free(e->memo);
+        e->memo = m;
+        e->memo_cap = cap;
+    }
+    uint64_t h = hash_key(key, key_len);
+    size_t k = h & (e->memo_cap - 1);
+    while (e->memo[k].hash) {
+        crible_ent_memo *m = &e->memo[k];
+        if (m->hash == h && m->key_len == key_len &&
+            !memcmp(e->memo_pool + m->key_off, key, key_len))
+            return;   /* first one wins */
+        k = (k + 1) & (e->memo_cap - 1);
+    }
+    crible_ent_memo m = {.hash = h, .type = (int16_t)type, .key_len = (uint32_t)key_len};
+    if (!memo_pool_add(e, key, key_len, &m.key_off) ||
+        !memo_pool_add(e, value, strlen(value), &m.value_off))
+        return;
+    e->memo[k] = m;
+    e->nmemo++;
+}
+
+const crible_ent_memo *crible_ent_memo_get(const crible_entities *e, const char *key,
+                                           size_t key_len)
+{
+    if (!e->nmemo) return NULL;
+    uint64_t h = hash_key(key, key_len);
+    for (size_t k = h & (e->memo_cap - 1); e->memo[k].hash; k = (k + 1) & (e->memo_cap - 1)) {
+        const crible_ent_memo *m = &e->memo[k];
+        if (m->hash == h && m->key_len == key_len &&
+            !memcmp(e->memo_pool + m->key_off, key, key_len))
+            return m;
+    }
+    return NULL;
+}
+
+void crible_entities_end_document(crible_entities *e)
+{
+    if (e->memo) memset(e->memo, 0, e->memo_cap * sizeof *e->memo);
+    e->nmemo = 0;
+    e->memo_len = 0;
+}
+
+/* --- tagging -------------------------------------------------------------- */
+
+/* Maps the tagger's labels to model m's (0 where m has no such label). */
+static void label_map(const crible_entities *e, const crible_entities_model *m, int *map)
+{
+    size_t nl = crible_entities_model_nlabels(m);
+    for (uint16_t l = 0; l < crible_entities_nlabels(e); l++) {
+        map[l] = 0;
+        for (size_t k = 1; k < nl; k++)
+            if (!strcmp(crible_entities_model_label(m, k), e->label_names[l])) map[l] = (int)k;
+    }
+}
+
+crible_status crible_entities_learn(crible_entities *e, crible_entities_model *m,
+                                    const crible_entities_token *t, size_t n,
+                                    const uint16_t *gold, size_t *wrong, crible_error *err)
+{
+    if (crible_ent_reserve(e, n + 1, err) != CRIBLE_OK ||
+        crible_entities_rules(e, t, n, e->labels, err) != CRIBLE_OK)
+        return err->status;
+    int map[CRIBLE_ENT_NLABELS];
+    label_map(e, m, map);
+    for (size_t i = 0; i < n; i++) e->rule_labels[i] = (uint16_t)map[e->labels[i]];
+    *wrong = crible_entities_model_learn(m, t, e->info, e->keys, e->rule_labels, n, gold,
+                                         e->labels);
+    return CRIBLE_OK;
+}
+
+crible_status crible_entities_tag(crible_entities *e, const crible_entities_token *t,
+                                  size_t n, crible_error *err)
+{
+    if (crible_ent_reserve(e, n + 1, err) != CRIBLE_OK ||
+        crible_entities_rules(e, t, n, e->labels, err) != CRIBLE_OK)
+        return err->status;
+    if (e->model) {
+        /* the model sees the rule labels as features, mapped to its labels */
+        int map[CRIBLE_ENT_NLABELS];
+        label_map(e, e->model, map);
+        for (size_t i = 0; i < n; i++) e->rule_labels[i] = (uint16_t)map[e->labels[i]];
+        crible_entities_model_predict(e->model, t, e->info, e->keys, e->rule_labels, n,
+                                      e->labels);
+        for (size_t i = 0; i < n; i++) {
+            int l = crible_entities_label_parse(
+                e, crible_entities_model_label(e->model, e->labels[i]));
+            e->labels[i] = (uint16_t)(l < 0 ? 0 : l);
+        }
+        /* values: keep the rules' value when the rules found the same span */
+        for (size_t i = 0; i < n; i++) {
+            if (e->labels[i] % 2 == 1) {
+                size_t j = i + 1;
+                while (j < n && e->labels[j] == e->labels[i] + 1) j++;
+                if (e->value_off[i] == CRIBLE_ENT_NOVALUE || e->rule_labels[i] == 0 ||
+                    map[e->labels[i]] != e->rule_labels[i])
+                    e->value_off[i] = crible_ent_arena_text(e, t, i, j);
+            } else {
+                e->value_off[i] = CRIBLE_ENT_NOVALUE;
+            }
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        e->values[i] = e->value_off[i] == CRIBLE_ENT_NOVALUE ? NULL
+                                                             : e->arena + e->value_off[i];
+    return CRIBLE_OK;
+}
