@@ -1,0 +1,190 @@
+/*
+ * tok_stream.c - documents into token-stream blocks (format and worked
+ * example in tok_stream.h and conllu.h).
+ */
+#include "tok_stream.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const crible_tokenize_columns[] = {"ID", "FORM", "CRIBLE:START", "CRIBLE:END",
+                                               "CRIBLE:NORM", "CRIBLE:TYPE"};
+
+struct crible_tok_stream {
+    crible_tokenizer *tz;
+    const crible_tokenize_options *opt;
+    crible_conllu_writer *w;
+    crible_sentence block;
+    char *line;            /* a comment being built */
+    size_t line_cap;
+    char *cells;           /* FORM, START, END, ID of the tokens of a block */
+    size_t cells_cap;
+    /* per document */
+    const crible_doc *doc;
+    const char *field;
+    const char *text;
+    char *doc_line;        /* `# crible.doc = ...` until it is written */
+    bool field_pending;
+    size_t sentences;
+};
+
+crible_status crible_tok_stream_open(crible_tokenizer *tz, const crible_tokenize_options *options,
+                                     crible_conllu_writer *w, crible_tok_stream **out,
+                                     crible_error *err)
+{
+    crible_tok_stream *s = calloc(1, sizeof *s);
+    if (!s)
+        return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+    s->tz = tz;
+    s->opt = options;
+    s->w = w;
+    crible_sentence_init(&s->block);
+    *out = s;
+    return CRIBLE_OK;
+}
+
+void crible_tok_stream_close(crible_tok_stream *s)
+{
+    if (!s)
+        return;
+    crible_sentence_free(&s->block);
+    free(s->line);
+    free(s->cells);
+    free(s->doc_line);
+    free(s);
+}
+
+/* Adds "# KEY = VALUE" (value[0..n)) to the block, line breaks, TABs and
+ * controls of the value turned into spaces. */
+static crible_status add_comment(crible_tok_stream *s, const char *key, const char *value,
+                                 size_t n, crible_error *err)
+{
+    size_t klen = strlen(key), need = klen + n + 6;
+    if (need > s->line_cap) {
+        char *p = crible_realloc(s->line, need * 2, err);
+        if (!p)
+            return CRIBLE_ENOMEM;
+        s->line = p;
+        s->line_cap = need * 2;
+    }
+    char *o = s->line;
+    o += sprintf(o, "# %s = ", key);
+    const unsigned char *v = (const unsigned char *)value;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = v[i];
+        if (c < 0x20 || c == 0x7F) {
+            *o++ = ' ';
+        } else if (c == 0xE2 && i + 2 < n && v[i + 1] == 0x80 &&
+                   (v[i + 2] == 0xA8 || v[i + 2] == 0xA9)) {
+            *o++ = ' ';   /* U+2028, U+2029 */
+            i += 2;
+        } else if (c == 0xC2 && i + 1 < n && v[i + 1] == 0x85) {
+            *o++ = ' ';   /* U+0085 */
+            i += 1;
+        } else {
+            *o++ = (char)c;
+        }
+    }
+    *o = '\0';
+    return crible_sentence_add_comment(&s->block, s->line, err);
+}
+
+static crible_status doc_comments(crible_tok_stream *s, crible_error *err)
+{
+    crible_status st = add_comment(s, "newdoc id", s->doc->id, strlen(s->doc->id), err);
+    if (st == CRIBLE_OK)
+        st = crible_sentence_add_comment(&s->block, s->doc_line, err);
+    free(s->doc_line);
+    s->doc_line = NULL;
+    return st;
+}
+
+static crible_status on_sentence(void *ctx, const crible_token_sentence *sent, crible_error *err)
+{
+    crible_tok_stream *s = ctx;
+    crible_sentence_clear(&s->block, CRIBLE_TOKENIZE_NCOLUMNS);
+    crible_status st = CRIBLE_OK;
+    if (s->doc_line)
+        st = doc_comments(s, err);
+    if (st == CRIBLE_OK && s->field_pending) {
+        st = add_comment(s, "crible.field", s->field, strlen(s->field), err);
+        s->field_pending = false;
+    }
+    char id[64];
+    s->sentences++;
+    if (st == CRIBLE_OK) {
+        size_t n = strlen(s->doc->id) + strlen(s->field) + 32;
+        char *v = crible_malloc(n, err);
+        if (!v)
+            return CRIBLE_ENOMEM;
+        int len = snprintf(v, n, "%s/%s/%zu", s->doc->id, s->field, s->sentences);
+        st = add_comment(s, "sent_id", v, (size_t)len, err);
+        free(v);
+    }
+    if (st == CRIBLE_OK)
+        st = add_comment(s, "text", s->text + sent->start, sent->end - sent->start, err);
+    for (size_t k = 0; k < sent->ntokens && st == CRIBLE_OK; k++) {
+        const crible_token *t = &sent->tokens[k];
+        size_t flen = t->end - t->start;
+        if (flen + 64 > s->cells_cap) {
+            char *p = crible_realloc(s->cells, (flen + 64) * 2, err);
+            if (!p)
+                return CRIBLE_ENOMEM;
+            s->cells = p;
+            s->cells_cap = (flen + 64) * 2;
+        }
+        char *form = s->cells, *start = form + flen + 1, *end = start + 21;
+        memcpy(form, s->text + t->start, flen);
+        form[flen] = '\0';
+        snprintf(start, 21, "%zu", t->start);
+        snprintf(end, 21, "%zu", t->end);
+        snprintf(id, sizeof id, "%zu", k + 1);
+        const char *cells[CRIBLE_TOKENIZE_NCOLUMNS] = {id, form, start, end, t->norm,
+                                                       crible_token_type_name(t->type)};
+        st = crible_sentence_add_token(&s->block, cells, err);
+    }
+    if (st == CRIBLE_OK)
+        st = crible_conllu_write(s->w, &s->block, NULL, 0, err);
+    return st;
+}
+
+crible_status crible_tok_stream_doc(crible_tok_stream *s, const crible_doc *doc,
+                                    crible_error *err)
+{
+    s->doc = doc;
+    char *json = crible_json_line(doc->json);
+    if (!json)
+        return crible_error_set(err, CRIBLE_ENOMEM, "cannot write document '%s' as JSON", doc->id);
+    size_t n = strlen(json) + 32;
+    free(s->doc_line);
+    s->doc_line = crible_malloc(n, err);
+    if (!s->doc_line) {
+        free(json);
+        return CRIBLE_ENOMEM;
+    }
+    snprintf(s->doc_line, n, "# crible.doc = %s", json);
+    free(json);
+    crible_status st = CRIBLE_OK;
+    for (size_t f = 0; f < s->opt->nfields && st == CRIBLE_OK; f++) {
+        json_t *v = json_object_get(doc->json, s->opt->fields[f]);
+        if (!json_is_string(v))
+            continue;
+        s->field = s->opt->fields[f];
+        s->text = json_string_value(v);
+        s->field_pending = true;
+        s->sentences = 0;
+        st = crible_tokenizer_run(s->tz, s->text, json_string_length(v), on_sentence, s, err);
+        if (st != CRIBLE_OK && st != CRIBLE_EIO)
+            crible_error_prefix(err, "document '%s', field '%s'", doc->id, s->field);
+    }
+    if (st == CRIBLE_OK && s->doc_line) {   /* no token at all: an empty block */
+        crible_sentence_clear(&s->block, CRIBLE_TOKENIZE_NCOLUMNS);
+        st = doc_comments(s, err);
+        if (st == CRIBLE_OK)
+            st = crible_conllu_write(s->w, &s->block, NULL, 0, err);
+    }
+    free(s->doc_line);
+    s->doc_line = NULL;
+    return st;
+}
