@@ -54,6 +54,7 @@ int main(int argc, char **argv)
     const char *config_path = NULL, *format = NULL;
     bool replace = false;
     crible_cli_init("crible-read");
+    opterr = 0;   /* one message, ours */
     int c;
     while ((c = getopt_long(argc, argv, "c:f:hV", longopts, NULL)) != -1) {
         switch (c) {
@@ -62,7 +63,10 @@ int main(int argc, char **argv)
         case 'r': replace = true; break;
         case 'h': return crible_cli_help(usage);
         case 'V': return crible_cli_version();
-        default: return crible_cli_usage_error("unknown option or missing argument");
+        default:
+            if (optopt && strchr("cf", optopt))
+                return crible_cli_usage_error("option '-%c' needs an argument", optopt);
+            return crible_cli_usage_error("unknown option '%s'", argv[optind - 1]);
         }
     }
     crible_read_options opt;

@@ -274,7 +274,7 @@ static crible_status metadata(const GumboOutput *g, const char *name, json_t *me
                               char **title)
 {
     found f = {0};
-    scan(g->document, &f);
+    scan(g->root, &f);
     *title = f.title ? collapse(f.title) : NULL;
     int fail = json_object_set_new(meta, "source", json_string(name));
     fail |= json_object_set_new(meta, "format", json_string("html"));

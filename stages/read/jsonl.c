@@ -128,13 +128,16 @@ static crible_status record(read_ctx *ctx, json_t *obj, const char *line, size_t
         snprintf(numbuf, sizeof numbuf, "%g", json_number_value(title));
         tstr = numbuf;
     }
-    char *tcopy = tstr ? strdup(tstr) : NULL;
+    /* idstr and tstr point into these: keep them alive past the deletions */
+    json_incref(id);
+    json_incref(title);
     json_object_del(obj, o->id_field);
     json_object_del(obj, o->title_field);
     for (size_t i = 0; i < o->n_text_fields; i++)
         json_object_del(obj, o->text_fields[i]);
-    st = read_emit(ctx, idstr, tcopy, text->s, text->n, obj, replaced, err);
-    free(tcopy);
+    st = read_emit(ctx, idstr, tstr, text->s, text->n, obj, replaced, err);
+    json_decref(id);
+    json_decref(title);
     free(idalloc);
     return st;
 }
