@@ -68,6 +68,8 @@ crible_token_type tok_classify_other(const UChar *u, int32_t n)
         return CRIBLE_TOKEN_EMOJI;
     if (n >= 2 && u[n - 1] == 0x20E3)    /* keycaps 1️⃣ */
         return CRIBLE_TOKEN_EMOJI;
+    if (c == '%' || c == 0x2030 || c == 0x2031 || c == '&' || c == 0xA7 || c == 0xB6)
+        return CRIBLE_TOKEN_SYMBOL;   /* % ‰ & § ¶: punctuation for Unicode, symbols to readers */
     int8_t t = u_charType(c);
     switch (t) {
     case U_DASH_PUNCTUATION:
