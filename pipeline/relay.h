@@ -1,0 +1,116 @@
+/*
+ * relay.h - the two places where the runner itself carries the stream, in
+ * its own process, with poll() and non-blocking pipes:
+ *
+ *   source ──▶ [split] ──▶ N copies of the analysis stages ──▶ [merge] ──▶ sink
+ *
+ * split  cuts the document stream (JSON Lines: one document a line) at line
+ *        ends and gives each line to the copy with the least data waiting,
+ *        so that a slow copy gets less; a line longer than the buffer is
+ *        streamed to one copy without being held whole.
+ * merge  reads the N outputs and writes them to the sink one whole
+ *        document at a time, so that documents never interleave: a
+ *        document starts at a `# newdoc id = ...` line (token stream) or at
+ *        a line starting with `{` (document stream), and once a copy has
+ *        started a document the merge takes only from that copy until its
+ *        next document starts.  The stream header (`# global.columns`,
+ *        `# crible.version`) is written once, before anything else; an
+ *        identical header from another copy is dropped.
+ *        On the way it counts what the summary shows: documents, tokens
+ *        (lines whose ID is a number), and entities by type (B- tags in
+ *        the CRIBLE:NER column).
+ * With -j 1 there is one copy; with no analysis stage the merge reads the
+ * source directly.  Neither ever blocks: the event loop (run.c) polls the
+ * descriptors these structures say they want.
+ */
+#ifndef CRIBLE_RUNNER_RELAY_H
+#define CRIBLE_RUNNER_RELAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* A byte queue: data[start..end) is waiting. */
+typedef struct runner_buf {
+    char *data;
+    size_t start, end, cap;
+} runner_buf;
+
+static inline size_t runner_buf_len(const runner_buf *b)
+{
+    return b->end - b->start;
+}
+bool runner_buf_append(runner_buf *b, const char *p, size_t n);
+void runner_buf_free(runner_buf *b);
+/* read() up to `max` bytes from fd into b: >0 bytes, 0 end of file, -1 with
+ * errno (EAGAIN: nothing now). */
+ssize_t runner_buf_fill(runner_buf *b, int fd, size_t max);
+/* write() what is waiting to fd: bytes written, or -1 with errno. */
+ssize_t runner_buf_flush(runner_buf *b, int fd);
+
+/* How much may wait in one queue before the relay stops reading. */
+#define RUNNER_HIGH_WATER (1u << 20)
+
+typedef struct runner_split {
+    int in_fd;                /* the source's stdout; -1 once at its end */
+    runner_buf in;
+    size_t nout;
+    int *out_fd;              /* each copy's stdin; -1 once closed */
+    runner_buf *out;
+    int target;               /* the copy receiving the unfinished line, or -1 */
+    size_t next;              /* where the search for the least busy copy starts */
+} runner_split;
+
+bool runner_split_init(runner_split *s, int in_fd, const int *out_fd, size_t nout);
+void runner_split_free(runner_split *s);
+/* Whether in_fd should be read now (open, and room to take more). */
+bool runner_split_wants_input(const runner_split *s);
+/* Moves whole lines (or a long line's next bytes) from `in` to the copies. */
+void runner_split_pump(runner_split *s);
+/* Closes the copies' inputs that have nothing more to get (the source is
+ * at its end and their queue is empty).  Returns how many are still open. */
+size_t runner_split_close_done(runner_split *s);
+/* A copy's stdin is gone (EPIPE): drops its queue and sends it nothing more. */
+void runner_split_drop(runner_split *s, size_t i);
+
+typedef struct runner_entity_count {
+    char type[32];
+    unsigned long long count;
+} runner_entity_count;
+
+typedef struct runner_counts {
+    unsigned long long docs, tokens, bytes;
+    size_t ntypes;
+    runner_entity_count types[64];
+} runner_counts;
+
+typedef struct runner_merge_input {
+    int fd;                   /* -1 once at its end */
+    runner_buf buf;
+    bool eof;
+    bool seen_doc;            /* a document has started: no header after it */
+    bool midline;             /* the bytes waiting continue a line already sent */
+} runner_merge_input;
+
+typedef struct runner_merge {
+    size_t n;
+    runner_merge_input *in;
+    long lock;                /* the input whose document is being written, or -1 */
+    bool lock_has_doc;
+    size_t rotate;
+    runner_buf out;           /* waiting for the sink */
+    char *header[2];          /* the header lines sent (global.columns, crible.version) */
+    int ner_column;           /* CRIBLE:NER's column (0-based), or -1 */
+    runner_counts counts;
+} runner_merge;
+
+bool runner_merge_init(runner_merge *m, const int *in_fd, size_t n);
+void runner_merge_free(runner_merge *m);
+/* Whether input i should be read now. */
+bool runner_merge_wants_input(const runner_merge *m, size_t i);
+/* Moves whole documents from the inputs to `out`, counting on the way. */
+void runner_merge_pump(runner_merge *m);
+/* True when every input is at its end and everything was moved to `out`. */
+bool runner_merge_done(const runner_merge *m);
+
+#endif

@@ -1,0 +1,146 @@
+/*
+ * report.c - the summary and the failure message (report.h).
+ */
+#include "report.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+unsigned long long runner_proc_read_bytes(pid_t pid, unsigned long long fallback)
+{
+    char path[64], line[128];
+    snprintf(path, sizeof path, "/proc/%ld/io", (long)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return fallback;
+    unsigned long long v = fallback;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "rchar: %llu", &v) == 1)
+            break;
+    fclose(f);
+    return v;
+}
+
+/* 1234567 -> "1,234,567" */
+static const char *grouped(unsigned long long v, char *buf, size_t n)
+{
+    char digits[32];
+    int len = snprintf(digits, sizeof digits, "%llu", v);
+    size_t o = 0;
+    for (int i = 0; i < len && o + 2 < n; i++) {
+        if (i && (len - i) % 3 == 0)
+            buf[o++] = ',';
+        buf[o++] = digits[i];
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+static double cpu_seconds(const runner_proc *p)
+{
+    return (double)p->usage.ru_utime.tv_sec + (double)p->usage.ru_utime.tv_usec / 1e6 +
+           (double)p->usage.ru_stime.tv_sec + (double)p->usage.ru_stime.tv_usec / 1e6;
+}
+
+static void stage_table(const runner_plan *plan, const runner_result *res, FILE *out)
+{
+    double best = -1;
+    size_t best_stage = 0;
+    for (size_t s = 0; s < plan->nstages; s++) {
+        double cpu = 0;
+        for (size_t i = 0; i < res->nprocs; i++)
+            if (res->procs[i].stage == &plan->stages[s])
+                cpu += cpu_seconds(&res->procs[i]);
+        if (cpu > best) {
+            best = cpu;
+            best_stage = s;
+        }
+    }
+    fprintf(out, "  %-14s %6s %8s %8s %9s\n", "stage", "copies", "cpu s", "wall s", "max RSS");
+    for (size_t s = 0; s < plan->nstages; s++) {
+        double cpu = 0, wall = 0;
+        long rss = 0;
+        int copies = 0;
+        for (size_t i = 0; i < res->nprocs; i++) {
+            const runner_proc *p = &res->procs[i];
+            if (p->stage != &plan->stages[s])
+                continue;
+            copies++;
+            cpu += cpu_seconds(p);
+            if (p->ended - p->started > wall)
+                wall = p->ended - p->started;
+            if (p->usage.ru_maxrss > rss)
+                rss = p->usage.ru_maxrss;
+        }
+        fprintf(out, "  %-14s %6d %8.2f %8.2f %6.0f MB%s\n", plan->stages[s].name, copies, cpu,
+                wall, (double)rss / 1024.0,
+                s == best_stage && plan->nstages > 1 ? "   <- most CPU" : "");
+    }
+}
+
+void runner_report_summary(const runner_plan *plan, const runner_result *res, FILE *out)
+{
+    char a[32], b[32];
+    double mb = (double)res->input_bytes / 1e6;
+    fprintf(out, "crible: %s documents (%.1f MB) in %.2f s, %.1f MB/s; %s tokens\n",
+            grouped(res->counts.docs, a, sizeof a), mb, res->seconds,
+            res->seconds > 0 ? mb / res->seconds : 0.0, grouped(res->counts.tokens, b, sizeof b));
+    if (res->counts.ntypes) {
+        /* By count, largest first. */
+        size_t order[64];
+        for (size_t i = 0; i < res->counts.ntypes; i++)
+            order[i] = i;
+        for (size_t i = 1; i < res->counts.ntypes; i++)
+            for (size_t j = i; j > 0 && res->counts.types[order[j]].count >
+                                            res->counts.types[order[j - 1]].count; j--) {
+                size_t t = order[j];
+                order[j] = order[j - 1];
+                order[j - 1] = t;
+            }
+        fprintf(out, "  %-14s", "entities");
+        for (size_t i = 0; i < res->counts.ntypes; i++)
+            fprintf(out, "%s%s %s", i ? ", " : " ", res->counts.types[order[i]].type,
+                    grouped(res->counts.types[order[i]].count, a, sizeof a));
+        fputc('\n', out);
+    }
+    if (plan->has_sink && plan->index_path) {
+        double size = (double)runner_tree_size(plan->index_path) / 1e6;
+        fprintf(out, "  %-14s %s  %.1f MB", "index", plan->index_path, size);
+        if (plan->input_bytes)
+            fprintf(out, " (%.2f x the input)", size * 1e6 / (double)plan->input_bytes);
+        fputc('\n', out);
+    }
+    stage_table(plan, res, out);
+}
+
+void runner_report_failure(const runner_plan *plan, const runner_result *res, FILE *out)
+{
+    const char *index_fate = plan->has_sink ? "; nothing was committed, the index is as it was"
+                                            : "";
+    if (res->interrupted) {
+        fprintf(out, "crible: interrupted (%s): every stage stopped%s\n",
+                strsignal(res->exit_status - 128), index_fate);
+        return;
+    }
+    const runner_proc *p = res->failed;
+    if (!p) {
+        fprintf(out, "crible: %s stopped reading its input before its end%s\n",
+                plan->has_sink ? "the index stage" : "standard output", index_fate);
+        return;
+    }
+    char how[128];
+    if (WIFSIGNALED(p->status))
+        snprintf(how, sizeof how, "killed by signal %d, %s", WTERMSIG(p->status),
+                 strsignal(WTERMSIG(p->status)));
+    else
+        snprintf(how, sizeof how, "exit %d", runner_exit_code(p->status));
+    if (p->last_line[0])
+        fprintf(out, "crible: stage '%s' failed (%s): %s\n", p->label, how, p->last_line);
+    else
+        fprintf(out, "crible: stage '%s' failed (%s)\n", p->label, how);
+    if (plan->has_sink)
+        fprintf(out, "crible: nothing was committed, the index is as it was\n");
+}
