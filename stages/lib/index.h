@@ -33,9 +33,14 @@
  *                          "YYYY-MM-DD" / "YYYY-MM" / "YYYY" as the number
  *                          YYYYMMDD (missing parts are 00: "2020" is 20200000,
  *                          so "date in 2020" is the range 20200000..20201231).
- *                          A date is also a KEYWORD field of the same name
- *                          (its text).  One value per document (the first).
+ *                          One value per document (the first).  A name
+ *                          that holds numbers in some documents and text in
+ *                          others gets its numbers under "NAME#".
  *   "_id"                  CRIBLE_FIELD_KEYWORD: the document id, exact bytes.
+ *
+ * Positions: every token of the stream takes one position, punctuation
+ * included (it is not indexed, but "pas, bon" is not the phrase "pas bon"),
+ * so a field's length and its token offsets (crible_stored_field) count it.
  *
  * Terms are UTF-8 byte strings, compared bytewise (memcmp order), at most
  * CRIBLE_TERM_MAX bytes (longer tokens are cut at a character boundary).
@@ -156,7 +161,7 @@ void crible_terms_close(crible_terms *it);
 /* Positions the enumeration before the first term >= target (len bytes;
  * len 0: the first term). */
 void crible_terms_seek(crible_terms *it, const char *target, size_t len);
-/* Moves to the next term: true and *term/*len (valid until the next call,
+/* Moves to the next term: true and *term, *len (valid until the next call,
  * not NUL-terminated) and *stats (if not NULL), or false at the end. */
 bool crible_terms_next(crible_terms *it, const char **term, size_t *len,
                        crible_term_stats *stats);

@@ -1,0 +1,192 @@
+/*
+ * index.c - crible-index: builds, updates, merges, checks and shows a crible
+ * index (the library's index_writer.h and index.h do the work; the format is
+ * at the top of stages/lib/index_format.c; stats and dump are in
+ * stages/index/inspect.c).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "index.h"
+#include "index/inspect.h"
+#include "index_stream.h"
+#include "index_writer.h"
+#include "options.h"
+
+static const char usage[] =
+    "Usage: crible-index [OPTION]... -o INDEX [FILE|-]...     add a token stream\n"
+    "  or:  crible-index delete -o INDEX ID...                 delete documents\n"
+    "  or:  crible-index merge -o INDEX [SHARD]...             merge to one segment\n"
+    "  or:  crible-index check INDEX                           verify everything\n"
+    "  or:  crible-index stats INDEX                           documents, terms, sizes\n"
+    "  or:  crible-index dump INDEX [--field F] [--term T|--prefix P] [--doc ID]\n"
+    "Build or update a crible index from the token stream of crible-stem (or\n"
+    "crible-entities) on standard input or in FILEs.  A document whose id is\n"
+    "already in the index replaces it.  The index is committed at the end:\n"
+    "readers see all of it or none of it, whatever happens to this process.\n"
+    "\n"
+    "  -o, --output INDEX    the index directory (created if absent)\n"
+    "  -m, --memory SIZE     buffer before a segment is written (default 256M)\n"
+    "  -c, --config FILE     read the 'index:' section of this YAML file\n"
+    "      --field F         dump: the field (default text)\n"
+    "      --term T          dump: one term's postings with positions\n"
+    "      --prefix P        dump: the terms starting with P\n"
+    "      --doc ID          dump: one stored document with its tokens\n"
+    "      --top N           stats: top terms and entities shown (default 10)\n"
+    "  -q, --quiet           no progress on standard error\n"
+    "  -h, --help            show this help and exit\n"
+    "  -V, --version         show the version and exit\n"
+    "\n"
+    "merge with SHARDs adds the documents of those indexes (built apart) and\n"
+    "merges everything into one segment; without, it merges INDEX's segments.\n"
+    "\n"
+    "Exit status: 0 ok, 2 usage, 3 config, 4 bad input (a malformed or cut\n"
+    "document: the others are committed), 5 I/O (disk full...), 6 index\n"
+    "(corrupt, locked by another writer), 7 out of memory.\n"
+    "Example: crible-read corpus/ | crible-tokenize | crible-stem | crible-index -o idx\n";
+
+typedef struct args {
+    const char *cmd, *output, *config, *memory, *field, *term, *prefix, *doc;
+    int top;
+    bool quiet;
+} args;
+
+static void report(void *ctx, const char *msg)
+{
+    (void)ctx;
+    fprintf(stderr, "%s: %s\n", crible_cli_program(), msg);
+}
+
+static crible_status open_writer(const args *a, crible_index_writer **w, crible_error *err)
+{
+    crible_config *config = NULL;
+    const crible_node *section = NULL;
+    crible_index_writer_options o;
+    crible_index_writer_options_default(&o);
+    crible_status st = crible_config_open_section(a->config, "index", &config, &section, err);
+    if (!st) st = crible_index_writer_options_load(section, &o, err);
+    crible_config_free(config);
+    if (!st && a->memory && !crible_parse_size(a->memory, &o.memory))
+        st = crible_error_set(err, CRIBLE_EUSAGE, "bad size '%s' for --memory (like 256M)", a->memory);
+    if (!st) st = crible_index_writer_open(a->output, &o, w, err);
+    return st;
+}
+
+static crible_status add_streams(const args *a, crible_index_writer *w, int n, char **files,
+                                 crible_error *err)
+{
+    crible_status st = CRIBLE_OK, bad = CRIBLE_OK;
+    crible_error first;
+    crible_index_stream_stats stats = {0, 0, 0};
+    double t0 = crible_now();
+    for (int i = 0; i < (n ? n : 1) && !st; i++) {
+        const char *path = n ? files[i] : "-";
+        FILE *in = crible_cli_open_input(path, err);
+        if (!in) return err->status;
+        crible_conllu_reader *r;
+        st = crible_conllu_reader_open(in, path, &r, err);
+        if (!st) {
+            st = crible_index_stream(w, r, &stats, err);
+            crible_conllu_reader_close(r);
+        }
+        crible_cli_close_input(in);
+        if (st == CRIBLE_EDATA) {   /* that document is out; keep the rest */
+            if (!bad) { bad = st; first = *err; }
+            st = CRIBLE_OK;
+        }
+    }
+    if (!st) st = crible_index_writer_commit(w, err);
+    if (!st && !a->quiet) {
+        crible_index_writer_stats ws;
+        crible_index_writer_get_stats(w, &ws);
+        fprintf(stderr, "%s: %llu documents, %llu tokens in %.2f s (%llu segments written, buffer peak %.1f MiB)\n",
+                crible_cli_program(), stats.docs, stats.tokens, crible_now() - t0,
+                (unsigned long long)ws.segments_flushed, ws.peak_buffer / 1048576.0);
+    }
+    if (!st && bad) { *err = first; st = bad; }
+    return st;
+}
+
+static int run(const args *a, int n, char **rest, crible_error *err)
+{
+    const char *cmd = a->cmd;
+    if (!strcmp(cmd, "check") || !strcmp(cmd, "stats") || !strcmp(cmd, "dump")) {
+        const char *dir = a->output ? a->output : n ? rest[0] : NULL;
+        if (!dir) return crible_cli_usage_error("%s needs an INDEX", cmd);
+        if (!strcmp(cmd, "check")) {
+            crible_status st = crible_index_check(dir, report, NULL, err);
+            if (!st) printf("%s: ok\n", dir);
+            return st;
+        }
+        crible_index *ix;
+        crible_status st = crible_index_open(dir, &ix, err);
+        if (st) return st;
+        if (!strcmp(cmd, "stats")) st = index_stats_write(ix, stdout, a->top, err);
+        else st = index_dump_write(ix, stdout, a->field, a->term, a->prefix, a->doc, err);
+        crible_index_close(ix);
+        return st;
+    }
+    if (!a->output) return crible_cli_usage_error("missing -o INDEX");
+    crible_index_writer *w;
+    crible_status st = open_writer(a, &w, err);
+    if (st) return st;
+    if (!strcmp(cmd, "delete")) {
+        for (int i = 0; i < n && !st; i++) st = crible_index_writer_delete(w, rest[i], err);
+        if (!st) st = crible_index_writer_commit(w, err);
+    } else if (!strcmp(cmd, "merge")) {
+        for (int i = 0; i < n && !st; i++) st = crible_index_writer_add_index(w, rest[i], err);
+        if (!st) st = crible_index_writer_force_merge(w, err);
+    } else {
+        st = add_streams(a, w, n, rest, err);
+    }
+    crible_index_writer_close(w);
+    return st;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'}, {"memory", required_argument, NULL, 'm'},
+        {"config", required_argument, NULL, 'c'}, {"field", required_argument, NULL, 'F'},
+        {"term", required_argument, NULL, 'T'},   {"prefix", required_argument, NULL, 'P'},
+        {"doc", required_argument, NULL, 'D'},    {"top", required_argument, NULL, 'N'},
+        {"quiet", no_argument, NULL, 'q'},        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0}};
+    args a = {.cmd = "add", .field = "text", .top = 10};
+    crible_cli_init("crible-index");
+    static const char *const cmds[] = {"add", "build", "delete", "merge", "check", "stats", "dump", NULL};
+    int first = 1;
+    if (argc > 1)
+        for (int i = 0; cmds[i]; i++)
+            if (!strcmp(argv[1], cmds[i])) { a.cmd = cmds[i]; first = 2; }
+    opterr = 0;
+    optind = first;
+    int c;
+    while ((c = getopt_long(argc, argv, "o:m:c:qhV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o': a.output = optarg; break;
+        case 'm': a.memory = optarg; break;
+        case 'c': a.config = optarg; break;
+        case 'F': a.field = optarg; break;
+        case 'T': a.term = optarg; break;
+        case 'P': a.prefix = optarg; break;
+        case 'D': a.doc = optarg; break;
+        case 'N': a.top = atoi(optarg); break;
+        case 'q': a.quiet = true; break;
+        case 'h': return crible_cli_help(usage);
+        case 'V': return crible_cli_version();
+        default:
+            if (optopt && strchr("omcFTPDN", optopt))
+                return crible_cli_usage_error("option '%s' needs an argument", argv[optind - 1]);
+            return crible_cli_usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    crible_error err = {0};
+    int st = run(&a, argc - optind, argv + optind, &err);
+    if (st == CRIBLE_EUSAGE && err.message[0]) return crible_cli_usage_error("%s", err.message);
+    if (st != CRIBLE_OK && st != CRIBLE_EUSAGE) crible_cli_fail(&err);
+    return crible_cli_exit(st);
+}

@@ -1,0 +1,590 @@
+/*
+ * index_buffer.c - the in-memory inverted index of the documents added since
+ * the last flush, and its flush into a segment.
+ *
+ * Terms live in one open-addressing hash table keyed by (field, bytes).  A
+ * term's postings are two growable byte streams in the on-disk varint style:
+ * `docs` (doc gap, tf) and `pos` (per document: tf positions, the first
+ * absolute then gaps).  Per field: the documents' lengths, sentence starts
+ * and numeric values.  Every allocation is counted in `bytes`, which the
+ * writer compares with --memory.
+ *
+ * The exact field of a text field gets the NORM of every token here; the
+ * flush leaves out an exact term that only ever came from a stem equal to
+ * itself whose stem term only ever had that norm (see PURE, index_format.c).
+ */
+#include "index_buffer.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+typedef struct mterm {
+    uint32_t hash, last_doc, cur_doc, cur_tf, last_pos, df;
+    uint16_t field;
+    uint8_t len;
+    bool impure;
+    ix_buf docs, pos;
+    char bytes[];
+} mterm;
+
+typedef struct mfield {
+    char name[256];
+    int kind;
+    unsigned flags;
+    int link;
+    uint32_t *lengths;        /* TEXT: cap entries */
+    double *numv;             /* NUMERIC */
+    ix_buf sent;              /* TEXT: per doc: u32 doc, then varints */
+    ix_buf sent_offs;         /* TEXT: u32 offset per doc (ndocs + 1 at flush) */
+    uint32_t cap, doc_count, last_doc;
+    uint64_t sum_length;
+} mfield;
+
+struct ix_membuf {
+    mterm **table;
+    size_t table_cap, nterms;
+    mfield *fields;
+    size_t nfields;
+    uint32_t ndocs, doc_cap;
+    uint64_t *deleted;
+    /* ids of the buffered documents */
+    ix_buf id_pool;
+    uint32_t *id_off;         /* per doc */
+    uint32_t *id_table;       /* hash of doc numbers + 1 */
+    size_t id_cap;
+    mterm **touched;
+    size_t ntouched, touched_cap;
+    size_t bytes;
+    ix_buf rec;
+};
+
+static crible_status nomem(crible_error *err)
+{
+    return crible_error_set(err, CRIBLE_ENOMEM, "out of memory in the index buffer");
+}
+
+static uint32_t hash_bytes(const void *p, size_t n, uint32_t seed)
+{
+    const uint8_t *s = p;
+    uint32_t h = 2166136261u ^ seed;
+    for (size_t i = 0; i < n; i++) h = (h ^ s[i]) * 16777619u;
+    return h ? h : 1;
+}
+
+crible_status ix_membuf_new(ix_membuf **out, crible_error *err)
+{
+    ix_membuf *b = calloc(1, sizeof *b);
+    if (!b) return nomem(err);
+    b->table_cap = 1 << 14;
+    b->table = calloc(b->table_cap, sizeof *b->table);
+    if (!b->table) { free(b); return nomem(err); }
+    b->bytes = b->table_cap * sizeof *b->table + sizeof *b;
+    *out = b;
+    return CRIBLE_OK;
+}
+
+static void clear(ix_membuf *b)
+{
+    for (size_t i = 0; i < b->table_cap; i++) {
+        mterm *t = b->table[i];
+        if (!t) continue;
+        ix_buf_free(&t->docs);
+        ix_buf_free(&t->pos);
+        free(t);
+        b->table[i] = NULL;
+    }
+    for (size_t i = 0; i < b->nfields; i++) {
+        free(b->fields[i].lengths);
+        free(b->fields[i].numv);
+        ix_buf_free(&b->fields[i].sent);
+        ix_buf_free(&b->fields[i].sent_offs);
+    }
+    free(b->fields);
+    b->fields = NULL;
+    b->nfields = 0;
+    b->nterms = 0;
+    b->ndocs = b->doc_cap = 0;
+    free(b->deleted);
+    b->deleted = NULL;
+    ix_buf_free(&b->id_pool);
+    free(b->id_off);
+    free(b->id_table);
+    b->id_off = NULL;
+    b->id_table = NULL;
+    b->id_cap = 0;
+    b->bytes = b->table_cap * sizeof *b->table + sizeof *b;
+}
+
+void ix_membuf_free(ix_membuf *b)
+{
+    if (!b) return;
+    clear(b);
+    free(b->table);
+    free(b->touched);
+    ix_buf_free(&b->rec);
+    free(b);
+}
+
+size_t ix_membuf_bytes(const ix_membuf *b) { return b->bytes; }
+uint32_t ix_membuf_ndocs(const ix_membuf *b) { return b->ndocs; }
+
+/* --- fields -------------------------------------------------------------- */
+
+static int field_get(ix_membuf *b, const char *name, int kind, crible_error *err)
+{
+    for (size_t i = 0; i < b->nfields; i++)
+        if (strcmp(b->fields[i].name, name) == 0) {
+            if (b->fields[i].kind != kind) {
+                crible_error_set(err, CRIBLE_EDATA, "field '%s' used as two kinds (text and metadata)", name);
+                return -1;
+            }
+            return (int)i;
+        }
+    if (strlen(name) > 200 || b->nfields >= IX_MAX_FIELDS - 1) {
+        crible_error_set(err, CRIBLE_EDATA, "field name too long or too many fields: '%.40s'", name);
+        return -1;
+    }
+    mfield *f = realloc(b->fields, (b->nfields + 1) * sizeof *f);
+    if (!f) { nomem(err); return -1; }
+    b->fields = f;
+    f = &b->fields[b->nfields];
+    memset(f, 0, sizeof *f);
+    snprintf(f->name, sizeof f->name, "%s", name);
+    f->kind = kind;
+    f->flags = (kind == CRIBLE_FIELD_TEXT || kind == CRIBLE_FIELD_EXACT) ? IX_FIELD_POSITIONS : 0;
+    f->link = -1;
+    f->last_doc = UINT32_MAX;
+    return (int)b->nfields++;
+}
+
+static bool field_reserve(ix_membuf *b, mfield *f, uint32_t doc)
+{
+    if (doc < f->cap) return true;
+    uint32_t cap = f->cap ? f->cap : 256;
+    while (cap <= doc) cap *= 2;
+    if (f->kind == CRIBLE_FIELD_TEXT) {
+        uint32_t *l = realloc(f->lengths, cap * sizeof *l);
+        if (!l) return false;
+        memset(l + f->cap, 0, (cap - f->cap) * sizeof *l);
+        f->lengths = l;
+        b->bytes += (cap - f->cap) * sizeof *l;
+    }
+    if (f->kind == CRIBLE_FIELD_NUMERIC) {
+        double *v = realloc(f->numv, cap * sizeof *v);
+        if (!v) return false;
+        for (uint32_t i = f->cap; i < cap; i++) v[i] = NAN;
+        f->numv = v;
+        b->bytes += (cap - f->cap) * sizeof *v;
+    }
+    f->cap = cap;
+    return true;
+}
+
+/* --- terms --------------------------------------------------------------- */
+
+static bool grow_table(ix_membuf *b)
+{
+    size_t cap = b->table_cap * 2;
+    mterm **t = calloc(cap, sizeof *t);
+    if (!t) return false;
+    for (size_t i = 0; i < b->table_cap; i++) {
+        mterm *m = b->table[i];
+        if (!m) continue;
+        size_t j = m->hash & (cap - 1);
+        while (t[j]) j = (j + 1) & (cap - 1);
+        t[j] = m;
+    }
+    free(b->table);
+    b->bytes += (cap - b->table_cap) * sizeof *t;
+    b->table = t;
+    b->table_cap = cap;
+    return true;
+}
+
+static mterm *term_get(ix_membuf *b, int field, const char *s, size_t len, bool create)
+{
+    if (len > CRIBLE_TERM_MAX) {
+        len = CRIBLE_TERM_MAX;
+        while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80) len--;   /* a whole character */
+    }
+    uint32_t h = hash_bytes(s, len, (uint32_t)field);
+    size_t j = h & (b->table_cap - 1);
+    for (mterm *t; (t = b->table[j]); j = (j + 1) & (b->table_cap - 1))
+        if (t->hash == h && t->field == field && t->len == len && memcmp(t->bytes, s, len) == 0) return t;
+    if (!create) return NULL;
+    if ((b->nterms + 1) * 4 > b->table_cap * 3) {
+        if (!grow_table(b)) return NULL;
+        return term_get(b, field, s, len, create);
+    }
+    mterm *t = calloc(1, sizeof *t + len + 1);
+    if (!t) return NULL;
+    t->hash = h;
+    t->field = (uint16_t)field;
+    t->len = (uint8_t)len;
+    t->last_doc = t->cur_doc = UINT32_MAX;
+    memcpy(t->bytes, s, len);
+    b->table[j] = t;
+    b->nterms++;
+    b->bytes += sizeof *t + len + 1 + 16;   /* + malloc overhead */
+    return t;
+}
+
+static bool touch(ix_membuf *b, mterm *t, uint32_t doc)
+{
+    if (t->cur_doc == doc) return true;
+    t->cur_doc = doc;
+    t->cur_tf = 0;
+    t->last_pos = 0;
+    if (b->ntouched == b->touched_cap) {
+        size_t cap = b->touched_cap ? b->touched_cap * 2 : 1024;
+        mterm **n = realloc(b->touched, cap * sizeof *n);
+        if (!n) return false;
+        b->touched = n;
+        b->touched_cap = cap;
+    }
+    b->touched[b->ntouched++] = t;
+    return true;
+}
+
+static bool add_occurrence(ix_membuf *b, int field, const char *s, size_t len, uint32_t doc,
+                           bool positions, uint32_t pos, bool impure)
+{
+    mterm *t = term_get(b, field, s, len, true);
+    if (!t || !touch(b, t, doc)) return false;
+    if (impure) t->impure = true;
+    if (positions) {
+        size_t cap = t->pos.cap;
+        if (!ix_buf_varint(&t->pos, t->cur_tf ? pos - t->last_pos : pos)) return false;
+        b->bytes += t->pos.cap - cap;
+        t->last_pos = pos;
+    } else if (t->cur_tf) {
+        return true;   /* keywords: tf 1 */
+    }
+    t->cur_tf++;
+    return true;
+}
+
+static bool end_doc_terms(ix_membuf *b, uint32_t doc)
+{
+    for (size_t i = 0; i < b->ntouched; i++) {
+        mterm *t = b->touched[i];
+        size_t cap = t->docs.cap;
+        uint32_t gap = t->last_doc == UINT32_MAX ? doc : doc - t->last_doc - 1;
+        if (!ix_buf_varint(&t->docs, gap) || !ix_buf_varint(&t->docs, t->cur_tf)) return false;
+        b->bytes += t->docs.cap - cap;
+        t->last_doc = doc;
+        t->df++;
+        mfield *f = &b->fields[t->field];
+        if (f->last_doc != doc) { f->last_doc = doc; f->doc_count++; }
+    }
+    b->ntouched = 0;
+    return true;
+}
+
+/* --- documents ----------------------------------------------------------- */
+
+bool ix_stored_record(ix_buf *out, const char *json, size_t json_len, const ix_docfield *fields,
+                      size_t nfields)
+{
+    out->len = 0;
+    if (!ix_buf_varint(out, json_len) || !ix_buf_add(out, json, json_len) || !ix_buf_varint(out, nfields))
+        return false;
+    for (size_t i = 0; i < nfields; i++) {
+        const ix_docfield *f = &fields[i];
+        uint8_t nl = (uint8_t)strlen(f->name);
+        if (!ix_buf_add(out, &nl, 1) || !ix_buf_add(out, f->name, nl) || !ix_buf_varint(out, f->ntokens))
+            return false;
+        uint32_t prev = 0;
+        for (uint32_t t = 0; t < f->ntokens; t++) {
+            uint32_t a = f->tokens[t].start, e = f->tokens[t].end;
+            if (a < prev) a = prev;   /* offsets only go forward */
+            if (e < a) e = a;
+            if (!ix_buf_varint(out, a - prev) || !ix_buf_varint(out, e - a)) return false;
+            prev = e;
+        }
+    }
+    return true;
+}
+
+/* Makes room for document doc's id (table at most half full). */
+static bool id_reserve(ix_membuf *b, uint32_t doc)
+{
+    if ((size_t)(doc + 1) * 2 <= b->id_cap) return true;
+    size_t cap = b->id_cap ? b->id_cap * 2 : 1024;
+    uint32_t *o = realloc(b->id_off, cap / 2 * sizeof *o);
+    if (!o) return false;
+    b->id_off = o;
+    uint32_t *t = calloc(cap, sizeof *t);
+    if (!t) return false;
+    for (uint32_t d = 0; d < doc; d++) {
+        const char *id = (const char *)b->id_pool.data + b->id_off[d];
+        size_t j = hash_bytes(id, strlen(id), 7) & (cap - 1);
+        while (t[j]) j = (j + 1) & (cap - 1);
+        t[j] = d + 1;
+    }
+    free(b->id_table);
+    b->bytes += (cap - b->id_cap) * (sizeof *t + sizeof *o / 2);
+    b->id_table = t;
+    b->id_cap = cap;
+    return true;
+}
+
+static void id_insert(ix_membuf *b, uint32_t doc)
+{
+    const char *id = (const char *)b->id_pool.data + b->id_off[doc];
+    size_t j = hash_bytes(id, strlen(id), 7) & (b->id_cap - 1);
+    while (b->id_table[j]) j = (j + 1) & (b->id_cap - 1);
+    b->id_table[j] = doc + 1;
+}
+
+uint32_t ix_membuf_find(const ix_membuf *b, const char *id)
+{
+    if (!b->id_cap) return UINT32_MAX;
+    size_t j = hash_bytes(id, strlen(id), 7) & (b->id_cap - 1);
+    uint32_t found = UINT32_MAX;
+    for (; b->id_table[j]; j = (j + 1) & (b->id_cap - 1)) {
+        uint32_t d = b->id_table[j] - 1;
+        if (strcmp((const char *)b->id_pool.data + b->id_off[d], id) == 0 &&
+            !((b->deleted[d >> 6] >> (d & 63)) & 1))
+            found = d;
+    }
+    return found;
+}
+
+void ix_membuf_delete(ix_membuf *b, uint32_t local)
+{
+    if (local < b->ndocs) b->deleted[local >> 6] |= 1ull << (local & 63);
+}
+
+crible_status ix_membuf_add(ix_membuf *b, ix_segw *segw, const char *id, const char *json,
+                            size_t json_len, const ix_docfield *fields, size_t nfields,
+                            const ix_kv *kvs, size_t nkvs, crible_error *err)
+{
+    uint32_t doc = b->ndocs;
+    if (doc >= IX_MAX_DOCS - 1) return crible_error_set(err, CRIBLE_EINDEX, "too many documents in one segment");
+    if (doc >= b->doc_cap) {
+        uint32_t cap = b->doc_cap ? b->doc_cap * 2 : 1024;
+        size_t ow = b->doc_cap ? b->doc_cap / 64 + 1 : 0, nw = (size_t)cap / 64 + 1;
+        uint64_t *d = realloc(b->deleted, nw * 8);
+        if (!d) return nomem(err);
+        memset(d + ow, 0, (nw - ow) * 8);
+        b->deleted = d;
+        b->bytes += (cap - b->doc_cap) / 8;
+        b->doc_cap = cap;
+    }
+    /* the stored record first: it is the document's number in the segment */
+    if (!ix_stored_record(&b->rec, json, json_len, fields, nfields)) return nomem(err);
+    crible_status st = ix_segw_stored_doc(segw, b->rec.data, b->rec.len, err);
+    if (st) return st;
+    b->ndocs++;
+    size_t idl = strlen(id), pcap = b->id_pool.cap;
+    if (!ix_buf_reserve(&b->id_pool, idl + 1)) return nomem(err);
+    b->bytes += b->id_pool.cap - pcap;
+    if (!id_reserve(b, doc)) return nomem(err);
+    b->id_off[doc] = (uint32_t)b->id_pool.len;
+    ix_buf_add(&b->id_pool, id, idl + 1);
+    id_insert(b, doc);
+    /* the id, as a keyword */
+    int idf = field_get(b, "_id", CRIBLE_FIELD_KEYWORD, err);
+    if (idf < 0) return err->status;
+    if (!add_occurrence(b, idf, id, idl, doc, false, 0, false)) return nomem(err);
+    for (size_t i = 0; i < nfields; i++) {
+        const ix_docfield *df = &fields[i];
+        int tf = field_get(b, df->name, CRIBLE_FIELD_TEXT, err);
+        if (tf < 0) return err->status;
+        char ename[300];
+        snprintf(ename, sizeof ename, "%s.exact", df->name);
+        int ef = field_get(b, ename, CRIBLE_FIELD_EXACT, err);
+        if (ef < 0) return err->status;
+        b->fields[tf].link = ef;
+        b->fields[ef].link = tf;
+        mfield *f = &b->fields[tf];
+        if (!field_reserve(b, f, doc)) return nomem(err);
+        uint32_t pos = 0;
+        for (uint32_t k = 0; k < df->ntokens; k++, pos++) {
+            const crible_index_token *t = &df->tokens[k];
+            const char *stem = t->stem && *t->stem ? t->stem : NULL;
+            const char *norm = t->norm && *t->norm ? t->norm : stem;
+            if (!stem) continue;   /* punctuation keeps its position, not indexed */
+            bool differ = strcmp(stem, norm) != 0;
+            if (!add_occurrence(b, tf, stem, strlen(stem), doc, true, pos, differ) ||
+                !add_occurrence(b, ef, norm, strlen(norm), doc, true, pos, differ))
+                return nomem(err);
+        }
+        f->lengths[doc] += df->ntokens;
+        f->sum_length += df->ntokens;
+        /* sentences: u32 doc, varint n, varint gaps */
+        size_t c1 = f->sent.cap, c2 = f->sent_offs.cap;
+        uint32_t prev = 0;
+        if (!ix_buf_u32(&f->sent_offs, doc) || !ix_buf_u32(&f->sent_offs, (uint32_t)f->sent.len) ||
+            !ix_buf_varint(&f->sent, df->nsentences))
+            return nomem(err);
+        for (uint32_t s = 0; s < df->nsentences; s++) {
+            uint32_t v = df->sentences[s] < prev ? prev : df->sentences[s];
+            if (!ix_buf_varint(&f->sent, v - prev)) return nomem(err);
+            prev = v;
+        }
+        b->bytes += f->sent.cap - c1 + f->sent_offs.cap - c2;
+    }
+    for (size_t i = 0; i < nkvs; i++) {
+        const ix_kv *kv = &kvs[i];
+        if (kv->term) {
+            int kf = field_get(b, kv->field, CRIBLE_FIELD_KEYWORD, err);
+            if (kf < 0) return err->status;
+            if (!add_occurrence(b, kf, kv->term, strlen(kv->term), doc, false, 0, false)) return nomem(err);
+        }
+        if (kv->numeric) {
+            int nf = field_get(b, kv->field, CRIBLE_FIELD_NUMERIC, err);
+            if (nf < 0) {
+                /* a name used as text or keyword before: index under NAME# */
+                char alt[300];
+                snprintf(alt, sizeof alt, "%s#", kv->field);
+                crible_error_clear(err);
+                nf = field_get(b, alt, CRIBLE_FIELD_NUMERIC, err);
+                if (nf < 0) return err->status;
+            }
+            mfield *f = &b->fields[nf];
+            if (!field_reserve(b, f, doc)) return nomem(err);
+            if (isnan(f->numv[doc]) && !isnan(kv->value)) {
+                f->numv[doc] = kv->value;
+                f->doc_count++;
+            }
+        }
+    }
+    if (!end_doc_terms(b, doc)) return nomem(err);
+    return CRIBLE_OK;
+}
+
+/* --- flush --------------------------------------------------------------- */
+
+static int cmp_term(const void *a, const void *b)
+{
+    const mterm *x = *(mterm *const *)a, *y = *(mterm *const *)b;
+    int c = memcmp(x->bytes, y->bytes, x->len < y->len ? x->len : y->len);
+    return c ? c : (int)x->len - (int)y->len;
+}
+
+static crible_status write_term(ix_segw *w, const mterm *t, bool positions, uint32_t **posbuf,
+                                size_t *poscap, crible_error *err)
+{
+    crible_status st = ix_segw_term_begin(w, (const uint8_t *)t->bytes, t->len, !t->impure, err);
+    const uint8_t *p = t->docs.data, *end = p + t->docs.len;
+    const uint8_t *q = t->pos.data, *qend = q + t->pos.len;
+    int64_t doc = -1;
+    while (!st && p < end) {
+        uint64_t gap, tf;
+        ix_varint_get(&p, end, &gap);
+        ix_varint_get(&p, end, &tf);
+        doc += (int64_t)gap + 1;
+        if (positions) {
+            if (tf > *poscap) {
+                uint32_t *n = realloc(*posbuf, tf * sizeof *n);
+                if (!n) return nomem(err);
+                *posbuf = n;
+                *poscap = tf;
+            }
+            uint32_t pos = 0;
+            for (uint64_t k = 0; k < tf; k++) {
+                uint64_t v;
+                ix_varint_get(&q, qend, &v);
+                pos = k ? pos + (uint32_t)v : (uint32_t)v;
+                (*posbuf)[k] = pos;
+            }
+        }
+        st = ix_segw_term_doc(w, (uint32_t)doc, (uint32_t)tf, positions ? *posbuf : NULL, err);
+    }
+    return st ? st : ix_segw_term_end(w, err);
+}
+
+static crible_status flush_field(ix_membuf *b, ix_segw *w, size_t fi, mterm **terms, size_t nt,
+                                 crible_error *err)
+{
+    mfield *f = &b->fields[fi];
+    uint32_t n = b->ndocs;
+    if ((f->kind == CRIBLE_FIELD_TEXT || f->kind == CRIBLE_FIELD_NUMERIC) && !field_reserve(b, f, n))
+        return nomem(err);
+    const uint32_t *lengths = f->kind == CRIBLE_FIELD_TEXT ? f->lengths
+                            : f->kind == CRIBLE_FIELD_EXACT ? b->fields[f->link].lengths : NULL;
+    crible_status st = ix_segw_field_begin(w, f->name, f->kind, f->flags, f->link, lengths, err);
+    uint32_t *posbuf = NULL;
+    size_t poscap = 0;
+    for (size_t i = 0; !st && i < nt; i++) {
+        const mterm *t = terms[i];
+        if (f->kind == CRIBLE_FIELD_EXACT && !t->impure) {
+            const mterm *s = term_get(b, f->link, t->bytes, t->len, false);
+            if (s && !s->impure) continue;   /* the stem term's postings are its postings */
+        }
+        st = write_term(w, t, f->flags & IX_FIELD_POSITIONS, &posbuf, &poscap, err);
+    }
+    free(posbuf);
+    if (!st) st = ix_segw_field_end(w, f->doc_count, f->sum_length, err);
+    if (!st && f->kind == CRIBLE_FIELD_TEXT) st = ix_segw_lengths(w, (int)fi, f->lengths, n, err);
+    if (!st && f->kind == CRIBLE_FIELD_TEXT) {
+        /* SENT: offsets table then data; docs without the field get "0" */
+        ix_buf data = {0};
+        uint32_t *offs = malloc(((size_t)n + 1) * sizeof *offs);
+        if (!offs) st = nomem(err);
+        const uint8_t *so = f->sent_offs.data;
+        size_t k = 0, nk = f->sent_offs.len / 8;
+        for (uint32_t d = 0; !st && d < n; d++) {
+            offs[d] = (uint32_t)data.len;
+            if (k < nk && ix_get32(so + 8 * k) == d) {
+                uint32_t a = ix_get32(so + 8 * k + 4);
+                uint32_t e = k + 1 < nk ? ix_get32(so + 8 * (k + 1) + 4) : (uint32_t)f->sent.len;
+                if (!ix_buf_add(&data, f->sent.data + a, e - a)) st = nomem(err);
+                k++;
+            } else if (!ix_buf_varint(&data, 0)) {
+                st = nomem(err);
+            }
+        }
+        if (!st) {
+            offs[n] = (uint32_t)data.len;
+            st = ix_segw_sentences(w, (int)fi, offs, &data, n, err);
+        }
+        free(offs);
+        ix_buf_free(&data);
+    }
+    if (!st && f->kind == CRIBLE_FIELD_NUMERIC) st = ix_segw_numeric(w, (int)fi, f->numv, n, err);
+    return st;
+}
+
+crible_status ix_membuf_flush(ix_membuf *b, ix_segw *w, uint64_t *size, uint64_t **deleted,
+                              uint32_t *ndeleted, crible_error *err)
+{
+    crible_status st = CRIBLE_OK;
+    mterm **all = malloc((b->nterms + 1) * sizeof *all);
+    if (!all) { ix_segw_abort(w); return nomem(err); }
+    size_t n = 0;
+    for (size_t i = 0; i < b->table_cap; i++)
+        if (b->table[i]) all[n++] = b->table[i];
+    /* group by field, each group sorted */
+    size_t *count = calloc(b->nfields + 1, sizeof *count);
+    mterm **sorted = malloc((n + 1) * sizeof *sorted);
+    if (!count || !sorted) st = nomem(err);
+    for (size_t i = 0; !st && i < n; i++) count[all[i]->field + 1]++;
+    for (size_t f = 0; !st && f < b->nfields; f++) count[f + 1] += count[f];
+    for (size_t i = 0; !st && i < n; i++) sorted[count[all[i]->field]++] = all[i];
+    for (size_t f = b->nfields; !st && f > 0; f--) count[f] = count[f - 1];
+    if (!st) count[0] = 0;
+    for (size_t f = 0; !st && f < b->nfields; f++) {
+        size_t a = count[f], e = f + 1 < b->nfields ? count[f + 1] : n;
+        qsort(sorted + a, e - a, sizeof *sorted, cmp_term);
+        st = flush_field(b, w, f, sorted + a, e - a, err);
+    }
+    free(all);
+    free(sorted);
+    free(count);
+    uint32_t nd = b->ndocs;
+    if (!st) st = ix_segw_finish(w, nd, size, err);
+    else ix_segw_abort(w);
+    if (!st) {
+        uint32_t c = 0;
+        for (uint32_t d = 0; d < nd; d++) c += (b->deleted[d >> 6] >> (d & 63)) & 1;
+        *ndeleted = c;
+        *deleted = b->deleted;
+        b->deleted = NULL;
+    }
+    clear(b);
+    return st;
+}

@@ -1,0 +1,217 @@
+/*
+ * index_check.c - `crible-index check`: verifies, without trusting it, every
+ * checksum and structural invariant of an index (layout: index_format.c):
+ * the MANIFEST, each segment's footer, TOC and every section's CRC, every
+ * stored block (CRC, decompression, records), every term dictionary (terms
+ * strictly increasing, counts), every term's postings (documents increasing
+ * and in range, df, cf, max tf, skip data, positions increasing and within
+ * the document's length), the length and value tables, the tombstones.
+ * Each problem is reported with its place; the check goes on after one.
+ */
+#include "index_reader.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+typedef struct checker {
+    void (*report)(void *, const char *);
+    void *ctx;
+    unsigned long problems;
+} checker;
+
+__attribute__((format(printf, 2, 3))) static void problem(checker *c, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    c->problems++;
+    if (c->report && c->problems <= 1000) c->report(c->ctx, msg);
+}
+
+static void check_stored(checker *c, const ix_segment *s)
+{
+    ix_buf buf = {0};
+    uint32_t expect = 0;
+    for (uint32_t b = 0; b < s->nstblocks; b++) {
+        const uint8_t *e = s->stidx.p + 4 + 24 * (size_t)b;
+        uint32_t first = ix_get32(e), ndocs = ix_get32(e + 4);
+        if (first != expect || ndocs == 0) {
+            problem(c, "%s: stored block %u starts at document %u, expected %u", s->name, b, first, expect);
+            break;
+        }
+        crible_error err;
+        for (uint32_t d = first; d < first + ndocs && d < s->maxdoc; d++) {
+            const uint8_t *rec;
+            size_t len;
+            /* decompresses the block once per document: fine for a check */
+            if (ix_stored_block(s, d, &buf, &rec, &len, &err)) {
+                problem(c, "%s", err.message);
+                break;
+            }
+            if (d == first + ndocs - 1 && rec + len != buf.data + buf.len)
+                problem(c, "%s: stored block %u has bytes after its last record", s->name, b);
+        }
+        expect = first + ndocs;
+    }
+    if (expect != s->maxdoc)
+        problem(c, "%s: %u stored documents, the segment has %u", s->name, expect, s->maxdoc);
+    ix_buf_free(&buf);
+}
+
+static void check_postings(checker *c, const ix_segment *s, const ix_segfield *f, const ix_term *t,
+                           uint32_t **pos, size_t *cap, uint64_t *pos_total)
+{
+    ix_pcur p;
+    ix_pcur_init(&p, s, f, t, false);
+    uint32_t n = 0, max_tf = 0;
+    uint64_t cf = 0;
+    int64_t prev = -1;
+    const char *tn = (const char *)t->bytes;
+    int tl = (int)t->len;
+    for (uint32_t d; (d = ix_pcur_next(&p)) != CRIBLE_DOC_NONE;) {
+        uint32_t tf = p.tfs[p.i];
+        if ((int64_t)d <= prev) { problem(c, "%s: %s:%.*s: documents out of order", s->name, f->name, tl, tn); return; }
+        prev = d;
+        n++;
+        cf += tf;
+        if (tf > max_tf) max_tf = tf;
+        if (f->flags & IX_FIELD_POSITIONS) {
+            if (tf > *cap) {
+                uint32_t *np = realloc(*pos, (size_t)tf * sizeof *np);
+                if (!np) return;
+                *pos = np;
+                *cap = tf;
+            }
+            if (ix_pcur_positions(&p, *pos, tf) != tf || p.bad) break;
+            *pos_total += tf;
+            const ix_segfield *lf = f->kind == CRIBLE_FIELD_EXACT && f->link >= 0 ? &s->fields[f->link] : f;
+            uint32_t len = lf->len.present ? ix_get32(lf->len.p + 4 * (size_t)d) : UINT32_MAX;
+            for (uint32_t k = 0; k < tf; k++) {
+                if ((k && (*pos)[k] <= (*pos)[k - 1]) || (*pos)[k] >= len) {
+                    problem(c, "%s: %s:%.*s: bad position %u in document %u", s->name, f->name, tl, tn,
+                            (*pos)[k], d);
+                    return;
+                }
+            }
+        }
+    }
+    if (p.bad) { problem(c, "%s: %s:%.*s: damaged postings", s->name, f->name, tl, tn); return; }
+    if (n != t->df || cf != t->cf || max_tf != t->max_tf)
+        problem(c, "%s: %s:%.*s: postings hold %u documents (%llu occurrences, max tf %u), the dictionary "
+                "says %u (%llu, %u)", s->name, f->name, tl, tn, n, (unsigned long long)cf, max_tf, t->df,
+                (unsigned long long)t->cf, t->max_tf);
+}
+
+static void check_field(checker *c, const ix_segment *s, const ix_segfield *f)
+{
+    ix_dictit it;
+    ix_dictit_init(&it, f);
+    uint32_t n = 0;
+    uint8_t prev[CRIBLE_TERM_MAX + 1];
+    size_t prev_len = 0;
+    uint32_t *pos = NULL;
+    size_t cap = 0;
+    uint64_t pos_total = 0, post_end = 0, pos_end = 0;
+    while (ix_dictit_next(&it)) {
+        if (n > 0) {
+            int cmp = memcmp(prev, it.t.bytes, prev_len < it.t.len ? prev_len : it.t.len);
+            if (cmp > 0 || (cmp == 0 && prev_len >= it.t.len))
+                problem(c, "%s: field %s: terms out of order at term %u", s->name, f->name, n);
+        }
+        if (it.t.post_off != post_end || it.t.pos_off != pos_end)
+            problem(c, "%s: field %s: term %u does not follow the one before it", s->name, f->name, n);
+        post_end = it.t.post_off + it.t.post_len;
+        pos_end = it.t.pos_off + it.t.pos_len;
+        memcpy(prev, it.t.bytes, it.t.len);
+        prev_len = it.t.len;
+        check_postings(c, s, f, &it.t, &pos, &cap, &pos_total);
+        n++;
+    }
+    free(pos);
+    if (it.bad) problem(c, "%s: field %s: damaged term dictionary after term %u", s->name, f->name, n);
+    else if (n != f->dict_nterms || n != f->nterms)
+        problem(c, "%s: field %s: %u terms, the headers say %u and %llu", s->name, f->name, n,
+                f->dict_nterms, (unsigned long long)f->nterms);
+    if (!it.bad && (post_end != f->post.n || pos_end != f->pos.n))
+        problem(c, "%s: field %s: postings sections have bytes no term uses", s->name, f->name);
+    if (f->kind == CRIBLE_FIELD_TEXT) {
+        if (!f->len.present || !f->sent.present) {
+            problem(c, "%s: field %s: no length or sentence table", s->name, f->name);
+            return;
+        }
+        uint64_t sum = 0;
+        for (uint32_t d = 0; d < s->maxdoc; d++) sum += ix_get32(f->len.p + 4 * (size_t)d);
+        if (sum != f->sum_length)
+            problem(c, "%s: field %s: lengths add up to %llu, META says %llu", s->name, f->name,
+                    (unsigned long long)sum, (unsigned long long)f->sum_length);
+        size_t table = ((size_t)s->maxdoc + 1) * 4;
+        for (uint32_t d = 0; d < s->maxdoc; d++) {
+            uint32_t a = ix_get32(f->sent.p + 4 * (size_t)d), b = ix_get32(f->sent.p + 4 * (size_t)d + 4);
+            if (a > b || b > f->sent.n - table) {
+                problem(c, "%s: field %s: bad sentence table at document %u", s->name, f->name, d);
+                break;
+            }
+        }
+    }
+    if (f->kind == CRIBLE_FIELD_NUMERIC) {
+        if (!f->numv.present || !f->nums.present) {
+            problem(c, "%s: field %s: no value tables", s->name, f->name);
+            return;
+        }
+        uint32_t np = ix_get32(f->nums.p);
+        double pv = 0;
+        for (uint32_t i = 0; i < np; i++) {
+            double v = ix_getf64(f->nums.p + 4 + 12 * (size_t)i);
+            uint32_t d = ix_get32(f->nums.p + 4 + 12 * (size_t)i + 8);
+            if ((i && v < pv) || d >= s->maxdoc || ix_getf64(f->numv.p + 8 * (size_t)d) != v) {
+                problem(c, "%s: field %s: sorted values wrong at entry %u", s->name, f->name, i);
+                break;
+            }
+            pv = v;
+        }
+    }
+}
+
+static void check_segment(checker *c, const char *dir, const ix_seginfo *info)
+{
+    ix_segment s;
+    crible_error err;
+    if (ix_segment_open(dir, info, true, &s, &err)) {
+        problem(c, "%s", err.message);
+        return;
+    }
+    for (uint32_t i = 0; i < s.ntoc; i++)
+        if (ix_crc32c(0, s.toc[i].p, s.toc[i].n) != s.toc[i].crc)
+            problem(c, "%s: bad checksum of section %u (kind %u, field %u)", s.name, i, s.toc_kind[i],
+                    s.toc_field[i]);
+    check_stored(c, &s);
+    for (uint32_t f = 0; f < s.nfields; f++) check_field(c, &s, &s.fields[f]);
+    ix_segment_close(&s);
+}
+
+crible_status crible_index_check(const char *dir, void (*report)(void *ctx, const char *message),
+                                 void *ctx, crible_error *err)
+{
+    checker c = {report, ctx, 0};
+    ix_manifest m;
+    crible_status st = ix_manifest_read(dir, &m, NULL, err);
+    if (st == CRIBLE_EINDEX) {
+        problem(&c, "%s", err->message);
+        return st;
+    }
+    if (st) return st;
+    for (uint32_t i = 0; i < m.nsegments; i++) {
+        for (uint32_t j = 0; j < i; j++)
+            if (m.segments[j].number == m.segments[i].number)
+                problem(&c, "MANIFEST: segment %llu listed twice", (unsigned long long)m.segments[i].number);
+        check_segment(&c, dir, &m.segments[i]);
+    }
+    ix_manifest_free(&m);
+    if (c.problems)
+        return crible_error_set(err, CRIBLE_EINDEX, "%s: %lu problem%s found", dir, c.problems,
+                                c.problems > 1 ? "s" : "");
+    return CRIBLE_OK;
+}

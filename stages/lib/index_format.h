@@ -1,0 +1,157 @@
+/*
+ * index_format.h - internal to the index modules: the constants of the
+ * on-disk format (described byte by byte at the top of index_format.c), the
+ * little-endian, varint and bit-packing codecs, CRC32C, and the bounded
+ * buffer every writer module appends to.  Not for other stages: they use
+ * index.h (reading) and index_writer.h (writing).
+ */
+#ifndef CRIBLE_INDEX_FORMAT_H
+#define CRIBLE_INDEX_FORMAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "error.h"
+#include "index.h"
+
+#define IX_SEG_MAGIC "CRIBSEG1"     /* 8 bytes */
+#define IX_END_MAGIC "CRIBEND1"
+#define IX_MAN_MAGIC "CRIBMAN1"
+#define IX_DEL_MAGIC "CRIBDEL1"
+#define IX_VERSION 1
+#define IX_BLOCK 128                /* documents per postings block */
+#define IX_DICT_BLOCK 32            /* terms per front-coded dictionary block */
+#define IX_STORED_BLOCK (60 * 1024) /* raw bytes per stored block (at least) */
+#define IX_SKIP_ENTRY 24            /* bytes of one skip entry */
+#define IX_TOC_ENTRY 24
+#define IX_FOOTER 24
+#define IX_HEADER 16
+#define IX_MAX_FIELDS 4096
+#define IX_MAX_DOCS 0x7fffffffu
+
+/* Section kinds (the TOC's kind field). */
+enum {
+    IX_SEC_META = 1,     /* segment: maxdoc, fields */
+    IX_SEC_DICT = 2,     /* per field: term dictionary */
+    IX_SEC_POST = 3,     /* per field: doc/tf blocks with skip tables */
+    IX_SEC_POS = 4,      /* per field: positions */
+    IX_SEC_LEN = 5,      /* per TEXT field: u32 length per document */
+    IX_SEC_SENT = 6,     /* per TEXT field: sentence starts */
+    IX_SEC_NUMV = 7,     /* per NUMERIC field: f64 value per document */
+    IX_SEC_NUMS = 8,     /* per NUMERIC field: (f64, u32 doc) sorted */
+    IX_SEC_STORED = 9,   /* segment: zstd blocks of stored documents */
+    IX_SEC_STIDX = 10    /* segment: stored block index */
+};
+
+/* Term flags (low bits of the dictionary's df word). */
+#define IX_TERM_PURE 1u   /* stem term: every token had NORM == the stem;
+                             exact term: every token had STEM == the norm */
+
+/* Field flags. */
+#define IX_FIELD_POSITIONS 1u
+
+/* --- CRC32C (Castagnoli), the standard one: "123456789" -> 0xE3069283.
+ * crc = ix_crc32c(0, a, n); crc = ix_crc32c(crc, b, m) chains. */
+uint32_t ix_crc32c(uint32_t crc, const void *buf, size_t len);
+
+/* --- little-endian fixed-width ------------------------------------------- */
+static inline void ix_put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
+static inline void ix_put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);
+}
+static inline void ix_put64(uint8_t *p, uint64_t v) { ix_put32(p, (uint32_t)v); ix_put32(p + 4, (uint32_t)(v >> 32)); }
+static inline uint16_t ix_get16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
+static inline uint32_t ix_get32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+static inline uint64_t ix_get64(const uint8_t *p) { return ix_get32(p) | ((uint64_t)ix_get32(p + 4) << 32); }
+static inline double ix_getf64(const uint8_t *p) { uint64_t u = ix_get64(p); double d; memcpy(&d, &u, 8); return d; }
+static inline void ix_putf64(uint8_t *p, double d) { uint64_t u; memcpy(&u, &d, 8); ix_put64(p, u); }
+
+/* --- varints (LEB128, at most 10 bytes) ---------------------------------- */
+static inline size_t ix_varint_put(uint8_t *p, uint64_t v)
+{
+    size_t n = 0;
+    while (v >= 0x80) { p[n++] = (uint8_t)(v | 0x80); v >>= 7; }
+    p[n++] = (uint8_t)v;
+    return n;
+}
+/* Reads a varint from [*p, end); false (and *p unchanged) if cut or too long. */
+static inline bool ix_varint_get(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+    const uint8_t *q = *p;
+    if (q < end && *q < 0x80) { *v = *q; *p = q + 1; return true; }
+    uint64_t r = 0;
+    for (unsigned shift = 0; shift < 64 && q < end; shift += 7) {
+        uint8_t b = *q++;
+        r |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) { *v = r; *p = q; return true; }
+    }
+    return false;
+}
+static inline bool ix_varint_get32(const uint8_t **p, const uint8_t *end, uint32_t *v)
+{
+    uint64_t x;
+    if (!ix_varint_get(p, end, &x) || x > UINT32_MAX) return false;
+    *v = (uint32_t)x;
+    return true;
+}
+
+/* --- bit packing of IX_BLOCK values -------------------------------------- */
+/* Bits needed for the largest of v[0..n). */
+unsigned ix_bits_needed(const uint32_t *v, size_t n);
+/* Packs 128 values of `bits` bits (0..32) into out (16 * bits bytes). */
+void ix_pack128(const uint32_t *v, unsigned bits, uint8_t *out);
+void ix_unpack128(const uint8_t *in, unsigned bits, uint32_t *v);
+
+/* --- a growable byte buffer ---------------------------------------------- */
+typedef struct ix_buf {
+    uint8_t *data;
+    size_t len, cap;
+} ix_buf;
+
+bool ix_buf_reserve(ix_buf *b, size_t extra);
+void ix_buf_free(ix_buf *b);
+static inline bool ix_buf_add(ix_buf *b, const void *p, size_t n)
+{
+    if (b->cap - b->len < n && !ix_buf_reserve(b, n)) return false;
+    if (n) memcpy(b->data + b->len, p, n);
+    b->len += n;
+    return true;
+}
+static inline bool ix_buf_varint(ix_buf *b, uint64_t v)
+{
+    if (b->cap - b->len < 10 && !ix_buf_reserve(b, 10)) return false;
+    b->len += ix_varint_put(b->data + b->len, v);
+    return true;
+}
+static inline bool ix_buf_u32(ix_buf *b, uint32_t v)
+{
+    uint8_t t[4]; ix_put32(t, v); return ix_buf_add(b, t, 4);
+}
+static inline bool ix_buf_u64(ix_buf *b, uint64_t v)
+{
+    uint8_t t[8]; ix_put64(t, v); return ix_buf_add(b, t, 8);
+}
+
+/* --- files --------------------------------------------------------------- */
+/* Writes all of buf to fd (retrying short writes); CRIBLE_EIO naming path. */
+crible_status ix_write_all(int fd, const void *buf, size_t len, const char *path,
+                           crible_error *err);
+/* fsync of a file and of a directory. */
+crible_status ix_fsync(int fd, const char *path, crible_error *err);
+crible_status ix_fsync_dir(const char *dir, crible_error *err);
+/* "DIR/NAME" into out (size n); false if too long. */
+bool ix_path(char *out, size_t n, const char *dir, const char *name);
+/* "seg-000012.cri", "seg-000012.del-000003". */
+void ix_segment_name(char *out, size_t n, uint64_t seg);
+void ix_deletes_name(char *out, size_t n, uint64_t seg, uint64_t gen);
+
+/* A date "YYYY", "YYYY-MM" or "YYYY-MM-DD" as YYYYMMDD; false if not one. */
+bool ix_parse_date(const char *s, double *out);
+
+#endif

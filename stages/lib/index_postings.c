@@ -1,0 +1,387 @@
+/*
+ * index_postings.c - the postings cursor: decodes a term's blocks (layout:
+ * POST and POS in index_format.c), skips with the skip table, reads
+ * positions lazily, exposes block-max data; and the snapshot cursor that
+ * chains the segments' cursors (crible_postings_*), including the `=exact`
+ * resolution of the exact field.  Every read is bounded: damaged data ends
+ * the cursor with its `bad` flag set, never a read outside the mapping.
+ */
+#include "index_reader.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+void ix_pcur_init(ix_pcur *c, const ix_segment *seg, const ix_segfield *f, const ix_term *t,
+                  bool skip_deleted)
+{
+    memset(c, 0, sizeof *c);
+    c->seg = seg;
+    c->f = f;
+    c->t = *t;
+    c->skip_deleted = skip_deleted;
+    c->doc = CRIBLE_DOC_NONE;
+    c->nblocks = (t->df + IX_BLOCK - 1) / IX_BLOCK;
+    const uint8_t *p = f->post.p + t->post_off, *end = p + t->post_len;
+    size_t skip_len = t->df > IX_BLOCK ? (size_t)c->nblocks * IX_SKIP_ENTRY : 0;
+    if (skip_len > t->post_len) { c->bad = true; c->nblocks = 0; return; }
+    c->skips = skip_len ? p : NULL;
+    c->blocks = p + skip_len;
+    c->bend = end;
+    c->pos_base = f->pos.present ? f->pos.p + t->pos_off : NULL;
+    c->pos_end = c->pos_base ? c->pos_base + t->pos_len : NULL;
+    c->block = UINT32_MAX;
+}
+
+static uint32_t skip_last(const ix_pcur *c, uint32_t b)
+{
+    return ix_get32(c->skips + (size_t)b * IX_SKIP_ENTRY);
+}
+
+/* Decodes block b; false (and bad) if damaged. */
+static bool decode_block(ix_pcur *c, uint32_t b)
+{
+    const uint8_t *p, *end = c->bend;
+    int64_t prev = -1;
+    uint32_t n = b + 1 < c->nblocks ? IX_BLOCK : c->t.df - b * IX_BLOCK;
+    if (c->skips) {
+        uint32_t off = ix_get32(c->skips + (size_t)b * IX_SKIP_ENTRY + 4);
+        if (off > (size_t)(end - c->blocks)) goto damaged;
+        p = c->blocks + off;
+        if (b > 0) prev = skip_last(c, b - 1);
+        uint64_t pos_off = ix_get64(c->skips + (size_t)b * IX_SKIP_ENTRY + 8);
+        if (c->pos_base) {
+            if (pos_off > (uint64_t)(c->pos_end - c->pos_base)) goto damaged;
+            c->pos_p = c->pos_base + pos_off;
+        }
+    } else {
+        if (b != 0) goto damaged;
+        p = c->blocks;
+        c->pos_p = c->pos_base;
+    }
+    if (b + 1 < c->nblocks) {
+        uint32_t tmp[IX_BLOCK];
+        for (int k = 0; k < 2; k++) {
+            if (p >= end) goto damaged;
+            unsigned bits = *p++;
+            if (bits > 32 || (size_t)(end - p) < 16u * bits) goto damaged;
+            ix_unpack128(p, bits, k == 0 ? tmp : c->tfs);
+            p += 16 * bits;
+        }
+        for (uint32_t i = 0; i < IX_BLOCK; i++) {
+            int64_t d = prev + 1 + (int64_t)tmp[i];
+            if (d >= c->seg->maxdoc) goto damaged;
+            c->docs[i] = (uint32_t)d;
+            prev = d;
+            if (c->tfs[i] == UINT32_MAX) goto damaged;
+            c->tfs[i]++;
+        }
+    } else {
+        for (uint32_t i = 0; i < n; i++) {
+            uint64_t v, tf = 1;
+            if (!ix_varint_get(&p, end, &v)) goto damaged;
+            if (!(v & 1)) {
+                if (!ix_varint_get(&p, end, &tf) || tf >= UINT32_MAX) goto damaged;
+                tf++;
+            }
+            int64_t d = prev + 1 + (int64_t)(v >> 1);
+            if ((v >> 1) >= c->seg->maxdoc || d >= c->seg->maxdoc) goto damaged;
+            c->docs[i] = (uint32_t)d;
+            c->tfs[i] = (uint32_t)tf;
+            prev = d;
+        }
+    }
+    if (c->skips && c->docs[n - 1] != skip_last(c, b)) goto damaged;
+    c->block = b;
+    c->bn = n;
+    c->i = 0;
+    c->pos_i = 0;
+    return true;
+damaged:
+    c->bad = true;
+    c->doc = CRIBLE_DOC_NONE;
+    return false;
+}
+
+/* Moves to entry i of the current block or beyond, skipping deleted docs. */
+static uint32_t settle(ix_pcur *c)
+{
+    for (;;) {
+        if (c->i >= c->bn) {
+            if (c->block + 1 >= c->nblocks || !decode_block(c, c->block + 1)) {
+                c->doc = CRIBLE_DOC_NONE;
+                c->i = c->bn;
+                return c->doc;
+            }
+        }
+        uint32_t d = c->docs[c->i];
+        if (!c->skip_deleted || !ix_seg_deleted(c->seg, d)) return c->doc = d;
+        c->i++;
+    }
+}
+
+uint32_t ix_pcur_next(ix_pcur *c)
+{
+    if (c->bad || c->nblocks == 0) return c->doc = CRIBLE_DOC_NONE;
+    if (!c->started) {
+        c->started = true;
+        if (!decode_block(c, 0)) return CRIBLE_DOC_NONE;
+        return settle(c);
+    }
+    if (c->doc == CRIBLE_DOC_NONE) return CRIBLE_DOC_NONE;
+    c->i++;
+    return settle(c);
+}
+
+uint32_t ix_pcur_advance(ix_pcur *c, uint32_t target)
+{
+    if (c->bad || c->nblocks == 0) return c->doc = CRIBLE_DOC_NONE;
+    if (c->started && c->doc == CRIBLE_DOC_NONE) return CRIBLE_DOC_NONE;
+    if (c->started && c->doc >= target) return c->doc;
+    uint32_t b = c->started ? c->block : 0;
+    if (c->skips) {
+        while (b < c->nblocks && skip_last(c, b) < target) b++;
+        if (b >= c->nblocks) { c->started = true; c->i = c->bn; return c->doc = CRIBLE_DOC_NONE; }
+    }
+    if (!c->started || b != c->block) {
+        c->started = true;
+        if (!decode_block(c, b)) return CRIBLE_DOC_NONE;
+    }
+    for (;;) {
+        uint32_t d = settle(c);
+        if (d == CRIBLE_DOC_NONE || d >= target) return d;
+        c->i++;
+    }
+}
+
+uint32_t ix_pcur_positions(ix_pcur *c, uint32_t *pos, uint32_t cap)
+{
+    if (c->doc == CRIBLE_DOC_NONE || !c->pos_p) return 0;
+    /* skip the positions of the block's documents before the current one */
+    while (c->pos_i < c->i) {
+        for (uint32_t k = 0; k < c->tfs[c->pos_i]; k++) {
+            uint64_t v;
+            if (!ix_varint_get(&c->pos_p, c->pos_end, &v)) { c->bad = true; return 0; }
+        }
+        c->pos_i++;
+    }
+    uint32_t tf = c->tfs[c->i], p = 0;
+    const uint8_t *q = c->pos_p;
+    for (uint32_t k = 0; k < tf; k++) {
+        uint32_t v;
+        if (!ix_varint_get32(&q, c->pos_end, &v) || (k && (uint64_t)p + v > UINT32_MAX)) {
+            c->bad = true;
+            return 0;
+        }
+        p = k ? p + v : v;
+        if (k < cap) pos[k] = p;
+    }
+    /* positions of this document stay readable until the cursor moves */
+    return tf;
+}
+
+uint32_t ix_pcur_shallow(ix_pcur *c, uint32_t target)
+{
+    if (c->bad || c->nblocks == 0) return CRIBLE_DOC_NONE;
+    if (!c->skips) {
+        c->sblock = 0;
+        return c->seg->maxdoc - 1;   /* one block: no skip data, bounded by the segment */
+    }
+    uint32_t b = c->sblock;
+    if (b >= c->nblocks || (b > 0 && skip_last(c, b - 1) >= target)) b = 0;
+    while (b < c->nblocks && skip_last(c, b) < target) b++;
+    c->sblock = b;
+    if (b >= c->nblocks) return CRIBLE_DOC_NONE;
+    return skip_last(c, b);
+}
+
+void ix_pcur_block_info(const ix_pcur *c, uint32_t *last, uint32_t *max_tf, uint32_t *min_len)
+{
+    if (!c->skips || c->sblock >= c->nblocks) {
+        *last = c->nblocks && !c->skips ? c->seg->maxdoc - 1 : CRIBLE_DOC_NONE;
+        *max_tf = c->t.max_tf;
+        *min_len = 0;
+        return;
+    }
+    const uint8_t *e = c->skips + (size_t)c->sblock * IX_SKIP_ENTRY;
+    *last = ix_get32(e);
+    *max_tf = ix_get32(e + 16);
+    *min_len = ix_get32(e + 20);
+}
+
+/* --- the snapshot cursor ------------------------------------------------- */
+
+struct crible_postings {
+    const crible_index *ix;
+    uint32_t n, cur;          /* segment cursors, the current one */
+    ix_pcur *c;
+    crible_term_stats stats;
+    uint32_t doc;
+    uint32_t sdoc_seg;        /* shallow: segment of the shallow block */
+};
+
+static crible_status postings_new(const crible_index *ix, crible_postings **out, crible_error *err)
+{
+    crible_postings *p = calloc(1, sizeof *p);
+    if (!p || !(p->c = calloc(ix->nsegs + 1, sizeof *p->c))) {
+        free(p);
+        return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+    }
+    p->ix = ix;
+    p->doc = CRIBLE_DOC_NONE;
+    *out = p;
+    return CRIBLE_OK;
+}
+
+static void add_cursor(crible_postings *p, const ix_segment *s, const ix_segfield *f, const ix_term *t)
+{
+    ix_pcur_init(&p->c[p->n++], s, f, t, true);
+    p->stats.df += t->df;
+    p->stats.cf += t->cf;
+    if (t->max_tf > p->stats.max_tf) p->stats.max_tf = t->max_tf;
+}
+
+crible_status crible_postings_open(const crible_index *ix, int field, const char *term, size_t len,
+                                   crible_postings **out, crible_error *err)
+{
+    crible_status st = postings_new(ix, out, err);
+    if (st || field < 0 || (size_t)field >= ix->nfields) return st;
+    for (uint32_t k = 0; k < ix->nsegs; k++) {
+        const ix_segment *s = &ix->segs[k];
+        if (s->local[field] < 0) continue;
+        const ix_segfield *f = &s->fields[s->local[field]];
+        ix_term t;
+        if (ix_dict_lookup(f, (const uint8_t *)term, len, &t)) add_cursor(*out, s, f, &t);
+    }
+    return CRIBLE_OK;
+}
+
+crible_status crible_postings_open_exact(const crible_index *ix, int field, const char *norm,
+                                         size_t len, crible_postings **out, crible_error *err)
+{
+    crible_status st = postings_new(ix, out, err);
+    if (st || field < 0 || (size_t)field >= ix->nfields) return st;
+    if (ix->fields[field].kind == CRIBLE_FIELD_EXACT) field = ix->fields[field].stem_field;
+    if (field < 0) return CRIBLE_OK;
+    int exact = ix->fields[field].exact_field;
+    for (uint32_t k = 0; k < ix->nsegs; k++) {
+        const ix_segment *s = &ix->segs[k];
+        ix_term t;
+        /* the exact term when written; else the stem term when every token
+         * of it had this very norm (index_format.c, PURE) */
+        if (exact >= 0 && s->local[exact] >= 0 &&
+            ix_dict_lookup(&s->fields[s->local[exact]], (const uint8_t *)norm, len, &t)) {
+            add_cursor(*out, s, &s->fields[s->local[exact]], &t);
+        } else if (s->local[field] >= 0 &&
+                   ix_dict_lookup(&s->fields[s->local[field]], (const uint8_t *)norm, len, &t) &&
+                   t.pure) {
+            add_cursor(*out, s, &s->fields[s->local[field]], &t);
+        }
+    }
+    return CRIBLE_OK;
+}
+
+void crible_postings_close(crible_postings *p)
+{
+    if (!p) return;
+    free(p->c);
+    free(p);
+}
+
+static uint32_t global(const crible_postings *p, uint32_t d)
+{
+    return d == CRIBLE_DOC_NONE ? d : p->c[p->cur].seg->base + d;
+}
+
+uint32_t crible_postings_next(crible_postings *p)
+{
+    while (p->cur < p->n) {
+        uint32_t d = ix_pcur_next(&p->c[p->cur]);
+        if (d != CRIBLE_DOC_NONE) return p->doc = global(p, d);
+        p->cur++;
+    }
+    return p->doc = CRIBLE_DOC_NONE;
+}
+
+uint32_t crible_postings_advance(crible_postings *p, uint32_t target)
+{
+    while (p->cur < p->n) {
+        ix_pcur *c = &p->c[p->cur];
+        uint32_t base = c->seg->base;
+        if (target < base + c->seg->maxdoc) {
+            uint32_t d = ix_pcur_advance(c, target > base ? target - base : 0);
+            if (d != CRIBLE_DOC_NONE) return p->doc = base + d;
+        }
+        p->cur++;
+    }
+    return p->doc = CRIBLE_DOC_NONE;
+}
+
+uint32_t crible_postings_doc(const crible_postings *p) { return p->doc; }
+
+uint32_t crible_postings_tf(const crible_postings *p)
+{
+    if (p->doc == CRIBLE_DOC_NONE) return 0;
+    const ix_pcur *c = &p->c[p->cur];
+    return c->tfs[c->i];
+}
+
+uint32_t crible_postings_positions(crible_postings *p, uint32_t *pos, uint32_t cap)
+{
+    if (p->doc == CRIBLE_DOC_NONE) return 0;
+    return ix_pcur_positions(&p->c[p->cur], pos, cap);
+}
+
+void crible_postings_stats(const crible_postings *p, crible_term_stats *stats) { *stats = p->stats; }
+
+uint32_t crible_postings_shallow_advance(crible_postings *p, uint32_t target)
+{
+    for (uint32_t k = p->cur; k < p->n; k++) {
+        ix_pcur *c = &p->c[k];
+        uint32_t base = c->seg->base;
+        if (target >= base + c->seg->maxdoc) continue;
+        uint32_t last = ix_pcur_shallow(c, target > base ? target - base : 0);
+        if (last == CRIBLE_DOC_NONE) continue;
+        p->sdoc_seg = k;
+        return base + last;
+    }
+    p->sdoc_seg = p->n;
+    return CRIBLE_DOC_NONE;
+}
+
+static void block_info(const crible_postings *p, uint32_t *last, uint32_t *max_tf, uint32_t *min_len)
+{
+    if (p->sdoc_seg >= p->n) { *last = CRIBLE_DOC_NONE; *max_tf = 0; *min_len = 0; return; }
+    const ix_pcur *c = &p->c[p->sdoc_seg];
+    ix_pcur_block_info(c, last, max_tf, min_len);
+    if (*last != CRIBLE_DOC_NONE) *last += c->seg->base;
+}
+
+uint32_t crible_postings_block_last(const crible_postings *p)
+{
+    uint32_t a, b, c;
+    block_info(p, &a, &b, &c);
+    return a;
+}
+
+uint32_t crible_postings_block_max_tf(const crible_postings *p)
+{
+    uint32_t a, b, c;
+    block_info(p, &a, &b, &c);
+    return b;
+}
+
+uint32_t crible_postings_block_min_length(const crible_postings *p)
+{
+    uint32_t a, b, c;
+    block_info(p, &a, &b, &c);
+    return c;
+}
+
+crible_status crible_postings_error(const crible_postings *p, crible_error *err)
+{
+    for (uint32_t k = 0; k < p->n; k++)
+        if (p->c[k].bad)
+            return crible_error_set(err, CRIBLE_EINDEX, "%s: damaged postings (run crible-index check)",
+                                    p->c[k].seg->name);
+    return CRIBLE_OK;
+}

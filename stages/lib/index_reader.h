@@ -1,0 +1,141 @@
+/*
+ * index_reader.h - internal: an opened, memory-mapped segment (its TOC and
+ * META checked, its sections bounded), the per-segment term dictionary
+ * iterator and postings cursor.  index_reader.c opens segments and
+ * snapshots; index_terms.c and index_postings.c decode them; index_merge.c
+ * and index_check.c read segments through the same code.
+ */
+#ifndef CRIBLE_INDEX_READER_H
+#define CRIBLE_INDEX_READER_H
+
+#include "index.h"
+#include "index_format.h"
+#include "index_manifest.h"
+
+typedef struct ix_section {
+    const uint8_t *p;
+    size_t n;
+    uint32_t crc;     /* from the TOC */
+    bool present;
+} ix_section;
+
+typedef struct ix_segfield {
+    char name[256];
+    uint8_t kind, flags;
+    int link;
+    uint32_t doc_count;
+    uint64_t sum_length, nterms;
+    ix_section dict, post, pos, len, sent, numv, nums;
+    uint32_t dict_nterms, dict_nblocks;
+    const uint8_t *dict_offs, *dict_data;
+    size_t dict_data_len;
+} ix_segfield;
+
+typedef struct ix_segment {
+    ix_seginfo info;
+    char name[64];
+    uint32_t base;          /* first snapshot document number */
+    uint32_t maxdoc, nfields;
+    uint8_t *map;
+    size_t map_len;
+    uint64_t *deleted;      /* bitset, never NULL once opened */
+    ix_segfield *fields;
+    ix_section stored, stidx;
+    uint32_t nstblocks;
+    ix_section *toc;        /* every section (for check) */
+    uint16_t *toc_kind, *toc_field;
+    uint32_t ntoc;
+    int *local;             /* snapshot field number -> local field, -1 */
+} ix_segment;
+
+/* Maps DIR/seg-N.cri, checks its footer, TOC and META.  The tombstones are
+ * read when with_deletes. */
+crible_status ix_segment_open(const char *dir, const ix_seginfo *info, bool with_deletes,
+                              ix_segment *seg, crible_error *err);
+void ix_segment_close(ix_segment *seg);
+int ix_segment_field(const ix_segment *seg, const char *name);
+static inline bool ix_seg_deleted(const ix_segment *s, uint32_t d)
+{
+    return (s->deleted[d >> 6] >> (d & 63)) & 1;
+}
+
+/* One term's dictionary entry. */
+typedef struct ix_term {
+    uint8_t bytes[CRIBLE_TERM_MAX + 1];
+    size_t len;
+    uint32_t df, max_tf;
+    uint64_t cf;
+    bool pure;
+    uint64_t post_off, post_len, pos_off, pos_len;
+} ix_term;
+
+/* Iterates a field's dictionary in order. */
+typedef struct ix_dictit {
+    const ix_segfield *f;
+    uint32_t block, in_block, done;   /* terms read in the current block */
+    const uint8_t *p, *end;
+    ix_term t;
+    bool pending;       /* t is already the next term (after a seek) */
+    bool bad;           /* damaged data met */
+} ix_dictit;
+
+void ix_dictit_init(ix_dictit *it, const ix_segfield *f);
+/* Next term into it->t; false at the end or on damage (it->bad). */
+bool ix_dictit_next(ix_dictit *it);
+/* Positions before the first term >= target. */
+void ix_dictit_seek(ix_dictit *it, const uint8_t *target, size_t len);
+/* Exact lookup. */
+bool ix_dict_lookup(const ix_segfield *f, const uint8_t *term, size_t len, ix_term *out);
+
+/* A postings cursor over one segment's term (local document numbers). */
+typedef struct ix_pcur {
+    const ix_segment *seg;
+    const ix_segfield *f;
+    ix_term t;
+    const uint8_t *skips, *blocks, *bend;   /* within the POST section */
+    const uint8_t *pos_base, *pos_end;      /* the term's positions */
+    uint32_t nblocks, block;                /* current decoded block */
+    uint32_t docs[IX_BLOCK], tfs[IX_BLOCK], bn, i;
+    uint32_t doc;                           /* current, or CRIBLE_DOC_NONE */
+    const uint8_t *pos_p;                   /* positions of docs[pos_i] */
+    uint32_t pos_i;
+    uint32_t sblock;                        /* shallow block */
+    bool skip_deleted, bad, started;
+} ix_pcur;
+
+void ix_pcur_init(ix_pcur *c, const ix_segment *seg, const ix_segfield *f, const ix_term *t,
+                  bool skip_deleted);
+uint32_t ix_pcur_next(ix_pcur *c);
+uint32_t ix_pcur_advance(ix_pcur *c, uint32_t target);
+uint32_t ix_pcur_positions(ix_pcur *c, uint32_t *pos, uint32_t cap);
+uint32_t ix_pcur_shallow(ix_pcur *c, uint32_t target);
+void ix_pcur_block_info(const ix_pcur *c, uint32_t *last, uint32_t *max_tf, uint32_t *min_len);
+
+/* The snapshot. */
+typedef struct ix_gfield {
+    char *name;
+    crible_field_kind kind;
+    bool positions;
+    uint32_t doc_count;
+    uint64_t sum_length, terms;
+    int exact_field, stem_field;
+} ix_gfield;
+
+struct crible_index {
+    char *dir;
+    ix_manifest man;
+    ix_segment *segs;
+    uint32_t nsegs, maxdoc, live;
+    uint64_t bytes;
+    ix_gfield *fields;
+    size_t nfields;
+};
+
+/* The segment holding snapshot document doc (its local number in *local). */
+const ix_segment *ix_index_segment_of(const crible_index *ix, uint32_t doc, uint32_t *local);
+
+/* Reads one stored record of a segment: decompresses its block into buf. */
+crible_status ix_stored_block(const ix_segment *seg, uint32_t local, ix_buf *buf,
+                              const uint8_t **rec, size_t *rec_len, crible_error *err);
+
+#endif

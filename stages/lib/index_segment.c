@@ -1,0 +1,648 @@
+/*
+ * index_segment.c - writes one segment file (layout: index_format.c): the
+ * postings codec (bit-packed blocks of 128 with skip tables, varint tail),
+ * the front-coded term dictionary, stored blocks compressed with zstd, the
+ * TOC and footer.  Positions go to a temporary file while a field's postings
+ * are written, and are appended after them.
+ */
+#include "index_segment.h"
+
+#include <errno.h>
+#include <math.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <zstd.h>
+
+/* A buffered output file that tracks its offset and the CRC of the
+ * current section. */
+typedef struct ix_out {
+    int fd;
+    char path[4096];
+    uint8_t buf[1 << 16];
+    size_t len;
+    uint64_t offset;       /* bytes written or buffered so far */
+    uint32_t crc;
+} ix_out;
+
+static crible_status out_flush(ix_out *o, crible_error *err)
+{
+    crible_status st = ix_write_all(o->fd, o->buf, o->len, o->path, err);
+    o->len = 0;
+    return st;
+}
+
+static crible_status out_write(ix_out *o, const void *p, size_t n, crible_error *err)
+{
+    o->crc = ix_crc32c(o->crc, p, n);
+    o->offset += n;
+    if (n >= sizeof o->buf) {
+        crible_status st = out_flush(o, err);
+        return st ? st : ix_write_all(o->fd, p, n, o->path, err);
+    }
+    if (sizeof o->buf - o->len < n) {
+        crible_status st = out_flush(o, err);
+        if (st) return st;
+    }
+    memcpy(o->buf + o->len, p, n);
+    o->len += n;
+    return CRIBLE_OK;
+}
+
+typedef struct toc_entry {
+    uint16_t kind, field;
+    uint32_t crc;
+    uint64_t offset, length;
+} toc_entry;
+
+typedef struct field_meta {
+    char name[256];
+    uint8_t kind, flags;
+    int16_t link;
+    uint32_t doc_count;
+    uint64_t sum_length, nterms;
+} field_meta;
+
+struct ix_segw {
+    ix_out out;            /* the segment file */
+    ix_out *pos;           /* the field's positions (temporary file) */
+    char pos_path[4200];
+    int zstd_level;
+    ZSTD_CCtx *cctx;
+    toc_entry *toc;
+    size_t ntoc, toc_cap;
+    field_meta *fields;
+    size_t nfields, fields_cap;
+    /* open section */
+    int sec_kind, sec_field;
+    uint64_t sec_start;
+    /* stored documents */
+    ix_buf raw, comp, stidx;
+    uint32_t ndocs, block_first, nblocks;
+    uint64_t stored_start, stored_len;
+    uint32_t stored_crc;
+    /* field being written */
+    const uint32_t *lengths;
+    ix_buf dict;           /* block data */
+    ix_buf dict_offs;      /* u32 per block */
+    uint32_t dict_nterms, dict_nblocks;
+    uint8_t last_term[CRIBLE_TERM_MAX + 1];
+    size_t last_len;
+    uint64_t post_off, pos_off;   /* offsets of the term being written */
+    uint64_t post_start, field_pos_len;
+    /* term being written */
+    uint8_t term[CRIBLE_TERM_MAX + 1];
+    size_t term_len;
+    bool term_pure;
+    uint32_t df, max_tf, last_doc;
+    uint64_t cf, term_pos_bytes;
+    uint32_t bdocs[IX_BLOCK], btfs[IX_BLOCK], bn, bmin_len;
+    uint64_t bpos_start;
+    int64_t prev_doc;      /* last doc of the previous block (-1) */
+    ix_buf blocks, skips;
+    uint8_t tmp[16 * 33 + 16];
+};
+
+static crible_status nomem(crible_error *err)
+{
+    return crible_error_set(err, CRIBLE_ENOMEM, "out of memory while writing a segment");
+}
+
+static crible_status out_open(ix_out *o, const char *path, crible_error *err)
+{
+    snprintf(o->path, sizeof o->path, "%s", path);
+    o->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (o->fd < 0)
+        return crible_error_set(err, CRIBLE_EIO, "cannot create '%s': %s", path, strerror(errno));
+    o->len = 0;
+    o->offset = 0;
+    o->crc = 0;
+    return CRIBLE_OK;
+}
+
+crible_status ix_segw_open(const char *path, int zstd_level, ix_segw **out, crible_error *err)
+{
+    ix_segw *w = calloc(1, sizeof *w);
+    if (!w) return nomem(err);
+    w->out.fd = -1;
+    w->zstd_level = zstd_level;
+    w->cctx = ZSTD_createCCtx();
+    if (!w->cctx) { free(w); return nomem(err); }
+    crible_status st = out_open(&w->out, path, err);
+    if (st) { ZSTD_freeCCtx(w->cctx); free(w); return st; }
+    uint8_t h[IX_HEADER];
+    memcpy(h, IX_SEG_MAGIC, 8);
+    ix_put32(h + 8, IX_VERSION);
+    ix_put32(h + 12, 0);
+    st = out_write(&w->out, h, sizeof h, err);
+    w->stored_start = w->out.offset;
+    w->out.crc = 0;
+    w->sec_kind = -1;
+    if (st) { ix_segw_abort(w); return st; }
+    *out = w;
+    return CRIBLE_OK;
+}
+
+uint32_t ix_segw_ndocs(const ix_segw *w) { return w->ndocs; }
+
+static crible_status add_toc(ix_segw *w, int kind, int field, uint32_t crc, uint64_t off,
+                             uint64_t len, crible_error *err)
+{
+    if (w->ntoc == w->toc_cap) {
+        size_t cap = w->toc_cap ? w->toc_cap * 2 : 32;
+        toc_entry *t = realloc(w->toc, cap * sizeof *t);
+        if (!t) return nomem(err);
+        w->toc = t;
+        w->toc_cap = cap;
+    }
+    w->toc[w->ntoc++] = (toc_entry){(uint16_t)kind, (uint16_t)field, crc, off, len};
+    return CRIBLE_OK;
+}
+
+/* --- stored documents ---------------------------------------------------- */
+
+static crible_status stored_block(ix_segw *w, crible_error *err)
+{
+    if (w->raw.len == 0) return CRIBLE_OK;
+    size_t bound = ZSTD_compressBound(w->raw.len);
+    w->comp.len = 0;
+    if (!ix_buf_reserve(&w->comp, bound)) return nomem(err);
+    size_t n = ZSTD_compressCCtx(w->cctx, w->comp.data, bound, w->raw.data, w->raw.len,
+                                 w->zstd_level);
+    if (ZSTD_isError(n))
+        return crible_error_set(err, CRIBLE_EINTERNAL, "zstd: %s", ZSTD_getErrorName(n));
+    uint8_t e[24];
+    ix_put32(e, w->block_first);
+    ix_put32(e + 4, w->ndocs - w->block_first);
+    ix_put64(e + 8, w->stored_len);
+    ix_put32(e + 16, (uint32_t)n);
+    ix_put32(e + 20, ix_crc32c(0, w->comp.data, n));
+    if (!ix_buf_add(&w->stidx, e, sizeof e)) return nomem(err);
+    w->out.crc = w->stored_crc;
+    crible_status st = out_write(&w->out, w->comp.data, n, err);
+    w->stored_crc = w->out.crc;
+    w->stored_len += n;
+    w->nblocks++;
+    w->block_first = w->ndocs;
+    w->raw.len = 0;
+    return st;
+}
+
+crible_status ix_segw_stored_doc(ix_segw *w, const uint8_t *rec, size_t len, crible_error *err)
+{
+    if (w->nfields || w->sec_kind >= 0)
+        return crible_error_set(err, CRIBLE_EINTERNAL, "stored document after the fields");
+    if (w->ndocs >= IX_MAX_DOCS)
+        return crible_error_set(err, CRIBLE_EINDEX, "too many documents in one segment");
+    if (!ix_buf_add(&w->raw, rec, len)) return nomem(err);
+    w->ndocs++;
+    if (w->raw.len >= IX_STORED_BLOCK) return stored_block(w, err);
+    return CRIBLE_OK;
+}
+
+static crible_status stored_end(ix_segw *w, crible_error *err)
+{
+    crible_status st = stored_block(w, err);
+    if (st) return st;
+    st = add_toc(w, IX_SEC_STORED, 0, w->stored_crc, w->stored_start, w->stored_len, err);
+    if (st) return st;
+    w->out.crc = 0;
+    uint64_t off = w->out.offset;
+    uint8_t n[4];
+    ix_put32(n, w->nblocks);
+    st = out_write(&w->out, n, 4, err);
+    if (!st) st = out_write(&w->out, w->stidx.data, w->stidx.len, err);
+    if (!st) st = add_toc(w, IX_SEC_STIDX, 0, w->out.crc, off, 4 + w->stidx.len, err);
+    ix_buf_free(&w->raw);
+    ix_buf_free(&w->comp);
+    ix_buf_free(&w->stidx);
+    w->stored_start = UINT64_MAX;   /* marks: done */
+    return st;
+}
+
+/* --- generic sections ---------------------------------------------------- */
+
+crible_status ix_segw_section_begin(ix_segw *w, int kind, int field, crible_error *err)
+{
+    if (w->stored_start != UINT64_MAX) {
+        crible_status st = stored_end(w, err);
+        if (st) return st;
+    }
+    w->sec_kind = kind;
+    w->sec_field = field;
+    w->sec_start = w->out.offset;
+    w->out.crc = 0;
+    return CRIBLE_OK;
+}
+
+crible_status ix_segw_section_write(ix_segw *w, const void *data, size_t len, crible_error *err)
+{
+    return out_write(&w->out, data, len, err);
+}
+
+crible_status ix_segw_section_end(ix_segw *w, crible_error *err)
+{
+    crible_status st = add_toc(w, w->sec_kind, w->sec_field, w->out.crc, w->sec_start,
+                               w->out.offset - w->sec_start, err);
+    w->sec_kind = 0;
+    return st;
+}
+
+/* --- fields and terms ---------------------------------------------------- */
+
+crible_status ix_segw_field_begin(ix_segw *w, const char *name, int kind, unsigned flags,
+                                  int link, const uint32_t *lengths, crible_error *err)
+{
+    if (w->nfields >= IX_MAX_FIELDS)
+        return crible_error_set(err, CRIBLE_EINDEX, "too many fields (more than %d)", IX_MAX_FIELDS);
+    if (w->nfields == w->fields_cap) {
+        size_t cap = w->fields_cap ? w->fields_cap * 2 : 16;
+        field_meta *f = realloc(w->fields, cap * sizeof *f);
+        if (!f) return nomem(err);
+        w->fields = f;
+        w->fields_cap = cap;
+    }
+    field_meta *f = &w->fields[w->nfields];
+    memset(f, 0, sizeof *f);
+    snprintf(f->name, sizeof f->name, "%s", name);
+    f->kind = (uint8_t)kind;
+    f->flags = (uint8_t)flags;
+    f->link = (int16_t)link;
+    w->lengths = lengths;
+    w->dict.len = w->dict_offs.len = 0;
+    w->dict_nterms = w->dict_nblocks = 0;
+    w->pos_off = 0;
+    crible_status st = ix_segw_section_begin(w, IX_SEC_POST, (int)w->nfields, err);
+    if (st) return st;
+    w->post_start = w->out.offset;
+    w->post_off = 0;
+    if (flags & IX_FIELD_POSITIONS) {
+        if (!w->pos) {
+            w->pos = malloc(sizeof *w->pos);
+            if (!w->pos) return nomem(err);
+            snprintf(w->pos_path, sizeof w->pos_path, "%s.pos", w->out.path);
+            st = out_open(w->pos, w->pos_path, err);
+            if (st) { free(w->pos); w->pos = NULL; return st; }
+        } else {
+            if (ftruncate(w->pos->fd, 0) != 0 || lseek(w->pos->fd, 0, SEEK_SET) != 0)
+                return crible_error_set(err, CRIBLE_EIO, "cannot truncate '%s': %s",
+                                        w->pos_path, strerror(errno));
+            w->pos->len = 0;
+            w->pos->offset = 0;
+        }
+        w->pos->crc = 0;
+    }
+    w->nfields++;
+    return CRIBLE_OK;
+}
+
+crible_status ix_segw_term_begin(ix_segw *w, const uint8_t *term, size_t len, bool pure,
+                                 crible_error *err)
+{
+    if (len > CRIBLE_TERM_MAX) len = CRIBLE_TERM_MAX;
+    memcpy(w->term, term, len);
+    w->term_len = len;
+    w->term_pure = pure;
+    w->df = w->max_tf = 0;
+    w->cf = 0;
+    w->bn = 0;
+    w->bmin_len = UINT32_MAX;
+    w->prev_doc = -1;
+    w->blocks.len = w->skips.len = 0;
+    w->term_pos_bytes = 0;
+    w->bpos_start = 0;
+    (void)err;
+    return CRIBLE_OK;
+}
+
+/* Encodes the buffered docs as a block: packed when full, varints when not. */
+static crible_status flush_block(ix_segw *w, bool last, crible_error *err)
+{
+    uint32_t deltas[IX_BLOCK], tfm[IX_BLOCK], btf = 0;
+    int64_t prev = w->prev_doc;
+    for (uint32_t i = 0; i < w->bn; i++) {
+        deltas[i] = (uint32_t)((int64_t)w->bdocs[i] - prev - 1);
+        prev = w->bdocs[i];
+        tfm[i] = w->btfs[i] - 1;
+        if (w->btfs[i] > btf) btf = w->btfs[i];
+    }
+    uint8_t e[IX_SKIP_ENTRY];
+    ix_put32(e, w->bdocs[w->bn - 1]);
+    ix_put32(e + 4, (uint32_t)w->blocks.len);
+    ix_put64(e + 8, w->bpos_start);
+    ix_put32(e + 16, btf);
+    ix_put32(e + 20, w->bmin_len == UINT32_MAX ? 0 : w->bmin_len);
+    if (!ix_buf_add(&w->skips, e, sizeof e)) return nomem(err);
+    if (w->blocks.len > UINT32_MAX - 4096)
+        return crible_error_set(err, CRIBLE_EINDEX, "postings of one term too large");
+    if (w->bn == IX_BLOCK && !last) {
+        unsigned b = ix_bits_needed(deltas, IX_BLOCK), f = ix_bits_needed(tfm, IX_BLOCK);
+        w->tmp[0] = (uint8_t)b;
+        ix_pack128(deltas, b, w->tmp + 1);
+        if (!ix_buf_add(&w->blocks, w->tmp, 1 + 16 * b)) return nomem(err);
+        w->tmp[0] = (uint8_t)f;
+        ix_pack128(tfm, f, w->tmp + 1);
+        if (!ix_buf_add(&w->blocks, w->tmp, 1 + 16 * f)) return nomem(err);
+    } else {
+        for (uint32_t i = 0; i < w->bn; i++) {
+            if (!ix_buf_varint(&w->blocks, (uint64_t)deltas[i] << 1 | (tfm[i] == 0)))
+                return nomem(err);
+            if (tfm[i] && !ix_buf_varint(&w->blocks, tfm[i])) return nomem(err);
+        }
+    }
+    w->prev_doc = prev;
+    w->bn = 0;
+    w->bmin_len = UINT32_MAX;
+    w->bpos_start = w->term_pos_bytes;
+    return CRIBLE_OK;
+}
+
+crible_status ix_segw_term_doc(ix_segw *w, uint32_t doc, uint32_t tf, const uint32_t *pos,
+                               crible_error *err)
+{
+    if (tf == 0) tf = 1;
+    if (w->df && doc <= w->last_doc)
+        return crible_error_set(err, CRIBLE_EINTERNAL, "postings out of order");
+    if (w->bn == IX_BLOCK) {
+        crible_status st = flush_block(w, false, err);
+        if (st) return st;
+    }
+    w->bdocs[w->bn] = doc;
+    w->btfs[w->bn] = tf;
+    w->bn++;
+    uint32_t len = w->lengths ? w->lengths[doc] : 0;
+    if (len < w->bmin_len) w->bmin_len = len;
+    w->df++;
+    w->cf += tf;
+    if (tf > w->max_tf) w->max_tf = tf;
+    w->last_doc = doc;
+    if (pos && w->pos) {
+        uint8_t v[10];
+        uint32_t prev = 0;
+        for (uint32_t i = 0; i < tf; i++) {
+            size_t n = ix_varint_put(v, i ? pos[i] - prev : pos[i]);
+            prev = pos[i];
+            crible_status st = out_write(w->pos, v, n, err);
+            if (st) return st;
+            w->term_pos_bytes += n;
+        }
+    }
+    return CRIBLE_OK;
+}
+
+static crible_status dict_add(ix_segw *w, uint64_t post_len, crible_error *err)
+{
+    ix_buf *d = &w->dict;
+    bool first = w->dict_nterms % IX_DICT_BLOCK == 0;
+    if (first) {
+        if (d->len > UINT32_MAX - 1024)
+            return crible_error_set(err, CRIBLE_EINDEX, "term dictionary too large");
+        uint8_t o[4];
+        ix_put32(o, (uint32_t)d->len);
+        if (!ix_buf_add(&w->dict_offs, o, 4)) return nomem(err);
+        w->dict_nblocks++;
+        if (!ix_buf_varint(d, w->term_len) || !ix_buf_add(d, w->term, w->term_len))
+            return nomem(err);
+    } else {
+        size_t shared = 0;
+        while (shared < w->term_len && shared < w->last_len && w->term[shared] == w->last_term[shared])
+            shared++;
+        if (!ix_buf_varint(d, shared) || !ix_buf_varint(d, w->term_len - shared) ||
+            !ix_buf_add(d, w->term + shared, w->term_len - shared))
+            return nomem(err);
+    }
+    if (!ix_buf_varint(d, (uint64_t)w->df << 1 | (w->term_pure ? IX_TERM_PURE : 0)) ||
+        !ix_buf_varint(d, w->cf - w->df) || !ix_buf_varint(d, w->max_tf) ||
+        !ix_buf_varint(d, post_len) || !ix_buf_varint(d, w->term_pos_bytes))
+        return nomem(err);
+    if (first && (!ix_buf_varint(d, w->post_off) || !ix_buf_varint(d, w->pos_off)))
+        return nomem(err);
+    memcpy(w->last_term, w->term, w->term_len);
+    w->last_len = w->term_len;
+    w->dict_nterms++;
+    return CRIBLE_OK;
+}
+
+crible_status ix_segw_term_end(ix_segw *w, crible_error *err)
+{
+    if (w->df == 0) return CRIBLE_OK;
+    crible_status st = flush_block(w, true, err);
+    if (st) return st;
+    uint64_t post_len = w->blocks.len;
+    if (w->df > IX_BLOCK) {
+        st = out_write(&w->out, w->skips.data, w->skips.len, err);
+        if (st) return st;
+        post_len += w->skips.len;
+    }
+    st = out_write(&w->out, w->blocks.data, w->blocks.len, err);
+    if (st) return st;
+    st = dict_add(w, post_len, err);
+    w->post_off += post_len;
+    w->pos_off += w->term_pos_bytes;
+    w->df = 0;
+    return st;
+}
+
+/* Appends the positions temporary file to the segment as a section. */
+static crible_status copy_positions(ix_segw *w, crible_error *err)
+{
+    ix_out *p = w->pos;
+    crible_status st = out_flush(p, err);
+    if (st) return st;
+    if (lseek(p->fd, 0, SEEK_SET) != 0)
+        return crible_error_set(err, CRIBLE_EIO, "cannot read '%s': %s", p->path, strerror(errno));
+    int rfd = open(p->path, O_RDONLY | O_CLOEXEC);
+    if (rfd < 0)
+        return crible_error_set(err, CRIBLE_EIO, "cannot read '%s': %s", p->path, strerror(errno));
+    st = ix_segw_section_begin(w, IX_SEC_POS, (int)w->nfields - 1, err);
+    uint8_t buf[1 << 16];
+    uint64_t left = p->offset;
+    while (!st && left) {
+        ssize_t n = read(rfd, buf, left < sizeof buf ? (size_t)left : sizeof buf);
+        if (n <= 0) {
+            st = crible_error_set(err, CRIBLE_EIO, "cannot read '%s': %s", p->path,
+                                  n < 0 ? strerror(errno) : "short file");
+            break;
+        }
+        st = out_write(&w->out, buf, (size_t)n, err);
+        left -= (uint64_t)n;
+    }
+    close(rfd);
+    if (!st) st = ix_segw_section_end(w, err);
+    return st;
+}
+
+crible_status ix_segw_field_end(ix_segw *w, uint32_t doc_count, uint64_t sum_length,
+                                crible_error *err)
+{
+    field_meta *f = &w->fields[w->nfields - 1];
+    f->doc_count = doc_count;
+    f->sum_length = sum_length;
+    f->nterms = w->dict_nterms;
+    crible_status st = ix_segw_section_end(w, err);   /* POST */
+    if (!st && (f->flags & IX_FIELD_POSITIONS)) st = copy_positions(w, err);
+    if (!st) st = ix_segw_section_begin(w, IX_SEC_DICT, (int)w->nfields - 1, err);
+    uint8_t h[8];
+    ix_put32(h, w->dict_nterms);
+    ix_put32(h + 4, w->dict_nblocks);
+    if (!st) st = out_write(&w->out, h, 8, err);
+    if (!st) st = out_write(&w->out, w->dict_offs.data, w->dict_offs.len, err);
+    if (!st) st = out_write(&w->out, w->dict.data, w->dict.len, err);
+    if (!st) st = ix_segw_section_end(w, err);
+    w->lengths = NULL;
+    return st;
+}
+
+/* --- per-document tables ----------------------------------------------- */
+
+static crible_status write_u32s(ix_segw *w, int kind, int field, const uint32_t *v, uint32_t n,
+                                const ix_buf *tail, crible_error *err)
+{
+    uint8_t buf[4096];
+    crible_status st = ix_segw_section_begin(w, kind, field, err);
+    for (uint32_t d = 0; !st && d < n;) {
+        size_t k = 0;
+        for (; d < n && k + 4 <= sizeof buf; d++, k += 4) ix_put32(buf + k, v[d]);
+        st = out_write(&w->out, buf, k, err);
+    }
+    if (!st && tail) st = out_write(&w->out, tail->data, tail->len, err);
+    return st ? st : ix_segw_section_end(w, err);
+}
+
+crible_status ix_segw_lengths(ix_segw *w, int field, const uint32_t *lengths, uint32_t n,
+                              crible_error *err)
+{
+    return write_u32s(w, IX_SEC_LEN, field, lengths, n, NULL, err);
+}
+
+crible_status ix_segw_sentences(ix_segw *w, int field, const uint32_t *offs, const ix_buf *data,
+                                uint32_t n, crible_error *err)
+{
+    return write_u32s(w, IX_SEC_SENT, field, offs, n + 1, data, err);
+}
+
+typedef struct numpair { double v; uint32_t d; } numpair;
+
+static int cmp_num(const void *a, const void *b)
+{
+    const numpair *x = a, *y = b;
+    if (x->v != y->v) return x->v < y->v ? -1 : 1;
+    return (x->d > y->d) - (x->d < y->d);
+}
+
+crible_status ix_segw_numeric(ix_segw *w, int field, const double *values, uint32_t n,
+                              crible_error *err)
+{
+    numpair *pairs = malloc(((size_t)n + 1) * sizeof *pairs);
+    if (!pairs) return nomem(err);
+    uint8_t buf[12];
+    uint32_t np = 0;
+    crible_status st = ix_segw_section_begin(w, IX_SEC_NUMV, field, err);
+    for (uint32_t d = 0; !st && d < n; d++) {
+        ix_putf64(buf, values[d]);
+        st = out_write(&w->out, buf, 8, err);
+        if (!isnan(values[d])) pairs[np++] = (numpair){values[d], d};
+    }
+    if (!st) st = ix_segw_section_end(w, err);
+    qsort(pairs, np, sizeof *pairs, cmp_num);
+    if (!st) st = ix_segw_section_begin(w, IX_SEC_NUMS, field, err);
+    ix_put32(buf, np);
+    if (!st) st = out_write(&w->out, buf, 4, err);
+    for (uint32_t i = 0; !st && i < np; i++) {
+        ix_putf64(buf, pairs[i].v);
+        ix_put32(buf + 8, pairs[i].d);
+        st = out_write(&w->out, buf, 12, err);
+    }
+    if (!st) st = ix_segw_section_end(w, err);
+    free(pairs);
+    return st;
+}
+
+/* --- finishing ----------------------------------------------------------- */
+
+static void segw_free(ix_segw *w)
+{
+    if (w->pos) {
+        if (w->pos->fd >= 0) close(w->pos->fd);
+        unlink(w->pos_path);
+        free(w->pos);
+    }
+    ZSTD_freeCCtx(w->cctx);
+    free(w->toc);
+    free(w->fields);
+    ix_buf_free(&w->raw);
+    ix_buf_free(&w->comp);
+    ix_buf_free(&w->stidx);
+    ix_buf_free(&w->dict);
+    ix_buf_free(&w->dict_offs);
+    ix_buf_free(&w->blocks);
+    ix_buf_free(&w->skips);
+    free(w);
+}
+
+crible_status ix_segw_finish(ix_segw *w, uint32_t maxdoc, uint64_t *size, crible_error *err)
+{
+    crible_status st = CRIBLE_OK;
+    if (maxdoc != w->ndocs)
+        st = crible_error_set(err, CRIBLE_EINTERNAL, "segment has %u stored documents, not %u",
+                              w->ndocs, maxdoc);
+    if (!st) st = ix_segw_section_begin(w, IX_SEC_META, 0, err);
+    ix_buf m = {0};
+    if (!st && (!ix_buf_u32(&m, maxdoc) || !ix_buf_u32(&m, (uint32_t)w->nfields))) st = nomem(err);
+    for (size_t i = 0; !st && i < w->nfields; i++) {
+        field_meta *f = &w->fields[i];
+        uint8_t h[3 + 2] = {0};
+        size_t nl = strlen(f->name);
+        h[0] = (uint8_t)nl;
+        if (!ix_buf_add(&m, h, 1) || !ix_buf_add(&m, f->name, nl)) { st = nomem(err); break; }
+        h[0] = f->kind;
+        h[1] = f->flags;
+        ix_put16(h + 2, (uint16_t)f->link);
+        if (!ix_buf_add(&m, h, 4) || !ix_buf_u32(&m, f->doc_count) ||
+            !ix_buf_u64(&m, f->sum_length) || !ix_buf_u64(&m, f->nterms))
+            st = nomem(err);
+    }
+    if (!st) st = ix_segw_section_write(w, m.data, m.len, err);
+    if (!st) st = ix_segw_section_end(w, err);
+    ix_buf_free(&m);
+    /* TOC and footer */
+    uint64_t toc_off = w->out.offset;
+    w->out.crc = 0;
+    for (size_t i = 0; !st && i < w->ntoc; i++) {
+        uint8_t e[IX_TOC_ENTRY];
+        ix_put16(e, w->toc[i].kind);
+        ix_put16(e + 2, w->toc[i].field);
+        ix_put32(e + 4, w->toc[i].crc);
+        ix_put64(e + 8, w->toc[i].offset);
+        ix_put64(e + 16, w->toc[i].length);
+        st = out_write(&w->out, e, sizeof e, err);
+    }
+    if (!st) {
+        uint8_t f[IX_FOOTER];
+        ix_put64(f, toc_off);
+        ix_put32(f + 8, (uint32_t)w->ntoc);
+        ix_put32(f + 12, w->out.crc);
+        memcpy(f + 16, IX_END_MAGIC, 8);
+        st = out_write(&w->out, f, sizeof f, err);
+    }
+    if (!st) st = out_flush(&w->out, err);
+    if (!st) st = ix_fsync(w->out.fd, w->out.path, err);
+    if (!st && size) *size = w->out.offset;
+    if (close(w->out.fd) != 0 && !st)
+        st = crible_error_set(err, CRIBLE_EIO, "cannot close '%s': %s", w->out.path, strerror(errno));
+    w->out.fd = -1;
+    if (st) unlink(w->out.path);
+    segw_free(w);
+    return st;
+}
+
+void ix_segw_abort(ix_segw *w)
+{
+    if (!w) return;
+    if (w->out.fd >= 0) {
+        close(w->out.fd);
+        unlink(w->out.path);
+    }
+    segw_free(w);
+}

@@ -1,0 +1,69 @@
+/*
+ * index_segment.h - internal: writing one segment file, streamed, in the
+ * layout of index_format.c.  Used by the in-memory buffer's flush
+ * (index_writer.c) and by merges (index_merge.c), which feed it the same way:
+ *
+ *   ix_segw_open(path)
+ *   ix_segw_stored_doc(record) ... for doc 0, 1, ... (the stored records)
+ *   for each field:  ix_segw_field_begin(...)
+ *                      for each term in byte order: term_begin, term_doc..., term_end
+ *                    ix_segw_field_end(...)
+ *                    ix_segw_section_begin/write/end for LEN, SENT, NUMV, NUMS
+ *   ix_segw_finish()   (fsyncs; the file is complete) or ix_segw_abort()
+ *
+ * Nothing is visible to readers until a MANIFEST names the file.
+ */
+#ifndef CRIBLE_INDEX_SEGMENT_H
+#define CRIBLE_INDEX_SEGMENT_H
+
+#include <stdint.h>
+
+#include "index_format.h"
+
+typedef struct ix_segw ix_segw;
+
+crible_status ix_segw_open(const char *path, int zstd_level, ix_segw **out, crible_error *err);
+/* Appends one stored-document record (layout in index_format.c). */
+crible_status ix_segw_stored_doc(ix_segw *w, const uint8_t *rec, size_t len, crible_error *err);
+/* Number of stored records so far (the next document number). */
+uint32_t ix_segw_ndocs(const ix_segw *w);
+
+/* Starts field number `field` (the next one: 0, 1, ...).  `lengths` (maxdoc
+ * entries, may be NULL) gives the block minimum lengths; it must stay valid
+ * until field_end. */
+crible_status ix_segw_field_begin(ix_segw *w, const char *name, int kind, unsigned flags,
+                                  int link, const uint32_t *lengths, crible_error *err);
+crible_status ix_segw_term_begin(ix_segw *w, const uint8_t *term, size_t len, bool pure,
+                                 crible_error *err);
+/* Documents in increasing order; pos: tf positions (increasing) when the
+ * field has positions, else NULL. */
+crible_status ix_segw_term_doc(ix_segw *w, uint32_t doc, uint32_t tf, const uint32_t *pos,
+                               crible_error *err);
+/* Ends the term (a term with no document is dropped). */
+crible_status ix_segw_term_end(ix_segw *w, crible_error *err);
+crible_status ix_segw_field_end(ix_segw *w, uint32_t doc_count, uint64_t sum_length,
+                                crible_error *err);
+
+/* A whole section of the current field (or field 0 for segment-wide ones),
+ * written in pieces. */
+crible_status ix_segw_section_begin(ix_segw *w, int kind, int field, crible_error *err);
+crible_status ix_segw_section_write(ix_segw *w, const void *data, size_t len, crible_error *err);
+crible_status ix_segw_section_end(ix_segw *w, crible_error *err);
+
+/* The per-document tables of field `field` (n = maxdoc documents):
+ * LEN from lengths[n]; SENT from offs[n + 1] into data; NUMV and NUMS from
+ * values[n] (NaN: no value). */
+crible_status ix_segw_lengths(ix_segw *w, int field, const uint32_t *lengths, uint32_t n,
+                              crible_error *err);
+crible_status ix_segw_sentences(ix_segw *w, int field, const uint32_t *offs, const ix_buf *data,
+                                uint32_t n, crible_error *err);
+crible_status ix_segw_numeric(ix_segw *w, int field, const double *values, uint32_t n,
+                              crible_error *err);
+
+/* Writes the stored index, META, TOC and footer, fsyncs and closes.  *size
+ * gets the file size.  w is freed either way. */
+crible_status ix_segw_finish(ix_segw *w, uint32_t maxdoc, uint64_t *size, crible_error *err);
+/* Closes and removes the partial file. */
+void ix_segw_abort(ix_segw *w);
+
+#endif

@@ -1,0 +1,27 @@
+/*
+ * index_stream.h - feeding a token stream (conllu.h) to an index writer:
+ * one document per `# newdoc id`, its JSON from `# crible.doc`, its fields
+ * from `# crible.field`, tokens from the STEM/NORM/START/END columns,
+ * entities from CRIBLE:NER/CRIBLE:ENTITY, analysis settings from the
+ * stream's `# crible.<stage> = {json}` comments.
+ */
+#ifndef CRIBLE_INDEX_STREAM_H
+#define CRIBLE_INDEX_STREAM_H
+
+#include "conllu.h"
+#include "index_writer.h"
+
+typedef struct crible_index_stream_stats {
+    unsigned long long docs, tokens, bad_docs;
+} crible_index_stream_stats;
+
+/* Reads the whole stream into w (no commit).  A malformed document or a
+ * stream cut in the middle of one is not indexed: the error names it
+ * ("<stdin>:120: document 'rev-7': ..."); the documents before it stay
+ * added, so the caller can commit them and then report the error.  A
+ * stream analysed otherwise than the index (different settings) is
+ * CRIBLE_EDATA. */
+crible_status crible_index_stream(crible_index_writer *w, crible_conllu_reader *r,
+                                  crible_index_stream_stats *stats, crible_error *err);
+
+#endif

@@ -1,0 +1,235 @@
+/*
+ * index_terms.c - the term dictionary: decoding a segment's front-coded
+ * blocks (layout: DICT in index_format.c), exact lookup by binary search over
+ * the blocks' first terms, seek/next enumeration, and the snapshot-wide
+ * enumeration that merges the segments' dictionaries in byte order
+ * (crible_terms_*, for prefix and fuzzy queries).
+ */
+#include "index_reader.h"
+
+#include <stdlib.h>
+
+static int term_cmp(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
+{
+    int c = memcmp(a, b, al < bl ? al : bl);
+    if (c) return c;
+    return al < bl ? -1 : al > bl;
+}
+
+/* Positions the iterator at the start of block b. */
+static bool block_start(ix_dictit *it, uint32_t b)
+{
+    const ix_segfield *f = it->f;
+    it->block = b;
+    it->in_block = 0;
+    if (b >= f->dict_nblocks) { it->p = it->end = NULL; return false; }
+    uint32_t off = ix_get32(f->dict_offs + 4 * (size_t)b);
+    uint32_t next = b + 1 < f->dict_nblocks ? ix_get32(f->dict_offs + 4 * (size_t)(b + 1))
+                                            : (uint32_t)f->dict_data_len;
+    if (off > next || next > f->dict_data_len) { it->bad = true; it->p = it->end = NULL; return false; }
+    it->p = f->dict_data + off;
+    it->end = f->dict_data + next;
+    it->done = b * IX_DICT_BLOCK;
+    return true;
+}
+
+void ix_dictit_init(ix_dictit *it, const ix_segfield *f)
+{
+    memset(it, 0, sizeof *it);
+    it->f = f;
+    if (f && f->dict.present) block_start(it, 0);
+}
+
+/* Decodes the term at it->p within the current block. */
+static bool decode(ix_dictit *it)
+{
+    ix_term *t = &it->t;
+    uint64_t shared = 0, len, df, cfx, mtf, plen, poslen;
+    if (it->in_block > 0) {
+        if (!ix_varint_get(&it->p, it->end, &shared) || shared > t->len) goto damaged;
+    }
+    if (!ix_varint_get(&it->p, it->end, &len) || shared + len > CRIBLE_TERM_MAX ||
+        len > (uint64_t)(it->end - it->p))
+        goto damaged;
+    memcpy(t->bytes + shared, it->p, len);
+    it->p += len;
+    t->len = (size_t)(shared + len);
+    if (!ix_varint_get(&it->p, it->end, &df) || !ix_varint_get(&it->p, it->end, &cfx) ||
+        !ix_varint_get(&it->p, it->end, &mtf) || !ix_varint_get(&it->p, it->end, &plen) ||
+        !ix_varint_get(&it->p, it->end, &poslen))
+        goto damaged;
+    if ((df >> 1) == 0 || (df >> 1) > UINT32_MAX || mtf > UINT32_MAX || mtf == 0) goto damaged;
+    uint64_t post_off = t->post_off + t->post_len, pos_off = t->pos_off + t->pos_len;
+    if (it->in_block == 0) {
+        if (!ix_varint_get(&it->p, it->end, &post_off) || !ix_varint_get(&it->p, it->end, &pos_off))
+            goto damaged;
+    }
+    t->df = (uint32_t)(df >> 1);
+    t->pure = df & IX_TERM_PURE;
+    t->cf = t->df + cfx;
+    t->max_tf = (uint32_t)mtf;
+    t->post_off = post_off;
+    t->post_len = plen;
+    t->pos_off = pos_off;
+    t->pos_len = poslen;
+    if (post_off > it->f->post.n || plen > it->f->post.n - post_off) goto damaged;
+    if (pos_off > it->f->pos.n || poslen > it->f->pos.n - pos_off) goto damaged;
+    it->in_block++;
+    return true;
+damaged:
+    it->bad = true;
+    it->p = it->end = NULL;
+    return false;
+}
+
+bool ix_dictit_next(ix_dictit *it)
+{
+    if (it->pending) { it->pending = false; return true; }
+    if (!it->f || it->bad || !it->p) return false;
+    if (it->in_block == IX_DICT_BLOCK || it->done + it->in_block >= it->f->dict_nterms) {
+        if (it->done + it->in_block >= it->f->dict_nterms) { it->p = NULL; return false; }
+        if (!block_start(it, it->block + 1)) return false;
+    }
+    if (it->in_block == 0) it->t.len = 0;
+    return decode(it);
+}
+
+/* The first term of block b (decoded into t), false if damaged. */
+static bool block_first(const ix_segfield *f, uint32_t b, const uint8_t **term, size_t *len)
+{
+    uint32_t off = ix_get32(f->dict_offs + 4 * (size_t)b);
+    if (off >= f->dict_data_len) return false;
+    const uint8_t *p = f->dict_data + off, *end = f->dict_data + f->dict_data_len;
+    uint64_t l;
+    if (!ix_varint_get(&p, end, &l) || l > CRIBLE_TERM_MAX || l > (uint64_t)(end - p)) return false;
+    *term = p;
+    *len = (size_t)l;
+    return true;
+}
+
+void ix_dictit_seek(ix_dictit *it, const uint8_t *target, size_t len)
+{
+    const ix_segfield *f = it->f;
+    it->pending = false;
+    if (!f || !f->dict.present || f->dict_nblocks == 0 || it->bad) { it->p = NULL; return; }
+    /* last block whose first term <= target */
+    uint32_t lo = 0, hi = f->dict_nblocks;
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        const uint8_t *t;
+        size_t tl;
+        if (!block_first(f, mid, &t, &tl)) { it->bad = true; it->p = NULL; return; }
+        if (term_cmp(t, tl, target, len) <= 0) lo = mid; else hi = mid;
+    }
+    if (!block_start(it, lo)) return;
+    it->t.len = 0;
+    while (ix_dictit_next(it)) {
+        if (term_cmp(it->t.bytes, it->t.len, target, len) >= 0) { it->pending = true; return; }
+    }
+}
+
+bool ix_dict_lookup(const ix_segfield *f, const uint8_t *term, size_t len, ix_term *out)
+{
+    ix_dictit it;
+    ix_dictit_init(&it, f);
+    ix_dictit_seek(&it, term, len);
+    if (!it.pending || term_cmp(it.t.bytes, it.t.len, term, len) != 0) return false;
+    *out = it.t;
+    return true;
+}
+
+/* --- snapshot-wide ------------------------------------------------------- */
+
+bool crible_index_term(const crible_index *ix, int field, const char *term, size_t len,
+                       crible_term_stats *stats)
+{
+    crible_term_stats s = {0, 0, 0};
+    bool found = false;
+    if (field < 0 || (size_t)field >= ix->nfields) return false;
+    for (uint32_t k = 0; k < ix->nsegs; k++) {
+        const ix_segment *seg = &ix->segs[k];
+        if (seg->local[field] < 0) continue;
+        ix_term t;
+        if (!ix_dict_lookup(&seg->fields[seg->local[field]], (const uint8_t *)term, len, &t)) continue;
+        found = true;
+        s.df += t.df;
+        s.cf += t.cf;
+        if (t.max_tf > s.max_tf) s.max_tf = t.max_tf;
+    }
+    if (stats) *stats = s;
+    return found;
+}
+
+struct crible_terms {
+    const crible_index *ix;
+    int field;
+    uint32_t n;
+    ix_dictit *its;     /* one per segment having the field */
+    bool *has;          /* its[i] holds a term not yet returned */
+    uint8_t cur[CRIBLE_TERM_MAX + 1];
+};
+
+crible_status crible_terms_open(const crible_index *ix, int field, crible_terms **out,
+                                crible_error *err)
+{
+    crible_terms *it = calloc(1, sizeof *it);
+    if (!it) return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+    it->ix = ix;
+    it->field = field;
+    it->its = calloc(ix->nsegs + 1, sizeof *it->its);
+    it->has = calloc(ix->nsegs + 1, sizeof *it->has);
+    if (!it->its || !it->has) { crible_terms_close(it); return crible_error_set(err, CRIBLE_ENOMEM, "out of memory"); }
+    if (field >= 0 && (size_t)field < ix->nfields) {
+        for (uint32_t k = 0; k < ix->nsegs; k++) {
+            const ix_segment *s = &ix->segs[k];
+            if (s->local[field] < 0) continue;
+            ix_dictit_init(&it->its[it->n++], &s->fields[s->local[field]]);
+        }
+    }
+    crible_terms_seek(it, "", 0);
+    *out = it;
+    return CRIBLE_OK;
+}
+
+void crible_terms_close(crible_terms *it)
+{
+    if (!it) return;
+    free(it->its);
+    free(it->has);
+    free(it);
+}
+
+void crible_terms_seek(crible_terms *it, const char *target, size_t len)
+{
+    for (uint32_t i = 0; i < it->n; i++) {
+        ix_dictit_seek(&it->its[i], (const uint8_t *)target, len);
+        it->has[i] = it->its[i].pending;
+        it->its[i].pending = false;
+    }
+}
+
+bool crible_terms_next(crible_terms *it, const char **term, size_t *len, crible_term_stats *stats)
+{
+    int best = -1;
+    for (uint32_t i = 0; i < it->n; i++) {
+        if (!it->has[i]) continue;
+        if (best < 0 || term_cmp(it->its[i].t.bytes, it->its[i].t.len, it->its[best].t.bytes,
+                                 it->its[best].t.len) < 0)
+            best = (int)i;
+    }
+    if (best < 0) return false;
+    size_t bl = it->its[best].t.len;
+    memcpy(it->cur, it->its[best].t.bytes, bl);
+    crible_term_stats s = {0, 0, 0};
+    for (uint32_t i = 0; i < it->n; i++) {
+        if (!it->has[i] || term_cmp(it->its[i].t.bytes, it->its[i].t.len, it->cur, bl) != 0) continue;
+        s.df += it->its[i].t.df;
+        s.cf += it->its[i].t.cf;
+        if (it->its[i].t.max_tf > s.max_tf) s.max_tf = it->its[i].t.max_tf;
+        it->has[i] = ix_dictit_next(&it->its[i]);
+    }
+    *term = (const char *)it->cur;
+    *len = bl;
+    if (stats) *stats = s;
+    return true;
+}

@@ -1,0 +1,725 @@
+/*
+ * index_writer.c - the writing session of an index directory: the lock, the
+ * document being built, the in-memory buffer flushed to a new segment when
+ * it outgrows --memory, deletions by id (tombstones), the merge policy and
+ * the commit (index_format.c says what a commit writes and in what order).
+ *
+ * Deletions and replacements.  Every document added in this session has a
+ * sequence number; a delete remembers the number of documents added before
+ * it.  At commit, each segment S gets tombstones for (1) the explicit
+ * deletes issued after S's documents, (2) the ids of the documents of the
+ * segments written after S in this session (a newer document replaces an
+ * older one).  Inside the buffer, a replaced document is marked at once.
+ *
+ * Merge policy: segments are sorted into size classes (live documents,
+ * powers of merge_factor); when merge_factor segments share a class they
+ * are merged into one, so an index of N documents has O(log N) segments.
+ */
+#include "index_writer.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <unicode/ucasemap.h>
+
+#include "index_buffer.h"
+#include "index_merge.h"
+#include "index_reader.h"
+
+typedef struct wseg {
+    ix_seginfo info;
+    uint64_t seq_end;       /* documents of the session added before its end */
+    uint64_t *deleted;      /* loaded bitset, or NULL (not loaded yet) */
+    bool dirty, is_new;
+} wseg;
+
+typedef struct wtoken { uint32_t stem, norm, start, end; } wtoken;
+
+typedef struct wfield {
+    char name[64];
+    wtoken *tokens;
+    uint32_t n, cap;
+    uint32_t *sent;
+    uint32_t nsent, sent_cap;
+} wfield;
+
+typedef struct wdelete { char *id; uint64_t seq; } wdelete;
+
+struct crible_index_writer {
+    char *dir;
+    int lock;
+    crible_index_writer_options o;
+    ix_manifest man;
+    wseg *segs;
+    size_t nsegs;
+    ix_membuf *buf;
+    ix_segw *segw;
+    uint64_t segw_number;
+    uint64_t seq;
+    wdelete *dels;
+    size_t ndels;
+    char *analysis;
+    crible_index_writer_stats stats;
+    /* the document being built */
+    bool in_doc;
+    ix_buf id, json, pool;
+    wfield *fields;
+    size_t nfields, fields_cap;
+    int cur;
+    ix_buf kvpool;
+    ix_kv *kvs;
+    size_t nkvs, kvs_cap;
+};
+
+void crible_index_writer_options_default(crible_index_writer_options *o)
+{
+    o->memory = 256ull << 20;
+    o->zstd_level = 6;
+    o->merge_factor = 8;
+    o->create = true;
+}
+
+crible_status crible_index_writer_options_load(const crible_node *section,
+                                               crible_index_writer_options *o, crible_error *err)
+{
+    long long level = o->zstd_level, factor = o->merge_factor;
+    crible_status st = crible_node_size(section, "memory", &o->memory, err);
+    if (!st) st = crible_node_int(section, "zstd_level", 1, 19, &level, err);
+    if (!st) st = crible_node_int(section, "merge_factor", 2, 100, &factor, err);
+    o->zstd_level = (int)level;
+    o->merge_factor = (int)factor;
+    return st;
+}
+
+static crible_status nomem(crible_error *err)
+{
+    return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+}
+
+/* Removes seg-* files and MANIFEST.tmp that the MANIFEST does not name. */
+static void remove_garbage(crible_index_writer *w)
+{
+    DIR *d = opendir(w->dir);
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        bool keep = true;
+        if (strncmp(e->d_name, "seg-", 4) == 0) {
+            keep = false;
+            for (size_t i = 0; i < w->nsegs && !keep; i++) {
+                char n[64];
+                ix_segment_name(n, sizeof n, w->segs[i].info.number);
+                keep = strcmp(n, e->d_name) == 0;
+                if (w->segs[i].info.del_gen && !keep) {
+                    ix_deletes_name(n, sizeof n, w->segs[i].info.number, w->segs[i].info.del_gen);
+                    keep = strcmp(n, e->d_name) == 0;
+                }
+            }
+            /* the segment being written now */
+            if (!keep && w->segw) {
+                char n[64];
+                ix_segment_name(n, sizeof n, w->segw_number);
+                keep = strncmp(n, e->d_name, strlen(n)) == 0;
+            }
+        } else if (strcmp(e->d_name, "MANIFEST.tmp") == 0) {
+            keep = false;
+        }
+        if (!keep) {
+            char p[4096];
+            if (ix_path(p, sizeof p, w->dir, e->d_name)) unlink(p);
+        }
+    }
+    closedir(d);
+}
+
+crible_status crible_index_writer_open(const char *dir, const crible_index_writer_options *o,
+                                       crible_index_writer **out, crible_error *err)
+{
+    crible_index_writer *w = calloc(1, sizeof *w);
+    if (!w || !(w->dir = strdup(dir))) { free(w); return nomem(err); }
+    w->lock = -1;
+    w->cur = -1;
+    if (o) w->o = *o; else crible_index_writer_options_default(&w->o);
+    crible_status st = CRIBLE_OK;
+    struct stat sb;
+    if (stat(dir, &sb) != 0) {
+        if (errno != ENOENT || !w->o.create)
+            st = crible_error_set(err, CRIBLE_EIO, "cannot open index '%s': %s", dir, strerror(errno));
+        else if (mkdir(dir, 0755) != 0)
+            st = crible_error_set(err, CRIBLE_EIO, "cannot create index '%s': %s", dir, strerror(errno));
+    } else if (!S_ISDIR(sb.st_mode)) {
+        st = crible_error_set(err, CRIBLE_EIO, "'%s' is not a directory", dir);
+    }
+    if (!st) st = ix_lock(dir, &w->lock, err);
+    bool missing = false;
+    if (!st) {
+        st = ix_manifest_read(dir, &w->man, &missing, err);
+        if (st && missing && w->o.create) {
+            crible_error_clear(err);
+            memset(&w->man, 0, sizeof w->man);
+            w->man.next_segment = 1;
+            st = CRIBLE_OK;
+        }
+    }
+    if (!st) {
+        w->segs = calloc(w->man.nsegments + 1, sizeof *w->segs);
+        if (!w->segs) st = nomem(err);
+        for (uint32_t i = 0; !st && i < w->man.nsegments; i++) {
+            w->segs[i].info = w->man.segments[i];
+            w->nsegs++;
+        }
+        if (w->man.analysis && strcmp(w->man.analysis, "{}") != 0) {
+            w->analysis = strdup(w->man.analysis);
+            if (!w->analysis) st = nomem(err);
+        }
+    }
+    if (!st) st = ix_membuf_new(&w->buf, err);
+    if (st) { crible_index_writer_close(w); return st; }
+    if (!missing) remove_garbage(w);
+    *out = w;
+    return CRIBLE_OK;
+}
+
+static void free_doc(crible_index_writer *w)
+{
+    for (size_t i = 0; i < w->fields_cap; i++) {
+        free(w->fields[i].tokens);
+        free(w->fields[i].sent);
+    }
+    free(w->fields);
+    ix_buf_free(&w->id);
+    ix_buf_free(&w->json);
+    ix_buf_free(&w->pool);
+    ix_buf_free(&w->kvpool);
+    free(w->kvs);
+}
+
+void crible_index_writer_close(crible_index_writer *w)
+{
+    if (!w) return;
+    if (w->segw) ix_segw_abort(w->segw);
+    /* segments written in this session and never committed */
+    for (size_t i = 0; i < w->nsegs; i++) {
+        if (w->segs[i].is_new) {
+            char n[64], p[4096];
+            ix_segment_name(n, sizeof n, w->segs[i].info.number);
+            if (ix_path(p, sizeof p, w->dir, n)) unlink(p);
+        }
+        free(w->segs[i].deleted);
+    }
+    free(w->segs);
+    for (size_t i = 0; i < w->ndels; i++) free(w->dels[i].id);
+    free(w->dels);
+    ix_membuf_free(w->buf);
+    ix_manifest_free(&w->man);
+    free(w->analysis);
+    free_doc(w);
+    ix_unlock(w->lock);
+    free(w->dir);
+    free(w);
+}
+
+crible_status crible_index_writer_set_analysis(crible_index_writer *w, const char *json, crible_error *err)
+{
+    char *a = strdup(json);
+    if (!a) return nomem(err);
+    free(w->analysis);
+    w->analysis = a;
+    return CRIBLE_OK;
+}
+
+const char *crible_index_writer_analysis(const crible_index_writer *w) { return w->analysis; }
+
+void crible_index_writer_get_stats(const crible_index_writer *w, crible_index_writer_stats *s)
+{
+    *s = w->stats;
+}
+
+/* --- documents ----------------------------------------------------------- */
+
+crible_status crible_index_doc_begin(crible_index_writer *w, const char *id, const char *json,
+                                     size_t json_len, crible_error *err)
+{
+    w->in_doc = true;
+    w->id.len = w->json.len = w->pool.len = w->kvpool.len = 0;
+    w->nkvs = 0;
+    for (size_t i = 0; i < w->nfields; i++) w->fields[i].n = w->fields[i].nsent = 0;
+    w->nfields = 0;
+    w->cur = -1;
+    if (!*id) return crible_error_set(err, CRIBLE_EDATA, "a document has an empty id");
+    if (!ix_buf_add(&w->id, id, strlen(id) + 1) || !ix_buf_add(&w->json, json, json_len))
+        return nomem(err);
+    return CRIBLE_OK;
+}
+
+crible_status crible_index_doc_field(crible_index_writer *w, const char *field, crible_error *err)
+{
+    for (size_t i = 0; i < w->nfields; i++)
+        if (strcmp(w->fields[i].name, field) == 0) { w->cur = (int)i; return CRIBLE_OK; }
+    if (strlen(field) >= sizeof w->fields[0].name || w->nfields >= 60 || !*field || field[0] == '_')
+        return crible_error_set(err, CRIBLE_EDATA, "bad field name '%.60s'", field);
+    if (w->nfields == w->fields_cap) {
+        size_t cap = w->fields_cap ? w->fields_cap * 2 : 4;
+        wfield *f = realloc(w->fields, cap * sizeof *f);
+        if (!f) return nomem(err);
+        memset(f + w->fields_cap, 0, (cap - w->fields_cap) * sizeof *f);
+        w->fields = f;
+        w->fields_cap = cap;
+    }
+    wfield *f = &w->fields[w->nfields];
+    snprintf(f->name, sizeof f->name, "%s", field);
+    f->n = f->nsent = 0;
+    w->cur = (int)w->nfields++;
+    return CRIBLE_OK;
+}
+
+void crible_index_doc_sentence(crible_index_writer *w)
+{
+    if (w->cur < 0) return;
+    wfield *f = &w->fields[w->cur];
+    if (f->nsent && f->sent[f->nsent - 1] == f->n) return;   /* empty sentence */
+    if (f->nsent == f->sent_cap) {
+        uint32_t cap = f->sent_cap ? f->sent_cap * 2 : 16;
+        uint32_t *s = realloc(f->sent, cap * sizeof *s);
+        if (!s) return;
+        f->sent = s;
+        f->sent_cap = cap;
+    }
+    f->sent[f->nsent++] = f->n;
+}
+
+static bool pool_add(ix_buf *pool, const char *s, uint32_t *off)
+{
+    *off = (uint32_t)pool->len;
+    return ix_buf_add(pool, s ? s : "", s ? strlen(s) + 1 : 1);
+}
+
+crible_status crible_index_doc_token(crible_index_writer *w, const crible_index_token *tok,
+                                     crible_error *err)
+{
+    if (w->cur < 0) {
+        crible_status st = crible_index_doc_field(w, "text", err);
+        if (st) return st;
+    }
+    wfield *f = &w->fields[w->cur];
+    if (f->nsent == 0) crible_index_doc_sentence(w);
+    if (f->n == f->cap) {
+        uint32_t cap = f->cap ? f->cap * 2 : 256;
+        wtoken *t = realloc(f->tokens, cap * sizeof *t);
+        if (!t) return nomem(err);
+        f->tokens = t;
+        f->cap = cap;
+    }
+    wtoken *t = &f->tokens[f->n];
+    if (!pool_add(&w->pool, tok->stem, &t->stem) || !pool_add(&w->pool, tok->norm, &t->norm))
+        return nomem(err);
+    t->start = tok->start;
+    t->end = tok->end;
+    f->n++;
+    return CRIBLE_OK;
+}
+
+bool crible_index_fold(const char *s, char *out, size_t n)
+{
+    UErrorCode e = U_ZERO_ERROR;
+    UCaseMap *cm = ucasemap_open(NULL, U_FOLD_CASE_DEFAULT, &e);
+    if (U_FAILURE(e)) return false;
+    int32_t len = ucasemap_utf8FoldCase(cm, out, (int32_t)n, s, -1, &e);
+    ucasemap_close(cm);
+    return U_SUCCESS(e) && e != U_STRING_NOT_TERMINATED_WARNING && len >= 0 && (size_t)len < n;
+}
+
+static crible_status add_kv(crible_index_writer *w, const char *field, const char *term, bool numeric,
+                            double value, crible_error *err)
+{
+    char folded[CRIBLE_TERM_MAX * 3 + 1];
+    if (term && crible_index_fold(term, folded, sizeof folded)) term = folded;
+    if (w->nkvs == w->kvs_cap) {
+        size_t cap = w->kvs_cap ? w->kvs_cap * 2 : 16;
+        ix_kv *k = realloc(w->kvs, cap * sizeof *k);
+        if (!k) return nomem(err);
+        w->kvs = k;
+        w->kvs_cap = cap;
+    }
+    /* strings go to kvpool as offsets, turned into pointers at doc_end */
+    uint32_t fo, to = UINT32_MAX;
+    if (!pool_add(&w->kvpool, field, &fo) || (term && !pool_add(&w->kvpool, term, &to))) return nomem(err);
+    w->kvs[w->nkvs++] = (ix_kv){(const char *)(uintptr_t)fo, term ? (const char *)(uintptr_t)to : NULL,
+                                numeric, value};
+    return CRIBLE_OK;
+}
+
+crible_status crible_index_doc_entity(crible_index_writer *w, const char *type, const char *value,
+                                      crible_error *err)
+{
+    if (!*type || !*value) return CRIBLE_OK;
+    return add_kv(w, type, value, false, 0, err);
+}
+
+/* Metadata members of the JSON become keyword and numeric values. */
+static crible_status add_metadata(crible_index_writer *w, crible_error *err)
+{
+    json_error_t je;
+    json_t *obj = json_loadb((const char *)w->json.data, w->json.len, 0, &je);
+    if (!obj) return crible_error_set(err, CRIBLE_EDATA, "document '%s': crible.doc is not JSON: %s",
+                                      (const char *)w->id.data, je.text);
+    crible_status st = CRIBLE_OK;
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v) {
+        if (st) break;
+        if (!strcmp(key, "id") || !strcmp(key, "text") || key[0] == '_' || strlen(key) > 100) continue;
+        bool text_field = false;
+        for (size_t i = 0; i < w->nfields; i++) text_field |= !strcmp(w->fields[i].name, key);
+        if (text_field) continue;
+        json_t *items = json_is_array(v) ? v : NULL;
+        size_t n = items ? json_array_size(items) : 1;
+        for (size_t i = 0; !st && i < n && i < 64; i++) {
+            json_t *x = items ? json_array_get(items, i) : v;
+            double d;
+            if (json_is_string(x)) {
+                const char *s = json_string_value(x);
+                bool date = ix_parse_date(s, &d);
+                if (date) st = add_kv(w, key, NULL, true, d, err);
+                else if (strlen(s) <= CRIBLE_TERM_MAX) st = add_kv(w, key, s, false, 0, err);
+            } else if (json_is_number(x)) {
+                st = add_kv(w, key, NULL, true, json_number_value(x), err);
+            } else if (json_is_boolean(x)) {
+                st = add_kv(w, key, json_is_true(x) ? "true" : "false", false, 0, err);
+            } else if (json_is_object(x) && !items) {
+                const char *k2;
+                json_t *v2;
+                json_object_foreach(x, k2, v2) {
+                    char name[256];
+                    if (st || !json_is_string(v2) || strlen(k2) > 100) continue;
+                    snprintf(name, sizeof name, "%s.%s", key, k2);
+                    st = add_kv(w, name, json_string_value(v2), false, 0, err);
+                }
+            }
+        }
+    }
+    json_decref(obj);
+    return st;
+}
+
+static crible_status open_segw(crible_index_writer *w, crible_error *err)
+{
+    char n[64], p[4096];
+    w->segw_number = w->man.next_segment++;
+    ix_segment_name(n, sizeof n, w->segw_number);
+    if (!ix_path(p, sizeof p, w->dir, n)) return crible_error_set(err, CRIBLE_EIO, "path too long");
+    return ix_segw_open(p, w->o.zstd_level, &w->segw, err);
+}
+
+static crible_status add_segment(crible_index_writer *w, uint64_t number, uint32_t maxdoc,
+                                 uint64_t size, uint64_t *deleted, uint32_t ndeleted, crible_error *err)
+{
+    wseg *s = realloc(w->segs, (w->nsegs + 1) * sizeof *s);
+    if (!s) { free(deleted); return nomem(err); }
+    w->segs = s;
+    s = &w->segs[w->nsegs++];
+    memset(s, 0, sizeof *s);
+    s->info = (ix_seginfo){number, maxdoc, ndeleted, 0, size};
+    s->seq_end = w->seq;
+    s->deleted = deleted;
+    s->dirty = ndeleted > 0;
+    s->is_new = true;
+    return CRIBLE_OK;
+}
+
+static crible_status flush(crible_index_writer *w, crible_error *err)
+{
+    if (!w->segw) return CRIBLE_OK;
+    uint32_t maxdoc = ix_membuf_ndocs(w->buf);
+    uint64_t size = 0, *deleted = NULL;
+    uint32_t nd = 0;
+    ix_segw *segw = w->segw;
+    w->segw = NULL;
+    crible_status st = ix_membuf_flush(w->buf, segw, &size, &deleted, &nd, err);
+    if (st) return st;
+    w->stats.segments_flushed++;
+    return add_segment(w, w->segw_number, maxdoc, size, deleted, nd, err);
+}
+
+crible_status crible_index_doc_end(crible_index_writer *w, crible_error *err)
+{
+    if (!w->in_doc) return crible_error_set(err, CRIBLE_EINTERNAL, "doc_end without doc_begin");
+    w->in_doc = false;
+    crible_status st = add_metadata(w, err);
+    if (st) return st;
+    if (!w->segw && (st = open_segw(w, err))) return st;
+    const char *id = (const char *)w->id.data;
+    uint32_t old = ix_membuf_find(w->buf, id);
+    ix_docfield fs[64];
+    crible_index_token *toks = NULL;
+    size_t total = 0;
+    for (size_t i = 0; i < w->nfields; i++) total += w->fields[i].n;
+    toks = malloc((total + 1) * sizeof *toks);
+    if (!toks) return nomem(err);
+    const char *pool = (const char *)w->pool.data;
+    size_t k = 0;
+    for (size_t i = 0; i < w->nfields; i++) {
+        wfield *f = &w->fields[i];
+        fs[i] = (ix_docfield){f->name, toks + k, f->n, f->sent, f->nsent};
+        for (uint32_t t = 0; t < f->n; t++, k++)
+            toks[k] = (crible_index_token){pool + f->tokens[t].stem, pool + f->tokens[t].norm,
+                                           f->tokens[t].start, f->tokens[t].end};
+    }
+    for (size_t i = 0; i < w->nkvs; i++) {
+        w->kvs[i].field = (const char *)w->kvpool.data + (uintptr_t)w->kvs[i].field;
+        if (w->kvs[i].term) w->kvs[i].term = (const char *)w->kvpool.data + (uintptr_t)w->kvs[i].term;
+    }
+    st = ix_membuf_add(w->buf, w->segw, id, (const char *)w->json.data, w->json.len, fs, w->nfields,
+                       w->kvs, w->nkvs, err);
+    free(toks);
+    if (st) return crible_error_prefix(err, "document '%s'", id);
+    if (old != UINT32_MAX) ix_membuf_delete(w->buf, old);
+    w->seq++;
+    w->stats.docs_added++;
+    size_t bytes = ix_membuf_bytes(w->buf);
+    if (bytes > w->stats.peak_buffer) w->stats.peak_buffer = bytes;
+    if (bytes >= w->o.memory) return flush(w, err);
+    return CRIBLE_OK;
+}
+
+void crible_index_doc_abort(crible_index_writer *w) { w->in_doc = false; }
+
+crible_status crible_index_writer_delete(crible_index_writer *w, const char *id, crible_error *err)
+{
+    for (uint32_t d; (d = ix_membuf_find(w->buf, id)) != UINT32_MAX;) ix_membuf_delete(w->buf, d);
+    wdelete *n = realloc(w->dels, (w->ndels + 1) * sizeof *n);
+    if (!n) return nomem(err);
+    w->dels = n;
+    n[w->ndels].id = strdup(id);
+    if (!n[w->ndels].id) return nomem(err);
+    n[w->ndels++].seq = w->seq;
+    w->stats.docs_deleted++;
+    return CRIBLE_OK;
+}
+
+/* --- commit -------------------------------------------------------------- */
+
+static crible_status load_deletes(crible_index_writer *w, wseg *s, crible_error *err)
+{
+    if (s->deleted) return CRIBLE_OK;
+    return ix_deletes_read(w->dir, &s->info, &s->deleted, err);
+}
+
+/* Marks in s every live document whose id is `id`. */
+static void delete_id(wseg *s, const ix_segment *seg, int idf, const uint8_t *id, size_t len)
+{
+    ix_term t;
+    if (idf < 0 || !ix_dict_lookup(&seg->fields[idf], id, len, &t)) return;
+    ix_pcur c;
+    ix_pcur_init(&c, seg, &seg->fields[idf], &t, false);
+    for (uint32_t d; (d = ix_pcur_next(&c)) != CRIBLE_DOC_NONE;) {
+        if ((s->deleted[d >> 6] >> (d & 63)) & 1) continue;
+        s->deleted[d >> 6] |= 1ull << (d & 63);
+        s->info.deleted++;
+        s->dirty = true;
+    }
+}
+
+static crible_status apply_deletes(crible_index_writer *w, crible_error *err)
+{
+    crible_status st = CRIBLE_OK;
+    ix_segment *open = calloc(w->nsegs + 1, sizeof *open);
+    if (!open) return nomem(err);
+    size_t nopen = 0;
+    for (size_t i = 0; !st && i < w->nsegs; i++, nopen++) {
+        st = ix_segment_open(w->dir, &w->segs[i].info, false, &open[i], err);
+        if (!st) st = load_deletes(w, &w->segs[i], err);
+    }
+    for (size_t i = 0; !st && i < w->nsegs; i++) {
+        wseg *s = &w->segs[i];
+        int idf = ix_segment_field(&open[i], "_id");
+        for (size_t k = 0; k < w->ndels; k++)
+            if (!s->is_new || s->seq_end <= w->dels[k].seq)
+                delete_id(s, &open[i], idf, (const uint8_t *)w->dels[k].id, strlen(w->dels[k].id));
+        for (size_t j = i + 1; j < w->nsegs; j++) {
+            if (!w->segs[j].is_new) continue;
+            int jf = ix_segment_field(&open[j], "_id");
+            if (jf < 0) continue;
+            ix_dictit it;
+            ix_dictit_init(&it, &open[j].fields[jf]);
+            while (ix_dictit_next(&it)) delete_id(s, &open[i], idf, it.t.bytes, it.t.len);
+        }
+    }
+    for (size_t i = 0; i < nopen; i++) ix_segment_close(&open[i]);
+    free(open);
+    return st;
+}
+
+static int size_class(const wseg *s, int factor)
+{
+    uint32_t live = s->info.maxdoc - s->info.deleted;
+    int c = 0;
+    for (double x = live; x >= factor; x /= factor) c++;
+    return c;
+}
+
+/* Merges segments segs[idx[0..n)] into one that takes the first's place. */
+static crible_status merge_some(crible_index_writer *w, const size_t *idx, size_t n, crible_error *err)
+{
+    ix_segment *src = calloc(n + 1, sizeof *src);
+    if (!src) return nomem(err);
+    crible_status st = CRIBLE_OK;
+    size_t nopen = 0;
+    for (size_t i = 0; !st && i < n; i++, nopen++) {
+        wseg *s = &w->segs[idx[i]];
+        st = load_deletes(w, s, err);
+        if (!st) st = ix_segment_open(w->dir, &s->info, false, &src[i], err);
+        if (!st) memcpy(src[i].deleted, s->deleted, ((size_t)s->info.maxdoc + 63) / 64 * 8);
+        if (st) { nopen--; }
+    }
+    uint64_t number = w->man.next_segment++, size = 0;
+    uint32_t maxdoc = 0;
+    if (!st) {
+        char name[64], path[4096];
+        ix_segment_name(name, sizeof name, number);
+        ix_path(path, sizeof path, w->dir, name);
+        st = ix_merge(src, n, path, w->o.zstd_level, &size, &maxdoc, err);
+    }
+    for (size_t i = 0; i < nopen; i++) ix_segment_close(&src[i]);
+    free(src);
+    if (st) return st;
+    /* replace: the first takes the merged segment, the others go */
+    wseg merged = {{number, maxdoc, 0, 0, size}, w->segs[idx[n - 1]].seq_end, NULL, false, true};
+    merged.deleted = calloc(((size_t)maxdoc + 63) / 64 + 1, 8);
+    if (!merged.deleted) return nomem(err);
+    size_t out = 0;
+    for (size_t i = 0; i < w->nsegs; i++) {
+        bool gone = false;
+        for (size_t k = 0; k < n; k++) gone |= idx[k] == i;
+        if (gone) {
+            if (i == idx[0]) { w->segs[out++] = merged; }
+            if (w->segs[i].is_new) {
+                char nm[64], p[4096];
+                ix_segment_name(nm, sizeof nm, w->segs[i].info.number);
+                if (ix_path(p, sizeof p, w->dir, nm)) unlink(p);   /* never committed */
+            }
+            free(w->segs[i].deleted);
+            continue;
+        }
+        w->segs[out++] = w->segs[i];
+    }
+    w->nsegs = out;
+    return CRIBLE_OK;
+}
+
+static crible_status merge_policy(crible_index_writer *w, bool force, crible_error *err)
+{
+    size_t *idx = malloc((w->nsegs + 1) * sizeof *idx);
+    if (!idx) return nomem(err);
+    crible_status st = CRIBLE_OK;
+    for (bool again = true; again && !st;) {
+        again = false;
+        if (force) {
+            size_t n = 0;
+            for (size_t i = 0; i < w->nsegs; i++) idx[n++] = i;
+            bool any_deleted = w->nsegs == 1 && w->segs[0].info.deleted;
+            if (n > 1 || any_deleted) st = merge_some(w, idx, n, err);
+            break;
+        }
+        for (int c = 0; c < 12 && !again; c++) {
+            size_t n = 0;
+            for (size_t i = 0; i < w->nsegs; i++)
+                if (size_class(&w->segs[i], w->o.merge_factor) == c) idx[n++] = i;
+            if (n >= (size_t)w->o.merge_factor) {
+                st = merge_some(w, idx, n, err);
+                again = !st;
+            }
+        }
+        /* segments with every document deleted simply go */
+    }
+    free(idx);
+    return st;
+}
+
+static crible_status commit(crible_index_writer *w, bool force, crible_error *err)
+{
+    if (w->in_doc) crible_index_doc_abort(w);
+    crible_status st = flush(w, err);
+    if (!st) st = apply_deletes(w, err);
+    if (!st) st = merge_policy(w, force, err);
+    ix_manifest m = w->man;
+    m.generation = w->man.generation + 1;
+    m.analysis = w->analysis ? w->analysis : (char *)"{}";
+    m.segments = calloc(w->nsegs + 1, sizeof *m.segments);
+    if (!st && !m.segments) st = nomem(err);
+    m.nsegments = 0;
+    for (size_t i = 0; !st && i < w->nsegs; i++) {
+        wseg *s = &w->segs[i];
+        if (s->info.deleted == s->info.maxdoc) continue;   /* nothing left alive */
+        if (s->dirty) {
+            st = ix_deletes_write(w->dir, s->info.number, m.generation, s->info.maxdoc, s->deleted,
+                                  &s->info.deleted, err);
+            if (st) break;
+            s->info.del_gen = m.generation;
+        }
+        m.segments[m.nsegments++] = s->info;
+    }
+    if (!st) st = ix_manifest_write(w->dir, &m, err);
+    if (st) { free(m.segments); return st; }
+    /* committed: the session's state becomes the committed state */
+    free(w->man.segments);
+    w->man.segments = m.segments;
+    w->man.nsegments = m.nsegments;
+    w->man.generation = m.generation;
+    size_t out = 0;
+    for (size_t i = 0; i < w->nsegs; i++) {
+        wseg *s = &w->segs[i];
+        if (s->info.deleted == s->info.maxdoc) { free(s->deleted); s->is_new = false; continue; }
+        s->is_new = false;
+        s->dirty = false;
+        s->seq_end = 0;
+        w->segs[out++] = *s;
+    }
+    w->nsegs = out;
+    for (size_t i = 0; i < w->ndels; i++) free(w->dels[i].id);
+    w->ndels = 0;
+    w->seq = 0;
+    remove_garbage(w);
+    return CRIBLE_OK;
+}
+
+crible_status crible_index_writer_commit(crible_index_writer *w, crible_error *err)
+{
+    return commit(w, false, err);
+}
+
+crible_status crible_index_writer_force_merge(crible_index_writer *w, crible_error *err)
+{
+    return commit(w, true, err);
+}
+
+crible_status crible_index_writer_add_index(crible_index_writer *w, const char *other, crible_error *err)
+{
+    crible_status st = flush(w, err);
+    if (st) return st;
+    crible_index *ix;
+    st = crible_index_open(other, &ix, err);
+    if (st) return st;
+    if (ix->nsegs == 0) { crible_index_close(ix); return CRIBLE_OK; }
+    if (!w->analysis && strcmp(crible_index_analysis(ix), "{}") != 0)
+        st = crible_index_writer_set_analysis(w, crible_index_analysis(ix), err);
+    uint64_t number = w->man.next_segment++, size = 0;
+    uint32_t maxdoc = 0;
+    char name[64], path[4096];
+    ix_segment_name(name, sizeof name, number);
+    ix_path(path, sizeof path, w->dir, name);
+    if (!st) st = ix_merge(ix->segs, ix->nsegs, path, w->o.zstd_level, &size, &maxdoc, err);
+    crible_index_close(ix);
+    if (st) return crible_error_prefix(err, "cannot add index '%s'", other);
+    w->seq++;   /* its documents replace older ones with the same ids */
+    uint64_t *del = calloc(((size_t)maxdoc + 63) / 64 + 1, 8);
+    if (!del) return nomem(err);
+    w->stats.docs_added += maxdoc;
+    return add_segment(w, number, maxdoc, size, del, 0, err);
+}
