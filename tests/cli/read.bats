@@ -187,6 +187,17 @@ field() { jq -r "$1"; }
     [ "$(printf '%s\n' "$output" | sed -n 2p)" = '{"id":"'"$(T m.jsonl)"':2","title":"Alien","text":"Culte\nabsolu.","date":"1979-09-12"}' ]
 }
 
+@test "JSON Lines: lines the fast path is unsure of go through jansson" {
+    printf '%s\n' '{"\u0069d": "x", "text": "\u00e9t\u00e9"}' '{"id": "y", "text": "a", "title": 1984}' > "$(T unsure.jsonl)"
+    run bash -c "crible-read '$(T unsure.jsonl)' | jq -c ."
+    [ "$output" = '{"id":"x","text":"été"}'$'\n''{"id":"y","title":"1984","text":"a"}' ]
+    printf '%s\n' '{"id": "z", "text": "a", "n": 123456789012345678901234567890}' > "$(T big.jsonl)"
+    run -4 --separate-stderr crible-read "$(T big.jsonl)"
+    [[ "$stderr" == *"big.jsonl:1: invalid JSON at column"* ]]
+    printf '%s\n' '{"id": "z", "text": "a\u0000b"}' > "$(T nul.jsonl)"
+    run -4 crible-read "$(T nul.jsonl)"
+}
+
 @test "JSON Lines: a line cut in the middle of a record is an error naming the line" {
     { head -3 corpus/avis/avis-lecteurs.jsonl; sed -n 4p corpus/avis/avis-lecteurs.jsonl | head -c 150; } > "$(T cut.jsonl)"
     run -4 --separate-stderr crible-read "$(T cut.jsonl)"
