@@ -1,0 +1,163 @@
+/*
+ * query_facets.c - counting field values over a query's matches (see
+ * query_facets.h).
+ */
+#include "query_facets.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "query_internal.h"
+
+void crible_facet_free(crible_facet *f)
+{
+    for (size_t i = 0; i < f->n; i++)
+        free(f->v[i].value);
+    free(f->v);
+    free(f->field);
+    memset(f, 0, sizeof *f);
+}
+
+typedef struct acc {
+    crible_facet_value *v;
+    size_t n, cap;
+} acc;
+
+/* dedupe: the value may be there already (numbers; a later shard). */
+static crible_status acc_add(acc *a, const char *value, size_t len, uint64_t count, bool dedupe,
+                             crible_error *err)
+{
+    for (size_t i = 0; dedupe && i < a->n; i++)
+        if (strlen(a->v[i].value) == len && memcmp(a->v[i].value, value, len) == 0) {
+            a->v[i].count += count;
+            return CRIBLE_OK;
+        }
+    if (a->n == a->cap) {
+        size_t cap = a->cap ? a->cap * 2 : 32;
+        crible_facet_value *v = realloc(a->v, cap * sizeof *v);
+        if (!v)
+            return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+        a->v = v;
+        a->cap = cap;
+    }
+    char *c = strndup(value, len);
+    if (!c)
+        return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+    a->v[a->n].value = c;
+    a->v[a->n++].count = count;
+    return CRIBLE_OK;
+}
+
+static int by_count(const void *x, const void *y)
+{
+    const crible_facet_value *a = x, *b = y;
+    if (a->count != b->count)
+        return a->count < b->count ? 1 : -1;
+    return strcmp(a->value, b->value);
+}
+
+static int by_number(const void *x, const void *y)
+{
+    double a = atof(((const crible_facet_value *)x)->value);
+    double b = atof(((const crible_facet_value *)y)->value);
+    return a < b ? 1 : a > b ? -1 : 0; /* highest first: 5, 4.5, 4 ... */
+}
+
+static bool bit(const uint64_t *bits, uint32_t d)
+{
+    return (bits[d / 64] >> (d % 64)) & 1;
+}
+
+crible_status crible_facet_compute(crible_searcher *s, const crible_results *r,
+                                   const char *field, size_t top, crible_facet *out,
+                                   crible_error *err)
+{
+    memset(out, 0, sizeof *out);
+    int f = qs_field(s, field);
+    if (f < 0 || s->fields[f].kind == CRIBLE_FIELD_TEXT) {
+        char list[512];
+        size_t len = 0;
+        list[0] = '\0';
+        for (size_t i = 0; i < s->nfields && len < sizeof list; i++)
+            if (s->fields[i].kind != CRIBLE_FIELD_TEXT && s->fields[i].name[0] != '_')
+                len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", len ? ", " : "",
+                                        s->fields[i].name);
+        return crible_error_set(err, CRIBLE_EDATA, f < 0 ? "unknown facet field '%s' (fields: %s)"
+                                                         : "'%s' is a text field, not a facet "
+                                                           "(fields: %s)",
+                                field, list);
+    }
+    if (!r->matches)
+        return crible_error_set(err, CRIBLE_EINTERNAL, "facets need the matching documents");
+    qfield *qf = &s->fields[f];
+    out->field = strdup(field);
+    out->numeric = qf->kind == CRIBLE_FIELD_NUMERIC;
+    if (!out->field)
+        return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+    acc a = {0};
+    crible_status st = CRIBLE_OK;
+    for (size_t sh = 0; sh < s->nshards && st == CRIBLE_OK; sh++) {
+        int num = qf->num[sh];
+        const uint64_t *bits = r->matches[sh];
+        if (num < 0 || !bits)
+            continue;
+        crible_index *ix = s->shards[sh];
+        crible_index_info info;
+        crible_index_get_info(ix, &info);
+        if (out->numeric) {
+            for (uint32_t d = 0; d < info.maxdoc && st == CRIBLE_OK; d++) {
+                double v;
+                if (!bit(bits, d) || !crible_index_numeric(ix, num, d, &v))
+                    continue;
+                char buf[64];
+                int n = snprintf(buf, sizeof buf, "%.15g", v);
+                st = acc_add(&a, buf, (size_t)n, 1, true, err);
+            }
+            continue;
+        }
+        crible_terms *it;
+        st = crible_terms_open(ix, num, &it, err);
+        if (st != CRIBLE_OK)
+            break;
+        const char *t;
+        size_t tl;
+        while (st == CRIBLE_OK && crible_terms_next(it, &t, &tl, NULL)) {
+            char term[CRIBLE_TERM_MAX + 1];
+            if (tl > CRIBLE_TERM_MAX)
+                tl = CRIBLE_TERM_MAX;
+            memcpy(term, t, tl); /* t is only valid until the next call */
+            crible_postings *p;
+            st = crible_postings_open(ix, num, term, tl, &p, err);
+            if (st != CRIBLE_OK)
+                break;
+            uint64_t c = 0;
+            for (uint32_t d = crible_postings_next(p); d != CRIBLE_DOC_NONE;
+                 d = crible_postings_next(p))
+                c += bit(bits, d);
+            crible_postings_close(p);
+            if (c)
+                st = acc_add(&a, term, tl, c, sh > 0, err);
+        }
+        crible_terms_close(it);
+    }
+    if (st != CRIBLE_OK) {
+        for (size_t i = 0; i < a.n; i++)
+            free(a.v[i].value);
+        free(a.v);
+        crible_facet_free(out);
+        return st;
+    }
+    out->distinct = a.n;
+    qsort(a.v, a.n, sizeof *a.v, by_count);
+    if (top && a.n > top) {
+        for (size_t i = top; i < a.n; i++)
+            free(a.v[i].value);
+        a.n = top;
+    }
+    if (out->numeric)
+        qsort(a.v, a.n, sizeof *a.v, by_number);
+    out->v = a.v;
+    out->n = a.n;
+    return CRIBLE_OK;
+}
