@@ -48,25 +48,30 @@ import sys
 import unicodedata
 
 DERIVATIONAL = """
-ment ement amment emment ation ition ution ion tion sion age ance ence ant ante
-ants antes ent ente eur euse eurs euses rice trice ateur atrice ité eté able
-ible isme iste ique al ale aux el elle if ive ier ière et ette ure ude esse eux
-oire oir iser ifier ifié er ir re é ée u ue i it ite ée ement iment ure ance
-ant ien ienne eau elle erie té
+ment ement amment emment issement ation ition ution ication ion tion sion age
+ance ence ant ante ants antes ent ente eur euse eurs euses rice trice ateur
+atrice ité eté able ible isme iste ique al ale aux el elle if ive ier ière et
+ette ure ude esse eux oire oir iser ifier er ir re é ée u ue it ite issant
+isseur ien ienne eau erie té on ie ique iquement ablement abilité ibilité
+ivité ivement
 """.split()
 INFLECTIONAL = ["oir", "er", "ir", "re", "e", "s", "x"]
 
-# Hand-checked families (step 4): the first word's Snowball stem is the key.
+# Hand-checked families (step 4), "KEY: LEMMA LEMMA...": every form of these
+# lemmas' families (and the lemmas themselves) gets KEY.  Derivational and
+# irregular families Snowball cannot join, and the false friends the issue
+# names that morphology alone cannot part (généreux/générique share the
+# root of générer).  Chosen from French, not from the evaluation data.
 FAMILIES = [
-    # décevoir: its participles and derived nouns (Snowball: décev, déçu, décept)
-    "décevoir déçu déçue déçus déçues décevant décevante décevants décevantes "
-    "déception déceptions décevra décevrait déçoit déçoivent",
-    # irregular plurals the lexicon lists as separate lemmas
-    "œil yeux",
-    "ciel cieux",
-    "aïeul aïeux",
+    "décev: décevoir déçu déception décevant",
+    "harcel: harceler harcèlement harceleur cyberharcèlement cyberharceler cyberharceleur",
+    "oeil: oeil yeux",
+    "ciel: ciel cieux",
+    "aïeul: aïeul aïeux",
+    "mauvais: mauvais",
+    "généreux: généreux généreusement générosité",
+    "génie: génie génial génialement génialité",
 ]
-
 
 def fold_ligatures(s):
     return s.replace("œ", "oe").replace("æ", "ae").replace("Œ", "OE").replace("Æ", "AE")
@@ -135,25 +140,38 @@ def stem_all(tool, words):
     return dict(zip(words, out))
 
 
+SUFFIXES = sorted(set(DERIVATIONAL) | set(INFLECTIONAL), key=len, reverse=True)
+
+
 def roots(lemma):
+    """The lemma, accents aside, and what is left of it without one
+    derivational or inflectional suffix (at least 3 letters left), with the
+    usual French alternations undone (abandonn- -> abandon, abdiqu- ->
+    abdic, généreus- from généreux, abrasiv- from abrasif, sorti from sortir)."""
     a = fold_accents(lemma)
-    r = {a}
-    for end in INFLECTIONAL:
-        if a.endswith(end) and len(a) - len(end) >= 3:
-            r.add(a[: len(a) - len(end)])
-    return r
-
-
-SUFFIXES = set(DERIVATIONAL) | set(INFLECTIONAL) | {""}
+    out = {a}
+    for suf in SUFFIXES:
+        if a.endswith(suf) and len(a) - len(suf) >= 3:
+            out.add(a[: len(a) - len(suf)])
+    if a.endswith("ir"):
+        out.add(a[:-1])
+    if a.endswith("eux"):
+        out.add(a[:-1] + "s")
+    if a.endswith("if"):
+        out.add(a[:-1] + "v")
+    more = set()
+    for r in out:
+        if len(r) >= 4 and r[-1] == r[-2] and r[-1] not in "aeiouy":
+            more.add(r[:-1])
+        if r.endswith("qu"):
+            more.add(r[:-2] + "c")
+        if r.endswith("y"):
+            more.add(r[:-1] + "i")
+    return out | more
 
 
 def related(a, b):
-    fa, fb = fold_accents(a), fold_accents(b)
-    for x, y in ((fa, fb), (fb, fa)):
-        for r in roots(x):
-            if y.startswith(r) and y[len(r):] in SUFFIXES:
-                return True
-    return False
+    return bool(roots(a) & roots(b))
 
 
 def components(lemmas):
@@ -182,11 +200,14 @@ def main():
     ap.add_argument("--aff", default="/usr/share/hunspell/fr.aff")
     ap.add_argument("-o", "--output", default="config/stem-corrections-fr.tsv")
     ap.add_argument("--report", action="store_true", help="print what was split and merged")
+    ap.add_argument("--split", choices=["unrelated", "lemmas"], default="lemmas",
+                    help="over-stemming: part only lemmas unrelated by morphology, or give "
+                         "every lexicon lemma its own key (a light stemmer; default)")
     args = ap.parse_args()
 
     rules = parse_aff(args.aff)
     families = parse_dic(args.dic, rules)
-    fam_words = [w.split() for w in FAMILIES]
+    fam_words = [e.partition(":")[2].split() for e in FAMILIES]
     allforms = set()
     for forms in families.values():
         allforms |= forms
@@ -205,15 +226,16 @@ def main():
     all_stems = set(stem.values())
     splits = []
     for k, lemmas in by_key.items():
+        lemmas = [l for l in lemmas if "-" not in l and " " not in l]
         if len(lemmas) < 2:
             continue
-        comps = components(lemmas)
+        comps = components(lemmas) if args.split == "unrelated" else [[l] for l in lemmas]
         if len(comps) < 2:
             continue
-        comps.sort(key=lambda c: (-sum(len(families[l]) for l in c), min(c)))
+        comps.sort(key=lambda c: (k not in c, -sum(len(families[l]) for l in c), min(c)))
         for comp in comps[1:]:
             new = min(comp, key=lambda l: (len(l), l))
-            if new in all_stems and new != k:
+            if new == k or new in all_stems:
                 continue            # would collide with another word's stem
             for l in comp:
                 key[l] = new
@@ -230,11 +252,12 @@ def main():
         elif stem[f] in keys:
             final[f] = stem[f]
     # step 4: hand-checked families override
-    for ws in fam_words:
-        ws = [fold_ligatures(w) for w in ws]
-        k = stem[ws[0]]
-        for w in ws:
-            final[w] = k
+    for entry in FAMILIES:
+        k, _, ws = entry.partition(":")
+        for w in ws.split():
+            w = fold_ligatures(w)
+            for f in families.get(w, set()) | {w}:
+                final[f] = k
     # step 5: accent-less aliases
     alias_keys = collections.defaultdict(set)
     for f in allforms:

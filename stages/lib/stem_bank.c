@@ -1,0 +1,175 @@
+/*
+ * stem_bank.c - per-language stemmers and stop words (stem_bank.h).  The
+ * languages met are kept in a small array (a corpus has few); index 0 is
+ * the default.
+ */
+#include "stem_bank.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "stopwords.h"
+
+#define MAX_LANGS 32
+
+typedef struct lang {
+    const char *algorithm;      /* canonical, static */
+    crible_stemmer *stemmer;
+    crible_stopwords *stop;
+} lang;
+
+struct crible_stem_bank {
+    crible_stemmer_options stemmer_options;   /* for languages made later */
+    bool languages;
+    lang langs[MAX_LANGS];
+    size_t nlangs, current;
+};
+
+static crible_status load_shipped_stopwords(crible_stopwords *sw, const char *algorithm,
+                                            crible_error *err)
+{
+    const char *iso = crible_stem_algorithm_iso(algorithm);
+    char name[64], path[4096];
+    if (!iso)
+        return CRIBLE_OK;
+    snprintf(name, sizeof name, "stopwords-%s.txt", iso);
+    if (!crible_data_find(name, path, sizeof path))
+        return CRIBLE_OK;
+    return crible_stopwords_load(sw, path, err);
+}
+
+/* Adds a language; options give its stemmer (algorithm set by the caller). */
+static crible_status add_lang(crible_stem_bank *b, const crible_stemmer_options *so,
+                              const crible_stem_options *o, crible_error *err)
+{
+    if (b->nlangs == MAX_LANGS)
+        return crible_error_set(err, CRIBLE_EDATA, "more than %d languages", MAX_LANGS);
+    lang *l = &b->langs[b->nlangs];
+    memset(l, 0, sizeof *l);
+    crible_status st = crible_stemmer_new(so, &l->stemmer, err);
+    if (st != CRIBLE_OK)
+        return st;
+    l->algorithm = crible_stemmer_algorithm_name(l->stemmer);
+    if (!(l->stop = crible_stopwords_new(err))) {
+        crible_stemmer_free(l->stemmer);
+        return CRIBLE_ENOMEM;
+    }
+    if (o && !o->stopwords)
+        st = CRIBLE_OK;
+    else if (o && o->stopwords_list)
+        for (size_t i = 0; i < o->nstopwords_list && st == CRIBLE_OK; i++)
+            st = crible_stopwords_add(l->stop, o->stopwords_list[i], strlen(o->stopwords_list[i]), err);
+    else if (o && o->stopwords_file)
+        st = crible_stopwords_load(l->stop, o->stopwords_file, err);
+    else
+        st = load_shipped_stopwords(l->stop, l->algorithm, err);
+    if (st != CRIBLE_OK) {
+        crible_stemmer_free(l->stemmer);
+        crible_stopwords_free(l->stop);
+        return st;
+    }
+    b->nlangs++;
+    return CRIBLE_OK;
+}
+
+crible_status crible_stem_bank_open(const crible_stem_options *o, crible_stem_bank **out,
+                                    crible_error *err)
+{
+    crible_stem_options defaults;
+    if (!o) {
+        crible_stem_options_init(&defaults);
+        o = &defaults;
+    }
+    *out = NULL;
+    crible_stem_bank *b = crible_malloc(sizeof *b, err);
+    if (!b)
+        return CRIBLE_ENOMEM;
+    memset(b, 0, sizeof *b);
+    b->stemmer_options = o->stemmer;
+    b->languages = o->languages;
+    crible_status st = add_lang(b, &o->stemmer, o, err);
+    if (st != CRIBLE_OK) {
+        free(b);
+        return st;
+    }
+    /* later languages do not reuse the default's stop words or table file */
+    b->stemmer_options.corrections_file = NULL;
+    b->stemmer_options.override_words = NULL;
+    b->stemmer_options.override_stems = NULL;
+    b->stemmer_options.noverrides = 0;
+    b->stemmer_options.protected_words = NULL;
+    b->stemmer_options.nprotected = 0;
+    *out = b;
+    return CRIBLE_OK;
+}
+
+void crible_stem_bank_free(crible_stem_bank *b)
+{
+    if (!b)
+        return;
+    for (size_t i = 0; i < b->nlangs; i++) {
+        crible_stemmer_free(b->langs[i].stemmer);
+        crible_stopwords_free(b->langs[i].stop);
+    }
+    free(b);
+}
+
+crible_status crible_stem_bank_select(crible_stem_bank *b, const char *name, crible_error *err)
+{
+    b->current = 0;
+    if (!b->languages || !name || !name[0])
+        return CRIBLE_OK;
+    const char *algo = crible_stem_algorithm(name);
+    if (!algo)
+        return crible_error_set(err, CRIBLE_EDATA, "unknown language '%s'", name);
+    for (size_t i = 0; i < b->nlangs; i++) {
+        if (strcmp(b->langs[i].algorithm, algo) == 0) {
+            b->current = i;
+            return CRIBLE_OK;
+        }
+    }
+    crible_stemmer_options so = b->stemmer_options;
+    so.algorithm = algo;
+    crible_status st = add_lang(b, &so, NULL, err);
+    if (st == CRIBLE_OK)
+        b->current = b->nlangs - 1;
+    return st;
+}
+
+const char *crible_stem_bank_language(const crible_stem_bank *b)
+{
+    return b->langs[b->current].algorithm;
+}
+
+const char *crible_stem_bank_word(crible_stem_bank *b, const char *norm, size_t len,
+                                  size_t *term_len)
+{
+    return crible_stemmer_stem(b->langs[b->current].stemmer, norm, len, term_len);
+}
+
+bool crible_stem_bank_is_stop(const crible_stem_bank *b, const char *norm, size_t len)
+{
+    return crible_stopwords_contains(b->langs[b->current].stop, norm, len);
+}
+
+const char *crible_stem_bank_token(crible_stem_bank *b, const char *norm, size_t len,
+                                   crible_token_type type, size_t *term_len, bool *stop)
+{
+    if (stop)
+        *stop = false;
+    switch (type) {
+    case CRIBLE_TOKEN_WORD:
+        if (stop)
+            *stop = crible_stem_bank_is_stop(b, norm, len);
+        return crible_stem_bank_word(b, norm, len, term_len);
+    case CRIBLE_TOKEN_PUNCT:
+    case CRIBLE_TOKEN_SYMBOL:
+        *term_len = 0;
+        return "";
+    default:
+        *term_len = len;
+        return norm;
+    }
+}

@@ -1,0 +1,246 @@
+/*
+ * stem.c - crible-stem: the token stream (CoNLL-U Plus, conllu.h) in, the
+ * same stream with CRIBLE:STEM and CRIBLE:STOP appended out.  The work is
+ * in stages/lib/stem_bank.h (which term and stop flag a token gets, per
+ * language) and stemmer.h; this main parses options, loads the `stem:`
+ * section, follows each document's "lang" and copies blocks through.
+ */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "conllu.h"
+#include "options.h"
+#include "stem_bank.h"
+#include "stem_options.h"
+
+static const char usage[] =
+    "Usage: crible-stem [OPTION]... [FILE|-]...\n"
+    "Add the stem and the stop-word flag of every token to a crible token\n"
+    "stream (CoNLL-U Plus, from crible-tokenize): columns CRIBLE:STEM (the\n"
+    "index term of CRIBLE:NORM: its stem for a word, the normal form itself\n"
+    "for numbers, URLs, e-mails, hashtags, mentions and emoji, '_' for\n"
+    "punctuation and symbols) and CRIBLE:STOP (1 for a stop word, else 0).\n"
+    "Every other column and comment is passed through.  French by default\n"
+    "(Snowball 3 French with crible's measured corrections); a document whose\n"
+    "metadata has \"lang\" (fr, en, de...) is stemmed in that language.\n"
+    "With no FILE, or '-', standard input is read.\n"
+    "\n"
+    "  -c, --config FILE   read the 'stem:' section of this YAML file\n"
+    "      --conllu        write plain 10-column CoNLL-U (LEMMA = the stem)\n"
+    "  -h, --help          show this help and exit\n"
+    "  -V, --version       show the version and exit\n"
+    "\n"
+    "Exit status: 0 ok, 2 usage, 3 config, 4 bad input (no CRIBLE:NORM or\n"
+    "CRIBLE:TYPE column, invalid UTF-8, a NUL byte, a cut stream), 5 I/O\n"
+    "(cannot open or write), 7 out of memory.\n"
+    "Example: crible-read corpus/ | crible-tokenize | crible-stem\n";
+
+typedef struct stem_run {
+    crible_stem_bank *bank;
+    crible_conllu_writer *w;
+    crible_sentence s;
+    char *terms;              /* this block's terms, NUL-separated */
+    size_t terms_len, terms_cap;
+    const char **cells;       /* 2 extra cells per token */
+    size_t *offs;             /* where each token's term starts in terms */
+    bool *stops;
+    size_t cells_cap;
+    char columns[2048];       /* the first input's columns, to check the others */
+    char warned[8][32];       /* unknown languages already reported */
+    int nwarned;
+} stem_run;
+
+/* Follows "lang" in the document object of a `# newdoc` block. */
+static crible_status select_language(stem_run *r, const crible_sentence *s, crible_error *err)
+{
+    if (!crible_sentence_comment(s, "newdoc id"))
+        return CRIBLE_OK;
+    const char *doc = crible_sentence_comment(s, "crible.doc");
+    const char *lang = NULL;
+    json_t *j = NULL;
+    if (doc && strstr(doc, "\"lang\"")) {
+        j = json_loads(doc, JSON_DISABLE_EOF_CHECK, NULL);
+        lang = json_string_value(json_object_get(j, "lang"));
+    }
+    crible_status st = crible_stem_bank_select(r->bank, lang, err);
+    if (st == CRIBLE_EDATA) {
+        int seen = 0;
+        for (int i = 0; i < r->nwarned; i++)
+            seen |= strncmp(r->warned[i], lang, sizeof r->warned[i] - 1) == 0;
+        if (!seen) {
+            crible_cli_warn("document '%s': %s: stemmed as %s", crible_sentence_comment(s, "newdoc id"),
+                            err->message, crible_stem_bank_language(r->bank));
+            if (r->nwarned < 8)
+                snprintf(r->warned[r->nwarned++], sizeof r->warned[0], "%s", lang);
+        }
+        st = CRIBLE_OK;
+    }
+    json_decref(j);
+    return st;
+}
+
+static crible_status stem_block(stem_run *r, int col_norm, int col_type, crible_error *err)
+{
+    const crible_sentence *s = &r->s;
+    crible_status st = select_language(r, s, err);
+    if (st != CRIBLE_OK)
+        return st;
+    if (s->ntokens > r->cells_cap) {
+        size_t cap = s->ntokens + 64;
+        const char **c = crible_realloc(r->cells, 2 * cap * sizeof *c, err);
+        if (c)
+            r->cells = c;
+        size_t *o = c ? crible_realloc(r->offs, cap * sizeof *o, err) : NULL;
+        if (o)
+            r->offs = o;
+        bool *b = o ? crible_realloc(r->stops, cap * sizeof *b, err) : NULL;
+        if (!b)
+            return CRIBLE_ENOMEM;
+        r->stops = b;
+        r->cells_cap = cap;
+    }
+    r->terms_len = 0;
+    for (size_t t = 0; t < s->ntokens; t++) {
+        const char *norm = crible_sentence_cell(s, t, (size_t)col_norm);
+        crible_token_type type;
+        if (!crible_token_type_parse(crible_sentence_cell(s, t, (size_t)col_type), &type))
+            type = CRIBLE_TOKEN_NUMBER;   /* a type this version does not know: kept as is */
+        size_t tl;
+        bool stop;
+        const char *term = crible_stem_bank_token(r->bank, norm, strlen(norm), type, &tl, &stop);
+        if (!term)
+            return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+        if (r->terms_len + tl + 1 > r->terms_cap) {
+            size_t cap = (r->terms_cap + tl + 1) * 2;
+            char *b = crible_realloc(r->terms, cap, err);
+            if (!b)
+                return CRIBLE_ENOMEM;
+            r->terms = b;
+            r->terms_cap = cap;
+        }
+        r->offs[t] = r->terms_len;
+        r->stops[t] = stop;
+        memcpy(r->terms + r->terms_len, term, tl);
+        r->terms[r->terms_len + tl] = '\0';
+        r->terms_len += tl + 1;
+    }
+    for (size_t t = 0; t < s->ntokens; t++) {
+        r->cells[2 * t] = r->terms + r->offs[t];
+        r->cells[2 * t + 1] = r->stops[t] ? "1" : "0";
+    }
+    return crible_conllu_write(r->w, s, r->cells, 2, err);
+}
+
+/* Every input must have the first one's columns: the output has one header. */
+static crible_status check_columns(stem_run *r, const crible_conllu_reader *reader,
+                                   crible_error *err)
+{
+    char cols[sizeof r->columns] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < crible_conllu_ncolumns(reader); i++) {
+        int n = snprintf(cols + used, sizeof cols - used, "%s ", crible_conllu_column_name(reader, i));
+        if (n < 0 || (size_t)n >= sizeof cols - used)
+            break;
+        used += (size_t)n;
+    }
+    if (!r->columns[0])
+        memcpy(r->columns, cols, sizeof cols);
+    else if (strcmp(r->columns, cols) != 0)
+        return crible_error_set(err, CRIBLE_EDATA, "%s: its columns (%s) differ from the first "
+                                "input's (%s)", crible_conllu_reader_name(reader), cols, r->columns);
+    return CRIBLE_OK;
+}
+
+static crible_status stem_input(stem_run *r, const char *path, bool plain, crible_error *err)
+{
+    static const char *const extra[] = {"CRIBLE:STEM", "CRIBLE:STOP"};
+    FILE *in = crible_cli_open_input(path, err);
+    if (!in)
+        return err->status;
+    crible_conllu_reader *reader = NULL;
+    int col_norm = -1, col_type = -1, got;
+    crible_status st = crible_conllu_reader_open(in, path, &reader, err);
+    if (st == CRIBLE_OK)
+        st = crible_conllu_reader_peek_header(reader, err);
+    if (st == CRIBLE_OK && crible_conllu_ncolumns(reader) == 0)
+        goto done;   /* empty input: nothing to add to */
+    if (st == CRIBLE_OK)
+        st = crible_conllu_require(reader, "CRIBLE:NORM", "run crible-tokenize first", &col_norm, err);
+    if (st == CRIBLE_OK)
+        st = crible_conllu_require(reader, "CRIBLE:TYPE", "run crible-tokenize first", &col_type, err);
+    if (st == CRIBLE_OK)
+        st = check_columns(r, reader, err);
+    if (st == CRIBLE_OK && !r->w) {
+        st = crible_conllu_writer_extend(stdout, reader, extra, 2, &r->w, err);
+        if (st == CRIBLE_OK)
+            crible_conllu_writer_set_plain(r->w, plain);
+    }
+    while (st == CRIBLE_OK && (got = crible_conllu_read(reader, &r->s, err)) != 0)
+        st = got < 0 ? err->status : stem_block(r, col_norm, col_type, err);
+    if (st == CRIBLE_OK && !crible_conllu_reader_complete(reader))
+        st = crible_error_set(err, CRIBLE_EDATA, "%s: the stream ends without its end mark: "
+                              "cut short?", crible_conllu_reader_name(reader));
+done:
+    crible_conllu_reader_close(reader);
+    crible_cli_close_input(in);
+    return st;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, 'c'}, {"conllu", no_argument, NULL, 'u'},
+        {"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0}};
+    const char *config_path = NULL;
+    bool plain = false;
+    crible_cli_init("crible-stem");
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "c:hV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'c': config_path = optarg; break;
+        case 'u': plain = true; break;
+        case 'h': return crible_cli_help(usage);
+        case 'V': return crible_cli_version();
+        default:
+            if (optopt == 'c')
+                return crible_cli_usage_error("option '-c' needs an argument");
+            return crible_cli_usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    crible_error err = {0};
+    crible_config *config = NULL;
+    const crible_node *section = NULL;
+    crible_stem_options opt;
+    stem_run run = {0};
+    crible_sentence_init(&run.s);
+    crible_stem_options_init(&opt);
+    crible_status st = crible_config_open_section(config_path, "stem", &config, &section, &err);
+    if (st == CRIBLE_OK)
+        st = crible_stem_options_load(config, section, &opt, &err);
+    if (st == CRIBLE_OK)
+        st = crible_stem_bank_open(&opt, &run.bank, &err);
+    if (st == CRIBLE_OK && optind == argc)
+        st = stem_input(&run, "-", plain, &err);
+    for (int i = optind; i < argc && st == CRIBLE_OK; i++)
+        st = stem_input(&run, argv[i], plain, &err);
+    if (st == CRIBLE_OK && run.w)
+        st = crible_conllu_writer_finish(run.w, &err);
+    crible_conllu_writer_close(run.w);
+    crible_sentence_free(&run.s);
+    free(run.terms);
+    free(run.cells);
+    free(run.offs);
+    free(run.stops);
+    crible_stem_bank_free(run.bank);
+    crible_stem_options_free(&opt);
+    crible_config_free(config);
+    if (st != CRIBLE_OK)
+        crible_cli_fail(&err);
+    return crible_cli_exit(st);
+}
