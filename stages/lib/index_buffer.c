@@ -76,7 +76,7 @@ crible_status ix_membuf_new(ix_membuf **out, crible_error *err)
 {
     ix_membuf *b = calloc(1, sizeof *b);
     if (!b) return nomem(err);
-    b->table_cap = 1 << 14;
+    b->table_cap = 1 << 10;
     b->table = calloc(b->table_cap, sizeof *b->table);
     if (!b->table) { free(b); return nomem(err); }
     b->bytes = b->table_cap * sizeof *b->table + sizeof *b;

@@ -598,13 +598,14 @@ static crible_status merge_some(crible_index_writer *w, const size_t *idx, size_
         bool gone = false;
         for (size_t k = 0; k < n; k++) gone |= idx[k] == i;
         if (gone) {
-            if (i == idx[0]) { w->segs[out++] = merged; }
-            if (w->segs[i].is_new) {
+            wseg old = w->segs[i];
+            if (i == idx[0]) w->segs[out++] = merged;
+            if (old.is_new) {
                 char nm[64], p[4096];
-                ix_segment_name(nm, sizeof nm, w->segs[i].info.number);
+                ix_segment_name(nm, sizeof nm, old.info.number);
                 if (ix_path(p, sizeof p, w->dir, nm)) unlink(p);   /* never committed */
             }
-            free(w->segs[i].deleted);
+            free(old.deleted);
             continue;
         }
         w->segs[out++] = w->segs[i];
