@@ -8,9 +8,10 @@
  *   on c       R'[0] = R[0] + 1
  *              R'[i] = min(R[i-1] + (p[i-1] == c ? 0 : 1), R[i] + 1, R'[i-1] + 1)
  *   accepting  R[m] <= k          dead   min(R) > k
- * Example, p = "acteur", k = 1, reading "acteru": rows end with R[6] = 2
- * (two substitutions, or a transposition counted as 2): rejected at k = 1,
- * accepted at k = 2.  No string longer than m + k can be accepted, so the
+ *            R'[i] = min(R'[i], R2[i-2] + 1) when p[i-1] = c' and p[i-2] = c
+ *            (R2, c' the row and letter one step back: a transposition)
+ * Example, p = "acteur", k = 1, reading "acteru": the last two letters are
+ * swapped, R[6] = 1: accepted (plain Levenshtein would say 2).  No string longer than m + k can be accepted, so the
  * walk never goes deeper than m + k code points.
  */
 #include "query_fuzzy.h"
@@ -112,6 +113,7 @@ typedef struct walker {
     size_t m;
     int k;
     uint8_t *rows;                /* (depth + 1) rows of m + 1 cells */
+    uint32_t read[MAX_PATTERN + 8]; /* the code point read at each depth (base form) */
     size_t maxdepth;
     char key[KEY_MAX + 8];
     crible_fuzzy_visit visit;
@@ -162,12 +164,16 @@ static uint8_t *row_at(walker *w, size_t depth)
     return w->rows + depth * (w->m + 1);
 }
 
-/* Computes the row after reading c; returns its minimum. */
-static int step(walker *w, const uint8_t *r, uint8_t *out, uint32_t c)
+/* Computes the row after reading c at `depth` (the row there is r); returns
+ * its minimum.  A transposition (ab read as ba) costs one edit, as in
+ * Lucene's fuzzy queries: it needs the row and the letter one step back. */
+static int step(walker *w, size_t depth, const uint8_t *r, uint8_t *out, uint32_t c)
 {
     int cap = w->k + 1;
     if (w->o->fold_accents)
         c = c <= 0x10FFFF ? crible_fuzzy_base(c) : c;
+    const uint8_t *rp = depth > 0 ? row_at(w, depth - 1) : NULL;
+    uint32_t cprev = depth > 0 ? w->read[depth - 1] : 0;
     int best = out[0] = (uint8_t)(r[0] + 1 > cap ? cap : r[0] + 1);
     for (size_t i = 1; i <= w->m; i++) {
         int v = r[i - 1] + (w->p[i - 1] == c ? 0 : 1);
@@ -175,6 +181,8 @@ static int step(walker *w, const uint8_t *r, uint8_t *out, uint32_t c)
             v = r[i] + 1;
         if (out[i - 1] + 1 < v)
             v = out[i - 1] + 1;
+        if (rp && i >= 2 && w->p[i - 1] == cprev && w->p[i - 2] == c && rp[i - 2] + 1 < v)
+            v = rp[i - 2] + 1;
         if (v > cap)
             v = cap;
         out[i] = (uint8_t)v;
@@ -186,14 +194,14 @@ static int step(walker *w, const uint8_t *r, uint8_t *out, uint32_t c)
 
 /* The smallest code point > c after which the automaton in row r stays
  * alive, or UINT32_MAX if none; 0 if every code point keeps it alive. */
-static uint32_t next_alive(walker *w, const uint8_t *r, uint32_t c)
+static uint32_t next_alive(walker *w, size_t depth, const uint8_t *r, uint32_t c)
 {
     /* A letter absent from the pattern: substitution or insertion only. */
-    if (step(w, r, w->tmp, 0x10FFFF + 1) <= w->k)
+    if (step(w, depth, r, w->tmp, 0x10FFFF + 1) <= w->k)
         return 0;
     uint32_t best = UINT32_MAX;
     for (size_t i = 0; i < w->nletters; i++) {
-        if (step(w, r, w->tmp, w->letter[i]) > w->k)
+        if (step(w, depth, r, w->tmp, w->letter[i]) > w->k)
             continue;
         const uint32_t *v = w->variants[i];
         for (size_t j = 0; j < w->nvariants[i]; j++)
@@ -308,10 +316,10 @@ static void walk(walker *w, size_t len, size_t depth)
         }
         memcpy(w->key + len, t + len, cl);
         uint8_t *nr = row_at(w, depth + 1);
-        int best = step(w, r, nr, c);
+        int best = step(w, depth, r, nr, c);
         if (best > w->k) {
             /* Jump straight to the next child the automaton accepts. */
-            uint32_t na = next_alive(w, r, c);
+            uint32_t na = next_alive(w, depth, r, c);
             if (na == UINT32_MAX)
                 return;
             if (na == 0) {
@@ -323,6 +331,7 @@ static void walk(walker *w, size_t len, size_t depth)
             do_seek(w, w->key, len + el);
             continue;
         }
+        w->read[depth] = w->o->fold_accents ? crible_fuzzy_base(c) : c;
         unread(w, t, n); /* the child's first term */
         if (w->o->prefix && nr[w->m] <= w->k)
             emit_all(w, len + cl, nr[w->m]);
@@ -448,24 +457,24 @@ int crible_fuzzy_distance(const char *a, size_t an, const char *b, size_t bn,
             y[n] = crible_fuzzy_base(y[n]);
         n++;
     }
-    int prev[MAX_PATTERN + 1], cur[MAX_PATTERN + 1];
+    /* Optimal string alignment: Levenshtein plus adjacent transpositions. */
+    int pp[MAX_PATTERN + 1], prev[MAX_PATTERN + 1], cur[MAX_PATTERN + 1];
     for (size_t j = 0; j <= n; j++)
-        prev[j] = (int)j;
+        prev[j] = pp[j] = (int)j;
     for (size_t i = 1; i <= m; i++) {
         cur[0] = (int)i;
-        int best = cur[0];
         for (size_t j = 1; j <= n; j++) {
             int v = prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1);
             if (prev[j] + 1 < v)
                 v = prev[j] + 1;
             if (cur[j - 1] + 1 < v)
                 v = cur[j - 1] + 1;
+            if (i >= 2 && j >= 2 && x[i - 1] == y[j - 2] && x[i - 2] == y[j - 1] &&
+                pp[j - 2] + 1 < v)
+                v = pp[j - 2] + 1;
             cur[j] = v;
-            if (v < best)
-                best = v;
         }
-        if (best > cap)
-            return cap + 1;
+        memcpy(pp, prev, (n + 1) * sizeof *pp);
         memcpy(prev, cur, (n + 1) * sizeof *prev);
     }
     return prev[n] > cap ? cap + 1 : prev[n];

@@ -4,7 +4,8 @@
  * finds "déçu" when the index keeps accents.
  *
  * The automaton accepts every string within `max_edits` (0, 1 or 2)
- * insertions, deletions or substitutions of the pattern, counted on code
+ * insertions, deletions, substitutions or swaps of two adjacent letters
+ * (Damerau: acteru~ finds "acteur") of the pattern, counted on code
  * points; with `fold_accents`, two letters that differ only by accents or
  * case are equal (e = é = è = ê = ë, c = ç).  In prefix mode it accepts every
  * string having a prefix it accepts.  Its state is the row of Ukkonen's

@@ -48,6 +48,8 @@ typedef struct qterm {
     bool weak;                /* a stop word outside a phrase */
     bool exact;               /* `=word`: a NORM, opened with crible_postings_open_exact */
     double weight;            /* the field's weight */
+    int phrase;               /* the phrase it is a word of (-1: none), */
+    uint16_t slot, nslots;    /* its place in it: highlights need whole phrases */
     double idf;
     uint64_t df;
     uint32_t max_tf;
@@ -86,6 +88,7 @@ typedef struct plan {
     qterm *terms;
     size_t nwords, words_cap;
     crible_query_word *words;
+    size_t nphrases;
 } plan;
 
 crible_status plan_build(crible_searcher *s, const char *query, plan **out,

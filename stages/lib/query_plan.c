@@ -58,7 +58,11 @@ static void set_fail(builder *b, crible_status st, size_t pos, const char *hint,
     b->st = st;
     if (b->syn) {
         b->syn->pos = pos;
-        snprintf(b->syn->message, sizeof b->syn->message, "%s", b->err->message);
+        size_t l = strlen(b->err->message);
+        if (l >= sizeof b->syn->message)
+            l = sizeof b->syn->message - 1;
+        memcpy(b->syn->message, b->err->message, l);
+        b->syn->message[l] = '\0';
         snprintf(b->syn->hint, sizeof b->syn->hint, "%s", hint ? hint : "");
     }
 }
@@ -183,6 +187,7 @@ static long add_term(builder *b, int f, const char *t, size_t len, bool exact, u
     q->df = df;
     q->max_tf = max_tf;
     q->idf = rank_idf(s->maxdoc, df);
+    q->phrase = -1;
     return (long)p->nterms++;
 }
 
@@ -585,6 +590,14 @@ static pnode *text_phrase(builder *b, const crible_qnode *q, int f, uint32_t wi,
         if (i + 1 == t->n)
             plain.flags = q->flags; /* a prefix or fuzzy mark applies to the last word */
         text_token_terms(b, slot, f, &t->t[i], &plain, wi, false);
+        for (size_t k = 0; k < slot->nterm; k++) {
+            qterm *qt = &b->p->terms[slot->term[k]];
+            if (qt->phrase < 0) { /* highlights: only where the whole phrase is */
+                qt->phrase = (int)b->p->nphrases;
+                qt->slot = (uint16_t)i;
+                qt->nslots = (uint16_t)t->n;
+            }
+        }
         if (slot->nterm == 0) { /* a word found nowhere: the phrase cannot match */
             pnode_free(slot);
             pnode_free(ph);
@@ -592,6 +605,7 @@ static pnode *text_phrase(builder *b, const crible_qnode *q, int f, uint32_t wi,
         }
         pnode_add(b, ph, slot, ROLE_REQ);
     }
+    b->p->nphrases++;
     if (failed(b)) {
         pnode_free(ph);
         return NULL;

@@ -289,10 +289,44 @@ void crible_hit_detail_free(crible_hit_detail *d)
 
 typedef struct hitbuf {
     crible_snippet_hit *h;
+    uint32_t *t;              /* the plan term of each hit */
     size_t n, cap;
     uint32_t *pos;
     uint32_t pcap;
 } hitbuf;
+
+/* Whether a hit of phrase ph, slot j, is at position pos. */
+static bool has_slot(const plan *p, const hitbuf *hb, int ph, uint16_t j, uint32_t pos)
+{
+    for (size_t i = 0; i < hb->n; i++) {
+        const qterm *t = &p->terms[hb->t[i]];
+        if (hb->h[i].pos == pos && t->phrase == ph && t->slot == j)
+            return true;
+    }
+    return false;
+}
+
+/* Drops the hits of phrase words that are not part of a whole phrase
+ * ("pas" alone when the query is "pas bon"; the l' of "l'intérieur" when it
+ * is `l'enfer`). */
+static void keep_whole_phrases(const plan *p, hitbuf *hb)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < hb->n; i++) {
+        const qterm *t = &p->terms[hb->t[i]];
+        bool keep = true;
+        if (t->phrase >= 0)
+            for (uint16_t j = 0; j < t->nslots && keep; j++)
+                if (j != t->slot)
+                    keep = hb->h[i].pos + j >= t->slot &&
+                           has_slot(p, hb, t->phrase, j, hb->h[i].pos + j - t->slot);
+        if (keep) {
+            hb->h[k] = hb->h[i];
+            hb->t[k++] = hb->t[i];
+        }
+    }
+    hb->n = k;
+}
 
 /* The positions of the plan's terms of field f in the document. */
 static crible_status match_positions(crible_searcher *s, plan *p, uint32_t shard, uint32_t doc,
@@ -329,18 +363,24 @@ static crible_status match_positions(crible_searcher *s, plan *p, uint32_t shard
             if (hb->n + n > hb->cap) {
                 size_t cap = (hb->n + n) * 2;
                 crible_snippet_hit *v = realloc(hb->h, cap * sizeof *v);
-                if (!v) {
+                uint32_t *tv = v ? realloc(hb->t, cap * sizeof *tv) : NULL;
+                if (v)
+                    hb->h = v;
+                if (!tv) {
                     crible_postings_close(pc);
                     return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
                 }
-                hb->h = v;
+                hb->t = tv;
                 hb->cap = cap;
             }
-            for (uint32_t k = 0; k < n; k++)
+            for (uint32_t k = 0; k < n; k++) {
+                hb->t[hb->n] = (uint32_t)i;
                 hb->h[hb->n++] = (crible_snippet_hit){hb->pos[k], t->word, t->weak};
+            }
         }
         crible_postings_close(pc);
     }
+    keep_whole_phrases(p, hb);
     return CRIBLE_OK;
 }
 
@@ -392,6 +432,7 @@ crible_status crible_hit_details(crible_searcher *s, const crible_results *r, si
         }
         free(sent);
         free(hb.h);
+        free(hb.t);
         free(hb.pos);
     }
     if (st == CRIBLE_OK && r->explain)

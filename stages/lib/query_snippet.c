@@ -243,16 +243,12 @@ crible_status crible_snippet_build(const crible_snippet_input *in,
             uint32_t p = c.hits[h].pos;
             if (p < a[f] || p >= b[f] || c.hits[h].weak)
                 continue;
-            if (is_elision(&c, p) && !(p + 1 < in->ntokens &&
-                                       in->tok_end[p] == in->tok_start[p + 1]))
-                continue; /* never a bare l' */
+            if (is_elision(&c, p))
+                continue; /* never a bare l': it comes with the word it is glued to */
             size_t ms = in->tok_start[p], me = in->tok_end[p];
             /* The elision glued before a word is part of the surface word. */
             if (p > a[f] && in->tok_end[p - 1] == ms && is_elision(&c, p - 1))
                 ms = in->tok_start[p - 1];
-            /* An elision matched in a phrase: extend to the word it is glued to. */
-            if (is_elision(&c, p) && p + 1 < b[f] && in->tok_end[p] == in->tok_start[p + 1])
-                me = in->tok_end[p + 1];
             st = add_mark(s, ms, me, err);
         }
     }
