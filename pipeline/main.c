@@ -21,8 +21,8 @@
 
 static const char usage[] =
     "Usage: crible run [OPTION]... [PATH]...\n"
-    "       crible query INDEX QUERY...      (runs crible-query; also: read, tokenize,\n"
-    "                                         stem, entities, index)\n"
+    "  or:  crible query INDEX QUERY...      (runs crible-query)\n"
+    "  or:  crible STAGE [ARG]...            (runs crible-STAGE, any stage)\n"
     "Run the pipeline a YAML file describes: each stage is its own process,\n"
     "connected to the next by a pipe; the index is committed only if every stage\n"
     "succeeds.  PATHs (files, folders, - for stdin) replace the file's input paths.\n"

@@ -4,6 +4,7 @@
 #include "relay.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -334,6 +335,21 @@ static bool pump_one(runner_merge *m, size_t i)
         }
         if (!nl && !in->eof && len < PARTIAL_MAX)
             break;                   /* wait for the end of the line */
+        if (starts(p, take, "# crible.end = ")) {
+            /* Held back: one end mark for the whole stream, at its end. */
+            m->end_docs += strtoull(p + 15, NULL, 10);
+            in->ended = in->skip_blank = true;
+            in->buf.start += take;
+            moved = true;
+            continue;
+        }
+        if (in->skip_blank && take == 1 && p[0] == '\n') {
+            in->skip_blank = false;
+            in->buf.start += take;
+            moved = true;
+            continue;
+        }
+        in->ended = in->skip_blank = false;
         bool doc = starts(p, take, "# newdoc id") || p[0] == '{';
         int header = in->seen_doc ? -1 : starts(p, take, "# global.columns") ? 0
                                         : starts(p, take, "# crible.version") ? 1 : -1;
@@ -380,6 +396,18 @@ void runner_merge_pump(runner_merge *m)
                     m->rotate = (i + 1) % m->n;
             }
         }
+    }
+    if (m->end_written || !runner_merge_done(m))
+        return;
+    /* Every input ended with its end mark: so does the merged stream.  If
+     * one did not, it was cut, and the next stage must see that too. */
+    bool all = m->n > 0;
+    for (size_t i = 0; i < m->n; i++)
+        all = all && m->in[i].ended;
+    if (all) {
+        char mark[64];
+        int len = snprintf(mark, sizeof mark, "# crible.end = %llu\n\n", m->end_docs);
+        m->end_written = runner_buf_append(&m->out, mark, (size_t)len);
     }
 }
 

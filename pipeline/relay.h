@@ -15,7 +15,10 @@
  *        started a document the merge takes only from that copy until its
  *        next document starts.  The stream header (`# global.columns`,
  *        `# crible.version`) is written once, before anything else; an
- *        identical header from another copy is dropped.
+ *        identical header from another copy is dropped.  The end marks
+ *        (`# crible.end = N`, conllu.h) are held back: when every input
+ *        ended with one, the merged stream ends with one, N the sum; when
+ *        one did not (it was cut), neither does the merged stream.
  *        On the way it counts what the summary shows: documents, tokens
  *        (lines whose ID is a number), and entities by type (B- tags in
  *        the CRIBLE:NER column).
@@ -90,6 +93,8 @@ typedef struct runner_merge_input {
     bool eof;
     bool seen_doc;            /* a document has started: no header after it */
     bool midline;             /* the bytes waiting continue a line already sent */
+    bool ended;               /* its last block was an end mark (# crible.end) */
+    bool skip_blank;          /* the blank line after that mark is dropped */
 } runner_merge_input;
 
 typedef struct runner_merge {
@@ -101,6 +106,8 @@ typedef struct runner_merge {
     runner_buf out;           /* waiting for the sink */
     char *header[2];          /* the header lines sent (global.columns, crible.version) */
     int ner_column;           /* CRIBLE:NER's column (0-based), or -1 */
+    unsigned long long end_docs;  /* the sum of the inputs' end marks */
+    bool end_written;
     runner_counts counts;
 } runner_merge;
 

@@ -85,8 +85,8 @@ void runner_report_summary(const runner_plan *plan, const runner_result *res, FI
 {
     char a[32], b[32];
     double mb = (double)res->input_bytes / 1e6;
-    fprintf(out, "crible: %s documents (%.1f MB) in %.2f s, %.1f MB/s; %s tokens\n",
-            grouped(res->counts.docs, a, sizeof a), mb, res->seconds,
+    fprintf(out, "crible: %s documents (%.*f MB) in %.2f s, %.1f MB/s; %s tokens\n",
+            grouped(res->counts.docs, a, sizeof a), mb < 10 ? 2 : 1, mb, res->seconds,
             res->seconds > 0 ? mb / res->seconds : 0.0, grouped(res->counts.tokens, b, sizeof b));
     if (res->counts.ntypes) {
         /* By count, largest first. */
@@ -108,7 +108,7 @@ void runner_report_summary(const runner_plan *plan, const runner_result *res, FI
     }
     if (plan->has_sink && plan->index_path) {
         double size = (double)runner_tree_size(plan->index_path) / 1e6;
-        fprintf(out, "  %-14s %s  %.1f MB", "index", plan->index_path, size);
+        fprintf(out, "  %-14s %s  %.*f MB", "index", plan->index_path, size < 10 ? 2 : 1, size);
         if (plan->input_bytes)
             fprintf(out, " (%.2f x the input)", size * 1e6 / (double)plan->input_bytes);
         fputc('\n', out);
@@ -141,6 +141,10 @@ void runner_report_failure(const runner_plan *plan, const runner_result *res, FI
         fprintf(out, "crible: stage '%s' failed (%s): %s\n", p->label, how, p->last_line);
     else
         fprintf(out, "crible: stage '%s' failed (%s)\n", p->label, how);
-    if (plan->has_sink)
+    /* The runner kept the index stage from committing, unless that stage is
+     * the one that failed on its own: then its own message says what it did. */
+    bool sink_failed = plan->has_sink && p->stage == &plan->stages[plan->nstages - 1] &&
+                       !p->signalled_by_us;
+    if (plan->has_sink && !sink_failed)
         fprintf(out, "crible: nothing was committed, the index is as it was\n");
 }

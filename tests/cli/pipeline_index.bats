@@ -1,0 +1,209 @@
+#!/usr/bin/env bats
+# crible run end to end with the real stages on corpus/ (and the seed article
+# and the reviews of ../shared when present): the index answers known
+# queries, --print builds the same index, a failing stage or Ctrl-C leaves
+# the previous index as it was, -j 2 answers like -j 1.
+bats_require_minimum_version 1.5.0
+load common
+
+setup() {
+    for s in read tokenize stem entities index query; do
+        [ -x "$CRIBLE_BIN/crible-$s" ] || skip "crible-$s not built yet"
+    done
+    T=$BATS_TEST_TMPDIR
+    CONF=$CRIBLE_SRC/config/crible.yaml
+}
+
+# The hits of a query as sorted "id<TAB>score" lines (scores to 1e-6).
+hits() {
+    crible-query "$@" --json -n 10000 --no-snippet |
+        jq -r '"\(.id)\t\(.score * 1000000 | round)"' | sort
+}
+
+QUERIES=(netflix 'harcèlement' '"prime video"' 'série OR film' 'platform:netflix' 'lyon -paris' 'réalis*')
+
+# Every query's hits, one block per query: what two indexes must agree on.
+all_hits() {
+    for q in "${QUERIES[@]}"; do
+        echo "== $q"
+        hits "$@" "$q"
+    done
+}
+
+# What must not change when a run fails: the files of the index and what
+# it answers.
+fingerprint() {
+    (cd "$1" && find . -type f ! -name '*.lock' ! -name LOCK -printf '%p %s\n' | sort && cat MANIFEST* 2>/dev/null | md5sum)
+    all_hits "$1"
+}
+
+@test "crible run builds an index of corpus/ that answers known queries" {
+    run --separate-stderr crible run -c "$CONF" -o "$T/idx"
+    [ "$status" -eq 0 ] || { echo "$stderr"; false; }
+    # The summary: documents, tokens, entities by type, time per stage.
+    [[ "$stderr" == *"crible: "*" documents"* ]]
+    [[ "$stderr" == *"PLATFORM"* ]]
+    [[ "$stderr" == *"tokenize "* ]]
+    ndocs=$(crible-read "$CRIBLE_SRC/corpus" | wc -l)
+    [[ "$stderr" == *"crible: $ndocs documents"* ]]
+    run crible-index check "$T/idx"
+    [ "$status" -eq 0 ]
+    # Netflix: exactly the documents that name it in their text or title.
+    expected=$(crible-read -c "$CONF" "$CRIBLE_SRC/corpus" |
+               jq -r 'select((.text + " " + (.title // "")) | test("netflix"; "i")) | .id' | sort)
+    [ -n "$expected" ]
+    diff <(echo "$expected") <(hits "$T/idx" netflix | cut -f1)
+    hits "$T/idx" 'harcèlement' | grep -q 'cyberharcelement'
+    hits "$T/idx" 'harcelement' | grep -q 'cyberharcelement'
+}
+
+@test "the seed article: its title and its people are found" {
+    need_shared "$SEED"
+    run --separate-stderr crible run -c "$CONF" -o "$T/idx" -q "$SEED"
+    [ "$status" -eq 0 ] || { echo "$stderr"; false; }
+    [ "$(hits "$T/idx" '"dire un secret"' | wc -l)" -eq 1 ]
+    [ "$(hits "$T/idx" 'platform:netflix' | wc -l)" -eq 1 ]
+}
+
+@test "--print run by bash builds the same index" {
+    run --separate-stderr crible run -c "$CONF" -o "$T/a" -q
+    [ "$status" -eq 0 ]
+    run --separate-stderr crible run -c "$CONF" -o "$T/b" --print
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"crible-read -c "*" | "*"crible-index -c "*" -o $T/b"* ]]
+    run --separate-stderr bash -c "$output"
+    [ "$status" -eq 0 ] || { echo "$stderr"; false; }
+    diff <(crible-index stats "$T/a" | grep -Evi 'generation|bytes|size|MB|time') \
+         <(crible-index stats "$T/b" | grep -Evi 'generation|bytes|size|MB|time')
+    diff <(all_hits "$T/a") <(all_hits "$T/b")
+}
+
+@test "-j 2 gives the same search results as -j 1" {
+    run --separate-stderr crible run -c "$CONF" -o "$T/one" -q -j 1
+    [ "$status" -eq 0 ]
+    run --separate-stderr crible run -c "$CONF" -o "$T/two" -j 2
+    [ "$status" -eq 0 ] || { echo "$stderr"; false; }
+    [[ "$stderr" == *"tokenize "*" 2 "* ]]
+    diff <(all_hits "$T/one") <(all_hits "$T/two")
+    [ "$(hits "$T/two" netflix | wc -l)" -gt 0 ]
+}
+
+@test "a stage that fails (exit 3) mid-document: status 3, the index as it was" {
+    run --separate-stderr crible run -c "$CONF" -o "$T/idx" -q
+    [ "$status" -eq 0 ]
+    before=$(fingerprint "$T/idx")
+    # More documents, and a stage that dies in the middle of a document's
+    # token stream after passing some of it on.
+    mkdir "$T/more"
+    cp -r "$CRIBLE_SRC/corpus/." "$T/more/"
+    printf 'Un nouveau document sur Netflix et Disney+.\n' > "$T/more/nouveau.txt"
+    cat > "$T/fail.yaml" <<EOF
+pipeline:
+  index: idx
+  stages:
+    - read
+    - tokenize
+    - stem
+    - name: boom
+      exec: [sh, -c, 'head -n 700; echo "boom: cannot go on" >&2; exit 3']
+    - entities
+    - index
+EOF
+    run --separate-stderr crible run -c "$T/fail.yaml" "$T/more"
+    [ "$status" -eq 3 ]
+    [[ "$stderr" == *"crible: stage 'boom' failed (exit 3): boom: cannot go on"* ]]
+    [[ "$stderr" == *"nothing was committed"* ]]
+    after=$(fingerprint "$T/idx")
+    [ "$before" = "$after" ]
+    run crible-index check "$T/idx"
+    [ "$status" -eq 0 ]
+    # The same run without the failing stage commits: the test can fail.
+    sed -i '/name: boom/,+1d' "$T/fail.yaml"
+    run --separate-stderr crible run -c "$T/fail.yaml" -q "$T/more"
+    [ "$status" -eq 0 ]
+    [ "$(fingerprint "$T/idx")" != "$before" ]
+}
+
+@test "a stage killed by a signal: status 128+9, the index as it was" {
+    run --separate-stderr crible run -c "$CONF" -o "$T/idx" -q
+    [ "$status" -eq 0 ]
+    before=$(fingerprint "$T/idx")
+    cat > "$T/kill.yaml" <<EOF
+input:
+  paths: [$CRIBLE_SRC/corpus]
+pipeline:
+  index: idx
+  stages:
+    - read
+    - tokenize
+    - name: crash
+      exec: [sh, -c, 'head -n 500; kill -KILL \$\$']
+    - stem
+    - entities
+    - index
+EOF
+    run --separate-stderr crible run -c "$T/kill.yaml" -j 2
+    [ "$status" -eq 137 ]
+    [[ "$stderr" == *"stage 'crash."?"' failed (killed by signal 9"* ]]
+    [ "$(fingerprint "$T/idx")" = "$before" ]
+}
+
+@test "SIGINT: no child left, no partial commit" {
+    run --separate-stderr crible run -c "$CONF" -o "$T/idx" -q
+    [ "$status" -eq 0 ]
+    before=$(fingerprint "$T/idx")
+    secs="60.$$$RANDOM"
+    cat > "$T/slow.yaml" <<EOF
+input:
+  paths: [$CRIBLE_SRC/corpus]
+pipeline:
+  index: idx
+  stages:
+    - read
+    - tokenize
+    - stem
+    - entities
+    - name: slow
+      exec: [awk, '{ print } NR == 400 { fflush(); system("sleep $secs") }']
+    - index
+EOF
+    crible run -c "$T/slow.yaml" > "$T/out" 2> "$T/err" < /dev/null &
+    pid=$!
+    for _ in $(seq 1 100); do pgrep -f "^sleep $secs" > /dev/null && break; sleep 0.1; done
+    pgrep -f "^sleep $secs"
+    pgrep -f "crible-index -c $T/slow.yaml"     # the index stage is running
+    kill -INT "$pid"
+    status=0
+    wait "$pid" || status=$?
+    [ "$status" -eq 130 ]
+    grep -q "interrupted" "$T/err"
+    sleep 0.2
+    ! pgrep -f "sleep $secs"
+    ! pgrep -f "crible-index -c $T/slow.yaml"
+    ! pgrep -f "crible-(read|tokenize|stem|entities) -c $T/slow.yaml"
+    [ "$(fingerprint "$T/idx")" = "$before" ]
+}
+
+@test "the user-stage configuration runs its awk programs" {
+    run --separate-stderr crible run -c "$CRIBLE_SRC/config/custom-stage.yaml" -o "$T/idx"
+    [ "$status" -eq 0 ] || { echo "$stderr"; false; }
+    [[ "$stderr" == *"short-docs "* ]]
+    [[ "$stderr" == *"no-urls "* ]]
+    [ "$(hits "$T/idx" netflix | wc -l)" -gt 0 ]
+}
+
+@test "the reviews (JSON Lines with metadata): filters and facets" {
+    need_shared "$DATA/reviews/reviews.jsonl"
+    head -n 1500 "$DATA/reviews/reviews.jsonl" > "$T/r.jsonl"
+    grep '"source": *"allocine.fr"' "$DATA/reviews/reviews.jsonl" | head -n 300 >> "$T/r.jsonl"
+    run --separate-stderr crible run -c "$CRIBLE_SRC/config/reviews-jsonl.yaml" -o "$T/r" -q "$T/r.jsonl"
+    [ "$status" -eq 0 ] || { echo "$stderr"; false; }
+    n=$(crible-query "$T/r" 'source:allocine.fr' --count)
+    [ "$n" -eq 300 ]
+    run crible-query "$T/r" 'rating>=4 intouchables' --json -n 1
+    [ "$status" -eq 0 ]
+    [ "$(jq -r '.meta.rating >= 4' <<< "$output")" = true ]
+    # The title comes from item_title.
+    run crible-query "$T/r" 'title:intouchables' --count
+    [ "$output" -gt 0 ]
+}
