@@ -50,6 +50,7 @@ typedef struct stem_run {
     bool *stops;
     size_t cells_cap;
     char columns[2048];       /* the first input's columns, to check the others */
+    char *settings;           /* "# crible.stem = JSON", for the index and queries */
     char warned[8][32];       /* unknown languages already reported */
     int nwarned;
 } stem_run;
@@ -178,6 +179,8 @@ static crible_status stem_input(stem_run *r, const char *path, bool plain, cribl
         st = crible_conllu_writer_extend(stdout, reader, extra, 2, &r->w, err);
         if (st == CRIBLE_OK)
             crible_conllu_writer_set_plain(r->w, plain);
+        if (st == CRIBLE_OK)
+            st = crible_conllu_write_comment(r->w, r->settings, err);
     }
     while (st == CRIBLE_OK && (got = crible_conllu_read(reader, &r->s, err)) != 0)
         st = got < 0 ? err->status : stem_block(r, col_norm, col_type, err);
@@ -188,6 +191,18 @@ done:
     crible_conllu_reader_close(reader);
     crible_cli_close_input(in);
     return st;
+}
+
+/* The `# crible.stem = JSON` line written before the first block. */
+static crible_status settings_comment(const crible_stem_options *o, char **out, crible_error *err)
+{
+    char *json = crible_stem_options_json(o);
+    size_t n = json ? strlen(json) + 32 : 0;
+    *out = json ? malloc(n) : NULL;
+    if (*out)
+        snprintf(*out, n, "# crible.stem = %s", json);
+    free(json);
+    return *out ? CRIBLE_OK : crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
 }
 
 int main(int argc, char **argv)
@@ -225,6 +240,8 @@ int main(int argc, char **argv)
         st = crible_stem_options_load(config, section, &opt, &err);
     if (st == CRIBLE_OK)
         st = crible_stem_bank_open(&opt, &run.bank, &err);
+    if (st == CRIBLE_OK)
+        st = settings_comment(&opt, &run.settings, &err);
     if (st == CRIBLE_OK && optind == argc)
         st = stem_input(&run, "-", plain, &err);
     for (int i = optind; i < argc && st == CRIBLE_OK; i++)
@@ -235,6 +252,7 @@ int main(int argc, char **argv)
     crible_sentence_free(&run.s);
     free(run.terms);
     free(run.cells);
+    free(run.settings);
     free(run.offs);
     free(run.stops);
     crible_stem_bank_free(run.bank);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "stopwords.h"
@@ -40,6 +41,16 @@ static crible_status load_shipped_stopwords(crible_stopwords *sw, const char *al
     return crible_stopwords_load(sw, path, err);
 }
 
+/* A named file: as given, else (a bare name) among the files crible ships. */
+static crible_status load_stopwords_file(crible_stopwords *sw, const char *file, crible_error *err)
+{
+    char path[4096];
+    if (file[0] != '/' && access(file, R_OK) != 0 && !strchr(file, '/') &&
+        crible_data_find(file, path, sizeof path))
+        file = path;
+    return crible_stopwords_load(sw, file, err);
+}
+
 /* Adds a language; options give its stemmer (algorithm set by the caller). */
 static crible_status add_lang(crible_stem_bank *b, const crible_stemmer_options *so,
                               const crible_stem_options *o, crible_error *err)
@@ -62,7 +73,7 @@ static crible_status add_lang(crible_stem_bank *b, const crible_stemmer_options 
         for (size_t i = 0; i < o->nstopwords_list && st == CRIBLE_OK; i++)
             st = crible_stopwords_add(l->stop, o->stopwords_list[i], strlen(o->stopwords_list[i]), err);
     else if (o && o->stopwords_file)
-        st = crible_stopwords_load(l->stop, o->stopwords_file, err);
+        st = load_stopwords_file(l->stop, o->stopwords_file, err);
     else
         st = load_shipped_stopwords(l->stop, l->algorithm, err);
     if (st != CRIBLE_OK) {

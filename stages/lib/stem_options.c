@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <jansson.h>
+
 #include "options.h"
 
 static crible_status check_algorithm(const crible_config *config, const crible_node *value,
@@ -149,6 +151,124 @@ crible_status crible_stem_options_load(const crible_config *config, const crible
         o->stemmer.override_words = o->override_buf;
         o->stemmer.override_stems = o->override_buf + ov->count;
         o->stemmer.noverrides = ov->count;
+    }
+    return CRIBLE_OK;
+}
+
+char *crible_stem_options_json(const crible_stem_options *o)
+{
+    const crible_stemmer_options *so = &o->stemmer;
+    const char *algo = crible_stem_algorithm(so->algorithm);
+    json_t *j = json_pack("{s:s, s:b, s:b, s:b}", "algorithm", algo ? algo : so->algorithm,
+                          "corrections", so->corrections, "fold_accents", so->fold_accents,
+                          "languages", o->languages);
+    json_t *prot = json_array(), *ov = json_object();
+    if (!j || !prot || !ov) {
+        json_decref(j);
+        json_decref(prot);
+        json_decref(ov);
+        return NULL;
+    }
+    if (so->corrections_file)
+        json_object_set_new(j, "corrections_file", json_string(so->corrections_file));
+    for (size_t i = 0; i < so->nprotected; i++)
+        json_array_append_new(prot, json_string(so->protected_words[i]));
+    for (size_t i = 0; i < so->noverrides; i++)
+        json_object_set_new(ov, so->override_words[i], json_string(so->override_stems[i]));
+    json_object_set_new(j, "protected", prot);
+    json_object_set_new(j, "overrides", ov);
+    if (!o->stopwords || o->stopwords_list) {
+        json_t *sw = json_array();
+        for (size_t i = 0; o->stopwords && sw && i < o->nstopwords_list; i++)
+            json_array_append_new(sw, json_string(o->stopwords_list[i]));
+        json_object_set_new(j, "stopwords", sw);
+    } else if (o->stopwords_file) {
+        json_object_set_new(j, "stopwords", json_string(o->stopwords_file));
+    }
+    char *s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(j);
+    return s;
+}
+
+static crible_status json_type_error(const char *key, const char *what, crible_error *err)
+{
+    return crible_error_set(err, CRIBLE_EDATA, "stem settings: '%s' must be %s", key, what);
+}
+
+crible_status crible_stem_options_from_json(const void *json, crible_stem_options *o,
+                                            crible_error *err)
+{
+    const json_t *j = json;
+    crible_stemmer_options *so = &o->stemmer;
+    if (!json_is_object(j))
+        return json_type_error("stem", "an object", err);
+    const json_t *v;
+    if ((v = json_object_get(j, "algorithm"))) {
+        if (!json_is_string(v) || !crible_stem_algorithm(json_string_value(v)))
+            return json_type_error("algorithm", "a known algorithm", err);
+        so->algorithm = json_string_value(v);
+    }
+    static const char *const bools[] = {"corrections", "fold_accents", "languages"};
+    bool *targets[] = {&so->corrections, &so->fold_accents, &o->languages};
+    for (size_t i = 0; i < 3; i++) {
+        if ((v = json_object_get(j, bools[i]))) {
+            if (!json_is_boolean(v))
+                return json_type_error(bools[i], "true or false", err);
+            *targets[i] = json_is_true(v);
+        }
+    }
+    if ((v = json_object_get(j, "corrections_file"))) {
+        if (!json_is_string(v))
+            return json_type_error("corrections_file", "a file name", err);
+        so->corrections_file = json_string_value(v);
+    }
+    const json_t *prot = json_object_get(j, "protected");
+    const json_t *ov = json_object_get(j, "overrides");
+    const json_t *sw = json_object_get(j, "stopwords");
+    if (prot && !json_is_array(prot))
+        return json_type_error("protected", "a list of words", err);
+    if (ov && !json_is_object(ov))
+        return json_type_error("overrides", "an object", err);
+    if (sw && !json_is_array(sw) && !json_is_string(sw))
+        return json_type_error("stopwords", "a file name or a list of words", err);
+    size_t np = json_array_size(prot), no = json_object_size(ov), ns = json_array_size(sw);
+    if (np + 2 * no + ns) {
+        o->override_buf = crible_malloc((np + 2 * no + ns) * sizeof *o->override_buf, err);
+        if (!o->override_buf)
+            return CRIBLE_ENOMEM;
+    }
+    const char **buf = o->override_buf;
+    for (size_t i = 0; i < np; i++) {
+        if (!json_is_string(json_array_get(prot, i)))
+            return json_type_error("protected", "a list of words", err);
+        buf[i] = json_string_value(json_array_get(prot, i));
+    }
+    so->protected_words = buf;
+    so->nprotected = np;
+    const char *key;
+    const json_t *val;
+    size_t k = 0;
+    json_object_foreach((json_t *)ov, key, val) {
+        if (!json_is_string(val))
+            return json_type_error("overrides", "an object of words", err);
+        buf[np + k] = key;
+        buf[np + no + k] = json_string_value(val);
+        k++;
+    }
+    so->override_words = buf ? buf + np : NULL;
+    so->override_stems = buf ? buf + np + no : NULL;
+    so->noverrides = no;
+    if (json_is_string(sw)) {
+        o->stopwords_file = json_string_value(sw);
+    } else if (sw) {
+        for (size_t i = 0; i < ns; i++) {
+            if (!json_is_string(json_array_get(sw, i)))
+                return json_type_error("stopwords", "a list of words", err);
+            buf[np + 2 * no + i] = json_string_value(json_array_get(sw, i));
+        }
+        o->stopwords_list = buf + np + 2 * no;
+        o->nstopwords_list = ns;
+        o->stopwords = ns > 0;
     }
     return CRIBLE_OK;
 }

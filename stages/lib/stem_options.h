@@ -55,4 +55,23 @@ crible_status crible_stem_options_load(const crible_config *config,
 
 void crible_stem_options_free(crible_stem_options *options);
 
+/* The settings as one JSON object, the `# crible.stem = JSON` comment
+ * crible-stem writes at the head of its stream, which crible-index records
+ * so that crible-query stems a query the same way:
+ *     {"algorithm":"french","corrections":true,"fold_accents":false,
+ *      "languages":true,"protected":["netflix"],"overrides":{"séries":"série"},
+ *      "stopwords":"/abs/path/stopwords-fr.txt" | ["le","la"] | []}
+ * "corrections_file" and "stopwords" appear only when configured ([]: none);
+ * absent, the shipped defaults apply.  malloc'ed (caller frees); NULL when
+ * out of memory. */
+char *crible_stem_options_json(const crible_stem_options *options);
+
+/* The inverse: fills *options (after crible_stem_options_init) from such an
+ * object (a jansson json_t *, passed as void * to keep jansson out of this
+ * header).  Strings point into the object, which must outlive options.
+ * Unknown members are ignored (a newer writer); a member of the wrong type is
+ * CRIBLE_EDATA "stem settings: 'x' must be ...". */
+crible_status crible_stem_options_from_json(const void *json, crible_stem_options *options,
+                                            crible_error *err);
+
 #endif

@@ -1,0 +1,209 @@
+/*
+ * analyzer.c - tokenizer + stem bank behind one call (analyzer.h).  Per
+ * sentence, the terms are copied into one buffer (a stemmer's result lives
+ * only until its next call) and the tokens handed over together.
+ */
+#include "analyzer.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stem_bank.h"
+#include "tokenize_options.h"
+
+struct crible_analyzer {
+    crible_tokenizer *tokenizer;
+    crible_stem_bank *bank;
+    crible_tokenize_options topt;
+    char *stem_settings;            /* crible_stem_options_json at open */
+    /* per run */
+    crible_analyzed_fn fn;
+    void *ctx;
+    crible_analyzed_token *tokens;
+    size_t *term_offs;              /* each token's term in `terms` */
+    size_t tokens_cap;
+    char *terms;
+    size_t terms_cap;
+};
+
+crible_status crible_analyzer_open(const crible_tokenize_options *t, const crible_stem_options *s,
+                                   crible_analyzer **out, crible_error *err)
+{
+    *out = NULL;
+    crible_analyzer *a = crible_malloc(sizeof *a, err);
+    if (!a)
+        return CRIBLE_ENOMEM;
+    memset(a, 0, sizeof *a);
+    crible_stem_options defaults;
+    if (!s) {
+        crible_stem_options_init(&defaults);
+        s = &defaults;
+    }
+    if (t)
+        a->topt = *t;
+    else
+        crible_tokenize_options_init(&a->topt);
+    crible_status st = crible_tokenizer_create(&a->topt, &a->tokenizer, err);
+    if (st == CRIBLE_OK)
+        st = crible_stem_bank_open(s, &a->bank, err);
+    if (st == CRIBLE_OK && !(a->stem_settings = crible_stem_options_json(s)))
+        st = crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+    if (st != CRIBLE_OK) {
+        crible_analyzer_free(a);
+        return st;
+    }
+    /* the strings of the options need not outlive this call */
+    a->topt.abbreviations = NULL;
+    a->topt.nabbreviations = 0;
+    a->topt.fields = NULL;
+    a->topt.nfields = 0;
+    *out = a;
+    return CRIBLE_OK;
+}
+
+crible_status crible_analyzer_open_config(const crible_config *config, bool sentences,
+                                          crible_analyzer **out, crible_error *err)
+{
+    crible_tokenize_options t;
+    crible_stem_options s;
+    const crible_node *ts = NULL, *ss = NULL;
+    crible_stem_options_init(&s);
+    crible_status st = CRIBLE_OK;
+    if (config) {
+        st = crible_config_section(config, "tokenize", &ts, err);
+        if (st == CRIBLE_OK)
+            st = crible_config_section(config, "stem", &ss, err);
+    }
+    if (st == CRIBLE_OK)
+        st = crible_tokenize_options_load(config, ts, &t, err);
+    if (st == CRIBLE_OK)
+        st = crible_stem_options_load(config, ss, &s, err);
+    if (st == CRIBLE_OK) {
+        t.sentences = sentences;
+        st = crible_analyzer_open(&t, &s, out, err);
+    }
+    crible_stem_options_free(&s);
+    return st;
+}
+
+static bool get_bool(const json_t *o, const char *key, bool def)
+{
+    const json_t *v = json_object_get(o, key);
+    return json_is_boolean(v) ? json_is_true(v) : def;
+}
+
+crible_status crible_analyzer_open_json(const char *settings, bool sentences,
+                                        crible_analyzer **out, crible_error *err)
+{
+    *out = NULL;
+    json_error_t je;
+    json_t *j = json_loads(settings && *settings ? settings : "{}", 0, &je);
+    if (!json_is_object(j)) {
+        json_decref(j);
+        return crible_error_set(err, CRIBLE_EDATA, "analysis settings: not a JSON object (%s)", je.text);
+    }
+    const json_t *tk = json_object_get(j, "tokenize"), *sm = json_object_get(j, "stem");
+    crible_tokenize_options t;
+    crible_tokenize_options_init(&t);
+    const char *norm = json_string_value(json_object_get(tk, "normalization"));
+    if (norm && strcmp(norm, "nfkc") == 0)
+        t.normalization = CRIBLE_NORMALIZE_NFKC;
+    t.fold_case = get_bool(tk, "fold_case", t.fold_case);
+    t.fold_accents = get_bool(tk, "fold_accents", t.fold_accents);
+    t.split_elisions = get_bool(tk, "split_elisions", t.split_elisions);
+    t.split_clitics = get_bool(tk, "split_clitics", t.split_clitics);
+    t.sentences = sentences;
+    crible_stem_options s;
+    crible_stem_options_init(&s);
+    crible_status st = sm ? crible_stem_options_from_json(sm, &s, err) : CRIBLE_OK;
+    if (st == CRIBLE_OK)
+        st = crible_analyzer_open(&t, &s, out, err);
+    crible_stem_options_free(&s);
+    json_decref(j);
+    return st;
+}
+
+void crible_analyzer_free(crible_analyzer *a)
+{
+    if (!a)
+        return;
+    crible_tokenizer_free(a->tokenizer);
+    crible_stem_bank_free(a->bank);
+    free(a->stem_settings);
+    free(a->tokens);
+    free(a->term_offs);
+    free(a->terms);
+    free(a);
+}
+
+static crible_status on_sentence(void *ctx, const crible_token_sentence *s, crible_error *err)
+{
+    crible_analyzer *a = ctx;
+    if (s->ntokens > a->tokens_cap) {
+        crible_analyzed_token *t = crible_realloc(a->tokens, s->ntokens * 2 * sizeof *t, err);
+        if (t)
+            a->tokens = t;
+        size_t *o = t ? crible_realloc(a->term_offs, s->ntokens * 2 * sizeof *o, err) : NULL;
+        if (!o)
+            return CRIBLE_ENOMEM;
+        a->term_offs = o;
+        a->tokens_cap = s->ntokens * 2;
+    }
+    size_t used = 0;
+    for (size_t i = 0; i < s->ntokens; i++) {
+        const crible_token *tk = &s->tokens[i];
+        crible_analyzed_token *o = &a->tokens[i];
+        size_t tl;
+        bool stop;
+        const char *term = crible_stem_bank_token(a->bank, tk->norm, tk->norm_len, tk->type, &tl, &stop);
+        if (!term)
+            return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+        if (used + tl + 1 > a->terms_cap) {
+            size_t cap = (used + tl + 1) * 2 + 256;
+            char *b = crible_realloc(a->terms, cap, err);
+            if (!b)
+                return CRIBLE_ENOMEM;
+            a->terms = b;
+            a->terms_cap = cap;
+        }
+        memcpy(a->terms + used, term, tl);
+        a->terms[used + tl] = '\0';
+        o->start = tk->start;
+        o->end = tk->end;
+        o->norm = tk->norm;
+        o->norm_len = tk->norm_len;
+        o->type = tk->type;
+        o->term_len = tl;
+        o->stop = stop;
+        a->term_offs[i] = used;   /* pointers once the buffer stops moving */
+        used += tl + 1;
+    }
+    for (size_t i = 0; i < s->ntokens; i++)
+        a->tokens[i].term = a->terms + a->term_offs[i];
+    return a->fn(a->ctx, a->tokens, s->ntokens, s->index, err);
+}
+
+crible_status crible_analyzer_run(crible_analyzer *a, const char *lang, const char *text,
+                                  size_t len, crible_analyzed_fn fn, void *ctx, crible_error *err)
+{
+    crible_error ignored;
+    if (crible_stem_bank_select(a->bank, lang, &ignored) == CRIBLE_ENOMEM)
+        return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+    a->fn = fn;
+    a->ctx = ctx;
+    return crible_tokenizer_run(a->tokenizer, text, len, on_sentence, a, err);
+}
+
+char *crible_analyzer_settings(const crible_analyzer *a)
+{
+    json_t *stem = json_loads(a->stem_settings, 0, NULL);
+    json_t *j = json_pack("{s:{s:s, s:b, s:b, s:b, s:b}, s:o}", "tokenize",
+                          "normalization", a->topt.normalization == CRIBLE_NORMALIZE_NFKC ? "nfkc" : "nfc",
+                          "fold_case", a->topt.fold_case, "fold_accents", a->topt.fold_accents,
+                          "split_elisions", a->topt.split_elisions,
+                          "split_clitics", a->topt.split_clitics, "stem", stem ? stem : json_object());
+    char *s = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(j);
+    return s;
+}
