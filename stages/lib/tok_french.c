@@ -49,9 +49,18 @@ static bool equals(const UChar *u, int32_t n, const char *s, bool fold)
 
 static int find(const UChar *u, int32_t n, const char *const *list, bool fold)
 {
-    for (int k = 0; list[k]; k++)
+    if (n <= 0)
+        return -1;
+    UChar f = u[0];
+    if (fold && f >= 'A' && f <= 'Z')
+        f = (UChar)(f + 32);
+    for (int k = 0; list[k]; k++) {
+        unsigned char l0 = (unsigned char)list[k][0];
+        if (l0 < 0x80 && l0 != f)   /* most words differ at once */
+            continue;
         if (equals(u, n, list[k], fold))
             return k;
+    }
     return -1;
 }
 

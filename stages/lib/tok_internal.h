@@ -126,10 +126,32 @@ static inline UChar32 tok_char_at(const UChar *u, int32_t n, int32_t i)
     return c;
 }
 
-bool tok_is_apostrophe(UChar32 c);   /* ' ’ ʼ */
-bool tok_is_hyphen(UChar32 c);       /* - ‐ ‑ */
-bool tok_is_space(UChar32 c);        /* white space, controls, NUL */
-bool tok_is_newline(UChar32 c);      /* \n \r \v \f U+0085 U+2028 U+2029 */
+/* ' ’ ʼ */
+static inline bool tok_is_apostrophe(UChar32 c)
+{
+    return c == 0x27 || c == 0x2019 || c == 0x02BC;
+}
+
+/* - ‐ ‑ */
+static inline bool tok_is_hyphen(UChar32 c)
+{
+    return c == 0x2D || c == 0x2010 || c == 0x2011;
+}
+
+/* \n \r \v \f U+0085 U+2028 U+2029 */
+static inline bool tok_is_newline(UChar32 c)
+{
+    return (c >= 0x0A && c <= 0x0D) || c == 0x85 || c == 0x2028 || c == 0x2029;
+}
+
+/* white space, controls, NUL */
+bool tok_is_space_slow(UChar32 c);
+static inline bool tok_is_space(UChar32 c)
+{
+    if (c <= 0x20)
+        return true;
+    return c < 0x7F ? false : tok_is_space_slow(c);
+}
 
 /* Type of a segment ICU's word iterator gave with status "none" (not a
  * word, not a number): punct, symbol or emoji. */

@@ -21,27 +21,8 @@
 #include <unicode/uchar.h>
 #include <unicode/ustring.h>
 
-bool tok_is_apostrophe(UChar32 c)
+bool tok_is_space_slow(UChar32 c)
 {
-    return c == 0x27 || c == 0x2019 || c == 0x02BC;
-}
-
-bool tok_is_hyphen(UChar32 c)
-{
-    return c == 0x2D || c == 0x2010 || c == 0x2011;
-}
-
-bool tok_is_newline(UChar32 c)
-{
-    return (c >= 0x0A && c <= 0x0D) || c == 0x85 || c == 0x2028 || c == 0x2029;
-}
-
-bool tok_is_space(UChar32 c)
-{
-    if (c <= 0x20)
-        return true;
-    if (c < 0x7F)
-        return false;
     return u_isUWhiteSpace(c) || u_charType(c) == U_CONTROL_CHAR;
 }
 

@@ -177,8 +177,19 @@ crible_status tok_special_find(const UChar *u, int32_t n, tok_span **spans,
         UChar c = u[i];
         int32_t s = i, e = 0;
         crible_token_type type;
-        if (c == 'h' || c == 'H' || c == 'f' || c == 'F' || c == 'w' || c == 'W') {
-            e = find_url(u, n, i);
+        if (c == ':' || c == '.') {
+            /* scanned for ':' of "://" and '.' of "www.", rarer than h f w */
+            if (c == ':' && i + 2 < n && u[i + 1] == '/' && u[i + 2] == '/')
+                s = i >= 5 && prefix_ci(u, n, i - 5, "https") ? i - 5
+                    : i >= 4 && prefix_ci(u, n, i - 4, "http") ? i - 4
+                    : i >= 3 && prefix_ci(u, n, i - 3, "ftp") ? i - 3 : -1;
+            else if (c == '.' && i >= 3 && prefix_ci(u, n, i - 3, "www"))
+                s = i - 3;
+            else
+                continue;
+            if (s < floor)
+                continue;
+            e = find_url(u, n, s);
             type = CRIBLE_TOKEN_URL;
         } else if (c == '@') {
             e = find_email(u, n, i, floor, &s);

@@ -83,7 +83,7 @@ struct crible_tokenizer {
     size_t nlen, ncap;
     crible_token *out;
     size_t capout;
-    int32_t sent_next;
+    int32_t term_s;   /* start of the last terminal, -1 if none */
     bool pending;
     size_t index;
     crible_sentence_fn fn;
@@ -364,6 +364,7 @@ static crible_status flush(crible_tokenizer *t, crible_error *err)
     size_t n = t->nitems;
     t->nitems = 0;
     t->nlen = 0;
+    t->term_s = -1;
     t->index++;
     (void)n;
     return t->fn(t->ctx, &s, err);
@@ -378,18 +379,34 @@ static bool is_terminal(const crible_tokenizer *t, const tok_item *a)
     return c == '.' || c == '?' || c == '!' || c == 0x2026;
 }
 
+/* Whether ICU's sentence break iterator puts a boundary in [from, to].
+ * It is asked only there, after a terminal, over a window from a little
+ * before the terminal (its rules look back: "U.S.") to a little after `to`
+ * (they look ahead to the next letter's case): the rest of the text cannot
+ * hold a sentence boundary that French rules would keep, and a full pass
+ * would cost half as much as the word iterator. */
+static bool icu_boundary(crible_tokenizer *t, int32_t from, int32_t to)
+{
+    const UChar *u = t->text.norm;
+    int32_t n = t->text.nnorm;
+    int32_t ws = t->term_s > 16 ? t->term_s - 16 : 0, we = to + 48 < n ? to + 48 : n;
+    if (ws > 0 && U16_IS_TRAIL(u[ws]))
+        ws--;
+    if (we < n && U16_IS_TRAIL(u[we]))
+        we++;
+    UErrorCode e = U_ZERO_ERROR;
+    ubrk_setText(t->sents, u + ws, we - ws, &e);
+    if (U_FAILURE(e))
+        return false;
+    int32_t b = ubrk_following(t->sents, from - ws - 1);
+    return b != UBRK_DONE && b + ws <= to;
+}
+
 /* Whether a sentence ends between the last token and the one starting at
  * s, of `type`, after `gap` (GAP_* bits). */
 static bool sentence_ends(crible_tokenizer *t, int32_t s, uint8_t type, unsigned gap)
 {
     const tok_item *a = &t->items[t->nitems - 1];
-    bool icu = false;
-    while (t->sent_next <= s) {
-        if (t->sent_next >= a->e)
-            icu = true;
-        int32_t b = ubrk_next(t->sents);
-        t->sent_next = b == UBRK_DONE ? INT32_MAX : b;
-    }
     if (!t->opt.sentences)
         return false;
     if (t->nitems >= TOK_MAX_SENTENCE_TOKENS)
@@ -398,6 +415,8 @@ static bool sentence_ends(crible_tokenizer *t, int32_t s, uint8_t type, unsigned
         t->pending = false;
         return true;
     }
+    if (!t->pending && t->term_s < 0)
+        return false;   /* no terminal before: no sentence can end here */
     const UChar *u = t->text.norm;
     UChar32 c = tok_char_at(u, t->text.nnorm, s);
     bool closing = type == CRIBLE_TOKEN_PUNCT && is_closing(c) &&
@@ -412,7 +431,9 @@ static bool sentence_ends(crible_tokenizer *t, int32_t s, uint8_t type, unsigned
     /* ICU does not break before a lower-case word; UD French does, after
      * . ? ! … and a space (speech transcripts have no capitals). */
     bool terminal = is_terminal(t, a);
-    if (!(icu || (terminal && (gap & GAP_SPACE))) || (a->flags & F_NOBREAK))
+    if (a->flags & F_NOBREAK)
+        return false;
+    if (!((terminal && (gap & GAP_SPACE)) || icu_boundary(t, a->e, s)))
         return false;
     if (closing) {
         t->pending = true;
@@ -454,6 +475,11 @@ static crible_status add(crible_tokenizer *t, int32_t s, int32_t e, crible_token
     it->norm_len = t->nlen - it->norm;
     t->nlen++;   /* keep the NUL */
     t->nitems++;
+    /* where the last terminal is, while only closing marks follow it */
+    if (type == CRIBLE_TOKEN_PUNCT && is_terminal(t, it))
+        t->term_s = s;
+    else if (!(type == CRIBLE_TOKEN_PUNCT && t->term_s >= 0 && is_closing(t->text.norm[s])))
+        t->term_s = -1;
     return CRIBLE_OK;
 }
 
@@ -493,26 +519,53 @@ static bool is_acronym(const UChar *u, int32_t n)
     return dots > 0 && run > 0 && run <= 2;
 }
 
+/* What a word unit holds, found in one pass (so that the French rules run
+ * only where they can apply). */
+enum { H_APOS = 1, H_HYPHEN = 2, H_DOT = 4, H_DIGIT = 8 };
+
+static unsigned scan_unit(const UChar *u, int32_t s, int32_t e)
+{
+    unsigned has = u[s] >= '0' && u[s] <= '9' ? H_DIGIT : 0;
+    for (int32_t p = s; p < e; p++) {
+        UChar c = u[p];
+        if (c < 0x80) {
+            if (c == '\'')
+                has |= H_APOS;
+            else if (c == '-')
+                has |= H_HYPHEN;
+            else if (c == '.' || c == ':')
+                has |= H_DOT;
+        } else if (c == 0x2019 || c == 0x02BC) {
+            has |= H_APOS;
+        } else if (c == 0x2010 || c == 0x2011) {
+            has |= H_HYPHEN;
+        }
+    }
+    return has;
+}
+
 /* Emits a word (no elision, no glued period left): clitics, then type. */
 static crible_status emit_word(crible_tokenizer *t, int32_t s, int32_t e, unsigned flags,
-                               unsigned gap, crible_error *err)
+                               unsigned gap, unsigned has, crible_error *err)
 {
     const UChar *u = t->text.norm;
     int32_t cut = e - s, cut2 = e - s;
-    if (t->opt.split_clitics)
+    if (t->opt.split_clitics && (has & H_HYPHEN))
         cut = tok_french_clitics(u + s, e - s, &cut2);
-    crible_token_type type = tok_is_number(u + s, cut) ? CRIBLE_TOKEN_NUMBER
-                             : tok_special_is_domain(u + s, cut) ? CRIBLE_TOKEN_URL
-                                                                  : CRIBLE_TOKEN_WORD;
+    crible_token_type type = CRIBLE_TOKEN_WORD;
+    if ((has & H_DIGIT) && tok_is_number(u + s, cut))
+        type = CRIBLE_TOKEN_NUMBER;
+    else if ((has & H_DOT) && tok_special_is_domain(u + s, cut))
+        type = CRIBLE_TOKEN_URL;
     if (cut == e - s)
         return add(t, s, e, type, flags, gap, err);
     crible_status st = add(t, s, s + cut, type, 0, gap, err);
     if (st == CRIBLE_OK && cut2 < e - s) {
-        st = add(t, s + cut, s + cut2, CRIBLE_TOKEN_WORD, 0, false, err);
+        st = add(t, s + cut, s + cut2, CRIBLE_TOKEN_WORD, 0, 0, err);
         cut = cut2;
     }
     if (st == CRIBLE_OK)
-        st = add(t, s + cut, e, CRIBLE_TOKEN_WORD, flags, false, err);
+        st = add(t, s + cut, e, CRIBLE_TOKEN_WORD, flags, 0, err);
     return st;
 }
 
@@ -522,9 +575,10 @@ static crible_status emit_unit(crible_tokenizer *t, int32_t s, int32_t e, unsign
 {
     const UChar *u = t->text.norm;
     crible_status st;
-    if (tok_french_whole(u + s, e - s))
+    unsigned has = scan_unit(u, s, e);
+    if ((has & (H_APOS | H_HYPHEN)) == (H_APOS | H_HYPHEN) && tok_french_whole(u + s, e - s))
         return add(t, s, e, CRIBLE_TOKEN_WORD, flags, gap, err);
-    int32_t c2, c1 = tok_french_number_unit(u + s, e - s, &c2);
+    int32_t c2, c1 = (has & H_DIGIT) ? tok_french_number_unit(u + s, e - s, &c2) : e - s;
     if (c1 < e - s) {   /* 160km, 20h30 */
         st = add(t, s, s + c1, CRIBLE_TOKEN_NUMBER, 0, gap, err);
         if (st == CRIBLE_OK && c2 < e - s) {
@@ -536,7 +590,7 @@ static crible_status emit_unit(crible_tokenizer *t, int32_t s, int32_t e, unsign
                      err);
         return st;
     }
-    if (t->opt.split_elisions) {
+    if (t->opt.split_elisions && (has & H_APOS)) {
         int32_t k = tok_french_elision(u + s, e - s, false);
         if (k > 0) {
             st = add(t, s, s + k, CRIBLE_TOKEN_WORD, 0, gap, err);
@@ -544,11 +598,14 @@ static crible_status emit_unit(crible_tokenizer *t, int32_t s, int32_t e, unsign
                 return st;
             s += k;
             gap = 0;
+            has &= ~H_DIGIT;
+            if (u[s] >= '0' && u[s] <= '9')
+                has |= H_DIGIT;
         }
     }
     /* "domestique.Consternant": a period between a word of 2+ letters and
      * a capitalised word is the end of a sentence whose space was lost. */
-    if (!tok_special_is_domain(u + s, e - s)) {
+    if ((has & H_DOT) && !tok_special_is_domain(u + s, e - s)) {
         int32_t run = 0;
         for (int32_t p = s; p + 2 < e; p++) {
             if (u_isalpha(u[p])) {
@@ -557,18 +614,18 @@ static crible_status emit_unit(crible_tokenizer *t, int32_t s, int32_t e, unsign
             }
             if ((u[p] == '.' || u[p] == ':') && run >= 2 && u_isupper(u[p + 1]) &&
                 u_islower(u[p + 2])) {
-                st = emit_word(t, s, p, 0, gap, err);
+                st = emit_word(t, s, p, 0, gap, scan_unit(u, s, p), err);
                 if (st == CRIBLE_OK)
                     st = add(t, p, p + 1, CRIBLE_TOKEN_PUNCT, u[p] == '.' ? F_BREAK_AFTER : 0,
-                             false, err);
+                             0, err);
                 if (st != CRIBLE_OK)
                     return st;
-                return emit_unit(t, p + 1, e, flags, false, err);
+                return emit_unit(t, p + 1, e, flags, 0, err);
             }
             run = 0;
         }
     }
-    return emit_word(t, s, e, flags, gap, err);
+    return emit_word(t, s, e, flags, gap, has, err);
 }
 
 static bool raw_is(const UChar *u, const tok_raw *r, UChar c)
@@ -761,13 +818,10 @@ crible_status crible_tokenizer_run(crible_tokenizer *t, const char *text, size_t
         return st;
     UErrorCode e = U_ZERO_ERROR;
     ubrk_setText(t->words, t->text.norm, t->text.nnorm, &e);
-    ubrk_setText(t->sents, t->text.norm, t->text.nnorm, &e);
     if (U_FAILURE(e))
         return icu_error(err, "break iterator", e);
     ubrk_first(t->words);
-    ubrk_first(t->sents);
-    int32_t b = ubrk_next(t->sents);
-    t->sent_next = b == UBRK_DONE ? INT32_MAX : b;
+    t->term_s = -1;
     t->next_span = 0;
     t->rhead = t->rcount = 0;
     t->pos = t->bend = 0;
