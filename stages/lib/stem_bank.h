@@ -10,7 +10,7 @@
  *   word                 the stemmer's term of its normal form; STOP from
  *                        the language's stop words
  *   number url email     its normal form itself, so that "3,5", a URL, an
- *   hashtag mention      address, "#jepeuxtediresunsecret", "@netflixfr" or
+ *   hashtag mention      address, "#jepeuxtedireunsecret", "@netflixfr" or
  *   emoji                "😍" can be searched as written; never a stop word
  *   punct symbol         no term ("_" in the stream); never a stop word
  *
