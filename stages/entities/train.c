@@ -38,6 +38,7 @@ static const char usage[] =
     "                      by default they are visited in order, so that the\n"
     "                      rules see each document as crible-entities will\n"
     "  -c, --config FILE   gazetteers and rules from the `entities:` section\n"
+    "  -q, --quiet         no progress line per epoch on standard error\n"
     "  -h, --help          show this help and exit\n";
 
 typedef struct tok { uint32_t form, norm; long start, end; int kind; uint16_t gold; } tok;
@@ -51,6 +52,8 @@ typedef struct corpus {
     char label_names[129][64];
     const char *ignore[16]; size_t nignore;
 } corpus;
+
+static bool quiet;
 
 static bool grow(void **p, size_t *cap, size_t need, size_t size)
 {
@@ -188,7 +191,8 @@ static crible_status train(crible_entities *e, corpus *c, int epochs, bool shuff
             st = crible_entities_learn(e, m, toks, s->n, gold, &w, err);
             wrong += w;
         }
-        fprintf(stderr, "crible-entities: train: epoch %d: %.2f%% of %zu tokens wrong\n",
+        if (!quiet)
+            fprintf(stderr, "crible-entities: train: epoch %d: %.2f%% of %zu tokens wrong\n",
                 ep + 1, 100.0 * (double)wrong / (double)c->ntoks, c->ntoks);
     }
     if (st == CRIBLE_OK) {
@@ -208,12 +212,13 @@ int entities_train_main(int argc, char **argv)
         {"output", required_argument, NULL, 'o'}, {"gold", required_argument, NULL, 'g'},
         {"epochs", required_argument, NULL, 'e'}, {"ignore", required_argument, NULL, 'i'},
         {"config", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'},
-        {"shuffle", no_argument, NULL, 's'},      {NULL, 0, NULL, 0}};
+        {"shuffle", no_argument, NULL, 's'},      {"quiet", no_argument, NULL, 'q'},
+        {NULL, 0, NULL, 0}};
     const char *out = NULL, *gold = "GOLD", *config_path = NULL;
     int epochs = 8, ch;
     bool shuffle = false;
     static corpus c;
-    while ((ch = getopt_long(argc, argv, "o:g:e:i:c:h", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "o:g:e:i:c:sqh", longopts, NULL)) != -1) {
         switch (ch) {
         case 'o': out = optarg; break;
         case 'g': gold = optarg; break;
@@ -228,6 +233,7 @@ int entities_train_main(int argc, char **argv)
             break;
         case 'c': config_path = optarg; break;
         case 's': shuffle = true; break;
+        case 'q': quiet = true; break;
         case 'h': return crible_cli_help(usage);
         default: return crible_cli_usage_error("unknown option or missing argument");
         }

@@ -23,7 +23,15 @@ typedef struct crible_ent_info {
     uint16_t gend;        /* ... and its end (exclusive) */
     int32_t gentry;       /* ... and its entry */
     uint8_t quote;        /* inside a WORK quote */
+    uint8_t reason;       /* why the rules labelled it: enum crible_ent_reason */
 } crible_ent_info;
+
+/* Why a rule labelled a token (a feature of the model). */
+enum crible_ent_reason {
+    R_NONE, R_QUOTE, R_GAZ, R_HONORIFIC, R_WORKCUE, R_ROLE, R_AFTERWORK, R_MEMO,
+    R_FIRSTNAME, R_ORGHEAD, R_LOCHEAD, R_NAMECLASS, R_LOCPREP, R_ACRONYM, R_PROPN,
+    R_DEFAULT
+};
 
 /* A name remembered for the rest of the document. */
 typedef struct crible_ent_memo {
@@ -39,7 +47,7 @@ struct crible_entities {
     char label_names[CRIBLE_ENT_NLABELS][40];
     /* results and scratch, cap tokens each */
     size_t cap;
-    uint16_t *labels, *rule_labels;
+    uint16_t *labels, *rule_labels, *rule_own;   /* rule_own: the rules' labels */
     uint32_t *value_off;
     const char **values;
     crible_ent_info *info;

@@ -112,7 +112,9 @@ static size_t features(const crible_entities_token *t, const crible_ent_info *in
     rows[k++] = row(h_bytes(h_int(h_begin(41), rule[i]), KEY(i)));
     rows[k++] = row(h_int(h_begin(42), i > 0 ? rule[i - 1] : 999));
     rows[k++] = row(h_int(h_begin(43), i + 1 < n ? rule[i + 1] : 999));
-    rows[k++] = row(h_int(h_begin(44), (uint32_t)in[i].quote));
+    rows[k++] = row(h_int(h_int(h_begin(44), in[i].reason), rule[i]));
+    rows[k++] = row(h_int(h_begin(47), flags | (uint32_t)in[i].classes << 4 |
+                                           (uint32_t)in[i].common << 8));
     /* the gazetteer span over i, with its type */
     int gt = -1;
     for (size_t j = i + 1; j-- > 0 && i - j < 8;)
@@ -198,7 +200,11 @@ size_t crible_entities_model_learn(crible_entities_model *m, const crible_entiti
     for (size_t i = 0; i < n; i++) {
         m->step++;
         size_t k = features(t, info, keys, rule, n, i, rows);
-        uint16_t p1 = i > 0 ? out[i - 1] : 0, p2 = i > 1 ? out[i - 2] : 0;
+        /* the history is the gold labels (teacher forcing): with the
+         * predicted ones, one early mistake makes every later gold I- label
+         * impossible and the updates are noise (F1 0.71 against 0.83 on
+         * Madame Bovary, trained on the 4 other novels) */
+        uint16_t p1 = i > 0 ? gold[i - 1] : 0, p2 = i > 1 ? gold[i - 2] : 0;
         k += history(p1, p2, info, keys, i, rows + k);
         out[i] = best(m, rows, k, p1);
         if (out[i] != gold[i]) {

@@ -4,7 +4,8 @@
  * token streams, and used by the tagger when a model file is configured.
  *
  * Decoding is greedy, left to right, with the two previous labels as
- * features; the features of a token are its key, shape, prefixes and
+ * features (the gold ones while training); the features of a token are
+ * its key, shape, prefixes and
  * suffixes, the words around it, its gazetteer classes, and the label the
  * rules give it (so the model learns when to trust the rules).  Feature
  * strings are hashed into 2^20 rows of one weight per label.

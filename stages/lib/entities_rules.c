@@ -160,7 +160,7 @@ static void quoted_works(crible_entities *e, const crible_entities_token *t, siz
         if (ok && i > 0 && (form_is(&t[i - 1], ":") || key_in(e, i - 1, speech))) ok = false;
         if (ok && b - a == 1 && !e->info[a].init) ok = false;   /* « Bof » is speech */
         if (ok && put_span(e, labels, a, b, CRIBLE_ENT_WORK, crible_ent_arena_text(e, t, a, b)))
-            for (size_t k = a; k < b; k++) e->info[k].quote = 1;
+            for (size_t k = a; k < b; k++) e->info[k].quote = 1, e->info[k].reason = R_QUOTE;
         i = c;
     }
 }
@@ -183,9 +183,11 @@ static bool after_work(const uint16_t *labels, size_t i)
     return false;
 }
 
-/* The type of the capitalised run [a, b) from the words around it, or -1. */
+/* The type of the capitalised run [a, b) from the words around it, with the
+ * reason in *reason.  *span_a is where the span starts (before a title). */
+#define BECAUSE(r, type) return (*reason = (r), (type))
 static int run_type(crible_entities *e, const crible_entities_token *t, const uint16_t *labels,
-                    size_t a, size_t b, size_t *span_a)
+                    size_t a, size_t b, size_t *span_a, int *reason)
 {
     const crible_ent_info *in = e->info;
     size_t p = a;   /* the word before the run, skipping "." of "M ." */
@@ -195,28 +197,28 @@ static int run_type(crible_entities *e, const crible_entities_token *t, const ui
     *span_a = a;
     if (has_prev && in[prev].word && key_in(e, prev, honorifics) && !labels[prev]) {
         *span_a = prev;
-        return CRIBLE_ENT_PER;
+        BECAUSE(R_HONORIFIC, CRIBLE_ENT_PER);
     }
-    if (b - a >= 2 && key_in(e, a, honorifics)) return CRIBLE_ENT_PER;
+    if (b - a >= 2 && key_in(e, a, honorifics)) BECAUSE(R_HONORIFIC, CRIBLE_ENT_PER);
     if (has_prev && in[prev].word && key_in(e, prev, work_cues) && !in[a].init)
-        return CRIBLE_ENT_WORK;
-    if (has_prev && in[prev].word && key_in(e, prev, roles)) return CRIBLE_ENT_PER;
+        BECAUSE(R_WORKCUE, CRIBLE_ENT_WORK);
+    if (has_prev && in[prev].word && key_in(e, prev, roles)) BECAUSE(R_ROLE, CRIBLE_ENT_PER);
     if (has_prev && (key_in(e, prev, (const char *const[]){"de", "par", "d", NULL})) &&
         after_work(labels, prev))
-        return CRIBLE_ENT_PER;
+        BECAUSE(R_AFTERWORK, CRIBLE_ENT_PER);
     const crible_ent_memo *m = crible_ent_memo_get(e, e->keys + in[a].key_off, in[a].key_len);
-    if (m && b - a == 1) return m->type;
+    if (m && b - a == 1) BECAUSE(R_MEMO, m->type);
     if (in[a].classes & CRIBLE_GAZ_FIRSTNAME && (b - a >= 2 || !in[a].common))
-        return CRIBLE_ENT_PER;
-    if (key_in(e, a, org_heads)) return CRIBLE_ENT_ORG;
-    if (key_in(e, a, loc_heads)) return CRIBLE_ENT_LOC;
+        BECAUSE(R_FIRSTNAME, CRIBLE_ENT_PER);
+    if (key_in(e, a, org_heads)) BECAUSE(R_ORGHEAD, CRIBLE_ENT_ORG);
+    if (key_in(e, a, loc_heads)) BECAUSE(R_LOCHEAD, CRIBLE_ENT_LOC);
     for (size_t k = a; k < b; k++)
         if (in[k].classes & (CRIBLE_GAZ_FIRSTNAME | CRIBLE_GAZ_SURNAME) && !in[k].common)
-            return CRIBLE_ENT_PER;
-    if (has_prev && in[prev].word && key_in(e, prev, loc_preps)) return CRIBLE_ENT_LOC;
-    if (b - a == 1 && in[a].allcaps && t[a].form_len <= 6) return CRIBLE_ENT_ORG;
-    if (in[a].classes & CRIBLE_GAZ_PROPN) return CRIBLE_ENT_LOC;
-    return CRIBLE_ENT_PER;
+            BECAUSE(R_NAMECLASS, CRIBLE_ENT_PER);
+    if (has_prev && in[prev].word && key_in(e, prev, loc_preps)) BECAUSE(R_LOCPREP, CRIBLE_ENT_LOC);
+    if (b - a == 1 && in[a].allcaps && t[a].form_len <= 6) BECAUSE(R_ACRONYM, CRIBLE_ENT_ORG);
+    if (in[a].classes & CRIBLE_GAZ_PROPN) BECAUSE(R_PROPN, CRIBLE_ENT_LOC);
+    BECAUSE(R_DEFAULT, CRIBLE_ENT_PER);
 }
 
 /* Remembers a name found by the rules so that it is found again in the
@@ -273,24 +275,35 @@ static void capitalised_runs(crible_entities *e, const crible_entities_token *t,
         /* a gazetteer span covering the whole run decides */
         if (in[a].gtype >= 0 && a + in[a].gend == b) {
             const crible_gazetteer_entry *en = crible_gazetteer_entry_at(e->g, in[a].gentry);
-            put_span(e, labels, a, b, in[a].gtype,
-                     arena_string(e, crible_gazetteer_string(e->g, en->canonical)));
+            if (put_span(e, labels, a, b, in[a].gtype,
+                         arena_string(e, crible_gazetteer_string(e->g, en->canonical))))
+                for (size_t k = a; k < b; k++) in[k].reason = R_GAZ;
             continue;
         }
         size_t span_a;
-        int type = run_type(e, t, labels, a, b, &span_a);
+        int reason = R_DEFAULT;
+        int type = run_type(e, t, labels, a, b, &span_a, &reason);
         bool named = type == CRIBLE_ENT_PER && (span_a < a || (in[a].classes & CRIBLE_GAZ_FIRSTNAME));
         bool gaz_inside = false;
         for (size_t k = a; k < b; k++) gaz_inside |= in[k].gtype >= 0;
         if (gaz_inside && !named) continue;   /* the gazetteer spans stand */
+        /* the particle of a name: "d'Artagnan", "M. de Tréville" */
+        if (type == CRIBLE_ENT_PER && span_a == a && a > 0 && !labels[a - 1] &&
+            in[a - 1].word && (in[a - 1].key_len == 1 && e->keys[in[a - 1].key_off] == 'd') &&
+            (reason == R_DEFAULT || reason == R_MEMO || reason == R_NAMECLASS))
+            span_a = --a;
+        else if (type == CRIBLE_ENT_PER && a >= 2 && span_a == a && key_in(e, a - 1, connectors) &&
+                 in[a - 2].word && key_in(e, a - 2, honorifics) && !labels[a - 2])
+            span_a = a - 2;
         size_t va = a;
         while (va + 1 < b && key_in(e, va, honorifics)) va++;
         const crible_ent_memo *m = b - a == 1 ? crible_ent_memo_get(e, e->keys + in[a].key_off,
                                                                     in[a].key_len) : NULL;
         uint32_t value = m ? arena_string(e, e->memo_pool + m->value_off)
                            : crible_ent_arena_text(e, t, va, b);
-        if (put_span(e, labels, span_a, b, type, value) && !m && type == CRIBLE_ENT_PER &&
-            (span_a < va || b - va >= 2))
+        if (!put_span(e, labels, span_a, b, type, value)) continue;
+        for (size_t k = span_a; k < b; k++) in[k].reason = (uint8_t)reason;
+        if (!m && type == CRIBLE_ENT_PER && (span_a < va || b - va >= 2))
             remember(e, type, va, b, value);
     }
 }
@@ -315,8 +328,9 @@ crible_status crible_entities_rules(crible_entities *e, const crible_entities_to
         const crible_ent_info *in = &e->info[i];
         if (in->gtype < 0) continue;
         const crible_gazetteer_entry *en = crible_gazetteer_entry_at(e->g, in->gentry);
-        put_span(e, labels, i, i + in->gend, in->gtype,
-                 arena_string(e, crible_gazetteer_string(e->g, en->canonical)));
+        if (put_span(e, labels, i, i + in->gend, in->gtype,
+                     arena_string(e, crible_gazetteer_string(e->g, en->canonical))))
+            for (size_t k = i; k < i + in->gend; k++) e->info[k].reason = R_GAZ;
     }
     if (e->arena_len && !e->arena) return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
     return CRIBLE_OK;

@@ -3,6 +3,8 @@
 
   ner_eval.py stream SET FILE...   gold files -> a crible token stream on stdout
   ner_eval.py score [--types T,..] [FILE]   stream with GOLD and CRIBLE:NER -> P/R/F1
+  ner_eval.py split STREAM FIRST SECOND     the first half of the sentences of
+                                  STREAM into FIRST, the rest into SECOND
 
 `stream` turns a gold set into what crible-entities reads (conllu.h):
   ID FORM CRIBLE:START CRIBLE:END CRIBLE:NORM CRIBLE:TYPE GOLD
@@ -233,6 +235,37 @@ def score(args):
     return res
 
 
+def split(src, first, second):
+    """Halves a stream by blocks; both halves get the header and the
+    newdoc line that opens the block they start with."""
+    with open(src, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    head = [l for l in lines[:2] if l.startswith("# global.columns") or
+            l.startswith("# crible.version")]
+    blocks, cur = [], []
+    for l in lines[len(head):]:
+        if l == "":
+            if cur:
+                blocks.append(cur)
+            cur = []
+        else:
+            cur.append(l)
+    if cur:
+        blocks.append(cur)
+    h = len(blocks) // 2
+    doc = None
+    for name, part in ((first, blocks[:h]), (second, blocks[h:])):
+        with open(name, "w", encoding="utf-8") as out:
+            out.write("\n".join(head) + "\n")
+            for i, b in enumerate(part):
+                if i == 0 and doc and not b[0].startswith("# newdoc"):
+                    out.write(doc + "\n")
+                for l in b:
+                    if l.startswith("# newdoc"):
+                        doc = l
+                out.write("\n".join(b) + "\n\n")
+
+
 def prf(c, p, g):
     P = c / p if p else 0.0
     R = c / g if g else 0.0
@@ -248,6 +281,9 @@ def main():
         w = Writer(sys.stdout)
         {"7romans": stream_7romans, "wikineural": stream_wikineural,
          "hipe": stream_hipe}[sys.argv[2]](w, sys.argv[3:])
+        return 0
+    if sys.argv[1] == "split":
+        split(*sys.argv[2:5])
         return 0
     if sys.argv[1] == "score":
         score(sys.argv[2:])
