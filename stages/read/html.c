@@ -25,6 +25,8 @@
 
 #include "read.h"
 
+#define MAX_DEPTH 5000
+
 typedef struct out {
     char *s;
     size_t n, cap;
@@ -127,50 +129,102 @@ static int block_lines(GumboTag tag)
     }
 }
 
-static void walk(html *h, const GumboNode *node, bool pre)
+/* Entering an element: false to skip it with its content. */
+static bool enter(html *h, const GumboNode *node)
 {
-    switch (node->type) {
-    case GUMBO_NODE_TEXT:
-    case GUMBO_NODE_CDATA:
-    case GUMBO_NODE_WHITESPACE:
-        put_text(&h->text, node->v.text.text, pre);
-        if (h->in_h1)
-            put_text(&h->h1_text, node->v.text.text, false);
-        return;
-    case GUMBO_NODE_ELEMENT:
-    case GUMBO_NODE_TEMPLATE:
-        break;
-    default:
-        return;
-    }
     const GumboElement *e = &node->v.element;
     if (h->drop[e->tag] || e->tag == GUMBO_TAG_HEAD)
-        return;
+        return false;
     if (e->tag == GUMBO_TAG_BR) {
         h->text.newlines = h->text.newlines < 2 ? h->text.newlines + 1 : 2;
         if (h->text.n == 0)
             h->text.newlines = 0;
-        return;
+        return false;
     }
     int lines = block_lines(e->tag);
-    bool cell = e->tag == GUMBO_TAG_TD || e->tag == GUMBO_TAG_TH;
     if (lines)
         want_break(&h->text, lines);
-    if (cell)
+    if (e->tag == GUMBO_TAG_TD || e->tag == GUMBO_TAG_TH)
         h->text.space = true;
-    bool h1 = e->tag == GUMBO_TAG_H1 && !h->h1;
-    if (h1)
+    if (e->tag == GUMBO_TAG_H1 && !h->h1 && !h->in_h1)
         h->in_h1 = true;
-    for (unsigned i = 0; i < e->children.length; i++)
-        walk(h, e->children.data[i], pre || e->tag == GUMBO_TAG_PRE);
-    if (h1) {
+    return true;
+}
+
+static void leave(html *h, const GumboNode *node)
+{
+    const GumboElement *e = &node->v.element;
+    if (e->tag == GUMBO_TAG_H1 && h->in_h1) {
         h->in_h1 = false;
         h->h1 = h->h1_text.s ? h->h1_text.s : "";
     }
+    int lines = block_lines(e->tag);
     if (lines)
         want_break(&h->text, lines);
-    if (cell)
+    if (e->tag == GUMBO_TAG_TD || e->tag == GUMBO_TAG_TH)
         h->text.space = true;
+}
+
+typedef struct frame {
+    const GumboNode *node;
+    unsigned next;      /* next child to visit */
+    bool pre;           /* inside <pre> */
+} frame;
+
+/* Depth-first over the tree with a stack of our own (a page may nest
+ * thousands of elements: no recursion).  enter/leave for elements, put_text
+ * for text; with `meta`, only meta(element) for every element (scan()). */
+static bool walk(html *h, const GumboNode *root, void (*meta)(const GumboNode *, void *),
+                 void *data)
+{
+    size_t n = 0, cap = 64;
+    frame *stack = malloc(cap * sizeof *stack);
+    if (!stack)
+        return false;
+    stack[n++] = (frame){root, 0, false};
+    if (meta)
+        meta(root, data);
+    else if (!enter(h, root))
+        n = 0;
+    while (n > 0) {
+        frame *f = &stack[n - 1];
+        const GumboVector *children = &f->node->v.element.children;
+        if (f->next == children->length) {
+            if (!meta)
+                leave(h, f->node);
+            n--;
+            continue;
+        }
+        const GumboNode *c = children->data[f->next++];
+        bool pre = f->pre || f->node->v.element.tag == GUMBO_TAG_PRE;
+        if (c->type == GUMBO_NODE_TEXT || c->type == GUMBO_NODE_CDATA ||
+            c->type == GUMBO_NODE_WHITESPACE) {
+            if (!meta) {
+                put_text(&h->text, c->v.text.text, pre);
+                if (h->in_h1)
+                    put_text(&h->h1_text, c->v.text.text, false);
+            }
+            continue;
+        }
+        if (c->type != GUMBO_NODE_ELEMENT && c->type != GUMBO_NODE_TEMPLATE)
+            continue;
+        if (meta)
+            meta(c, data);
+        else if (!enter(h, c))
+            continue;
+        if (n == cap) {
+            frame *g = realloc(stack, 2 * cap * sizeof *stack);
+            if (!g) {
+                free(stack);
+                return false;
+            }
+            stack = g;
+            cap *= 2;
+        }
+        stack[n++] = (frame){c, 0, pre};
+    }
+    free(stack);
+    return true;
 }
 
 static const char *attr(const GumboNode *n, const char *name)
@@ -216,10 +270,9 @@ typedef struct found {
 } found;
 
 /* Metadata anywhere in the tree (head and body). */
-static void scan(const GumboNode *node, found *f)
+static void scan(const GumboNode *node, void *data)
 {
-    if (node->type != GUMBO_NODE_ELEMENT && node->type != GUMBO_NODE_TEMPLATE)
-        return;
+    found *f = data;
     const GumboElement *e = &node->v.element;
     const char *v;
     switch (e->tag) {
@@ -256,8 +309,6 @@ static void scan(const GumboNode *node, found *f)
     default:
         break;
     }
-    for (unsigned i = 0; i < e->children.length; i++)
-        scan(e->children.data[i], f);
 }
 
 /* Whitespace collapsed and trimmed, into a malloc'ed string. */
@@ -274,7 +325,8 @@ static crible_status metadata(const GumboOutput *g, const char *name, json_t *me
                               char **title)
 {
     found f = {0};
-    scan(g->root, &f);
+    if (!walk(NULL, g->root, scan, &f))
+        return CRIBLE_ENOMEM;
     *title = f.title ? collapse(f.title) : NULL;
     int fail = json_object_set_new(meta, "source", json_string(name));
     fail |= json_object_set_new(meta, "format", json_string("html"));
@@ -302,6 +354,70 @@ static crible_status metadata(const GumboOutput *g, const char *name, json_t *me
     return fail ? CRIBLE_ENOMEM : CRIBLE_OK;
 }
 
+/* gumbo's tree building is quadratic in the depth of nesting (each new
+ * element looks through the stack of open ones): 200,000 nested <div> take
+ * minutes.  A quick look at the tags estimates the depth first: opening tags
+ * minus closing ones, leaving out void elements, self-closing tags, the
+ * elements whose end tag is optional, comments and script/style content.
+ * Returns the byte offset where the estimate passes `limit`, or n. */
+static size_t too_deep(const char *s, size_t n, long limit)
+{
+    static const char *const flat[] = {
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "rb",
+        "rt", "rp", "thead", "tbody", "tfoot", "colgroup", "caption", "html", "head", "body",
+        "!doctype", NULL
+    };
+    long depth = 0;
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (s[i] != '<')
+            continue;
+        size_t j = i + 1;
+        if (s[j] == '!' && j + 2 < n && s[j + 1] == '-' && s[j + 2] == '-') {
+            const char *end = NULL;
+            for (size_t k = j + 3; k + 2 < n && !end; k++)
+                if (s[k] == '-' && s[k + 1] == '-' && s[k + 2] == '>')
+                    end = s + k;
+            if (!end)
+                return n;
+            i = (size_t)(end - s) + 2;
+            continue;
+        }
+        bool closing = s[j] == '/';
+        j += closing;
+        size_t k = j;
+        while (k < n && (isalnum((unsigned char)s[k]) || s[k] == '!' || s[k] == '-'))
+            k++;
+        if (k == j || (!isalpha((unsigned char)s[j]) && s[j] != '!'))
+            continue;
+        bool skip = false;
+        for (int f = 0; flat[f] && !skip; f++)
+            skip = strlen(flat[f]) == k - j && strncasecmp(s + j, flat[f], k - j) == 0;
+        size_t gt = k;
+        while (gt < n && s[gt] != '>')
+            gt++;
+        if (skip || (gt < n && s[gt - 1] == '/'))
+            continue;
+        if (closing) {
+            depth -= depth > 0;
+        } else if ((k - j == 6 && strncasecmp(s + j, "script", 6) == 0) ||
+                   (k - j == 5 && strncasecmp(s + j, "style", 5) == 0)) {
+            /* raw text: jump to its end tag */
+            const char *tag = s + j;
+            size_t len = k - j, m = gt;
+            while (m + len + 2 < n && !(s[m] == '<' && s[m + 1] == '/' &&
+                                        strncasecmp(s + m + 2, tag, len) == 0))
+                m++;
+            i = m;
+            continue;
+        } else if (++depth > limit) {
+            return i;
+        }
+        i = gt < n ? gt : n;
+    }
+    return n;
+}
+
 crible_status read_html(read_ctx *ctx, read_input *in, const char *name, const char *id,
                         crible_error *err)
 {
@@ -312,6 +428,13 @@ crible_status read_html(read_ctx *ctx, read_input *in, const char *name, const c
     if (st != CRIBLE_OK) {
         free(buf);
         return st;
+    }
+    size_t deep = too_deep(buf, len, MAX_DEPTH);
+    if (deep < len) {
+        free(buf);
+        return crible_error_set(err, CRIBLE_EDATA, "%s: elements nested more than %d deep at"
+                                " byte offset %zu: not read (a page this deep is broken or"
+                                " hostile)", name, MAX_DEPTH, deep);
     }
     GumboOutput *g = gumbo_parse_with_options(&kGumboDefaultOptions, buf, len);
     if (!g) {
@@ -328,8 +451,8 @@ crible_status read_html(read_ctx *ctx, read_input *in, const char *name, const c
             if (t != GUMBO_TAG_UNKNOWN)
                 h->drop[t] = true;
         }
-        walk(h, g->root, false);
-        if (metadata(g, name, meta, &title) != CRIBLE_OK || h->text.failed)
+        if (!walk(h, g->root, NULL, NULL) || metadata(g, name, meta, &title) != CRIBLE_OK ||
+            h->text.failed)
             st = crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
     }
     if (st == CRIBLE_OK && (!title || !*title) && h->h1) {

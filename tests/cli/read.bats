@@ -166,6 +166,16 @@ field() { jq -r "$1"; }
     [ "$(printf '%s\n' "$output" | field .text)" = "Le «${NB}Bureau${NB}»"$'\n\n'"Sortie le 5 novembre."$'\n'"Sur Canal+." ]
 }
 
+@test "HTML nested 200,000 deep is refused quickly; 3,000 deep is read" {
+    python3 -c 'print("<html><body>" + "<div>" * 200000 + "fond" + "</div>" * 200000)' > "$(T deep.html)"
+    run -4 --separate-stderr timeout 20 crible-read "$(T deep.html)"
+    [[ "$stderr" == *"deep.html: elements nested more than 5000 deep at byte offset"* ]]
+    python3 -c 'print("<html><body>" + "<b><i>" * 1500 + "tout au fond" + "</i></b>" * 1500 + "<p>un<p>deux" * 10000)' > "$(T deep.html)"
+    run timeout 20 crible-read "$(T deep.html)"
+    [ "$status" -eq 0 ]
+    [[ "$(printf '%s\n' "$output" | field .text)" == "tout au fond"$'\n\n'"un"$'\n\n'"deux"* ]]
+}
+
 @test "JSON Lines: the default mapping passes documents through, metadata kept" {
     run crible-read corpus/avis/avis-lecteurs.jsonl
     [ "$status" -eq 0 ]
