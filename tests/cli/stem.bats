@@ -1,0 +1,220 @@
+#!/usr/bin/env bats
+# crible-stem: CRIBLE:STEM and CRIBLE:STOP on real French, the corrections,
+# languages, the stem: section, --conllu, pass-through of foreign columns
+# and comments, and the bad inputs every stage must survive (invalid UTF-8,
+# NUL bytes, a 50 MB line, empty documents and input, a cut stream, broken
+# YAML, a full disk).
+load common
+bats_require_minimum_version 1.5.0
+
+T() { printf '%s' "$BATS_TEST_TMPDIR/$1"; }
+doc() { jq -cn --arg id "$1" --arg text "$2" '{id: $id, text: $text}'; }
+
+# FORM STEM STOP of every token line (columns found by name).
+fss() {
+    awk -F'\t' '/^# global.columns = /{ split(substr($0, 20), c, " ");
+                  for (i in c) col[c[i]] = i; next }
+                /^#/ || $0 == "" { next }
+                { print $col["FORM"] "\t" $col["CRIBLE:STEM"] "\t" $col["CRIBLE:STOP"] }'
+}
+
+@test "--help on stdout, --version, exit 0; a bad option is exit 2" {
+    run --separate-stderr crible-stem --help
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"CRIBLE:STEM"* && "$output" == *"CRIBLE:STOP"* && "$output" == *"--conllu"* ]]
+    [ -z "$stderr" ]
+    run crible-stem --version
+    [[ "$output" == "crible-stem (crible) "* ]]
+    run -2 --separate-stderr crible-stem --bogus
+    [ -z "$output" ]
+    [[ "$stderr" == *"unknown option '--bogus'"* && "$stderr" == *"Try 'crible-stem --help'"* ]]
+}
+
+@test "stems and flags a review: meaning words kept, corrections applied" {
+    doc r1 "Pas bon du tout. Une œuvre nulle, des jeux très longs : déçue, decue, mauvaise série !" \
+        | crible-tokenize | crible-stem > "$(T out)"
+    head -1 "$(T out)" | grep -q 'CRIBLE:TYPE CRIBLE:STEM CRIBLE:STOP$'
+    grep -q '^# crible.stem = {"algorithm":"french","corrections":true' "$(T out)"
+    fss < "$(T out)" > "$(T fss)"
+    grep -qx $'Pas\tpas\t0' "$(T fss)"       # negation is not a stop word
+    grep -qx $'bon\tbon\t0' "$(T fss)"
+    grep -qx $'du\tdu\t1' "$(T fss)"
+    grep -qx $'très\ttres\t0' "$(T fss)"
+    grep -qx $'œuvre\toeuvr\t0' "$(T fss)"   # œ spelt oe: oeuvre finds it
+    grep -qx $'nulle\tnul\t0' "$(T fss)"     # libstemmer 2.2: null
+    grep -qx $'jeux\tjeu\t0' "$(T fss)"      # libstemmer 2.2: jeux
+    grep -qx $'longs\tlong\t0' "$(T fss)"
+    grep -qx $'déçue\tdécev\t0' "$(T fss)"
+    grep -qx $'decue\tdécev\t0' "$(T fss)"   # accent-less spelling, same term
+    grep -qx $'mauvaise\tmauvais\t0' "$(T fss)"   # libstemmer 2.2: mauv, like mauve
+    grep -qx $',\t_\t0' "$(T fss)"
+    grep -qx $'!\t_\t0' "$(T fss)"
+}
+
+@test "numbers, hashtags, mentions, URLs, emoji are searchable as written" {
+    doc r2 "Note 3,5 sur 5 😍 #JePeuxTeDireUnSecret @netflixfr https://www.netflix.com/fr" \
+        | crible-tokenize | crible-stem | fss > "$(T fss)"
+    grep -qx $'3,5\t3,5\t0' "$(T fss)"
+    grep -qx $'😍\t😍\t0' "$(T fss)"
+    grep -qx $'#JePeuxTeDireUnSecret\t#jepeuxtedireunsecret\t0' "$(T fss)"
+    grep -qx $'@netflixfr\t@netflixfr\t0' "$(T fss)"
+    grep -qx $'https://www.netflix.com/fr\thttps://www.netflix.com/fr\t0' "$(T fss)"
+}
+
+@test "each document is stemmed in its own language; an unknown one falls back to French" {
+    { jq -cn '{id: "en", lang: "en-GB", text: "The dogs were running."}'
+      jq -cn '{id: "tl", lang: "klingon", text: "Les victimes."}'
+      jq -cn '{id: "fr", lang: "fr", text: "Les victimes."}'; } \
+        | crible-tokenize > "$(T in)"
+    run --separate-stderr crible-stem "$(T in)"
+    [ "$status" -eq 0 ]
+    [[ "$stderr" == *"document 'tl': unknown language 'klingon': stemmed as french"* ]]
+    echo "$output" | fss > "$(T fss)"
+    grep -qx $'running\trun\t0' "$(T fss)"
+    grep -qx $'dogs\tdog\t0' "$(T fss)"
+    [ "$(grep -c $'^victimes\tvictim\t0$' "$(T fss)")" -eq 2 ]
+}
+
+@test "unknown columns and comments pass through unchanged" {
+    doc r3 "Les séries sont nulles." | crible-tokenize \
+        | awk -F'\t' 'BEGIN{OFS="\t"} /^# global.columns/ {print $0 " X:LEN"; next}
+                      /^# sent_id/ {print "# my.note = hello"} /^#/ || $0=="" {print; next}
+                      {print $0, length($2)}' > "$(T in)"
+    crible-stem "$(T in)" > "$(T out)"
+    head -1 "$(T out)" | grep -qx '# global.columns = ID FORM CRIBLE:START CRIBLE:END CRIBLE:NORM CRIBLE:TYPE X:LEN CRIBLE:STEM CRIBLE:STOP'
+    grep -qx '# my.note = hello' "$(T out)"
+    grep -qP '^2\tséries\t4\t11\tséries\tword\t7\tser\t0$' "$(T out)"
+    tail -2 "$(T out)" | grep -qx '# crible.end = 1'
+}
+
+@test "a stream without CRIBLE:NORM says to run crible-tokenize first (exit 4)" {
+    printf '1\tLes\tle\tDET\t_\t_\t2\tdet\t_\t_\n\n' > "$(T ud)"
+    run -4 --separate-stderr crible-stem "$(T ud)"
+    [[ "$stderr" == *"no column CRIBLE:NORM"* && "$stderr" == *"run crible-tokenize first"* ]]
+    [ -z "$output" ]
+}
+
+@test "--conllu projects to 10-column CoNLL-U with the stem as LEMMA" {
+    doc r4 "Des œuvres décevantes." | crible-tokenize | crible-stem --conllu > "$(T out)"
+    ! grep -q '^# global.columns' "$(T out)"
+    awk -F'\t' '!/^#/ && NF { if (NF != 10) exit 1 }' "$(T out)"
+    grep -qP '^2\tœuvres\toeuvr\t' "$(T out)"
+    grep -qP '^3\tdécevantes\tdécev\t' "$(T out)"
+}
+
+@test "the stem: section: protected words, overrides, stop words, corrections off" {
+    cat > "$(T c.yaml)" <<'EOF'
+stem:
+  protected: [Netflix, Disney+]
+  overrides:
+    séries: série
+  stopwords: [le, la, les]
+EOF
+    doc r5 "Les séries de Netflix et de Disney+ sont nulles." | crible-tokenize > "$(T in)"
+    crible-stem -c "$(T c.yaml)" "$(T in)" | fss > "$(T fss)"
+    grep -qx $'Netflix\tnetflix\t0' "$(T fss)"
+    grep -qx $'séries\tsérie\t0' "$(T fss)"
+    grep -qx $'Les\tle\t1' "$(T fss)"
+    grep -qx $'de\tde\t0' "$(T fss)"          # the list replaced the default one
+    printf 'stem:\n  corrections: false\n' > "$(T off.yaml)"
+    crible-stem -c "$(T off.yaml)" "$(T in)" | fss | grep -qx $'nulles\tnull\t0'
+}
+
+@test "broken YAML and bad keys are config errors with line and column (exit 3)" {
+    printf 'stem:\n  protected: [Netflix\n' > "$(T bad.yaml)"
+    run -3 --separate-stderr crible-stem -c "$(T bad.yaml)" /dev/null
+    [[ "$stderr" == *"bad.yaml:"*":"* ]]
+    printf 'stem:\n  stopword: x.txt\n' > "$(T typo.yaml)"
+    run -3 --separate-stderr crible-stem -c "$(T typo.yaml)" /dev/null
+    [[ "$stderr" == *"typo.yaml:2:3: unknown key 'stopword'"*"did you mean 'stopwords'"* ]]
+    printf 'stem:\n  algorithm: klingon\n' > "$(T algo.yaml)"
+    run -3 --separate-stderr crible-stem -c "$(T algo.yaml)" /dev/null
+    [[ "$stderr" == *"algo.yaml:2:14: unknown stemming algorithm 'klingon'"* ]]
+    run -3 --separate-stderr crible-stem -c "$(T nowhere.yaml)" /dev/null
+}
+
+@test "empty input, empty documents" {
+    run --separate-stderr crible-stem < /dev/null
+    [ "$status" -eq 0 ] && [ -z "$output" ]
+    { doc e1 ""; doc e2 "Bon."; doc e3 "   "; } | crible-tokenize | crible-stem > "$(T out)"
+    [ "$(grep -c '^# newdoc id' "$(T out)")" -eq 3 ]
+    grep -qx '# crible.end = 3' "$(T out)"
+}
+
+@test "invalid UTF-8, NUL bytes, a cut stream are bad input (exit 4)" {
+    doc r6 "Très déçu par la fin." | crible-tokenize > "$(T good)"
+    sed 's/déçu/d\xe9\xe7u/' "$(T good)" > "$(T latin1)"
+    run -4 --separate-stderr crible-stem "$(T latin1)"
+    [[ "$stderr" == *"latin1:"* ]]
+    sed 's/déçu/dé\x00çu/' "$(T good)" > "$(T nul)"
+    run -4 --separate-stderr crible-stem "$(T nul)"
+    head -c 300 "$(T good)" > "$(T cut)"          # in the middle of a record
+    run -4 --separate-stderr crible-stem "$(T cut)"
+    grep -v '^# crible.end' "$(T good)" > "$(T noend)"   # whole blocks, no end mark
+    run -4 --separate-stderr crible-stem "$(T noend)"
+    [[ "$stderr" == *"cut short"* ]]
+}
+
+@test "a 50 MB line passes through, memory bounded" {
+    python3 - "$(T big)" <<'EOF'
+import json, sys
+text = ("Une série nulle, vraiment décevante. " * 1400000)[:50_000_000]
+word = "é" * 2000
+with open(sys.argv[1], "w", encoding="utf-8") as f:
+    f.write("# global.columns = ID FORM CRIBLE:START CRIBLE:END CRIBLE:NORM CRIBLE:TYPE\n")
+    f.write("# crible.version = 1\n# newdoc id = big\n")
+    f.write("# crible.doc = " + json.dumps({"id": "big", "text": text}, ensure_ascii=False) + "\n")
+    f.write("# crible.field = text\n# sent_id = big/text/1\n")
+    f.write("1\tUne\t0\t3\tune\tword\n2\tsérie\t4\t10\tsérie\tword\n")
+    f.write(f"3\t{word}\t11\t4011\t{word}\tword\n\n# crible.end = 1\n\n")
+EOF
+    run --separate-stderr bash -c "crible-stem '$(T big)' | wc -c"
+    [ "$status" -eq 0 ]
+    [ "$output" -gt 50000000 ]
+}
+
+@test "two inputs make one stream; inputs with other columns are refused" {
+    doc a "Les jeux." | crible-tokenize > "$(T a)"
+    doc b "Les séries." | crible-tokenize > "$(T b)"
+    crible-stem "$(T a)" "$(T b)" > "$(T out)"
+    [ "$(grep -c '^# global.columns' "$(T out)")" -eq 1 ]
+    grep -qx '# crible.end = 2' "$(T out)"
+    crible-stem "$(T a)" > "$(T stemmed)"
+    run -4 --separate-stderr crible-stem "$(T a)" "$(T stemmed)"
+}
+
+@test "stemming twice is refused (the stage ran twice)" {
+    doc a "Les jeux." | crible-tokenize | crible-stem > "$(T once)"
+    run --separate-stderr crible-stem "$(T once)"
+    [ "$status" -ne 0 ]
+    [[ "$stderr" == *"CRIBLE:STEM"* ]]
+}
+
+@test "writing to a full disk fails with exit 5" {
+    doc a "Les jeux." | crible-tokenize > "$(T in)"
+    run -5 --separate-stderr bash -c "crible-stem '$(T in)' > /dev/full"
+    [[ "$stderr" == *"cannot write"* ]]
+}
+
+@test "the seed article: harcèlement and its family share a term" {
+    need_shared
+    jq -Rsc '{id: "seed", text: .}' "$SEED" | crible-tokenize | crible-stem | fss > "$(T fss)"
+    [ "$(wc -l < "$(T fss)")" -gt 300 ]
+    ! awk -F'\t' '$3 != "0" && $3 != "1"' "$(T fss)" | grep -q .
+    # every word of the harcèlement family in the article gets one term
+    [ "$(awk -F'\t' 'tolower($1) ~ /harc[eè]l/ {print $2}' "$(T fss)" | sort -u | wc -l)" -le 1 ]
+}
+
+@test "real reviews: 500 reviews stemmed, stop words flagged but kept" {
+    need_shared "$DATA/reviews/reviews.jsonl"
+    head -500 "$DATA/reviews/reviews.jsonl" | crible-tokenize | crible-stem > "$(T out)"
+    fss < "$(T out)" > "$(T fss)"
+    local total stops pas
+    total=$(wc -l < "$(T fss)")
+    stops=$(awk -F'\t' '$3 == 1' "$(T fss)" | wc -l)
+    pas=$(awk -F'\t' 'tolower($1) == "pas" && $3 == 0' "$(T fss)" | wc -l)
+    [ "$total" -gt 20000 ]
+    [ "$stops" -gt $((total / 10)) ] && [ "$stops" -lt $((total / 2)) ]
+    [ "$pas" -gt 50 ]
+    grep -qx '# crible.end = 500' "$(T out)"
+}
