@@ -23,8 +23,15 @@ typedef struct mterm {
     uint32_t hash, last_doc, cur_doc, cur_tf, last_pos, df;
     uint16_t field;
     uint8_t len;
-    bool impure;
-    ix_buf docs, pos;
+    bool impure;              /* stem: a token of it had another NORM */
+    ix_buf docs, pos;         /* pos: per position varint gap, varint variant */
+    /* stem terms: how many norms (variants) it has had; the number given
+     * to tokens whose norm belongs to another stem */
+    uint32_t nvar, orphan;
+    /* exact terms (no postings of their own): stats, stem, variant */
+    struct mterm *stem;
+    uint32_t variant, max_tf;
+    uint64_t cf;
     char bytes[];
 } mterm;
 
@@ -152,7 +159,7 @@ static int field_get(ix_membuf *b, const char *name, int kind, crible_error *err
     memset(f, 0, sizeof *f);
     snprintf(f->name, sizeof f->name, "%s", name);
     f->kind = kind;
-    f->flags = (kind == CRIBLE_FIELD_TEXT || kind == CRIBLE_FIELD_EXACT) ? IX_FIELD_POSITIONS : 0;
+    f->flags = kind == CRIBLE_FIELD_TEXT ? IX_FIELD_POSITIONS : 0;
     f->link = -1;
     f->last_doc = UINT32_MAX;
     return (int)b->nfields++;
@@ -222,7 +229,7 @@ static mterm *term_get(ix_membuf *b, int field, const char *s, size_t len, bool 
     t->hash = h;
     t->field = (uint16_t)field;
     t->len = (uint8_t)len;
-    t->last_doc = t->cur_doc = UINT32_MAX;
+    t->last_doc = t->cur_doc = t->orphan = UINT32_MAX;
     memcpy(t->bytes, s, len);
     b->table[j] = t;
     b->nterms++;
@@ -247,36 +254,66 @@ static bool touch(ix_membuf *b, mterm *t, uint32_t doc)
     return true;
 }
 
-static bool add_occurrence(ix_membuf *b, int field, const char *s, size_t len, uint32_t doc,
-                           bool positions, uint32_t pos, bool impure)
+/* One occurrence of a term; positional fields record pos and the variant. */
+static mterm *add_occurrence(ix_membuf *b, int field, const char *s, size_t len, uint32_t doc,
+                             bool positions, uint32_t pos, uint32_t variant, bool impure)
 {
     mterm *t = term_get(b, field, s, len, true);
-    if (!t || !touch(b, t, doc)) return false;
+    if (!t || !touch(b, t, doc)) return NULL;
     if (impure) t->impure = true;
     if (positions) {
         size_t cap = t->pos.cap;
-        if (!ix_buf_varint(&t->pos, t->cur_tf ? pos - t->last_pos : pos)) return false;
+        if (!ix_buf_varint(&t->pos, t->cur_tf ? pos - t->last_pos : pos) || !ix_buf_varint(&t->pos, variant))
+            return NULL;
         b->bytes += t->pos.cap - cap;
         t->last_pos = pos;
-    } else if (t->cur_tf) {
-        return true;   /* keywords: tf 1 */
+    } else if (t->cur_tf && b->fields[field].kind == CRIBLE_FIELD_KEYWORD) {
+        return t;   /* keywords: tf 1 */
     }
     t->cur_tf++;
-    return true;
+    return t;
+}
+
+/* A token of a text field: its stem term (with the norm's variant number)
+ * and its norm in the exact field. */
+static bool add_token(ix_membuf *b, int tf, int ef, const char *stem, const char *norm, uint32_t doc,
+                      uint32_t pos)
+{
+    size_t sl = strlen(stem);
+    mterm *st = term_get(b, tf, stem, sl, true);
+    mterm *et = st ? term_get(b, ef, norm, strlen(norm), true) : NULL;
+    if (!et) return false;
+    if (!et->stem) {
+        et->stem = st;
+        et->variant = st->nvar++;
+    }
+    uint32_t variant = et->variant;
+    if (et->stem != st) {   /* a norm seen with another stem first: no exact identity here */
+        if (st->orphan == UINT32_MAX) st->orphan = st->nvar++;
+        variant = st->orphan;
+    }
+    bool differ = strcmp(stem, norm) != 0;
+    return add_occurrence(b, tf, stem, sl, doc, true, pos, variant, differ) &&
+           add_occurrence(b, ef, norm, strlen(norm), doc, false, 0, 0, false);
 }
 
 static bool end_doc_terms(ix_membuf *b, uint32_t doc)
 {
     for (size_t i = 0; i < b->ntouched; i++) {
         mterm *t = b->touched[i];
+        mfield *f = &b->fields[t->field];
+        if (f->last_doc != doc) { f->last_doc = doc; f->doc_count++; }
+        t->df++;
+        if (f->kind == CRIBLE_FIELD_EXACT) {   /* stats only */
+            t->cf += t->cur_tf;
+            if (t->cur_tf > t->max_tf) t->max_tf = t->cur_tf;
+            continue;
+        }
         size_t cap = t->docs.cap;
         uint32_t gap = t->last_doc == UINT32_MAX ? doc : doc - t->last_doc - 1;
         if (!ix_buf_varint(&t->docs, gap) || !ix_buf_varint(&t->docs, t->cur_tf)) return false;
         b->bytes += t->docs.cap - cap;
         t->last_doc = doc;
-        t->df++;
-        mfield *f = &b->fields[t->field];
-        if (f->last_doc != doc) { f->last_doc = doc; f->doc_count++; }
     }
     b->ntouched = 0;
     return true;
@@ -388,7 +425,7 @@ crible_status ix_membuf_add(ix_membuf *b, ix_segw *segw, const char *id, const c
     /* the id, as a keyword */
     int idf = field_get(b, "_id", CRIBLE_FIELD_KEYWORD, err);
     if (idf < 0) return err->status;
-    if (!add_occurrence(b, idf, id, idl, doc, false, 0, false)) return nomem(err);
+    if (!add_occurrence(b, idf, id, idl, doc, false, 0, 0, false)) return nomem(err);
     for (size_t i = 0; i < nfields; i++) {
         const ix_docfield *df = &fields[i];
         int tf = field_get(b, df->name, CRIBLE_FIELD_TEXT, err);
@@ -407,10 +444,7 @@ crible_status ix_membuf_add(ix_membuf *b, ix_segw *segw, const char *id, const c
             const char *stem = t->stem && *t->stem ? t->stem : NULL;
             const char *norm = t->norm && *t->norm ? t->norm : stem;
             if (!stem) continue;   /* punctuation keeps its position, not indexed */
-            bool differ = strcmp(stem, norm) != 0;
-            if (!add_occurrence(b, tf, stem, strlen(stem), doc, true, pos, differ) ||
-                !add_occurrence(b, ef, norm, strlen(norm), doc, true, pos, differ))
-                return nomem(err);
+            if (!add_token(b, tf, ef, stem, norm, doc, pos)) return nomem(err);
         }
         f->lengths[doc] += df->ntokens;
         f->sum_length += df->ntokens;
@@ -432,7 +466,7 @@ crible_status ix_membuf_add(ix_membuf *b, ix_segw *segw, const char *id, const c
         if (kv->term) {
             int kf = field_get(b, kv->field, CRIBLE_FIELD_KEYWORD, err);
             if (kf < 0) return err->status;
-            if (!add_occurrence(b, kf, kv->term, strlen(kv->term), doc, false, 0, false)) return nomem(err);
+            if (!add_occurrence(b, kf, kv->term, strlen(kv->term), doc, false, 0, 0, false)) return nomem(err);
         }
         if (kv->numeric) {
             int nf = field_get(b, kv->field, CRIBLE_FIELD_NUMERIC, err);
@@ -465,10 +499,18 @@ static int cmp_term(const void *a, const void *b)
     return c ? c : (int)x->len - (int)y->len;
 }
 
+static unsigned var_bits(uint32_t nvar)
+{
+    unsigned b = 0;
+    while (nvar > 1 && (1u << b) < nvar && b < IX_MAX_VBITS) b++;
+    return b;
+}
+
 static crible_status write_term(ix_segw *w, const mterm *t, bool positions, uint32_t **posbuf,
                                 size_t *poscap, crible_error *err)
 {
-    crible_status st = ix_segw_term_begin(w, (const uint8_t *)t->bytes, t->len, !t->impure, err);
+    crible_status st = ix_segw_term_begin(w, (const uint8_t *)t->bytes, t->len, !t->impure,
+                                          var_bits(t->nvar), err);
     const uint8_t *p = t->docs.data, *end = p + t->docs.len;
     const uint8_t *q = t->pos.data, *qend = q + t->pos.len;
     int64_t doc = -1;
@@ -478,21 +520,24 @@ static crible_status write_term(ix_segw *w, const mterm *t, bool positions, uint
         ix_varint_get(&p, end, &tf);
         doc += (int64_t)gap + 1;
         if (positions) {
-            if (tf > *poscap) {
-                uint32_t *n = realloc(*posbuf, tf * sizeof *n);
+            if (2 * tf > *poscap) {
+                uint32_t *n = realloc(*posbuf, 2 * tf * sizeof *n);
                 if (!n) return nomem(err);
                 *posbuf = n;
-                *poscap = tf;
+                *poscap = 2 * tf;
             }
             uint32_t pos = 0;
             for (uint64_t k = 0; k < tf; k++) {
-                uint64_t v;
+                uint64_t v, var;
                 ix_varint_get(&q, qend, &v);
+                ix_varint_get(&q, qend, &var);
                 pos = k ? pos + (uint32_t)v : (uint32_t)v;
                 (*posbuf)[k] = pos;
+                (*posbuf)[tf + k] = (uint32_t)var;
             }
         }
-        st = ix_segw_term_doc(w, (uint32_t)doc, (uint32_t)tf, positions ? *posbuf : NULL, err);
+        st = ix_segw_term_doc(w, (uint32_t)doc, (uint32_t)tf, positions ? *posbuf : NULL,
+                              positions ? *posbuf + tf : NULL, err);
     }
     return st ? st : ix_segw_term_end(w, err);
 }
@@ -511,9 +556,13 @@ static crible_status flush_field(ix_membuf *b, ix_segw *w, size_t fi, mterm **te
     size_t poscap = 0;
     for (size_t i = 0; !st && i < nt; i++) {
         const mterm *t = terms[i];
-        if (f->kind == CRIBLE_FIELD_EXACT && !t->impure) {
-            const mterm *s = term_get(b, f->link, t->bytes, t->len, false);
-            if (s && !s->impure) continue;   /* the stem term's postings are its postings */
+        if (f->kind == CRIBLE_FIELD_EXACT) {
+            const mterm *s = t->stem;
+            if (!s || (s->len == t->len && !memcmp(s->bytes, t->bytes, t->len) && !s->impure))
+                continue;   /* the pure stem term's postings are its postings */
+            st = ix_segw_exact_term(w, (const uint8_t *)t->bytes, t->len, t->df, t->cf, t->max_tf,
+                                    (const uint8_t *)s->bytes, s->len, t->variant, err);
+            continue;
         }
         st = write_term(w, t, f->flags & IX_FIELD_POSITIONS, &posbuf, &poscap, err);
     }

@@ -72,7 +72,7 @@ static void check_postings(checker *c, const ix_segment *s, const ix_segfield *f
     const char *tn = (const char *)t->bytes;
     int tl = (int)t->len;
     for (uint32_t d; (d = ix_pcur_next(&p)) != CRIBLE_DOC_NONE;) {
-        uint32_t tf = p.tfs[p.i];
+        uint32_t tf = ix_pcur_tf(&p);
         if ((int64_t)d <= prev) { problem(c, "%s: %s:%.*s: documents out of order", s->name, f->name, tl, tn); return; }
         prev = d;
         n++;
@@ -127,7 +127,16 @@ static void check_field(checker *c, const ix_segment *s, const ix_segfield *f)
         pos_end = it.t.pos_off + it.t.pos_len;
         memcpy(prev, it.t.bytes, it.t.len);
         prev_len = it.t.len;
-        check_postings(c, s, f, &it.t, &pos, &cap, &pos_total);
+        if (f->kind == CRIBLE_FIELD_EXACT) {
+            ix_term st;
+            if (f->link < 0 || !ix_dict_lookup(&s->fields[f->link], it.t.stem, it.t.stem_len, &st) ||
+                (st.vbits ? it.t.variant >> st.vbits : it.t.variant) || it.t.df > st.df)
+                problem(c, "%s: %s:%.*s: its stem %.*s is not in field %s, or not with this variant", s->name,
+                        f->name, (int)it.t.len, (const char *)it.t.bytes, (int)it.t.stem_len,
+                        (const char *)it.t.stem, f->link >= 0 ? s->fields[f->link].name : "?");
+        } else {
+            check_postings(c, s, f, &it.t, &pos, &cap, &pos_total);
+        }
         n++;
     }
     free(pos);

@@ -65,17 +65,24 @@
  *   with the one before:
  *     first:  varint len, bytes
  *     others: varint shared, varint suffix len, suffix bytes
- *   each term followed by its entry:
- *     varint df << 1 | PURE flag, varint cf - df, varint max_tf,
+ *   each term followed by its entry.  In a text or keyword field:
+ *     varint df << 6 | V << 1 | PURE, varint cf - df, varint max_tf,
  *     varint postings length, varint positions length
  *   The postings (and positions) of a field's terms follow each other in
  *   term order: a term's offset is the sum of the lengths before it; the
  *   block's first entry adds two varints after its lengths: the absolute
  *   postings offset and positions offset of its first term.
- *   PURE: on a stem term, every token of it had NORM equal to the stem; on
- *   an exact term, every token of it had STEM equal to the norm.  An exact
- *   term that is PURE whose stem term is PURE is not written (the stem
- *   term's postings are its postings): see crible_postings_open_exact.
+ *   PURE: every token of this stem term had NORM equal to the stem.
+ *   V (0..16): bits of variant number in each of its positions (below).
+ *   In an exact field (the NORM forms of a text field; no postings of its
+ *   own):
+ *     varint df << 6, varint cf - df, varint max_tf,
+ *     varint shared, varint suffix len, suffix bytes: its stem, front-coded
+ *       against the norm, then varint variant: the norm's number among the
+ *       stem term's variants.
+ *   A norm equal to its stem whose stem term is PURE has no exact entry
+ *   (the stem term's postings are its postings).  Its `=norm` postings are
+ *   the stem term's positions whose variant is its number.
  *
  * POST (kind 3, per field) - for each term, in term order:
  *   if df > 128: a skip table, nblocks = ceil(df/128) entries of 24 bytes:
@@ -91,7 +98,9 @@
  *   (doc = previous doc + delta + 1, the first previous being -1).
  *
  * POS (kind 4, per field with positions) - for each term, each document in
- *   order: tf varints, the first position, then the gaps to the next.
+ *   order: tf varints, the first position, then the gaps to the next, each
+ *   shifted left by the term's V bits and or'ed with the variant number of
+ *   the token's NORM (which norm of the stem it was; V = 0: none).
  *
  * LEN (kind 5, per text field): maxdoc x u32, the document's tokens.
  * SENT (kind 6, per text field): (maxdoc + 1) x u32 offsets into the data

@@ -46,8 +46,8 @@ enum {
 };
 
 /* Term flags (low bits of the dictionary's df word). */
-#define IX_TERM_PURE 1u   /* stem term: every token had NORM == the stem;
-                             exact term: every token had STEM == the norm */
+#define IX_TERM_PURE 1u   /* stem term: every token had NORM == the stem */
+#define IX_MAX_VBITS 16   /* at most 65536 norms per stem keep their identity */
 
 /* Field flags. */
 #define IX_FIELD_POSITIONS 1u

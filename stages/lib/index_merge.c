@@ -23,6 +23,36 @@ typedef struct ofield {
     int out_link;
 } ofield;
 
+/* A source stem's norms: variant number -> norm and its stats. */
+typedef struct vnorm {
+    uint32_t variant, df, max_tf;
+    uint64_t cf;
+    uint8_t len;
+    char norm[CRIBLE_TERM_MAX + 1];
+} vnorm;
+
+typedef struct vlist {          /* one (source, stem) */
+    char stem[CRIBLE_TERM_MAX + 1];
+    uint8_t stem_len;
+    vnorm *v;
+    uint32_t n, cap;
+} vlist;
+
+typedef struct vmap {           /* stem -> vlist, per source */
+    vlist **slots;
+    size_t cap, n;
+} vmap;
+
+/* A merged exact entry. */
+typedef struct xentry {
+    char norm[CRIBLE_TERM_MAX + 1];
+    char stem[CRIBLE_TERM_MAX + 1];
+    uint8_t len, stem_len;
+    uint32_t variant, df, max_tf;
+    uint64_t cf;
+    bool skip;
+} xentry;
+
 typedef struct merger {
     ix_segment *src;
     size_t n;
@@ -33,8 +63,13 @@ typedef struct merger {
     size_t nfields;
     uint32_t **lengths;    /* per output field (TEXT), new numbering */
     uint64_t *seen;        /* docs having the current field */
-    uint32_t *pos;
+    uint32_t *pos, *var;
     size_t pos_cap;
+    vmap *vmaps;           /* per source, for the text field being merged */
+    xentry *xs;            /* merged exact entries of that field */
+    size_t nxs, xs_cap;
+    uint32_t remap[1 << 12];   /* source variant -> merged, per copy */
+    uint32_t nremap;
 } merger;
 
 static crible_status nomem(crible_error *err) { return crible_error_set(err, CRIBLE_ENOMEM, "out of memory while merging"); }
@@ -89,6 +124,157 @@ static crible_status copy_stored(merger *m, crible_error *err)
     return st;
 }
 
+static uint32_t hash_str(const void *p, size_t n)
+{
+    const uint8_t *s = p;
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++) h = (h ^ s[i]) * 16777619u;
+    return h;
+}
+
+static vlist *vmap_get(vmap *m, const void *stem, size_t len, bool create)
+{
+    if (create && (m->n + 1) * 2 > m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 1024;
+        vlist **t = calloc(cap, sizeof *t);
+        if (!t) return NULL;
+        for (size_t i = 0; i < m->cap; i++) {
+            if (!m->slots[i]) continue;
+            size_t j = hash_str(m->slots[i]->stem, m->slots[i]->stem_len) & (cap - 1);
+            while (t[j]) j = (j + 1) & (cap - 1);
+            t[j] = m->slots[i];
+        }
+        free(m->slots);
+        m->slots = t;
+        m->cap = cap;
+    }
+    if (!m->cap) return NULL;
+    size_t j = hash_str(stem, len) & (m->cap - 1);
+    for (; m->slots[j]; j = (j + 1) & (m->cap - 1))
+        if (m->slots[j]->stem_len == len && !memcmp(m->slots[j]->stem, stem, len)) return m->slots[j];
+    if (!create) return NULL;
+    vlist *v = calloc(1, sizeof *v);
+    if (!v) return NULL;
+    memcpy(v->stem, stem, len);
+    v->stem_len = (uint8_t)len;
+    m->slots[j] = v;
+    m->n++;
+    return v;
+}
+
+static void vmap_free(vmap *m)
+{
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->slots[i]) { free(m->slots[i]->v); free(m->slots[i]); }
+    free(m->slots);
+    memset(m, 0, sizeof *m);
+}
+
+/* Reads source k's exact dictionary `name` into its vmap. */
+static crible_status vmap_load(merger *m, size_t k, const char *name, crible_error *err)
+{
+    int l = ix_segment_field(&m->src[k], name);
+    if (l < 0) return CRIBLE_OK;
+    ix_dictit it;
+    ix_dictit_init(&it, &m->src[k].fields[l]);
+    while (ix_dictit_next(&it)) {
+        vlist *v = vmap_get(&m->vmaps[k], it.t.stem, it.t.stem_len, true);
+        if (!v) return nomem(err);
+        if (v->n == v->cap) {
+            uint32_t cap = v->cap ? v->cap * 2 : 4;
+            vnorm *n = realloc(v->v, cap * sizeof *n);
+            if (!n) return nomem(err);
+            v->v = n;
+            v->cap = cap;
+        }
+        vnorm *e = &v->v[v->n++];
+        e->variant = it.t.variant;
+        e->df = it.t.df;
+        e->cf = it.t.cf;
+        e->max_tf = it.t.max_tf;
+        e->len = (uint8_t)it.t.len;
+        memcpy(e->norm, it.t.bytes, it.t.len);
+    }
+    if (it.bad) return crible_error_set(err, CRIBLE_EINDEX, "%s: damaged term dictionary of '%s'", m->src[k].name, name);
+    return CRIBLE_OK;
+}
+
+static crible_status add_xentry(merger *m, const ix_term *stem, const char *norm, size_t len, uint32_t variant,
+                                uint32_t df, uint64_t cf, uint32_t max_tf, crible_error *err)
+{
+    /* the same norm of the same stem from an earlier source: add the stats */
+    for (size_t i = m->nxs; i-- > 0;) {
+        xentry *x = &m->xs[i];
+        if (x->stem_len != stem->len || memcmp(x->stem, stem->bytes, stem->len)) break;
+        if (x->len == len && !memcmp(x->norm, norm, len)) {
+            x->df += df;
+            x->cf += cf;
+            if (max_tf > x->max_tf) x->max_tf = max_tf;
+            return CRIBLE_OK;
+        }
+    }
+    if (m->nxs == m->xs_cap) {
+        size_t cap = m->xs_cap ? m->xs_cap * 2 : 1024;
+        xentry *n = realloc(m->xs, cap * sizeof *n);
+        if (!n) return nomem(err);
+        m->xs = n;
+        m->xs_cap = cap;
+    }
+    xentry *x = &m->xs[m->nxs++];
+    memcpy(x->norm, norm, len);
+    x->len = (uint8_t)len;
+    memcpy(x->stem, stem->bytes, stem->len);
+    x->stem_len = (uint8_t)stem->len;
+    x->variant = variant;
+    x->df = df;
+    x->cf = cf;
+    x->max_tf = max_tf;
+    x->skip = false;
+    return CRIBLE_OK;
+}
+
+/* Before copying source k's postings of stem term t into the merged term:
+ * gives each of its norms a merged variant number (m->remap), recording the
+ * merged exact entries; *nvar counts the merged term's variants. */
+static crible_status remap_variants(merger *m, size_t k, const ix_term *t, size_t first_x, uint32_t *nvar,
+                                    bool record, crible_error *err)
+{
+    vlist *v = m->vmaps ? vmap_get(&m->vmaps[k], t->bytes, t->len, false) : NULL;
+    m->nremap = t->vbits ? 1u << t->vbits : 1;
+    if (m->nremap > sizeof m->remap / sizeof *m->remap) m->nremap = sizeof m->remap / sizeof *m->remap;
+    for (uint32_t i = 0; i < m->nremap; i++) m->remap[i] = UINT32_MAX;
+    vnorm implicit;
+    vnorm *list = v ? v->v : &implicit;
+    uint32_t n = v ? v->n : 0;
+    if (!v && t->pure) {   /* a pure stem: its one norm is itself */
+        implicit = (vnorm){0, t->df, t->max_tf, t->cf, (uint8_t)t->len, {0}};
+        memcpy(implicit.norm, t->bytes, t->len);
+        n = 1;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        vnorm *e = &list[i];
+        uint32_t merged = UINT32_MAX;
+        for (size_t x = first_x; x < m->nxs; x++)
+            if (m->xs[x].len == e->len && !memcmp(m->xs[x].norm, e->norm, e->len)) merged = m->xs[x].variant;
+        if (record) {
+            if (merged == UINT32_MAX) merged = (*nvar)++;
+            crible_status st = add_xentry(m, t, e->norm, e->len, merged, e->df, e->cf, e->max_tf, err);
+            if (st) return st;
+        }
+        if (e->variant < m->nremap) m->remap[e->variant] = merged;
+    }
+    return CRIBLE_OK;
+}
+
+static int cmp_xentry(const void *a, const void *b)
+{
+    const xentry *x = a, *y = b;
+    int c = memcmp(x->norm, y->norm, x->len < y->len ? x->len : y->len);
+    if (c) return c;
+    if (x->len != y->len) return x->len < y->len ? -1 : 1;
+    return 0;
+}
+
 static int find_ofield(const merger *m, const char *name)
 {
     for (size_t i = 0; i < m->nfields; i++)
@@ -114,6 +300,21 @@ static crible_status collect_fields(merger *m, crible_error *err)
                                         f->link >= 0 ? m->src[k].fields[f->link].name : NULL, -1};
         }
     }
+    /* each text field right before its exact field (written from it) */
+    ofield *order = malloc((m->nfields + 1) * sizeof *order);
+    if (!order) return nomem(err);
+    size_t n = 0;
+    for (size_t i = 0; i < m->nfields; i++) {
+        if (m->fields[i].kind == CRIBLE_FIELD_EXACT && m->fields[i].link &&
+            find_ofield(m, m->fields[i].link) >= 0)
+            continue;
+        order[n++] = m->fields[i];
+        int x = m->fields[i].kind == CRIBLE_FIELD_TEXT && m->fields[i].link ? find_ofield(m, m->fields[i].link) : -1;
+        if (x >= 0) order[n++] = m->fields[x];
+    }
+    free(m->fields);
+    m->fields = order;
+    m->nfields = n;
     for (size_t i = 0; i < m->nfields; i++)
         m->fields[i].out_link = m->fields[i].link ? find_ofield(m, m->fields[i].link) : -1;
     return CRIBLE_OK;
@@ -126,8 +327,10 @@ static const ix_segfield *src_field(const merger *m, size_t k, const char *name)
 }
 
 /* Copies one source term's postings into the open output term. */
+/* Copies one source term's postings into the open output term, the
+ * positions' variants renumbered through m->remap (orphans: `orphan`). */
 static crible_status copy_postings(merger *m, size_t k, const ix_segfield *f, const ix_term *t,
-                                   bool positions, crible_error *err)
+                                   bool positions, uint32_t orphan, crible_error *err)
 {
     ix_pcur c;
     ix_pcur_init(&c, &m->src[k], f, t, false);
@@ -135,18 +338,22 @@ static crible_status copy_postings(merger *m, size_t k, const ix_segfield *f, co
     for (uint32_t d; !st && (d = ix_pcur_next(&c)) != CRIBLE_DOC_NONE;) {
         uint32_t nd = m->map[k][d];
         if (nd == UINT32_MAX) continue;
-        uint32_t tf = c.tfs[c.i];
+        uint32_t tf = ix_pcur_tf(&c);
         if (positions) {
             if (tf > m->pos_cap) {
-                uint32_t *p = realloc(m->pos, (size_t)tf * sizeof *p);
-                if (!p) return nomem(err);
-                m->pos = p;
+                uint32_t *p = realloc(m->pos, (size_t)tf * sizeof *p), *v;
+                if (p) m->pos = p;
+                v = p ? realloc(m->var, (size_t)tf * sizeof *v) : NULL;
+                if (!p || !v) return nomem(err);
+                m->var = v;
                 m->pos_cap = tf;
             }
-            if (ix_pcur_positions(&c, m->pos, tf) != tf || c.bad) break;
+            if (ix_pcur_positions_var(&c, m->pos, m->var, tf) != tf || c.bad) break;
+            for (uint32_t i = 0; i < tf; i++)
+                m->var[i] = m->var[i] < m->nremap && m->remap[m->var[i]] != UINT32_MAX ? m->remap[m->var[i]] : orphan;
         }
         m->seen[nd >> 6] |= 1ull << (nd & 63);
-        st = ix_segw_term_doc(m->w, nd, tf, positions ? m->pos : NULL, err);
+        st = ix_segw_term_doc(m->w, nd, tf, positions ? m->pos : NULL, positions ? m->var : NULL, err);
     }
     if (!st && c.bad)
         st = crible_error_set(err, CRIBLE_EINDEX, "%s: damaged postings in field '%s'", m->src[k].name, f->name);
@@ -159,79 +366,99 @@ static int tcmp(const ix_term *a, const ix_term *b)
     return c ? c : (a->len > b->len) - (a->len < b->len);
 }
 
+static unsigned var_bits(uint32_t nvar)
+{
+    unsigned b = 0;
+    while (nvar > 1 && (1u << b) < nvar && b < IX_MAX_VBITS) b++;
+    return b;
+}
+
+/* Writes the exact field o from the entries gathered with its text field. */
+static crible_status write_exact(merger *m, crible_error *err)
+{
+    qsort(m->xs, m->nxs, sizeof *m->xs, cmp_xentry);
+    crible_status st = CRIBLE_OK;
+    for (size_t i = 0; !st && i < m->nxs; i++) {
+        xentry *x = &m->xs[i];
+        if (i > 0 && !cmp_xentry(x, &m->xs[i - 1])) continue;   /* one norm, two stems: the first */
+        if (x->skip) continue;
+        st = ix_segw_exact_term(m->w, (const uint8_t *)x->norm, x->len, x->df, x->cf, x->max_tf,
+                                (const uint8_t *)x->stem, x->stem_len, x->variant, err);
+    }
+    m->nxs = 0;
+    return st;
+}
+
 /* Merges the dictionaries of output field o. */
 static crible_status merge_terms(merger *m, size_t o, crible_error *err)
 {
     const ofield *of = &m->fields[o];
-    bool exact = of->kind == CRIBLE_FIELD_EXACT && of->link;
-    size_t nit = m->n * (exact ? 2 : 1);
-    ix_dictit *its = calloc(nit + 1, sizeof *its);
-    bool *has = calloc(nit + 1, sizeof *has);
-    if (!its || !has) { free(its); free(has); return nomem(err); }
-    for (size_t k = 0; k < m->n; k++) {
+    if (of->kind == CRIBLE_FIELD_EXACT) return write_exact(m, err);
+    bool variants = of->kind == CRIBLE_FIELD_TEXT && of->out_link >= 0;
+    crible_status st = CRIBLE_OK;
+    m->nxs = 0;
+    if (variants) {
+        m->vmaps = calloc(m->n + 1, sizeof *m->vmaps);
+        if (!m->vmaps) return nomem(err);
+        for (size_t k = 0; !st && k < m->n; k++) st = vmap_load(m, k, m->fields[of->out_link].name, err);
+    }
+    ix_dictit *its = calloc(m->n + 1, sizeof *its);
+    bool *has = calloc(m->n + 1, sizeof *has);
+    if (!its || !has) st = st ? st : nomem(err);
+    for (size_t k = 0; !st && k < m->n; k++) {
         const ix_segfield *f = src_field(m, k, of->name);
         ix_dictit_init(&its[k], f);
         has[k] = f && ix_dictit_next(&its[k]);
-        if (exact) {
-            const ix_segfield *sf = src_field(m, k, of->link);
-            ix_dictit_init(&its[m->n + k], sf);
-            has[m->n + k] = sf && ix_dictit_next(&its[m->n + k]);
-        }
     }
-    crible_status st = CRIBLE_OK;
     bool positions = of->flags & IX_FIELD_POSITIONS;
-    for (;;) {
+    while (!st) {
         int best = -1;
-        for (size_t i = 0; i < nit; i++) {
-            if (!has[i]) continue;
-            /* stem terms stand for exact ones only when pure */
-            if (i >= m->n && !its[i].t.pure) { has[i] = ix_dictit_next(&its[i]); i--; continue; }
-            if (best < 0 || tcmp(&its[i].t, &its[best].t) < 0) best = (int)i;
-        }
+        for (size_t i = 0; i < m->n; i++)
+            if (has[i] && (best < 0 || tcmp(&its[i].t, &its[best].t) < 0)) best = (int)i;
         if (best < 0) break;
         ix_term cur = its[best].t;
-        bool pure = true, stem_exists = false, stem_pure = true;
-        for (size_t i = 0; i < nit; i++)
-            if (has[i] && i < m->n && tcmp(&its[i].t, &cur) == 0) pure &= its[i].t.pure;
-        if (exact) {
-            for (size_t k = 0; k < m->n; k++) {
-                const ix_segfield *sf = src_field(m, k, of->link);
-                ix_term st2;
-                if (sf && ix_dict_lookup(sf, cur.bytes, cur.len, &st2)) {
-                    stem_exists = true;
-                    stem_pure &= st2.pure;
-                }
+        bool pure = true;
+        uint32_t nvar = 0, orphan;
+        size_t first_x = m->nxs;
+        for (size_t k = 0; k < m->n; k++)
+            if (has[k] && tcmp(&its[k].t, &cur) == 0) {
+                pure &= its[k].t.pure;
+                if (variants) st = remap_variants(m, k, &its[k].t, first_x, &nvar, true, err);
             }
-        }
-        bool skip = exact && pure && stem_exists && stem_pure;
-        if (!skip) st = ix_segw_term_begin(m->w, cur.bytes, cur.len, pure, err);
-        for (size_t k = 0; !st && !skip && k < m->n; k++) {
-            if (has[k] && tcmp(&its[k].t, &cur) == 0)
-                st = copy_postings(m, k, its[k].f, &its[k].t, positions, err);
-            else if (exact && has[m->n + k] && tcmp(&its[m->n + k].t, &cur) == 0)
-                st = copy_postings(m, k, its[m->n + k].f, &its[m->n + k].t, positions, err);
-        }
-        if (!st && !skip) st = ix_segw_term_end(m->w, err);
-        if (skip) {
-            /* the exact term stays left out: its documents are the stem's */
-            for (size_t k = 0; k < m->n; k++) {
-                if (has[k] && tcmp(&its[k].t, &cur) == 0) {
-                    ix_pcur c;
-                    ix_pcur_init(&c, &m->src[k], its[k].f, &its[k].t, false);
-                    for (uint32_t d; (d = ix_pcur_next(&c)) != CRIBLE_DOC_NONE;)
-                        if (m->map[k][d] != UINT32_MAX) m->seen[m->map[k][d] >> 6] |= 1ull << (m->map[k][d] & 63);
-                }
+        orphan = nvar;   /* tokens whose norm has no exact entry here */
+        bool any_orphan = false;
+        for (size_t k = 0; variants && !st && k < m->n; k++)
+            if (has[k] && tcmp(&its[k].t, &cur) == 0 && its[k].t.vbits) any_orphan = true;
+        if (variants && any_orphan) nvar++;
+        /* a merged pure stem with its one norm (itself) needs no exact entry */
+        if (variants && pure && m->nxs == first_x + 1 && m->xs[first_x].len == cur.len &&
+            !memcmp(m->xs[first_x].norm, cur.bytes, cur.len))
+            m->xs[first_x].skip = true;
+        if (!st) st = ix_segw_term_begin(m->w, cur.bytes, cur.len, pure, variants ? var_bits(nvar) : 0, err);
+        for (size_t k = 0; !st && k < m->n; k++) {
+            if (!has[k] || tcmp(&its[k].t, &cur) != 0) continue;
+            if (variants) {
+                st = remap_variants(m, k, &its[k].t, first_x, &nvar, false, err);
+                if (st) break;
+            } else {
+                m->nremap = 0;
             }
+            st = copy_postings(m, k, its[k].f, &its[k].t, positions, orphan, err);
         }
-        if (st) break;
-        for (size_t i = 0; i < nit; i++)
+        if (!st) st = ix_segw_term_end(m->w, err);
+        for (size_t i = 0; i < m->n; i++)
             if (has[i] && tcmp(&its[i].t, &cur) == 0) has[i] = ix_dictit_next(&its[i]);
     }
-    for (size_t i = 0; !st && i < nit; i++)
+    for (size_t i = 0; !st && i < m->n; i++)
         if (its[i].bad) st = crible_error_set(err, CRIBLE_EINDEX, "%s: damaged term dictionary of '%s'",
-                                             m->src[i % m->n].name, of->name);
+                                             m->src[i].name, of->name);
     free(its);
     free(has);
+    if (m->vmaps) {
+        for (size_t k = 0; k < m->n; k++) vmap_free(&m->vmaps[k]);
+        free(m->vmaps);
+        m->vmaps = NULL;
+    }
     return st;
 }
 
@@ -360,5 +587,7 @@ crible_status ix_merge(ix_segment *src, size_t n, const char *path, int zstd_lev
     free(m.seen);
     free(m.fields);
     free(m.pos);
+    free(m.var);
+    free(m.xs);
     return st;
 }

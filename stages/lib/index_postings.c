@@ -19,6 +19,7 @@ void ix_pcur_init(ix_pcur *c, const ix_segment *seg, const ix_segfield *f, const
     c->f = f;
     c->t = *t;
     c->skip_deleted = skip_deleted;
+    c->filter = -1;
     c->doc = CRIBLE_DOC_NONE;
     c->nblocks = (t->df + IX_BLOCK - 1) / IX_BLOCK;
     const uint8_t *p = f->post.p + t->post_off, *end = p + t->post_len;
@@ -102,6 +103,8 @@ damaged:
     return false;
 }
 
+static bool filter_match(ix_pcur *c);
+
 /* Moves to entry i of the current block or beyond, skipping deleted docs. */
 static uint32_t settle(ix_pcur *c)
 {
@@ -114,7 +117,9 @@ static uint32_t settle(ix_pcur *c)
             }
         }
         uint32_t d = c->docs[c->i];
-        if (!c->skip_deleted || !ix_seg_deleted(c->seg, d)) return c->doc = d;
+        if ((!c->skip_deleted || !ix_seg_deleted(c->seg, d)) && (c->filter < 0 || filter_match(c)))
+            return c->doc = d;
+        if (c->bad) return c->doc = CRIBLE_DOC_NONE;
         c->i++;
     }
 }
@@ -153,9 +158,10 @@ uint32_t ix_pcur_advance(ix_pcur *c, uint32_t target)
     }
 }
 
-uint32_t ix_pcur_positions(ix_pcur *c, uint32_t *pos, uint32_t cap)
+/* Decodes the positions (and variants) of the block's document c->i. */
+static uint32_t raw_positions(ix_pcur *c, uint32_t *pos, uint32_t *var, uint32_t cap)
 {
-    if (c->doc == CRIBLE_DOC_NONE || !c->pos_p) return 0;
+    if (!c->pos_p) return 0;
     /* skip the positions of the block's documents before the current one */
     while (c->pos_i < c->i) {
         for (uint32_t k = 0; k < c->tfs[c->pos_i]; k++) {
@@ -164,19 +170,76 @@ uint32_t ix_pcur_positions(ix_pcur *c, uint32_t *pos, uint32_t cap)
         }
         c->pos_i++;
     }
-    uint32_t tf = c->tfs[c->i], p = 0;
+    uint32_t tf = c->tfs[c->i], p = 0, vb = c->t.vbits;
     const uint8_t *q = c->pos_p;
     for (uint32_t k = 0; k < tf; k++) {
-        uint32_t v;
-        if (!ix_varint_get32(&q, c->pos_end, &v) || (k && (uint64_t)p + v > UINT32_MAX)) {
+        uint64_t v;
+        if (!ix_varint_get(&q, c->pos_end, &v) || (v >> vb) > UINT32_MAX ||
+            (k && (uint64_t)p + (v >> vb) > UINT32_MAX)) {
             c->bad = true;
             return 0;
         }
-        p = k ? p + v : v;
-        if (k < cap) pos[k] = p;
+        p = k ? p + (uint32_t)(v >> vb) : (uint32_t)(v >> vb);
+        if (k < cap) {
+            pos[k] = p;
+            if (var) var[k] = vb ? (uint32_t)(v & ((1u << vb) - 1)) : 0;
+        }
     }
     /* positions of this document stay readable until the cursor moves */
     return tf;
+}
+
+uint32_t ix_pcur_positions_var(ix_pcur *c, uint32_t *pos, uint32_t *var, uint32_t cap)
+{
+    if (c->doc == CRIBLE_DOC_NONE) return 0;
+    if (c->filter < 0) return raw_positions(c, pos, var, cap);
+    for (uint32_t k = 0; k < c->ftf && k < cap; k++) {
+        pos[k] = c->fpos[k];
+        if (var) var[k] = (uint32_t)c->filter;
+    }
+    return c->ftf;
+}
+
+uint32_t ix_pcur_positions(ix_pcur *c, uint32_t *pos, uint32_t cap)
+{
+    return ix_pcur_positions_var(c, pos, NULL, cap);
+}
+
+uint32_t ix_pcur_tf(const ix_pcur *c)
+{
+    if (c->doc == CRIBLE_DOC_NONE) return 0;
+    return c->filter < 0 ? c->tfs[c->i] : c->ftf;
+}
+
+void ix_pcur_filter(ix_pcur *c, uint32_t variant) { c->filter = variant; }
+
+void ix_pcur_release(ix_pcur *c)
+{
+    free(c->fpos);
+    free(c->fvar);
+    c->fpos = c->fvar = NULL;
+    c->fcap = 0;
+}
+
+/* Filtered cursors: whether document c->i has positions of the variant
+ * (and keeps them in fpos). */
+static bool filter_match(ix_pcur *c)
+{
+    uint32_t tf = c->tfs[c->i];
+    if (tf > c->fcap) {
+        uint32_t *a = realloc(c->fpos, (size_t)tf * sizeof *a), *b;
+        if (a) c->fpos = a;
+        b = a ? realloc(c->fvar, (size_t)tf * sizeof *b) : NULL;
+        if (!a || !b) { c->bad = true; return false; }
+        c->fvar = b;
+        c->fcap = tf;
+    }
+    uint32_t n = raw_positions(c, c->fpos, c->fvar, tf), m = 0;
+    if (c->bad) return false;
+    for (uint32_t k = 0; k < n; k++)
+        if (c->fvar[k] == (uint32_t)c->filter) c->fpos[m++] = c->fpos[k];
+    c->ftf = m;
+    return m > 0;
 }
 
 uint32_t ix_pcur_shallow(ix_pcur *c, uint32_t target)
@@ -232,17 +295,38 @@ static crible_status postings_new(const crible_index *ix, crible_postings **out,
     return CRIBLE_OK;
 }
 
-static void add_cursor(crible_postings *p, const ix_segment *s, const ix_segfield *f, const ix_term *t)
+static void add_cursor(crible_postings *p, const ix_segment *s, const ix_segfield *f, const ix_term *t,
+                       int64_t variant, const ix_term *stats)
 {
-    ix_pcur_init(&p->c[p->n++], s, f, t, true);
-    p->stats.df += t->df;
-    p->stats.cf += t->cf;
-    if (t->max_tf > p->stats.max_tf) p->stats.max_tf = t->max_tf;
+    ix_pcur *c = &p->c[p->n++];
+    ix_pcur_init(c, s, f, t, true);
+    if (variant >= 0) ix_pcur_filter(c, (uint32_t)variant);
+    p->stats.df += stats->df;
+    p->stats.cf += stats->cf;
+    if (stats->max_tf > p->stats.max_tf) p->stats.max_tf = stats->max_tf;
+}
+
+/* `=norm` in one segment: the exact entry gives (stem, variant); a norm
+ * without one whose stem term is pure is that stem term (index_format.c). */
+static void add_exact(crible_postings *p, const ix_segment *s, int field, int exact,
+                      const uint8_t *norm, size_t len)
+{
+    ix_term e, t;
+    if (field < 0 || s->local[field] < 0) return;
+    const ix_segfield *sf = &s->fields[s->local[field]];
+    if (exact >= 0 && s->local[exact] >= 0 && ix_dict_lookup(&s->fields[s->local[exact]], norm, len, &e)) {
+        if (ix_dict_lookup(sf, e.stem, e.stem_len, &t))
+            add_cursor(p, s, sf, &t, t.vbits || e.variant ? (int64_t)e.variant : -1, &e);
+    } else if (ix_dict_lookup(sf, norm, len, &t) && t.pure) {
+        add_cursor(p, s, sf, &t, -1, &t);
+    }
 }
 
 crible_status crible_postings_open(const crible_index *ix, int field, const char *term, size_t len,
                                    crible_postings **out, crible_error *err)
 {
+    if (field >= 0 && (size_t)field < ix->nfields && ix->fields[field].kind == CRIBLE_FIELD_EXACT)
+        return crible_postings_open_exact(ix, field, term, len, out, err);
     crible_status st = postings_new(ix, out, err);
     if (st || field < 0 || (size_t)field >= ix->nfields) return st;
     for (uint32_t k = 0; k < ix->nsegs; k++) {
@@ -250,7 +334,7 @@ crible_status crible_postings_open(const crible_index *ix, int field, const char
         if (s->local[field] < 0) continue;
         const ix_segfield *f = &s->fields[s->local[field]];
         ix_term t;
-        if (ix_dict_lookup(f, (const uint8_t *)term, len, &t)) add_cursor(*out, s, f, &t);
+        if (ix_dict_lookup(f, (const uint8_t *)term, len, &t)) add_cursor(*out, s, f, &t, -1, &t);
     }
     return CRIBLE_OK;
 }
@@ -263,26 +347,15 @@ crible_status crible_postings_open_exact(const crible_index *ix, int field, cons
     if (ix->fields[field].kind == CRIBLE_FIELD_EXACT) field = ix->fields[field].stem_field;
     if (field < 0) return CRIBLE_OK;
     int exact = ix->fields[field].exact_field;
-    for (uint32_t k = 0; k < ix->nsegs; k++) {
-        const ix_segment *s = &ix->segs[k];
-        ix_term t;
-        /* the exact term when written; else the stem term when every token
-         * of it had this very norm (index_format.c, PURE) */
-        if (exact >= 0 && s->local[exact] >= 0 &&
-            ix_dict_lookup(&s->fields[s->local[exact]], (const uint8_t *)norm, len, &t)) {
-            add_cursor(*out, s, &s->fields[s->local[exact]], &t);
-        } else if (s->local[field] >= 0 &&
-                   ix_dict_lookup(&s->fields[s->local[field]], (const uint8_t *)norm, len, &t) &&
-                   t.pure) {
-            add_cursor(*out, s, &s->fields[s->local[field]], &t);
-        }
-    }
+    for (uint32_t k = 0; k < ix->nsegs; k++)
+        add_exact(*out, &ix->segs[k], field, exact, (const uint8_t *)norm, len);
     return CRIBLE_OK;
 }
 
 void crible_postings_close(crible_postings *p)
 {
     if (!p) return;
+    for (uint32_t k = 0; k < p->n; k++) ix_pcur_release(&p->c[k]);
     free(p->c);
     free(p);
 }
@@ -321,8 +394,7 @@ uint32_t crible_postings_doc(const crible_postings *p) { return p->doc; }
 uint32_t crible_postings_tf(const crible_postings *p)
 {
     if (p->doc == CRIBLE_DOC_NONE) return 0;
-    const ix_pcur *c = &p->c[p->cur];
-    return c->tfs[c->i];
+    return ix_pcur_tf(&p->c[p->cur]);
 }
 
 uint32_t crible_postings_positions(crible_postings *p, uint32_t *pos, uint32_t cap)

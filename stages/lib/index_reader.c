@@ -222,7 +222,7 @@ static crible_status build_fields(crible_index *ix, crible_error *err)
                 nf[g].name = strdup(f->name);
                 if (!nf[g].name) return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
                 nf[g].kind = f->kind;
-                nf[g].positions = f->flags & IX_FIELD_POSITIONS;
+                nf[g].positions = (f->flags & IX_FIELD_POSITIONS) || f->kind == CRIBLE_FIELD_EXACT;
                 nf[g].exact_field = nf[g].stem_field = -1;
             }
             ix_gfield *gf = &ix->fields[g];

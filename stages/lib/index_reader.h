@@ -66,7 +66,12 @@ typedef struct ix_term {
     uint32_t df, max_tf;
     uint64_t cf;
     bool pure;
+    unsigned vbits;          /* variant bits in its positions */
     uint64_t post_off, post_len, pos_off, pos_len;
+    /* exact fields only: the stem term and the norm's variant number */
+    uint8_t stem[CRIBLE_TERM_MAX + 1];
+    size_t stem_len;
+    uint32_t variant;
 } ix_term;
 
 /* Iterates a field's dictionary in order. */
@@ -101,10 +106,22 @@ typedef struct ix_pcur {
     uint32_t pos_i;
     uint32_t sblock;                        /* shallow block */
     bool skip_deleted, bad, started;
+    /* `=norm`: only positions of this variant (-1: all) */
+    int64_t filter;
+    uint32_t ftf, *fpos, *fvar;             /* the current document's, filtered */
+    size_t fcap;
 } ix_pcur;
 
 void ix_pcur_init(ix_pcur *c, const ix_segment *seg, const ix_segfield *f, const ix_term *t,
                   bool skip_deleted);
+/* Keeps only the documents and positions whose variant is `variant`. */
+void ix_pcur_filter(ix_pcur *c, uint32_t variant);
+/* Frees what a filtered cursor allocated. */
+void ix_pcur_release(ix_pcur *c);
+/* The current document's tf (filtered when filtering). */
+uint32_t ix_pcur_tf(const ix_pcur *c);
+/* Positions and their variant numbers (var may be NULL). */
+uint32_t ix_pcur_positions_var(ix_pcur *c, uint32_t *pos, uint32_t *var, uint32_t cap);
 uint32_t ix_pcur_next(ix_pcur *c);
 uint32_t ix_pcur_advance(ix_pcur *c, uint32_t target);
 uint32_t ix_pcur_positions(ix_pcur *c, uint32_t *pos, uint32_t cap);

@@ -95,6 +95,7 @@ struct ix_segw {
     uint8_t term[CRIBLE_TERM_MAX + 1];
     size_t term_len;
     bool term_pure;
+    unsigned vbits;
     uint32_t df, max_tf, last_doc;
     uint64_t cf, term_pos_bytes;
     uint32_t bdocs[IX_BLOCK], btfs[IX_BLOCK], bn, bmin_len;
@@ -298,12 +299,13 @@ crible_status ix_segw_field_begin(ix_segw *w, const char *name, int kind, unsign
 }
 
 crible_status ix_segw_term_begin(ix_segw *w, const uint8_t *term, size_t len, bool pure,
-                                 crible_error *err)
+                                 unsigned vbits, crible_error *err)
 {
     if (len > CRIBLE_TERM_MAX) len = CRIBLE_TERM_MAX;
     memcpy(w->term, term, len);
     w->term_len = len;
     w->term_pure = pure;
+    w->vbits = vbits > IX_MAX_VBITS ? IX_MAX_VBITS : vbits;
     w->df = w->max_tf = 0;
     w->cf = 0;
     w->bn = 0;
@@ -359,7 +361,7 @@ static crible_status flush_block(ix_segw *w, bool last, crible_error *err)
 }
 
 crible_status ix_segw_term_doc(ix_segw *w, uint32_t doc, uint32_t tf, const uint32_t *pos,
-                               crible_error *err)
+                               const uint32_t *var, crible_error *err)
 {
     if (tf == 0) tf = 1;
     if (w->df && doc <= w->last_doc)
@@ -381,7 +383,9 @@ crible_status ix_segw_term_doc(ix_segw *w, uint32_t doc, uint32_t tf, const uint
         uint8_t v[10];
         uint32_t prev = 0;
         for (uint32_t i = 0; i < tf; i++) {
-            size_t n = ix_varint_put(v, i ? pos[i] - prev : pos[i]);
+            uint64_t x = (uint64_t)(i ? pos[i] - prev : pos[i]) << w->vbits;
+            if (var && w->vbits) x |= var[i] & ((1u << w->vbits) - 1);
+            size_t n = ix_varint_put(v, x);
             prev = pos[i];
             crible_status st = out_write(w->pos, v, n, err);
             if (st) return st;
@@ -391,7 +395,8 @@ crible_status ix_segw_term_doc(ix_segw *w, uint32_t doc, uint32_t tf, const uint
     return CRIBLE_OK;
 }
 
-static crible_status dict_add(ix_segw *w, uint64_t post_len, crible_error *err)
+/* The term's bytes into the front-coded block (a new block every 32). */
+static crible_status dict_term(ix_segw *w, bool *first_out, crible_error *err)
 {
     ix_buf *d = &w->dict;
     bool first = w->dict_nterms % IX_DICT_BLOCK == 0;
@@ -412,15 +417,46 @@ static crible_status dict_add(ix_segw *w, uint64_t post_len, crible_error *err)
             !ix_buf_add(d, w->term + shared, w->term_len - shared))
             return nomem(err);
     }
-    if (!ix_buf_varint(d, (uint64_t)w->df << 1 | (w->term_pure ? IX_TERM_PURE : 0)) ||
+    memcpy(w->last_term, w->term, w->term_len);
+    w->last_len = w->term_len;
+    w->dict_nterms++;
+    *first_out = first;
+    return CRIBLE_OK;
+}
+
+static crible_status dict_add(ix_segw *w, uint64_t post_len, crible_error *err)
+{
+    ix_buf *d = &w->dict;
+    bool first;
+    crible_status st = dict_term(w, &first, err);
+    if (st) return st;
+    if (!ix_buf_varint(d, (uint64_t)w->df << 6 | w->vbits << 1 | (w->term_pure ? IX_TERM_PURE : 0)) ||
         !ix_buf_varint(d, w->cf - w->df) || !ix_buf_varint(d, w->max_tf) ||
         !ix_buf_varint(d, post_len) || !ix_buf_varint(d, w->term_pos_bytes))
         return nomem(err);
     if (first && (!ix_buf_varint(d, w->post_off) || !ix_buf_varint(d, w->pos_off)))
         return nomem(err);
-    memcpy(w->last_term, w->term, w->term_len);
-    w->last_len = w->term_len;
-    w->dict_nterms++;
+    return CRIBLE_OK;
+}
+
+crible_status ix_segw_exact_term(ix_segw *w, const uint8_t *norm, size_t len, uint32_t df,
+                                 uint64_t cf, uint32_t max_tf, const uint8_t *stem,
+                                 size_t stem_len, uint32_t variant, crible_error *err)
+{
+    if (len > CRIBLE_TERM_MAX) len = CRIBLE_TERM_MAX;
+    if (stem_len > CRIBLE_TERM_MAX) stem_len = CRIBLE_TERM_MAX;
+    memcpy(w->term, norm, len);
+    w->term_len = len;
+    bool first;
+    crible_status st = dict_term(w, &first, err);
+    if (st) return st;
+    size_t shared = 0;
+    while (shared < len && shared < stem_len && norm[shared] == stem[shared]) shared++;
+    ix_buf *d = &w->dict;
+    if (!ix_buf_varint(d, (uint64_t)df << 6) || !ix_buf_varint(d, cf - df) || !ix_buf_varint(d, max_tf) ||
+        !ix_buf_varint(d, shared) || !ix_buf_varint(d, stem_len - shared) ||
+        !ix_buf_add(d, stem + shared, stem_len - shared) || !ix_buf_varint(d, variant))
+        return nomem(err);
     return CRIBLE_OK;
 }
 

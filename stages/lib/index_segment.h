@@ -33,12 +33,17 @@ uint32_t ix_segw_ndocs(const ix_segw *w);
  * until field_end. */
 crible_status ix_segw_field_begin(ix_segw *w, const char *name, int kind, unsigned flags,
                                   int link, const uint32_t *lengths, crible_error *err);
+/* vbits: bits of variant number per position (0: none). */
 crible_status ix_segw_term_begin(ix_segw *w, const uint8_t *term, size_t len, bool pure,
-                                 crible_error *err);
+                                 unsigned vbits, crible_error *err);
 /* Documents in increasing order; pos: tf positions (increasing) when the
- * field has positions, else NULL. */
+ * field has positions, else NULL; var: their variant numbers (NULL: 0). */
 crible_status ix_segw_term_doc(ix_segw *w, uint32_t doc, uint32_t tf, const uint32_t *pos,
-                               crible_error *err);
+                               const uint32_t *var, crible_error *err);
+/* A term of an exact field: its stats and its (stem, variant). */
+crible_status ix_segw_exact_term(ix_segw *w, const uint8_t *norm, size_t len, uint32_t df,
+                                 uint64_t cf, uint32_t max_tf, const uint8_t *stem,
+                                 size_t stem_len, uint32_t variant, crible_error *err);
 /* Ends the term (a term with no document is dropped). */
 crible_status ix_segw_term_end(ix_segw *w, crible_error *err);
 crible_status ix_segw_field_end(ix_segw *w, uint32_t doc_count, uint64_t sum_length,

@@ -55,19 +55,39 @@ static bool decode(ix_dictit *it)
     it->p += len;
     t->len = (size_t)(shared + len);
     if (!ix_varint_get(&it->p, it->end, &df) || !ix_varint_get(&it->p, it->end, &cfx) ||
-        !ix_varint_get(&it->p, it->end, &mtf) || !ix_varint_get(&it->p, it->end, &plen) ||
-        !ix_varint_get(&it->p, it->end, &poslen))
+        !ix_varint_get(&it->p, it->end, &mtf))
         goto damaged;
-    if ((df >> 1) == 0 || (df >> 1) > UINT32_MAX || mtf > UINT32_MAX || mtf == 0) goto damaged;
+    if ((df >> 6) == 0 || (df >> 6) > UINT32_MAX || mtf > UINT32_MAX || mtf == 0 ||
+        ((df >> 1) & 31) > IX_MAX_VBITS)
+        goto damaged;
+    t->df = (uint32_t)(df >> 6);
+    t->pure = df & IX_TERM_PURE;
+    t->vbits = (unsigned)((df >> 1) & 31);
+    t->cf = t->df + cfx;
+    t->max_tf = (uint32_t)mtf;
+    if (it->f->kind == CRIBLE_FIELD_EXACT) {
+        uint64_t common, sl, var;
+        if (!ix_varint_get(&it->p, it->end, &common) || common > t->len ||
+            !ix_varint_get(&it->p, it->end, &sl) || common + sl > CRIBLE_TERM_MAX ||
+            sl > (uint64_t)(it->end - it->p))
+            goto damaged;
+        memcpy(t->stem, t->bytes, common);
+        memcpy(t->stem + common, it->p, sl);
+        it->p += sl;
+        t->stem_len = (size_t)(common + sl);
+        if (!ix_varint_get(&it->p, it->end, &var) || var >= (1u << IX_MAX_VBITS)) goto damaged;
+        t->variant = (uint32_t)var;
+        t->post_off = t->post_len = t->pos_off = t->pos_len = 0;
+        it->in_block++;
+        return true;
+    }
+    if (!ix_varint_get(&it->p, it->end, &plen) || !ix_varint_get(&it->p, it->end, &poslen))
+        goto damaged;
     uint64_t post_off = t->post_off + t->post_len, pos_off = t->pos_off + t->pos_len;
     if (it->in_block == 0) {
         if (!ix_varint_get(&it->p, it->end, &post_off) || !ix_varint_get(&it->p, it->end, &pos_off))
             goto damaged;
     }
-    t->df = (uint32_t)(df >> 1);
-    t->pure = df & IX_TERM_PURE;
-    t->cf = t->df + cfx;
-    t->max_tf = (uint32_t)mtf;
     t->post_off = post_off;
     t->post_len = plen;
     t->pos_off = pos_off;

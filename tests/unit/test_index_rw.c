@@ -387,6 +387,64 @@ static void test_memory_and_merge(void **state)
     crible_index_close(ix);
 }
 
+static uint32_t exact_docs(crible_index *ix, const char *norm, uint32_t *first)
+{
+    crible_postings *p;
+    crible_error err = {0};
+    assert_int_equal(crible_postings_open_exact(ix, crible_index_field(ix, "text"), norm, strlen(norm), &p, &err),
+                     CRIBLE_OK);
+    uint32_t n = 0, d;
+    while ((d = crible_postings_next(p)) != CRIBLE_DOC_NONE) {
+        if (n == 0 && first) *first = d;
+        n++;
+        uint32_t pos[16];
+        assert_int_equal(crible_postings_positions(p, pos, 16), crible_postings_tf(p));
+    }
+    crible_postings_close(p);
+    return n;
+}
+
+static void test_exact_across_merges(void **state)
+{
+    (void)state;
+    /* segment 1: "bon" only (a pure stem); segment 2: "bons" and "bon" */
+    crible_index_writer *w = writer(dir, 0);
+    add(w, "a", "bon bon film", NULL);
+    commit(w);
+    crible_index_writer_close(w);
+    w = writer(dir, 0);
+    add(w, "b", "des films bons", NULL);
+    add(w, "c", "bon et bons", NULL);
+    commit(w);
+    crible_index_writer_close(w);
+    for (int round = 0; round < 2; round++) {
+        check_clean(dir);
+        crible_index *ix = reader(dir);
+        uint32_t first = 0;
+        assert_int_equal(exact_docs(ix, "bon", &first), 2);   /* a, c */
+        assert_int_equal(first, 0);
+        assert_int_equal(exact_docs(ix, "bons", &first), 2);  /* b, c */
+        assert_int_equal(first, 1);
+        assert_int_equal(exact_docs(ix, "films", NULL), 1);
+        assert_int_equal(exact_docs(ix, "film", NULL), 1);
+        assert_int_equal(count(ix, "text", "bon"), 3);
+        /* tf of =bon in c is 1, of the stem 2 */
+        crible_postings *p;
+        crible_error err = {0};
+        assert_int_equal(crible_postings_open_exact(ix, crible_index_field(ix, "text"), "bon", 3, &p, &err), CRIBLE_OK);
+        assert_int_equal(crible_postings_advance(p, 2), 2);
+        assert_int_equal(crible_postings_tf(p), 1);
+        uint32_t pos[4];
+        assert_int_equal(crible_postings_positions(p, pos, 4), 1);
+        assert_int_equal(pos[0], 0);
+        crible_postings_close(p);
+        crible_index_close(ix);
+        w = writer(dir, 0);
+        assert_int_equal(crible_index_writer_force_merge(w, &err), CRIBLE_OK);
+        crible_index_writer_close(w);
+    }
+}
+
 static void test_lock(void **state)
 {
     (void)state;
@@ -410,6 +468,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_blocks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_replace_delete, setup, teardown),
         cmocka_unit_test_setup_teardown(test_memory_and_merge, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exact_across_merges, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
