@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unicode/utf8.h>
+
 #include "entities_key.h"
 
 typedef struct edge { uint64_t key; uint32_t child; } edge;
@@ -246,7 +248,7 @@ crible_status crible_gazetteer_add(crible_gazetteer *g, int type, unsigned class
     char key[1024];
     size_t n = crible_entities_key(text, strlen(text), key, sizeof key);
     if (n == 0)
-        return crible_error_set(err, CRIBLE_EDATA, "'%s' has nothing to match "
+        return crible_error_set(err, CRIBLE_ECONFIG, "'%s' has nothing to match "
                                 "(only spaces, hyphens, apostrophes or dots)", text);
     uint32_t node = CRIBLE_GAZ_ROOT;
     for (size_t i = 0; i < n; i++)
@@ -305,7 +307,7 @@ static crible_status parse_flags(const char *s, size_t n, const char *where,
         else if (field_is(w, len, "alias")) *flags |= CRIBLE_GAZ_ALIAS;
         else if (field_is(w, len, "common")) *flags |= CRIBLE_GAZ_COMMON;
         else
-            return crible_error_set(err, CRIBLE_EDATA,
+            return crible_error_set(err, CRIBLE_ECONFIG,
                                     "%s:%zu: unknown flag '%.*s' (expected cap, ctx, "
                                     "alias or common)", where, col + i, (int)len, w);
         i = j + 1;
@@ -321,16 +323,21 @@ crible_status crible_gazetteer_add_line(crible_gazetteer *g, const char *line,
     size_t i = 0;
     while (i < len && (line[i] == ' ' || line[i] == '\t')) i++;
     if (i == len || line[i] == '#') return CRIBLE_OK;
-    for (size_t k = 0; k < len; k++)
-        if (line[k] == '\0')
-            return crible_error_set(err, CRIBLE_EDATA, "%s:%zu: NUL byte", where, k + 1);
+    for (int32_t k = 0; k < (int32_t)len;) {
+        int32_t at = k;
+        UChar32 ch;
+        U8_NEXT((const uint8_t *)line, k, (int32_t)len, ch);
+        if (ch <= 0)
+            return crible_error_set(err, CRIBLE_ECONFIG, "%s:%d: %s", where, at + 1,
+                                    ch == 0 ? "NUL byte" : "invalid UTF-8");
+    }
     /* split into at most 4 fields */
     const char *f[4] = {0};
     size_t flen[4] = {0}, fcol[4] = {0}, nf = 0, start = 0;
     for (size_t k = 0; k <= len; k++) {
         if (k == len || line[k] == '\t') {
             if (nf == 4)
-                return crible_error_set(err, CRIBLE_EDATA, "%s:%zu: too many fields "
+                return crible_error_set(err, CRIBLE_ECONFIG, "%s:%zu: too many fields "
                                         "(expected TYPE, CANONICAL, ALIASES, FLAGS "
                                         "separated by tabs)", where, start + 1);
             f[nf] = line + start;
@@ -341,11 +348,11 @@ crible_status crible_gazetteer_add_line(crible_gazetteer *g, const char *line,
         }
     }
     if (nf < 2 || flen[1] == 0)
-        return crible_error_set(err, CRIBLE_EDATA, "%s:%zu: expected TYPE<TAB>CANONICAL",
+        return crible_error_set(err, CRIBLE_ECONFIG, "%s:%zu: expected TYPE<TAB>CANONICAL",
                                 where, nf < 2 ? len + 1 : fcol[1]);
     char type_name[64];
     if (flen[0] >= sizeof type_name)
-        return crible_error_set(err, CRIBLE_EDATA, "%s:1: type name too long", where);
+        return crible_error_set(err, CRIBLE_ECONFIG, "%s:1: type name too long", where);
     memcpy(type_name, f[0], flen[0]);
     type_name[flen[0]] = '\0';
     int type = -1;
@@ -354,7 +361,7 @@ crible_status crible_gazetteer_add_line(crible_gazetteer *g, const char *line,
     else if (strcmp(type_name, "surname") == 0) classes = CRIBLE_GAZ_SURNAME;
     else if (strcmp(type_name, "propn") == 0) classes = CRIBLE_GAZ_PROPN;
     else if ((type = crible_gazetteer_type(g, type_name)) < 0)
-        return crible_error_set(err, CRIBLE_EDATA,
+        return crible_error_set(err, CRIBLE_ECONFIG,
                                 "%s:%zu: unknown type '%s' (PER, LOC, ORG, PLATFORM, "
                                 "WORK, firstname, surname, propn, or a type declared "
                                 "under entities: types)", where, fcol[0], type_name);
@@ -363,7 +370,7 @@ crible_status crible_gazetteer_add_line(crible_gazetteer *g, const char *line,
         return err->status;
     char canonical[1024], text[1024];
     if (flen[1] >= sizeof canonical)
-        return crible_error_set(err, CRIBLE_EDATA, "%s:%zu: value longer than %zu bytes",
+        return crible_error_set(err, CRIBLE_ECONFIG, "%s:%zu: value longer than %zu bytes",
                                 where, fcol[1], sizeof canonical - 1);
     memcpy(canonical, f[1], flen[1]);
     canonical[flen[1]] = '\0';
@@ -377,7 +384,7 @@ crible_status crible_gazetteer_add_line(crible_gazetteer *g, const char *line,
             while (b < flen[2] && f[2][b] != '|') b++;
             if (b > a) {
                 if (b - a >= sizeof text)
-                    return crible_error_set(err, CRIBLE_EDATA, "%s:%zu: alias too long",
+                    return crible_error_set(err, CRIBLE_ECONFIG, "%s:%zu: alias too long",
                                             where, fcol[2] + a);
                 memcpy(text, f[2] + a, b - a);
                 text[b - a] = '\0';

@@ -30,8 +30,8 @@
  *   match starts and ends at token boundaries.  The longest match wins; when
  *   two entries share a key, the one loaded first wins (so a user's
  *   gazetteers, loaded before the defaults, override them).
- * - Errors name the file, line and column: "places.tsv:12:5: unknown type
- *   'PLACE' (declare it under entities: types)".
+ * - Errors (CRIBLE_ECONFIG) name the file, line and column:
+ *   "places.tsv:12:5: unknown type 'PLACE' (...)".
  */
 #ifndef CRIBLE_ENTITIES_GAZETTEER_H
 #define CRIBLE_ENTITIES_GAZETTEER_H

@@ -30,7 +30,7 @@ extern const char *const crible_entities_default_gazetteers[];
 /* Validates `section` (NULL: every default) and builds the tagger.
  * `model_path`, when not NULL, replaces the section's model (the --model
  * option).  Errors: CRIBLE_ECONFIG with file:line:column for the YAML,
- * CRIBLE_EDATA with file:line:column for a malformed gazetteer line. */
+ * and for a malformed gazetteer line (file:line:column too). */
 crible_status crible_entities_load(const crible_config *config, const crible_node *section,
                                    const char *model_path, crible_entities **out,
                                    crible_error *err);

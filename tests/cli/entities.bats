@@ -1,0 +1,258 @@
+#!/usr/bin/env bats
+# crible-entities: named entities over the token stream.
+bats_require_minimum_version 1.5.0
+load common
+
+# A token stream from whitespace-separated tokens, one sentence a line of
+# stdin (offsets as if joined by one space; NORM case-folded; TYPE guessed):
+# the tests do not depend on crible-tokenize, except those marked "pipe".
+mkstream() {
+    python3 -c '
+import sys
+print("# global.columns = ID FORM CRIBLE:START CRIBLE:END CRIBLE:NORM CRIBLE:TYPE")
+print("# crible.version = 1")
+print("# newdoc id = t1")
+pos = 0
+for line in sys.stdin:
+    toks = line.split()
+    for i, t in enumerate(toks):
+        kind = "number" if t.isdigit() else "word" if any(c.isalnum() for c in t) else "punct"
+        n = len(t.encode())
+        print("%d\t%s\t%d\t%d\t%s\t%s" % (i + 1, t, pos, pos + n, t.casefold(), kind))
+        pos += n + 1
+    print()
+'
+}
+
+# The NER tag and value columns of the token FORM (first occurrence).
+ner_of() { awk -F'\t' -v f="$1" '$2 == f { print $7 "|" $8; exit }'; }
+
+@test "entities: --help and --version" {
+    run crible-entities --help
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"CRIBLE:NER"* ]]
+    run crible-entities --version
+    [ "$status" -eq 0 ]
+    run crible-entities train --help
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"--gold"* ]]
+}
+
+@test "entities: a bad option is a usage error" {
+    run -2 crible-entities --bogus
+    [[ "$output" == *"Try 'crible-entities --help'"* ]]
+}
+
+@test "entities: people, platform with its canonical value, place" {
+    out=$(printf '%s\n' "Le réalisateur Christopher Nolan tourne à Londres pour Disney + avec M. Dupont ." | mkstream | crible-entities)
+    [ "$(echo "$out" | ner_of Christopher)" = "B-PER|Christopher Nolan" ]
+    [ "$(echo "$out" | ner_of Nolan)" = "I-PER|_" ]
+    [ "$(echo "$out" | ner_of Londres)" = "B-LOC|Londres" ]
+    [ "$(echo "$out" | ner_of Disney)" = "B-PLATFORM|Disney+" ]
+    [ "$(echo "$out" | ner_of +)" = "I-PLATFORM|_" ]
+    [ "$(echo "$out" | ner_of M.)" = "B-PER|Dupont" ]
+    [ "$(echo "$out" | ner_of tourne)" = "O|_" ]
+}
+
+@test "entities: aliases, case and accents: disney plus, PRIME VIDEO, Canal plus" {
+    out=$(printf '%s\n' "vu sur disney plus puis sur PRIME VIDEO et Canal plus ." | mkstream | crible-entities --list)
+    [ "$(echo "$out" | cut -f2,3 | tr '\t' '|' | sort | tr '\n' ' ')" = "PLATFORM|Canal+ PLATFORM|Disney+ PLATFORM|Prime Video " ]
+}
+
+@test "entities: X is the network only where the context says so" {
+    out=$(printf '%s\n' "Elle a publié sur X une vidéo ." "Le film X de 1990 ." | mkstream | crible-entities --list)
+    [ "$(echo "$out" | grep -c PLATFORM)" -eq 1 ]
+    echo "$out" | grep -q "PLATFORM	X	X"
+    out=$(printf '%s\n' "On en a au max deux ." | mkstream | crible-entities --list)
+    [ -z "$out" ]
+}
+
+@test "entities: a title in guillemets, also with a mismatched closing guillemet" {
+    out=$(printf '%s\n' "Netflix dévoile « Je peux te dire un secret ? « , un documentaire ." | mkstream | crible-entities --list)
+    echo "$out" | grep -q "WORK	Je peux te dire un secret ?	"
+    out=$(printf '%s\n' "la police le juge « sans danger imminent » ." | mkstream | crible-entities --list)
+    [ -z "$out" ]
+}
+
+@test "entities: a surname alone later in the document gets the full name" {
+    out=$(printf '%s\n' "L' officier de police Kevin Anderson enquête ." "Anderson trouve le suspect ." | mkstream | crible-entities --list)
+    [ "$(echo "$out" | cut -f3 | sort -u)" = "Kevin Anderson" ]
+    [ "$(echo "$out" | wc -l)" -eq 2 ]
+}
+
+@test "entities: a capitalised common word at the start of a sentence is not a name" {
+    out=$(printf '%s\n' "Pourtant il pleut ." "Direction le Royaume-Uni ." | mkstream | crible-entities --list)
+    [ "$(echo "$out" | cut -f2,3)" = "LOC	Royaume-Uni" ]
+}
+
+@test "entities: --list prints DOC TYPE VALUE TEXT START END FIELD" {
+    out=$(printf '%s\n' "Emma Bovary vit à Yonville ." | mkstream | crible-entities --list)
+    [ "$(echo "$out" | head -1)" = "t1	PER	Emma Bovary	Emma Bovary	0	11	text" ]
+}
+
+@test "entities: custom types and inline names from the config" {
+    cfg="$BATS_TEST_TMPDIR/c.yaml"
+    cat > "$cfg" <<'YAML'
+entities:
+  types: [DISH]
+  names:
+    - {type: DISH, value: bœuf bourguignon, aliases: [bourguignon]}
+YAML
+    out=$(printf '%s\n' "Un Boeuf Bourguignon puis un bourguignon ." | mkstream | crible-entities -c "$cfg" --list)
+    [ "$(echo "$out" | cut -f2,3 | sort -u)" = "DISH	bœuf bourguignon" ]
+    [ "$(echo "$out" | wc -l)" -eq 2 ]
+}
+
+@test "entities: a gazetteer file from the config; the user's entry wins" {
+    printf 'ORG\tAgence Pixel\tPixel\n' > "$BATS_TEST_TMPDIR/g.tsv"
+    printf 'entities:\n  gazetteers: [g.tsv]\n' > "$BATS_TEST_TMPDIR/c.yaml"
+    out=$(printf '%s\n' "Le studio Pixel a signé ." | mkstream | crible-entities -c "$BATS_TEST_TMPDIR/c.yaml" --list)
+    [ "$(echo "$out" | cut -f2,3)" = "ORG	Agence Pixel" ]
+}
+
+@test "entities: a malformed gazetteer names file, line and column" {
+    printf '# ok\nPER\tKevin\nPLACE\tParis\n' > "$BATS_TEST_TMPDIR/g.tsv"
+    printf 'entities:\n  gazetteers: [g.tsv]\n' > "$BATS_TEST_TMPDIR/c.yaml"
+    run -3 crible-entities -c "$BATS_TEST_TMPDIR/c.yaml" < /dev/null
+    [[ "$output" == *"g.tsv:3:1: unknown type 'PLACE'"* ]]
+    printf 'PER\tKevin\t\tbogus\n' > "$BATS_TEST_TMPDIR/g.tsv"
+    run -3 crible-entities -c "$BATS_TEST_TMPDIR/c.yaml" < /dev/null
+    [[ "$output" == *"g.tsv:1:12: unknown flag 'bogus'"* ]]
+}
+
+@test "entities: config errors: unknown type, unknown key, broken YAML" {
+    printf 'entities:\n  names:\n    - {type: DISHES, value: x}\n' > "$BATS_TEST_TMPDIR/c.yaml"
+    run -3 crible-entities -c "$BATS_TEST_TMPDIR/c.yaml" < /dev/null
+    [[ "$output" == *"c.yaml:3:"*"unknown type 'DISHES'"* ]]
+    printf 'entities:\n  rule: false\n' > "$BATS_TEST_TMPDIR/c.yaml"
+    run -3 crible-entities -c "$BATS_TEST_TMPDIR/c.yaml" < /dev/null
+    [[ "$output" == *"c.yaml:2:"*"rule"* ]]
+    printf 'entities:\n  rules: [true\n' > "$BATS_TEST_TMPDIR/c.yaml"
+    run -3 crible-entities -c "$BATS_TEST_TMPDIR/c.yaml" < /dev/null
+    [[ "$output" == *"c.yaml:"* ]]
+}
+
+@test "entities: a stream without CRIBLE:NORM is an error naming the column" {
+    run -4 bash -c 'printf "# global.columns = ID FORM CRIBLE:TYPE\n1\tParis\tword\n\n" | crible-entities'
+    [[ "$output" == *"CRIBLE:NORM"* ]]
+    run -4 bash -c 'printf "1\tParis\t_\t_\t_\t_\t_\t_\t_\t_\n\n" | crible-entities'
+    [[ "$output" == *"CRIBLE:NORM"* ]]
+}
+
+@test "entities: empty input, empty documents" {
+    run crible-entities < /dev/null
+    [ "$status" -eq 0 ]
+    [ -z "$output" ]
+    out=$(printf '# global.columns = ID FORM CRIBLE:NORM CRIBLE:TYPE\n# newdoc id = a\n\n# newdoc id = b\n1\tParis\tparis\tword\n\n' | crible-entities)
+    [[ "$out" == *"# newdoc id = a"* ]]
+    [[ "$out" == *"1	Paris	paris	word	B-LOC	Paris"* ]]
+}
+
+@test "entities: unknown columns and comments pass through" {
+    out=$(printf '# global.columns = ID FORM MINE CRIBLE:NORM CRIBLE:TYPE\n# my comment\n1\tNetflix\tx1\tnetflix\tword\n\n' | crible-entities)
+    [[ "$out" == *"# global.columns = ID FORM MINE CRIBLE:NORM CRIBLE:TYPE CRIBLE:NER CRIBLE:ENTITY"* ]]
+    [[ "$out" == *"# my comment"* ]]
+    [[ "$out" == *"1	Netflix	x1	netflix	word	B-PLATFORM	Netflix"* ]]
+}
+
+@test "entities: bad input: cut stream, invalid UTF-8, NUL byte, running twice" {
+    run -4 bash -c 'printf "# global.columns = ID FORM CRIBLE:NORM CRIBLE:TYPE\n1\tParis\tparis\tword\n2\tx" | crible-entities'
+    [[ "$output" == *"crible-entities: "* ]]
+    run -4 bash -c 'printf "# global.columns = ID FORM CRIBLE:NORM CRIBLE:TYPE\n1\tPa\xffris\tparis\tword\n\n" | crible-entities'
+    run -4 bash -c 'printf "# global.columns = ID FORM CRIBLE:NORM CRIBLE:TYPE\n1\tPa\0ris\tparis\tword\n\n" | crible-entities'
+    printf '%s\n' "Paris ." | mkstream | crible-entities > "$BATS_TEST_TMPDIR/once"
+    run -4 crible-entities "$BATS_TEST_TMPDIR/once"
+    [[ "$output" == *"CRIBLE:NER"* ]]
+}
+
+@test "entities: a 50 MB one-sentence document, memory bounded" {
+    python3 -c '
+import sys
+w = sys.stdout.write
+w("# global.columns = ID FORM CRIBLE:START CRIBLE:END CRIBLE:NORM CRIBLE:TYPE\n# newdoc id = big\n")
+pos = 0
+line = "%d\tvisite\t%d\t%d\tvisite\tword\n%d\tParis\t%d\t%d\tparis\tword\n"
+for i in range(0, 1400000, 2):
+    w(line % (i + 1, pos, pos + 6, i + 2, pos + 7, pos + 12))
+    pos += 13
+w("\n")' > "$BATS_TEST_TMPDIR/big"
+    [ "$(stat -c %s "$BATS_TEST_TMPDIR/big")" -gt 50000000 ]
+    run bash -c "ulimit -v 1500000; crible-entities --list '$BATS_TEST_TMPDIR/big' | cut -f2,3 | uniq -c"
+    [ "$status" -eq 0 ]
+    [ "$output" = "$(printf '%7d LOC\tParis' 700000)" ]
+}
+
+@test "entities: --conllu writes 10 columns" {
+    out=$(printf '%s\n' "Emma vit à Yonville ." | mkstream | crible-entities --conllu)
+    [ "$(echo "$out" | awk -F'\t' 'NF > 1 { print NF }' | sort -u)" = "10" ]
+}
+
+@test "entities: writing to /dev/full fails with status 5" {
+    printf '%s\n' "Emma vit à Yonville ." | mkstream > "$BATS_TEST_TMPDIR/s"
+    run -5 bash -c "crible-entities '$BATS_TEST_TMPDIR/s' > /dev/full"
+}
+
+@test "entities: train a model on labelled tokens, then tag with it" {
+    # "Jurassique" is a custom type the rules cannot know; the model learns it
+    python3 -c '
+print("# global.columns = ID FORM CRIBLE:START CRIBLE:END CRIBLE:NORM CRIBLE:TYPE GOLD")
+for i in range(200):
+    s = [("Le", "O"), ("stégosaure", "B-DINO"), ("broute", "O"), ("près", "O"),
+         ("de", "O"), ("Lyon", "B-LOC"), (".", "O")] if i % 2 else \
+        [("Un", "O"), ("tricératops", "B-DINO"), ("dort", "O"), (".", "O")]
+    pos = 0
+    for k, (t, g) in enumerate(s):
+        kind = "punct" if t == "." else "word"
+        print("%d\t%s\t%d\t%d\t%s\t%s\t%s" % (k + 1, t, pos, pos + len(t.encode()), t.lower(), kind, g))
+        pos += len(t.encode()) + 1
+    print()' > "$BATS_TEST_TMPDIR/gold"
+    run crible-entities train -q -e 3 -o "$BATS_TEST_TMPDIR/m.bin" "$BATS_TEST_TMPDIR/gold"
+    [ "$status" -eq 0 ]
+    out=$(printf '%s\n' "Un stégosaure vu sur Netflix ." | mkstream | crible-entities -m "$BATS_TEST_TMPDIR/m.bin" --list)
+    [[ "$out" == *"DINO	stégosaure	stégosaure"* ]]
+    [[ "$out" == *"PLATFORM	Netflix"* ]]   # a type the model does not know: the rules' span stands
+    printf 'entities:\n  model: m.bin\n' > "$BATS_TEST_TMPDIR/c.yaml"
+    out=$(printf '%s\n' "Un tricératops ." | mkstream | crible-entities -c "$BATS_TEST_TMPDIR/c.yaml" --list)
+    [[ "$out" == *"DINO	tricératops"* ]]
+    # a damaged model file is refused
+    printf 'x' | dd of="$BATS_TEST_TMPDIR/m.bin" bs=1 seek=100 conv=notrunc 2>/dev/null
+    run -4 crible-entities -m "$BATS_TEST_TMPDIR/m.bin" < /dev/null
+    [[ "$output" == *"not a crible NER model"* ]]
+    run -2 crible-entities train "$BATS_TEST_TMPDIR/gold"
+    run -4 crible-entities train -o "$BATS_TEST_TMPDIR/m2.bin" -g NOPE "$BATS_TEST_TMPDIR/gold"
+    [[ "$output" == *"NOPE"* ]]
+}
+
+# --- through the real pipe ------------------------------------------------
+
+@test "entities (pipe): the seed article: its people, platform, place and title, nothing in the boilerplate" {
+    need_shared
+    run bash -c "crible-read '$SEED' | crible-tokenize | crible-entities --list"
+    [ "$status" -eq 0 ]
+    list=$(echo "$output" | cut -f2,3 | sort -u)
+    for want in "PER	Abby" "PER	Lia" "PER	Zoe" "PER	Amy" "PER	Kevin Anderson" \
+                "PER	Liza Williams" "PLATFORM	Netflix" "LOC	Royaume-Uni" \
+                "WORK	Je peux te dire un secret ?"; do
+        echo "$list" | grep -qxF "$want" || { echo "missing: $want"; false; }
+    done
+    [ "$(echo "$output" | grep -c 'PLATFORM	Netflix')" -eq 3 ]
+    [ "$(echo "$output" | grep -c 'WORK	Je peux te dire un secret ?')" -eq 3 ]
+    # nothing at or after "Laisser un commentaire"
+    cut=$(grep -ob 'Laisser un commentaire' "$SEED" | cut -d: -f1)
+    [ -n "$cut" ]
+    echo "$output" | awk -F'\t' -v c="$cut" '$5 >= c { print "found in the boilerplate: " $0; bad = 1 } END { exit bad }'
+    # and nothing but these
+    [ "$(echo "$list" | wc -l)" -eq 9 ]
+}
+
+@test "entities (pipe): reviews-like text through read | tokenize | stem | entities" {
+    text="J'ai revu Intouchables avec Omar Sy sur Canal+ puis la série Breaking Bad sur Netflix. À Lyon, chez Paul Bocuse !"
+    run bash -c "printf '%s\n' \"$text\" | crible-read - | crible-tokenize | crible-stem | crible-entities --list | cut -f2,3"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"PER	Omar Sy"* ]]
+    [[ "$output" == *"PLATFORM	Canal+"* ]]
+    [[ "$output" == *"WORK	Breaking Bad"* ]]
+    [[ "$output" == *"PLATFORM	Netflix"* ]]
+    [[ "$output" == *"LOC	Lyon"* ]]
+    [[ "$output" == *"PER	Paul Bocuse"* ]]
+}
