@@ -158,8 +158,11 @@ void runner_split_pump(runner_split *s)
         if (!runner_buf_append(&s->out[s->target], p, take))
             return;
         s->in.start += take;
-        if (nl)
+        s->bytes += take;
+        if (nl) {
             s->target = -1;
+            s->docs += take > 1;
+        }
     }
 }
 
@@ -388,8 +391,9 @@ void runner_merge_pump(runner_merge *m)
     bool moved = true;
     while (moved) {
         moved = false;
+        size_t first = m->rotate;
         for (size_t k = 0; k < m->n; k++) {
-            size_t i = (m->rotate + k) % m->n;
+            size_t i = (first + k) % m->n;
             if (pump_one(m, i)) {
                 moved = true;
                 if (m->lock < 0)

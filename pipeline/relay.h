@@ -62,6 +62,7 @@ typedef struct runner_split {
     runner_buf *out;
     int target;               /* the copy receiving the unfinished line, or -1 */
     size_t next;              /* where the search for the least busy copy starts */
+    unsigned long long docs, bytes;   /* lines (documents) and bytes passed on */
 } runner_split;
 
 bool runner_split_init(runner_split *s, int in_fd, const int *out_fd, size_t nout);

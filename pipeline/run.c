@@ -217,7 +217,9 @@ static crible_status start_all(run_state *r, crible_error *err)
     const runner_plan *plan = r->plan;
     size_t nanalysis = plan->end_analysis - plan->first_analysis;
     int jobs = nanalysis ? plan->jobs : 1;
-    r->use_split = nanalysis && jobs > 1;
+    /* With one copy the source writes straight into it, unless progress
+     * is shown: then the runner counts what the source sends (relay.h). */
+    r->use_split = nanalysis && (jobs > 1 || r->progress.enabled);
     r->nprocs = 1 + nanalysis * (size_t)jobs + (plan->has_sink ? 1 : 0);
     if (!(r->procs = crible_malloc(r->nprocs * sizeof *r->procs, err)))
         return CRIBLE_ENOMEM;
@@ -492,14 +494,23 @@ typedef struct watch {
     size_t index;
 } watch;
 
+/* Progress in input bytes: the source reads ahead of the documents done
+ * (pipes hold some), so its position (bytes read) is scaled by the share
+ * of the documents it has sent that came out of the last stage. */
 static void update_progress(run_state *r)
 {
     if (!r->progress.enabled)
         return;
     if (r->procs[r->source].pid)
         r->source_bytes = runner_proc_read_bytes(r->procs[r->source].pid, r->source_bytes);
-    crible_progress_update(&r->progress, r->merge.counts.docs,
-                           r->source_bytes ? r->source_bytes : r->merge.counts.bytes);
+    unsigned long long done = r->merge.counts.docs, sent = r->use_split ? r->split.docs : 0;
+    unsigned long long read = r->source_bytes ? r->source_bytes
+                                              : r->use_split ? r->split.bytes : r->merge.counts.bytes;
+    if (sent && done < sent)
+        read = (unsigned long long)((double)read * (double)done / (double)sent);
+    if (r->plan->input_bytes && read > r->plan->input_bytes)
+        read = r->plan->input_bytes;
+    crible_progress_update(&r->progress, done, read);
 }
 
 static void handle(run_state *r, const watch *w, short revents)

@@ -14,7 +14,10 @@
 set -eu
 cd "$(dirname "$0")/../.."
 build=${1:-build}
-PATH="$PWD/$build/bin:$PATH"
+case $build in
+    /*) PATH="$build/bin:$PATH" ;;
+    *) PATH="$PWD/$build/bin:$PATH" ;;
+esac
 for p in crible crible-read crible-tokenize crible-stem crible-entities crible-index; do
     command -v "$p" > /dev/null || { echo "runner.sh: $p not built in $build/bin" >&2; exit 1; }
 done
@@ -48,19 +51,19 @@ seconds() {
 }
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-shell_run() { rm -rf "$tmp/idx"; bash -c "$(crible run -c "$conf" -o "$tmp/idx" --print "$data")"; }
+shell_run() { rm -rf "$tmp/idx"; bash -c "$(crible run -c "$conf" -o "$tmp/idx" -j 1 --print "$data")"; }
 crible_run() { rm -rf "$tmp/idx"; crible run -c "$conf" -o "$tmp/idx" -q -j "$1" "$data"; }
 
 echo "crible run: $docs documents, $mb MB ($data), $(nproc) cores, median of $runs runs"
+# The three take turns, run after run, so that a change in the machine's
+# load (it is shared) weighs on all three alike.
+for _ in $(seq 1 "$runs"); do
+    seconds shell_run >> "$tmp/shell.times"
+    seconds crible_run 1 >> "$tmp/j1.times"
+    seconds crible_run 2 >> "$tmp/j2.times"
+done
 declare -A med
 for what in shell j1 j2; do
-    for _ in $(seq 1 "$runs"); do
-        case $what in
-            shell) seconds shell_run ;;
-            j1) seconds crible_run 1 ;;
-            j2) seconds crible_run 2 ;;
-        esac
-    done > "$tmp/$what.times"
     med[$what]=$(median < "$tmp/$what.times")
 done
 printf '%-34s %8s %8s %10s\n' "how" "wall s" "MB/s" "vs shell"

@@ -5,6 +5,7 @@
 # real stages end to end.
 bats_require_minimum_version 1.5.0
 load common
+load pipeline_common
 
 setup() {
     T=$BATS_TEST_TMPDIR
@@ -118,16 +119,9 @@ config() {
     config p '- name: src' '  exec: [cat, docs.jsonl]' \
              '- name: slow' "  exec: [sh, -c, 'cat; sleep $secs; true']" \
              '- name: tok' '  exec: [awk, -f, tok.awk]'
-    crible run -c "$T/p.yaml" > "$T/out" 2> "$T/err" < /dev/null &
-    pid=$!
-    for _ in $(seq 1 50); do pgrep -f "^sleep $secs" > /dev/null && break; sleep 0.1; done
-    pgrep -f "^sleep $secs"
-    kill -INT "$pid"
-    status=0
-    wait "$pid" || status=$?
+    interrupt_run "$secs" -c "$T/p.yaml"
     [ "$status" -eq 130 ]
     grep -q "crible: interrupted" "$T/err"
-    sleep 0.2
     ! pgrep -f "sleep $secs"
 }
 

@@ -5,6 +5,7 @@
 # the previous index as it was, -j 2 answers like -j 1.
 bats_require_minimum_version 1.5.0
 load common
+load pipeline_common
 
 setup() {
     for s in read tokenize stem entities index query; do
@@ -97,18 +98,8 @@ fingerprint() {
     mkdir "$T/more"
     cp -r "$CRIBLE_SRC/corpus/." "$T/more/"
     printf 'Un nouveau document sur Netflix et Disney+.\n' > "$T/more/nouveau.txt"
-    cat > "$T/fail.yaml" <<EOF
-pipeline:
-  index: idx
-  stages:
-    - read
-    - tokenize
-    - stem
-    - name: boom
-      exec: [sh, -c, 'head -n 700; echo "boom: cannot go on" >&2; exit 3']
-    - entities
-    - index
-EOF
+    config_with "$T/fail.yaml" entities boom \
+        "[sh, -c, 'head -n 700; echo \"boom: cannot go on\" >&2; exit 3']"
     run --separate-stderr crible run -c "$T/fail.yaml" "$T/more"
     [ "$status" -eq 3 ]
     [[ "$stderr" == *"crible: stage 'boom' failed (exit 3): boom: cannot go on"* ]]
@@ -128,20 +119,7 @@ EOF
     run --separate-stderr crible run -c "$CONF" -o "$T/idx" -q
     [ "$status" -eq 0 ]
     before=$(fingerprint "$T/idx")
-    cat > "$T/kill.yaml" <<EOF
-input:
-  paths: [$CRIBLE_SRC/corpus]
-pipeline:
-  index: idx
-  stages:
-    - read
-    - tokenize
-    - name: crash
-      exec: [sh, -c, 'head -n 500; kill -KILL \$\$']
-    - stem
-    - entities
-    - index
-EOF
+    config_with "$T/kill.yaml" stem crash "[sh, -c, 'head -n 500; kill -KILL \$\$']"
     run --separate-stderr crible run -c "$T/kill.yaml" -j 2
     [ "$status" -eq 137 ]
     [[ "$stderr" == *"stage 'crash."?"' failed (killed by signal 9"* ]]
@@ -153,31 +131,13 @@ EOF
     [ "$status" -eq 0 ]
     before=$(fingerprint "$T/idx")
     secs="60.$$$RANDOM"
-    cat > "$T/slow.yaml" <<EOF
-input:
-  paths: [$CRIBLE_SRC/corpus]
-pipeline:
-  index: idx
-  stages:
-    - read
-    - tokenize
-    - stem
-    - entities
-    - name: slow
-      exec: [awk, '{ print } NR == 400 { fflush(); system("sleep $secs") }']
-    - index
-EOF
-    crible run -c "$T/slow.yaml" > "$T/out" 2> "$T/err" < /dev/null &
-    pid=$!
-    for _ in $(seq 1 100); do pgrep -f "^sleep $secs" > /dev/null && break; sleep 0.1; done
-    pgrep -f "^sleep $secs"
-    pgrep -f "crible-index -c $T/slow.yaml"     # the index stage is running
-    kill -INT "$pid"
-    status=0
-    wait "$pid" || status=$?
+    config_with "$T/slow.yaml" index slow \
+        "[awk, '{ print } NR == 400 { fflush(); system(\"sleep $secs\") }']"
+    # When the runner is interrupted, the index stage runs and has read
+    # 400 lines of the token stream.
+    ALSO_RUNNING="crible-index -c $T/slow.yaml" interrupt_run "$secs" -c "$T/slow.yaml"
     [ "$status" -eq 130 ]
     grep -q "interrupted" "$T/err"
-    sleep 0.2
     ! pgrep -f "sleep $secs"
     ! pgrep -f "crible-index -c $T/slow.yaml"
     ! pgrep -f "crible-(read|tokenize|stem|entities) -c $T/slow.yaml"

@@ -1,0 +1,34 @@
+# Shared by the pipeline*.bats files (load pipeline_common after common).
+
+# Starts `crible run ARGS...` in the background, waits until a process whose
+# command line starts with "sleep SECS" runs (a stage reached its pause),
+# checks that $ALSO_RUNNING (a pgrep -f pattern), if set, runs too, sends
+# SIGINT to the runner and sets $status to the runner's exit status.  Its
+# stderr is left in $T/err.
+interrupt_run() {
+    local secs=$1; shift
+    crible run "$@" > "$T/out" 2> "$T/err" < /dev/null &
+    local pid=$!
+    for _ in $(seq 1 100); do pgrep -f "^sleep $secs" > /dev/null && break; sleep 0.1; done
+    pgrep -f "^sleep $secs" > /dev/null || { cat "$T/err"; return 1; }
+    [ -z "${ALSO_RUNNING:-}" ] || pgrep -f "$ALSO_RUNNING" > /dev/null ||
+        { echo "not running: $ALSO_RUNNING"; return 1; }
+    kill -INT "$pid"
+    status=0
+    wait "$pid" || status=$?
+    sleep 0.2      # let the kernel finish tearing the processes down
+}
+
+# Writes FILE: the default stages on corpus/ with the index in idx (next to
+# FILE), and one user stage NAME running EXEC (a YAML flow list) put before
+# the stage BEFORE.
+config_with() {
+    local file=$1 before=$2 name=$3 exec=$4
+    {
+        printf 'input:\n  paths: [%s]\npipeline:\n  index: idx\n  stages:\n' "$CRIBLE_SRC/corpus"
+        for s in read tokenize stem entities index; do
+            [ "$s" = "$before" ] && printf '    - name: %s\n      exec: %s\n' "$name" "$exec"
+            printf '    - %s\n' "$s"
+        done
+    } > "$file"
+}

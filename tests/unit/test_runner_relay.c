@@ -1,0 +1,198 @@
+/*
+ * test_runner_relay.c - the runner's split and merge (pipeline/relay.c),
+ * fed by hand in the worst orders: documents cut anywhere between reads,
+ * copies finishing in any order, end marks, a long line, JSON Lines.
+ * relay.c belongs to the crible executable, not to libcrible: it is
+ * compiled into this test directly.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../pipeline/relay.c"
+
+/* Gives input i the bytes s (as a read would) and pumps. */
+static void feed(runner_merge *m, size_t i, const char *s)
+{
+    assert_true(runner_buf_append(&m->in[i].buf, s, strlen(s)));
+    runner_merge_pump(m);
+}
+
+static void finish(runner_merge *m, size_t i)
+{
+    m->in[i].eof = true;
+    m->in[i].fd = -1;
+    runner_merge_pump(m);
+}
+
+static char *output(runner_merge *m)
+{
+    size_t n = runner_buf_len(&m->out);
+    char *s = malloc(n + 1);
+    memcpy(s, m->out.data + m->out.start, n);
+    s[n] = '\0';
+    return s;
+}
+
+static const char header[] = "# global.columns = ID FORM CRIBLE:NER\n# crible.version = 1\n";
+
+static void test_merge_keeps_documents_whole(void **state)
+{
+    (void)state;
+    runner_merge m;
+    int fds[2] = {-1, -1};
+    assert_true(runner_merge_init(&m, fds, 2));
+    /* Copy 0 starts a document and stops in the middle of a line... */
+    feed(&m, 0, header);
+    feed(&m, 0, "# newdoc id = a1\n1\tNetflix\tB-PLATFORM\n2\tà\tO\n3\tLy");
+    /* ...copy 1 has a whole document ready: it must wait. */
+    feed(&m, 1, header);
+    feed(&m, 1, "# newdoc id = b1\n1\tMarie\tB-PER\n2\tCurie\tI-PER\n\n# crible.end = 1\n\n");
+    finish(&m, 1);
+    feed(&m, 0, "on\tB-LOC\n\n# newdoc id = a2\n1\tfin\tO\n\n# crible.end = 2\n\n");
+    finish(&m, 0);
+    assert_true(runner_merge_done(&m));
+    char *out = output(&m);
+    const char *expected =
+        "# global.columns = ID FORM CRIBLE:NER\n# crible.version = 1\n"
+        "# newdoc id = a1\n1\tNetflix\tB-PLATFORM\n2\tà\tO\n3\tLyon\tB-LOC\n\n"
+        "# newdoc id = b1\n1\tMarie\tB-PER\n2\tCurie\tI-PER\n\n"
+        "# newdoc id = a2\n1\tfin\tO\n\n"
+        "# crible.end = 3\n\n";
+    assert_string_equal(out, expected);
+    assert_int_equal(m.counts.docs, 3);
+    assert_int_equal(m.counts.tokens, 6);
+    assert_int_equal(m.counts.ntypes, 3);
+    free(out);
+    runner_merge_free(&m);
+}
+
+static void test_merge_cut_input_has_no_end_mark(void **state)
+{
+    (void)state;
+    runner_merge m;
+    int fds[2] = {-1, -1};
+    assert_true(runner_merge_init(&m, fds, 2));
+    feed(&m, 0, header);
+    feed(&m, 0, "# newdoc id = a1\n1\tx\tO\n\n# crible.end = 1\n\n");
+    finish(&m, 0);
+    feed(&m, 1, header);
+    feed(&m, 1, "# newdoc id = b1\n1\ty\tO\n");   /* cut: no end mark */
+    finish(&m, 1);
+    char *out = output(&m);
+    assert_null(strstr(out, "crible.end"));
+    assert_non_null(strstr(out, "1\ty\tO\n"));
+    free(out);
+    runner_merge_free(&m);
+}
+
+static void test_merge_different_header_is_kept(void **state)
+{
+    (void)state;
+    runner_merge m;
+    int fds[2] = {-1, -1};
+    assert_true(runner_merge_init(&m, fds, 2));
+    feed(&m, 0, "# global.columns = ID FORM\n# newdoc id = a\n1\tx\n\n");
+    finish(&m, 0);
+    feed(&m, 1, "# global.columns = ID FORM OTHER\n# newdoc id = b\n1\tx\ty\n\n");
+    finish(&m, 1);
+    char *out = output(&m);
+    /* The index stage will say the columns differ; the merge hides nothing. */
+    assert_non_null(strstr(out, "# global.columns = ID FORM OTHER\n"));
+    free(out);
+    runner_merge_free(&m);
+}
+
+static void test_merge_json_lines(void **state)
+{
+    (void)state;
+    runner_merge m;
+    int fds[3] = {-1, -1, -1};
+    assert_true(runner_merge_init(&m, fds, 3));
+    feed(&m, 2, "{\"id\":\"c1\",\"text\":\"un\"}\n{\"id\":\"c2\",");
+    feed(&m, 0, "{\"id\":\"a1\",\"text\":\"deux\"}\n");
+    feed(&m, 1, "{\"id\":\"b1\",\"text\":\"trois\"}\n");
+    feed(&m, 2, "\"text\":\"quatre\"}\n");
+    for (size_t i = 0; i < 3; i++)
+        finish(&m, i);
+    char *out = output(&m);
+    assert_non_null(strstr(out, "{\"id\":\"c2\",\"text\":\"quatre\"}\n"));
+    assert_int_equal(m.counts.docs, 4);
+    free(out);
+    runner_merge_free(&m);
+}
+
+static void test_merge_long_line_streams(void **state)
+{
+    (void)state;
+    runner_merge m;
+    int fds[1] = {-1};
+    assert_true(runner_merge_init(&m, fds, 1));
+    size_t n = 3u << 20;                /* longer than a line may wait */
+    char *big = malloc(n + 1);
+    memset(big, 'x', n);
+    big[0] = '{';
+    big[n] = '\0';
+    feed(&m, 0, big);
+    /* Passed on before its end arrived (the sink's queue stops it at the
+     * high-water mark). */
+    assert_true(runner_buf_len(&m.out) >= RUNNER_HIGH_WATER);
+    m.out.start = m.out.end = 0;
+    runner_merge_pump(&m);
+    m.out.start = m.out.end = 0;
+    runner_merge_pump(&m);
+    m.out.start = m.out.end = 0;
+    runner_merge_pump(&m);
+    feed(&m, 0, "}\n");
+    finish(&m, 0);
+    assert_true(runner_merge_done(&m));
+    assert_int_equal(m.counts.docs, 1);
+    free(big);
+    runner_merge_free(&m);
+}
+
+static void test_split_least_busy_and_whole_lines(void **state)
+{
+    (void)state;
+    runner_split s;
+    int outs[2] = {100, 101};        /* never written: the test reads the queues */
+    assert_true(runner_split_init(&s, 99, outs, 2));
+    const char *docs = "{\"id\":\"1\"}\n{\"id\":\"2\"}\n{\"id\":\"3\"}\n{\"id\":";
+    assert_true(runner_buf_append(&s.in, docs, strlen(docs)));
+    runner_split_pump(&s);
+    /* Turns: 1 to copy 0, 2 to copy 1, 3 to copy 0 (equal queues take turns
+     * by length), then the unfinished line stays with its copy. */
+    assert_int_equal(s.docs, 3);
+    assert_true(s.target >= 0);
+    int t = s.target;
+    const char *rest = "\"4\"}\n";
+    assert_true(runner_buf_append(&s.in, rest, strlen(rest)));
+    runner_split_pump(&s);
+    size_t len = runner_buf_len(&s.out[t]);
+    const char *q = s.out[t].data + s.out[t].start;
+    assert_true(len >= 11);
+    assert_memory_equal(q + len - 11, "{\"id\":\"4\"}\n", 11);
+    assert_int_equal(runner_buf_len(&s.out[0]) + runner_buf_len(&s.out[1]), 44);
+    assert_int_equal(s.docs, 4);
+    s.out_fd[0] = s.out_fd[1] = -1;  /* nothing to close */
+    runner_split_free(&s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_merge_keeps_documents_whole),
+        cmocka_unit_test(test_merge_cut_input_has_no_end_mark),
+        cmocka_unit_test(test_merge_different_header_is_kept),
+        cmocka_unit_test(test_merge_json_lines),
+        cmocka_unit_test(test_merge_long_line_streams),
+        cmocka_unit_test(test_split_least_busy_and_whole_lines),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
