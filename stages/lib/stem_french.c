@@ -31,12 +31,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A suffix of an among list, decoded once (crible_french_stemmer_new). */
+typedef struct suffix {
+    uint32_t cp[12];
+    int len;
+} suffix;
+
+enum { LIST_STANDARD, LIST_I_VERB, LIST_VERB, LIST_RESIDUAL, LIST_UN_DOUBLE, NLISTS };
+#define LIST_MAX 48
+
 struct crible_french_stemmer {
     uint32_t *w;
     int n, cap;
     int pV, p1, p2;
     char *out;
     size_t out_cap;
+    suffix lists[NLISTS][LIST_MAX];
+    int list_len[NLISTS];
 };
 
 /* --- code points --------------------------------------------------------- */
@@ -126,20 +137,41 @@ static int suffix_at(const crible_french_stemmer *z, int c, int lim, const char 
     return k;
 }
 
-/* [substring] among (...) at the end: the longest of `list` (NULL-ended)
+/* [substring] among (...) at the end: the longest suffix of list `id`
  * ending at c and starting at or after lim.  Returns its index or -1, and
  * sets *bra to where it starts. */
-static int among_b(const crible_french_stemmer *z, int c, int lim,
-                   const char *const *list, int *bra)
+static int among_b(const crible_french_stemmer *z, int c, int lim, int id, int *bra)
 {
     int best = -1, best_len = -1;
-    for (int i = 0; list[i]; i++) {
-        int k = suffix_at(z, c, lim, list[i]);
-        if (k > best_len) { best_len = k; best = i; }
+    const suffix *l = z->lists[id];
+    for (int i = 0; i < z->list_len[id]; i++) {
+        int k = l[i].len;
+        if (k <= best_len || c - k < lim)
+            continue;
+        int j = k - 1;
+        while (j >= 0 && z->w[c - k + j] == l[i].cp[j])
+            j--;
+        if (j < 0) {
+            best_len = k;
+            best = i;
+        }
     }
     if (best >= 0)
         *bra = c - best_len;
     return best;
+}
+
+static void decode_list(crible_french_stemmer *z, int id, const char *const *list)
+{
+    int i = 0;
+    for (; list[i] && i < LIST_MAX; i++) {
+        size_t len = strlen(list[i]);
+        int k = 0;
+        for (size_t b = 0; b < len && k < 12;)
+            b += (size_t)utf8_decode((const unsigned char *)list[i] + b, len - b, &z->lists[id][i].cp[k++]);
+        z->lists[id][i].len = k;
+    }
+    z->list_len[id] = i;
 }
 
 /* Replaces w[bra..ket) with the code points of s. */
@@ -288,6 +320,19 @@ static int try_ic(crible_french_stemmer *z)
     return slice_from(z, c - 2, c, "iqU");
 }
 
+/* The among of a rare path (after a suffix was removed), from UTF-8. */
+static int among_small(const crible_french_stemmer *z, int c, const char *const *list, int *bra)
+{
+    int best = -1, best_len = -1;
+    for (int i = 0; list[i]; i++) {
+        int k = suffix_at(z, c, 0, list[i]);
+        if (k > best_len) { best_len = k; best = i; }
+    }
+    if (best >= 0)
+        *bra = c - best_len;
+    return best;
+}
+
 static const char *const standard_list[] = {
     /* 0-10 */ "ance", "iqUe", "isme", "able", "iste", "eux",
     "ances", "iqUes", "ismes", "ables", "istes",
@@ -310,7 +355,7 @@ static const char *const standard_list[] = {
 static int standard_suffix(crible_french_stemmer *z)
 {
     int ket = z->n, bra, c;
-    int a = among_b(z, ket, 0, standard_list, &bra);
+    int a = among_b(z, ket, 0, LIST_STANDARD, &bra);
     if (a < 0)
         return 0;
     if (a <= 10) {                                   /* R2 delete */
@@ -335,7 +380,7 @@ static int standard_suffix(crible_french_stemmer *z)
         if (!RV(z, bra)) return 0;
         slice_del(z, bra, ket);
         c = z->n;
-        int b2, s = among_b(z, c, 0, sub, &b2);
+        int b2, s = among_small(z, c, sub, &b2);
         if (s == 0) {                                /* iv: R2 delete ['at'] R2 delete */
             if (R2(z, b2)) {
                 slice_del(z, b2, c);
@@ -356,7 +401,7 @@ static int standard_suffix(crible_french_stemmer *z)
         if (!R2(z, bra)) return 0;
         slice_del(z, bra, ket);
         c = z->n;
-        int b2, s = among_b(z, c, 0, sub, &b2);
+        int b2, s = among_small(z, c, sub, &b2);
         if (s == 0) {
             if (R2(z, b2)) slice_del(z, b2, c);
             else if (slice_from(z, b2, c, "abl") < 0) return -1;
@@ -417,7 +462,7 @@ static int i_verb_suffix(crible_french_stemmer *z)
     int ket = z->n, bra;
     if (ket < z->pV)
         return 0;
-    if (among_b(z, ket, z->pV, i_verb_list, &bra) < 0)
+    if (among_b(z, ket, z->pV, LIST_I_VERB, &bra) < 0)
         return 0;
     if (bra - 1 < z->pV)                             /* non-v needs a char in RV */
         return 0;
@@ -445,7 +490,7 @@ static int verb_suffix(crible_french_stemmer *z)
     int ket = z->n, bra;
     if (ket < z->pV)
         return 0;
-    int a = among_b(z, ket, z->pV, verb_list, &bra);  /* only the match is limited */
+    int a = among_b(z, ket, z->pV, LIST_VERB, &bra);  /* only the match is limited */
     if (a < 0)
         return 0;
     if (a == 0) {
@@ -484,7 +529,7 @@ static int residual_suffix(crible_french_stemmer *z)
     int ket = z->n, bra;
     if (ket < z->pV)
         return 0;
-    int a = among_b(z, ket, z->pV, residual_list, &bra);
+    int a = among_b(z, ket, z->pV, LIST_RESIDUAL, &bra);
     if (a < 0)
         return 0;
     if (a == 0) {                                    /* R2 ('s' or 't') delete */
@@ -502,9 +547,8 @@ static int residual_suffix(crible_french_stemmer *z)
 /* test among('enn' 'onn' 'ett' 'ell' 'eill') [next] delete */
 static void un_double(crible_french_stemmer *z)
 {
-    static const char *const list[] = {"enn", "onn", "ett", "ell", "eill", NULL};
     int bra;
-    if (among_b(z, z->n, 0, list, &bra) >= 0)
+    if (among_b(z, z->n, 0, LIST_UN_DOUBLE, &bra) >= 0)
         z->n--;
 }
 
@@ -522,10 +566,16 @@ static void un_accent(crible_french_stemmer *z)
 
 crible_french_stemmer *crible_french_stemmer_new(crible_error *err)
 {
+    static const char *const un_double_list[] = {"enn", "onn", "ett", "ell", "eill", NULL};
     crible_french_stemmer *z = crible_malloc(sizeof *z, err);
     if (!z)
         return NULL;
     memset(z, 0, sizeof *z);
+    decode_list(z, LIST_STANDARD, standard_list);
+    decode_list(z, LIST_I_VERB, i_verb_list);
+    decode_list(z, LIST_VERB, verb_list);
+    decode_list(z, LIST_RESIDUAL, residual_list);
+    decode_list(z, LIST_UN_DOUBLE, un_double_list);
     return z;
 }
 
