@@ -16,6 +16,7 @@
  */
 #include "query_fuzzy.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unicode/uchar.h>
@@ -89,21 +90,60 @@ static uint32_t base_slow(uint32_t c)
     return (uint32_t)u_foldCase((UChar32)c, U_FOLD_CASE_DEFAULT);
 }
 
+#define TABLE 0x2000
+
+/* base[c] for c < TABLE, and the inverse: every code point below TABLE
+ * sorted by (base, code point), so the letters equal to a base up to
+ * accents are one contiguous run (e: e è é ê ë ē ĕ ė ę ě ...). */
+static uint32_t base_tab[TABLE];
+static uint32_t inv_tab[TABLE];
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+
+static int inv_cmp(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    if (base_tab[x] != base_tab[y])
+        return base_tab[x] < base_tab[y] ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+static void tables_init(void)
+{
+    for (uint32_t i = 0; i < TABLE; i++) {
+        base_tab[i] = i < 0x80 ? ((i >= 'A' && i <= 'Z') ? i + 32 : i) : base_slow(i);
+        inv_tab[i] = i;
+    }
+    qsort(inv_tab, TABLE, sizeof *inv_tab, inv_cmp);
+}
+
 uint32_t crible_fuzzy_base(uint32_t c)
 {
-    static uint32_t table[0x250];
-    static bool ready;
     if (c < 0x80)
         return (c >= 'A' && c <= 'Z') ? c + 32 : c;
-    if (c < 0x250) {
-        if (!ready) {
-            for (uint32_t i = 0; i < 0x250; i++)
-                table[i] = base_slow(i);
-            ready = true;
-        }
-        return table[c];
+    if (c < TABLE) {
+        pthread_once(&tables_once, tables_init);
+        return base_tab[c];
     }
     return base_slow(c);
+}
+
+/* The code points below TABLE whose base is b, sorted; *n their count. */
+static const uint32_t *variants_of(uint32_t b, size_t *n)
+{
+    pthread_once(&tables_once, tables_init);
+    size_t lo = 0, hi = TABLE;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (base_tab[inv_tab[mid]] < b)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t e = lo;
+    while (e < TABLE && base_tab[inv_tab[e]] == b)
+        e++;
+    *n = e - lo;
+    return inv_tab + lo;
 }
 
 typedef struct walker {
@@ -124,7 +164,7 @@ typedef struct walker {
      * and with fold_accents every letter of U+0000..U+1FFF of that base. */
     size_t nletters;
     uint32_t letter[MAX_PATTERN];
-    uint32_t *variants[MAX_PATTERN];
+    const uint32_t *variants[MAX_PATTERN];
     size_t nvariants[MAX_PATTERN];
     uint8_t *tmp;                 /* a scratch row */
     /* A term read but not consumed (the first one past a subtree), so that
@@ -378,47 +418,26 @@ crible_status crible_fuzzy_intersect(const char *pattern, size_t len,
         return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
     }
     w->tmp = malloc(w->m + 1);
-    bool oom = !w->tmp;
-    for (size_t a = 0; a < w->m && !oom; a++) {
+    if (!w->tmp) {
+        free(w->rows);
+        free(w);
+        return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+    }
+    for (size_t a = 0; a < w->m; a++) {
         size_t b = 0;
         while (b < w->nletters && w->letter[b] != w->p[a])
             b++;
         if (b < w->nletters)
             continue;
         w->letter[w->nletters] = w->p[a];
-        size_t nv = 0, cap = 8;
-        uint32_t *v = malloc(cap * sizeof *v);
-        if (!v) {
-            oom = true;
-            break;
+        size_t nv = 0;
+        const uint32_t *v = opts->fold_accents && w->p[a] < TABLE ? variants_of(w->p[a], &nv) : NULL;
+        if (!v || nv == 0) { /* the letter itself */
+            v = &w->letter[w->nletters];
+            nv = 1;
         }
-        if (opts->fold_accents) {
-            for (uint32_t x = 0; x < 0x2000; x++)
-                if (crible_fuzzy_base(x) == w->p[a] || x == w->p[a]) {
-                    if (nv == cap) {
-                        uint32_t *nvp = realloc(v, (cap *= 2) * sizeof *v);
-                        if (!nvp) {
-                            oom = true;
-                            break;
-                        }
-                        v = nvp;
-                    }
-                    v[nv++] = x;
-                }
-            if (w->p[a] >= 0x2000 && nv < cap)
-                v[nv++] = w->p[a];
-        } else
-            v[nv++] = w->p[a];
         w->variants[w->nletters] = v;
         w->nvariants[w->nletters++] = nv;
-    }
-    if (oom) {
-        for (size_t a = 0; a < w->nletters; a++)
-            free(w->variants[a]);
-        free(w->tmp);
-        free(w->rows);
-        free(w);
-        return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
     }
     uint8_t *r0 = row_at(w, 0);
     for (size_t j = 0; j <= w->m; j++)
@@ -430,8 +449,6 @@ crible_status crible_fuzzy_intersect(const char *pattern, size_t len,
         walk(w, 0, 0);
     if (seeks)
         *seeks = w->seeks;
-    for (size_t a = 0; a < w->nletters; a++)
-        free(w->variants[a]);
     free(w->tmp);
     free(w->rows);
     free(w);

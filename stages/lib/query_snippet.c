@@ -61,7 +61,26 @@ static size_t span_bytes(const ctx *c, uint32_t a, uint32_t b) /* tokens [a, b) 
     return c->in->tok_end[b - 1] - c->in->tok_start[a];
 }
 
+/* novel: terms of sentence `novel_of` count 1 instead of 10 (the second
+ * passage should show what the first one does not). */
+static int sentence_score_x(const ctx *c, uint32_t i, uint32_t novel_of);
+
 static int sentence_score(const ctx *c, uint32_t i)
+{
+    return sentence_score_x(c, i, UINT32_MAX);
+}
+
+static bool sentence_has(const ctx *c, uint32_t i, uint32_t term)
+{
+    uint32_t a = sent_first(c, i), b = sent_last(c, i);
+    for (size_t h = 0; h < c->nhits; h++)
+        if (c->hits[h].pos >= a && c->hits[h].pos < b && c->hits[h].term == term &&
+            !c->hits[h].weak)
+            return true;
+    return false;
+}
+
+static int sentence_score_x(const ctx *c, uint32_t i, uint32_t novel_of)
 {
     uint32_t a = sent_first(c, i), b = sent_last(c, i);
     uint32_t seen_strong[32], seen_weak[32];
@@ -80,7 +99,10 @@ static int sentence_score(const ctx *c, uint32_t i)
         else if (extra < 5)
             extra++;
     }
-    return ns * 10 + nw + (ns + nw ? extra : 0);
+    int strong = 0;
+    for (int k = 0; k < ns; k++)
+        strong += novel_of != UINT32_MAX && sentence_has(c, novel_of, seen_strong[k]) ? 1 : 10;
+    return strong + nw + (ns + nw ? extra : 0);
 }
 
 /* Cuts tokens [a, b) to about max bytes around token `center`. */
@@ -165,20 +187,22 @@ crible_status crible_snippet_build(const crible_snippet_input *in,
                 c.hits[c.nhits++] = in->hits[i];
         qsort(c.hits, c.nhits, sizeof *c.hits, hit_cmp);
     }
-    /* Best and second best sentences. */
+    /* The best sentence, then the best of the others for what it adds. */
     uint32_t best = 0, second = UINT32_MAX;
     int bs = -1, ss = 0;
     for (uint32_t i = 0; i < c.nsent; i++) {
         if (sent_last(&c, i) <= sent_first(&c, i))
             continue;
         int sc = sentence_score(&c, i);
-        if (sc > bs) {
-            if (bs > 0)
-                second = best, ss = bs;
+        if (sc > bs)
             best = i, bs = sc;
-        } else if (sc > ss) {
+    }
+    for (uint32_t i = 0; i < c.nsent && bs > 0; i++) {
+        if (i == best || sent_last(&c, i) <= sent_first(&c, i))
+            continue;
+        int sc = sentence_score_x(&c, i, best);
+        if (sc > ss)
             second = i, ss = sc;
-        }
     }
     uint32_t a[2], b[2];
     a[0] = sent_first(&c, best);

@@ -1,0 +1,39 @@
+#!/bin/sh
+# tests/bench/query.sh - crible-query's latency against Xapian, SQLite FTS5,
+# Sphinx and Lucene, all built from the same documents and queried with the
+# same query set in one run, through ../shared/bench/peers (crible takes part
+# as a custom peer: tests/bench/crible.conf).
+#
+#   tests/bench/query.sh [CORPUS.jsonl] [QUERIES.txt]
+#   env: CRIBLE_BUILD=build (a Release build: programs in bin/, tools in tests/)
+#        PEERS="crible xapian sqlite sphinx lucene"  BUILD_RUNS=1  QUERY_PASSES=10
+#        BENCH_WORK=$CRIBLE_BUILD/bench-query
+# Prints the harness's report: median and p95 per category (term, and, or,
+# phrase, prefix, top10, top10+snip) in microseconds, the ratio of each peer
+# to the first (crible), and each system's total hits per category.
+# Exits 77 (skipped) when ../shared/bench is absent.
+set -eu
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+SHARED=${CRIBLE_SHARED:-$SRC/../shared}
+BUILD=${CRIBLE_BUILD:-$SRC/build}
+if [ ! -x "$SHARED/bench/peers/run" ]; then
+    echo "skipped: $SHARED/bench/peers absent (see README: Test data)"
+    exit 77
+fi
+for f in "$BUILD/bin/crible-query" "$BUILD/tests/bench_query"; do
+    [ -x "$f" ] || { echo "query.sh: build first: $f missing" >&2; exit 2; }
+done
+CORPUS=${1:-$SHARED/data/reviews/reviews.jsonl}
+QUERIES=${2:-$SHARED/bench/queries-fr.txt}
+WORK=${BENCH_WORK:-$BUILD/bench-query}
+mkdir -p "$WORK"
+rm -rf "$WORK/harness"
+cp -r "$SHARED/bench" "$WORK/harness"
+sed -e "s|@BIN@|$BUILD/bin|g" -e "s|@TOOLS@|$BUILD/tests|g" "$SRC/tests/bench/crible.conf" \
+    > "$WORK/harness/peers/custom/crible.conf"
+export CRIBLE_DATA="${CRIBLE_DATA:-$SRC/config}"
+BENCH_WORK="$WORK" PEERS="${PEERS:-crible xapian sqlite sphinx lucene}" \
+    BUILD_RUNS="${BUILD_RUNS:-1}" QUERY_PASSES="${QUERY_PASSES:-10}" \
+    "$WORK/harness/peers/run" "$CORPUS" "$QUERIES"
+LABEL=${LABEL:-$(basename "$CORPUS" | sed 's/\.jsonl.*$//')}
+cat "$WORK/results/$LABEL/report.md"

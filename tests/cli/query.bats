@@ -1,0 +1,265 @@
+#!/usr/bin/env bats
+# crible-query on indexes built by the real pipeline: French that just works
+# (on the shared reviews when present, on corpus/ otherwise), the query
+# language, outputs, facets, shards, errors and exit codes.
+load common
+bats_require_minimum_version 1.5.0
+
+index_of() { # index_of OUT INPUT...
+    local out=$1; shift
+    crible-read "$@" | crible-tokenize | crible-stem | crible-index -q -o "$out"
+}
+
+setup_file() {
+    export CORPUS_IDX="$BATS_FILE_TMPDIR/corpus-idx"
+    index_of "$CORPUS_IDX" "$CRIBLE_SRC/corpus"
+    export REVIEWS="$CRIBLE_SHARED/data/reviews/reviews.jsonl"
+    export REVIEWS_IDX="$BATS_FILE_TMPDIR/reviews-idx"
+    if [ -e "$REVIEWS" ]; then
+        index_of "$REVIEWS_IDX" "$REVIEWS"
+    fi
+}
+
+need_reviews() { need_shared "$REVIEWS"; }
+
+# The surface words highlighted in the JSON hits of a query, one a line.
+highlights() {
+    crible-query --json "$@" | python3 -c '
+import json, sys
+for line in sys.stdin:
+    j = json.loads(line)
+    b = j.get("snippet", "").encode()
+    for s, e in j.get("highlights", []):
+        print(b[s:e].decode())'
+}
+
+count() { crible-query --count "$@" || true; }
+
+@test "harcelement (no accent) finds harcèlement, highlighted as written" {
+    need_reviews
+    run highlights -n 20 "$REVIEWS_IDX" harcelement
+    [ "$status" -eq 0 ]
+    echo "$output" | grep -qx 'harcèlement'
+}
+
+@test "enfer finds l'enfer and highlights the whole surface word, never a bare l'" {
+    need_reviews
+    run highlights -n 50 "$REVIEWS_IDX" enfer
+    [ "$status" -eq 0 ]
+    echo "$output" | grep -Eqx "[lL]['’]enfer"
+    ! echo "$output" | grep -Eqx "[lL]['’]"
+}
+
+@test "l'enfer (with the elision) finds it too, as a phrase" {
+    need_reviews
+    run highlights -n 50 "$REVIEWS_IDX" "l'enfer"
+    [ "$status" -eq 0 ]
+    echo "$output" | grep -Eqx "[lL]['’]enfer"
+    ! echo "$output" | grep -Eqvx "[lL]['’]enfers?"
+    run highlights -n 50 "$REVIEWS_IDX" "l’enfer"
+    echo "$output" | grep -Eqx "[lL]['’]enfer"
+}
+
+@test "decu finds déçu, coeur finds cœur, victime finds victimes" {
+    need_reviews
+    run highlights -n 200 "$REVIEWS_IDX" decu
+    echo "$output" | grep -qix 'déçu'
+    run highlights -n 200 "$REVIEWS_IDX" coeur
+    echo "$output" | grep -qix 'cœur'
+    run highlights -n 100 "$REVIEWS_IDX" victime
+    echo "$output" | grep -qix 'victimes'
+}
+
+@test "=victimes is the exact form: fewer hits than victime, only 'victimes' marked" {
+    need_reviews
+    exact=$(count "$REVIEWS_IDX" =victimes)
+    stemmed=$(count "$REVIEWS_IDX" victime)
+    [ "$exact" -gt 0 ] && [ "$exact" -lt "$stemmed" ]
+    run highlights -n 100 "$REVIEWS_IDX" =victimes
+    ! echo "$output" | grep -qvix 'victimes'
+}
+
+@test "\"pas bon\" is not bon: a phrase of two meaningful words" {
+    need_reviews
+    phrase=$(count "$REVIEWS_IDX" '"pas bon"')
+    bon=$(count "$REVIEWS_IDX" bon)
+    [ "$phrase" -gt 0 ] && [ "$phrase" -lt "$((bon / 5))" ]
+    # every hit shows the phrase itself highlighted
+    run crible-query --json -n 100 "$REVIEWS_IDX" '"pas bon"'
+    n=$(echo "$output" | wc -l)
+    [ "$n" -eq "$phrase" ] || [ "$n" -eq 100 ]
+    run highlights -n 100 "$REVIEWS_IDX" '"pas bon"'
+    ! echo "$output" | grep -qvi -e '^pas$' -e '^bons\?$' -e '^bonnes\?$'
+}
+
+@test "punctuation in words is not a syntax error: l'avion, arc-en-ciel, 4/5, disney+" {
+    for q in "l'avion" "arc-en-ciel" "4/5" "disney+" "chef-d'œuvre" "c'est-à-dire"; do
+        run --separate-stderr crible-query "$CORPUS_IDX" "$q"
+        [ "$status" -eq 0 ] || [ "$status" -eq 1 ] || { echo "$q: $status $stderr"; false; }
+    done
+}
+
+@test "a malformed query: exit 4, the column marked with ^ and a hint, nothing on stdout" {
+    run --separate-stderr crible-query "$CORPUS_IDX" '(netflix OR disney'
+    [ "$status" -eq 4 ]
+    [ -z "$output" ]
+    [[ "$stderr" == *"syntax error at column 1: unbalanced parenthesis"* ]]
+    [[ "$stderr" == *"  (netflix OR disney"*"  ^"* ]]
+    [[ "$stderr" == *"hint:"* ]]
+    run --separate-stderr crible-query "$CORPUS_IDX" 'série OR'
+    [ "$status" -eq 4 ]
+    [[ "$stderr" == *"column 7"* ]]
+    run --separate-stderr crible-query "$CORPUS_IDX" 'tittle:enfer'
+    [ "$status" -eq 4 ]
+    [[ "$stderr" == *"unknown field 'tittle'"* ]]
+}
+
+@test "no match exits 1 like grep, with nothing wrong said" {
+    run --separate-stderr crible-query "$CORPUS_IDX" 'zzxqwv'
+    [ "$status" -eq 1 ]
+    [ -z "$stderr" ]
+}
+
+@test "boolean operators: OR adds, NOT removes, AND intersects" {
+    need_reviews
+    a=$(count "$REVIEWS_IDX" netflix); b=$(count "$REVIEWS_IDX" amazon)
+    both=$(count "$REVIEWS_IDX" 'netflix amazon'); any=$(count "$REVIEWS_IDX" 'netflix OR amazon')
+    not=$(count "$REVIEWS_IDX" 'netflix -amazon'); not2=$(count "$REVIEWS_IDX" 'netflix NOT amazon')
+    [ "$any" -eq $((a + b - both)) ]
+    [ "$not" -eq $((a - both)) ] && [ "$not2" -eq "$not" ]
+    [ "$(count -o "$REVIEWS_IDX" 'netflix amazon')" -eq "$any" ]
+}
+
+@test "prefix and fuzzy words walk the dictionary: réalis*, acteru~" {
+    need_reviews
+    run highlights -n 200 "$REVIEWS_IDX" 'réalis*'
+    echo "$output" | grep -qix 'réalisateur'
+    echo "$output" | grep -qix 'réalisation'
+    run highlights -n 50 "$REVIEWS_IDX" 'acteru~'
+    echo "$output" | grep -qix 'acteur'
+    [ "$(count "$REVIEWS_IDX" 'acteru')" = 0 ] || [ "$status" -eq 1 ]
+}
+
+@test "NEAR/n and NEAR/s narrow a conjunction" {
+    need_reviews
+    and=$(count "$REVIEWS_IDX" 'service accueil')
+    near=$(count "$REVIEWS_IDX" 'service NEAR/2 accueil')
+    sent=$(count "$REVIEWS_IDX" 'service NEAR/s accueil')
+    [ "$near" -gt 0 ] && [ "$near" -le "$sent" ] && [ "$sent" -le "$and" ] && [ "$near" -lt "$and" ]
+}
+
+@test "metadata filters: rating>=4, date ranges, source:" {
+    need_reviews
+    run crible-query --json -n 1000 "$REVIEWS_IDX" 'film rating>=4.5'
+    [ "$status" -eq 0 ]
+    echo "$output" | python3 -c '
+import json, sys
+r = [json.loads(l)["meta"]["rating"] for l in sys.stdin]
+assert r and min(r) >= 4.5, r'
+    run crible-query --json -n 1000 --fields date "$REVIEWS_IDX" 'film date:2012..2013'
+    echo "$output" | python3 -c '
+import json, sys
+d = [json.loads(l)["meta"]["date"] for l in sys.stdin]
+assert d and all("2012" <= x[:4] <= "2013" for x in d), d'
+    [ "$(count "$REVIEWS_IDX" 'source:allocine.fr')" -eq 1089 ]
+}
+
+@test "--json: one valid object a line with id, score, snippet and offsets" {
+    need_reviews
+    run crible-query --json -n 5 "$REVIEWS_IDX" 'scénario original'
+    [ "$status" -eq 0 ]
+    [ "$(echo "$output" | wc -l)" -eq 5 ]
+    echo "$output" | python3 -c '
+import json, sys
+for l in sys.stdin:
+    j = json.loads(l)
+    assert j["id"] and j["score"] > 0 and "snippet" in j and j["matches"], j'
+}
+
+@test "--limit and --offset page through the same ranking" {
+    need_reviews
+    all=$(crible-query --tsv -n 4 "$REVIEWS_IDX" 'ennuyeux' | cut -f1 | tail -n +2)
+    page=$(crible-query --tsv -n 2 --offset 2 "$REVIEWS_IDX" 'ennuyeux' | cut -f1 | tail -n +2)
+    [ "$page" = "$(echo "$all" | tail -n 2)" ]
+}
+
+@test "--tsv: a header, then id, score, title, fields, snippet" {
+    need_reviews
+    run crible-query --tsv --fields rating,source -n 3 "$REVIEWS_IDX" musique
+    [ "${lines[0]}" = $'id\tscore\ttitle\trating\tsource\tsnippet' ]
+    [ "$(echo "${lines[1]}" | awk -F'\t' '{print NF}')" -eq 6 ]
+}
+
+@test "colour only on a terminal or when asked; NO_COLOR honoured" {
+    run crible-query "$CORPUS_IDX" netflix
+    [[ "$output" != *$'\e['* ]]
+    run crible-query --color=always "$CORPUS_IDX" netflix
+    [[ "$output" == *$'\e[1;33m'* ]]
+}
+
+@test "--stdin: one query a line in one process, errors named by line" {
+    run --separate-stderr bash -c "printf 'netflix\n\n(oops\nzzxqwv\n' | crible-query --count --stdin '$CORPUS_IDX'"
+    [ "$status" -eq 4 ]
+    [ "${#lines[@]}" -eq 2 ]
+    [ "${lines[1]}" = 0 ]
+    [[ "$stderr" == *"<stdin>:3: syntax error"* ]]
+}
+
+@test "--facets: top values of entity and metadata fields among all matches" {
+    need_reviews
+    run crible-query --json --facets source,rating -n 0 "$REVIEWS_IDX" 'film'
+    [ "$status" -eq 0 ]
+    echo "$output" | python3 -c '
+import json, sys
+f = {j["facet"]: j for j in map(json.loads, sys.stdin) if "facet" in j}
+src = {v["value"]: v["count"] for v in f["source"]["values"]}
+assert src.get("allocine.fr", 0) > 100, src
+assert sum(v["count"] for v in f["rating"]["values"]) > 0'
+}
+
+@test "--explain shows each word's terms and each hit's score by term and field" {
+    need_reviews
+    run crible-query --explain -n 1 "$REVIEWS_IDX" 'victimes harcelement'
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"victimes → text:"* ]]
+    [[ "$output" == *"text:harcel"*"idf"* ]]
+}
+
+@test "shards searched together rank exactly as one index" {
+    need_reviews
+    head -n 6000 "$REVIEWS" > "$BATS_TEST_TMPDIR/a.jsonl"
+    tail -n +6001 "$REVIEWS" > "$BATS_TEST_TMPDIR/b.jsonl"
+    index_of "$BATS_TEST_TMPDIR/sa" "$BATS_TEST_TMPDIR/a.jsonl"
+    index_of "$BATS_TEST_TMPDIR/sb" "$BATS_TEST_TMPDIR/b.jsonl"
+    for q in 'film ennuyeux' 'service OR accueil' '"très bon"'; do
+        one=$(crible-query --tsv --no-snippet --fields '' -n 10 "$REVIEWS_IDX" "$q" | cut -f1,2)
+        two=$(crible-query --tsv --no-snippet --fields '' -n 10 "$BATS_TEST_TMPDIR/sa" "$BATS_TEST_TMPDIR/sb" "$q" | cut -f1,2)
+        [ "$one" = "$two" ] || { echo "$q"; echo "$one"; echo "$two"; false; }
+    done
+}
+
+@test "bad input: invalid UTF-8 and a huge query are errors, not crashes" {
+    run --separate-stderr crible-query "$CORPUS_IDX" $'caf\xe9'
+    [ "$status" -eq 4 ]
+    head -c 2000000 /dev/zero | tr '\0' 'a' > "$BATS_TEST_TMPDIR/big"
+    printf ' OR (netflix' >> "$BATS_TEST_TMPDIR/big"
+    run --separate-stderr crible-query --count --stdin "$CORPUS_IDX" < "$BATS_TEST_TMPDIR/big"
+    [ "$status" -eq 4 ]
+    [[ "$stderr" == *"<stdin>:1: syntax error"*"unbalanced parenthesis"* ]]
+}
+
+@test "a missing or damaged index is exit 5 or 6, named" {
+    run --separate-stderr crible-query "$BATS_TEST_TMPDIR/nothing" netflix
+    [ "$status" -eq 5 ] || [ "$status" -eq 6 ]
+    [[ "$stderr" == *"nothing"* ]]
+}
+
+@test "the query: section of the config: default operator and weights" {
+    printf 'query:\n  default_operator: or\n  weights: {title: 3}\n' > "$BATS_TEST_TMPDIR/q.yaml"
+    or=$(count -c "$BATS_TEST_TMPDIR/q.yaml" "$CORPUS_IDX" 'netflix zzxqwv')
+    [ "$or" -gt 0 ]
+    printf 'query:\n  default_operater: or\n' > "$BATS_TEST_TMPDIR/bad.yaml"
+    run --separate-stderr crible-query -c "$BATS_TEST_TMPDIR/bad.yaml" "$CORPUS_IDX" netflix
+    [ "$status" -eq 3 ]
+    [[ "$stderr" == *"default_operator"* ]]
+}
