@@ -42,9 +42,17 @@ typedef struct tok_text {
      * norm[i] is not the first unit of its chunk; map[nnorm] = n16. */
     int32_t *map;
     int32_t capmap;
+    /* u16 indexes of the non-ASCII characters (to compute byte offsets) */
+    int32_t *wide;
+    size_t nwide, capwide;
+    /* u16 indexes where a URL, e-mail, #tag or @mention may be: @ #, ':'
+     * of "://", '.' of "www." (valid while norm == u16) */
+    int32_t *trig;
+    size_t ntrig, captrig;
+    bool maybe_unnormalized;   /* a character normalisation may change */
     /* Forward-only cursor from u16 indexes to byte offsets. */
     int32_t cur16;
-    size_t cur8;
+    size_t cur8, curw;
 } tok_text;
 
 #define TOK_MAP_INNER ((int32_t)1 << 30)
@@ -73,9 +81,12 @@ typedef struct tok_span {
 } tok_span;
 
 /* Finds URLs, e-mails, hashtags and mentions in u[0..n), in text order and
- * without overlap, into *spans (grown as needed; *cap its capacity). */
-crible_status tok_special_find(const UChar *u, int32_t n, tok_span **spans,
-                               size_t *count, size_t *cap, crible_error *err);
+ * without overlap, into *spans (grown as needed; *cap its capacity).  Only
+ * the positions trig[0..ntrig) are looked at (tok_text's triggers), or every
+ * position when trig is NULL. */
+crible_status tok_special_find(const UChar *u, int32_t n, const int32_t *trig, size_t ntrig,
+                               tok_span **spans, size_t *count, size_t *cap,
+                               crible_error *err);
 
 /* Whether u[0..n) ends like a domain name: "netflix.com", "Amazon.fr". */
 bool tok_special_is_domain(const UChar *u, int32_t n);

@@ -136,25 +136,49 @@ crible_status tok_norm_append(tok_normalizer *nz, const UChar *u, int32_t n,
                               crible_token_type type, char **out, size_t *len,
                               size_t *cap, crible_error *err)
 {
-    bool ascii = true;
-    for (int32_t i = 0; i < n; i++)
-        if (u[i] >= 0x80) {
-            ascii = false;
-            break;
-        }
     bool fold = nz->fold_case && type != CRIBLE_TOKEN_EMOJI && type != CRIBLE_TOKEN_PUNCT &&
                 type != CRIBLE_TOKEN_SYMBOL;
-    if (ascii) {
-        if (!out_reserve(out, cap, *len + (size_t)n + 1, err))
-            return CRIBLE_ENOMEM;
-        char *o = *out + *len;
-        for (int32_t i = 0; i < n; i++) {
-            char c = (char)u[i];
-            o[i] = fold && c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+    bool accents = nz->fold_accents && type != CRIBLE_TOKEN_EMOJI && type != CRIBLE_TOKEN_URL &&
+                   type != CRIBLE_TOKEN_EMAIL && type != CRIBLE_TOKEN_PUNCT &&
+                   type != CRIBLE_TOKEN_SYMBOL;
+    if (!out_reserve(out, cap, *len + 3 * (size_t)n + 1, err))
+        return CRIBLE_ENOMEM;
+    if (!accents) {
+        /* Fast path, one pass: characters whose full case folding is their
+         * simple folding (all of Latin below U+0370 but ß İ ŉ ǰ) and general
+         * punctuation; anything else takes the ICU path below. */
+        unsigned char *o = (unsigned char *)*out + *len;
+        int32_t i = 0;
+        for (; i < n; i++) {
+            UChar32 c = u[i];
+            if (c < 0x80) {
+                *o++ = (unsigned char)(fold && c >= 'A' && c <= 'Z' ? c + 32 : c);
+                continue;
+            }
+            if (c == 0x2019 || c == 0x02BC) {
+                *o++ = '\'';
+                continue;
+            }
+            if (c >= 0x370 && !(c >= 0x2000 && c <= 0x206F))
+                break;
+            if (c == 0xDF || c == 0x130 || c == 0x149 || c == 0x1F0)
+                break;
+            if (fold)
+                c = u_foldCase(c, U_FOLD_CASE_DEFAULT);
+            if (c < 0x800) {
+                *o++ = (unsigned char)(0xC0 | (c >> 6));
+                *o++ = (unsigned char)(0x80 | (c & 0x3F));
+            } else {
+                *o++ = (unsigned char)(0xE0 | (c >> 12));
+                *o++ = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+                *o++ = (unsigned char)(0x80 | (c & 0x3F));
+            }
         }
-        o[n] = '\0';
-        *len += (size_t)n;
-        return CRIBLE_OK;
+        if (i == n) {
+            *o = '\0';
+            *len = (size_t)((char *)o - *out);
+            return CRIBLE_OK;
+        }
     }
     /* Case folding can triple the length (ΐ -> ΐ); accents NFD doubles. */
     if (!reserve(nz, 3 * n + 8, err))
@@ -174,9 +198,6 @@ crible_status tok_norm_append(tok_normalizer *nz, const UChar *u, int32_t n,
     for (int32_t i = 0; i < m; i++)
         if (nz->buf[i] == 0x2019 || nz->buf[i] == 0x02BC)
             nz->buf[i] = '\'';
-    bool accents = nz->fold_accents && type != CRIBLE_TOKEN_EMOJI && type != CRIBLE_TOKEN_URL &&
-                   type != CRIBLE_TOKEN_EMAIL && type != CRIBLE_TOKEN_PUNCT &&
-                   type != CRIBLE_TOKEN_SYMBOL;
     if (accents) {
         if (!reserve(nz, 3 * m + 8, err))
             return CRIBLE_ENOMEM;

@@ -168,12 +168,21 @@ static bool push(tok_span **spans, size_t *count, size_t *cap, int32_t s, int32_
     return true;
 }
 
-crible_status tok_special_find(const UChar *u, int32_t n, tok_span **spans,
-                               size_t *count, size_t *cap, crible_error *err)
+crible_status tok_special_find(const UChar *u, int32_t n, const int32_t *trig, size_t ntrig,
+                               tok_span **spans, size_t *count, size_t *cap,
+                               crible_error *err)
 {
     *count = 0;
     int32_t floor = 0;   /* end of the last span found */
+    size_t k = 0;
     for (int32_t i = 0; i < n; i++) {
+        if (trig) {
+            while (k < ntrig && trig[k] < i)
+                k++;
+            if (k == ntrig)
+                break;
+            i = trig[k];
+        }
         UChar c = u[i];
         int32_t s = i, e = 0;
         crible_token_type type;

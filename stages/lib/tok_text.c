@@ -28,7 +28,51 @@ void tok_text_free(tok_text *t)
     if (t->norm != t->u16)
         free(t->norm);
     free(t->map);
+    free(t->wide);
+    free(t->trig);
     memset(t, 0, sizeof *t);
+}
+
+static bool push_pos(int32_t **a, size_t *n, size_t *cap, int32_t pos, crible_error *err)
+{
+    if (*n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 256;
+        int32_t *q = crible_realloc(*a, ncap * sizeof *q, err);
+        if (!q)
+            return false;
+        *a = q;
+        *cap = ncap;
+    }
+    (*a)[(*n)++] = pos;
+    return true;
+}
+
+/* Records position i (of byte *p, one of @ # : .) when a special token may
+ * be there: any @ or #, ':' before "//", '.' after "www". */
+static bool push_trigger(tok_text *t, int32_t i, const unsigned char *p,
+                         const unsigned char *end, crible_error *err)
+{
+    if (*p == ':' && !(end - p >= 3 && p[1] == '/' && p[2] == '/'))
+        return true;
+    if (*p == '.' && !(i >= 3 && (p[-1] | 0x20) == 'w' && (p[-2] | 0x20) == 'w' &&
+                       (p[-3] | 0x20) == 'w'))
+        return true;
+    return push_pos(&t->trig, &t->ntrig, &t->captrig, i, err);
+}
+
+/* Characters in U+00A0..U+02FF that NFC leaves alone but NFKC may change
+ * are "unsafe" only for NFKC; we do not know which is asked here, so any of
+ * them asks for the check: NBSP, ¨ ª ¯ ² ³ ´ µ ¸ ¹ º ¼ ½ ¾, Ĳ ĳ Ŀ ŀ ŉ ſ, ǄǅǆǇǈǉǊǋǌ
+ * Ǳǲǳ, ʰ..ʸ, ˘..˝, ˠ..ˤ. */
+static bool nfc_only_safe(UChar32 c)
+{
+    if (c == 0xA0 || c == 0xA8 || c == 0xAA || c == 0xAF || (c >= 0xB2 && c <= 0xB5) ||
+        (c >= 0xB8 && c <= 0xBA) || (c >= 0xBC && c <= 0xBE))
+        return false;
+    if (c == 0x132 || c == 0x133 || c == 0x13F || c == 0x140 || c == 0x149 || c == 0x17F ||
+        (c >= 0x1C4 && c <= 0x1CC) || (c >= 0x1F1 && c <= 0x1F3) || c >= 0x2B0)
+        return false;
+    return true;
 }
 
 static bool grow16(UChar **p, int32_t *cap, int32_t need, crible_error *err)
@@ -61,13 +105,22 @@ crible_status tok_text_decode(tok_text *t, const char *s, size_t len,
         return CRIBLE_ENOMEM;
     const unsigned char *p = (const unsigned char *)s, *end = p + len;
     UChar *o = t->u16;
+    t->nwide = 0;
+    t->ntrig = 0;
+    t->maybe_unnormalized = false;
+    /* bytes after which a URL, e-mail, hashtag or mention may be found */
+    static const bool trig[0x41] = {['@'] = true, ['#'] = true, [':'] = true, ['.'] = true};
     while (p < end) {
         unsigned c = *p;
         if (c < 0x80) {
+            if (c <= '@' && trig[c] && !push_trigger(t, (int32_t)(o - t->u16), p, end, err))
+                return CRIBLE_ENOMEM;
             *o++ = c ? (UChar)c : 0x20;
             p++;
             continue;
         }
+        if (!push_pos(&t->wide, &t->nwide, &t->capwide, (int32_t)(o - t->u16), err))
+            return CRIBLE_ENOMEM;
         size_t left = (size_t)(end - p);
         UChar32 cp;
         if (c >= 0xC2 && c <= 0xDF && left >= 2 && (p[1] & 0xC0) == 0x80) {
@@ -87,11 +140,17 @@ crible_status tok_text_decode(tok_text *t, const char *s, size_t len,
             cp -= 0x10000;
             *o++ = (UChar)(0xD800 + (cp >> 10));
             *o++ = (UChar)(0xDC00 + (cp & 0x3FF));
+            t->maybe_unnormalized = true;
             continue;
         } else {
             return crible_error_set(err, CRIBLE_EDATA, "invalid UTF-8 at byte %zu",
                                     (size_t)(p - (const unsigned char *)s));
         }
+        /* below U+0300 everything is NFC and NFKC-stable but a few
+         * compatibility characters (NBSP, ², ½...); general punctuation
+         * (’ « » …) is NFC too: only the rest needs a normalisation check */
+        if ((cp >= 0x300 && !(cp >= 0x2010 && cp <= 0x2027)) || (cp >= 0xA0 && cp < 0x300))
+            t->maybe_unnormalized |= cp >= 0x300 || !nfc_only_safe(cp);
         *o++ = (UChar)cp;
     }
     t->n16 = (int32_t)(o - t->u16);
@@ -99,6 +158,7 @@ crible_status tok_text_decode(tok_text *t, const char *s, size_t len,
     t->nnorm = t->n16;
     t->cur16 = 0;
     t->cur8 = 0;
+    t->curw = 0;
     return CRIBLE_OK;
 }
 
@@ -136,6 +196,8 @@ static bool append(tok_text *t, const UChar *src, int32_t n, int32_t base,
 crible_status tok_text_normalize(tok_text *t, const UNormalizer2 *nz,
                                  crible_error *err)
 {
+    if (!t->maybe_unnormalized)
+        return CRIBLE_OK;   /* only characters that every normalisation keeps */
     UErrorCode uerr = U_ZERO_ERROR;
     const UChar *u = t->u16;
     int32_t n = t->n16;
@@ -198,35 +260,27 @@ crible_status tok_text_normalize(tok_text *t, const UNormalizer2 *nz,
     return CRIBLE_OK;
 }
 
-/* Byte offset of u16 index i, moving the cursor forward. */
+/* Byte offset of u16 index i, moving the cursor forward: i plus what the
+ * non-ASCII characters before it add (wide[] lists them). */
 static size_t offset16(tok_text *t, int32_t i)
 {
     if (i < t->cur16) {   /* never happens in order; restart to stay correct */
         t->cur16 = 0;
         t->cur8 = 0;
+        t->curw = 0;
     }
+    size_t extra = t->cur8 - (size_t)t->cur16;
     const UChar *u = t->u16;
-    int32_t p = t->cur16;
-    size_t b = t->cur8;
-    while (p < i) {
-        UChar c = u[p];
-        if (c < 0x80) {
-            b += 1;
-            p += 1;
-        } else if (c < 0x800) {
-            b += 2;
-            p += 1;
-        } else if (c >= 0xD800 && c <= 0xDBFF) {
-            b += 4;
-            p += 2;
-        } else {
-            b += 3;
-            p += 1;
-        }
+    size_t k = t->curw;
+    while (k < t->nwide && t->wide[k] < i) {
+        UChar c = u[t->wide[k]];
+        extra += c < 0x800 ? 1 : 2;   /* 2 bytes for 1 unit, 3 for 1, 4 for 2 */
+        k++;
     }
-    t->cur16 = p;
-    t->cur8 = b;
-    return b;
+    t->curw = k;
+    t->cur16 = i;
+    t->cur8 = (size_t)i + extra;
+    return t->cur8;
 }
 
 size_t tok_text_offset(tok_text *t, int32_t i, bool is_end)

@@ -75,7 +75,8 @@ struct crible_tokenizer {
     tok_raw *raw;
     size_t rhead, rcount, rcap;
     int32_t pos, bend;
-    bool resync, space, nl;
+    int32_t icu_at;   /* where the word iterator stands */
+    bool space, nl;
     /* sentence being built */
     tok_item *items;
     size_t nitems, capitems;
@@ -250,6 +251,14 @@ static bool raw_push(crible_tokenizer *t, tok_raw r, crible_error *err)
     return true;
 }
 
+/* Letters that are Word_Break=ALetter and nothing else: ASCII, Latin-1
+ * and Latin Extended-A letters. */
+static inline bool fast_letter(UChar c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= 0xC0 && c < 0x180 && c != 0xD7 && c != 0xF7);
+}
+
 /* Lexes one more segment into the window: 1, 0 at the end, -1 on error. */
 static int lex_one(crible_tokenizer *t, crible_error *err)
 {
@@ -265,14 +274,39 @@ static int lex_one(crible_tokenizer *t, crible_error *err)
             tok_raw r = {sp->s, sp->e, RAW_SPECIAL, (uint8_t)sp->type, 0, 0};
             t->pos = sp->e;
             t->next_span++;
-            t->resync = true;
             return raw_push(t, r, err) ? 1 : -1;
         }
+        if (t->bend <= t->pos && !t->opt.icu_only) {
+            /* The fast path: a run of spaces, or a word of Latin letters
+             * between spaces, is exactly what ICU would give (UAX #29: WB3d
+             * joins spaces, WB5 letters, nothing joins a letter to a space)
+             * and is cut here without it; ICU does the rest. */
+            UChar c = u[t->pos];
+            if (c == ' ') {
+                int32_t q = t->pos + 1;
+                while (q < n && u[q] == ' ')
+                    q++;
+                if (q == n || u[q] < 0x80 || fast_letter(u[q])) {
+                    t->space = true;
+                    t->pos = q;
+                    continue;
+                }
+            } else if (fast_letter(c) && (t->pos == 0 || u[t->pos - 1] == ' ')) {
+                int32_t q = t->pos + 1;
+                while (q < n && fast_letter(u[q]))
+                    q++;
+                if ((q == n || u[q] == ' ') && !(sp && sp->s < q)) {
+                    tok_raw r = {t->pos, q, RAW_WORD, CRIBLE_TOKEN_WORD, 0, 0};
+                    t->pos = q;
+                    return raw_push(t, r, err) ? 1 : -1;
+                }
+            }
+        }
         if (t->bend <= t->pos) {
-            t->bend = t->resync ? ubrk_following(t->words, t->pos) : ubrk_next(t->words);
-            t->resync = false;
+            t->bend = t->icu_at == t->pos ? ubrk_next(t->words) : ubrk_following(t->words, t->pos);
             if (t->bend == UBRK_DONE || t->bend > n)
                 t->bend = n;
+            t->icu_at = t->bend;
         }
         int32_t status = ubrk_getRuleStatus(t->words);
         int32_t s = t->pos, e = t->bend;
@@ -525,16 +559,13 @@ enum { H_APOS = 1, H_HYPHEN = 2, H_DOT = 4, H_DIGIT = 8 };
 
 static unsigned scan_unit(const UChar *u, int32_t s, int32_t e)
 {
+    static const uint8_t ascii[0x80] = {['\''] = H_APOS, ['-'] = H_HYPHEN, ['.'] = H_DOT,
+                                        [':'] = H_DOT};
     unsigned has = u[s] >= '0' && u[s] <= '9' ? H_DIGIT : 0;
     for (int32_t p = s; p < e; p++) {
         UChar c = u[p];
         if (c < 0x80) {
-            if (c == '\'')
-                has |= H_APOS;
-            else if (c == '-')
-                has |= H_HYPHEN;
-            else if (c == '.' || c == ':')
-                has |= H_DOT;
+            has |= ascii[c];
         } else if (c == 0x2019 || c == 0x02BC) {
             has |= H_APOS;
         } else if (c == 0x2010 || c == 0x2011) {
@@ -703,6 +734,11 @@ static crible_status assemble_word(crible_tokenizer *t, crible_error *err, int *
     int32_t s = r0.s, e = r0.e;
     size_t i = 1;
     const tok_raw *a, *b;
+    a = peek(t, 1, err, failed);
+    if (r0.kind == RAW_WORD && (!a || a->space || a->kind != RAW_OTHER)) {
+        consume(t, 1);   /* the common case: a word and a space */
+        return emit_unit(t, s, e, 0, gap_of(&r0), err);
+    }
     /* Royaume-Uni, dit-il, a-t-il, 4/5, km/h, 2007-2008 */
     while ((a = peek(t, i, err, failed)) && is_joiner(u, a) &&
            (b = peek(t, i + 1, err, failed)) && is_wordish(b) && !b->space &&
@@ -812,8 +848,9 @@ crible_status crible_tokenizer_run(crible_tokenizer *t, const char *text, size_t
     if (st == CRIBLE_OK)
         st = tok_text_normalize(&t->text, t->nz, err);
     if (st == CRIBLE_OK)
-        st = tok_special_find(t->text.norm, t->text.nnorm, &t->spans, &t->nspans,
-                              &t->capspans, err);
+        st = tok_special_find(t->text.norm, t->text.nnorm,
+                              t->text.norm == t->text.u16 ? t->text.trig : NULL, t->text.ntrig,
+                              &t->spans, &t->nspans, &t->capspans, err);
     if (st != CRIBLE_OK)
         return st;
     UErrorCode e = U_ZERO_ERROR;
@@ -825,7 +862,8 @@ crible_status crible_tokenizer_run(crible_tokenizer *t, const char *text, size_t
     t->next_span = 0;
     t->rhead = t->rcount = 0;
     t->pos = t->bend = 0;
-    t->resync = t->space = t->nl = t->pending = false;
+    t->icu_at = 0;
+    t->space = t->nl = t->pending = false;
     t->nitems = t->nlen = 0;
     t->index = 0;
     t->fn = fn;

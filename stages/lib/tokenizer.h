@@ -125,6 +125,10 @@ typedef struct crible_tokenize_options {
      * crible_tokenizer_create. */
     const char *const *abbreviations;
     size_t nabbreviations;
+    /* Tests and benchmarks: cut every segment with ICU, even the plain
+     * words between spaces the tokenizer otherwise cuts itself (the result
+     * is the same; test_tokenizer checks it). */
+    bool icu_only;
     /* crible-tokenize only: the document members to tokenize, in order
      * (default "title", "text").  Not used by the tokenizer itself. */
     const char *const *fields;

@@ -5,6 +5,9 @@
  *   bench_floor break FILE.jsonl      ICU's word break iterator alone
  *   bench_floor tokenize FILE.jsonl   crible_tokenizer_run (the library)
  *   bench_floor stem FILE.conllu      libstemmer (french, UTF-8) alone
+ *   bench_floor same FILE.jsonl       checks that the tokenizer's fast path
+ *                                     (plain words cut without ICU) gives
+ *                                     exactly what ICU alone gives
  *
  * break/tokenize: the "title" and "text" strings of every document are
  * loaded first (jansson), then timed: for break, UTF-8 -> UTF-16
@@ -114,6 +117,62 @@ static void load_norms(const char *path, texts *t)
     fclose(f);
 }
 
+/* Every token of a text, flattened, to compare two tokenizers. */
+typedef struct flat {
+    char *buf;
+    size_t len, cap;
+} flat;
+
+static crible_status flatten(void *ctx, const crible_token_sentence *s, crible_error *err)
+{
+    (void)err;
+    flat *f = ctx;
+    for (size_t k = 0; k < s->ntokens; k++) {
+        const crible_token *t = &s->tokens[k];
+        size_t need = f->len + t->norm_len + 64;
+        if (need > f->cap) {
+            f->cap = need * 2;
+            f->buf = realloc(f->buf, f->cap);
+            if (!f->buf)
+                exit(7);
+        }
+        f->len += (size_t)sprintf(f->buf + f->len, "%zu %zu %zu %d %s\n", s->index, t->start,
+                                  t->end, (int)t->type, t->norm);
+    }
+    return CRIBLE_OK;
+}
+
+static int same(texts *t)
+{
+    crible_tokenize_options o;
+    crible_tokenize_options_init(&o);
+    crible_tokenizer *fast, *slow;
+    crible_error err = {0};
+    if (crible_tokenizer_create(&o, &fast, &err) != CRIBLE_OK)
+        return fprintf(stderr, "bench_floor: %s\n", err.message), err.status;
+    o.icu_only = true;
+    if (crible_tokenizer_create(&o, &slow, &err) != CRIBLE_OK)
+        return fprintf(stderr, "bench_floor: %s\n", err.message), err.status;
+    flat a = {0}, b = {0};
+    size_t diff = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        a.len = b.len = 0;
+        if (crible_tokenizer_run(fast, t->s[i], t->len[i], flatten, &a, &err) != CRIBLE_OK ||
+            crible_tokenizer_run(slow, t->s[i], t->len[i], flatten, &b, &err) != CRIBLE_OK)
+            return fprintf(stderr, "bench_floor: %s\n", err.message), err.status;
+        if (a.len != b.len || memcmp(a.buf, b.buf, a.len) != 0) {
+            if (diff++ < 5)
+                fprintf(stderr, "bench_floor: text %zu differs: %.200s\n", i, t->s[i]);
+        }
+    }
+    printf("same %zu texts %zu differ\n", t->n, diff);
+    crible_tokenizer_free(fast);
+    crible_tokenizer_free(slow);
+    free(a.buf);
+    free(b.buf);
+    return diff ? 1 : 0;
+}
+
 static crible_status count_tokens(void *ctx, const crible_token_sentence *s, crible_error *err)
 {
     (void)err;
@@ -124,7 +183,7 @@ static crible_status count_tokens(void *ctx, const crible_token_sentence *s, cri
 int main(int argc, char **argv)
 {
     if (argc != 3)
-        return fprintf(stderr, "usage: bench_floor break|tokenize|stem FILE\n"), 2;
+        return fprintf(stderr, "usage: bench_floor break|tokenize|stem|same FILE\n"), 2;
     const char *mode = argv[1];
     texts t = {0};
     size_t tokens = 0;
@@ -171,6 +230,9 @@ int main(int argc, char **argv)
             return fprintf(stderr, "bench_floor: ICU: %s\n", u_errorName(e)), 70;
         ubrk_close(bi);
         free(u);
+    } else if (strcmp(mode, "same") == 0) {
+        load_docs(argv[2], &t);
+        return same(&t);
     } else if (strcmp(mode, "tokenize") == 0) {
         load_docs(argv[2], &t);
         crible_tokenizer *tz;

@@ -322,6 +322,35 @@ static void test_long_text(void **state)
     free(text);
 }
 
+/* The plain words the tokenizer cuts without ICU come out exactly as ICU
+ * cuts them, on text made to trap a fast path: combining marks after
+ * spaces, tabs, no-break spaces, letters next to digits and marks. */
+static void test_fast_path_is_icu(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {
+        "Le film   m'a plu ,  dit-il . Très bien",
+        "un \xCC\x81" "accent flottant, e\xCC\x81te\xCC\x81 et \xE2\x80\x8B" "zwsp",
+        "tab\tnbsp\xC2\xA0; fin\nligne  \n  suite\r\nfin",
+        "abc123 123abc Œuvre ŒUVRE ÿ Ÿ ĳ ǅ ß İstanbul ﬁn",
+        "mot\xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD mot #tag @men https://x.fr/a mail@x.fr www.a.fr",
+        "élan« guillemets »fin — tiret – court… ça?Oui!Non",
+        "a×b ÷ c\xCC\xA7" "a   \xE2\x80\xAF" " x",
+    };
+    crible_tokenize_options o;
+    crible_tokenize_options_init(&o);
+    for (size_t k = 0; k < sizeof texts / sizeof *texts; k++) {
+        char fast[3 * 4096 + 4], slow[3 * 4096 + 4];
+        o.icu_only = false;
+        rendering *r = run_with(&o, texts[k], strlen(texts[k]));
+        snprintf(fast, sizeof fast, "%s\n%s\n%s", r->forms, r->norms, r->types);
+        o.icu_only = true;
+        r = run_with(&o, texts[k], strlen(texts[k]));
+        snprintf(slow, sizeof slow, "%s\n%s\n%s", r->forms, r->norms, r->types);
+        assert_string_equal(fast, slow);
+    }
+}
+
 static void test_type_names(void **state)
 {
     (void)state;
@@ -347,6 +376,7 @@ int main(void)
         cmocka_unit_test(test_sentences),
         cmocka_unit_test(test_bad_and_empty_input),
         cmocka_unit_test(test_long_text),
+        cmocka_unit_test(test_fast_path_is_icu),
         cmocka_unit_test(test_type_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
