@@ -341,6 +341,9 @@ field() { jq -r "$1"; }
     [ "$output" = '{"id":"'"$(T vide.txt)"'","text":"","source":"'"$(T vide.txt)"'","format":"text"}' ]
     run --separate-stderr bash -c 'crible-read --format=jsonl < /dev/null'
     [ "$status" -eq 0 ] && [ -z "$output" ] && [ -z "$stderr" ]
+    printf '{"id":"e","text":"","rating":1}\n{"id":"f","text":null}\n' > "$(T emptytext.jsonl)"
+    run bash -c "crible-read '$(T emptytext.jsonl)' | jq -c ."
+    [ "$output" = '{"id":"e","text":"","rating":1}'$'\n''{"id":"f","text":""}' ]
     printf '\n\n  \n' > "$(T blank.jsonl)"
     run crible-read "$(T blank.jsonl)"
     [ "$status" -eq 0 ] && [ -z "$output" ]
