@@ -48,7 +48,7 @@ static void fold_init(void)
                     U16_NEXT(buf, i, n, m);
                     if (u_charType(m) != U_NON_SPACING_MARK) marks_only = false;
                 }
-                if (marks_only) f = base;
+                if (marks_only) f = u_foldCase(base, U_FOLD_CASE_DEFAULT);
             }
         }
         fold_table[c] = (uint32_t)f;

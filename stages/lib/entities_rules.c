@@ -270,8 +270,8 @@ static void capitalised_runs(crible_entities *e, const crible_entities_token *t,
         }
         if (a >= b) continue;
         if (b - a == 1 && in[a].gtype < 0 &&
-            (key_in(e, a, function_words) || key_in(e, a, honorifics)))
-            continue;
+            (key_in(e, a, function_words) || key_in(e, a, honorifics) || in[a].key_len <= 1))
+            continue;   /* "Il", "Madame", "X raisons" */
         /* a gazetteer span covering the whole run decides */
         if (in[a].gtype >= 0 && a + in[a].gend == b) {
             const crible_gazetteer_entry *en = crible_gazetteer_entry_at(e->g, in[a].gentry);
