@@ -100,6 +100,21 @@ static crible_status doc_comments(crible_tok_stream *s, crible_error *err)
     return st;
 }
 
+/* Writes n in decimal at out (21 bytes are enough), NUL-terminated:
+ * snprintf was a third of crible-tokenize's time. */
+static void utoa(size_t n, char *out)
+{
+    char tmp[24];
+    int i = 0;
+    do {
+        tmp[i++] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n);
+    while (i)
+        *out++ = tmp[--i];
+    *out = '\0';
+}
+
 static crible_status on_sentence(void *ctx, const crible_token_sentence *sent, crible_error *err)
 {
     crible_tok_stream *s = ctx;
@@ -137,9 +152,9 @@ static crible_status on_sentence(void *ctx, const crible_token_sentence *sent, c
         char *form = s->cells, *start = form + flen + 1, *end = start + 21;
         memcpy(form, s->text + t->start, flen);
         form[flen] = '\0';
-        snprintf(start, 21, "%zu", t->start);
-        snprintf(end, 21, "%zu", t->end);
-        snprintf(id, sizeof id, "%zu", k + 1);
+        utoa(t->start, start);
+        utoa(t->end, end);
+        utoa(k + 1, id);
         const char *cells[CRIBLE_TOKENIZE_NCOLUMNS] = {id, form, start, end, t->norm,
                                                        crible_token_type_name(t->type)};
         st = crible_sentence_add_token(&s->block, cells, err);
