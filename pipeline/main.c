@@ -4,6 +4,7 @@
  * runs it; `crible query ...` and the other stage names run the stage
  * program itself (a convenience, as git runs git-NAME).
  */
+#include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -204,8 +205,18 @@ static int cmd_run(int argc, char **argv)
     return crible_cli_exit(rc);
 }
 
+/* Pipes must never get descriptors 0, 1 or 2 (a stage's dup2 onto its own
+ * number would keep close-on-exec): open what the caller left closed. */
+static void ensure_std_fds(void)
+{
+    for (int fd = 0; fd < 3; fd++)
+        if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", fd ? O_WRONLY : O_RDONLY) < 0)
+            _exit(CRIBLE_EIO);
+}
+
 int main(int argc, char **argv)
 {
+    ensure_std_fds();
     crible_cli_init("crible");
     if (argc < 2)
         return crible_cli_usage_error("what to do? (crible run, crible query ...)");

@@ -127,8 +127,11 @@ void runner_report_failure(const runner_plan *plan, const runner_result *res, FI
     }
     const runner_proc *p = res->failed;
     if (!p) {
-        fprintf(out, "crible: %s stopped reading its input before its end%s\n",
-                plan->has_sink ? "the index stage" : "standard output", index_fate);
+        /* Standard output closed early (crible run | head): as quiet as
+         * any program killed by SIGPIPE. */
+        if (plan->has_sink)
+            fprintf(out, "crible: the index stage stopped reading its input before its"
+                         " end%s\n", index_fate);
         return;
     }
     char how[128];

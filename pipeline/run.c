@@ -613,7 +613,7 @@ static crible_status loop(run_state *r, crible_error *err)
 
 /* The stage to blame: the first to fail on its own, not of a broken pipe
  * nor of the runner's signal; failing that, the first to fail at all. */
-static const runner_proc *blame(const run_state *r)
+static const runner_proc *blame(const run_state *r, int *rank_out)
 {
     const runner_proc *best = NULL;
     int best_rank = 99;
@@ -628,6 +628,7 @@ static const runner_proc *blame(const run_state *r)
             best_rank = rank;
         }
     }
+    *rank_out = best_rank;
     return best;
 }
 
@@ -683,7 +684,10 @@ crible_status runner_run(const runner_plan *plan, runner_result *result, crible_
     if (st != CRIBLE_OK)
         return st;
     result->interrupted = stop_signal != 0;
-    result->failed = blame(&r);
+    int rank;
+    result->failed = blame(&r, &rank);
+    if (r.sink_broken && (!result->failed || rank == 2))
+        result->failed = NULL;     /* stopped by the runner because of that */
     if (result->interrupted)
         result->exit_status = 128 + stop_signal;
     else if (result->failed)

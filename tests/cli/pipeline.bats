@@ -103,6 +103,15 @@ config() {
     [[ "$stderr" == *"stage 'stop' failed (exit 4)"* ]]
 }
 
+@test "standard output closed early (crible run | head): quiet, status 141" {
+    seq 1 100000 | sed 's/.*/{"id":"&","text":"un deux trois"}/' > "$T/many.jsonl"
+    config p '- name: src' '  exec: [cat, many.jsonl]' '- name: tok' '  exec: [awk, -f, tok.awk]'
+    run bash -c "crible run -c '$T/p.yaml' -q 2>&1 | head -n 3; echo \${PIPESTATUS[0]}"
+    [ "${lines[0]}" = "# global.columns = ID FORM" ]
+    [ "${#lines[@]}" -eq 4 ]
+    [ "${lines[3]}" = 141 ]
+}
+
 @test "exec stages run in the config file's folder" {
     mkdir -p "$T/sub"
     cp "$T/tok.awk" "$T/sub/"
