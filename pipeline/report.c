@@ -126,6 +126,12 @@ void runner_report_failure(const runner_plan *plan, const runner_result *res, FI
         return;
     }
     const runner_proc *p = res->failed;
+    if (!p && res->stopped_reading) {
+        fprintf(out, "crible: stage '%s' stopped reading its input before its end"
+                     " (its documents would be lost)%s\n", res->stopped_reading->label,
+                index_fate);
+        return;
+    }
     if (!p) {
         /* Standard output closed early (crible run | head): as quiet as
          * any program killed by SIGPIPE. */

@@ -40,6 +40,7 @@ typedef struct run_state {
     runner_merge merge;
     int sink_fd;              /* the sink's stdin, or STDOUT_FILENO; -1 closed */
     bool sink_broken;         /* the sink stopped reading before the end */
+    long copy_broken;         /* a copy that stopped reading its share, or -1 */
     bool aborting;
     double abort_at;
     bool killed_hard;
@@ -460,7 +461,7 @@ static bool step(run_state *r)
 {
     if (stop_signal && !r->aborting)
         start_abort(r);
-    if (!r->aborting && (any_failed(r) || r->sink_broken))
+    if (!r->aborting && (any_failed(r) || r->sink_broken || r->copy_broken >= 0))
         start_abort(r);
     if (!r->aborting) {
         if (r->use_split) {
@@ -538,8 +539,13 @@ static void handle(run_state *r, const watch *w, short revents)
     }
     case W_COPY_IN:
         if (runner_buf_flush(&r->split.out[w->index], r->split.out_fd[w->index]) < 0 &&
-            errno != EAGAIN)
+            errno != EAGAIN) {
+            /* Its documents would be lost: a failure, as a shell's
+             * writer dies of SIGPIPE when its reader goes away. */
             runner_split_drop(&r->split, w->index);
+            if (r->copy_broken < 0)
+                r->copy_broken = (long)w->index;
+        }
         break;
     case W_MERGE_IN: {
         runner_merge_input *in = &r->merge.in[w->index];
@@ -639,6 +645,7 @@ crible_status runner_run(const runner_plan *plan, runner_result *result, crible_
     memset(&r, 0, sizeof r);
     r.plan = plan;
     r.sink_fd = -1;
+    r.copy_broken = -1;
     stop_signal = 0;
     crible_status st = install_signals(err);
     if (st != CRIBLE_OK)
@@ -686,12 +693,19 @@ crible_status runner_run(const runner_plan *plan, runner_result *result, crible_
     result->interrupted = stop_signal != 0;
     int rank;
     result->failed = blame(&r, &rank);
-    if (r.sink_broken && (!result->failed || rank == 2))
+    bool broken = r.sink_broken || r.copy_broken >= 0;
+    if (broken && (!result->failed || rank == 2))
         result->failed = NULL;     /* stopped by the runner because of that */
+    if (r.copy_broken >= 0 && !result->failed) {
+        size_t nanalysis = plan->end_analysis - plan->first_analysis;
+        result->stopped_reading = &r.procs[1 + (size_t)r.copy_broken * nanalysis];
+    }
     if (result->interrupted)
         result->exit_status = 128 + stop_signal;
     else if (result->failed)
         result->exit_status = runner_exit_code(result->failed->status);
+    else if (r.copy_broken >= 0)
+        result->exit_status = 128 + SIGPIPE;
     else if (r.sink_broken)
         result->exit_status = r.sink < r.nprocs ? CRIBLE_EIO : 128 + SIGPIPE;
     return CRIBLE_OK;

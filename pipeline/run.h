@@ -56,6 +56,8 @@ typedef struct runner_result {
     int exit_status;          /* what crible exits with */
     bool interrupted;
     const runner_proc *failed;   /* the stage blamed, or NULL */
+    const runner_proc *stopped_reading;  /* a copy's first stage that exited
+                                          * before reading its share (141) */
     runner_proc *procs;       /* every process, in plan order (owned) */
     size_t nprocs;
     runner_counts counts;     /* what went through the merge */

@@ -112,6 +112,14 @@ config() {
     [ "${lines[3]}" = 141 ]
 }
 
+@test "-j 2: a copy that stops reading its share fails the run (141), nothing is lost silently" {
+    seq 1 100000 | sed 's/.*/{"id":"&","text":"un deux trois"}/' > "$T/many.jsonl"
+    config p '- name: src' '  exec: [cat, many.jsonl]' '- name: head' '  exec: [head, -n, 5]'
+    run --separate-stderr crible run -c "$T/p.yaml" -j 2
+    [ "$status" -eq 141 ]
+    [[ "$stderr" == *"crible: stage 'head."?"' stopped reading its input before its end"* ]]
+}
+
 @test "exec stages run in the config file's folder" {
     mkdir -p "$T/sub"
     cp "$T/tok.awk" "$T/sub/"
