@@ -64,6 +64,19 @@ config() {
     [ ! -e "$T/pwned" ]
 }
 
+@test "--progress forces the progress line; -q shows nothing; the summary counts" {
+    config p '- name: src' '  exec: [cat, docs.jsonl]' '- name: tok' '  exec: [awk, -f, tok.awk]'
+    run --separate-stderr crible run -c "$T/p.yaml" --progress --no-summary
+    [ "$status" -eq 0 ]
+    [[ "$stderr" == *"crible: 6 documents, "*" MB/s"* ]]
+    run --separate-stderr crible run -c "$T/p.yaml" -q
+    [ -z "$stderr" ]
+    run --separate-stderr crible run -c "$T/p.yaml"
+    ntokens=$(awk -f "$T/tok.awk" "$T/docs.jsonl" | grep -c '^[0-9]')
+    [[ "$stderr" == "crible: 6 documents ("*"; $ntokens tokens"* ]]
+    [[ "$stderr" == *"src "*"tok "* ]]
+}
+
 @test "each stage's stderr is shown behind its name" {
     config p '- name: src' '  exec: [cat, docs.jsonl]' \
              '- name: talk' "  exec: [sh, -c, 'echo hello from talk >&2; cat']"
