@@ -32,3 +32,17 @@ config_with() {
         done
     } > "$file"
 }
+
+# Skips the test, saying why, unless every stage program is built and the
+# analysis chain ends its stream with the end mark crible-index needs to
+# commit (`# crible.end = N`, conllu.h).
+need_pipeline() {
+    local s
+    for s in read tokenize stem entities index query; do
+        [ -x "$CRIBLE_BIN/crible-$s" ] || skip "crible-$s not built yet"
+    done
+    printf 'Un essai.\n' > "$BATS_TEST_TMPDIR/probe.txt"
+    crible-read "$BATS_TEST_TMPDIR/probe.txt" | crible-tokenize | crible-stem | crible-entities |
+        tail -n 2 | grep -q '^# crible.end = 1$' ||
+        skip "the stream crible-entities writes has no end mark yet: crible-index would not commit"
+}

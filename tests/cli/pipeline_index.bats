@@ -8,9 +8,7 @@ load common
 load pipeline_common
 
 setup() {
-    for s in read tokenize stem entities index query; do
-        [ -x "$CRIBLE_BIN/crible-$s" ] || skip "crible-$s not built yet"
-    done
+    need_pipeline
     T=$BATS_TEST_TMPDIR
     CONF=$CRIBLE_SRC/config/crible.yaml
 }

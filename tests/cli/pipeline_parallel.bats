@@ -7,12 +7,11 @@
 # "Beyond one machine" section shows the same commands.
 bats_require_minimum_version 1.5.0
 load common
+load pipeline_common
 
 setup() {
     command -v parallel > /dev/null || skip "GNU parallel not installed (Debian: parallel)"
-    for s in read tokenize stem entities index query; do
-        [ -x "$CRIBLE_BIN/crible-$s" ] || skip "crible-$s not built yet"
-    done
+    need_pipeline
     T=$BATS_TEST_TMPDIR
     CONF=$CRIBLE_SRC/config/crible.yaml
     # crible-read once; the shards then take disjoint shares of its lines.
