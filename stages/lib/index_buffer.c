@@ -327,21 +327,23 @@ bool ix_stored_record(ix_buf *out, const char *json, size_t json_len, const ix_d
     out->len = 0;
     if (!ix_buf_varint(out, json_len) || !ix_buf_add(out, json, json_len) || !ix_buf_varint(out, nfields))
         return false;
-    for (size_t i = 0; i < nfields; i++) {
+    bool ok = true;
+    for (size_t i = 0; ok && i < nfields; i++) {
         const ix_docfield *f = &fields[i];
         uint8_t nl = (uint8_t)strlen(f->name);
         if (!ix_buf_add(out, &nl, 1) || !ix_buf_add(out, f->name, nl) || !ix_buf_varint(out, f->ntokens))
             return false;
-        uint32_t prev = 0;
+        uint32_t *se = malloc(2 * ((size_t)f->ntokens + 1) * sizeof *se);
+        if (!se) return false;
         for (uint32_t t = 0; t < f->ntokens; t++) {
-            uint32_t a = f->tokens[t].start, e = f->tokens[t].end;
-            if (a < prev) a = prev;   /* offsets only go forward */
-            if (e < a) e = a;
-            if (!ix_buf_varint(out, a - prev) || !ix_buf_varint(out, e - a)) return false;
-            prev = e;
+            se[t] = f->tokens[t].start;
+            se[f->ntokens + t] = f->tokens[t].end;
         }
+        ok = ix_offsets_encode(out, f->text ? f->text : "", f->text ? f->text_len : 0, se, se + f->ntokens,
+                               f->ntokens);
+        free(se);
     }
-    return true;
+    return ok;
 }
 
 /* Makes room for document doc's id (table at most half full). */

@@ -22,6 +22,8 @@ uint32_t ix_membuf_ndocs(const ix_membuf *b);
  * stored record goes to segw (opened by the caller at the first document). */
 typedef struct ix_docfield {
     const char *name;                 /* "text", "title" */
+    const char *text;                 /* its string in the document (for the offsets) */
+    size_t text_len;
     const crible_index_token *tokens;
     uint32_t ntokens;
     const uint32_t *sentences;        /* first token of each sentence */

@@ -34,7 +34,8 @@ __attribute__((format(printf, 2, 3))) static void problem(checker *c, const char
 static void check_stored(checker *c, const ix_segment *s)
 {
     ix_buf buf = {0};
-    uint32_t expect = 0;
+    uint32_t expect = 0, cblock = 0;
+    const void *cseg = NULL;
     for (uint32_t b = 0; b < s->nstblocks; b++) {
         const uint8_t *e = s->stidx.p + 4 + 24 * (size_t)b;
         uint32_t first = ix_get32(e), ndocs = ix_get32(e + 4);
@@ -46,8 +47,7 @@ static void check_stored(checker *c, const ix_segment *s)
         for (uint32_t d = first; d < first + ndocs && d < s->maxdoc; d++) {
             const uint8_t *rec;
             size_t len;
-            /* decompresses the block once per document: fine for a check */
-            if (ix_stored_block(s, d, &buf, &rec, &len, &err)) {
+            if (ix_stored_block(s, d, &buf, &cseg, &cblock, &rec, &len, &err)) {
                 problem(c, "%s", err.message);
                 break;
             }
@@ -170,12 +170,13 @@ static void check_field(checker *c, const ix_segment *s, const ix_segfield *f)
             problem(c, "%s: field %s: no value tables", s->name, f->name);
             return;
         }
-        uint32_t np = ix_get32(f->nums.p);
-        double pv = 0;
+        uint32_t np = ix_get32(f->nums.p), have = 0;
+        double pv = 0, v;
+        for (uint32_t d = 0; d < s->maxdoc; d++) have += ix_num_value(f, s->maxdoc, d, &v);
+        if (have != np) problem(c, "%s: field %s: %u values, %u sorted", s->name, f->name, have, np);
         for (uint32_t i = 0; i < np; i++) {
-            double v = ix_getf64(f->nums.p + 4 + 12 * (size_t)i);
-            uint32_t d = ix_get32(f->nums.p + 4 + 12 * (size_t)i + 8);
-            if ((i && v < pv) || d >= s->maxdoc || ix_getf64(f->numv.p + 8 * (size_t)d) != v) {
+            uint32_t d = ix_get32(f->nums.p + 4 + 4 * (size_t)i);
+            if (d >= s->maxdoc || !ix_num_value(f, s->maxdoc, d, &v) || (i && v < pv)) {
                 problem(c, "%s: field %s: sorted values wrong at entry %u", s->name, f->name, i);
                 break;
             }

@@ -106,10 +106,19 @@
  * SENT (kind 6, per text field): (maxdoc + 1) x u32 offsets into the data
  *   that follows; a document's data is varint nsentences, then nsentences
  *   varints: start gaps (the first start is 0 and is written as 0).
- * NUMV (kind 7, per numeric field): maxdoc x f64 (IEEE 754 LE), NaN: none.
- * NUMS (kind 8, per numeric field): u32 count, then count x (f64 value,
- *   u32 doc), sorted by value then doc.
- * STORED (kind 9): compressed blocks back to back.
+ * NUMV (kind 7, per numeric field): the value of each document.
+ *   u8 mode 0: maxdoc x f64 (IEEE 754 LE), NaN: none.
+ *   u8 mode 1: f64 base, u32 scale, u8 bits B (1..32), then maxdoc codes of
+ *     B bits, bit-packed low bits first (padded to a multiple of 128 codes):
+ *     value = base + code / scale; code 2^B - 1: none.  Ratings (0.5 steps,
+ *     scale 2) take 4 bits a document, dates YYYYMMDD 19 bits.
+ * NUMS (kind 8, per numeric field): u32 count, then count x u32 doc: the
+ *   documents with a value, sorted by value then doc (a range is found by
+ *   binary search through NUMV).
+ * STORED (kind 9): compressed blocks back to back (32 KiB of records or
+ *   more each, zstd, with the segment's dictionary when it has one).
+ * ZDICT (kind 11, optional): a zstd dictionary (ZDICT_trainFromBuffer on the
+ *   segment's first 2 MiB of records, at most 64 KiB; none under 256 KiB).
  * STIDX (kind 10): u32 nblocks, then per block 24 bytes:
  *   u32 first doc, u32 ndocs, u64 offset in STORED, u32 compressed length,
  *   u32 CRC of the compressed bytes.
@@ -117,9 +126,17 @@
  *   ndocs records:
  *     varint json length, json bytes (the document object as given, with
  *     its id, text and metadata), varint nfields, then per field:
- *     u8 name length, name, varint ntokens, ntokens x (varint gap from the
- *     previous token's end (the first: from 0), varint token length)
- *   The offsets are bytes in the field's string as JSON decodes it.
+ *     u8 name length, name, varint ntokens, ntokens token codes.
+ *   The offsets are bytes in the field's string as JSON decodes it.  A
+ *   token's code says where it is against the "default" token: starting
+ *   after the white space (ASCII space, tab, CR, LF, FF, VT, U+00A0, U+2009,
+ *   U+202F) that follows the previous token's end (0 for the first), ending
+ *   at the next white space or the end of the text:
+ *     varint 0          the default token
+ *     varint 2(L+1)     the default start, length L
+ *     varint 2G+1, L    start G bytes after the previous end, length L
+ *   French text is mostly default tokens: "Pas bon du tout." codes as
+ *   0 0 0 10 0 ("tout" has length 4, "." is the default after it).
  */
 #include "index_format.h"
 
@@ -244,6 +261,80 @@ void ix_segment_name(char *out, size_t n, uint64_t seg)
 void ix_deletes_name(char *out, size_t n, uint64_t seg, uint64_t gen)
 {
     snprintf(out, n, "seg-%06llu.del-%06llu", (unsigned long long)seg, (unsigned long long)gen);
+}
+
+/* Length of the white space at text[i] (0: none). */
+static size_t space_at(const char *t, size_t n, size_t i)
+{
+    unsigned char c = (unsigned char)t[i];
+    if (c == ' ' || (c >= '\t' && c <= '\r')) return 1;
+    if (c == 0xc2 && i + 1 < n && (unsigned char)t[i + 1] == 0xa0) return 2;
+    if (c == 0xe2 && i + 2 < n && (unsigned char)t[i + 1] == 0x80 &&
+        ((unsigned char)t[i + 2] == 0xaf || (unsigned char)t[i + 2] == 0x89))
+        return 3;
+    return 0;
+}
+
+/* The default token after position prev: [*a, *e). */
+static void default_token(const char *t, size_t n, size_t prev, size_t *a, size_t *e)
+{
+    size_t i = prev, k;
+    while (i < n && (k = space_at(t, n, i))) i += k;
+    *a = i;
+    while (i < n && !space_at(t, n, i)) i++;
+    *e = i;
+}
+
+bool ix_offsets_encode(ix_buf *out, const char *text, size_t tl, const uint32_t *start,
+                       const uint32_t *end, uint32_t n)
+{
+    size_t prev = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        size_t a = start[i], e = end[i], da, de;
+        if (a < prev) a = prev;   /* offsets only go forward */
+        if (e < a) e = a;
+        default_token(text, tl, prev, &da, &de);
+        bool ok;
+        if (a == da && e == de) ok = ix_buf_varint(out, 0);
+        else if (a == da) ok = ix_buf_varint(out, 2 * ((uint64_t)(e - a) + 1));
+        else ok = ix_buf_varint(out, 2 * (uint64_t)(a - prev) + 1) && ix_buf_varint(out, e - a);
+        if (!ok) return false;
+        prev = e;
+    }
+    return true;
+}
+
+bool ix_offsets_skip(const uint8_t **p, const uint8_t *end, uint64_t n)
+{
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t c, l;
+        if (!ix_varint_get(p, end, &c)) return false;
+        if ((c & 1) && !ix_varint_get(p, end, &l)) return false;
+    }
+    return true;
+}
+
+bool ix_offsets_decode(const uint8_t **p, const uint8_t *end, const char *text, size_t tl,
+                       uint32_t n, uint32_t *starts, uint32_t *ends)
+{
+    size_t prev = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t c, l = 0;
+        size_t a, e;
+        if (!ix_varint_get(p, end, &c)) return false;
+        if (c & 1) {
+            if (!ix_varint_get(p, end, &l)) return false;
+            a = (c >> 1) > tl - prev ? tl : prev + (size_t)(c >> 1);
+            e = l > tl - a ? tl : a + (size_t)l;
+        } else {
+            default_token(text, tl, prev, &a, &e);
+            if (c) e = (c >> 1) - 1 > tl - a ? tl : a + (size_t)((c >> 1) - 1);
+        }
+        starts[i] = (uint32_t)a;
+        ends[i] = (uint32_t)e;
+        prev = e;
+    }
+    return true;
 }
 
 static bool digits(const char *s, int n)

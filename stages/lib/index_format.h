@@ -23,7 +23,10 @@
 #define IX_VERSION 1
 #define IX_BLOCK 128                /* documents per postings block */
 #define IX_DICT_BLOCK 32            /* terms per front-coded dictionary block */
-#define IX_STORED_BLOCK (60 * 1024) /* raw bytes per stored block (at least) */
+#define IX_STORED_BLOCK (32 * 1024) /* raw bytes per stored block (at least) */
+#define IX_DICT_SAMPLES (2 << 20)   /* stored bytes a zstd dictionary is trained on */
+#define IX_DICT_MIN_SAMPLES (256 << 10) /* fewer: no dictionary */
+#define IX_DICT_MAX (64 << 10)      /* dictionary size at most */
 #define IX_SKIP_ENTRY 24            /* bytes of one skip entry */
 #define IX_TOC_ENTRY 24
 #define IX_FOOTER 24
@@ -42,7 +45,8 @@ enum {
     IX_SEC_NUMV = 7,     /* per NUMERIC field: f64 value per document */
     IX_SEC_NUMS = 8,     /* per NUMERIC field: (f64, u32 doc) sorted */
     IX_SEC_STORED = 9,   /* segment: zstd blocks of stored documents */
-    IX_SEC_STIDX = 10    /* segment: stored block index */
+    IX_SEC_STIDX = 10,   /* segment: stored block index */
+    IX_SEC_ZDICT = 11    /* segment: zstd dictionary of the stored blocks */
 };
 
 /* Term flags (low bits of the dictionary's df word). */
@@ -150,6 +154,18 @@ bool ix_path(char *out, size_t n, const char *dir, const char *name);
 /* "seg-000012.cri", "seg-000012.del-000003". */
 void ix_segment_name(char *out, size_t n, uint64_t seg);
 void ix_deletes_name(char *out, size_t n, uint64_t seg, uint64_t gen);
+
+/* --- token offsets of a stored field --------------------------------------
+ * Each token is coded against what splitting the text at white space would
+ * give (index_format.c, STORED): 0 when it is exactly that, else its length
+ * or its gap and length.  Encoding and decoding need the field's text. */
+bool ix_offsets_encode(ix_buf *out, const char *text, size_t text_len, const uint32_t *start,
+                       const uint32_t *end, uint32_t n);
+/* Skips n coded tokens; false if cut. */
+bool ix_offsets_skip(const uint8_t **p, const uint8_t *end, uint64_t n);
+/* Decodes n tokens into start[], end[] (always within the text). */
+bool ix_offsets_decode(const uint8_t **p, const uint8_t *end, const char *text, size_t text_len,
+                       uint32_t n, uint32_t *starts, uint32_t *ends);
 
 /* A date "YYYY", "YYYY-MM" or "YYYY-MM-DD" as YYYYMMDD; false if not one. */
 bool ix_parse_date(const char *s, double *out);

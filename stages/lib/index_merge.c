@@ -78,16 +78,14 @@ static crible_status nomem(crible_error *err) { return crible_error_set(err, CRI
 static size_t record_len(const uint8_t *p, const uint8_t *end)
 {
     const uint8_t *q = p;
-    uint64_t jl, nf, nt, v;
+    uint64_t jl, nf, nt;
     if (!ix_varint_get(&q, end, &jl) || jl > (uint64_t)(end - q)) return 0;
     q += jl;
     if (!ix_varint_get(&q, end, &nf) || nf > 64) return 0;
     for (uint64_t f = 0; f < nf; f++) {
         if (q >= end || (size_t)(end - q) < 1u + *q) return 0;
         q += 1 + *q;
-        if (!ix_varint_get(&q, end, &nt)) return 0;
-        for (uint64_t t = 0; t < 2 * nt; t++)
-            if (!ix_varint_get(&q, end, &v)) return 0;
+        if (!ix_varint_get(&q, end, &nt) || !ix_offsets_skip(&q, end, nt)) return 0;
     }
     return (size_t)(q - p);
 }
@@ -102,7 +100,7 @@ static crible_status copy_stored(merger *m, crible_error *err)
         while (!st && d < s->maxdoc) {
             const uint8_t *rec;
             size_t len;
-            st = ix_stored_block(s, d, &buf, &rec, &len, err);
+            st = ix_stored_block(s, d, &buf, NULL, NULL, &rec, &len, err);
             if (st) break;
             const uint8_t *end = buf.data + buf.len;
             /* the block's records from d on */
@@ -501,8 +499,10 @@ static crible_status write_tables(merger *m, size_t o, crible_error *err)
         for (size_t k = 0; k < m->n; k++) {
             const ix_segfield *f = src_field(m, k, of->name);
             if (!f || !f->numv.present) continue;
-            for (uint32_t d = 0; d < m->src[k].maxdoc; d++)
-                if (m->map[k][d] != UINT32_MAX) vals[m->map[k][d]] = ix_getf64(f->numv.p + 8 * (size_t)d);
+            for (uint32_t d = 0; d < m->src[k].maxdoc; d++) {
+                double v;
+                if (m->map[k][d] != UINT32_MAX && ix_num_value(f, m->src[k].maxdoc, d, &v)) vals[m->map[k][d]] = v;
+            }
         }
         st = ix_segw_numeric(m->w, (int)o, vals, m->maxdoc, err);
         free(vals);
@@ -546,8 +546,9 @@ static crible_status merge_fields(merger *m, crible_error *err)
             for (size_t k = 0; k < m->n; k++) {
                 const ix_segfield *f = src_field(m, k, of->name);
                 if (!f || !f->numv.present) continue;
+                double v;
                 for (uint32_t d = 0; d < m->src[k].maxdoc; d++)
-                    doc_count += m->map[k][d] != UINT32_MAX && !isnan(ix_getf64(f->numv.p + 8 * (size_t)d));
+                    doc_count += m->map[k][d] != UINT32_MAX && ix_num_value(f, m->src[k].maxdoc, d, &v);
             }
         }
         if (!st) st = ix_segw_field_end(m->w, doc_count, sum, err);

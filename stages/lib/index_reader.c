@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zstd.h>
 
 static crible_status bad(crible_error *err, const ix_segment *s, const char *what)
 {
@@ -145,6 +146,7 @@ crible_status ix_segment_open(const char *dir, const ix_seginfo *info, bool with
         int kind = s->toc_kind[i];
         if (kind == IX_SEC_STORED) s->stored = s->toc[i];
         else if (kind == IX_SEC_STIDX) s->stidx = s->toc[i];
+        else if (kind == IX_SEC_ZDICT) s->zdict = s->toc[i];
         else if (kind != IX_SEC_META) {
             if (s->toc_field[i] >= s->nfields) { st = bad(err, s, "section of an unknown field"); break; }
             ix_section *sec = field_section(&s->fields[s->toc_field[i]], kind);
@@ -156,10 +158,17 @@ crible_status ix_segment_open(const char *dir, const ix_seginfo *info, bool with
         ix_segfield *f = &s->fields[i];
         st = parse_dict_header(s, f, err);
         if (!st && f->len.present && f->len.n != (size_t)s->maxdoc * 4) st = bad(err, s, "bad length table");
-        if (!st && f->numv.present && f->numv.n != (size_t)s->maxdoc * 8) st = bad(err, s, "bad value table");
+        if (!st && f->numv.present) {
+            const uint8_t *v = f->numv.p;
+            size_t need = f->numv.n < 14 || v[0] != 1 ? 1 + (size_t)s->maxdoc * 8
+                        : 14 + ((size_t)s->maxdoc + IX_BLOCK - 1) / IX_BLOCK * 16 * v[13];
+            if (f->numv.n < 1 || v[0] > 1 || (v[0] == 1 && (v[13] < 1 || v[13] > 32 || ix_get32(v + 9) == 0)) ||
+                f->numv.n != need)
+                st = bad(err, s, "bad value table");
+        }
         if (!st && f->sent.present && f->sent.n < ((size_t)s->maxdoc + 1) * 4) st = bad(err, s, "bad sentence table");
-        if (!st && f->nums.present && (f->nums.n < 4 || (f->nums.n - 4) / 12 != ix_get32(f->nums.p) ||
-                                       (f->nums.n - 4) % 12))
+        if (!st && f->nums.present && (f->nums.n < 4 || (f->nums.n - 4) / 4 != ix_get32(f->nums.p) ||
+                                       (f->nums.n - 4) % 4 || !f->numv.present))
             st = bad(err, s, "bad sorted value table");
     }
     if (!st) {
@@ -168,6 +177,11 @@ crible_status ix_segment_open(const char *dir, const ix_seginfo *info, bool with
             st = bad(err, s, "bad stored index");
         else
             s->nstblocks = ix_get32(s->stidx.p);
+    }
+    if (!st && s->zdict.present) {
+        if (ix_crc32c(0, s->zdict.p, s->zdict.n) != s->zdict.crc) st = bad(err, s, "bad checksum of the zstd dictionary");
+        else if (!(s->ddict = ZSTD_createDDict(s->zdict.p, s->zdict.n)))
+            st = bad(err, s, "bad zstd dictionary");
     }
     if (!st && with_deletes) st = ix_deletes_read(dir, info, &s->deleted, err);
     else if (!st) {
@@ -180,6 +194,7 @@ crible_status ix_segment_open(const char *dir, const ix_seginfo *info, bool with
 
 void ix_segment_close(ix_segment *s)
 {
+    ZSTD_freeDDict(s->ddict);
     if (s->map) munmap(s->map, s->map_len);
     free(s->fields);
     free(s->deleted);
@@ -410,15 +425,42 @@ uint32_t crible_index_sentences(const crible_index *ix, int field, uint32_t doc,
     return n;
 }
 
+bool ix_num_value(const ix_segfield *f, uint32_t maxdoc, uint32_t d, double *v)
+{
+    if (!f->numv.present || d >= maxdoc) return false;
+    const uint8_t *p = f->numv.p;
+    double x;
+    if (p[0] == 0) {
+        x = ix_getf64(p + 1 + 8 * (size_t)d);
+    } else {
+        unsigned bits = p[13];
+        uint64_t bit = (uint64_t)d * bits, acc = 0;
+        const uint8_t *q = p + 14 + bit / 8;
+        for (unsigned k = 0; k < 5 && q + k < p + f->numv.n; k++) acc |= (uint64_t)q[k] << (8 * k);
+        uint64_t mask = bits == 32 ? 0xffffffffu : (1u << bits) - 1;
+        uint32_t code = (uint32_t)((acc >> (bit % 8)) & mask);
+        if (code == mask) return false;
+        x = ix_getf64(p + 1) + (double)code / ix_get32(p + 9);
+    }
+    if (isnan(x)) return false;
+    *v = x;
+    return true;
+}
+
 bool crible_index_numeric(const crible_index *ix, int field, uint32_t doc, double *value)
 {
     uint32_t l;
     const ix_segfield *f = doc_field(ix, field, doc, &l);
-    if (!f || !f->numv.present) return false;
-    double v = ix_getf64(f->numv.p + 8 * (size_t)l);
-    if (isnan(v)) return false;
-    *value = v;
-    return true;
+    const ix_segment *s = ix_index_segment_of(ix, doc, &l);
+    return f && ix_num_value(f, s->maxdoc, l, value);
+}
+
+/* The value of NUMS entry i (-inf if damaged, so a search goes on). */
+static double nums_value(const ix_segment *s, const ix_segfield *f, uint32_t i, uint32_t *doc)
+{
+    double v;
+    *doc = ix_get32(f->nums.p + 4 + 4 * (size_t)i);
+    return ix_num_value(f, s->maxdoc, *doc, &v) ? v : -INFINITY;
 }
 
 uint32_t crible_index_range(const crible_index *ix, int field, double lo, double hi, uint64_t *bits)
@@ -430,17 +472,15 @@ uint32_t crible_index_range(const crible_index *ix, int field, double lo, double
         if (s->local[field] < 0) continue;
         const ix_segfield *f = &s->fields[s->local[field]];
         if (!f->nums.present) continue;
-        uint32_t n = ix_get32(f->nums.p);
-        const uint8_t *e = f->nums.p + 4;
+        uint32_t n = ix_get32(f->nums.p), d;
         uint32_t a = 0, b = n;   /* first entry with value >= lo */
         while (a < b) {
             uint32_t mid = a + (b - a) / 2;
-            if (ix_getf64(e + 12 * (size_t)mid) < lo) a = mid + 1; else b = mid;
+            if (nums_value(s, f, mid, &d) < lo) a = mid + 1; else b = mid;
         }
         for (uint32_t i = a; i < n; i++) {
-            double v = ix_getf64(e + 12 * (size_t)i);
+            double v = nums_value(s, f, i, &d);
             if (!(v <= hi)) break;
-            uint32_t d = ix_get32(e + 12 * (size_t)i + 8);
             if (d >= s->maxdoc || ix_seg_deleted(s, d)) continue;
             uint32_t g = s->base + d;
             if (!((bits[g >> 6] >> (g & 63)) & 1)) {

@@ -40,8 +40,9 @@ typedef struct ix_segment {
     size_t map_len;
     uint64_t *deleted;      /* bitset, never NULL once opened */
     ix_segfield *fields;
-    ix_section stored, stidx;
+    ix_section stored, stidx, zdict;
     uint32_t nstblocks;
+    void *ddict;            /* ZSTD_DDict of zdict, or NULL */
     ix_section *toc;        /* every section (for check) */
     uint16_t *toc_kind, *toc_field;
     uint32_t ntoc;
@@ -128,6 +129,9 @@ uint32_t ix_pcur_positions(ix_pcur *c, uint32_t *pos, uint32_t cap);
 uint32_t ix_pcur_shallow(ix_pcur *c, uint32_t target);
 void ix_pcur_block_info(const ix_pcur *c, uint32_t *last, uint32_t *max_tf, uint32_t *min_len);
 
+/* The value of document d in a numeric field (false: none, or damaged). */
+bool ix_num_value(const ix_segfield *f, uint32_t maxdoc, uint32_t d, double *v);
+
 /* The snapshot. */
 typedef struct ix_gfield {
     char *name;
@@ -151,8 +155,11 @@ struct crible_index {
 /* The segment holding snapshot document doc (its local number in *local). */
 const ix_segment *ix_index_segment_of(const crible_index *ix, uint32_t doc, uint32_t *local);
 
-/* Reads one stored record of a segment: decompresses its block into buf. */
+/* Reads one stored record of a segment: decompresses its block into buf
+ * (unless *cache_seg and *cache_block say buf holds it already: both may be
+ * NULL; they are updated). */
 crible_status ix_stored_block(const ix_segment *seg, uint32_t local, ix_buf *buf,
+                              const void **cache_seg, uint32_t *cache_block,
                               const uint8_t **rec, size_t *rec_len, crible_error *err);
 
 #endif

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <zdict.h>
 #include <zstd.h>
 
 /* A buffered output file that tracks its offset and the CRC of the
@@ -80,6 +81,14 @@ struct ix_segw {
     /* stored documents */
     ix_buf raw, comp, stidx;
     uint32_t ndocs, block_first, nblocks;
+    uint32_t raw_docs;        /* records in raw */
+    /* a zstd dictionary trained on the first records (index_format.c) */
+    bool training;
+    ix_buf samples;
+    size_t *sample_sizes;
+    uint32_t nsamples, samples_cap;
+    ZSTD_CDict *cdict;
+    ix_buf zdict;
     uint64_t stored_start, stored_len;
     uint32_t stored_crc;
     /* field being written */
@@ -130,6 +139,7 @@ crible_status ix_segw_open(const char *path, int zstd_level, ix_segw **out, crib
     w->zstd_level = zstd_level;
     w->cctx = ZSTD_createCCtx();
     if (!w->cctx) { free(w); return nomem(err); }
+    w->training = true;
     crible_status st = out_open(&w->out, path, err);
     if (st) { ZSTD_freeCCtx(w->cctx); free(w); return st; }
     uint8_t h[IX_HEADER];
@@ -169,13 +179,13 @@ static crible_status stored_block(ix_segw *w, crible_error *err)
     size_t bound = ZSTD_compressBound(w->raw.len);
     w->comp.len = 0;
     if (!ix_buf_reserve(&w->comp, bound)) return nomem(err);
-    size_t n = ZSTD_compressCCtx(w->cctx, w->comp.data, bound, w->raw.data, w->raw.len,
-                                 w->zstd_level);
+    size_t n = w->cdict ? ZSTD_compress_usingCDict(w->cctx, w->comp.data, bound, w->raw.data, w->raw.len, w->cdict)
+                        : ZSTD_compressCCtx(w->cctx, w->comp.data, bound, w->raw.data, w->raw.len, w->zstd_level);
     if (ZSTD_isError(n))
         return crible_error_set(err, CRIBLE_EINTERNAL, "zstd: %s", ZSTD_getErrorName(n));
     uint8_t e[24];
     ix_put32(e, w->block_first);
-    ix_put32(e + 4, w->ndocs - w->block_first);
+    ix_put32(e + 4, w->raw_docs);
     ix_put64(e + 8, w->stored_len);
     ix_put32(e + 16, (uint32_t)n);
     ix_put32(e + 20, ix_crc32c(0, w->comp.data, n));
@@ -185,8 +195,44 @@ static crible_status stored_block(ix_segw *w, crible_error *err)
     w->stored_crc = w->out.crc;
     w->stored_len += n;
     w->nblocks++;
-    w->block_first = w->ndocs;
+    w->block_first += w->raw_docs;
+    w->raw_docs = 0;
     w->raw.len = 0;
+    return st;
+}
+
+static crible_status block_add(ix_segw *w, const uint8_t *rec, size_t len, crible_error *err)
+{
+    if (!ix_buf_add(&w->raw, rec, len)) return nomem(err);
+    w->raw_docs++;
+    if (w->raw.len >= IX_STORED_BLOCK) return stored_block(w, err);
+    return CRIBLE_OK;
+}
+
+/* Trains the dictionary on the samples (when there are enough), then
+ * compresses them into blocks. */
+static crible_status train(ix_segw *w, crible_error *err)
+{
+    w->training = false;
+    if (w->samples.len >= IX_DICT_MIN_SAMPLES) {
+        size_t cap = w->samples.len / 16 < IX_DICT_MAX ? w->samples.len / 16 : IX_DICT_MAX;
+        if (!ix_buf_reserve(&w->zdict, cap)) return nomem(err);
+        size_t n = ZDICT_trainFromBuffer(w->zdict.data, cap, w->samples.data, w->sample_sizes, w->nsamples);
+        if (!ZDICT_isError(n)) {
+            w->zdict.len = n;
+            w->cdict = ZSTD_createCDict(w->zdict.data, n, w->zstd_level);
+            if (!w->cdict) return nomem(err);
+        }
+    }
+    crible_status st = CRIBLE_OK;
+    size_t off = 0;
+    for (uint32_t i = 0; !st && i < w->nsamples; i++) {
+        st = block_add(w, w->samples.data + off, w->sample_sizes[i], err);
+        off += w->sample_sizes[i];
+    }
+    ix_buf_free(&w->samples);
+    free(w->sample_sizes);
+    w->sample_sizes = NULL;
     return st;
 }
 
@@ -196,15 +242,25 @@ crible_status ix_segw_stored_doc(ix_segw *w, const uint8_t *rec, size_t len, cri
         return crible_error_set(err, CRIBLE_EINTERNAL, "stored document after the fields");
     if (w->ndocs >= IX_MAX_DOCS)
         return crible_error_set(err, CRIBLE_EINDEX, "too many documents in one segment");
-    if (!ix_buf_add(&w->raw, rec, len)) return nomem(err);
     w->ndocs++;
-    if (w->raw.len >= IX_STORED_BLOCK) return stored_block(w, err);
+    if (!w->training) return block_add(w, rec, len, err);
+    if (w->nsamples == w->samples_cap) {
+        uint32_t cap = w->samples_cap ? w->samples_cap * 2 : 1024;
+        size_t *n = realloc(w->sample_sizes, cap * sizeof *n);
+        if (!n) return nomem(err);
+        w->sample_sizes = n;
+        w->samples_cap = cap;
+    }
+    if (!ix_buf_add(&w->samples, rec, len)) return nomem(err);
+    w->sample_sizes[w->nsamples++] = len;
+    if (w->samples.len >= IX_DICT_SAMPLES) return train(w, err);
     return CRIBLE_OK;
 }
 
 static crible_status stored_end(ix_segw *w, crible_error *err)
 {
-    crible_status st = stored_block(w, err);
+    crible_status st = w->training ? train(w, err) : CRIBLE_OK;
+    if (!st) st = stored_block(w, err);
     if (st) return st;
     st = add_toc(w, IX_SEC_STORED, 0, w->stored_crc, w->stored_start, w->stored_len, err);
     if (st) return st;
@@ -215,6 +271,12 @@ static crible_status stored_end(ix_segw *w, crible_error *err)
     st = out_write(&w->out, n, 4, err);
     if (!st) st = out_write(&w->out, w->stidx.data, w->stidx.len, err);
     if (!st) st = add_toc(w, IX_SEC_STIDX, 0, w->out.crc, off, 4 + w->stidx.len, err);
+    if (!st && w->zdict.len) {
+        w->out.crc = 0;
+        off = w->out.offset;
+        st = out_write(&w->out, w->zdict.data, w->zdict.len, err);
+        if (!st) st = add_toc(w, IX_SEC_ZDICT, 0, w->out.crc, off, w->zdict.len, err);
+    }
     ix_buf_free(&w->raw);
     ix_buf_free(&w->comp);
     ix_buf_free(&w->stidx);
@@ -567,28 +629,74 @@ static int cmp_num(const void *a, const void *b)
     return (x->d > y->d) - (x->d < y->d);
 }
 
+/* Mode 1 of NUMV when every value is base + an integer / scale. */
+static bool scaled(const numpair *p, uint32_t np, uint32_t *scale, unsigned *bits)
+{
+    static const uint32_t scales[] = {1, 2, 4, 10, 100, 1000};
+    if (np == 0) { *scale = 1; *bits = 1; return true; }
+    double base = p[0].v, range = p[np - 1].v - base;
+    for (size_t k = 0; k < sizeof scales / sizeof *scales; k++) {
+        double top = range * scales[k];
+        if (!(top < 2147483646.0)) return false;
+        bool ok = true;
+        for (uint32_t i = 0; ok && i < np; i++) {
+            double r = (p[i].v - base) * scales[k];
+            ok = fabs(r - nearbyint(r)) < 1e-6;
+        }
+        if (!ok) continue;
+        uint32_t maxcode = (uint32_t)nearbyint(top) + 1;   /* + the "none" code */
+        unsigned b = 1;
+        while (b < 32 && (maxcode >> b)) b++;
+        *scale = scales[k];
+        *bits = b;
+        return true;
+    }
+    return false;
+}
+
 crible_status ix_segw_numeric(ix_segw *w, int field, const double *values, uint32_t n,
                               crible_error *err)
 {
     numpair *pairs = malloc(((size_t)n + 1) * sizeof *pairs);
     if (!pairs) return nomem(err);
-    uint8_t buf[12];
     uint32_t np = 0;
-    crible_status st = ix_segw_section_begin(w, IX_SEC_NUMV, field, err);
-    for (uint32_t d = 0; !st && d < n; d++) {
-        ix_putf64(buf, values[d]);
-        st = out_write(&w->out, buf, 8, err);
+    for (uint32_t d = 0; d < n; d++)
         if (!isnan(values[d])) pairs[np++] = (numpair){values[d], d};
+    qsort(pairs, np, sizeof *pairs, cmp_num);
+    uint32_t scale;
+    unsigned bits;
+    uint8_t buf[16 * 33];
+    crible_status st = ix_segw_section_begin(w, IX_SEC_NUMV, field, err);
+    if (!st && scaled(pairs, np, &scale, &bits)) {
+        double base = np ? pairs[0].v : 0;
+        buf[0] = 1;
+        ix_putf64(buf + 1, base);
+        ix_put32(buf + 9, scale);
+        buf[13] = (uint8_t)bits;
+        st = out_write(&w->out, buf, 14, err);
+        uint32_t none = bits == 32 ? UINT32_MAX : (1u << bits) - 1, codes[IX_BLOCK];
+        for (uint32_t d = 0; !st && d < n; d += IX_BLOCK) {
+            for (uint32_t i = 0; i < IX_BLOCK; i++)
+                codes[i] = d + i < n && !isnan(values[d + i])
+                               ? (uint32_t)nearbyint((values[d + i] - base) * scale) : none;
+            ix_pack128(codes, bits, buf);
+            st = out_write(&w->out, buf, 16 * bits, err);
+        }
+    } else if (!st) {
+        buf[0] = 0;
+        st = out_write(&w->out, buf, 1, err);
+        for (uint32_t d = 0; !st && d < n; d++) {
+            ix_putf64(buf, values[d]);
+            st = out_write(&w->out, buf, 8, err);
+        }
     }
     if (!st) st = ix_segw_section_end(w, err);
-    qsort(pairs, np, sizeof *pairs, cmp_num);
     if (!st) st = ix_segw_section_begin(w, IX_SEC_NUMS, field, err);
     ix_put32(buf, np);
     if (!st) st = out_write(&w->out, buf, 4, err);
     for (uint32_t i = 0; !st && i < np; i++) {
-        ix_putf64(buf, pairs[i].v);
-        ix_put32(buf + 8, pairs[i].d);
-        st = out_write(&w->out, buf, 12, err);
+        ix_put32(buf, pairs[i].d);
+        st = out_write(&w->out, buf, 4, err);
     }
     if (!st) st = ix_segw_section_end(w, err);
     free(pairs);
@@ -605,6 +713,10 @@ static void segw_free(ix_segw *w)
         free(w->pos);
     }
     ZSTD_freeCCtx(w->cctx);
+    ZSTD_freeCDict(w->cdict);
+    ix_buf_free(&w->samples);
+    ix_buf_free(&w->zdict);
+    free(w->sample_sizes);
     free(w->toc);
     free(w->fields);
     ix_buf_free(&w->raw);

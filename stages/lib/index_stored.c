@@ -12,7 +12,7 @@
 #include <zstd.h>
 
 typedef struct stored_priv {
-    const ix_segment *seg;    /* cached block */
+    const void *seg;          /* the block in raw (a cache) */
     uint32_t block;
     ix_buf raw;
     ix_buf json;              /* NUL-terminated copy of the document JSON */
@@ -40,8 +40,11 @@ void crible_stored_doc_free(crible_stored_doc *d)
     memset(d, 0, sizeof *d);
 }
 
-crible_status ix_stored_block(const ix_segment *s, uint32_t local, ix_buf *buf, const uint8_t **rec,
-                              size_t *rec_len, crible_error *err)
+/* One decompression context per thread, kept. */
+static _Thread_local ZSTD_DCtx *dctx;
+
+crible_status ix_stored_block(const ix_segment *s, uint32_t local, ix_buf *buf, const void **cache_seg,
+                              uint32_t *cache_block, const uint8_t **rec, size_t *rec_len, crible_error *err)
 {
     /* the block holding local: last block whose first doc <= local */
     uint32_t lo = 0, hi = s->nstblocks;
@@ -56,20 +59,26 @@ crible_status ix_stored_block(const ix_segment *s, uint32_t local, ix_buf *buf, 
     uint64_t off = ix_get64(e + 8);
     if (local < first || local - first >= ndocs || off > s->stored.n || clen > s->stored.n - off)
         return crible_error_set(err, CRIBLE_EINDEX, "%s: bad stored index entry %u", s->name, lo);
-    const uint8_t *c = s->stored.p + off;
-    if (ix_crc32c(0, c, clen) != ix_get32(e + 20))
-        return crible_error_set(err, CRIBLE_EINDEX, "%s: bad checksum of stored block %u", s->name, lo);
-    unsigned long long raw = ZSTD_getFrameContentSize(c, clen);
-    if (raw == ZSTD_CONTENTSIZE_ERROR || raw == ZSTD_CONTENTSIZE_UNKNOWN || raw > (1ull << 34))
-        return crible_error_set(err, CRIBLE_EINDEX, "%s: bad stored block %u", s->name, lo);
-    buf->len = 0;
-    if (!ix_buf_reserve(buf, (size_t)raw + 1)) return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
-    size_t n = ZSTD_decompress(buf->data, (size_t)raw, c, clen);
-    if (ZSTD_isError(n) || n != raw)
-        return crible_error_set(err, CRIBLE_EINDEX, "%s: stored block %u does not decompress", s->name, lo);
-    buf->len = n;
+    if (!(cache_seg && *cache_seg == s && *cache_block == lo)) {
+        if (cache_seg) *cache_seg = NULL;
+        const uint8_t *c = s->stored.p + off;
+        if (ix_crc32c(0, c, clen) != ix_get32(e + 20))
+            return crible_error_set(err, CRIBLE_EINDEX, "%s: bad checksum of stored block %u", s->name, lo);
+        unsigned long long raw = ZSTD_getFrameContentSize(c, clen);
+        if (raw == ZSTD_CONTENTSIZE_ERROR || raw == ZSTD_CONTENTSIZE_UNKNOWN || raw > (1ull << 34))
+            return crible_error_set(err, CRIBLE_EINDEX, "%s: bad stored block %u", s->name, lo);
+        buf->len = 0;
+        if (!ix_buf_reserve(buf, (size_t)raw + 1) || (!dctx && !(dctx = ZSTD_createDCtx())))
+            return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+        size_t n = s->ddict ? ZSTD_decompress_usingDDict(dctx, buf->data, (size_t)raw, c, clen, s->ddict)
+                            : ZSTD_decompressDCtx(dctx, buf->data, (size_t)raw, c, clen);
+        if (ZSTD_isError(n) || n != raw)
+            return crible_error_set(err, CRIBLE_EINDEX, "%s: stored block %u does not decompress", s->name, lo);
+        buf->len = n;
+        if (cache_seg) { *cache_seg = s; *cache_block = lo; }
+    }
     /* walk to the record */
-    const uint8_t *p = buf->data, *end = p + n;
+    const uint8_t *p = buf->data, *end = p + buf->len;
     for (uint32_t d = first;; d++) {
         const uint8_t *start = p;
         uint64_t jl, nf;
@@ -80,11 +89,8 @@ crible_status ix_stored_block(const ix_segment *s, uint32_t local, ix_buf *buf, 
             uint64_t nt;
             if (p >= end || (size_t)(end - p) < 1u + *p) goto damaged;
             p += 1 + *p;
-            if (!ix_varint_get(&p, end, &nt) || nt > (uint64_t)(end - p)) goto damaged;
-            for (uint64_t t = 0; t < 2 * nt; t++) {
-                uint64_t v;
-                if (!ix_varint_get(&p, end, &v)) goto damaged;
-            }
+            if (!ix_varint_get(&p, end, &nt) || nt > (uint64_t)(end - p) || !ix_offsets_skip(&p, end, nt))
+                goto damaged;
         }
         if (d == local) {
             *rec = start;
@@ -110,7 +116,7 @@ crible_status crible_index_doc(const crible_index *ix, uint32_t doc, crible_stor
     }
     const uint8_t *rec;
     size_t rlen;
-    crible_status st = ix_stored_block(s, local, &pv->raw, &rec, &rlen, err);
+    crible_status st = ix_stored_block(s, local, &pv->raw, &pv->seg, &pv->block, &rec, &rlen, err);
     if (st) return st;
     const uint8_t *p = rec, *end = rec + rlen;
     uint64_t jl, nf;
@@ -130,11 +136,11 @@ crible_status crible_index_doc(const crible_index *ix, uint32_t doc, crible_stor
     size_t ntok_total = 0;
     const uint8_t *q = p;
     for (uint64_t f = 0; f < nf; f++) {
-        uint64_t nt, v;
+        uint64_t nt;
         q += 1 + *q;
         ix_varint_get(&q, end, &nt);
         ntok_total += (size_t)nt;
-        for (uint64_t t = 0; t < 2 * nt; t++) ix_varint_get(&q, end, &v);
+        ix_offsets_skip(&q, end, nt);
     }
     if (pv->offs_cap < 2 * ntok_total + 1) {
         uint32_t *o = realloc(pv->offs, (2 * ntok_total + 1) * sizeof *o);
@@ -173,17 +179,7 @@ crible_status crible_index_doc(const crible_index *ix, uint32_t doc, crible_stor
         sf->text_len = tl;
         sf->ntokens = (uint32_t)nt;
         uint32_t *starts = o, *ends = o + nt;
-        uint64_t pos = 0;
-        for (uint64_t t = 0; t < nt; t++) {
-            uint64_t gap, len;
-            ix_varint_get(&p, end, &gap);
-            ix_varint_get(&p, end, &len);
-            uint64_t a = pos + gap, b = a + len;
-            if (b > tl) a = b = tl;   /* damaged or inconsistent: never past the text */
-            starts[t] = (uint32_t)a;
-            ends[t] = (uint32_t)b;
-            pos = b;
-        }
+        ix_offsets_decode(&p, end, text, tl, (uint32_t)nt, starts, ends);   /* bounded by the text */
         sf->start = starts;
         sf->end = ends;
         o += 2 * nt;

@@ -362,13 +362,9 @@ crible_status crible_index_doc_entity(crible_index_writer *w, const char *type, 
     return add_kv(w, type, value, false, 0, err);
 }
 
-/* Metadata members of the JSON become keyword and numeric values. */
-static crible_status add_metadata(crible_index_writer *w, crible_error *err)
+/* Metadata members of the JSON object become keyword and numeric values. */
+static crible_status add_metadata(crible_index_writer *w, json_t *obj, crible_error *err)
 {
-    json_error_t je;
-    json_t *obj = json_loadb((const char *)w->json.data, w->json.len, 0, &je);
-    if (!obj) return crible_error_set(err, CRIBLE_EDATA, "document '%s': crible.doc is not JSON: %s",
-                                      (const char *)w->id.data, je.text);
     crible_status st = CRIBLE_OK;
     const char *key;
     json_t *v;
@@ -387,7 +383,7 @@ static crible_status add_metadata(crible_index_writer *w, crible_error *err)
                 const char *s = json_string_value(x);
                 bool date = ix_parse_date(s, &d);
                 if (date) st = add_kv(w, key, NULL, true, d, err);
-                else if (strlen(s) <= CRIBLE_TERM_MAX) st = add_kv(w, key, s, false, 0, err);
+                else if (strlen(s) <= 80 && !strstr(s, "://")) st = add_kv(w, key, s, false, 0, err);
             } else if (json_is_number(x)) {
                 st = add_kv(w, key, NULL, true, json_number_value(x), err);
             } else if (json_is_boolean(x)) {
@@ -404,7 +400,6 @@ static crible_status add_metadata(crible_index_writer *w, crible_error *err)
             }
         }
     }
-    json_decref(obj);
     return st;
 }
 
@@ -451,9 +446,16 @@ crible_status crible_index_doc_end(crible_index_writer *w, crible_error *err)
 {
     if (!w->in_doc) return crible_error_set(err, CRIBLE_EINTERNAL, "doc_end without doc_begin");
     w->in_doc = false;
-    crible_status st = add_metadata(w, err);
-    if (st) return st;
-    if (!w->segw && (st = open_segw(w, err))) return st;
+    json_error_t je;
+    json_t *obj = json_loadb((const char *)w->json.data, w->json.len, 0, &je);
+    if (!obj || !json_is_object(obj)) {
+        json_decref(obj);
+        return crible_error_set(err, CRIBLE_EDATA, "document '%s': crible.doc is not a JSON object: %s",
+                                (const char *)w->id.data, obj ? "" : je.text);
+    }
+    crible_status st = add_metadata(w, obj, err);
+    if (!st && !w->segw) st = open_segw(w, err);
+    if (st) { json_decref(obj); return st; }
     const char *id = (const char *)w->id.data;
     uint32_t old = ix_membuf_find(w->buf, id);
     ix_docfield fs[64];
@@ -461,12 +463,15 @@ crible_status crible_index_doc_end(crible_index_writer *w, crible_error *err)
     size_t total = 0;
     for (size_t i = 0; i < w->nfields; i++) total += w->fields[i].n;
     toks = malloc((total + 1) * sizeof *toks);
-    if (!toks) return nomem(err);
+    if (!toks) { json_decref(obj); return nomem(err); }
     const char *pool = (const char *)w->pool.data;
     size_t k = 0;
     for (size_t i = 0; i < w->nfields; i++) {
         wfield *f = &w->fields[i];
-        fs[i] = (ix_docfield){f->name, toks + k, f->n, f->sent, f->nsent};
+        json_t *str = json_object_get(obj, f->name);
+        fs[i] = (ix_docfield){f->name, json_is_string(str) ? json_string_value(str) : NULL,
+                              json_is_string(str) ? json_string_length(str) : 0, toks + k, f->n, f->sent,
+                              f->nsent};
         for (uint32_t t = 0; t < f->n; t++, k++)
             toks[k] = (crible_index_token){pool + f->tokens[t].stem, pool + f->tokens[t].norm,
                                            f->tokens[t].start, f->tokens[t].end};
@@ -478,6 +483,7 @@ crible_status crible_index_doc_end(crible_index_writer *w, crible_error *err)
     st = ix_membuf_add(w->buf, w->segw, id, (const char *)w->json.data, w->json.len, fs, w->nfields,
                        w->kvs, w->nkvs, err);
     free(toks);
+    json_decref(obj);
     if (st) return crible_error_prefix(err, "document '%s'", id);
     if (old != UINT32_MAX) ix_membuf_delete(w->buf, old);
     w->seq++;
