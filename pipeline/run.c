@@ -627,7 +627,8 @@ static const runner_proc *blame(const run_state *r, int *rank_out)
         const runner_proc *p = &r->procs[i];
         if (!proc_failed(p))
             continue;
-        bool pipe_death = WIFSIGNALED(p->status) && WTERMSIG(p->status) == SIGPIPE;
+        /* Killed by SIGPIPE, or a shell whose command was (128 + 13). */
+        bool pipe_death = runner_exit_code(p->status) == 128 + SIGPIPE;
         int rank = p->signalled_by_us ? 2 : pipe_death ? 1 : 0;
         if (!best || rank < best_rank || (rank == best_rank && p->order < best->order)) {
             best = p;
