@@ -14,17 +14,28 @@
  *      with ICU's sentence break iterator, then applies French rules:
  *      - elisions split as Universal Dependencies does, the apostrophe kept
  *        on the first token: "L'avion" -> "L'" "avion", "qu’il" -> "qu’" "il",
- *        for l' d' j' m' n' s' t' c' ç' qu' jusqu' lorsqu' puisqu' quoiqu'
- *        (' or ’); aujourd'hui, presqu'île, prud'homme stay whole;
+ *        for l' d' j' m' n' s' t' c' ç' y' qu' jusqu' lorsqu' puisqu' quoiqu'
+ *        (' ’ or ʼ); aujourd'hui, presqu'île, prud'homme, l'on stay whole;
+ *      - numbers: "1 000" (groups of three after a space or no-break space),
+ *        "4/5", "-0,8" are one token; a number glued to a unit or an hour
+ *        is cut as UD does: "160km" -> "160" "km", "20h30" -> "20" "h" "30";
  *      - inverted clitics split as UD French-GSD does: "dit-il" -> "dit"
  *        "-il", "a-t-il" -> "a" "-t-il", "donne-moi" -> "donne" "-moi";
  *        compounds stay whole: Royaume-Uni, peut-être, c'est-à-dire;
  *      - glued tokens ICU leaves whole are cut: "domestique.Consternant"
  *        (press text with paragraphs joined) -> "domestique" "." and a new
  *        sentence "Consternant";
- *      - no sentence break after a French abbreviation (M. Mme Dr p. ex.
- *        etc. cf. ...; more by configuration), after an initial ("J. K.
- *        Rowling"), or inside « » or ( ) before the closing mark;
+ *      - no sentence break after a French abbreviation (M. Mme Dr p. cf.
+ *        ...; more by configuration) or an initial ("J. K. Rowling");
+ *        "etc." ends a sentence only before a capital; a sentence ends
+ *        after . ? ! … and a space even before a lower-case word (as UD
+ *        does; speech transcripts have no capitals), but not in an incise
+ *        ("« Tu viens ? » demanda-t-il"); closing marks stay with the
+ *        sentence they close (". »" with a no-break space);
+ *      - a line break always ends a sentence;
+ *      Speed: plain words between spaces are cut without ICU (the result
+ *      is ICU's, checked by test_tokenizer and `bench_floor same`), and
+ *      the sentence iterator is asked only after a terminal;
  *   4. types each token (enum below) and computes its normal form.
  *
  * The normal form (token.norm): the NFC/NFKC text, ICU full case folding
@@ -37,8 +48,8 @@
  *   sentence 0:  L’ 0-4 "l'" word | été 4-9 "été" word | , 9-10 punct |
  *                dit 11-14 word | -il 14-17 "-il" word | , 17-18 punct |
  *                a 19-20 word | coûté 21-28 word | 3,5 29-32 number |
- *                M 33-34 word | € 34-37 symbol | . 37-38 punct
- *   sentence 1:  Bof 39-42 "bof" word | 😞 43-47 emoji | #déçu 48-54 hashtag
+ *                M 33-34 "m" word | € 34-37 symbol | . 37-38 punct
+ *   sentence 1:  Bof 39-42 "bof" word | 😞 43-47 emoji | #déçu 48-55 hashtag
  *
  * Offsets: token.start and token.end are byte offsets into the string given
  * to crible_tokenizer_run (end exclusive), so text[start..end) is the
@@ -61,7 +72,7 @@
 
 typedef enum crible_token_type {
     CRIBLE_TOKEN_WORD = 0,  /* letters, digits mixed with letters, clitics "-il" */
-    CRIBLE_TOKEN_NUMBER,    /* 42  3,5  1 000  4/5  -2  1.5e3  ("12h30", "2e" are words) */
+    CRIBLE_TOKEN_NUMBER,    /* 42  3,5  1 000  4/5  -0,8  2007-2008 ("1er" is a word) */
     CRIBLE_TOKEN_PUNCT,     /* . , ; : ! ? « » ( ) - … " ' */
     CRIBLE_TOKEN_SYMBOL,    /* € $ % + = © ° and other symbols */
     CRIBLE_TOKEN_EMOJI,     /* a whole grapheme cluster: 👍🏽 👨‍👩‍👧 🇫🇷 */
