@@ -53,6 +53,7 @@ typedef struct stem_run {
     char *settings;           /* "# crible.stem = JSON", for the index and queries */
     bool plain;               /* --conllu: blocks go out whole, see write_block */
     crible_sentence merged;   /* --conllu: the block with its two new cells */
+    size_t merged_room;       /* bytes reserved in merged's buffer */
     const char **row;
     char warned[8][32];       /* unknown languages already reported */
     int nwarned;
@@ -87,6 +88,37 @@ static crible_status select_language(stem_run *r, const crible_sentence *s, crib
     return st;
 }
 
+/* Makes r->merged's buffer big enough for the whole block before it is
+ * filled.  INTEGRATION: crible_sentence_add_token (conllu.c) leaves the
+ * cells of the row being added pointing into the old buffer when the buffer
+ * moves in the middle of that row; with room reserved it never moves.  A
+ * cleared sentence keeps its buffer, so one long comment reserves it. */
+static crible_status reserve_merged(stem_run *r, crible_error *err)
+{
+    const crible_sentence *s = &r->s;
+    size_t need = 64;
+    for (size_t i = 0; i < s->ncomments; i++)
+        need += strlen(s->comments[i]) + 1;
+    for (size_t t = 0; t < s->ntokens; t++) {
+        for (size_t c = 0; c < s->ncolumns; c++)
+            need += strlen(crible_sentence_cell(s, t, c)) + 1;
+        need += strlen(r->cells[2 * t]) + 4;
+    }
+    if (need <= r->merged_room)
+        return CRIBLE_OK;
+    char *filler = crible_malloc(need + 1, err);
+    if (!filler)
+        return CRIBLE_ENOMEM;
+    memset(filler, '#', need);
+    filler[need] = '\0';
+    crible_sentence_clear(&r->merged, 1);
+    crible_status st = crible_sentence_add_comment(&r->merged, filler, err);
+    free(filler);
+    if (st == CRIBLE_OK)
+        r->merged_room = need;
+    return st;
+}
+
 /* --conllu: the writer takes LEMMA from CRIBLE:STEM among a block's own
  * cells, so the block is rebuilt with the new cells in it. */
 static crible_status write_merged(stem_run *r, crible_error *err)
@@ -97,8 +129,10 @@ static crible_status write_merged(stem_run *r, crible_error *err)
     if (!row)
         return CRIBLE_ENOMEM;
     r->row = row;
+    crible_status st = reserve_merged(r, err);
+    if (st != CRIBLE_OK)
+        return st;
     crible_sentence_clear(&r->merged, n + 2);
-    crible_status st = CRIBLE_OK;
     for (size_t i = 0; i < s->ncomments && st == CRIBLE_OK; i++)
         st = crible_sentence_add_comment(&r->merged, s->comments[i], err);
     for (size_t t = 0; t < s->ntokens && st == CRIBLE_OK; t++) {
