@@ -255,16 +255,16 @@ crible_status crible_gazetteer_add(crible_gazetteer *g, int type, unsigned class
         if (node_child(g, node, (uint8_t)key[i], &node, err) != CRIBLE_OK)
             return CRIBLE_ENOMEM;
     /* a duplicate (same type, or same classes) changes nothing: first wins */
-    int32_t *link = &g->head[node];
-    while (*link >= 0) {
-        crible_gazetteer_entry *e = &g->entries[*link];
+    int32_t last = -1;   /* the entry the new one is linked after, -1: the node */
+    for (int32_t k = g->head[node]; k >= 0; k = g->entries[k].next) {
+        crible_gazetteer_entry *e = &g->entries[k];
         if (type >= 0 && e->type == type) return CRIBLE_OK;
         if (type < 0 && e->type < 0) {
             e->classes |= (uint8_t)classes;
             if (!(flags & CRIBLE_GAZ_COMMON)) e->flags &= (uint8_t)~CRIBLE_GAZ_COMMON;
             return CRIBLE_OK;
         }
-        link = &e->next;
+        last = k;
     }
     if (g->nentries == g->entries_cap) {
         size_t cap = g->entries_cap ? g->entries_cap * 2 : 1024;
@@ -279,6 +279,7 @@ crible_status crible_gazetteer_add(crible_gazetteer *g, int type, unsigned class
     e->flags = (uint8_t)flags;
     e->next = -1;
     if (pool_add(g, canonical, &e->canonical, err) != CRIBLE_OK) return CRIBLE_ENOMEM;
+    int32_t *link = last < 0 ? &g->head[node] : &g->entries[last].next;
     *link = (int32_t)g->nentries++;
     return CRIBLE_OK;
 }
