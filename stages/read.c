@@ -29,6 +29,8 @@ static const char usage[] =
     "  -f, --format FORMAT   auto, text, markdown, html, jsonl, csv or tsv\n"
     "      --replace-invalid replace invalid UTF-8 with U+FFFD (counted on\n"
     "                        stderr) instead of failing\n"
+    "      --progress        show progress on stderr even when it is not a\n"
+    "                        terminal (shown by default when it is)\n"
     "  -h, --help            show this help and exit\n"
     "  -V, --version         show the version and exit\n"
     "\n"
@@ -48,11 +50,12 @@ int main(int argc, char **argv)
         {"config", required_argument, NULL, 'c'},
         {"format", required_argument, NULL, 'f'},
         {"replace-invalid", no_argument, NULL, 'r'},
+        {"progress", no_argument, NULL, 'p'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
     const char *config_path = NULL, *format = NULL;
-    bool replace = false;
+    bool replace = false, progress = false;
     crible_cli_init("crible-read");
     opterr = 0;   /* one message, ours */
     int c;
@@ -61,6 +64,7 @@ int main(int argc, char **argv)
         case 'c': config_path = optarg; break;
         case 'f': format = optarg; break;
         case 'r': replace = true; break;
+        case 'p': progress = true; break;
         case 'h': return crible_cli_help(usage);
         case 'V': return crible_cli_version();
         default:
@@ -88,10 +92,12 @@ int main(int argc, char **argv)
     }
     if (st == CRIBLE_OK)
         st = read_boiler_open(&opt, &ctx.boiler, &err);
+    crible_progress_start(&ctx.progress, progress ? 1 : 0, 0);
     if (st == CRIBLE_OK && optind == argc)
         st = read_walk("-", opt.hidden, on_file, &ctx, &err);
     for (int i = optind; i < argc && st == CRIBLE_OK; i++)
         st = read_walk(argv[i], opt.hidden, on_file, &ctx, &err);
+    crible_progress_end(&ctx.progress);
     read_boiler_close(ctx.boiler);
     crible_config_free(config);
     if (st != CRIBLE_OK)

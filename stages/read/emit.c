@@ -57,6 +57,7 @@ crible_status read_emit(read_ctx *ctx, const char *id, const char *title, char *
         ctx->docs++;
         ctx->bytes += len;
         ctx->replaced_total += replaced;
+        crible_progress_update(&ctx->progress, ctx->docs, ctx->bytes);
     }
     return st;
 }
@@ -68,5 +69,6 @@ crible_status read_emit_raw(read_ctx *ctx, const char *line, size_t len, crible_
                                 strerror(errno ? errno : EIO));
     ctx->docs++;
     ctx->bytes += len;
+    crible_progress_update(&ctx->progress, ctx->docs, ctx->bytes);
     return CRIBLE_OK;
 }

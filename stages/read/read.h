@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "cli.h"
 #include "error.h"
 #include "read_options.h"
 
@@ -88,8 +89,9 @@ typedef struct read_ctx {
     const crible_read_options *opt;
     read_boiler *boiler;         /* NULL when no pattern is configured */
     FILE *out;
-    unsigned long long docs, bytes;
+    unsigned long long docs, bytes;   /* written so far; bytes of text */
     unsigned long replaced_total;
+    crible_progress progress;         /* on stderr when it is a terminal */
 } read_ctx;
 
 /* Writes a document: `meta` (owned, may be NULL) gets id, title (when not

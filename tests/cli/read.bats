@@ -37,6 +37,13 @@ field() { jq -r "$1"; }
     [[ "$output" == *"cannot write to standard output"* ]]
 }
 
+@test "--progress reports documents and MB on stderr, stdout unchanged" {
+    run --separate-stderr crible-read --progress corpus/
+    [ "$status" -eq 0 ]
+    [[ "$stderr" == *"crible-read: 20 documents, "*" MB"* ]]
+    [ "$(printf '%s\n' "$output" | md5sum)" = "$(crible-read corpus/ | md5sum)" ]
+}
+
 @test "a missing file is an I/O error naming it, exit 5" {
     run -5 --separate-stderr crible-read corpus/nulle-part.txt
     [[ "$stderr" == "crible-read: cannot open 'corpus/nulle-part.txt': No such file or directory" ]]
