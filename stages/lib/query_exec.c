@@ -856,7 +856,11 @@ static int mchild_cmp(const void *a, const void *b)
 
 #define EPS(x) ((x) * 1e-9 + 1e-12)
 
-/* Block-max MaxScore over the leaves of a disjunction. */
+/* Block-max MaxScore over the leaves of a disjunction.  `from` is where
+ * the next window starts: a leaf whose cursor is behind it (a
+ * non-essential term never probed there) is not advanced, only its block
+ * bounds are read (shallow), so a frequent term costs nothing in windows
+ * where it cannot change the top k. */
 static crible_status maxscore(it **c, size_t n, uint32_t shard, topk *top)
 {
     mchild *m = malloc(n * sizeof *m);
@@ -864,35 +868,51 @@ static crible_status maxscore(it **c, size_t n, uint32_t shard, topk *top)
         return CRIBLE_ENOMEM;
     for (size_t i = 0; i < n; i++)
         adv(c[i], 0);
+    uint32_t from = 0;
     for (;;) {
         uint32_t doc = NONE;
-        for (size_t i = 0; i < n; i++)
-            if (c[i]->doc < doc)
-                doc = c[i]->doc;
+        for (size_t i = 0; i < n; i++) {
+            uint32_t d = c[i]->doc;
+            if (d == NONE)
+                continue;
+            if (d < from)
+                d = from;
+            if (d < doc)
+                doc = d;
+        }
         if (doc == NONE)
             break;
         double theta = topk_threshold(top);
         uint32_t upto = NONE;
         double sum = 0;
+        bool any = false;
         for (size_t i = 0; i < n; i++) {
             m[i].i = c[i];
-            if (c[i]->doc == NONE) {
-                m[i].bound = 0;
+            m[i].bound = 0;
+            if (c[i]->doc == NONE)
                 continue;
-            }
             double b;
-            uint32_t last = c[i]->ops->block ? c[i]->ops->block(c[i], doc, &b)
-                                             : (b = c[i]->maxscore, NONE);
+            uint32_t last;
+            if (c[i]->ops->block) {
+                last = c[i]->ops->block(c[i], doc, &b);
+                if (last == NONE && c[i]->ops == &leaf_ops)
+                    continue; /* nothing left at or after doc */
+            } else {
+                b = c[i]->maxscore;
+                last = NONE;
+            }
+            any = true;
             m[i].bound = b + EPS(b);
             sum += m[i].bound;
             if (last < upto)
                 upto = last;
         }
+        if (!any)
+            break;
         if (theta >= 0 && sum <= theta) {
             if (upto == NONE)
                 break;
-            for (size_t i = 0; i < n; i++)
-                adv(c[i], upto + 1);
+            from = upto + 1;
             continue;
         }
         qsort(m, n, sizeof *m, mchild_cmp);
@@ -900,6 +920,8 @@ static crible_status maxscore(it **c, size_t n, uint32_t shard, topk *top)
         double nonsum = 0;
         while (ess < n && theta >= 0 && nonsum + m[ess].bound <= theta)
             nonsum += m[ess++].bound;
+        for (size_t i = ess; i < n; i++)
+            adv(m[i].i, doc);
         for (;;) {
             uint32_t d = NONE;
             for (size_t i = ess; i < n; i++)
@@ -934,18 +956,9 @@ static crible_status maxscore(it **c, size_t n, uint32_t shard, topk *top)
             if (ess == n)
                 break;
         }
-        if (upto == NONE) {
-            /* Without block data the window is everything: it is done when
-             * no essential clause is left. */
-            bool left = false;
-            for (size_t i = ess; i < n; i++)
-                left |= m[i].i->doc != NONE;
-            if (!left)
-                break;
-            continue;
-        }
-        for (size_t i = 0; i < n; i++)
-            adv(c[i], upto + 1);
+        if (upto == NONE)
+            break; /* the window was everything: no block data */
+        from = upto + 1;
     }
     free(m);
     return CRIBLE_OK;
@@ -977,7 +990,10 @@ crible_status exec_shard(crible_searcher *s, plan *p, uint32_t shard, topk *top,
     if (!root)
         return b.st;
     crible_status st = CRIBLE_OK;
-    if (root->ops == &disj_ops || root->ops == &leaf_ops) {
+    static int exhaustive = -1; /* CRIBLE_QUERY_EXHAUSTIVE=1: no pruning (tests) */
+    if (exhaustive < 0)
+        exhaustive = getenv("CRIBLE_QUERY_EXHAUSTIVE") != NULL;
+    if (!exhaustive && (root->ops == &disj_ops || root->ops == &leaf_ops)) {
         it **leaves;
         size_t n = flatten(root, &leaves);
         if (n == 0)

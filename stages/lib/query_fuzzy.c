@@ -96,7 +96,8 @@ static uint32_t base_slow(uint32_t c)
  * sorted by (base, code point), so the letters equal to a base up to
  * accents are one contiguous run (e: e è é ê ë ē ĕ ė ę ě ...). */
 static uint32_t base_tab[TABLE];
-static uint32_t inv_tab[TABLE];
+static uint32_t inv_tab[TABLE];   /* case-folded code points only: terms are folded */
+static size_t ninv;
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
 static int inv_cmp(const void *a, const void *b)
@@ -111,9 +112,10 @@ static void tables_init(void)
 {
     for (uint32_t i = 0; i < TABLE; i++) {
         base_tab[i] = i < 0x80 ? ((i >= 'A' && i <= 'Z') ? i + 32 : i) : base_slow(i);
-        inv_tab[i] = i;
+        if ((uint32_t)u_foldCase((UChar32)i, U_FOLD_CASE_DEFAULT) == i)
+            inv_tab[ninv++] = i;
     }
-    qsort(inv_tab, TABLE, sizeof *inv_tab, inv_cmp);
+    qsort(inv_tab, ninv, sizeof *inv_tab, inv_cmp);
 }
 
 uint32_t crible_fuzzy_base(uint32_t c)
@@ -131,7 +133,7 @@ uint32_t crible_fuzzy_base(uint32_t c)
 static const uint32_t *variants_of(uint32_t b, size_t *n)
 {
     pthread_once(&tables_once, tables_init);
-    size_t lo = 0, hi = TABLE;
+    size_t lo = 0, hi = ninv;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         if (base_tab[inv_tab[mid]] < b)
@@ -140,7 +142,7 @@ static const uint32_t *variants_of(uint32_t b, size_t *n)
             hi = mid;
     }
     size_t e = lo;
-    while (e < TABLE && base_tab[inv_tab[e]] == b)
+    while (e < ninv && base_tab[inv_tab[e]] == b)
         e++;
     *n = e - lo;
     return inv_tab + lo;
@@ -164,6 +166,7 @@ typedef struct walker {
      * and with fold_accents every letter of U+0000..U+1FFF of that base. */
     size_t nletters;
     uint32_t letter[MAX_PATTERN];
+    uint8_t lidx[MAX_PATTERN];    /* pattern position -> its letter's index */
     const uint32_t *variants[MAX_PATTERN];
     size_t nvariants[MAX_PATTERN];
     uint8_t *tmp;                 /* a scratch row */
@@ -382,6 +385,55 @@ static void walk(walker *w, size_t len, size_t depth)
     }
 }
 
+/* The same walk for max_edits 0 (accent variants, plain prefixes): the
+ * automaton is a chain, letter `depth` must be (a variant of) p[depth], so
+ * no row is computed and a dead child jumps to the next variant. */
+static void walk0(walker *w, size_t len, size_t depth)
+{
+    const char *t;
+    size_t n;
+    while (!w->stop && get_next(w, &t, &n)) {
+        if (n < len || memcmp(t, w->key, len) != 0) {
+            unread(w, t, n);
+            return;
+        }
+        if (n == len) {
+            if (!w->o->prefix && depth == w->m)
+                emit(w, t, n, 0);
+            continue;
+        }
+        if (depth >= w->m) { /* longer than the pattern: skip the rest of this prefix */
+            seek_past(w, len);
+            return;
+        }
+        uint32_t c;
+        size_t cl = crible_utf8_decode(t + len, n - len, &c);
+        if (cl == 0)
+            cl = 1;
+        uint32_t want = w->p[depth];
+        uint32_t got = w->o->fold_accents ? crible_fuzzy_base(c) : c;
+        if (got != want || len + cl > KEY_MAX) {
+            const uint32_t *v = w->variants[w->lidx[depth]];
+            size_t nv = w->nvariants[w->lidx[depth]], j = 0;
+            while (j < nv && v[j] <= c)
+                j++;
+            if (j == nv)
+                return;
+            size_t el = utf8_encode(v[j], w->key + len);
+            do_seek(w, w->key, len + el);
+            continue;
+        }
+        memcpy(w->key + len, t + len, cl);
+        unread(w, t, n);
+        if (w->o->prefix && depth + 1 == w->m)
+            emit_all(w, len + cl, 0);
+        else
+            walk0(w, len + cl, depth + 1);
+        if (w->stop)
+            return;
+    }
+}
+
 crible_status crible_fuzzy_intersect(const char *pattern, size_t len,
                                      const crible_fuzzy_options *opts,
                                      const crible_term_source *source,
@@ -427,6 +479,7 @@ crible_status crible_fuzzy_intersect(const char *pattern, size_t len,
         size_t b = 0;
         while (b < w->nletters && w->letter[b] != w->p[a])
             b++;
+        w->lidx[a] = (uint8_t)b;
         if (b < w->nletters)
             continue;
         w->letter[w->nletters] = w->p[a];
@@ -445,6 +498,8 @@ crible_status crible_fuzzy_intersect(const char *pattern, size_t len,
     do_seek(w, "", 0);
     if (opts->prefix && r0[w->m] <= w->k)
         emit_all(w, 0, r0[w->m]);
+    else if (w->k == 0)
+        walk0(w, 0, 0);
     else
         walk(w, 0, 0);
     if (seeks)

@@ -36,8 +36,21 @@ typedef struct builder {
     crible_query_syntax *syn;
     crible_error *err;
     crible_qtokens toks;
+    const char *toks_of;      /* the text toks holds the analysis of (or NULL) */
     crible_status st;
 } builder;
+
+/* Analyses text into b->toks, unless it already holds it. */
+static crible_status analyze(builder *b, const char *text, crible_error *e)
+{
+    if (b->toks_of == text)
+        return CRIBLE_OK;
+    b->toks_of = NULL;
+    crible_status st = crible_query_analyze(b->s->analyzer, text, strlen(text), &b->toks, e);
+    if (st == CRIBLE_OK)
+        b->toks_of = text;
+    return st;
+}
 
 static bool failed(builder *b)
 {
@@ -362,9 +375,16 @@ static void text_token_terms(builder *b, pnode *slot, int f, const crible_qtoken
         bool prefix = q->flags & CRIBLE_QF_PREFIX;
         crible_fuzzy_options fo = {prefix ? 0 : q->fuzzy, fold, prefix, 0};
         strset stems = {.limit = o->max_expansions}, forms = {.limit = o->max_expansions};
-        walk_dicts(b, f, false, prefix ? tok->norm : tok->stem,
-                   strlen(prefix ? tok->norm : tok->stem), &fo, &stems);
-        walk_dicts(b, f, true, tok->norm, strlen(tok->norm), &fo, &forms);
+        if (prefix) {
+            /* Stems starting with the prefix as typed, and with its own stem
+             * (magnifi* -> "magnif", the stem of magnifique). */
+            walk_dicts(b, f, false, tok->norm, strlen(tok->norm), &fo, &stems);
+            if (strcmp(tok->stem, tok->norm) != 0)
+                walk_dicts(b, f, false, tok->stem, strlen(tok->stem), &fo, &stems);
+        } else {
+            walk_dicts(b, f, false, tok->stem, strlen(tok->stem), &fo, &stems);
+            walk_dicts(b, f, true, tok->norm, strlen(tok->norm), &fo, &forms);
+        }
         for (size_t i = 0; i < stems.n && !failed(b); i++)
             slot_add(b, slot, add_term(b, f, stems.v[i], stems.len[i], false, word, weak));
         add_stems_of_forms(b, slot, f, &forms, word, weak);
@@ -373,8 +393,8 @@ static void text_token_terms(builder *b, pnode *slot, int f, const crible_qtoken
         return;
     }
     slot_add(b, slot, add_term(b, f, tok->stem, strlen(tok->stem), false, word, weak));
-    if (!fold)
-        return;
+    if (!fold || weak)
+        return; /* a stop word only ranks: its spelling variants are not worth a walk */
     /* Accent variants: decu -> déçu, harcelement -> harcèlement, coeur -> cœur. */
     crible_fuzzy_options fo = {0, true, false, 0};
     strset stems = {.limit = 64}, forms = {.limit = 64};
@@ -658,6 +678,12 @@ static pnode *or_of(builder *b, pnode **parts, size_t n)
     return o;
 }
 
+static bool is_elision_norm(const char *norm)
+{
+    size_t n = strlen(norm);
+    return n >= 2 && norm[n - 1] == '\'';
+}
+
 static pnode *compile_word(builder *b, const crible_qnode *q, bool in_and)
 {
     int fields[8];
@@ -704,8 +730,7 @@ static pnode *compile_word(builder *b, const crible_qnode *q, bool in_and)
         return NULL;
     } else {
         crible_error e;
-        crible_status st = crible_query_analyze(b->s->analyzer, q->text, strlen(q->text),
-                                                &b->toks, &e);
+        crible_status st = analyze(b, q->text, &e);
         if (st != CRIBLE_OK) {
             set_fail(b, st == CRIBLE_EDATA ? CRIBLE_EDATA : st, q->pos, NULL, "%s", e.message);
             return NULL;
@@ -714,6 +739,18 @@ static pnode *compile_word(builder *b, const crible_qnode *q, bool in_and)
             word_finish(b, wi, "no word to search (punctuation only)");
             return NULL; /* dropped */
         }
+        /* A bare word's leading elisions go, as Lucene's ElisionFilter does:
+         * l'enfer searches enfer (the snippet still shows "l'enfer"); in
+         * quotes, "l'enfer" stays a phrase. */
+        bool elided = false;
+        if (q->kind == CRIBLE_Q_WORD && !(q->flags & CRIBLE_QF_EXACT))
+            while (b->toks.n > 1 && b->toks.t[0].stop && is_elision_norm(b->toks.t[0].norm)) {
+                free(b->toks.t[0].norm);
+                free(b->toks.t[0].stem);
+                memmove(b->toks.t, b->toks.t + 1, (b->toks.n - 1) * sizeof *b->toks.t);
+                b->toks.n--;
+                elided = true;
+            }
         bool weak = q->kind == CRIBLE_Q_WORD && b->toks.n == 1 && b->toks.t[0].stop &&
                     !(q->flags & (CRIBLE_QF_EXACT | CRIBLE_QF_PREFIX | CRIBLE_QF_FUZZY));
         pnode *parts[8];
@@ -729,6 +766,8 @@ static pnode *compile_word(builder *b, const crible_qnode *q, bool in_and)
             note = "stop word: optional, it only ranks";
         else if (b->toks.n > 1)
             note = "several words: a phrase";
+        else if (elided)
+            note = "elision dropped";
         else if (q->flags & CRIBLE_QF_PREFIX)
             note = "prefix over the dictionary";
         else if (q->flags & CRIBLE_QF_FUZZY)
@@ -746,7 +785,7 @@ static bool is_weak_word(builder *b, const crible_qnode *q)
     if (q->kind != CRIBLE_Q_WORD || q->field || q->flags)
         return false;
     crible_error e;
-    if (crible_query_analyze(b->s->analyzer, q->text, strlen(q->text), &b->toks, &e) != CRIBLE_OK)
+    if (analyze(b, q->text, &e) != CRIBLE_OK)
         return false;
     return b->toks.n == 1 && b->toks.t[0].stop;
 }
@@ -784,8 +823,8 @@ static pnode *compile_near(builder *b, const crible_qnode *q)
                 break;
             }
             crible_error e;
-            if (crible_query_analyze(b->s->analyzer, k->text, strlen(k->text), &b->toks, &e) !=
-                CRIBLE_OK) {
+            b->toks_of = NULL;
+            if (analyze(b, k->text, &e) != CRIBLE_OK) {
                 set_fail(b, e.status, k->pos, NULL, "%s", e.message);
                 break;
             }
@@ -806,6 +845,7 @@ static pnode *compile_near(builder *b, const crible_qnode *q)
             }
             crible_qtokens_free(&b->toks);
             b->toks = toks;
+            b->toks_of = NULL;
         }
         if (none || nr->nchild == 0) {
             pnode_free(nr);
@@ -948,7 +988,7 @@ crible_status plan_build(crible_searcher *s, const char *query, plan **out,
         free(p);
         return st;
     }
-    builder b = {s, p, syntax, err, {0}, CRIBLE_OK};
+    builder b = {s, p, syntax, err, {0}, NULL, CRIBLE_OK};
     p->root = compile(&b, p->tree, false);
     crible_qtokens_free(&b.toks);
     if (failed(&b)) {

@@ -50,14 +50,16 @@ count() { crible-query --count "$@" || true; }
     ! echo "$output" | grep -Eqx "[lL]['’]"
 }
 
-@test "l'enfer (with the elision) finds it too, as a phrase" {
+@test "l'enfer (with the elision) finds it too; in quotes it is a phrase" {
     need_reviews
     run highlights -n 50 "$REVIEWS_IDX" "l'enfer"
     [ "$status" -eq 0 ]
     echo "$output" | grep -Eqx "[lL]['’]enfer"
-    ! echo "$output" | grep -Eqvx "[lL]['’]enfers?"
     run highlights -n 50 "$REVIEWS_IDX" "l’enfer"
     echo "$output" | grep -Eqx "[lL]['’]enfer"
+    run highlights -n 50 "$REVIEWS_IDX" "\"l'enfer\""
+    echo "$output" | grep -Eqx "[lL]['’]enfer"
+    ! echo "$output" | grep -Eqvix "l['’]enfers?"
 }
 
 @test "decu finds déçu, coeur finds cœur, victime finds victimes" {
@@ -138,6 +140,18 @@ count() { crible-query --count "$@" || true; }
     run highlights -n 50 "$REVIEWS_IDX" 'acteru~'
     echo "$output" | grep -qix 'acteur'
     [ "$(count "$REVIEWS_IDX" 'acteru')" = 0 ] || [ "$status" -eq 1 ]
+}
+
+@test "top k with block-max MaxScore equals exhaustive scoring" {
+    need_reviews
+    for q in 'film' 'meilleur OR film OR de OR année' 'humour OR rire OR drôle' 'service' \
+             'un OR film OR ennuyeux OR et OR trop OR long' 'réalis*'; do
+        for n in 1 10 50; do
+            a=$(crible-query --tsv --no-snippet --fields '' -n $n "$REVIEWS_IDX" "$q" | cut -f1,2)
+            b=$(CRIBLE_QUERY_EXHAUSTIVE=1 crible-query --tsv --no-snippet --fields '' -n $n "$REVIEWS_IDX" "$q" | cut -f1,2)
+            [ "$a" = "$b" ] || { echo "$q -n $n differs"; false; }
+        done
+    done
 }
 
 @test "NEAR/n and NEAR/s narrow a conjunction" {

@@ -124,7 +124,7 @@ int main(int argc, char **argv)
             printf("crible\t%s\t%s\t%llu\n", qs[i].cat, qs[i].qid, total);
         }
     } else {
-        crible_search_request req = {.limit = 10};
+        crible_search_request req = {.limit = getenv("BENCH_PLAN_ONLY") ? 0 : 10};
         volatile unsigned long sink = 0;
         for (int p = -warm; p < passes; p++)
             for (size_t i = 0; i < nq; i++) {

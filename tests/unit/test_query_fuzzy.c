@@ -48,6 +48,14 @@ static bool d_next(void *ctx, const char **t, size_t *n)
     return true;
 }
 
+static bool lower_case(const char *s)
+{
+    for (const unsigned char *u = (const unsigned char *)s; *u; u++)
+        if ((*u >= 'A' && *u <= 'Z') || (u[0] == 0xC3 && u[1] >= 0x80 && u[1] <= 0x9E))
+            return false;
+    return true;
+}
+
 static dict *load(void)
 {
     static const char *small[] = {"acteur", "acteurs", "actrice", "action", "déçu", "décu",
@@ -61,8 +69,8 @@ static dict *load(void)
     if (f && fgets(line, sizeof line, f)) {
         while (fgets(line, sizeof line, f)) {
             line[strcspn(line, "/\t\r\n")] = '\0';
-            if (!line[0])
-                continue;
+            if (!line[0] || !lower_case(line))
+                continue; /* index terms are case-folded */
             if (d->n == cap)
                 d->w = realloc(d->w, (cap *= 2) * sizeof *d->w);
             d->w[d->n++] = strdup(line);
