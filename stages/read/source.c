@@ -3,7 +3,8 @@
  * reader: opens it, strips a UTF-8 BOM (a UTF-16/32 one is an error), picks
  * the format (the --format/`read: format` override, else the extension,
  * else the first 4 KiB) and reports how many bad UTF-8 sequences were
- * replaced, when `invalid_utf8: replace` made any.
+ * replaced, when `invalid_utf8: replace` made any.  Empty stdin gives no
+ * document; an empty file gives one with an empty text.
  */
 #include <string.h>
 
@@ -34,6 +35,12 @@ crible_status read_source(read_ctx *ctx, const char *path, const char *id,
     if (format == CRIBLE_READ_AUTO)
         format = read_detect_content(in.buf + in.start, have - bom);
     unsigned long before = ctx->replaced_total;
+    /* empty stdin is an empty stream (no document); an empty file named on
+     * the command line or found in a folder is one empty document */
+    if (st == CRIBLE_OK && in.is_stdin && have == bom && in.eof) {
+        read_input_close(&in);
+        return CRIBLE_OK;
+    }
     if (st == CRIBLE_OK) {
         switch (format) {
         case CRIBLE_READ_MARKDOWN:

@@ -346,8 +346,12 @@ field() { jq -r "$1"; }
     run crible-read "$(T vide.txt)"
     [ "$status" -eq 0 ]
     [ "$output" = '{"id":"'"$(T vide.txt)"'","text":"","source":"'"$(T vide.txt)"'","format":"text"}' ]
-    run --separate-stderr bash -c 'crible-read --format=jsonl < /dev/null'
-    [ "$status" -eq 0 ] && [ -z "$output" ] && [ -z "$stderr" ]
+    for fmt in auto text html jsonl csv; do
+        run --separate-stderr bash -c "crible-read --format=$fmt < /dev/null"
+        [ "$status" -eq 0 ] && [ -z "$output" ] && [ -z "$stderr" ]
+    done
+    run bash -c 'printf "" | crible-read -'
+    [ "$status" -eq 0 ] && [ -z "$output" ]
     printf '{"id":"e","text":"","rating":1}\n{"id":"f","text":null}\n' > "$(T emptytext.jsonl)"
     run bash -c "crible-read '$(T emptytext.jsonl)' | jq -c ."
     [ "$output" = '{"id":"e","text":"","rating":1}'$'\n''{"id":"f","text":""}' ]
