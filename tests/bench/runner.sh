@@ -54,7 +54,8 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 shell_run() { rm -rf "$tmp/idx"; bash -c "$(crible run -c "$conf" -o "$tmp/idx" -j 1 --print "$data")"; }
 crible_run() { rm -rf "$tmp/idx"; crible run -c "$conf" -o "$tmp/idx" -q -j "$1" "$data"; }
 
-echo "crible run: $docs documents, $mb MB ($data), $(nproc) cores, median of $runs runs"
+load() { cut -d' ' -f1 /proc/loadavg; }
+echo "crible run: $docs documents, $mb MB ($data), $(nproc) cores, median of $runs runs, load average $(load) at the start"
 # The three take turns, run after run, so that a change in the machine's
 # load (it is shared) weighs on all three alike.
 for _ in $(seq 1 "$runs"); do
@@ -77,6 +78,7 @@ for what in shell j1 j2; do
         'BEGIN { printf "%-34s %8.2f %8.2f %9.2fx\n", l, t, mb / t, b / t }'
 done
 awk -v a="${med[j1]}" -v b="${med[j2]}" 'BEGIN { printf "speed-up of -j 2 over -j 1: %.2fx\n", a / b }'
+echo "load average $(load) at the end (other processes share the cores: a load above $(nproc) slows every row)"
 echo "time per stage (one crible run -j 2):"
 rm -rf "$tmp/idx"
 crible run -c "$conf" -o "$tmp/idx" -j 2 --no-progress "$data" 2>&1 >/dev/null | sed -n '/stage /,$p'
