@@ -39,10 +39,15 @@ static const char *grouped(unsigned long long v, char *buf, size_t n)
     return buf;
 }
 
+static double usage_seconds(const struct rusage *u)
+{
+    return (double)u->ru_utime.tv_sec + (double)u->ru_utime.tv_usec / 1e6 +
+           (double)u->ru_stime.tv_sec + (double)u->ru_stime.tv_usec / 1e6;
+}
+
 static double cpu_seconds(const runner_proc *p)
 {
-    return (double)p->usage.ru_utime.tv_sec + (double)p->usage.ru_utime.tv_usec / 1e6 +
-           (double)p->usage.ru_stime.tv_sec + (double)p->usage.ru_stime.tv_usec / 1e6;
+    return usage_seconds(&p->usage);
 }
 
 static void stage_table(const runner_plan *plan, const runner_result *res, FILE *out)
@@ -79,6 +84,9 @@ static void stage_table(const runner_plan *plan, const runner_result *res, FILE 
                 wall, (double)rss / 1024.0,
                 s == best_stage && plan->nstages > 1 ? "   <- most CPU" : "");
     }
+    /* The runner itself: what carrying the streams (split, merge) costs. */
+    fprintf(out, "  %-14s %6s %8.2f %8.2f %6.0f MB\n", "(crible)", "", usage_seconds(&res->self_usage),
+            res->seconds, (double)res->self_usage.ru_maxrss / 1024.0);
 }
 
 void runner_report_summary(const runner_plan *plan, const runner_result *res, FILE *out)

@@ -688,6 +688,7 @@ crible_status runner_run(const runner_plan *plan, runner_result *result, crible_
     result->procs = r.procs;
     result->nprocs = r.nprocs;
     result->seconds = crible_now() - t0;
+    getrusage(RUSAGE_SELF, &result->self_usage);
     result->input_bytes = r.source_bytes ? r.source_bytes : result->counts.bytes;
     if (st != CRIBLE_OK)
         return st;

@@ -62,6 +62,7 @@ typedef struct runner_result {
     size_t nprocs;
     runner_counts counts;     /* what went through the merge */
     double seconds;           /* wall time of the run */
+    struct rusage self_usage; /* the runner's own (it carries the streams) */
     unsigned long long input_bytes;  /* what the source read (or the stream size) */
 } runner_result;
 
