@@ -60,18 +60,16 @@ static void report(void *ctx, const char *msg)
     fprintf(stderr, "%s: %s\n", crible_cli_program(), msg);
 }
 
-static crible_status open_writer(const args *a, crible_index_writer **w, crible_error *err)
+static crible_status load_options(const args *a, crible_index_writer_options *o, crible_error *err)
 {
     crible_config *config = NULL;
     const crible_node *section = NULL;
-    crible_index_writer_options o;
-    crible_index_writer_options_default(&o);
+    crible_index_writer_options_default(o);
     crible_status st = crible_config_open_section(a->config, "index", &config, &section, err);
-    if (!st) st = crible_index_writer_options_load(section, &o, err);
+    if (!st) st = crible_index_writer_options_load(section, o, err);
     crible_config_free(config);
-    if (!st && a->memory && !crible_parse_size(a->memory, &o.memory))
+    if (!st && a->memory && !crible_parse_size(a->memory, &o->memory))
         st = crible_error_set(err, CRIBLE_EUSAGE, "bad size '%s' for --memory (like 256M)", a->memory);
-    if (!st) st = crible_index_writer_open(a->output, &o, w, err);
     return st;
 }
 
@@ -129,9 +127,12 @@ static int run(const args *a, int n, char **rest, crible_error *err)
         crible_index_close(ix);
         return st;
     }
+    crible_index_writer_options o;
+    crible_status st = load_options(a, &o, err);
+    if (st) return st;
     if (!a->output) return crible_cli_usage_error("missing -o INDEX");
     crible_index_writer *w;
-    crible_status st = open_writer(a, &w, err);
+    st = crible_index_writer_open(a->output, &o, &w, err);
     if (st) return st;
     if (!strcmp(cmd, "delete")) {
         for (int i = 0; i < n && !st; i++) st = crible_index_writer_delete(w, rest[i], err);

@@ -70,6 +70,10 @@ typedef struct merger {
     size_t nxs, xs_cap;
     uint32_t remap[1 << 12];   /* source variant -> merged, per copy */
     uint32_t nremap;
+    /* live statistics of the merged term's variants (for its exact entries) */
+    uint32_t *vdf, *vmax, *vtf;
+    uint64_t *vcf;
+    uint32_t vcap;
 } merger;
 
 static crible_status nomem(crible_error *err) { return crible_error_set(err, CRIBLE_ENOMEM, "out of memory while merging"); }
@@ -207,8 +211,7 @@ static crible_status add_xentry(merger *m, const ix_term *stem, const char *norm
         if (x->len == len && !memcmp(x->norm, norm, len)) {
             x->df += df;
             x->cf += cf;
-            if (max_tf > x->max_tf) x->max_tf = max_tf;
-            return CRIBLE_OK;
+                return CRIBLE_OK;
         }
     }
     if (m->nxs == m->xs_cap) {
@@ -224,9 +227,11 @@ static crible_status add_xentry(merger *m, const ix_term *stem, const char *norm
     memcpy(x->stem, stem->bytes, stem->len);
     x->stem_len = (uint8_t)stem->len;
     x->variant = variant;
-    x->df = df;
-    x->cf = cf;
-    x->max_tf = max_tf;
+    x->df = x->max_tf = 0;   /* counted over the live documents as they are copied */
+    x->cf = 0;
+    (void)df;
+    (void)cf;
+    (void)max_tf;
     x->skip = false;
     return CRIBLE_OK;
 }
@@ -347,8 +352,18 @@ static crible_status copy_postings(merger *m, size_t k, const ix_segfield *f, co
                 m->pos_cap = tf;
             }
             if (ix_pcur_positions_var(&c, m->pos, m->var, tf) != tf || c.bad) break;
-            for (uint32_t i = 0; i < tf; i++)
+            for (uint32_t i = 0; i < tf; i++) {
                 m->var[i] = m->var[i] < m->nremap && m->remap[m->var[i]] != UINT32_MAX ? m->remap[m->var[i]] : orphan;
+                if (m->var[i] < m->vcap) m->vtf[m->var[i]]++;
+            }
+            for (uint32_t i = 0; i < tf; i++) {
+                uint32_t v = m->var[i];
+                if (v >= m->vcap || !m->vtf[v]) continue;
+                m->vdf[v]++;
+                m->vcf[v] += m->vtf[v];
+                if (m->vtf[v] > m->vmax[v]) m->vmax[v] = m->vtf[v];
+                m->vtf[v] = 0;
+            }
         }
         m->seen[nd >> 6] |= 1ull << (nd & 63);
         st = ix_segw_term_doc(m->w, nd, tf, positions ? m->pos : NULL, positions ? m->var : NULL, err);
@@ -432,6 +447,24 @@ static crible_status merge_terms(merger *m, size_t o, crible_error *err)
         if (variants && pure && m->nxs == first_x + 1 && m->xs[first_x].len == cur.len &&
             !memcmp(m->xs[first_x].norm, cur.bytes, cur.len))
             m->xs[first_x].skip = true;
+        if (variants && nvar > m->vcap) {
+            uint32_t cap = nvar * 2;
+            uint32_t *a = realloc(m->vdf, cap * sizeof *a), *b = a ? realloc(m->vmax, cap * sizeof *b) : NULL;
+            if (a) m->vdf = a;
+            if (b) m->vmax = b;
+            uint32_t *c = b ? realloc(m->vtf, cap * sizeof *c) : NULL;
+            if (c) m->vtf = c;
+            uint64_t *d = c ? realloc(m->vcf, cap * sizeof *d) : NULL;
+            if (!d) { st = nomem(err); break; }
+            m->vcf = d;
+            m->vcap = cap;
+        }
+        if (variants) {
+            memset(m->vdf, 0, nvar * sizeof *m->vdf);
+            memset(m->vmax, 0, nvar * sizeof *m->vmax);
+            memset(m->vtf, 0, nvar * sizeof *m->vtf);
+            memset(m->vcf, 0, nvar * sizeof *m->vcf);
+        }
         if (!st) st = ix_segw_term_begin(m->w, cur.bytes, cur.len, pure, variants ? var_bits(nvar) : 0, err);
         for (size_t k = 0; !st && k < m->n; k++) {
             if (!has[k] || tcmp(&its[k].t, &cur) != 0) continue;
@@ -444,6 +477,15 @@ static crible_status merge_terms(merger *m, size_t o, crible_error *err)
             st = copy_postings(m, k, its[k].f, &its[k].t, positions, orphan, err);
         }
         if (!st) st = ix_segw_term_end(m->w, err);
+        /* the exact entries of this stem get their live statistics; a norm
+         * left with no live document goes */
+        for (size_t x = first_x; variants && x < m->nxs; x++) {
+            uint32_t v = m->xs[x].variant;
+            m->xs[x].df = v < m->vcap ? m->vdf[v] : 0;
+            m->xs[x].cf = v < m->vcap ? m->vcf[v] : 0;
+            m->xs[x].max_tf = v < m->vcap ? m->vmax[v] : 0;
+            if (!m->xs[x].df) m->xs[x].skip = true;
+        }
         for (size_t i = 0; i < m->n; i++)
             if (has[i] && tcmp(&its[i].t, &cur) == 0) has[i] = ix_dictit_next(&its[i]);
     }
@@ -590,5 +632,9 @@ crible_status ix_merge(ix_segment *src, size_t n, const char *path, int zstd_lev
     free(m.pos);
     free(m.var);
     free(m.xs);
+    free(m.vdf);
+    free(m.vmax);
+    free(m.vtf);
+    free(m.vcf);
     return st;
 }

@@ -158,10 +158,21 @@ crible_status crible_index_stream(crible_index_writer *w, crible_conllu_reader *
     for (;;) {
         int rc = crible_conllu_read(r, &s, err);
         if (rc < 0) {
-            if (have_doc) {
+            /* the broken block opens a new document: the one before is whole */
+            const char *nid = crible_sentence_comment(&s, "newdoc id");
+            if (have_doc && nid) {
+                crible_error keep = *err;
+                if (crible_index_doc_end(w, err) == CRIBLE_OK) stats->docs++;
+                else stats->bad_docs++;
+                *err = keep;
+                snprintf(id, sizeof id, "%s", nid);
+                doc_line = s.line;
+            } else if (have_doc) {
                 crible_index_doc_abort(w);
+            }
+            if (have_doc || nid) {
                 stats->bad_docs++;
-                crible_error_prefix(err, "document '%s' (line %ld) not indexed", id, doc_line);
+                crible_error_prefix(err, "document '%s' (line %ld) not indexed", nid ? nid : id, nid ? s.line : doc_line);
             }
             st = err->status;
             break;
