@@ -184,6 +184,90 @@ static void test_split_least_busy_and_whole_lines(void **state)
     runner_split_free(&s);
 }
 
+/* Random documents on 3 inputs, fed in random pieces in a random order:
+ * the output holds every document whole, each input's in its order, one
+ * header, one end mark with the total. */
+static void test_merge_random_pieces(void **state)
+{
+    (void)state;
+    srand(12345);
+    for (int round = 0; round < 200; round++) {
+        runner_merge m;
+        int fds[3] = {-1, -1, -1};
+        assert_true(runner_merge_init(&m, fds, 3));
+        char *streams[3];
+        size_t lens[3], pos[3] = {0, 0, 0};
+        int ndocs[3], ntoks[3][6];
+        for (int i = 0; i < 3; i++) {
+            runner_buf b = {0};
+            runner_buf_append(&b, header, strlen(header));
+            ndocs[i] = rand() % 6;
+            for (int d = 0; d < ndocs[i]; d++) {
+                char line[128];
+                int n = snprintf(line, sizeof line, "# newdoc id = %c%d\n", 'a' + i, d);
+                runner_buf_append(&b, line, (size_t)n);
+                int nt = ntoks[i][d] = rand() % 4;
+                for (int t = 0; t < nt; t++) {
+                    n = snprintf(line, sizeof line, "%d\t%c%d.%d\tO\n", t + 1, 'a' + i, d, t);
+                    runner_buf_append(&b, line, (size_t)n);
+                }
+                runner_buf_append(&b, "\n", 1);
+            }
+            char end[64];
+            int n = snprintf(end, sizeof end, "# crible.end = %d\n\n", ndocs[i]);
+            runner_buf_append(&b, end, (size_t)n);
+            streams[i] = b.data;
+            lens[i] = b.end;
+        }
+        while (pos[0] < lens[0] || pos[1] < lens[1] || pos[2] < lens[2]) {
+            int i = rand() % 3;
+            if (pos[i] == lens[i])
+                continue;
+            size_t piece = 1 + (size_t)rand() % 40;
+            if (piece > lens[i] - pos[i])
+                piece = lens[i] - pos[i];
+            assert_true(runner_buf_append(&m.in[i].buf, streams[i] + pos[i], piece));
+            pos[i] += piece;
+            runner_merge_pump(&m);
+            if (pos[i] == lens[i])
+                finish(&m, (size_t)i);
+        }
+        char *out = output(&m);
+        /* Each input's documents, in order, each block whole. */
+        for (int i = 0; i < 3; i++) {
+            const char *from = out;
+            for (int d = 0; d < ndocs[i]; d++) {
+                char id[32];
+                snprintf(id, sizeof id, "# newdoc id = %c%d\n", 'a' + i, d);
+                const char *at = strstr(from, id);
+                assert_non_null(at);
+                /* Its token lines and its blank line follow it directly. */
+                const char *q = at + strlen(id);
+                for (int t = 0; t < ntoks[i][d]; t++) {
+                    char tok[32];
+                    int n = snprintf(tok, sizeof tok, "%d\t%c%d.%d\tO\n", t + 1, 'a' + i, d, t);
+                    assert_true(strncmp(q, tok, (size_t)n) == 0);
+                    q += n;
+                }
+                assert_int_equal(*q, '\n');
+                from = at + 1;
+            }
+        }
+        char end[64];
+        snprintf(end, sizeof end, "# crible.end = %d\n\n", ndocs[0] + ndocs[1] + ndocs[2]);
+        size_t olen = strlen(out);
+        assert_true(olen >= strlen(end));
+        assert_string_equal(out + olen - strlen(end), end);
+        assert_ptr_equal(strstr(out, "# global.columns"), out);
+        assert_null(strstr(out + 1, "# global.columns"));
+        assert_int_equal(m.counts.docs, (unsigned long long)(ndocs[0] + ndocs[1] + ndocs[2]));
+        free(out);
+        for (int i = 0; i < 3; i++)
+            free(streams[i]);
+        runner_merge_free(&m);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -193,6 +277,7 @@ int main(void)
         cmocka_unit_test(test_merge_json_lines),
         cmocka_unit_test(test_merge_long_line_streams),
         cmocka_unit_test(test_split_least_busy_and_whole_lines),
+        cmocka_unit_test(test_merge_random_pieces),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
