@@ -241,6 +241,27 @@ static crible_status pool_add(crible_gazetteer *g, const char *s, uint32_t *off,
     return CRIBLE_OK;
 }
 
+/* Which words of `text` start with a capital (for the `cap` flag). */
+static void cap_signature(const char *text, crible_gazetteer_entry *e)
+{
+    e->capmask = 0;
+    e->nwords = 0;
+    const char *p = text;
+    while (*p) {
+        while (*p == ' ' || *p == '-' || *p == '\'') p++;
+        if (!strncmp(p, "\xe2\x80\x99", 3)) {   /* ’ */
+            p += 3;
+            continue;
+        }
+        if (!*p) break;
+        const char *w = p;
+        while (*p && *p != ' ' && *p != '-' && *p != '\'' && strncmp(p, "\xe2\x80\x99", 3)) p++;
+        if (e->nwords < 16 && crible_entities_is_capitalized(w, (size_t)(p - w)))
+            e->capmask |= (uint16_t)(1u << e->nwords);
+        if (e->nwords < 255) e->nwords++;
+    }
+}
+
 crible_status crible_gazetteer_add(crible_gazetteer *g, int type, unsigned classes,
                                    unsigned flags, const char *canonical,
                                    const char *text, crible_error *err)
@@ -278,6 +299,7 @@ crible_status crible_gazetteer_add(crible_gazetteer *g, int type, unsigned class
     e->classes = (uint8_t)classes;
     e->flags = (uint8_t)flags;
     e->next = -1;
+    cap_signature(text, e);
     if (pool_add(g, canonical, &e->canonical, err) != CRIBLE_OK) return CRIBLE_ENOMEM;
     int32_t *link = last < 0 ? &g->head[node] : &g->entries[last].next;
     *link = (int32_t)g->nentries++;

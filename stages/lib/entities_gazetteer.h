@@ -20,8 +20,9 @@
  * - CANONICAL is the value every match reports (the facet value); it is also
  *   matched itself unless FLAGS has `alias`.  ALIASES are other spellings,
  *   separated by `|`.
- * - FLAGS, separated by commas: `cap` (match only when each word of the text
- *   starts with a capital, except de/du/des/la/le/les/d'/l'/et), `ctx` (only
+ * - FLAGS, separated by commas: `cap` (match only when the words written
+ *   with a capital in the gazetteer have one in the text too: "Union
+ *   européenne" matches "Union européenne", not "union européenne"), `ctx` (only
  *   after a cue word: "sur", "plateforme", "réseau social", "compte", "appli",
  *   "application", "via"), `alias` (see above), `common` (a class entry that
  *   is also a common word: Rose, Pierre).
@@ -65,6 +66,8 @@ typedef struct crible_gazetteer_entry {
     uint8_t flags;       /* CRIBLE_GAZ_CAP ... */
     int32_t next;        /* next entry with the same key, or -1 */
     uint32_t canonical;  /* offset of the canonical value (crible_gazetteer_string) */
+    uint16_t capmask;    /* bit i: word i of the spelling starts with a capital */
+    uint8_t nwords;      /* words of the spelling (split at spaces, - and ') */
 } crible_gazetteer_entry;
 
 typedef struct crible_gazetteer crible_gazetteer;

@@ -46,7 +46,7 @@ static const char *const work_cues[] = {
 
 /* Head words of organisations and of places. */
 static const char *const org_heads[] = {
-    "societe", "ministere", "universite", "banque", "parti", "assemblee", "conseil",
+    "ligue", "confederation", "conference", "ordre", "orchestre", "societe", "ministere", "universite", "banque", "parti", "assemblee", "conseil",
     "compagnie", "association", "federation", "institut", "lycee", "college",
     "ecole", "academie", "comite", "groupe", "club", "eglise", "tribunal", "cour",
     "chambre", "agence", "fondation", "union", "syndicat", "editions", "studio",
@@ -54,6 +54,15 @@ static const char *const org_heads[] = {
     "gendarmerie", "hopital", "fc", "ac", "as", "sa", "sarl", "inc", "ltd",
     "corporation", "entreprise", "service", "direction", "office", "senat",
     "commission", "organisation", "mouvement", "front", "rassemblement", NULL};
+/* Words anywhere in a name that make it an organisation: "American Film
+ * Institute", "Royal Society", "Manchester United". */
+static const char *const org_words[] = {
+    "institute", "society", "university", "college", "school", "foundation",
+    "party", "council", "corporation", "company", "records", "club", "united",
+    "navy", "airlines", "bank", "group", "association", "agency", "committee",
+    "league", "ligue", "federation", "confederation", "orchestre", "orchestra",
+    "studios", "pictures", "entertainment", "games", "fc", "sa", "inc", "ltd",
+    "gmbh", "ag", NULL};
 static const char *const loc_heads[] = {
     "rue", "avenue", "boulevard", "place", "quai", "pont", "mont", "lac", "ile",
     "iles", "chateau", "gare", "port", "foret", "vallee", "fleuve", "cap",
@@ -63,6 +72,22 @@ static const char *const loc_heads[] = {
     "plateau", "pointe", "baie", "canal", "detroit", "desert", "royaume",
     "republique", "comte", "duche", "chemin", "route", "impasse", "allee",
     "cours", "square", "parc", "musee", "theatre", "hotel", "aeroport", NULL};
+/* Articles before a place ("la Garonne", "les Pyrénées", "l'Alaska",
+ * "du Texas"): French names of people take none. */
+static const char *const loc_articles[] = {"le", "la", "l", "les", "du", "des", "au",
+                                           "aux", NULL};
+/* Geographic nouns before a name: "le lac Léman", "l'île Maurice". */
+static const char *const geo_nouns[] = {
+    "mer", "lac", "ile", "iles", "ocean", "region", "fleuve", "riviere", "mont",
+    "monts", "peninsule", "golfe", "baie", "massif", "departement", "province",
+    "comte", "canton", "ville", "village", "commune", "etat", "desert", "vallee",
+    "cap", "detroit", "archipel", "plaine", "plateau", "foret", "capitale", NULL};
+/* Events named after a place or a date: "la guerre de Corée", "la bataille
+ * de Lexington": the name is the event's, not a place mention. */
+static const char *const event_nouns[] = {
+    "guerre", "guerres", "bataille", "batailles", "siege", "traite", "revolution",
+    "crise", "accords", "paix", "campagne", "expedition", "massacre", "affaire",
+    "proces", "concile", "edit", "insurrection", "revolte", NULL};
 /* Prepositions before a place: "à Paris", "en Normandie". */
 static const char *const loc_preps[] = {"a", "en", "au", "aux", "vers", "depuis",
                                         "jusqua", "pres", "outre", NULL};
@@ -183,7 +208,8 @@ static bool after_work(const uint16_t *labels, size_t i)
     return false;
 }
 
-/* The type of the capitalised run [a, b) from the words around it, with the
+/* The type of the capitalised run [a, b) from the words around it (-1: not
+ * an entity), with the
  * reason in *reason.  *span_a is where the span starts (before a title). */
 #define BECAUSE(r, type) return (*reason = (r), (type))
 static int run_type(crible_entities *e, const crible_entities_token *t, const uint16_t *labels,
@@ -211,7 +237,28 @@ static int run_type(crible_entities *e, const crible_entities_token *t, const ui
     if (in[a].classes & CRIBLE_GAZ_FIRSTNAME && (b - a >= 2 || !in[a].common))
         BECAUSE(R_FIRSTNAME, CRIBLE_ENT_PER);
     if (key_in(e, a, org_heads)) BECAUSE(R_ORGHEAD, CRIBLE_ENT_ORG);
+    for (size_t k = a; k < b; k++)
+        if (in[k].cap && key_in(e, k, org_words)) BECAUSE(R_ORGHEAD, CRIBLE_ENT_ORG);
+    /* a team: "les Canadiens de Montréal", "les Red Wings de Détroit" */
+    if (has_prev && in[prev].word &&
+        key_in(e, prev, (const char *const[]){"les", "aux", "des", NULL}) &&
+        !key_in(e, a, loc_heads))
+        for (size_t k = a + 1; k + 1 < b; k++)
+            if (key_in(e, k, connectors) && !in[k].cap &&
+                (in[k + 1].gtype == CRIBLE_ENT_LOC || in[k + 1].classes & CRIBLE_GAZ_PROPN))
+                BECAUSE(R_TEAM, CRIBLE_ENT_ORG);
     if (key_in(e, a, loc_heads)) BECAUSE(R_LOCHEAD, CRIBLE_ENT_LOC);
+    if (has_prev && in[prev].word && !in[prev].cap && key_in(e, prev, geo_nouns))
+        BECAUSE(R_GEONOUN, CRIBLE_ENT_LOC);
+    if (has_prev && prev > 0 && key_in(e, prev, (const char *const[]){"de", "d", "du", NULL}) &&
+        in[prev - 1].word && !in[prev - 1].cap) {
+        if (key_in(e, prev - 1, geo_nouns)) BECAUSE(R_GEONOUN, CRIBLE_ENT_LOC);
+        if (key_in(e, prev - 1, event_nouns) && !(in[a].classes & CRIBLE_GAZ_FIRSTNAME))
+            BECAUSE(R_EVENT, -1);
+    }
+    if (has_prev && in[prev].word && key_in(e, prev, loc_articles) &&
+        !(in[a].classes & CRIBLE_GAZ_FIRSTNAME))
+        BECAUSE(R_ARTICLE, CRIBLE_ENT_LOC);
     for (size_t k = a; k < b; k++)
         if (in[k].classes & (CRIBLE_GAZ_FIRSTNAME | CRIBLE_GAZ_SURNAME) && !in[k].common)
             BECAUSE(R_NAMECLASS, CRIBLE_ENT_PER);
@@ -283,6 +330,7 @@ static void capitalised_runs(crible_entities *e, const crible_entities_token *t,
         size_t span_a;
         int reason = R_DEFAULT;
         int type = run_type(e, t, labels, a, b, &span_a, &reason);
+        if (type < 0) continue;
         bool named = type == CRIBLE_ENT_PER && (span_a < a || (in[a].classes & CRIBLE_GAZ_FIRSTNAME));
         bool gaz_inside = false;
         for (size_t k = a; k < b; k++) gaz_inside |= in[k].gtype >= 0;
@@ -290,7 +338,10 @@ static void capitalised_runs(crible_entities *e, const crible_entities_token *t,
         /* the particle of a name: "d'Artagnan", "M. de Tréville" */
         if (type == CRIBLE_ENT_PER && span_a == a && a > 0 && !labels[a - 1] &&
             in[a - 1].word && (in[a - 1].key_len == 1 && e->keys[in[a - 1].key_off] == 'd') &&
-            (reason == R_DEFAULT || reason == R_MEMO || reason == R_NAMECLASS))
+            (reason == R_DEFAULT || reason == R_MEMO || reason == R_NAMECLASS) &&
+            !(a >= 2 && in[a - 2].word && !in[a - 2].cap &&
+              (key_in(e, a - 2, geo_nouns) || key_in(e, a - 2, event_nouns) ||
+               key_in(e, a - 2, loc_heads) || key_in(e, a - 2, org_heads))))
             span_a = --a;
         else if (type == CRIBLE_ENT_PER && a >= 2 && span_a == a && key_in(e, a - 1, connectors) &&
                  in[a - 2].word && key_in(e, a - 2, honorifics) && !labels[a - 2])

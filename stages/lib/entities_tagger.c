@@ -184,16 +184,16 @@ static bool entry_fits(const crible_entities *e, const crible_gazetteer_entry *e
 {
     const crible_ent_info *in = e->info;
     if (en->flags & CRIBLE_GAZ_CAP) {
+        /* the words of the text against the words of the spelling; when the
+         * tokenizer cut them otherwise, the first word must be capitalised */
+        size_t words = 0;
+        for (size_t i = a; i < b; i++) words += in[i].word;
+        size_t w = 0;
         for (size_t i = a; i < b; i++) {
-            if (!in[i].word || in[i].cap) continue;
-            const char *k = e->keys + in[i].key_off;
-            size_t kn = in[i].key_len;
-            bool connector = (kn == 1 && (k[0] == 'd' || k[0] == 'l')) ||
-                             (kn == 2 && (!memcmp(k, "de", 2) || !memcmp(k, "du", 2) ||
-                                         !memcmp(k, "la", 2) || !memcmp(k, "le", 2) ||
-                                         !memcmp(k, "et", 2))) ||
-                             (kn == 3 && (!memcmp(k, "des", 3) || !memcmp(k, "les", 3)));
-            if (!connector) return false;
+            if (!in[i].word) continue;
+            bool want = words == en->nwords ? (w < 16 && (en->capmask >> w & 1)) : w == 0;
+            if (want && !in[i].cap) return false;
+            w++;
         }
     }
     if (en->flags & CRIBLE_GAZ_CTX) {

@@ -21,7 +21,8 @@ SET says how to read and map each set (DATA.md):
               PER LOC ORG kept, MISC -> O.
   hipe        HIPE TSV; NE-COARSE-LIT: pers->PER, loc->LOC, org->ORG,
               prod, time -> O; documents from `# hipe2022:document_id`,
-              sentences end at EndOfSentence.
+              sentences end at EndOfSentence; elisions re-joined as for
+              7romans.
 MISC has no crible equivalent (crible's PLATFORM and WORK are narrower), so
 gold MISC becomes O and crible's PLATFORM/WORK are left out of the score:
 scoring is over PER, LOC, ORG (--types changes it).
@@ -81,21 +82,24 @@ def keep(label, mapping):
     return "O" if typ is None else "%s-%s" % (bio, typ)
 
 
-def join_elisions(toks, labels):
-    out_t, out_l, i = [], [], 0
+def join_elisions(toks, labels, spaces=None):
+    """`d` `'` -> `d'` (the label of `d`), as crible-tokenize and UD write it."""
+    out_t, out_l, out_s, i = [], [], [], 0
     while i < len(toks):
         if (i + 1 < len(toks) and toks[i + 1] in ("'", "\u2019") and toks[i].isalpha()
                 and len(toks[i]) <= 7):
             out_t.append(toks[i] + toks[i + 1])
             out_l.append(labels[i])
+            out_s.append(spaces[i + 1] if spaces else True)
             if labels[i + 1].startswith("B-"):
                 sys.stderr.write("ner_eval: warning: an entity starts at an apostrophe\n")
             i += 2
         else:
             out_t.append(toks[i])
             out_l.append(labels[i])
+            out_s.append(spaces[i] if spaces else True)
             i += 1
-    return out_t, out_l
+    return (out_t, out_l, out_s) if spaces is not None else (out_t, out_l)
 
 
 def stream_7romans(w, files):
@@ -142,7 +146,7 @@ def stream_hipe(w, files):
             for line in fh:
                 line = line.rstrip("\n")
                 if line.startswith("# hipe2022:document_id"):
-                    w.sentence(toks, labels, spaces)
+                    w.sentence(*join_elisions(toks, labels, spaces))
                     toks, labels, spaces = [], [], []
                     w.doc(line.split("=", 1)[1].strip())
                     continue
@@ -153,9 +157,9 @@ def stream_hipe(w, files):
                 labels.append(keep(p[1], mapping))
                 spaces.append("NoSpaceAfter" not in p[-1])
                 if "EndOfSentence" in p[-1]:
-                    w.sentence(toks, labels, spaces)
+                    w.sentence(*join_elisions(toks, labels, spaces))
                     toks, labels, spaces = [], [], []
-        w.sentence(toks, labels, spaces)
+        w.sentence(*join_elisions(toks, labels, spaces))
 
 
 def spans(labels):
