@@ -158,8 +158,10 @@ crible_status crible_sentence_add_token(crible_sentence *s, const char *const *c
         if (off < 0)
             return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
         cell_offsets(s)[base + c] = (size_t)off;
-        s->cells[base + c] = s->buf + off;
     }
+    /* point the row's cells only now: an append may have moved the buffer */
+    for (size_t c = 0; c < s->ncolumns; c++)
+        s->cells[base + c] = s->buf + cell_offsets(s)[base + c];
     s->ntokens++;
     return CRIBLE_OK;
 }
@@ -592,6 +594,8 @@ struct crible_conllu_writer {
     bool plain;
     unsigned long long docs;
     int col_form, col_start, col_end, col_stem, col_id;
+    char *line;               /* one block's token lines, written at once */
+    size_t line_len, line_cap;
 };
 
 static crible_status writer_new(FILE *out, crible_conllu_writer **w, crible_error *err)
@@ -684,6 +688,7 @@ void crible_conllu_writer_close(crible_conllu_writer *w)
     if (!w)
         return;
     free_names(w->names, w->ncolumns);
+    free(w->line);
     free(w);
 }
 
@@ -708,6 +713,8 @@ static crible_status write_header(crible_conllu_writer *w, crible_error *err)
     return CRIBLE_OK;
 }
 
+static bool keep_in_plain(const char *comment);
+
 crible_status crible_conllu_write_comment(crible_conllu_writer *w, const char *line,
                                           crible_error *err)
 {
@@ -718,6 +725,8 @@ crible_status crible_conllu_write_comment(crible_conllu_writer *w, const char *l
         return crible_error_set(err, CRIBLE_EINTERNAL, "bad comment line '%.40s'", line);
     if (strncmp(line, "# newdoc", 8) == 0)
         w->docs++;
+    if (w->plain && !keep_in_plain(line))
+        return CRIBLE_OK;
     if (fputs(line, w->out) == EOF || putc('\n', w->out) == EOF)
         return write_failed(err);
     return CRIBLE_OK;
@@ -730,8 +739,21 @@ static bool keep_in_plain(const char *comment)
            starts_with_key(comment, "text", &v) || starts_with_key(comment, "newpar id", &v);
 }
 
+/* Cell `col` of the writer's columns for token t: the block's own cells
+ * first, then the extra ones. */
+static const char *row_cell(const crible_sentence *s, const char *const *extra, size_t nextra,
+                            size_t t, int col)
+{
+    if (col < 0)
+        return "_";
+    if ((size_t)col < s->ncolumns)
+        return crible_sentence_cell(s, t, (size_t)col);
+    const char *v = extra[t * nextra + ((size_t)col - s->ncolumns)];
+    return v && *v ? v : "_";
+}
+
 static crible_status write_plain(crible_conllu_writer *w, const crible_sentence *s,
-                                 crible_error *err)
+                                 const char *const *extra, size_t nextra, crible_error *err)
 {
     if (s->ntokens == 0)
         return CRIBLE_OK;
@@ -743,12 +765,12 @@ static crible_status write_plain(crible_conllu_writer *w, const crible_sentence 
             return write_failed(err);
     }
     for (size_t t = 0; t < s->ntokens; t++) {
-        const char *form = w->col_form >= 0 ? crible_sentence_cell(s, t, (size_t)w->col_form) : "_";
-        const char *lemma = w->col_stem >= 0 ? crible_sentence_cell(s, t, (size_t)w->col_stem) : "_";
+        const char *form = row_cell(s, extra, nextra, t, w->col_form);
+        const char *lemma = row_cell(s, extra, nextra, t, w->col_stem);
         bool glued = false;
         if (t + 1 < s->ntokens && w->col_start >= 0 && w->col_end >= 0)
-            glued = strcmp(crible_sentence_cell(s, t, (size_t)w->col_end),
-                           crible_sentence_cell(s, t + 1, (size_t)w->col_start)) == 0;
+            glued = strcmp(row_cell(s, extra, nextra, t, w->col_end),
+                           row_cell(s, extra, nextra, t + 1, w->col_start)) == 0;
         if (fprintf(w->out, "%zu\t%s\t%s\t_\t_\t_\t_\t_\t_\t%s\n", t + 1, form, lemma,
                     glued ? "SpaceAfter=No" : "_") < 0)
             return write_failed(err);
@@ -758,12 +780,23 @@ static crible_status write_plain(crible_conllu_writer *w, const crible_sentence 
     return CRIBLE_OK;
 }
 
-static crible_status check_cell(const char *v, crible_error *err)
+/* Appends v to the writer's line buffer; false if it holds a TAB or a line
+ * break (cells cannot). */
+static bool line_add(crible_conllu_writer *w, const char *v, size_t n)
 {
-    if (strpbrk(v, "\t\n\r"))
-        return crible_error_set(err, CRIBLE_EINTERNAL,
-                                "a cell cannot hold a TAB or a line break: '%.40s'", v);
-    return CRIBLE_OK;
+    if (w->line_len + n + 2 > w->line_cap) {
+        size_t cap = w->line_cap ? w->line_cap : 1024;
+        while (cap < w->line_len + n + 2)
+            cap *= 2;
+        char *nb = realloc(w->line, cap);
+        if (!nb)
+            return false;
+        w->line = nb;
+        w->line_cap = cap;
+    }
+    memcpy(w->line + w->line_len, v, n);
+    w->line_len += n;
+    return true;
 }
 
 crible_status crible_conllu_write(crible_conllu_writer *w, const crible_sentence *s,
@@ -774,7 +807,7 @@ crible_status crible_conllu_write(crible_conllu_writer *w, const crible_sentence
                                 "writing %zu + %zu cells to a stream of %zu columns",
                                 s->ncolumns, nextra, w->ncolumns);
     if (w->plain)
-        return write_plain(w, s, err);
+        return write_plain(w, s, extra, nextra, err);
     crible_status st = write_header(w, err);
     if (st != CRIBLE_OK)
         return st;
@@ -784,26 +817,31 @@ crible_status crible_conllu_write(crible_conllu_writer *w, const crible_sentence
         if (fputs(s->comments[i], w->out) == EOF || putc('\n', w->out) == EOF)
             return write_failed(err);
     }
-    FILE *out = w->out;
+    /* A block is built in one buffer and written with one fwrite. */
+    w->line_len = 0;
     for (size_t t = 0; t < s->ntokens; t++) {
+        const char *const *row = (const char *const *)s->cells + t * s->ncolumns;
         for (size_t c = 0; c < s->ncolumns; c++) {
-            if (c)
-                putc('\t', out);
-            fputs(crible_sentence_cell(s, t, c), out);
+            if ((c && !line_add(w, "\t", 1)) || !line_add(w, row[c], strlen(row[c])))
+                return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
         }
         for (size_t k = 0; k < nextra; k++) {
             const char *v = extra[t * nextra + k];
             if (!v || !*v)
                 v = "_";
-            if ((st = check_cell(v, err)) != CRIBLE_OK)
-                return st;
-            putc('\t', out);
-            fputs(v, out);
+            size_t n = strlen(v);
+            if (memchr(v, '\t', n) || memchr(v, '\n', n) || memchr(v, '\r', n))
+                return crible_error_set(err, CRIBLE_EINTERNAL,
+                                        "a cell cannot hold a TAB or a line break: '%.40s'", v);
+            if (!line_add(w, "\t", 1) || !line_add(w, v, n))
+                return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
         }
-        if (putc('\n', out) == EOF)
-            return write_failed(err);
+        if (!line_add(w, "\n", 1))
+            return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
     }
-    if (putc('\n', out) == EOF)
+    if (!line_add(w, "\n", 1))
+        return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+    if (fwrite(w->line, 1, w->line_len, w->out) != w->line_len)
         return write_failed(err);
     return CRIBLE_OK;
 }

@@ -210,6 +210,39 @@ static void test_conllu_plain_projection(void **state)
     fclose(in);
 }
 
+static void test_conllu_plain_with_extra_stem(void **state)
+{
+    (void)state;
+    FILE *in = mem(stream, sizeof stream - 1);
+    crible_conllu_reader *r;
+    crible_error err = {0};
+    crible_conllu_reader_open(in, "t.conllu", &r, &err);
+    crible_conllu_reader_peek_header(r, &err);
+    char *out = NULL;
+    size_t outlen = 0;
+    FILE *o = open_memstream(&out, &outlen);
+    const char *names[] = {"CRIBLE:STEM"};
+    crible_conllu_writer *w;
+    crible_conllu_writer_extend(o, r, names, 1, &w, &err);
+    crible_conllu_writer_set_plain(w, true);
+    assert_int_equal(crible_conllu_write_comment(w, "# crible.stem = {}", &err), CRIBLE_OK);
+    crible_sentence s;
+    crible_sentence_init(&s);
+    assert_int_equal(crible_conllu_read(r, &s, &err), 1);
+    const char *stems[] = {"l'", "enfer", NULL, "décev", NULL};
+    assert_int_equal(crible_conllu_write(w, &s, stems, 1, &err), CRIBLE_OK);
+    fclose(o);
+    assert_null(strstr(out, "crible.stem"));
+    assert_non_null(strstr(out, "2\tenfer\tenfer\t_"));
+    assert_non_null(strstr(out, "4\tdéçu\tdécev\t_"));
+    assert_non_null(strstr(out, "3\t,\t_\t_"));
+    free(out);
+    crible_conllu_writer_close(w);
+    crible_sentence_free(&s);
+    crible_conllu_reader_close(r);
+    fclose(in);
+}
+
 static int read_all(const char *text, size_t n, crible_error *err, bool *complete)
 {
     FILE *in = mem(text, n);
@@ -276,8 +309,11 @@ static void test_sentence_building(void **state)
         assert_int_equal(crible_sentence_add_token(&s, cells, &err), CRIBLE_OK);
     }
     assert_int_equal(crible_sentence_add_comment(&s, "# text = x", &err), CRIBLE_OK);
-    assert_string_equal(crible_sentence_cell(&s, 0, 1), "mot0");
-    assert_string_equal(crible_sentence_cell(&s, 4999, 1), "mot4999");
+    for (int i = 0; i < 5000; i++) { /* every row, also those cut by a move */
+        snprintf(form, sizeof form, "mot%d", i);
+        assert_string_equal(crible_sentence_cell(&s, (size_t)i, 0), "1");
+        assert_string_equal(crible_sentence_cell(&s, (size_t)i, 1), form);
+    }
     assert_string_equal(crible_sentence_comment(&s, "text"), "x");
     crible_sentence_free(&s);
 }
@@ -290,6 +326,7 @@ int main(void)
         cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_conllu_roundtrip_with_extra_column),
         cmocka_unit_test(test_conllu_plain_projection),
+        cmocka_unit_test(test_conllu_plain_with_extra_stem),
         cmocka_unit_test(test_conllu_cut_and_malformed),
         cmocka_unit_test(test_sentence_building),
     };
