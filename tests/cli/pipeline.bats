@@ -282,7 +282,10 @@ config() {
     for s in read tokenize stem entities index; do
         [ -x "$CRIBLE_BIN/crible-$s" ] || skip "crible-$s not built yet"
     done
-    for c in crible custom-stage; do
+    configs="crible custom-stage"
+    # Its input is the shared reviews: checked when they are there.
+    [ -e "$DATA/reviews/reviews.jsonl" ] && configs="$configs reviews-jsonl"
+    for c in $configs; do
         run --separate-stderr crible run -c "$CRIBLE_SRC/config/$c.yaml" --check
         [ "$status" -eq 0 ] || { echo "$c: $stderr"; false; }
     done
