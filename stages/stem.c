@@ -52,9 +52,6 @@ typedef struct stem_run {
     char columns[2048];       /* the first input's columns, to check the others */
     char *settings;           /* "# crible.stem = JSON", for the index and queries */
     bool plain;               /* --conllu: blocks go out whole, see write_block */
-    crible_sentence merged;   /* --conllu: the block with its two new cells */
-    size_t merged_room;       /* bytes reserved in merged's buffer */
-    const char **row;
     char warned[8][32];       /* unknown languages already reported */
     int nwarned;
 } stem_run;
@@ -86,63 +83,6 @@ static crible_status select_language(stem_run *r, const crible_sentence *s, crib
     }
     json_decref(j);
     return st;
-}
-
-/* Makes r->merged's buffer big enough for the whole block before it is
- * filled.  INTEGRATION: crible_sentence_add_token (conllu.c) leaves the
- * cells of the row being added pointing into the old buffer when the buffer
- * moves in the middle of that row; with room reserved it never moves.  A
- * cleared sentence keeps its buffer, so one long comment reserves it. */
-static crible_status reserve_merged(stem_run *r, crible_error *err)
-{
-    const crible_sentence *s = &r->s;
-    size_t need = 64;
-    for (size_t i = 0; i < s->ncomments; i++)
-        need += strlen(s->comments[i]) + 1;
-    for (size_t t = 0; t < s->ntokens; t++) {
-        for (size_t c = 0; c < s->ncolumns; c++)
-            need += strlen(crible_sentence_cell(s, t, c)) + 1;
-        need += strlen(r->cells[2 * t]) + 4;
-    }
-    if (need <= r->merged_room)
-        return CRIBLE_OK;
-    char *filler = crible_malloc(need + 1, err);
-    if (!filler)
-        return CRIBLE_ENOMEM;
-    memset(filler, '#', need);
-    filler[need] = '\0';
-    crible_sentence_clear(&r->merged, 1);
-    crible_status st = crible_sentence_add_comment(&r->merged, filler, err);
-    free(filler);
-    if (st == CRIBLE_OK)
-        r->merged_room = need;
-    return st;
-}
-
-/* --conllu: the writer takes LEMMA from CRIBLE:STEM among a block's own
- * cells, so the block is rebuilt with the new cells in it. */
-static crible_status write_merged(stem_run *r, crible_error *err)
-{
-    const crible_sentence *s = &r->s;
-    size_t n = s->ncolumns;
-    const char **row = crible_realloc(r->row, (n + 2) * sizeof *row, err);
-    if (!row)
-        return CRIBLE_ENOMEM;
-    r->row = row;
-    crible_status st = reserve_merged(r, err);
-    if (st != CRIBLE_OK)
-        return st;
-    crible_sentence_clear(&r->merged, n + 2);
-    for (size_t i = 0; i < s->ncomments && st == CRIBLE_OK; i++)
-        st = crible_sentence_add_comment(&r->merged, s->comments[i], err);
-    for (size_t t = 0; t < s->ntokens && st == CRIBLE_OK; t++) {
-        for (size_t c = 0; c < n; c++)
-            row[c] = crible_sentence_cell(s, t, c);
-        row[n] = r->cells[2 * t][0] ? r->cells[2 * t] : "_";
-        row[n + 1] = r->cells[2 * t + 1];
-        st = crible_sentence_add_token(&r->merged, row, err);
-    }
-    return st == CRIBLE_OK ? crible_conllu_write(r->w, &r->merged, NULL, 0, err) : st;
 }
 
 static crible_status stem_block(stem_run *r, int col_norm, int col_type, crible_error *err)
@@ -194,7 +134,7 @@ static crible_status stem_block(stem_run *r, int col_norm, int col_type, crible_
         r->cells[2 * t] = r->terms + r->offs[t];
         r->cells[2 * t + 1] = r->stops[t] ? "1" : "0";
     }
-    return r->plain ? write_merged(r, err) : crible_conllu_write(r->w, s, r->cells, 2, err);
+    return crible_conllu_write(r->w, s, r->cells, 2, err);
 }
 
 /* Every input must have the first one's columns: the output has one header. */
@@ -296,7 +236,6 @@ int main(int argc, char **argv)
     crible_stem_options opt;
     stem_run run = {0};
     crible_sentence_init(&run.s);
-    crible_sentence_init(&run.merged);
     crible_stem_options_init(&opt);
     crible_status st = crible_config_open_section(config_path, "stem", &config, &section, &err);
     if (st == CRIBLE_OK)
@@ -313,8 +252,6 @@ int main(int argc, char **argv)
         st = crible_conllu_writer_finish(run.w, &err);
     crible_conllu_writer_close(run.w);
     crible_sentence_free(&run.s);
-    crible_sentence_free(&run.merged);
-    free(run.row);
     free(run.terms);
     free(run.cells);
     free(run.settings);
