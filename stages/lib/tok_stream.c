@@ -115,11 +115,44 @@ static void utoa(size_t n, char *out)
     *out = '\0';
 }
 
+/* Makes room for `bytes` in the block before anything is added to it.
+ * WORKAROUND: crible_sentence_add_token (conllu.c) re-points the cells of
+ * earlier tokens when its buffer grows, but not the cells of the token
+ * being added, which then point into freed memory (ASan: use after free).
+ * A block whose buffer never grows while tokens are added is safe; room is
+ * made by adding a comment of that size and clearing the block, which keeps
+ * the buffer.  Remove when conllu.c re-points the cells of the current
+ * token too. */
+static crible_status reserve_block(crible_tok_stream *s, size_t bytes, crible_error *err)
+{
+    crible_sentence_clear(&s->block, CRIBLE_TOKENIZE_NCOLUMNS);
+    if (bytes <= s->block.buf_cap)
+        return CRIBLE_OK;
+    if (bytes + 2 > s->line_cap) {
+        char *p = crible_realloc(s->line, bytes + 2, err);
+        if (!p)
+            return CRIBLE_ENOMEM;
+        s->line = p;
+        s->line_cap = bytes + 2;
+    }
+    memset(s->line, '#', bytes);
+    s->line[bytes] = '\0';
+    crible_status st = crible_sentence_add_comment(&s->block, s->line, err);
+    crible_sentence_clear(&s->block, CRIBLE_TOKENIZE_NCOLUMNS);
+    return st;
+}
+
 static crible_status on_sentence(void *ctx, const crible_token_sentence *sent, crible_error *err)
 {
     crible_tok_stream *s = ctx;
-    crible_sentence_clear(&s->block, CRIBLE_TOKENIZE_NCOLUMNS);
-    crible_status st = CRIBLE_OK;
+    /* the block's bytes: comments, then per token its cells and NULs */
+    size_t bytes = (s->doc_line ? strlen(s->doc_line) + 2 * strlen(s->doc->id) : 0) +
+                   strlen(s->field) + 2 * (sent->end - sent->start) + strlen(s->doc->id) + 128;
+    for (size_t k = 0; k < sent->ntokens; k++)
+        bytes += sent->tokens[k].end - sent->tokens[k].start + sent->tokens[k].norm_len + 80;
+    crible_status st = reserve_block(s, bytes, err);
+    if (st != CRIBLE_OK)
+        return st;
     if (s->doc_line)
         st = doc_comments(s, err);
     if (st == CRIBLE_OK && s->field_pending) {

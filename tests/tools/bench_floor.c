@@ -232,7 +232,12 @@ int main(int argc, char **argv)
         free(u);
     } else if (strcmp(mode, "same") == 0) {
         load_docs(argv[2], &t);
-        return same(&t);
+        int rc = same(&t);
+        for (size_t i = 0; i < t.n; i++)
+            free(t.s[i]);
+        free(t.s);
+        free(t.len);
+        return rc;
     } else if (strcmp(mode, "tokenize") == 0) {
         load_docs(argv[2], &t);
         crible_tokenizer *tz;
