@@ -18,6 +18,18 @@ static const char *const honorifics[] = {
     "lady", "milady", "milord", "miss", "mister", "professeur", "abbe", "pere",
     "soeur", "frere", "monseigneur", "mgr", NULL};
 
+/* Titles of nobility, of the clergy and military ranks: part of the name
+ * ("le duc de Buckingham", "l'abbé Pirard", "le général de Gaulle"), in the
+ * span and in the value, as the 7romans and HIPE annotators do. */
+static const char *const titles[] = {
+    "duc", "duchesse", "comte", "comtesse", "marquis", "marquise", "baron",
+    "baronne", "vicomte", "vicomtesse", "chevalier", "prince", "princesse", "roi",
+    "reine", "empereur", "imperatrice", "cardinal", "abbe", "dom", "frere",
+    "soeur", "mere", "pere", "compere", "commere", "marechal", "marechale",
+    "general", "colonel", "capitaine", "lieutenant", "amiral", "commandant",
+    "sergent", "caporal", "eveque", "archeveque", "pape", "saint", "sainte",
+    "lord", "lady", "sir", "dame", "infant", "infante", "archiduc", "tsar", NULL};
+
 /* Roles and relations written before a name: "le réalisateur Christopher
  * Nolan", "l'officier de police Kevin Anderson", "sa fille Emma". */
 static const char *const roles[] = {
@@ -226,6 +238,17 @@ static int run_type(crible_entities *e, const crible_entities_token *t, const ui
         BECAUSE(R_HONORIFIC, CRIBLE_ENT_PER);
     }
     if (b - a >= 2 && key_in(e, a, honorifics)) BECAUSE(R_HONORIFIC, CRIBLE_ENT_PER);
+    if (has_prev && in[prev].word && !in[prev].cap && key_in(e, prev, titles) && !labels[prev] &&
+        !key_in(e, a, loc_heads)) {
+        *span_a = prev;
+        BECAUSE(R_TITLE, CRIBLE_ENT_PER);
+    }
+    if (has_prev && prev > 0 && key_in(e, prev, (const char *const[]){"de", "d", NULL}) &&
+        in[prev - 1].word && !in[prev - 1].cap && key_in(e, prev - 1, titles) &&
+        !labels[prev - 1] && !labels[prev]) {
+        *span_a = prev - 1;
+        BECAUSE(R_TITLE, CRIBLE_ENT_PER);
+    }
     if (has_prev && in[prev].word && key_in(e, prev, work_cues) && !in[a].init)
         BECAUSE(R_WORKCUE, CRIBLE_ENT_WORK);
     if (has_prev && in[prev].word && key_in(e, prev, roles)) BECAUSE(R_ROLE, CRIBLE_ENT_PER);
@@ -346,7 +369,7 @@ static void capitalised_runs(crible_entities *e, const crible_entities_token *t,
         else if (type == CRIBLE_ENT_PER && a >= 2 && span_a == a && key_in(e, a - 1, connectors) &&
                  in[a - 2].word && key_in(e, a - 2, honorifics) && !labels[a - 2])
             span_a = a - 2;
-        size_t va = a;
+        size_t va = reason == R_TITLE ? span_a : a;
         while (va + 1 < b && key_in(e, va, honorifics)) va++;
         const crible_ent_memo *m = b - a == 1 ? crible_ent_memo_get(e, e->keys + in[a].key_off,
                                                                     in[a].key_len) : NULL;
