@@ -178,10 +178,11 @@ static uint32_t disj_positions(it *i, uint32_t **buf, uint32_t *cap)
             *buf = v;
             *cap = nc;
         }
-        memcpy(*buf + n, d->tmp, m * sizeof *d->tmp);
+        if (m)
+            memcpy(*buf + n, d->tmp, m * sizeof *d->tmp);
         n += m;
     }
-    if (d->n > 1)
+    if (d->n > 1 && n > 1)
         qsort(*buf, n, sizeof **buf, u32cmp);
     return n;
 }
@@ -778,7 +779,8 @@ static int hit_cmp_desc(const void *a, const void *b)
 
 void topk_sort(topk *t)
 {
-    qsort(t->h, t->n, sizeof *t->h, hit_cmp_desc);
+    if (t->n > 1)
+        qsort(t->h, t->n, sizeof *t->h, hit_cmp_desc);
 }
 
 /* Collects the leaves of nested disjunctions (their scores add up). */

@@ -149,13 +149,14 @@ crible_status crible_facet_compute(crible_searcher *s, const crible_results *r,
         return st;
     }
     out->distinct = a.n;
-    qsort(a.v, a.n, sizeof *a.v, by_count);
+    if (a.n > 1)
+        qsort(a.v, a.n, sizeof *a.v, by_count);
     if (top && a.n > top) {
         for (size_t i = top; i < a.n; i++)
             free(a.v[i].value);
         a.n = top;
     }
-    if (out->numeric)
+    if (out->numeric && a.n > 1)
         qsort(a.v, a.n, sizeof *a.v, by_number);
     out->v = a.v;
     out->n = a.n;

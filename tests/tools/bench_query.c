@@ -148,6 +148,8 @@ int main(int argc, char **argv)
                                qs[i].qid, p, us, n);
                 }
             }
+        if (sink == 1) /* keeps the work observable */
+            fputs("", stderr);
     }
     crible_hit_detail_free(&d);
     crible_results_free(&r);
