@@ -226,6 +226,22 @@ void crible_tokenizer_free(crible_tokenizer *t)
     free(t);
 }
 
+/* Grows the array *p of *cap elements of `size` bytes to hold `need`. */
+static bool reserve(void **p, size_t *cap, size_t need, size_t size, crible_error *err)
+{
+    if (need <= *cap)
+        return true;
+    size_t ncap = *cap ? *cap : 64;
+    while (ncap < need)
+        ncap *= 2;
+    void *q = crible_realloc(*p, ncap * size, err);
+    if (!q)
+        return false;
+    *p = q;
+    *cap = ncap;
+    return true;
+}
+
 /* ---- lexer ------------------------------------------------------------- */
 
 static bool raw_push(crible_tokenizer *t, tok_raw r, crible_error *err)
@@ -235,13 +251,8 @@ static bool raw_push(crible_tokenizer *t, tok_raw r, crible_error *err)
             memmove(t->raw, t->raw + t->rhead, (t->rcount - t->rhead) * sizeof *t->raw);
             t->rcount -= t->rhead;
             t->rhead = 0;
-        } else {
-            size_t ncap = t->rcap ? t->rcap * 2 : 64;
-            tok_raw *p = crible_realloc(t->raw, ncap * sizeof *p, err);
-            if (!p)
-                return false;
-            t->raw = p;
-            t->rcap = ncap;
+        } else if (!reserve((void **)&t->raw, &t->rcap, t->rcount + 1, sizeof *t->raw, err)) {
+            return false;
         }
     }
     r.space = t->space;
@@ -371,16 +382,8 @@ static crible_status flush(crible_tokenizer *t, crible_error *err)
 {
     if (t->nitems == 0)
         return CRIBLE_OK;
-    if (t->nitems > t->capout) {
-        size_t ncap = t->capout ? t->capout : 64;
-        while (ncap < t->nitems)
-            ncap *= 2;
-        crible_token *p = crible_realloc(t->out, ncap * sizeof *p, err);
-        if (!p)
-            return CRIBLE_ENOMEM;
-        t->out = p;
-        t->capout = ncap;
-    }
+    if (!reserve((void **)&t->out, &t->capout, t->nitems, sizeof *t->out, err))
+        return CRIBLE_ENOMEM;
     for (size_t k = 0; k < t->nitems; k++) {
         const tok_item *it = &t->items[k];
         crible_token *o = &t->out[k];
@@ -488,14 +491,8 @@ static crible_status add(crible_tokenizer *t, int32_t s, int32_t e, crible_token
         if (st != CRIBLE_OK)
             return st;
     }
-    if (t->nitems == t->capitems) {
-        size_t ncap = t->capitems ? t->capitems * 2 : 64;
-        tok_item *p = crible_realloc(t->items, ncap * sizeof *p, err);
-        if (!p)
-            return CRIBLE_ENOMEM;
-        t->items = p;
-        t->capitems = ncap;
-    }
+    if (!reserve((void **)&t->items, &t->capitems, t->nitems + 1, sizeof *t->items, err))
+        return CRIBLE_ENOMEM;
     tok_item *it = &t->items[t->nitems];
     it->s = s;
     it->e = e;
