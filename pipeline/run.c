@@ -1,16 +1,19 @@
 /*
- * run.c - starts the processes of a plan, carries the stream where the
- * runner sits in it (relay.h), relays every stage's stderr, and decides at
- * the end whether the sink may commit (run.h says the rules).
+ * run.c - the event loop of a run: once spawn.c has started the processes,
+ * it carries the stream where the runner sits in it (relay.h), relays every
+ * stage's stderr, reaps the stages, and decides whether the sink may commit
+ * or everything must stop (run.h says the rules).
  *
  * Wiring, with -j 2 and stages read, tokenize, stem, index:
  *
  *   read ─▶ runner split ─┬─▶ tokenize.1 ─▶ stem.1 ─┬─▶ runner merge ─▶ index
  *                         └─▶ tokenize.2 ─▶ stem.2 ─┘
  *
- * With -j 1 read writes straight into tokenize; the merge is still there
- * (it counts documents, tokens and entities for the progress line and the
- * summary, and it is what holds the sink's stdin open until the end).
+ * With -j 1 read writes straight into tokenize (unless the progress line
+ * is shown: then the split, with one copy, counts what read sends); the
+ * merge is always there: it counts documents, tokens and entities for the
+ * progress line and the summary, and it is what holds the sink's stdin
+ * open until the end.
  */
 #define _GNU_SOURCE   /* pipe2 */
 #include "run.h"
@@ -27,29 +30,9 @@
 
 #include "cli.h"
 #include "report.h"
+#include "run_state.h"
 
 #define KILL_GRACE 3.0        /* seconds between SIGTERM and SIGKILL */
-
-typedef struct run_state {
-    const runner_plan *plan;
-    runner_proc *procs;
-    size_t nprocs;
-    size_t source, sink;      /* indexes in procs; sink == nprocs: none */
-    bool use_split;
-    runner_split split;
-    runner_merge merge;
-    int sink_fd;              /* the sink's stdin, or STDOUT_FILENO; -1 closed */
-    bool sink_broken;         /* the sink stopped reading before the end */
-    long copy_broken;         /* a copy that stopped reading its share, or -1 */
-    bool aborting;
-    double abort_at;
-    bool killed_hard;
-    pid_t pgid;               /* the stages' process group (0: the runner's own) */
-    bool own_group;           /* whether they have one of their own */
-    unsigned order;
-    crible_progress progress;
-    unsigned long long source_bytes;
-} run_state;
 
 static int signal_pipe[2] = {-1, -1};
 static volatile sig_atomic_t stop_signal;
@@ -105,211 +88,6 @@ int runner_exit_code(int status)
 static bool proc_failed(const runner_proc *p)
 {
     return p->exited && runner_exit_code(p->status) != 0;
-}
-
-/* --- starting processes ----------------------------------------------------- */
-
-static void set_nonblock(int fd)
-{
-    int fl = fcntl(fd, F_GETFL);
-    if (fl >= 0)
-        fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-}
-
-/* In the child: never returns. */
-static void child_exec(const runner_proc *p, pid_t pgid, int in_fd, int out_fd, int err_fd,
-                       int report_fd)
-{
-    int e = 0;
-    if (pgid >= 0)
-        setpgid(0, pgid);
-    if ((in_fd >= 0 && dup2(in_fd, STDIN_FILENO) < 0) ||
-        (out_fd >= 0 && dup2(out_fd, STDOUT_FILENO) < 0) ||
-        dup2(err_fd, STDERR_FILENO) < 0)
-        e = errno;
-    if (!e && p->stage->cwd && chdir(p->stage->cwd) != 0)
-        e = errno;
-    if (!e) {
-        for (size_t i = 0; i < sizeof caught / sizeof *caught; i++)
-            signal(caught[i], SIG_DFL);
-        signal(SIGPIPE, SIG_DFL);
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        execv(p->stage->program, p->stage->argv);
-        e = errno;
-    }
-    ssize_t w = write(report_fd, &e, sizeof e);
-    (void)w;
-    _exit(127);
-}
-
-/* Starts p with the given stdin/stdout (-1: the runner's own). */
-static crible_status spawn(run_state *r, runner_proc *p, int in_fd, int out_fd,
-                           crible_error *err)
-{
-    int errp[2], rep[2];
-    if (pipe2(errp, O_CLOEXEC) != 0)
-        return crible_error_set(err, CRIBLE_EIO, "pipe: %s", strerror(errno));
-    if (pipe2(rep, O_CLOEXEC) != 0) {
-        close(errp[0]);
-        close(errp[1]);
-        return crible_error_set(err, CRIBLE_EIO, "pipe: %s", strerror(errno));
-    }
-    sigset_t all, old;
-    sigfillset(&all);
-    sigprocmask(SIG_BLOCK, &all, &old);
-    pid_t pid = fork();
-    if (pid == 0)
-        child_exec(p, r->own_group ? r->pgid : -1, in_fd, out_fd, errp[1], rep[1]);
-    int fork_errno = errno;
-    sigprocmask(SIG_SETMASK, &old, NULL);
-    close(errp[1]);
-    close(rep[1]);
-    if (pid < 0) {
-        close(errp[0]);
-        close(rep[0]);
-        return crible_error_set(err, CRIBLE_EIO, "cannot start stage '%s': fork: %s",
-                                p->label, strerror(fork_errno));
-    }
-    p->pid = pid;
-    if (r->own_group) {
-        setpgid(pid, r->pgid);     /* as the child does: whoever runs first */
-        if (!r->pgid)
-            r->pgid = pid;
-    }
-    p->started = crible_now();
-    p->err_fd = errp[0];
-    set_nonblock(p->err_fd);
-    int child_errno = 0;
-    ssize_t got;
-    do
-        got = read(rep[0], &child_errno, sizeof child_errno);
-    while (got < 0 && errno == EINTR);
-    close(rep[0]);
-    if (got == (ssize_t)sizeof child_errno)
-        return crible_error_set(err, CRIBLE_ECONFIG, "cannot run stage '%s' (%s): %s",
-                                p->label, p->stage->program, strerror(child_errno));
-    return CRIBLE_OK;
-}
-
-static crible_status make_pipe(int fds[2], crible_error *err)
-{
-    if (pipe2(fds, O_CLOEXEC) != 0)
-        return crible_error_set(err, CRIBLE_EIO, "pipe: %s", strerror(errno));
-    return CRIBLE_OK;
-}
-
-static void init_proc(runner_proc *p, const runner_stage *st, int copy, int jobs)
-{
-    memset(p, 0, sizeof *p);
-    p->stage = st;
-    p->copy = copy;
-    p->err_fd = -1;
-    if (jobs > 1)
-        snprintf(p->label, sizeof p->label, "%s.%d", st->name, copy + 1);
-    else
-        snprintf(p->label, sizeof p->label, "%s", st->name);
-}
-
-/* Creates the processes and the runner's ends of the pipes. */
-static crible_status start_all(run_state *r, crible_error *err)
-{
-    const runner_plan *plan = r->plan;
-    size_t nanalysis = plan->end_analysis - plan->first_analysis;
-    int jobs = nanalysis ? plan->jobs : 1;
-    /* With one copy the source writes straight into it, unless progress
-     * is shown: then the runner counts what the source sends (relay.h). */
-    r->use_split = nanalysis && (jobs > 1 || r->progress.enabled);
-    r->nprocs = 1 + nanalysis * (size_t)jobs + (plan->has_sink ? 1 : 0);
-    if (!(r->procs = crible_malloc(r->nprocs * sizeof *r->procs, err)))
-        return CRIBLE_ENOMEM;
-    size_t k = 0;
-    r->source = k;
-    init_proc(&r->procs[k++], &plan->stages[0], 0, 1);
-    for (int c = 0; c < jobs; c++)
-        for (size_t s = plan->first_analysis; s < plan->end_analysis; s++)
-            init_proc(&r->procs[k++], &plan->stages[s], c, jobs);
-    r->sink = plan->has_sink ? k : r->nprocs;
-    if (plan->has_sink)
-        init_proc(&r->procs[k++], &plan->stages[plan->nstages - 1], 0, 1);
-
-    /* The sink first, so that its stdin exists; its stdout is ours. */
-    crible_status st;
-    int fds[2];
-    r->sink_fd = STDOUT_FILENO;
-    if (plan->has_sink) {
-        if ((st = make_pipe(fds, err)) != CRIBLE_OK)
-            return st;
-        st = spawn(r, &r->procs[r->sink], fds[0], -1, err);
-        close(fds[0]);
-        r->sink_fd = fds[1];
-        set_nonblock(r->sink_fd);
-        if (st != CRIBLE_OK)
-            return st;
-    }
-    int *outs = crible_malloc((size_t)jobs * sizeof *outs, err);
-    int *ins = crible_malloc((size_t)jobs * sizeof *ins, err);
-    if (!outs || !ins) {
-        free(outs);
-        free(ins);
-        return CRIBLE_ENOMEM;
-    }
-    /* Each copy of the analysis chain, from its end backwards. */
-    st = CRIBLE_OK;
-    for (int c = 0; c < jobs && st == CRIBLE_OK; c++) {
-        ins[c] = outs[c] = -1;
-        if (!nanalysis)
-            break;
-        if ((st = make_pipe(fds, err)) != CRIBLE_OK)
-            break;
-        outs[c] = fds[0];
-        int next_in = fds[1];          /* what the stage being started writes to */
-        for (size_t s = nanalysis; s-- > 0 && st == CRIBLE_OK;) {
-            runner_proc *p = &r->procs[1 + (size_t)c * nanalysis + s];
-            if ((st = make_pipe(fds, err)) != CRIBLE_OK)
-                break;
-            st = spawn(r, p, fds[0], next_in, err);
-            close(fds[0]);
-            close(next_in);
-            next_in = fds[1];
-        }
-        ins[c] = next_in;
-    }
-    /* The source: straight into the only copy, or into the split. */
-    if (st == CRIBLE_OK) {
-        int src_out;
-        if (nanalysis && !r->use_split) {
-            src_out = ins[0];
-            ins[0] = -1;
-        } else {
-            if ((st = make_pipe(fds, err)) == CRIBLE_OK) {
-                src_out = fds[1];
-                if (r->use_split) {
-                    set_nonblock(fds[0]);
-                    for (int c = 0; c < jobs; c++)
-                        set_nonblock(ins[c]);
-                    if (!runner_split_init(&r->split, fds[0], ins, (size_t)jobs))
-                        st = crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
-                } else {
-                    outs[0] = fds[0];  /* no analysis: the merge reads the source */
-                }
-            }
-        }
-        if (st == CRIBLE_OK) {
-            st = spawn(r, &r->procs[r->source], -1, src_out, err);
-            close(src_out);
-        }
-    }
-    if (st == CRIBLE_OK) {
-        for (int c = 0; c < jobs; c++)
-            set_nonblock(outs[c]);
-        if (!runner_merge_init(&r->merge, outs, (size_t)jobs))
-            st = crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
-    }
-    free(outs);
-    free(ins);
-    return st;
 }
 
 /* --- during the run ----------------------------------------------------------- */
@@ -657,7 +435,7 @@ crible_status runner_run(const runner_plan *plan, runner_result *result, crible_
      * children are stopped with it; not when stdin is a terminal, which
      * only the foreground group may read (crible run -). */
     r.own_group = !isatty(STDIN_FILENO);
-    st = start_all(&r, err);
+    st = runner_start(&r, err);
     if (st != CRIBLE_OK) {
         /* Some started: stop them (the sink before anything ends its input). */
         r.aborting = true;
