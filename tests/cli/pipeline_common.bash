@@ -9,7 +9,7 @@ interrupt_run() {
     local secs=$1; shift
     crible run "$@" > "$T/out" 2> "$T/err" < /dev/null &
     local pid=$!
-    for _ in $(seq 1 100); do pgrep -f "^sleep $secs" > /dev/null && break; sleep 0.1; done
+    for _ in $(seq 1 300); do pgrep -f "^sleep $secs" > /dev/null && break; sleep 0.1; done
     pgrep -f "^sleep $secs" > /dev/null || { cat "$T/err"; return 1; }
     [ -z "${ALSO_RUNNING:-}" ] || pgrep -f "$ALSO_RUNNING" > /dev/null ||
         { echo "not running: $ALSO_RUNNING"; return 1; }
