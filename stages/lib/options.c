@@ -7,18 +7,6 @@
 
 #include <string.h>
 
-/* INTEGRATION: while the stages' schemas are being written, an absent one is
- * an empty schema (weak), so the library links.  Removed once all exist. */
-#define EMPTY_SCHEMA(name) __attribute__((weak)) const crible_schema name[] = {{0}}
-EMPTY_SCHEMA(crible_schema_input);
-EMPTY_SCHEMA(crible_schema_pipeline);
-EMPTY_SCHEMA(crible_schema_read);
-EMPTY_SCHEMA(crible_schema_tokenize);
-EMPTY_SCHEMA(crible_schema_stem);
-EMPTY_SCHEMA(crible_schema_entities);
-EMPTY_SCHEMA(crible_schema_index);
-EMPTY_SCHEMA(crible_schema_query);
-
 const crible_section crible_sections[] = {
     {"input", crible_schema_input},
     {"pipeline", crible_schema_pipeline},
