@@ -3,10 +3,10 @@
 # write-errors tests): --help, --version, a bad option, an unwritable
 # stdout, a broken config file.
 load common
+bats_require_minimum_version 1.5.0
 
 setup() {
     printf 'stem:\n  algorithm: [french\n' > "$BATS_TEST_TMPDIR/broken.yaml"
-    printf 'stem:\n  stopwrods: []\n' > "$BATS_TEST_TMPDIR/typo.yaml"
 }
 
 @test "every program answers --help on stdout with its name, exit 0" {
@@ -46,7 +46,8 @@ setup() {
 
 @test "every stage reports broken YAML with file, line and column, exit 3" {
     for p in crible-read crible-tokenize crible-stem crible-entities crible-index crible-query; do
-        run --separate-stderr "$p" -c "$BATS_TEST_TMPDIR/broken.yaml" - < /dev/null
+        args=(-); [ "$p" = crible-query ] && args=("$BATS_TEST_TMPDIR/none.idx" mot)
+        run --separate-stderr "$p" -c "$BATS_TEST_TMPDIR/broken.yaml" "${args[@]}" < /dev/null
         [ "$status" -eq 3 ] || { echo "$p: status $status: $stderr"; false; }
         [[ "$stderr" == "$p: $BATS_TEST_TMPDIR/broken.yaml:3:1: "* ]] || { echo "$p: $stderr"; false; }
     done
@@ -54,8 +55,16 @@ setup() {
 
 @test "a missing config file is a config error naming it" {
     for p in crible-read crible-tokenize crible-stem crible-entities crible-index crible-query; do
-        run --separate-stderr "$p" -c /nonexistent/crible.yaml - < /dev/null
+        args=(-); [ "$p" = crible-query ] && args=("$BATS_TEST_TMPDIR/none.idx" mot)
+        run --separate-stderr "$p" -c /nonexistent/crible.yaml "${args[@]}" < /dev/null
         [ "$status" -eq 3 ] || { echo "$p: status $status: $stderr"; false; }
         [[ "$stderr" == *"cannot open '/nonexistent/crible.yaml'"* ]] || { echo "$p: $stderr"; false; }
     done
+}
+
+@test "a stage started alone checks its own section: a typo gets 'did you mean'" {
+    printf 'stem:\n  stopwrods: []\n' > "$BATS_TEST_TMPDIR/typo.yaml"
+    run --separate-stderr crible-stem -c "$BATS_TEST_TMPDIR/typo.yaml" - < /dev/null
+    [ "$status" -eq 3 ]
+    [ "$stderr" = "crible-stem: $BATS_TEST_TMPDIR/typo.yaml:2:3: unknown key 'stopwrods' in 'stem' (did you mean 'stopwords'?)" ]
 }
