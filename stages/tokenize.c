@@ -98,7 +98,7 @@ int main(int argc, char **argv)
                                        &w, &err);
     if (st == CRIBLE_OK) {
         crible_conllu_writer_set_plain(w, plain);
-        st = crible_tok_stream_open(tz, &opt, w, &ts, &err);
+        st = crible_tok_stream_open(tz, &opt, w, plain ? NULL : stdout, &ts, &err);
     }
     if (st == CRIBLE_OK && optind == argc)
         st = tokenize_input("-", ts, &err);

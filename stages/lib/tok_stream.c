@@ -4,6 +4,7 @@
  */
 #include "tok_stream.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,10 +16,13 @@ struct crible_tok_stream {
     crible_tokenizer *tz;
     const crible_tokenize_options *opt;
     crible_conllu_writer *w;
+    FILE *out;             /* NULL: every block goes through crible_conllu_write */
     crible_sentence block;
     char *line;            /* a comment being built */
     size_t line_cap;
-    char *cells;           /* FORM, START, END, ID of the tokens of a block */
+    char *rows;            /* the token lines of a block (direct path) */
+    size_t rows_len, rows_cap;
+    char *cells;           /* FORM, START, END of a token (writer path) */
     size_t cells_cap;
     /* per document */
     const crible_doc *doc;
@@ -30,8 +34,8 @@ struct crible_tok_stream {
 };
 
 crible_status crible_tok_stream_open(crible_tokenizer *tz, const crible_tokenize_options *options,
-                                     crible_conllu_writer *w, crible_tok_stream **out,
-                                     crible_error *err)
+                                     crible_conllu_writer *w, FILE *direct,
+                                     crible_tok_stream **out, crible_error *err)
 {
     crible_tok_stream *s = calloc(1, sizeof *s);
     if (!s)
@@ -39,6 +43,7 @@ crible_status crible_tok_stream_open(crible_tokenizer *tz, const crible_tokenize
     s->tz = tz;
     s->opt = options;
     s->w = w;
+    s->out = direct;
     crible_sentence_init(&s->block);
     *out = s;
     return CRIBLE_OK;
@@ -50,26 +55,51 @@ void crible_tok_stream_close(crible_tok_stream *s)
         return;
     crible_sentence_free(&s->block);
     free(s->line);
+    free(s->rows);
     free(s->cells);
     free(s->doc_line);
     free(s);
 }
 
-/* Adds "# KEY = VALUE" (value[0..n)) to the block, line breaks, TABs and
- * controls of the value turned into spaces. */
-static crible_status add_comment(crible_tok_stream *s, const char *key, const char *value,
-                                 size_t n, crible_error *err)
+static bool grow(char **p, size_t *cap, size_t need, crible_error *err)
 {
-    size_t klen = strlen(key), need = klen + n + 6;
-    if (need > s->line_cap) {
-        char *p = crible_realloc(s->line, need * 2, err);
-        if (!p)
-            return CRIBLE_ENOMEM;
-        s->line = p;
-        s->line_cap = need * 2;
-    }
+    if (need <= *cap)
+        return true;
+    size_t ncap = *cap ? *cap : 4096;
+    while (ncap < need)
+        ncap *= 2;
+    char *q = crible_realloc(*p, ncap, err);
+    if (!q)
+        return false;
+    *p = q;
+    *cap = ncap;
+    return true;
+}
+
+/* Writes or adds to the block the comment line (s->line): directly after
+ * the previous block on the direct path, in the block otherwise. */
+static crible_status put_comment(crible_tok_stream *s, const char *line, crible_error *err)
+{
+    if (s->out)
+        return crible_conllu_write_comment(s->w, line, err);
+    return crible_sentence_add_comment(&s->block, line, err);
+}
+
+/* "# KEY = VALUE" (value[0..n)), line breaks, TABs and controls of the
+ * value turned into spaces. */
+static crible_status comment(crible_tok_stream *s, const char *key, const char *value,
+                             size_t n, crible_error *err)
+{
+    size_t klen = strlen(key);
+    if (!grow(&s->line, &s->line_cap, klen + n + 6, err))
+        return CRIBLE_ENOMEM;
     char *o = s->line;
-    o += sprintf(o, "# %s = ", key);
+    *o++ = '#';
+    *o++ = ' ';
+    memcpy(o, key, klen);
+    o += klen;
+    memcpy(o, " = ", 3);
+    o += 3;
     const unsigned char *v = (const unsigned char *)value;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = v[i];
@@ -87,32 +117,34 @@ static crible_status add_comment(crible_tok_stream *s, const char *key, const ch
         }
     }
     *o = '\0';
-    return crible_sentence_add_comment(&s->block, s->line, err);
+    return put_comment(s, s->line, err);
 }
 
 static crible_status doc_comments(crible_tok_stream *s, crible_error *err)
 {
-    crible_status st = add_comment(s, "newdoc id", s->doc->id, strlen(s->doc->id), err);
+    crible_status st = comment(s, "newdoc id", s->doc->id, strlen(s->doc->id), err);
     if (st == CRIBLE_OK)
-        st = crible_sentence_add_comment(&s->block, s->doc_line, err);
+        st = put_comment(s, s->doc_line, err);
     free(s->doc_line);
     s->doc_line = NULL;
     return st;
 }
 
-/* Writes n in decimal at out (21 bytes are enough), NUL-terminated:
+/* Writes n in decimal at out (21 bytes are enough); returns the length.
  * snprintf was a third of crible-tokenize's time. */
-static void utoa(size_t n, char *out)
+static size_t utoa(size_t n, char *out)
 {
     char tmp[24];
-    int i = 0;
+    size_t i = 0, len;
     do {
         tmp[i++] = (char)('0' + n % 10);
         n /= 10;
     } while (n);
+    len = i;
     while (i)
         *out++ = tmp[--i];
     *out = '\0';
+    return len;
 }
 
 /* Makes room for `bytes` in the block before anything is added to it.
@@ -128,13 +160,8 @@ static crible_status reserve_block(crible_tok_stream *s, size_t bytes, crible_er
     crible_sentence_clear(&s->block, CRIBLE_TOKENIZE_NCOLUMNS);
     if (bytes <= s->block.buf_cap)
         return CRIBLE_OK;
-    if (bytes + 2 > s->line_cap) {
-        char *p = crible_realloc(s->line, bytes + 2, err);
-        if (!p)
-            return CRIBLE_ENOMEM;
-        s->line = p;
-        s->line_cap = bytes + 2;
-    }
+    if (!grow(&s->line, &s->line_cap, bytes + 2, err))
+        return CRIBLE_ENOMEM;
     memset(s->line, '#', bytes);
     s->line[bytes] = '\0';
     crible_status st = crible_sentence_add_comment(&s->block, s->line, err);
@@ -142,47 +169,58 @@ static crible_status reserve_block(crible_tok_stream *s, size_t bytes, crible_er
     return st;
 }
 
-static crible_status on_sentence(void *ctx, const crible_token_sentence *sent, crible_error *err)
+/* The direct path: the block's token lines formatted in one buffer and
+ * written with one fwrite (cells never hold TAB or line breaks: tokens hold
+ * no white space but the spaces of "1 000"; NORM never is empty). */
+static crible_status write_rows(crible_tok_stream *s, const crible_token_sentence *sent,
+                                crible_error *err)
 {
-    crible_tok_stream *s = ctx;
-    /* the block's bytes: comments, then per token its cells and NULs */
-    size_t bytes = (s->doc_line ? strlen(s->doc_line) + 2 * strlen(s->doc->id) : 0) +
-                   strlen(s->field) + 2 * (sent->end - sent->start) + strlen(s->doc->id) + 128;
+    size_t need = 2;
     for (size_t k = 0; k < sent->ntokens; k++)
-        bytes += sent->tokens[k].end - sent->tokens[k].start + sent->tokens[k].norm_len + 80;
-    crible_status st = reserve_block(s, bytes, err);
-    if (st != CRIBLE_OK)
-        return st;
-    if (s->doc_line)
-        st = doc_comments(s, err);
-    if (st == CRIBLE_OK && s->field_pending) {
-        st = add_comment(s, "crible.field", s->field, strlen(s->field), err);
-        s->field_pending = false;
+        need += sent->tokens[k].end - sent->tokens[k].start + sent->tokens[k].norm_len + 80;
+    if (!grow(&s->rows, &s->rows_cap, need, err))
+        return CRIBLE_ENOMEM;
+    char *o = s->rows;
+    for (size_t k = 0; k < sent->ntokens; k++) {
+        const crible_token *t = &sent->tokens[k];
+        o += utoa(k + 1, o);
+        *o++ = '\t';
+        memcpy(o, s->text + t->start, t->end - t->start);
+        o += t->end - t->start;
+        *o++ = '\t';
+        o += utoa(t->start, o);
+        *o++ = '\t';
+        o += utoa(t->end, o);
+        *o++ = '\t';
+        memcpy(o, t->norm, t->norm_len);
+        o += t->norm_len;
+        *o++ = '\t';
+        const char *type = crible_token_type_name(t->type);
+        size_t tl = strlen(type);
+        memcpy(o, type, tl);
+        o += tl;
+        *o++ = '\n';
     }
-    char id[64];
-    s->sentences++;
-    if (st == CRIBLE_OK) {
-        size_t n = strlen(s->doc->id) + strlen(s->field) + 32;
-        char *v = crible_malloc(n, err);
-        if (!v)
-            return CRIBLE_ENOMEM;
-        int len = snprintf(v, n, "%s/%s/%zu", s->doc->id, s->field, s->sentences);
-        st = add_comment(s, "sent_id", v, (size_t)len, err);
-        free(v);
-    }
-    if (st == CRIBLE_OK)
-        st = add_comment(s, "text", s->text + sent->start, sent->end - sent->start, err);
+    *o++ = '\n';
+    size_t len = (size_t)(o - s->rows);
+    if (fwrite(s->rows, 1, len, s->out) != len)
+        return crible_error_set(err, CRIBLE_EIO, "cannot write to standard output: %s",
+                                strerror(errno ? errno : EIO));
+    return CRIBLE_OK;
+}
+
+/* The writer path (--conllu): the block built as a crible_sentence. */
+static crible_status write_block(crible_tok_stream *s, const crible_token_sentence *sent,
+                                 crible_error *err)
+{
+    crible_status st = CRIBLE_OK;
+    char id[24];
     for (size_t k = 0; k < sent->ntokens && st == CRIBLE_OK; k++) {
         const crible_token *t = &sent->tokens[k];
         size_t flen = t->end - t->start;
-        if (flen + 64 > s->cells_cap) {
-            char *p = crible_realloc(s->cells, (flen + 64) * 2, err);
-            if (!p)
-                return CRIBLE_ENOMEM;
-            s->cells = p;
-            s->cells_cap = (flen + 64) * 2;
-        }
-        char *form = s->cells, *start = form + flen + 1, *end = start + 21;
+        if (!grow(&s->cells, &s->cells_cap, flen + 64, err))
+            return CRIBLE_ENOMEM;
+        char *form = s->cells, *start = form + flen + 1, *end = start + 22;
         memcpy(form, s->text + t->start, flen);
         form[flen] = '\0';
         utoa(t->start, start);
@@ -194,6 +232,42 @@ static crible_status on_sentence(void *ctx, const crible_token_sentence *sent, c
     }
     if (st == CRIBLE_OK)
         st = crible_conllu_write(s->w, &s->block, NULL, 0, err);
+    return st;
+}
+
+static crible_status on_sentence(void *ctx, const crible_token_sentence *sent, crible_error *err)
+{
+    crible_tok_stream *s = ctx;
+    crible_status st = CRIBLE_OK;
+    if (!s->out) {
+        /* the block's bytes: comments, then per token its cells and NULs */
+        size_t bytes = (s->doc_line ? strlen(s->doc_line) + 2 * strlen(s->doc->id) : 0) +
+                       strlen(s->field) + 2 * (sent->end - sent->start) + strlen(s->doc->id) +
+                       128;
+        for (size_t k = 0; k < sent->ntokens; k++)
+            bytes += sent->tokens[k].end - sent->tokens[k].start + sent->tokens[k].norm_len + 80;
+        st = reserve_block(s, bytes, err);
+    }
+    if (st == CRIBLE_OK && s->doc_line)
+        st = doc_comments(s, err);
+    if (st == CRIBLE_OK && s->field_pending) {
+        st = comment(s, "crible.field", s->field, strlen(s->field), err);
+        s->field_pending = false;
+    }
+    s->sentences++;
+    if (st == CRIBLE_OK) {
+        size_t n = strlen(s->doc->id) + strlen(s->field) + 32;
+        char *v = crible_malloc(n, err);
+        if (!v)
+            return CRIBLE_ENOMEM;
+        int len = snprintf(v, n, "%s/%s/%zu", s->doc->id, s->field, s->sentences);
+        st = comment(s, "sent_id", v, (size_t)len, err);
+        free(v);
+    }
+    if (st == CRIBLE_OK)
+        st = comment(s, "text", s->text + sent->start, sent->end - sent->start, err);
+    if (st == CRIBLE_OK)
+        st = s->out ? write_rows(s, sent, err) : write_block(s, sent, err);
     return st;
 }
 
@@ -229,7 +303,10 @@ crible_status crible_tok_stream_doc(crible_tok_stream *s, const crible_doc *doc,
     if (st == CRIBLE_OK && s->doc_line) {   /* no token at all: an empty block */
         crible_sentence_clear(&s->block, CRIBLE_TOKENIZE_NCOLUMNS);
         st = doc_comments(s, err);
-        if (st == CRIBLE_OK)
+        if (st == CRIBLE_OK && s->out && putc('\n', s->out) == EOF)
+            st = crible_error_set(err, CRIBLE_EIO, "cannot write to standard output: %s",
+                                  strerror(errno ? errno : EIO));
+        else if (st == CRIBLE_OK && !s->out)
             st = crible_conllu_write(s->w, &s->block, NULL, 0, err);
     }
     free(s->doc_line);
