@@ -9,12 +9,15 @@
  * TEXT is the entity's tokens joined by one space where the text had a gap;
  * START and END are byte offsets in the field FIELD of the document ("_"
  * when the stream has no CRIBLE:START/END).  Buffers are reused from block
- * to block: no allocation per token.
+ * to block: no allocation per token.  The metadata fields of `entities:
+ * metadata:` are read from each document's `# crible.doc` line.
  */
 #include "stage.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "conllu.h"
 
@@ -76,6 +79,24 @@ static void list_entities(crible_entities *e, const crible_entities_token *t, si
     }
 }
 
+/* The names the document's metadata gives (entities: metadata:). */
+static crible_status document_names(crible_entities *e, const char *doc_json,
+                                    crible_error *err)
+{
+    if (!doc_json || crible_entities_nmetadata(e) == 0) return CRIBLE_OK;
+    json_t *doc = json_loads(doc_json, 0, NULL);
+    if (!doc) return CRIBLE_OK;   /* not ours to check: the index reads it */
+    crible_status st = CRIBLE_OK;
+    for (size_t i = 0; st == CRIBLE_OK && i < crible_entities_nmetadata(e); i++) {
+        int type;
+        const char *field = crible_entities_metadata_field(e, i, &type);
+        const char *value = json_string_value(json_object_get(doc, field));
+        if (value && *value) st = crible_entities_add_document_name(e, type, value, err);
+    }
+    json_decref(doc);
+    return st;
+}
+
 crible_status entities_tag_stream(crible_entities *e, FILE *in, const char *name,
                                   const entities_run *run, crible_error *err)
 {
@@ -107,6 +128,8 @@ crible_status entities_tag_stream(crible_entities *e, FILE *in, const char *name
         if (v) {
             crible_entities_end_document(e);
             snprintf(doc, sizeof doc, "%s", v);
+            if ((st = document_names(e, crible_sentence_comment(&s, "crible.doc"), err)))
+                break;
         }
         if ((v = crible_sentence_comment(&s, "crible.field")))
             snprintf(field, sizeof field, "%s", v);

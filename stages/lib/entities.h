@@ -81,6 +81,21 @@ const char *crible_entities_label_name(const crible_entities *e, uint16_t label)
 int crible_entities_label_parse(const crible_entities *e, const char *name);
 uint16_t crible_entities_nlabels(const crible_entities *e);
 
+/* Adds a name this document is known to contain (from its metadata: the
+ * title of the reviewed film is a WORK, a book's author a PER), matched like
+ * a gazetteer entry with the `cap` flag until crible_entities_end_document;
+ * it wins over the gazetteers.  A text with nothing to match is ignored. */
+crible_status crible_entities_add_document_name(crible_entities *e, int type,
+                                                const char *text, crible_error *err);
+
+/* Metadata fields whose string value names an entity of the document
+ * (`entities: metadata:`): crible-entities reads them from `# crible.doc`
+ * and calls crible_entities_add_document_name.  field is copied. */
+crible_status crible_entities_add_metadata_field(crible_entities *e, const char *field,
+                                                 int type, crible_error *err);
+size_t crible_entities_nmetadata(const crible_entities *e);
+const char *crible_entities_metadata_field(const crible_entities *e, size_t i, int *type);
+
 /* Called between documents: names remembered for the document are dropped. */
 void crible_entities_end_document(crible_entities *e);
 

@@ -383,10 +383,11 @@ crible_status crible_gazetteer_add_line(crible_gazetteer *g, const char *line,
     if (strcmp(type_name, "firstname") == 0) classes = CRIBLE_GAZ_FIRSTNAME;
     else if (strcmp(type_name, "surname") == 0) classes = CRIBLE_GAZ_SURNAME;
     else if (strcmp(type_name, "propn") == 0) classes = CRIBLE_GAZ_PROPN;
+    else if (strcmp(type_name, "none") == 0) classes = CRIBLE_GAZ_NONE;
     else if ((type = crible_gazetteer_type(g, type_name)) < 0)
         return crible_error_set(err, CRIBLE_ECONFIG,
                                 "%s:%zu: unknown type '%s' (PER, LOC, ORG, PLATFORM, "
-                                "WORK, firstname, surname, propn, or a type declared "
+                                "WORK, firstname, surname, propn, none, or a type declared "
                                 "under entities: types)", where, fcol[0], type_name);
     unsigned flags = 0;
     if (nf == 4 && parse_flags(f[3], flen[3], where, fcol[3], &flags, err) != CRIBLE_OK)

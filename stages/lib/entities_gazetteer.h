@@ -16,7 +16,8 @@
  *
  * - TYPE is an entity type (PER LOC ORG PLATFORM WORK, or a custom type
  *   declared in the configuration) or a word class that is only a clue for the
- *   rules: `firstname`, `surname`, `propn` (a proper noun of unknown type).
+ *   rules: `firstname`, `surname`, `propn` (a proper noun of unknown type),
+ *   `none` (never an entity by itself, even capitalised: Noël, BD, Service).
  * - CANONICAL is the value every match reports (the facet value); it is also
  *   matched itself unless FLAGS has `alias`.  ALIASES are other spellings,
  *   separated by `|`.
@@ -52,7 +53,8 @@ enum {
 
 /* Word classes (bits), for entries that are clues, not entities. */
 enum {
-    CRIBLE_GAZ_FIRSTNAME = 1, CRIBLE_GAZ_SURNAME = 2, CRIBLE_GAZ_PROPN = 4
+    CRIBLE_GAZ_FIRSTNAME = 1, CRIBLE_GAZ_SURNAME = 2, CRIBLE_GAZ_PROPN = 4,
+    CRIBLE_GAZ_NONE = 8
 };
 
 /* Entry flags. */

@@ -24,6 +24,7 @@ typedef struct crible_ent_info {
     int32_t gentry;       /* ... and its entry */
     uint8_t quote;        /* inside a WORK quote */
     uint8_t reason;       /* why the rules labelled it: enum crible_ent_reason */
+    uint8_t gdoc;         /* its gazetteer span is from the document's names */
 } crible_ent_info;
 
 /* Why a rule labelled a token (a feature of the model). */
@@ -42,6 +43,10 @@ typedef struct crible_ent_memo {
 
 struct crible_entities {
     crible_gazetteer *g;
+    crible_gazetteer *doc_names;   /* this document's names (metadata), or NULL */
+    char *meta_fields[16];
+    int meta_types[16];
+    size_t nmeta;
     bool rules;
     crible_entities_model *model;
     char label_names[CRIBLE_ENT_NLABELS][40];
@@ -72,6 +77,9 @@ crible_status crible_ent_reserve(crible_entities *e, size_t n, crible_error *err
 /* Computes e->info[0..n) (keys, capitals, gazetteer spans). */
 crible_status crible_ent_prepare(crible_entities *e, const crible_entities_token *t,
                                  size_t n, crible_error *err);
+
+/* The canonical value of the gazetteer span starting at token i. */
+const char *crible_ent_gaz_value(const crible_entities *e, size_t i);
 
 /* The document memory: remember a found name; look one up by key. */
 void crible_ent_memo_put(crible_entities *e, int type, const char *key, size_t key_len,

@@ -10,7 +10,7 @@
 #include "options.h"
 
 const char *const crible_entities_default_gazetteers[] = {
-    "gazetteers/platforms.tsv", "gazetteers/organisations.tsv",
+    "gazetteers/platforms.tsv", "gazetteers/organisations.tsv", "gazetteers/not-names-fr.tsv",
     "gazetteers/places-fr.tsv", "gazetteers/firstnames-fr.tsv",
     "gazetteers/surnames-fr.tsv", "gazetteers/propernouns-fr.tsv", NULL};
 
@@ -49,6 +49,7 @@ const crible_schema crible_schema_entities[] = {
     {.key = "gazetteers", .type = CRIBLE_TYPE_FILES},
     {.key = "names", .type = CRIBLE_TYPE_SEQUENCE, .check = check_names},
     {.key = "model", .type = CRIBLE_TYPE_FILE},
+    {.key = "metadata", .type = CRIBLE_TYPE_MAP},
     {0}};
 
 static crible_status add_inline(crible_gazetteer *g, const crible_node *item,
@@ -61,6 +62,7 @@ static crible_status add_inline(crible_gazetteer *g, const crible_node *item,
     if (!strcmp(type_name, "firstname")) classes = CRIBLE_GAZ_FIRSTNAME;
     else if (!strcmp(type_name, "surname")) classes = CRIBLE_GAZ_SURNAME;
     else if (!strcmp(type_name, "propn")) classes = CRIBLE_GAZ_PROPN;
+    else if (!strcmp(type_name, "none")) classes = CRIBLE_GAZ_NONE;
     else if ((type = crible_gazetteer_type(g, type_name)) < 0)
         return crible_node_error(crible_node_get(item, "type"), err, CRIBLE_ECONFIG,
                                  "unknown type '%s' (PER, LOC, ORG, PLATFORM, WORK, or "
@@ -129,6 +131,11 @@ static crible_status build(const crible_config *config, const crible_node *secti
     return CRIBLE_OK;
 }
 
+static const crible_gazetteer *g_of(const crible_entities *e)
+{
+    return crible_entities_gazetteer(e);
+}
+
 crible_status crible_entities_load(const crible_config *config, const crible_node *section,
                                    const char *model_path, crible_entities **out,
                                    crible_error *err)
@@ -144,6 +151,24 @@ crible_status crible_entities_load(const crible_config *config, const crible_nod
     }
     crible_entities *e = crible_entities_new(g, err);
     if (!e) return err->status;
+    /* metadata fields naming the document's entities */
+    const crible_node *meta = crible_node_get(section, "metadata");
+    if (!meta) {
+        if (crible_entities_add_metadata_field(e, "item_title", CRIBLE_ENT_WORK, err) ||
+            crible_entities_add_metadata_field(e, "item_creator", CRIBLE_ENT_PER, err))
+            goto fail;
+    }
+    for (size_t i = 0; meta && i < meta->count; i++) {
+        const crible_node *v = meta->items[i];
+        int type = v->kind == CRIBLE_NODE_SCALAR ? crible_gazetteer_type(g_of(e), v->value) : -1;
+        if (type < 0) {
+            crible_node_error(v, err, CRIBLE_ECONFIG, "metadata field '%s': expected an "
+                              "entity type (PER, LOC, ORG, PLATFORM, WORK or a declared one)",
+                              meta->keys[i]->value);
+            goto fail;
+        }
+        if (crible_entities_add_metadata_field(e, meta->keys[i]->value, type, err)) goto fail;
+    }
     bool rules = true;
     const char *model = NULL;
     char path[4096];

@@ -14,6 +14,9 @@
  *         - {type: DISH, value: bœuf bourguignon, aliases: [bourguignon]}
  *         - {type: PLATFORM, value: Molotov, flags: [cap]}
  *       model: ""              # a model from `crible-entities train`
+ *       metadata:              # document fields that name an entity of it
+ *         item_title: WORK     # (default: these two; `metadata: {}` for none)
+ *         item_creator: PER
  *
  * The user's entries (names, then gazetteers) are loaded before the
  * defaults, so they win when both list the same spelling.

@@ -340,13 +340,12 @@ static void capitalised_runs(crible_entities *e, const crible_entities_token *t,
         }
         if (a >= b) continue;
         if (b - a == 1 && in[a].gtype < 0 &&
-            (key_in(e, a, function_words) || key_in(e, a, honorifics) || in[a].key_len <= 1))
-            continue;   /* "Il", "Madame", "X raisons" */
+            (key_in(e, a, function_words) || key_in(e, a, honorifics) || in[a].key_len <= 1 ||
+             (in[a].classes & CRIBLE_GAZ_NONE)))
+            continue;   /* "Il", "Madame", "X raisons", "Noël" */
         /* a gazetteer span covering the whole run decides */
         if (in[a].gtype >= 0 && a + in[a].gend == b) {
-            const crible_gazetteer_entry *en = crible_gazetteer_entry_at(e->g, in[a].gentry);
-            if (put_span(e, labels, a, b, in[a].gtype,
-                         arena_string(e, crible_gazetteer_string(e->g, en->canonical))))
+            if (put_span(e, labels, a, b, in[a].gtype, arena_string(e, crible_ent_gaz_value(e, a))))
                 for (size_t k = a; k < b; k++) in[k].reason = R_GAZ;
             continue;
         }
@@ -364,7 +363,8 @@ static void capitalised_runs(crible_entities *e, const crible_entities_token *t,
             (reason == R_DEFAULT || reason == R_MEMO || reason == R_NAMECLASS) &&
             !(a >= 2 && in[a - 2].word && !in[a - 2].cap &&
               (key_in(e, a - 2, geo_nouns) || key_in(e, a - 2, event_nouns) ||
-               key_in(e, a - 2, loc_heads) || key_in(e, a - 2, org_heads))))
+               key_in(e, a - 2, loc_heads) || key_in(e, a - 2, org_heads) ||
+               key_in(e, a - 2, roles) || key_in(e, a - 2, work_cues))))
             span_a = --a;
         else if (type == CRIBLE_ENT_PER && a >= 2 && span_a == a && key_in(e, a - 1, connectors) &&
                  in[a - 2].word && key_in(e, a - 2, honorifics) && !labels[a - 2])
@@ -401,9 +401,8 @@ crible_status crible_entities_rules(crible_entities *e, const crible_entities_to
     for (size_t i = 0; i < n; i++) {
         const crible_ent_info *in = &e->info[i];
         if (in->gtype < 0) continue;
-        const crible_gazetteer_entry *en = crible_gazetteer_entry_at(e->g, in->gentry);
         if (put_span(e, labels, i, i + in->gend, in->gtype,
-                     arena_string(e, crible_gazetteer_string(e->g, en->canonical))))
+                     arena_string(e, crible_ent_gaz_value(e, i))))
             for (size_t k = i; k < i + in->gend; k++) e->info[k].reason = R_GAZ;
     }
     if (e->arena_len && !e->arena) return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");

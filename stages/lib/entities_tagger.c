@@ -52,6 +52,8 @@ void crible_entities_free(crible_entities *e)
 {
     if (!e) return;
     crible_gazetteer_free(e->g);
+    crible_gazetteer_free(e->doc_names);
+    for (size_t i = 0; i < e->nmeta; i++) free(e->meta_fields[i]);
     crible_entities_model_free(e->model);
     free(e->labels);
     free(e->rule_labels);
@@ -218,6 +220,67 @@ static bool entry_fits(const crible_entities *e, const crible_gazetteer_entry *e
     return true;
 }
 
+/* Walks gazetteer g from token i: the token's classes, and (when `spans`)
+ * the longest entity span starting there that fits the text. */
+static void walk(crible_entities *e, const crible_gazetteer *g, size_t i, size_t n, bool spans)
+{
+    crible_ent_info *in = e->info;
+    uint32_t node = CRIBLE_GAZ_ROOT;
+    for (size_t j = i; j < n; j++) {
+        node = crible_gazetteer_step(g, node, e->keys + in[j].key_off, in[j].key_len);
+        if (!node) break;
+        if (in[j].key_len == 0) continue;
+        for (int32_t k = crible_gazetteer_first(g, node); k >= 0;) {
+            const crible_gazetteer_entry *en = crible_gazetteer_entry_at(g, k);
+            if (en->type < 0) {
+                if (j == i) {
+                    in[i].classes = en->classes;
+                    in[i].common = (en->flags & CRIBLE_GAZ_COMMON) != 0;
+                }
+            } else if (spans && entry_fits(e, en, n, i, j + 1)) {
+                in[i].gtype = en->type;
+                in[i].gend = (uint16_t)(j + 1 - i);
+                in[i].gentry = k;
+                in[i].gdoc = g == e->doc_names;
+                break;
+            }
+            k = en->next;
+        }
+    }
+}
+
+const char *crible_ent_gaz_value(const crible_entities *e, size_t i)
+{
+    const crible_gazetteer *g = e->info[i].gdoc ? e->doc_names : e->g;
+    return crible_gazetteer_string(g, crible_gazetteer_entry_at(g, e->info[i].gentry)->canonical);
+}
+
+crible_status crible_entities_add_document_name(crible_entities *e, int type,
+                                                const char *text, crible_error *err)
+{
+    if (!e->doc_names && !(e->doc_names = crible_gazetteer_new(err))) return err->status;
+    crible_status st = crible_gazetteer_add(e->doc_names, type, 0, CRIBLE_GAZ_CAP, text, text,
+                                            err);
+    return st == CRIBLE_ECONFIG ? CRIBLE_OK : st;   /* nothing to match: nothing to do */
+}
+
+crible_status crible_entities_add_metadata_field(crible_entities *e, const char *field,
+                                                 int type, crible_error *err)
+{
+    if (e->nmeta == 16) return crible_error_set(err, CRIBLE_ECONFIG, "at most 16 metadata fields");
+    if (!(e->meta_fields[e->nmeta] = crible_strdup(field, err))) return CRIBLE_ENOMEM;
+    e->meta_types[e->nmeta++] = type;
+    return CRIBLE_OK;
+}
+
+size_t crible_entities_nmetadata(const crible_entities *e) { return e->nmeta; }
+
+const char *crible_entities_metadata_field(const crible_entities *e, size_t i, int *type)
+{
+    *type = e->meta_types[i];
+    return e->meta_fields[i];
+}
+
 crible_status crible_ent_prepare(crible_entities *e, const crible_entities_token *t,
                                  size_t n, crible_error *err)
 {
@@ -255,32 +318,13 @@ crible_status crible_ent_prepare(crible_entities *e, const crible_entities_token
             !in[i].cap)
             at_start = true;
     }
-    /* gazetteer: leftmost-longest entity spans, and each token's classes */
-    const crible_gazetteer *g = e->g;
+    /* gazetteers: leftmost-longest entity spans (the document's names
+     * first, then the configured ones), and each token's classes */
     size_t cover = 0;   /* tokens before this are inside an entity span */
     for (size_t i = 0; i < n; i++) {
         if (in[i].key_len == 0) continue;
-        uint32_t node = CRIBLE_GAZ_ROOT;
-        for (size_t j = i; j < n; j++) {
-            node = crible_gazetteer_step(g, node, e->keys + in[j].key_off, in[j].key_len);
-            if (!node) break;
-            if (in[j].key_len == 0) continue;
-            for (int32_t k = crible_gazetteer_first(g, node); k >= 0;) {
-                const crible_gazetteer_entry *en = crible_gazetteer_entry_at(g, k);
-                if (en->type < 0) {
-                    if (j == i) {
-                        in[i].classes = en->classes;
-                        in[i].common = (en->flags & CRIBLE_GAZ_COMMON) != 0;
-                    }
-                } else if (i >= cover && entry_fits(e, en, n, i, j + 1)) {
-                    in[i].gtype = en->type;
-                    in[i].gend = (uint16_t)(j + 1 - i);
-                    in[i].gentry = k;
-                    break;
-                }
-                k = en->next;
-            }
-        }
+        if (e->doc_names && i >= cover) walk(e, e->doc_names, i, n, true);
+        walk(e, e->g, i, n, i >= cover && in[i].gtype < 0);
         if (in[i].gtype >= 0) cover = i + in[i].gend;
     }
     return CRIBLE_OK;
@@ -363,6 +407,8 @@ const crible_ent_memo *crible_ent_memo_get(const crible_entities *e, const char 
 
 void crible_entities_end_document(crible_entities *e)
 {
+    crible_gazetteer_free(e->doc_names);
+    e->doc_names = NULL;
     if (e->memo) memset(e->memo, 0, e->memo_cap * sizeof *e->memo);
     e->nmemo = 0;
     e->memo_len = 0;

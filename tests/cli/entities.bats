@@ -85,6 +85,24 @@ ner_of() { awk -F'\t' -v f="$1" '$2 == f { print $7 "|" $8; exit }'; }
     [ "$(echo "$out" | cut -f2,3)" = "LOC	Royaume-Uni" ]
 }
 
+@test "entities: the document's metadata names its work and author" {
+    doc='{"id":"r1","item_title":"Breaking Bad","item_creator":"Vince Gilligan","text":"x"}'
+    out=$( { printf '# global.columns = ID FORM CRIBLE:NORM CRIBLE:TYPE\n# newdoc id = r1\n# crible.doc = %s\n' "$doc"
+             printf '1\tBreaking\tbreaking\tword\n2\tBad\tbad\tword\n3\tde\tde\tword\n4\tGilligan\tgilligan\tword\n5\t.\t.\tpunct\n\n'
+             printf '# newdoc id = r2\n1\tBreaking\tbreaking\tword\n2\tBad\tbad\tword\n\n'; } | crible-entities --list)
+    [ "$(echo "$out" | cut -f1,2,3 | head -1)" = "r1	WORK	Breaking Bad" ]
+    # the next document has no such metadata: its own rules decide
+    [ "$(echo "$out" | grep -c WORK)" -eq 1 ]
+    printf 'entities:\n  metadata: {item_title: PLACE}\n' > "$BATS_TEST_TMPDIR/c.yaml"
+    run -3 crible-entities -c "$BATS_TEST_TMPDIR/c.yaml" < /dev/null
+    [[ "$output" == *"c.yaml:2:"*"item_title"* ]]
+}
+
+@test "entities: Noël and other capitalised words are not names by themselves" {
+    out=$(printf '%s\n' "Un repas de Noël à Annecy avec une BD ." | mkstream | crible-entities --list)
+    [ "$(echo "$out" | cut -f2,3)" = "LOC	Annecy" ]
+}
+
 @test "entities: --list prints DOC TYPE VALUE TEXT START END FIELD" {
     out=$(printf '%s\n' "Emma Bovary vit à Yonville ." | mkstream | crible-entities --list)
     [ "$(echo "$out" | head -1)" = "t1	PER	Emma Bovary	Emma Bovary	0	11	text" ]
