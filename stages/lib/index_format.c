@@ -65,9 +65,11 @@
  *   with the one before:
  *     first:  varint len, bytes
  *     others: varint shared, varint suffix len, suffix bytes
- *   each term followed by its entry.  In a text or keyword field:
- *     varint df << 6 | V << 1 | PURE, varint cf - df, varint max_tf,
- *     varint postings length, varint positions length
+ *   each term followed by its entry.  Its statistics first:
+ *     varint df << 6 | V << 1 | PURE, then if df = 1: varint tf (= cf =
+ *     max_tf), else varint cf - df, varint max_tf.
+ *   In a text or keyword field, then:
+ *     varint postings length, varint positions length (text fields only)
  *   The postings (and positions) of a field's terms follow each other in
  *   term order: a term's offset is the sum of the lengths before it; the
  *   block's first entry adds two varints after its lengths: the absolute
@@ -75,11 +77,13 @@
  *   PURE: every token of this stem term had NORM equal to the stem.
  *   V (0..16): bits of variant number in each of its positions (below).
  *   In an exact field (the NORM forms of a text field; no postings of its
- *   own):
- *     varint df << 6, varint cf - df, varint max_tf,
- *     varint shared, varint suffix len, suffix bytes: its stem, front-coded
- *       against the norm, then varint variant: the norm's number among the
- *       stem term's variants.
+ *   own), after the statistics (V = PURE = 0), its stem front-coded against
+ *   the norm and its variant:
+ *     varint C << 3 | min(S, 7), [varint S - 7 if S >= 7], S bytes,
+ *     varint variant
+ *   (the stem is the norm without its last C bytes, plus the S bytes:
+ *   "victimes" -> "victim" is C = 2, S = 0); the variant is the norm's
+ *   number among the stem term's variants.
  *   A norm equal to its stem whose stem term is PURE has no exact entry
  *   (the stem term's postings are its postings).  Its `=norm` postings are
  *   the stem term's positions whose variant is its number.

@@ -6,8 +6,10 @@
  *       zstd_level: 6       # compression of the stored documents (1-19)
  *       merge_factor: 8     # segments of one size class before they merge
  *
- * Read by crible_index_writer_options_load (index_writer.c).
+ * Read by crible_index_writer_options_load, here so that the linker takes
+ * this schema rather than options.c's weak placeholder.
  */
+#include "index_writer.h"
 #include "options.h"
 
 const crible_schema crible_schema_index[] = {
@@ -16,3 +18,23 @@ const crible_schema crible_schema_index[] = {
     {"merge_factor", CRIBLE_TYPE_INT},
     {0},
 };
+
+void crible_index_writer_options_default(crible_index_writer_options *o)
+{
+    o->memory = 256ull << 20;
+    o->zstd_level = 6;
+    o->merge_factor = 8;
+    o->create = true;
+}
+
+crible_status crible_index_writer_options_load(const crible_node *section,
+                                               crible_index_writer_options *o, crible_error *err)
+{
+    long long level = o->zstd_level, factor = o->merge_factor;
+    crible_status st = crible_node_size(section, "memory", &o->memory, err);
+    if (!st) st = crible_node_int(section, "zstd_level", 1, 19, &level, err);
+    if (!st) st = crible_node_int(section, "merge_factor", 2, 100, &factor, err);
+    o->zstd_level = (int)level;
+    o->merge_factor = (int)factor;
+    return st;
+}

@@ -486,15 +486,22 @@ static crible_status dict_term(ix_segw *w, bool *first_out, crible_error *err)
     return CRIBLE_OK;
 }
 
+/* A term's statistics (index_format.c, DICT). */
+static bool dict_stats(ix_buf *d, uint32_t df, uint64_t cf, uint32_t max_tf, unsigned vbits, bool pure)
+{
+    if (!ix_buf_varint(d, (uint64_t)df << 6 | vbits << 1 | (pure ? IX_TERM_PURE : 0))) return false;
+    if (df == 1) return ix_buf_varint(d, cf);
+    return ix_buf_varint(d, cf - df) && ix_buf_varint(d, max_tf);
+}
+
 static crible_status dict_add(ix_segw *w, uint64_t post_len, crible_error *err)
 {
     ix_buf *d = &w->dict;
     bool first;
     crible_status st = dict_term(w, &first, err);
     if (st) return st;
-    if (!ix_buf_varint(d, (uint64_t)w->df << 6 | w->vbits << 1 | (w->term_pure ? IX_TERM_PURE : 0)) ||
-        !ix_buf_varint(d, w->cf - w->df) || !ix_buf_varint(d, w->max_tf) ||
-        !ix_buf_varint(d, post_len) || !ix_buf_varint(d, w->term_pos_bytes))
+    if (!dict_stats(d, w->df, w->cf, w->max_tf, w->vbits, w->term_pure) || !ix_buf_varint(d, post_len) ||
+        (w->pos && w->fields[w->nfields - 1].flags & IX_FIELD_POSITIONS && !ix_buf_varint(d, w->term_pos_bytes)))
         return nomem(err);
     if (first && (!ix_buf_varint(d, w->post_off) || !ix_buf_varint(d, w->pos_off)))
         return nomem(err);
@@ -515,9 +522,9 @@ crible_status ix_segw_exact_term(ix_segw *w, const uint8_t *norm, size_t len, ui
     size_t shared = 0;
     while (shared < len && shared < stem_len && norm[shared] == stem[shared]) shared++;
     ix_buf *d = &w->dict;
-    if (!ix_buf_varint(d, (uint64_t)df << 6) || !ix_buf_varint(d, cf - df) || !ix_buf_varint(d, max_tf) ||
-        !ix_buf_varint(d, shared) || !ix_buf_varint(d, stem_len - shared) ||
-        !ix_buf_add(d, stem + shared, stem_len - shared) || !ix_buf_varint(d, variant))
+    size_t ssl = stem_len - shared;
+    if (!dict_stats(d, df, cf, max_tf, 0, false) || !ix_buf_varint(d, (uint64_t)(len - shared) << 3 | (ssl < 7 ? ssl : 7)) ||
+        (ssl >= 7 && !ix_buf_varint(d, ssl - 7)) || !ix_buf_add(d, stem + shared, ssl) || !ix_buf_varint(d, variant))
         return nomem(err);
     return CRIBLE_OK;
 }

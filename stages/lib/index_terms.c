@@ -54,23 +54,34 @@ static bool decode(ix_dictit *it)
     memcpy(t->bytes + shared, it->p, len);
     it->p += len;
     t->len = (size_t)(shared + len);
-    if (!ix_varint_get(&it->p, it->end, &df) || !ix_varint_get(&it->p, it->end, &cfx) ||
-        !ix_varint_get(&it->p, it->end, &mtf))
-        goto damaged;
-    if ((df >> 6) == 0 || (df >> 6) > UINT32_MAX || mtf > UINT32_MAX || mtf == 0 ||
+    if (!ix_varint_get(&it->p, it->end, &df) || (df >> 6) == 0 || (df >> 6) > UINT32_MAX ||
         ((df >> 1) & 31) > IX_MAX_VBITS)
         goto damaged;
     t->df = (uint32_t)(df >> 6);
     t->pure = df & IX_TERM_PURE;
     t->vbits = (unsigned)((df >> 1) & 31);
-    t->cf = t->df + cfx;
-    t->max_tf = (uint32_t)mtf;
-    if (it->f->kind == CRIBLE_FIELD_EXACT) {
-        uint64_t common, sl, var;
-        if (!ix_varint_get(&it->p, it->end, &common) || common > t->len ||
-            !ix_varint_get(&it->p, it->end, &sl) || common + sl > CRIBLE_TERM_MAX ||
-            sl > (uint64_t)(it->end - it->p))
+    if (t->df == 1) {   /* its one document's tf */
+        if (!ix_varint_get(&it->p, it->end, &cfx) || cfx == 0 || cfx > UINT32_MAX) goto damaged;
+        t->cf = cfx;
+        t->max_tf = (uint32_t)cfx;
+    } else {
+        if (!ix_varint_get(&it->p, it->end, &cfx) || !ix_varint_get(&it->p, it->end, &mtf) || mtf == 0 ||
+            mtf > UINT32_MAX)
             goto damaged;
+        t->cf = t->df + cfx;
+        t->max_tf = (uint32_t)mtf;
+    }
+    if (it->f->kind == CRIBLE_FIELD_EXACT) {
+        uint64_t cut, sl, var, common;
+        if (!ix_varint_get(&it->p, it->end, &cut) || (cut >> 3) > t->len) goto damaged;
+        common = t->len - (cut >> 3);
+        sl = cut & 7;
+        if (sl == 7) {
+            uint64_t more;
+            if (!ix_varint_get(&it->p, it->end, &more) || more > CRIBLE_TERM_MAX) goto damaged;
+            sl += more;
+        }
+        if (common + sl > CRIBLE_TERM_MAX || sl > (uint64_t)(it->end - it->p)) goto damaged;
         memcpy(t->stem, t->bytes, common);
         memcpy(t->stem + common, it->p, sl);
         it->p += sl;
@@ -81,7 +92,9 @@ static bool decode(ix_dictit *it)
         it->in_block++;
         return true;
     }
-    if (!ix_varint_get(&it->p, it->end, &plen) || !ix_varint_get(&it->p, it->end, &poslen))
+    poslen = 0;
+    if (!ix_varint_get(&it->p, it->end, &plen) ||
+        ((it->f->flags & IX_FIELD_POSITIONS) && !ix_varint_get(&it->p, it->end, &poslen)))
         goto damaged;
     uint64_t post_off = t->post_off + t->post_len, pos_off = t->pos_off + t->pos_len;
     if (it->in_block == 0) {

@@ -77,26 +77,6 @@ struct crible_index_writer {
     size_t nkvs, kvs_cap;
 };
 
-void crible_index_writer_options_default(crible_index_writer_options *o)
-{
-    o->memory = 256ull << 20;
-    o->zstd_level = 6;
-    o->merge_factor = 8;
-    o->create = true;
-}
-
-crible_status crible_index_writer_options_load(const crible_node *section,
-                                               crible_index_writer_options *o, crible_error *err)
-{
-    long long level = o->zstd_level, factor = o->merge_factor;
-    crible_status st = crible_node_size(section, "memory", &o->memory, err);
-    if (!st) st = crible_node_int(section, "zstd_level", 1, 19, &level, err);
-    if (!st) st = crible_node_int(section, "merge_factor", 2, 100, &factor, err);
-    o->zstd_level = (int)level;
-    o->merge_factor = (int)factor;
-    return st;
-}
-
 static crible_status nomem(crible_error *err)
 {
     return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");

@@ -1,0 +1,88 @@
+#!/bin/sh
+# tests/bench/index.sh - crible's index build against Lucene 4.10 (its
+# FrenchAnalyzer), SQLite FTS5 and Xapian, all built from the same documents
+# in one run by ../shared/bench/peers (crible takes part as a custom peer:
+# the build= line of tests/bench/crible.conf, the whole pipeline
+# read | tokenize | stem | index).  Then crible-index alone on the same token
+# stream with several --memory budgets, to show its peak memory is flat.
+#
+#   tests/bench/index.sh [CORPUS.jsonl[.zst]]
+#   env: CRIBLE_BUILD=build (a Release build)  BUILD_RUNS=3
+#        PEERS="crible lucene sqlite xapian"  BENCH_WORK=$CRIBLE_BUILD/bench-index
+# Prints, per system: median wall time, MB of text per second, index size
+# and its ratio to the text and to Lucene's, peak RSS; then crible-index's
+# peak RSS per --memory.  Exits 77 (skipped) when ../shared/bench is absent.
+set -eu
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+SHARED=${CRIBLE_SHARED:-$SRC/../shared}
+BUILD=${CRIBLE_BUILD:-$SRC/build}
+if [ ! -x "$SHARED/bench/peers/run" ]; then
+    echo "skipped: $SHARED/bench/peers absent (see README: Test data)"
+    exit 77
+fi
+for p in crible-read crible-tokenize crible-stem crible-index; do
+    [ -x "$BUILD/bin/$p" ] || { echo "index.sh: build first: $BUILD/bin/$p missing" >&2; exit 2; }
+done
+CORPUS=${1:-$SHARED/data/reviews/reviews.jsonl}
+WORK=${BENCH_WORK:-$BUILD/bench-index}
+LABEL=${LABEL:-$(basename "$CORPUS" | sed 's/\.jsonl.*$//')}
+mkdir -p "$WORK"
+rm -rf "$WORK/harness"
+cp -r "$SHARED/bench" "$WORK/harness"
+# the build= line is what this benchmark times; queries are tests/bench/query.sh's
+sed -e "s|@BIN@|$BUILD/bin|g" -e "s|@TOOLS@|$BUILD/tests|g" "$SRC/tests/bench/crible.conf" \
+    > "$WORK/harness/peers/custom/crible.conf"
+export CRIBLE_DATA="${CRIBLE_DATA:-$SRC/config}"
+BENCH_WORK="$WORK" PEERS="${PEERS:-crible lucene sqlite xapian}" BUILD_RUNS="${BUILD_RUNS:-3}" \
+    QUERY_WARMUP=0 QUERY_PASSES=1 \
+    "$WORK/harness/peers/run" "$CORPUS" > "$WORK/harness.log" 2>&1 || {
+    tail -20 "$WORK/harness.log" >&2
+    exit 1
+}
+OUT=$WORK/results/$LABEL
+echo "Index build on $LABEL ($(basename "$CORPUS")), medians of ${BUILD_RUNS:-3} runs:"
+python3 - "$OUT/build.tsv" "$OUT/corpus.tsv" <<'EOF'
+import csv, statistics, sys
+rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+stats = next(csv.DictReader(open(sys.argv[2]), delimiter="\t"))
+text = float(stats.get("text_bytes", 0) or 0)
+peers = []
+for r in rows:
+    if r["peer"] not in peers:
+        peers.append(r["peer"])
+med = {}
+for p in peers:
+    rs = [r for r in rows if r["peer"] == p]
+    med[p] = (statistics.median(float(r["wall_s"]) for r in rs),
+              statistics.median(int(r["index_bytes"]) for r in rs),
+              max(int(r["maxrss_kb"]) for r in rs))
+print("text: %.1f MB (title + text, UTF-8)" % (text / 1e6))
+print("%-8s %9s %9s %12s %10s %10s %10s %11s" % ("system", "wall s", "MB/s", "index bytes",
+      "index/text", "vs Lucene", "vs FTS5", "peak RSS MB"))
+for p in peers:
+    wall, size, rss = med[p]
+    rel = lambda q: "%.2f" % (size / med[q][1]) if q in med else "-"
+    print("%-8s %9.2f %9.2f %12d %10.2f %10s %10s %11.0f" % (p, wall, text / 1e6 / wall if wall else 0,
+          size, size / text if text else 0, rel("lucene"), rel("sqlite"), rss / 1024))
+if "crible" in med:
+    for q, name in (("lucene", "Lucene"), ("sqlite", "FTS5"), ("xapian", "Xapian")):
+        if q in med:
+            print("crible build throughput = %.2fx %s's" % (med[q][0] / med["crible"][0], name))
+EOF
+# crible-index alone: peak memory by budget, on one token stream
+STREAM=$WORK/stream.conllu
+case "$CORPUS" in
+    *.zst) zstd -dc "$CORPUS" ;;
+    *) cat "$CORPUS" ;;
+esac | "$BUILD/bin/crible-read" -f jsonl - | "$BUILD/bin/crible-tokenize" | "$BUILD/bin/crible-stem" > "$STREAM"
+echo
+echo "crible-index alone on the token stream ($(du -m "$STREAM" | cut -f1) MB):"
+printf '%-8s %8s %12s %10s\n' memory "wall s" "peak RSS MB" segments
+for m in 16M 64M 256M; do
+    rm -rf "$WORK/idx-$m"
+    /usr/bin/time -f '%e %M' -o "$WORK/time" "$BUILD/bin/crible-index" -q --memory "$m" -o "$WORK/idx-$m" "$STREAM"
+    read -r wall rss < "$WORK/time"
+    segs=$("$BUILD/bin/crible-index" stats "$WORK/idx-$m" | awk -F'\t' '$1=="segments"{print $2}')
+    printf '%-8s %8s %12.0f %10s\n' "$m" "$wall" "$((rss / 1024))" "$segs"
+done
+rm -f "$STREAM"
