@@ -155,7 +155,7 @@ static inline bool tok_is_newline(UChar32 c)
     return (c >= 0x0A && c <= 0x0D) || c == 0x85 || c == 0x2028 || c == 0x2029;
 }
 
-/* white space, controls, NUL */
+/* white space, controls, format characters, NUL */
 bool tok_is_space_slow(UChar32 c);
 static inline bool tok_is_space(UChar32 c)
 {

@@ -23,7 +23,10 @@
 
 bool tok_is_space_slow(UChar32 c)
 {
-    return u_isUWhiteSpace(c) || u_charType(c) == U_CONTROL_CHAR;
+    /* format characters standing alone (U+200B zero width space, U+FEFF,
+     * U+2060) separate words without being one */
+    int8_t t = u_charType(c);
+    return u_isUWhiteSpace(c) || t == U_CONTROL_CHAR || t == U_FORMAT_CHAR;
 }
 
 static bool is_emoji_char(UChar32 c, const UChar *u, int32_t n)

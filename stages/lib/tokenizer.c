@@ -743,6 +743,17 @@ static crible_status assemble_word(crible_tokenizer *t, crible_error *err, int *
         e = b->e;
         i += 2;
     }
+    /* Canal+, Disney+, Apple TV+, C++: a capitalised word and its + */
+    if (u_isupper(u[s]) && (a = peek(t, i, err, failed)) && raw_is(u, a, '+') && !a->space) {
+        size_t j = i + 1;
+        if ((b = peek(t, j, err, failed)) && raw_is(u, b, '+') && !b->space)
+            j++;
+        b = peek(t, j, err, failed);
+        if (!b || b->space || (b->kind == RAW_OTHER && u[b->s] != '+')) {
+            e = peek(t, j - 1, err, failed)->e;
+            i = j;
+        }
+    }
     /* 1 000, 25 785, 1 000 000 */
     if (i == 1 && all_digits(u + s, e - s, 1, 3)) {
         while ((b = peek(t, i, err, failed)) && b->kind == RAW_NUMBER && b->s == e + 1 &&

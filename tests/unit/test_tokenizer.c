@@ -129,6 +129,9 @@ static void test_clitics_and_compounds(void **state)
     FORMS("ce jour-là", "ce jour -là");
     FORMS("Royaume-Uni peut-être c'est-à-dire celui-ci rendez-vous Saint-Jean-de-Luz",
           "Royaume-Uni peut-être c'est-à-dire celui-ci rendez-vous Saint-Jean-de-Luz");
+    FORMS("sur Canal+, Disney+ et Apple TV+. En C++ ou en 3+2, bien+", "sur Canal+ , Disney+ et Apple TV+ . | En C++ ou en 3 + 2 , bien +");
+    /* a zero width space separates words and is no token */
+    FORMS("fin\xE2\x80\x8B\ndébut\xE2\x80\x8Bsuite", "fin | début suite");
     rendering *r = run("la Marne-la-Vallée");
     assert_string_equal(r->forms, "la Marne-la-Vallée");
     r = run_with(&(crible_tokenize_options){.fold_case = true, .split_elisions = false,
