@@ -134,10 +134,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const uint8_t *foot = data + size - IX_FOOTER;
         uint64_t toc = ix_get64(foot);
         uint32_t n = ix_get32(foot + 8);
-        for (uint32_t i = 0; toc < size && i < n && toc + (uint64_t)(i + 1) * IX_TOC_ENTRY <= size - IX_FOOTER; i++) {
+        uint64_t room = toc <= size - IX_FOOTER ? (size - IX_FOOTER - toc) / IX_TOC_ENTRY : 0;
+        for (uint32_t i = 0; i < n && i < room; i++) {
             const uint8_t *e = data + toc + (size_t)i * IX_TOC_ENTRY;
             uint64_t off = ix_get64(e + 8);
-            if (ix_get16(e) == IX_SEC_META && off + 4 <= size) maxdoc = ix_get32(data + off);
+            if (ix_get16(e) == IX_SEC_META && off <= size - 4) maxdoc = ix_get32(data + off);
         }
     }
     if (maxdoc > 1000000) maxdoc = 1000000;
