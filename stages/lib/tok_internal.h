@@ -7,7 +7,11 @@
  *                   the text before ICU cuts them into pieces
  *   tok_french.c    French rules: elisions, inverted clitics, abbreviations
  *   tok_norm.c      character classes, token types, the normal form
- *   tokenizer.c     the driver: ICU iterators, assembling tokens, sentences
+ *   tok_lexer.c     segments: ICU's word iterator, or the fast path for
+ *                   plain words; a window of segments to look ahead in
+ *   tok_assemble.c  segments joined and cut into tokens (French rules)
+ *   tok_sentences.c where sentences end; a sentence handed to the callback
+ *   tokenizer.c     the API: options, create/free, run
  *
  * All positions here are UTF-16 code unit indexes into the (normalised)
  * text, as int32_t (ICU's index type); texts are at most 1 GiB.
@@ -19,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <unicode/ubrk.h>
 #include <unicode/unorm2.h>
 #include <unicode/utypes.h>
 
@@ -186,5 +191,98 @@ crible_status tok_norm_append(tok_normalizer *nz, const UChar *u, int32_t n,
                               crible_token_type type, char **out, size_t *len,
                               size_t *cap, crible_error *err);
 void tok_norm_free(tok_normalizer *nz);
+
+/* ---- the tokenizer's state (tokenizer.c, tok_lexer.c, tok_assemble.c,
+ *      tok_sentences.c) ---------------------------------------------------- */
+
+#define TOK_MAX_SENTENCE_TOKENS 10000
+
+enum { RAW_WORD, RAW_NUMBER, RAW_OTHER, RAW_SPECIAL };
+
+typedef struct tok_raw {
+    int32_t s, e;
+    uint8_t kind;    /* RAW_* */
+    uint8_t type;    /* crible_token_type of RAW_OTHER and RAW_SPECIAL */
+    uint8_t space;   /* white space before it */
+    uint8_t nl;      /* a line break in that space */
+} tok_raw;
+
+enum { GAP_SPACE = 1, GAP_NL = 2 };  /* what lies before a token */
+
+enum {
+    F_NOBREAK = 1,      /* no sentence ends after it (M. J.) */
+    F_BREAK_AFTER = 2   /* a sentence ends after it (glued period) */
+};
+
+typedef struct tok_item {
+    int32_t s, e;
+    uint8_t type, flags;
+    size_t norm, norm_len;
+} tok_item;
+
+struct crible_tokenizer {
+    crible_tokenize_options opt;
+    UChar **abbrev;
+    int32_t *abbrev_len;
+    size_t nabbrev;
+    UBreakIterator *words, *sents;
+    const UNormalizer2 *nz;
+    tok_text text;
+    tok_normalizer norm;
+    /* lexer */
+    tok_span *spans;
+    size_t nspans, capspans, next_span;
+    tok_raw *raw;
+    size_t rhead, rcount, rcap;
+    int32_t pos, bend;
+    int32_t icu_at;   /* where the word iterator stands */
+    bool space, nl;
+    /* sentence being built */
+    tok_item *items;
+    size_t nitems, capitems;
+    char *nbuf;
+    size_t nlen, ncap;
+    crible_token *out;
+    size_t capout;
+    int32_t term_s;   /* start of the last terminal, -1 if none */
+    bool pending;
+    size_t index;
+    crible_sentence_fn fn;
+    void *ctx;
+};
+
+/* ---- tok_lexer.c --------------------------------------------------------- */
+
+/* Grows the array *p of *cap elements of `size` bytes to hold `need`. */
+bool tok_reserve(void **p, size_t *cap, size_t need, size_t size, crible_error *err);
+
+/* The k-th segment ahead (0: the next one), or NULL at the end of the text
+ * (or on error: *failed is set, err filled). */
+const tok_raw *tok_peek(crible_tokenizer *t, size_t k, crible_error *err, int *failed);
+
+/* Drops the k segments at the head of the window. */
+void tok_consume(crible_tokenizer *t, size_t k);
+
+/* GAP_* bits of what lies before segment r. */
+static inline unsigned tok_gap_of(const tok_raw *r)
+{
+    return (r->space ? GAP_SPACE : 0) | (r->nl ? GAP_NL : 0);
+}
+
+/* ---- tok_assemble.c ------------------------------------------------------ */
+
+/* Turn the segment(s) at the window's head into tokens (tok_add). */
+crible_status tok_assemble_word(crible_tokenizer *t, crible_error *err, int *failed);
+crible_status tok_assemble_other(crible_tokenizer *t, crible_error *err, int *failed);
+
+/* ---- tok_sentences.c ----------------------------------------------------- */
+
+/* Appends the token [s, e) of `type` (F_* flags, GAP_* gap before it) to
+ * the sentence, ending the sentence before it first if it must. */
+crible_status tok_add(crible_tokenizer *t, int32_t s, int32_t e, crible_token_type type,
+                      unsigned flags, unsigned gap, crible_error *err);
+
+/* Hands the sentence built so far (if any) to the callback. */
+crible_status tok_flush(crible_tokenizer *t, crible_error *err);
 
 #endif

@@ -1,0 +1,154 @@
+/*
+ * tok_lexer.c - the tokenizer's segments: ICU's word break iterator (locale
+ * fr) over the normalised UTF-16 text, or, for a run of spaces or a word of
+ * Latin letters between spaces, the same cut made without it (UAX #29: WB3d
+ * joins spaces, WB5 letters, nothing joins a letter to a space; checked
+ * against ICU alone by test_tokenizer and `bench_floor same`).  Spaces are
+ * dropped and remembered as "space before" / "line break before" on the next
+ * segment; the URLs, e-mails, #hashtags and @mentions tok_special_find found
+ * are one segment each.  Segments wait in a small window (tok_peek,
+ * tok_consume) so that memory does not grow with the text.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <unicode/ubrk.h>
+
+#include "tok_internal.h"
+
+bool tok_reserve(void **p, size_t *cap, size_t need, size_t size, crible_error *err)
+{
+    if (need <= *cap)
+        return true;
+    size_t ncap = *cap ? *cap : 64;
+    while (ncap < need)
+        ncap *= 2;
+    void *q = crible_realloc(*p, ncap * size, err);
+    if (!q)
+        return false;
+    *p = q;
+    *cap = ncap;
+    return true;
+}
+
+static bool raw_push(crible_tokenizer *t, tok_raw r, crible_error *err)
+{
+    if (t->rcount == t->rcap) {
+        if (t->rhead > 0) {
+            memmove(t->raw, t->raw + t->rhead, (t->rcount - t->rhead) * sizeof *t->raw);
+            t->rcount -= t->rhead;
+            t->rhead = 0;
+        } else if (!tok_reserve((void **)&t->raw, &t->rcap, t->rcount + 1, sizeof *t->raw, err)) {
+            return false;
+        }
+    }
+    r.space = t->space;
+    r.nl = t->nl;
+    t->space = t->nl = false;
+    t->raw[t->rcount++] = r;
+    return true;
+}
+
+/* Letters that are Word_Break=ALetter and nothing else: ASCII, Latin-1
+ * and Latin Extended-A letters. */
+static inline bool fast_letter(UChar c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= 0xC0 && c < 0x180 && c != 0xD7 && c != 0xF7);
+}
+
+/* Lexes one more segment into the window: 1, 0 at the end, -1 on error. */
+static int lex_one(crible_tokenizer *t, crible_error *err)
+{
+    const UChar *u = t->text.norm;
+    int32_t n = t->text.nnorm;
+    for (;;) {
+        if (t->pos >= n)
+            return 0;
+        while (t->next_span < t->nspans && t->spans[t->next_span].s < t->pos)
+            t->next_span++;
+        const tok_span *sp = t->next_span < t->nspans ? &t->spans[t->next_span] : NULL;
+        if (sp && sp->s == t->pos) {
+            tok_raw r = {sp->s, sp->e, RAW_SPECIAL, (uint8_t)sp->type, 0, 0};
+            t->pos = sp->e;
+            t->next_span++;
+            return raw_push(t, r, err) ? 1 : -1;
+        }
+        if (t->bend <= t->pos && !t->opt.icu_only) {
+            /* The fast path: a run of spaces, or a word of Latin letters
+             * between spaces, is exactly what ICU would give (UAX #29: WB3d
+             * joins spaces, WB5 letters, nothing joins a letter to a space)
+             * and is cut here without it; ICU does the rest. */
+            UChar c = u[t->pos];
+            if (c == ' ') {
+                int32_t q = t->pos + 1;
+                while (q < n && u[q] == ' ')
+                    q++;
+                if (q == n || u[q] < 0x80 || fast_letter(u[q])) {
+                    t->space = true;
+                    t->pos = q;
+                    continue;
+                }
+            } else if (fast_letter(c) && (t->pos == 0 || u[t->pos - 1] == ' ')) {
+                int32_t q = t->pos + 1;
+                while (q < n && fast_letter(u[q]))
+                    q++;
+                if ((q == n || u[q] == ' ') && !(sp && sp->s < q)) {
+                    tok_raw r = {t->pos, q, RAW_WORD, CRIBLE_TOKEN_WORD, 0, 0};
+                    t->pos = q;
+                    return raw_push(t, r, err) ? 1 : -1;
+                }
+            }
+        }
+        if (t->bend <= t->pos) {
+            t->bend = t->icu_at == t->pos ? ubrk_next(t->words) : ubrk_following(t->words, t->pos);
+            if (t->bend == UBRK_DONE || t->bend > n)
+                t->bend = n;
+            t->icu_at = t->bend;
+        }
+        int32_t status = ubrk_getRuleStatus(t->words);
+        int32_t s = t->pos, e = t->bend;
+        if (sp && sp->s < e)
+            e = sp->s;
+        t->pos = e;
+        tok_raw r = {s, e, RAW_OTHER, CRIBLE_TOKEN_PUNCT, 0, 0};
+        if (status >= UBRK_WORD_NUMBER && tok_char_at(u, n, s) != '_') {
+            r.kind = status < UBRK_WORD_LETTER ? RAW_NUMBER : RAW_WORD;
+            if (u[e - 1] == 0x20E3) {
+                r.kind = RAW_OTHER;
+                r.type = CRIBLE_TOKEN_EMOJI;
+            }
+        } else {
+            if (tok_is_space(tok_char_at(u, n, s))) {
+                t->space = true;
+                for (int32_t i = s; i < e; i++)
+                    if (tok_is_newline(u[i]))
+                        t->nl = true;
+                continue;
+            }
+            r.type = (uint8_t)tok_classify_other(u + s, e - s);
+        }
+        return raw_push(t, r, err) ? 1 : -1;
+    }
+}
+
+/* The k-th segment ahead (0: the next one), or NULL at the end. */
+const tok_raw *tok_peek(crible_tokenizer *t, size_t k, crible_error *err, int *failed)
+{
+    while (t->rcount - t->rhead <= k) {
+        int r = lex_one(t, err);
+        if (r < 0)
+            *failed = 1;
+        if (r <= 0)
+            return NULL;
+    }
+    return &t->raw[t->rhead + k];
+}
+
+
+void tok_consume(crible_tokenizer *t, size_t k)
+{
+    t->rhead += k;
+    if (t->rhead == t->rcount)
+        t->rhead = t->rcount = 0;
+}

@@ -1,0 +1,162 @@
+/*
+ * tok_sentences.c - where sentences end, and handing them to the callback.
+ *
+ * A sentence may end only after a terminal (. ? ! … and runs of them,
+ * possibly followed by closing marks) or at a line break.  There, ICU's
+ * sentence break iterator is asked over a small window, and French rules
+ * decide: no break after an abbreviation or an initial (F_NOBREAK), a break
+ * after a terminal and a space even before a lower-case word (UD French
+ * does; speech transcripts have no capitals) but not in an incise ("« Tu
+ * viens ? » demanda-t-il"), closing marks kept with the sentence they close
+ * (". »" with a no-break space), glued periods (F_BREAK_AFTER).  A sentence
+ * that reaches TOK_MAX_SENTENCE_TOKENS is cut there (degenerate input).
+ */
+#include <string.h>
+
+#include <unicode/ubrk.h>
+#include <unicode/uchar.h>
+#include <unicode/utf16.h>
+
+#include "tok_internal.h"
+
+static bool is_closing(UChar32 c)
+{
+    int8_t ct = u_charType(c);
+    return ct == U_END_PUNCTUATION || ct == U_FINAL_PUNCTUATION || c == '"' || c == '\'';
+}
+
+crible_status tok_flush(crible_tokenizer *t, crible_error *err)
+{
+    if (t->nitems == 0)
+        return CRIBLE_OK;
+    if (!tok_reserve((void **)&t->out, &t->capout, t->nitems, sizeof *t->out, err))
+        return CRIBLE_ENOMEM;
+    for (size_t k = 0; k < t->nitems; k++) {
+        const tok_item *it = &t->items[k];
+        crible_token *o = &t->out[k];
+        o->start = tok_text_offset(&t->text, it->s, false);
+        o->end = tok_text_offset(&t->text, it->e, true);
+        if (o->end <= o->start)   /* inside one normalisation chunk */
+            o->end = tok_text_offset(&t->text, it->e < t->text.nnorm ? it->e + 1 : it->e, true);
+        o->norm = t->nbuf + it->norm;
+        o->norm_len = it->norm_len;
+        o->type = (crible_token_type)it->type;
+        o->sentence = t->index;
+    }
+    crible_token_sentence s = {t->index, t->out[0].start, t->out[t->nitems - 1].end, t->out,
+                               t->nitems};
+    size_t n = t->nitems;
+    t->nitems = 0;
+    t->nlen = 0;
+    t->term_s = -1;
+    t->index++;
+    (void)n;
+    return t->fn(t->ctx, &s, err);
+}
+
+/* Whether the token a is a sentence terminal: . ? ! … and runs of them. */
+static bool is_terminal(const crible_tokenizer *t, const tok_item *a)
+{
+    if (a->type != CRIBLE_TOKEN_PUNCT)
+        return false;
+    UChar c = t->text.norm[a->e - 1];
+    return c == '.' || c == '?' || c == '!' || c == 0x2026;
+}
+
+/* Whether ICU's sentence break iterator puts a boundary in [from, to].
+ * It is asked only there, after a terminal, over a window from a little
+ * before the terminal (its rules look back: "U.S.") to a little after `to`
+ * (they look ahead to the next letter's case): the rest of the text cannot
+ * hold a sentence boundary that French rules would keep, and a full pass
+ * would cost half as much as the word iterator. */
+static bool icu_boundary(crible_tokenizer *t, int32_t from, int32_t to)
+{
+    const UChar *u = t->text.norm;
+    int32_t n = t->text.nnorm;
+    int32_t ws = t->term_s > 16 ? t->term_s - 16 : 0, we = to + 48 < n ? to + 48 : n;
+    if (ws > 0 && U16_IS_TRAIL(u[ws]))
+        ws--;
+    if (we < n && U16_IS_TRAIL(u[we]))
+        we++;
+    UErrorCode e = U_ZERO_ERROR;
+    ubrk_setText(t->sents, u + ws, we - ws, &e);
+    if (U_FAILURE(e))
+        return false;
+    int32_t b = ubrk_following(t->sents, from - ws - 1);
+    return b != UBRK_DONE && b + ws <= to;
+}
+
+/* Whether a sentence ends between the last token and the one starting at
+ * s, of `type`, after `gap` (GAP_* bits). */
+static bool sentence_ends(crible_tokenizer *t, int32_t s, uint8_t type, unsigned gap)
+{
+    const tok_item *a = &t->items[t->nitems - 1];
+    if (!t->opt.sentences)
+        return false;
+    if (t->nitems >= TOK_MAX_SENTENCE_TOKENS)
+        return true;
+    if ((gap & GAP_NL) || (a->flags & F_BREAK_AFTER)) {
+        t->pending = false;
+        return true;
+    }
+    if (!t->pending && t->term_s < 0)
+        return false;   /* no terminal before: no sentence can end here */
+    const UChar *u = t->text.norm;
+    UChar32 c = tok_char_at(u, t->text.nnorm, s);
+    bool closing = type == CRIBLE_TOKEN_PUNCT && is_closing(c) &&
+                   !((c == '"' || c == '\'') && (gap & GAP_SPACE));  /* ' "L'ambiguïté' opens */
+    bool lower = u_islower(c);
+    if (t->pending) {   /* "Non. »" then: a sentence ends after the » */
+        if (closing)
+            return false;
+        t->pending = false;
+        return !lower;  /* "« Viens ! » dit-il" */
+    }
+    /* ICU does not break before a lower-case word; UD French does, after
+     * . ? ! … and a space (speech transcripts have no capitals). */
+    bool terminal = is_terminal(t, a);
+    if (a->flags & F_NOBREAK)
+        return false;
+    if (!((terminal && (gap & GAP_SPACE)) || icu_boundary(t, a->e, s)))
+        return false;
+    if (closing) {
+        t->pending = true;
+        return false;
+    }
+    return terminal || !lower;
+}
+
+/* Appends the token [s, e) of `type` to the sentence (ending the sentence
+ * before it first if it must). */
+crible_status tok_add(crible_tokenizer *t, int32_t s, int32_t e, crible_token_type type,
+                         unsigned flags, unsigned gap, crible_error *err)
+{
+    if (e <= s)
+        return CRIBLE_OK;
+    if (t->nitems > 0 && sentence_ends(t, s, (uint8_t)type, gap)) {
+        crible_status st = tok_flush(t, err);
+        if (st != CRIBLE_OK)
+            return st;
+    }
+    if (!tok_reserve((void **)&t->items, &t->capitems, t->nitems + 1, sizeof *t->items, err))
+        return CRIBLE_ENOMEM;
+    tok_item *it = &t->items[t->nitems];
+    it->s = s;
+    it->e = e;
+    it->type = (uint8_t)type;
+    it->flags = (uint8_t)flags;
+    it->norm = t->nlen;
+    crible_status st = tok_norm_append(&t->norm, t->text.norm + s, e - s, type, &t->nbuf,
+                                       &t->nlen, &t->ncap, err);
+    if (st != CRIBLE_OK)
+        return st;
+    it->norm_len = t->nlen - it->norm;
+    t->nlen++;   /* keep the NUL */
+    t->nitems++;
+    /* where the last terminal is, while only closing marks follow it */
+    if (type == CRIBLE_TOKEN_PUNCT && is_terminal(t, it))
+        t->term_s = s;
+    else if (!(type == CRIBLE_TOKEN_PUNCT && t->term_s >= 0 && is_closing(t->text.norm[s])))
+        t->term_s = -1;
+    return CRIBLE_OK;
+}
