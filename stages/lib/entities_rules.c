@@ -268,7 +268,8 @@ static int run_type(crible_entities *e, const crible_entities_token *t, const ui
         !key_in(e, a, loc_heads))
         for (size_t k = a + 1; k + 1 < b; k++)
             if (key_in(e, k, connectors) && !in[k].cap &&
-                (in[k + 1].gtype == CRIBLE_ENT_LOC || in[k + 1].classes & CRIBLE_GAZ_PROPN))
+                (in[k + 1].gtype == CRIBLE_ENT_LOC || in[k + 1].classes & CRIBLE_GAZ_PROPN ||
+                 e->keys[in[k - 1].key_off + in[k - 1].key_len - 1] == 's'))
                 BECAUSE(R_TEAM, CRIBLE_ENT_ORG);
     if (key_in(e, a, loc_heads)) BECAUSE(R_LOCHEAD, CRIBLE_ENT_LOC);
     if (has_prev && in[prev].word && !in[prev].cap && key_in(e, prev, geo_nouns))
@@ -279,6 +280,8 @@ static int run_type(crible_entities *e, const crible_entities_token *t, const ui
         if (key_in(e, prev - 1, event_nouns) && !(in[a].classes & CRIBLE_GAZ_FIRSTNAME))
             BECAUSE(R_EVENT, -1);
     }
+    if (in[a].allcaps && t[a].form_len <= 6 && !(in[a].classes & CRIBLE_GAZ_FIRSTNAME))
+        BECAUSE(R_ACRONYM, CRIBLE_ENT_ORG);   /* "SNCF", "UGC de Lyon" */
     if (has_prev && in[prev].word && key_in(e, prev, loc_articles) &&
         !(in[a].classes & CRIBLE_GAZ_FIRSTNAME))
         BECAUSE(R_ARTICLE, CRIBLE_ENT_LOC);
@@ -286,7 +289,6 @@ static int run_type(crible_entities *e, const crible_entities_token *t, const ui
         if (in[k].classes & (CRIBLE_GAZ_FIRSTNAME | CRIBLE_GAZ_SURNAME) && !in[k].common)
             BECAUSE(R_NAMECLASS, CRIBLE_ENT_PER);
     if (has_prev && in[prev].word && key_in(e, prev, loc_preps)) BECAUSE(R_LOCPREP, CRIBLE_ENT_LOC);
-    if (b - a == 1 && in[a].allcaps && t[a].form_len <= 6) BECAUSE(R_ACRONYM, CRIBLE_ENT_ORG);
     if (in[a].classes & CRIBLE_GAZ_PROPN) BECAUSE(R_PROPN, CRIBLE_ENT_LOC);
     BECAUSE(R_DEFAULT, CRIBLE_ENT_PER);
 }
@@ -304,6 +306,42 @@ static void remember(crible_entities *e, int type, size_t a, size_t b, uint32_t 
     if (type == CRIBLE_ENT_PER && b - a >= 2 && in[b - 1].key_len >= 3 &&
         !key_in(e, b - 1, connectors) && in[b - 1].cap)
         crible_ent_memo_put(e, type, e->keys + in[b - 1].key_off, in[b - 1].key_len, v);
+}
+
+/* Whether a lower-case word looks like an adjective (nationale, américaine,
+ * majeure, française, populaire, olympique, fédéral). */
+static bool adjective(const crible_entities *e, size_t i)
+{
+    static const char *const endings[] = {"ale", "al", "aux", "aine", "ain", "aise",
+                                          "ique", "ienne", "ien", "eure", "elle", "ee",
+                                          "aire", "oise", NULL};
+    const crible_ent_info *in = &e->info[i];
+    if (!in->word || in->cap || in->key_len < 4) return false;
+    const char *k = e->keys + in->key_off;
+    for (int x = 0; endings[x]; x++) {
+        size_t m = strlen(endings[x]);
+        if (in->key_len > m && !memcmp(k + in->key_len - m, endings[x], m)) return true;
+    }
+    return false;
+}
+
+/* An organisation named by a head word goes on over its adjectives and one
+ * "de" + noun: "Ligue nationale de hockey", "Organisation mondiale de la
+ * santé" (stops at "de" + capital: that is the run's business). */
+static size_t org_name_end(crible_entities *e, const uint16_t *labels, size_t n, size_t b)
+{
+    const crible_ent_info *in = e->info;
+    size_t k = b;
+    while (k < n && !labels[k] && adjective(e, k)) k++;
+    if (k + 1 < n && key_in(e, k, (const char *const[]){"de", "du", "des", NULL}) &&
+        !labels[k + 1] && in[k + 1].word && !in[k + 1].cap &&
+        !key_in(e, k + 1, function_words) && in[k + 1].key_len >= 4)
+        k += 2;
+    else if (k + 2 < n && key_in(e, k, (const char *const[]){"de", NULL}) &&
+             key_in(e, k + 1, (const char *const[]){"la", "l", NULL}) && !labels[k + 2] &&
+             in[k + 2].word && !in[k + 2].cap && in[k + 2].key_len >= 4)
+        k += 3;
+    return k;
 }
 
 static void capitalised_runs(crible_entities *e, const crible_entities_token *t, size_t n,
@@ -375,6 +413,11 @@ static void capitalised_runs(crible_entities *e, const crible_entities_token *t,
                                                                     in[a].key_len) : NULL;
         uint32_t value = m ? arena_string(e, e->memo_pool + m->value_off)
                            : crible_ent_arena_text(e, t, va, b);
+        if (reason == R_ORGHEAD && key_in(e, a, org_heads)) {
+            b = org_name_end(e, labels, n, b);
+            value = crible_ent_arena_text(e, t, va, b);
+            i = b - 1;
+        }
         if (!put_span(e, labels, span_a, b, type, value)) continue;
         for (size_t k = span_a; k < b; k++) in[k].reason = (uint8_t)reason;
         if (!m && type == CRIBLE_ENT_PER && (span_a < va || b - va >= 2))
