@@ -393,6 +393,10 @@ static crible_status load_settings(runner_plan *plan, const crible_config *confi
     if (over->progress != 2)
         plan->progress = over->progress;
     plan->summary = over->summary >= 0 ? over->summary != 0 : summary;
+    if (!plan->has_sink && over->index_path)
+        return crible_error_set(err, CRIBLE_EUSAGE, "-o %s: the pipeline of %s has no index"
+                                " stage (its last stage is '%s')", over->index_path,
+                                plan->config_path, plan->stages[plan->nstages - 1].name);
     if (!plan->has_sink)
         return CRIBLE_OK;
     if (over->index_path)

@@ -259,6 +259,14 @@ config() {
     [[ "$stderr" == "crible: $T/c.yaml:2:14: "*"'frensh'"*"french"* ]]
 }
 
+@test "-o without an index stage is a usage error" {
+    config p '- name: src' '  exec: [cat, docs.jsonl]'
+    run --separate-stderr crible run -c "$T/p.yaml" -o "$T/idx"
+    [ "$status" -eq 2 ]
+    [[ "$stderr" == "crible: -o $T/idx: the pipeline of $T/p.yaml has no index stage"* ]]
+    [ ! -e "$T/idx" ]
+}
+
 @test "config: broken YAML, a duplicate stage, exec with args, an empty list" {
     printf 'pipeline:\n  stages: [read\n' > "$T/c.yaml"
     run --separate-stderr crible run -c "$T/c.yaml"
