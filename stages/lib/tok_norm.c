@@ -115,21 +115,6 @@ static bool reserve(tok_normalizer *nz, int32_t need, crible_error *err)
     return true;
 }
 
-static bool out_reserve(char **out, size_t *cap, size_t need, crible_error *err)
-{
-    if (need <= *cap)
-        return true;
-    size_t ncap = *cap ? *cap : 1024;
-    while (ncap < need)
-        ncap *= 2;
-    char *p = crible_realloc(*out, ncap, err);
-    if (!p)
-        return false;
-    *out = p;
-    *cap = ncap;
-    return true;
-}
-
 static crible_status icu_fail(crible_error *err, const char *what, UErrorCode e)
 {
     return crible_error_set(err, CRIBLE_EINTERNAL, "ICU %s: %s", what, u_errorName(e));
@@ -144,7 +129,7 @@ crible_status tok_norm_append(tok_normalizer *nz, const UChar *u, int32_t n,
     bool accents = nz->fold_accents && type != CRIBLE_TOKEN_EMOJI && type != CRIBLE_TOKEN_URL &&
                    type != CRIBLE_TOKEN_EMAIL && type != CRIBLE_TOKEN_PUNCT &&
                    type != CRIBLE_TOKEN_SYMBOL;
-    if (!out_reserve(out, cap, *len + 3 * (size_t)n + 1, err))
+    if (!tok_reserve((void **)out, cap, *len + 3 * (size_t)n + 1, 1, err))
         return CRIBLE_ENOMEM;
     if (!accents) {
         /* Fast path, one pass: characters whose full case folding is their
@@ -229,7 +214,7 @@ crible_status tok_norm_append(tok_normalizer *nz, const UChar *u, int32_t n,
         src = u;
         m = n;
     }
-    if (!out_reserve(out, cap, *len + 3 * (size_t)m + 1, err))
+    if (!tok_reserve((void **)out, cap, *len + 3 * (size_t)m + 1, 1, err))
         return CRIBLE_ENOMEM;
     int32_t wrote = 0;
     e = U_ZERO_ERROR;
