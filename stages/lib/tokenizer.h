@@ -16,6 +16,8 @@
  *        on the first token: "L'avion" -> "L'" "avion", "qu’il" -> "qu’" "il",
  *        for l' d' j' m' n' s' t' c' ç' y' qu' jusqu' lorsqu' puisqu' quoiqu'
  *        (' ’ or ʼ); aujourd'hui, presqu'île, prud'homme, l'on stay whole;
+ *      - "Canal+", "Disney+", "C++" are one token (a capitalised word and
+ *        its +);
  *      - numbers: "1 000" (groups of three after a space or no-break space),
  *        "4/5", "-0,8" are one token; a number glued to a unit or an hour
  *        is cut as UD does: "160km" -> "160" "km", "20h30" -> "20" "h" "30";
