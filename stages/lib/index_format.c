@@ -122,7 +122,7 @@
  * STORED (kind 9): compressed blocks back to back (32 KiB of records or
  *   more each, zstd, with the segment's dictionary when it has one).
  * ZDICT (kind 11, optional): a zstd dictionary (ZDICT_trainFromBuffer on the
- *   segment's first 2 MiB of records, at most 64 KiB; none under 256 KiB).
+ *   segment's first 1 MiB of records, at most 64 KiB; none under 256 KiB).
  * STIDX (kind 10): u32 nblocks, then per block 24 bytes:
  *   u32 first doc, u32 ndocs, u64 offset in STORED, u32 compressed length,
  *   u32 CRC of the compressed bytes.
