@@ -83,10 +83,13 @@ uint16_t crible_entities_nlabels(const crible_entities *e);
 
 /* Adds a name this document is known to contain (from its metadata: the
  * title of the reviewed film is a WORK, a book's author a PER), matched like
- * a gazetteer entry with the `cap` flag until crible_entities_end_document;
- * it wins over the gazetteers.  A text with nothing to match is ignored. */
+ * a gazetteer entry with the `cap` flag until
+ * crible_entities_clear_document_names (the caller decides: consecutive
+ * reviews of one film keep the same names); it wins over the gazetteers.
+ * A text with nothing to match is ignored. */
 crible_status crible_entities_add_document_name(crible_entities *e, int type,
                                                 const char *text, crible_error *err);
+void crible_entities_clear_document_names(crible_entities *e);
 
 /* Metadata fields whose string value names an entity of the document
  * (`entities: metadata:`): crible-entities reads them from `# crible.doc`
@@ -96,7 +99,8 @@ crible_status crible_entities_add_metadata_field(crible_entities *e, const char 
 size_t crible_entities_nmetadata(const crible_entities *e);
 const char *crible_entities_metadata_field(const crible_entities *e, size_t i, int *type);
 
-/* Called between documents: names remembered for the document are dropped. */
+/* Called between documents: names remembered from the text are dropped
+ * (not those of crible_entities_add_document_name). */
 void crible_entities_end_document(crible_entities *e);
 
 /* --- the rule tagger alone (used as features by the model) --------------- */

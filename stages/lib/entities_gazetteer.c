@@ -48,9 +48,9 @@ crible_gazetteer *crible_gazetteer_new(crible_error *err)
     crible_gazetteer *g = crible_malloc(sizeof *g, err);
     if (!g) return NULL;
     memset(g, 0, sizeof *g);
-    g->nodes_cap = 1024;
+    g->nodes_cap = 64;      /* small: a document's own names are a few */
     g->head = crible_malloc(g->nodes_cap * sizeof *g->head, err);
-    g->edges_cap = 4096;
+    g->edges_cap = 256;
     g->edges = calloc(g->edges_cap, sizeof *g->edges);
     if (!g->head || !g->edges) {
         crible_error_set(err, CRIBLE_ENOMEM, "out of memory");

@@ -405,10 +405,14 @@ const crible_ent_memo *crible_ent_memo_get(const crible_entities *e, const char 
     return NULL;
 }
 
-void crible_entities_end_document(crible_entities *e)
+void crible_entities_clear_document_names(crible_entities *e)
 {
     crible_gazetteer_free(e->doc_names);
     e->doc_names = NULL;
+}
+
+void crible_entities_end_document(crible_entities *e)
+{
     if (e->memo) memset(e->memo, 0, e->memo_cap * sizeof *e->memo);
     e->nmemo = 0;
     e->memo_len = 0;
