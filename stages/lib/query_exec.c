@@ -236,35 +236,46 @@ typedef struct conj {
     uint32_t *sent;
     uint32_t sent_cap;
     size_t *order;             /* req in slot order (req[] is sorted by cost) */
+    size_t *slot_of;           /* and back: the slot of req[j] */
 } conj;
 
 static bool phrase_match(conj *c)
 {
     size_t n = c->nreq;
+    if (c->mode == 1) {
+        /* Slot k at p + k for some p.  The candidate starts come from the
+         * rarest slot (req[0]); each other slot, rarest first, filters
+         * them, so a frequent word's positions (de, la) are only decoded
+         * when the rare ones already line up. */
+        size_t k0 = c->slot_of[0];
+        it *s0 = c->req[0];
+        uint32_t ns = s0->ops->positions ? s0->ops->positions(s0, &c->pos[0], &c->pcap[0]) : 0;
+        uint32_t *cand = c->pos[0], m = 0;
+        for (uint32_t a = 0; a < ns; a++)
+            if (cand[a] >= k0)
+                cand[m++] = cand[a] - (uint32_t)k0; /* phrase starts */
+        for (size_t j = 1; j < n && m > 0; j++) {
+            it *s = c->req[j];
+            size_t k = c->slot_of[j];
+            uint32_t np = s->ops->positions ? s->ops->positions(s, &c->pos[j], &c->pcap[j]) : 0;
+            const uint32_t *pp = c->pos[j];
+            uint32_t keep = 0, b = 0;
+            for (uint32_t a = 0; a < m; a++) {
+                uint32_t want = cand[a] + (uint32_t)k;
+                while (b < np && pp[b] < want)
+                    b++;
+                if (b < np && pp[b] == want)
+                    cand[keep++] = cand[a];
+            }
+            m = keep;
+        }
+        return m > 0;
+    }
     for (size_t k = 0; k < n; k++) {
         it *s = c->req[c->order[k]];
         c->npos[k] = s->ops->positions ? s->ops->positions(s, &c->pos[k], &c->pcap[k]) : 0;
         if (c->npos[k] == 0)
             return false;
-    }
-    if (c->mode == 1) {
-        /* slot k at p + k, for some p */
-        size_t *ix = calloc(n, sizeof *ix);
-        if (!ix)
-            return false;
-        bool found = false;
-        for (uint32_t a = 0; a < c->npos[0] && !found; a++) {
-            uint32_t p = c->pos[0][a];
-            bool ok = true;
-            for (size_t k = 1; k < n && ok; k++) {
-                while (ix[k] < c->npos[k] && c->pos[k][ix[k]] < p + k)
-                    ix[k]++;
-                ok = ix[k] < c->npos[k] && c->pos[k][ix[k]] == p + k;
-            }
-            found = ok;
-        }
-        free(ix);
-        return found;
     }
     /* NEAR: a window holding one position of each slot, its span at most
      * near + n - 1 (or all in one sentence). */
@@ -391,6 +402,7 @@ static void conj_free(it *i)
     free(c->pcap);
     free(c->sent);
     free(c->order);
+    free(c->slot_of);
     free(c->req);
     free(c->excl);
     free(c->opt);
@@ -592,8 +604,9 @@ static it *build_conj(bctx *b, const pnode *n)
     c->excl = calloc(n->nchild, sizeof *c->excl);
     c->opt = calloc(n->nchild, sizeof *c->opt);
     c->order = calloc(n->nchild, sizeof *c->order);
+    c->slot_of = calloc(n->nchild, sizeof *c->slot_of);
     bool none = false;
-    if (!c->req || !c->excl || !c->opt || !c->order) {
+    if (!c->req || !c->excl || !c->opt || !c->order || !c->slot_of) {
         b->st = crible_error_set(b->err, CRIBLE_ENOMEM, "out of memory");
         conj_free(&c->base);
         return NULL;
@@ -646,7 +659,7 @@ static it *build_conj(bctx *b, const pnode *n)
     for (size_t k = 0; k < c->nreq; k++)
         for (size_t j = 0; j < c->nreq; j++)
             if (c->req[j] == slot_order[k])
-                c->order[k] = j;
+                c->order[k] = j, c->slot_of[j] = k;
     free(slot_order);
     c->base.cost = c->req[0]->cost;
     for (size_t k = 0; k < c->nreq; k++)

@@ -112,7 +112,11 @@ static void tables_init(void)
 {
     for (uint32_t i = 0; i < TABLE; i++) {
         base_tab[i] = i < 0x80 ? ((i >= 'A' && i <= 'Z') ? i + 32 : i) : base_slow(i);
-        if ((uint32_t)u_foldCase((UChar32)i, U_FOLD_CASE_DEFAULT) == i)
+        /* Variants sought: lower-case letters of Latin-1 (the accents of
+         * French: à â ä ç é è ê ë î ï ô ö ù û ü ÿ ...) and any letter as
+         * itself; a consonant then costs no seek for variants. */
+        if ((uint32_t)u_foldCase((UChar32)i, U_FOLD_CASE_DEFAULT) == i &&
+            (i < 0x100 || base_tab[i] == i))
             inv_tab[ninv++] = i;
     }
     qsort(inv_tab, ninv, sizeof *inv_tab, inv_cmp);
@@ -337,6 +341,7 @@ static void walk(walker *w, size_t len, size_t depth)
     const char *t;
     size_t n;
     const uint8_t *r = row_at(w, depth);
+    uint32_t last_child = UINT32_MAX;
     while (!w->stop && get_next(w, &t, &n)) {
         if (n < len || memcmp(t, w->key, len) != 0) {
             unread(w, t, n);
@@ -351,6 +356,12 @@ static void walk(walker *w, size_t len, size_t depth)
         size_t cl = crible_utf8_decode(t + len, n - len, &c);
         if (cl == 0)
             cl = 1;
+        if (c == last_child) { /* the child walked left terms: skip them */
+            memcpy(w->key + len, t + len, cl);
+            if (!seek_past(w, len + cl))
+                return;
+            continue;
+        }
         if (len + cl > KEY_MAX || depth + 1 > w->maxdepth) {
             memcpy(w->key + len, t + len, cl);
             if (!seek_past(w, len + cl))
@@ -363,8 +374,10 @@ static void walk(walker *w, size_t len, size_t depth)
         if (best > w->k) {
             /* Jump straight to the next child the automaton accepts. */
             uint32_t na = next_alive(w, depth, r, c);
-            if (na == UINT32_MAX)
+            if (na == UINT32_MAX) { /* no other child can match: the parent skips the rest */
+                unread(w, t, n);
                 return;
+            }
             if (na == 0) {
                 if (!seek_past(w, len + cl))
                     return;
@@ -376,6 +389,7 @@ static void walk(walker *w, size_t len, size_t depth)
         }
         w->read[depth] = w->o->fold_accents ? crible_fuzzy_base(c) : c;
         unread(w, t, n); /* the child's first term */
+        last_child = c;
         if (w->o->prefix && nr[w->m] <= w->k)
             emit_all(w, len + cl, nr[w->m]);
         else
@@ -392,6 +406,7 @@ static void walk0(walker *w, size_t len, size_t depth)
 {
     const char *t;
     size_t n;
+    uint32_t last_child = UINT32_MAX;
     while (!w->stop && get_next(w, &t, &n)) {
         if (n < len || memcmp(t, w->key, len) != 0) {
             unread(w, t, n);
@@ -410,6 +425,12 @@ static void walk0(walker *w, size_t len, size_t depth)
         size_t cl = crible_utf8_decode(t + len, n - len, &c);
         if (cl == 0)
             cl = 1;
+        if (c == last_child) { /* the child walked left terms: skip them */
+            memcpy(w->key + len, t + len, cl);
+            if (!seek_past(w, len + cl))
+                return;
+            continue;
+        }
         uint32_t want = w->p[depth];
         uint32_t got = w->o->fold_accents ? crible_fuzzy_base(c) : c;
         if (got != want || len + cl > KEY_MAX) {
@@ -417,14 +438,17 @@ static void walk0(walker *w, size_t len, size_t depth)
             size_t nv = w->nvariants[w->lidx[depth]], j = 0;
             while (j < nv && v[j] <= c)
                 j++;
-            if (j == nv)
+            if (j == nv) { /* no other child can match: the parent skips the rest */
+                unread(w, t, n);
                 return;
+            }
             size_t el = utf8_encode(v[j], w->key + len);
             do_seek(w, w->key, len + el);
             continue;
         }
         memcpy(w->key + len, t + len, cl);
         unread(w, t, n);
+        last_child = c;
         if (w->o->prefix && depth + 1 == w->m)
             emit_all(w, len + cl, 0);
         else

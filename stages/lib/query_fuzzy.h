@@ -8,7 +8,8 @@
  * (Damerau: acteru~ finds "acteur") of the pattern, counted on code
  * points; with `fold_accents`, two letters that differ only by accents or
  * case are equal (e = é = è = ê = ë, c = ç); the dictionary's terms are
- * taken to be case-folded (only lower-case variants are sought).  In prefix
+ * taken to be case-folded and the variants sought are Latin-1's (French
+ * accents; a letter like ā or ł matches only itself).  In prefix
  * mode it accepts every string having a prefix it accepts.  Its state is
  * the row of Ukkonen's dynamic-programming matrix (at most pattern length + 1 small counts),
  * computed lazily one code point at a time.

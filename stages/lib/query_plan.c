@@ -393,8 +393,8 @@ static void text_token_terms(builder *b, pnode *slot, int f, const crible_qtoken
         return;
     }
     slot_add(b, slot, add_term(b, f, tok->stem, strlen(tok->stem), false, word, weak));
-    if (!fold || weak)
-        return; /* a stop word only ranks: its spelling variants are not worth a walk */
+    if (!fold || weak || tok->stop)
+        return; /* stop words (le, de, à): no spelling variants worth a walk */
     /* Accent variants: decu -> déçu, harcelement -> harcèlement, coeur -> cœur. */
     crible_fuzzy_options fo = {0, true, false, 0};
     strset stems = {.limit = 64}, forms = {.limit = 64};

@@ -51,8 +51,9 @@ static bool d_next(void *ctx, const char **t, size_t *n)
 static bool lower_case(const char *s)
 {
     for (const unsigned char *u = (const unsigned char *)s; *u; u++)
-        if ((*u >= 'A' && *u <= 'Z') || (u[0] == 0xC3 && u[1] >= 0x80 && u[1] <= 0x9E))
-            return false;
+        if ((*u >= 'A' && *u <= 'Z') || (u[0] == 0xC3 && u[1] >= 0x80 && u[1] <= 0x9E) ||
+            (*u >= 0xC4 && *u < 0xE0 && !(u[0] == 0xC5 && u[1] == 0x93)))
+            return false; /* index terms are folded; variants are Latin-1's (and œ) */
     return true;
 }
 
