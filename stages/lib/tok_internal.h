@@ -254,14 +254,33 @@ struct crible_tokenizer {
 /* ---- tok_lexer.c --------------------------------------------------------- */
 
 /* Grows the array *p of *cap elements of `size` bytes to hold `need`. */
-bool tok_reserve(void **p, size_t *cap, size_t need, size_t size, crible_error *err);
+bool tok_grow(void **p, size_t *cap, size_t need, size_t size, crible_error *err);
+static inline bool tok_reserve(void **p, size_t *cap, size_t need, size_t size,
+                               crible_error *err)
+{
+    return need <= *cap || tok_grow(p, cap, need, size, err);
+}
+
+/* Lexes until the window holds k + 1 segments (tok_peek's slow path). */
+const tok_raw *tok_peek_more(crible_tokenizer *t, size_t k, crible_error *err, int *failed);
 
 /* The k-th segment ahead (0: the next one), or NULL at the end of the text
  * (or on error: *failed is set, err filled). */
-const tok_raw *tok_peek(crible_tokenizer *t, size_t k, crible_error *err, int *failed);
+static inline const tok_raw *tok_peek(crible_tokenizer *t, size_t k, crible_error *err,
+                                      int *failed)
+{
+    if (t->rcount - t->rhead > k)
+        return &t->raw[t->rhead + k];
+    return tok_peek_more(t, k, err, failed);
+}
 
 /* Drops the k segments at the head of the window. */
-void tok_consume(crible_tokenizer *t, size_t k);
+static inline void tok_consume(crible_tokenizer *t, size_t k)
+{
+    t->rhead += k;
+    if (t->rhead == t->rcount)
+        t->rhead = t->rcount = 0;
+}
 
 /* GAP_* bits of what lies before segment r. */
 static inline unsigned tok_gap_of(const tok_raw *r)

@@ -16,10 +16,8 @@
 
 #include "tok_internal.h"
 
-bool tok_reserve(void **p, size_t *cap, size_t need, size_t size, crible_error *err)
+bool tok_grow(void **p, size_t *cap, size_t need, size_t size, crible_error *err)
 {
-    if (need <= *cap)
-        return true;
     size_t ncap = *cap ? *cap : 64;
     while (ncap < need)
         ncap *= 2;
@@ -133,7 +131,7 @@ static int lex_one(crible_tokenizer *t, crible_error *err)
 }
 
 /* The k-th segment ahead (0: the next one), or NULL at the end. */
-const tok_raw *tok_peek(crible_tokenizer *t, size_t k, crible_error *err, int *failed)
+const tok_raw *tok_peek_more(crible_tokenizer *t, size_t k, crible_error *err, int *failed)
 {
     while (t->rcount - t->rhead <= k) {
         int r = lex_one(t, err);
@@ -143,12 +141,4 @@ const tok_raw *tok_peek(crible_tokenizer *t, size_t k, crible_error *err, int *f
             return NULL;
     }
     return &t->raw[t->rhead + k];
-}
-
-
-void tok_consume(crible_tokenizer *t, size_t k)
-{
-    t->rhead += k;
-    if (t->rhead == t->rcount)
-        t->rhead = t->rcount = 0;
 }
