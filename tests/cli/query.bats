@@ -277,3 +277,18 @@ assert sum(v["count"] for v in f["rating"]["values"]) > 0'
     [ "$status" -eq 3 ]
     [[ "$stderr" == *"default_operator"* ]]
 }
+
+@test "entity fields: person:\"…\" and platform: filters, person and platform facets" {
+    idx="$BATS_TEST_TMPDIR/ent"
+    crible-read "$CRIBLE_SRC/corpus" | crible-tokenize | crible-stem | crible-entities |
+        crible-index -q -o "$idx" || true   # a document the entity stage cuts is reported, not fatal here
+    [ -e "$idx/MANIFEST" ] || skip "no entity index built"
+    run crible-query --json "$idx" 'person:"Lina Benali"'
+    [ "$status" -eq 0 ]
+    n=$(crible-query --count "$idx" 'platform:netflix')
+    [ "$n" -gt 0 ]
+    [ "$(crible-query --count "$idx" 'platform:NETFLIX')" -eq "$n" ]
+    run crible-query --facets person,platform -n 0 "$idx" 'série OR film'
+    [[ "$output" == *"person ("*"lina benali"* ]]
+    [[ "$output" == *"platform ("*"netflix"* ]]
+}
