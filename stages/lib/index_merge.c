@@ -28,11 +28,12 @@ typedef struct vnorm {
     uint32_t variant, df, max_tf;
     uint64_t cf;
     uint8_t len;
-    char norm[CRIBLE_TERM_MAX + 1];
+    size_t off;                 /* the norm's bytes in the vmap's pool */
+    const char *norm;           /* the same, once the pool is complete */
 } vnorm;
 
 typedef struct vlist {          /* one (source, stem) */
-    char stem[CRIBLE_TERM_MAX + 1];
+    size_t stem_off;            /* in the pool */
     uint8_t stem_len;
     vnorm *v;
     uint32_t n, cap;
@@ -41,12 +42,13 @@ typedef struct vlist {          /* one (source, stem) */
 typedef struct vmap {           /* stem -> vlist, per source */
     vlist **slots;
     size_t cap, n;
+    ix_buf pool;                /* strings: memory is what the dictionary holds */
 } vmap;
 
-/* A merged exact entry. */
+/* A merged exact entry; strings in the merger's xpool. */
 typedef struct xentry {
-    char norm[CRIBLE_TERM_MAX + 1];
-    char stem[CRIBLE_TERM_MAX + 1];
+    size_t norm_off, stem_off;
+    const char *norm, *stem;    /* resolved before sorting */
     uint8_t len, stem_len;
     uint32_t variant, df, max_tf;
     uint64_t cf;
@@ -68,6 +70,7 @@ typedef struct merger {
     vmap *vmaps;           /* per source, for the text field being merged */
     xentry *xs;            /* merged exact entries of that field */
     size_t nxs, xs_cap;
+    ix_buf xpool;
     uint32_t remap[1 << 12];   /* source variant -> merged, per copy */
     uint32_t nremap;
     /* live statistics of the merged term's variants (for its exact entries) */
@@ -142,7 +145,7 @@ static vlist *vmap_get(vmap *m, const void *stem, size_t len, bool create)
         if (!t) return NULL;
         for (size_t i = 0; i < m->cap; i++) {
             if (!m->slots[i]) continue;
-            size_t j = hash_str(m->slots[i]->stem, m->slots[i]->stem_len) & (cap - 1);
+            size_t j = hash_str(m->pool.data + m->slots[i]->stem_off, m->slots[i]->stem_len) & (cap - 1);
             while (t[j]) j = (j + 1) & (cap - 1);
             t[j] = m->slots[i];
         }
@@ -153,11 +156,13 @@ static vlist *vmap_get(vmap *m, const void *stem, size_t len, bool create)
     if (!m->cap) return NULL;
     size_t j = hash_str(stem, len) & (m->cap - 1);
     for (; m->slots[j]; j = (j + 1) & (m->cap - 1))
-        if (m->slots[j]->stem_len == len && !memcmp(m->slots[j]->stem, stem, len)) return m->slots[j];
+        if (m->slots[j]->stem_len == len && !memcmp(m->pool.data + m->slots[j]->stem_off, stem, len))
+            return m->slots[j];
     if (!create) return NULL;
     vlist *v = calloc(1, sizeof *v);
     if (!v) return NULL;
-    memcpy(v->stem, stem, len);
+    v->stem_off = m->pool.len;
+    if (!ix_buf_add(&m->pool, stem, len)) { free(v); return NULL; }
     v->stem_len = (uint8_t)len;
     m->slots[j] = v;
     m->n++;
@@ -169,6 +174,7 @@ static void vmap_free(vmap *m)
     for (size_t i = 0; i < m->cap; i++)
         if (m->slots[i]) { free(m->slots[i]->v); free(m->slots[i]); }
     free(m->slots);
+    ix_buf_free(&m->pool);
     memset(m, 0, sizeof *m);
 }
 
@@ -195,24 +201,26 @@ static crible_status vmap_load(merger *m, size_t k, const char *name, crible_err
         e->cf = it.t.cf;
         e->max_tf = it.t.max_tf;
         e->len = (uint8_t)it.t.len;
-        memcpy(e->norm, it.t.bytes, it.t.len);
+        e->off = m->vmaps[k].pool.len;
+        if (!ix_buf_add(&m->vmaps[k].pool, it.t.bytes, it.t.len)) return nomem(err);
     }
     if (it.bad) return crible_error_set(err, CRIBLE_EINDEX, "%s: damaged term dictionary of '%s'", m->src[k].name, name);
+    /* the pool is complete: its strings stay where they are */
+    vmap *vm = &m->vmaps[k];
+    for (size_t i = 0; i < vm->cap; i++)
+        for (uint32_t j = 0; vm->slots[i] && j < vm->slots[i]->n; j++)
+            vm->slots[i]->v[j].norm = (const char *)vm->pool.data + vm->slots[i]->v[j].off;
     return CRIBLE_OK;
 }
 
 static crible_status add_xentry(merger *m, const ix_term *stem, const char *norm, size_t len, uint32_t variant,
                                 uint32_t df, uint64_t cf, uint32_t max_tf, crible_error *err)
 {
-    /* the same norm of the same stem from an earlier source: add the stats */
+    /* the same norm of the same stem from an earlier source: already there */
     for (size_t i = m->nxs; i-- > 0;) {
         xentry *x = &m->xs[i];
-        if (x->stem_len != stem->len || memcmp(x->stem, stem->bytes, stem->len)) break;
-        if (x->len == len && !memcmp(x->norm, norm, len)) {
-            x->df += df;
-            x->cf += cf;
-                return CRIBLE_OK;
-        }
+        if (x->stem_len != stem->len || memcmp(m->xpool.data + x->stem_off, stem->bytes, stem->len)) break;
+        if (x->len == len && !memcmp(m->xpool.data + x->norm_off, norm, len)) return CRIBLE_OK;
     }
     if (m->nxs == m->xs_cap) {
         size_t cap = m->xs_cap ? m->xs_cap * 2 : 1024;
@@ -222,9 +230,10 @@ static crible_status add_xentry(merger *m, const ix_term *stem, const char *norm
         m->xs_cap = cap;
     }
     xentry *x = &m->xs[m->nxs++];
-    memcpy(x->norm, norm, len);
+    x->norm_off = m->xpool.len;
+    x->stem_off = m->xpool.len + len;
+    if (!ix_buf_add(&m->xpool, norm, len) || !ix_buf_add(&m->xpool, stem->bytes, stem->len)) return nomem(err);
     x->len = (uint8_t)len;
-    memcpy(x->stem, stem->bytes, stem->len);
     x->stem_len = (uint8_t)stem->len;
     x->variant = variant;
     x->df = x->max_tf = 0;   /* counted over the live documents as they are copied */
@@ -250,15 +259,15 @@ static crible_status remap_variants(merger *m, size_t k, const ix_term *t, size_
     vnorm *list = v ? v->v : &implicit;
     uint32_t n = v ? v->n : 0;
     if (!v && t->pure) {   /* a pure stem: its one norm is itself */
-        implicit = (vnorm){0, t->df, t->max_tf, t->cf, (uint8_t)t->len, {0}};
-        memcpy(implicit.norm, t->bytes, t->len);
+        implicit = (vnorm){0, t->df, t->max_tf, t->cf, (uint8_t)t->len, 0, (const char *)t->bytes};
         n = 1;
     }
     for (uint32_t i = 0; i < n; i++) {
         vnorm *e = &list[i];
         uint32_t merged = UINT32_MAX;
         for (size_t x = first_x; x < m->nxs; x++)
-            if (m->xs[x].len == e->len && !memcmp(m->xs[x].norm, e->norm, e->len)) merged = m->xs[x].variant;
+            if (m->xs[x].len == e->len && !memcmp(m->xpool.data + m->xs[x].norm_off, e->norm, e->len))
+                merged = m->xs[x].variant;
         if (record) {
             if (merged == UINT32_MAX) merged = (*nvar)++;
             crible_status st = add_xentry(m, t, e->norm, e->len, merged, e->df, e->cf, e->max_tf, err);
@@ -389,6 +398,10 @@ static unsigned var_bits(uint32_t nvar)
 /* Writes the exact field o from the entries gathered with its text field. */
 static crible_status write_exact(merger *m, crible_error *err)
 {
+    for (size_t i = 0; i < m->nxs; i++) {
+        m->xs[i].norm = (const char *)m->xpool.data + m->xs[i].norm_off;
+        m->xs[i].stem = (const char *)m->xpool.data + m->xs[i].stem_off;
+    }
     qsort(m->xs, m->nxs, sizeof *m->xs, cmp_xentry);
     crible_status st = CRIBLE_OK;
     for (size_t i = 0; !st && i < m->nxs; i++) {
@@ -399,6 +412,7 @@ static crible_status write_exact(merger *m, crible_error *err)
                                 (const uint8_t *)x->stem, x->stem_len, x->variant, err);
     }
     m->nxs = 0;
+    m->xpool.len = 0;
     return st;
 }
 
@@ -445,7 +459,7 @@ static crible_status merge_terms(merger *m, size_t o, crible_error *err)
         if (variants && any_orphan) nvar++;
         /* a merged pure stem with its one norm (itself) needs no exact entry */
         if (variants && pure && m->nxs == first_x + 1 && m->xs[first_x].len == cur.len &&
-            !memcmp(m->xs[first_x].norm, cur.bytes, cur.len))
+            !memcmp(m->xpool.data + m->xs[first_x].norm_off, cur.bytes, cur.len))
             m->xs[first_x].skip = true;
         if (variants && nvar > m->vcap) {
             uint32_t cap = nvar * 2;
@@ -632,6 +646,7 @@ crible_status ix_merge(ix_segment *src, size_t n, const char *path, int zstd_lev
     free(m.pos);
     free(m.var);
     free(m.xs);
+    ix_buf_free(&m.xpool);
     free(m.vdf);
     free(m.vmax);
     free(m.vtf);
