@@ -47,6 +47,7 @@ typedef struct qterm {
     uint32_t word;            /* the user word it comes from */
     bool weak;                /* a stop word outside a phrase */
     bool exact;               /* `=word`: a NORM, opened with crible_postings_open_exact */
+    bool hl_only;             /* only marks snippets (an entity's words in the text) */
     double weight;            /* the field's weight */
     int phrase;               /* the phrase it is a word of (-1: none), */
     uint16_t slot, nslots;    /* its place in it: highlights need whole phrases */

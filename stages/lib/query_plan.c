@@ -451,7 +451,7 @@ static void word_finish(builder *b, uint32_t wi, const char *note)
     crible_query_word *w = &p->words[wi];
     size_t n = 0;
     for (size_t i = 0; i < p->nterms; i++)
-        n += p->terms[i].word == wi;
+        n += p->terms[i].word == wi && !p->terms[i].hl_only;
     w->terms = calloc(n ? n : 1, sizeof *w->terms);
     if (!w->terms) {
         oom(b);
@@ -459,7 +459,7 @@ static void word_finish(builder *b, uint32_t wi, const char *note)
     }
     for (size_t i = 0; i < p->nterms; i++) {
         qterm *t = &p->terms[i];
-        if (t->word != wi)
+        if (t->word != wi || t->hl_only)
             continue;
         const char *fn = b->s->fields[t->field].name;
         size_t len = strlen(fn) + t->len + 4;
@@ -684,6 +684,36 @@ static bool is_elision_norm(const char *norm)
     return n >= 2 && norm[n - 1] == '\'';
 }
 
+/* person:"Lina Benali" matches through the entity field, which has no
+ * positions: its words in the text fields are added as terms that only
+ * mark the snippet (a phrase of them), never match or rank. */
+static void highlight_terms(builder *b, const crible_qnode *q, uint32_t wi)
+{
+    crible_error e;
+    b->toks_of = NULL;
+    if (analyze(b, q->text, &e) != CRIBLE_OK || b->toks.n == 0 || b->toks.n > 16)
+        return;
+    for (size_t fi = 0; fi < b->s->opts.ndefault_fields; fi++) {
+        int f = qs_field(b->s, b->s->opts.default_fields[fi]);
+        if (f < 0 || b->s->fields[f].kind != CRIBLE_FIELD_TEXT)
+            continue;
+        for (size_t i = 0; i < b->toks.n && !failed(b); i++) {
+            const char *stem = b->toks.t[i].stem;
+            long t = add_term(b, f, stem, strlen(stem), false, wi, false);
+            if (t < 0)
+                continue;
+            qterm *qt = &b->p->terms[t];
+            qt->hl_only = true;
+            if (b->toks.n > 1 && qt->phrase < 0) {
+                qt->phrase = (int)b->p->nphrases;
+                qt->slot = (uint16_t)i;
+                qt->nslots = (uint16_t)b->toks.n;
+            }
+        }
+        b->p->nphrases++;
+    }
+}
+
 static pnode *compile_word(builder *b, const crible_qnode *q, bool in_and)
 {
     int fields[8];
@@ -724,6 +754,8 @@ static pnode *compile_word(builder *b, const crible_qnode *q, bool in_and)
         }
         free(folded);
         result = slot_or_none(b, slot);
+        if (!(q->flags & (CRIBLE_QF_PREFIX | CRIBLE_QF_FUZZY)))
+            highlight_terms(b, q, wi);
     } else if (q->field && f0->kind != CRIBLE_FIELD_TEXT) {
         set_fail(b, CRIBLE_EDATA, q->pos, "search the text field itself: text:word",
                  "field '%s' cannot be searched directly", q->field);

@@ -96,7 +96,7 @@ crible_status rank_explain(crible_searcher *s, plan *p, uint32_t shard, uint32_t
         qterm *t = &p->terms[i];
         qfield *f = &s->fields[t->field];
         int num = f->num[shard];
-        if (num < 0)
+        if (num < 0 || t->hl_only)
             continue;
         crible_postings *pc;
         crible_status st = t->exact ? crible_postings_open_exact(ix, num, t->term, t->len, &pc, err)
