@@ -48,8 +48,15 @@ typedef struct mfield {
     uint64_t sum_length;
 } mfield;
 
+/* A hash table slot: the hash beside the pointer, so that a probe reads
+ * the term only when the hashes agree. */
+typedef struct slot {
+    uint32_t hash;
+    mterm *t;
+} slot;
+
 struct ix_membuf {
-    mterm **table;
+    slot *table;
     size_t table_cap, nterms;
     mfield *fields;
     size_t nfields;
@@ -71,12 +78,25 @@ static crible_status nomem(crible_error *err)
     return crible_error_set(err, CRIBLE_ENOMEM, "out of memory in the index buffer");
 }
 
+/* 8 bytes at a time, multiply-xorshift mixing; never 0. */
 static uint32_t hash_bytes(const void *p, size_t n, uint32_t seed)
 {
     const uint8_t *s = p;
-    uint32_t h = 2166136261u ^ seed;
-    for (size_t i = 0; i < n; i++) h = (h ^ s[i]) * 16777619u;
-    return h ? h : 1;
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ ((uint64_t)seed << 32) ^ n;
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+        s += 8;
+        n -= 8;
+    }
+    uint64_t w = 0;
+    memcpy(&w, s, n);
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 29;
+    uint32_t r = (uint32_t)(h ^ (h >> 32));
+    return r ? r : 1;
 }
 
 crible_status ix_membuf_new(ix_membuf **out, crible_error *err)
@@ -94,12 +114,12 @@ crible_status ix_membuf_new(ix_membuf **out, crible_error *err)
 static void clear(ix_membuf *b)
 {
     for (size_t i = 0; i < b->table_cap; i++) {
-        mterm *t = b->table[i];
+        mterm *t = b->table[i].t;
         if (!t) continue;
         ix_buf_free(&t->docs);
         ix_buf_free(&t->pos);
         free(t);
-        b->table[i] = NULL;
+        b->table[i] = (slot){0, NULL};
     }
     for (size_t i = 0; i < b->nfields; i++) {
         free(b->fields[i].lengths);
@@ -193,14 +213,13 @@ static bool field_reserve(ix_membuf *b, mfield *f, uint32_t doc)
 static bool grow_table(ix_membuf *b)
 {
     size_t cap = b->table_cap * 2;
-    mterm **t = calloc(cap, sizeof *t);
+    slot *t = calloc(cap, sizeof *t);
     if (!t) return false;
     for (size_t i = 0; i < b->table_cap; i++) {
-        mterm *m = b->table[i];
-        if (!m) continue;
-        size_t j = m->hash & (cap - 1);
-        while (t[j]) j = (j + 1) & (cap - 1);
-        t[j] = m;
+        if (!b->table[i].t) continue;
+        size_t j = b->table[i].hash & (cap - 1);
+        while (t[j].t) j = (j + 1) & (cap - 1);
+        t[j] = b->table[i];
     }
     free(b->table);
     b->bytes += (cap - b->table_cap) * sizeof *t;
@@ -217,10 +236,12 @@ static mterm *term_get(ix_membuf *b, int field, const char *s, size_t len, bool 
     }
     uint32_t h = hash_bytes(s, len, (uint32_t)field);
     size_t j = h & (b->table_cap - 1);
-    for (mterm *t; (t = b->table[j]); j = (j + 1) & (b->table_cap - 1))
-        if (t->hash == h && t->field == field && t->len == len && memcmp(t->bytes, s, len) == 0) return t;
+    for (; b->table[j].t; j = (j + 1) & (b->table_cap - 1)) {
+        mterm *t = b->table[j].t;
+        if (b->table[j].hash == h && t->field == field && t->len == len && memcmp(t->bytes, s, len) == 0) return t;
+    }
     if (!create) return NULL;
-    if ((b->nterms + 1) * 4 > b->table_cap * 3) {
+    if ((b->nterms + 1) * 2 > b->table_cap) {   /* at most half full */
         if (!grow_table(b)) return NULL;
         return term_get(b, field, s, len, create);
     }
@@ -231,7 +252,7 @@ static mterm *term_get(ix_membuf *b, int field, const char *s, size_t len, bool 
     t->len = (uint8_t)len;
     t->last_doc = t->cur_doc = t->orphan = UINT32_MAX;
     memcpy(t->bytes, s, len);
-    b->table[j] = t;
+    b->table[j] = (slot){h, t};
     b->nterms++;
     b->bytes += sizeof *t + len + 1 + 16;   /* + malloc overhead */
     return t;
@@ -255,11 +276,11 @@ static bool touch(ix_membuf *b, mterm *t, uint32_t doc)
 }
 
 /* One occurrence of a term; positional fields record pos and the variant. */
-static mterm *add_occurrence(ix_membuf *b, int field, const char *s, size_t len, uint32_t doc,
-                             bool positions, uint32_t pos, uint32_t variant, bool impure)
+static mterm *occurrence(ix_membuf *b, mterm *t, uint32_t doc, bool positions, uint32_t pos,
+                         uint32_t variant, bool impure)
 {
-    mterm *t = term_get(b, field, s, len, true);
     if (!t || !touch(b, t, doc)) return NULL;
+    int field = t->field;
     if (impure) t->impure = true;
     if (positions) {
         size_t cap = t->pos.cap;
@@ -272,6 +293,12 @@ static mterm *add_occurrence(ix_membuf *b, int field, const char *s, size_t len,
     }
     t->cur_tf++;
     return t;
+}
+
+static mterm *add_occurrence(ix_membuf *b, int field, const char *s, size_t len, uint32_t doc,
+                             bool positions, uint32_t pos, uint32_t variant, bool impure)
+{
+    return occurrence(b, term_get(b, field, s, len, true), doc, positions, pos, variant, impure);
 }
 
 /* A token of a text field: its stem term (with the norm's variant number)
@@ -293,8 +320,7 @@ static bool add_token(ix_membuf *b, int tf, int ef, const char *stem, const char
         variant = st->orphan;
     }
     bool differ = strcmp(stem, norm) != 0;
-    return add_occurrence(b, tf, stem, sl, doc, true, pos, variant, differ) &&
-           add_occurrence(b, ef, norm, strlen(norm), doc, false, 0, 0, false);
+    return occurrence(b, st, doc, true, pos, variant, differ) && occurrence(b, et, doc, false, 0, 0, false);
 }
 
 static bool end_doc_terms(ix_membuf *b, uint32_t doc)
@@ -608,7 +634,7 @@ crible_status ix_membuf_flush(ix_membuf *b, ix_segw *w, uint64_t *size, uint64_t
     if (!all) { ix_segw_abort(w); return nomem(err); }
     size_t n = 0;
     for (size_t i = 0; i < b->table_cap; i++)
-        if (b->table[i]) all[n++] = b->table[i];
+        if (b->table[i].t) all[n++] = b->table[i].t;
     /* group by field, each group sorted */
     size_t *count = calloc(b->nfields + 1, sizeof *count);
     mterm **sorted = malloc((n + 1) * sizeof *sorted);
