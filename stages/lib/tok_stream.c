@@ -147,28 +147,6 @@ static size_t utoa(size_t n, char *out)
     return len;
 }
 
-/* Makes room for `bytes` in the block before anything is added to it.
- * WORKAROUND: crible_sentence_add_token (conllu.c) re-points the cells of
- * earlier tokens when its buffer grows, but not the cells of the token
- * being added, which then point into freed memory (ASan: use after free).
- * A block whose buffer never grows while tokens are added is safe; room is
- * made by adding a comment of that size and clearing the block, which keeps
- * the buffer.  Remove when conllu.c re-points the cells of the current
- * token too. */
-static crible_status reserve_block(crible_tok_stream *s, size_t bytes, crible_error *err)
-{
-    crible_sentence_clear(&s->block, CRIBLE_TOKENIZE_NCOLUMNS);
-    if (bytes <= s->block.buf_cap)
-        return CRIBLE_OK;
-    if (!grow(&s->line, &s->line_cap, bytes + 2, err))
-        return CRIBLE_ENOMEM;
-    memset(s->line, '#', bytes);
-    s->line[bytes] = '\0';
-    crible_status st = crible_sentence_add_comment(&s->block, s->line, err);
-    crible_sentence_clear(&s->block, CRIBLE_TOKENIZE_NCOLUMNS);
-    return st;
-}
-
 /* The direct path: the block's token lines formatted in one buffer and
  * written with one fwrite (cells never hold TAB or line breaks: tokens hold
  * no white space but the spaces of "1 000"; NORM never is empty). */
@@ -239,16 +217,9 @@ static crible_status on_sentence(void *ctx, const crible_token_sentence *sent, c
 {
     crible_tok_stream *s = ctx;
     crible_status st = CRIBLE_OK;
-    if (!s->out) {
-        /* the block's bytes: comments, then per token its cells and NULs */
-        size_t bytes = (s->doc_line ? strlen(s->doc_line) + 2 * strlen(s->doc->id) : 0) +
-                       strlen(s->field) + 2 * (sent->end - sent->start) + strlen(s->doc->id) +
-                       128;
-        for (size_t k = 0; k < sent->ntokens; k++)
-            bytes += sent->tokens[k].end - sent->tokens[k].start + sent->tokens[k].norm_len + 80;
-        st = reserve_block(s, bytes, err);
-    }
-    if (st == CRIBLE_OK && s->doc_line)
+    if (!s->out)
+        crible_sentence_clear(&s->block, CRIBLE_TOKENIZE_NCOLUMNS);
+    if (s->doc_line)
         st = doc_comments(s, err);
     if (st == CRIBLE_OK && s->field_pending) {
         st = comment(s, "crible.field", s->field, strlen(s->field), err);
