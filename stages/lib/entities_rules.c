@@ -93,13 +93,27 @@ static const char *const geo_nouns[] = {
     "mer", "lac", "ile", "iles", "ocean", "region", "fleuve", "riviere", "mont",
     "monts", "peninsule", "golfe", "baie", "massif", "departement", "province",
     "comte", "canton", "ville", "village", "commune", "etat", "desert", "vallee",
-    "cap", "detroit", "archipel", "plaine", "plateau", "foret", "capitale", NULL};
+    "cap", "detroit", "archipel", "plaine", "plateau", "foret", "gave", "rue",
+    "avenue", "boulevard", "quai", "pont", "chateau", "musee", "palais", "gare",
+    "parc", "jardin", "cathedrale", "abbaye", "col", "pic", "oued", "glacier",
+    "volcan", "atoll", "iles", "ile", "marais", "etang", "source", "lagune", NULL};
 /* Events named after a place or a date: "la guerre de Corée", "la bataille
  * de Lexington": the name is the event's, not a place mention. */
 static const char *const event_nouns[] = {
     "guerre", "guerres", "bataille", "batailles", "siege", "traite", "revolution",
     "crise", "accords", "paix", "campagne", "expedition", "massacre", "affaire",
     "proces", "concile", "edit", "insurrection", "revolte", NULL};
+/* Lower-case words after which "d'" + name is a name with its particle
+ * ("répondit d'Artagnan", "le jeune d'Artagnan", "la chambre de
+ * d'Artagnan"), not "of" + name ("l'album d'Hergé"): verbs of speech,
+ * conjunctions and prepositions, a few adjectives. */
+static const char *const particle_before[] = {
+    "dit", "repondit", "reprit", "demanda", "secria", "cria", "fit", "continua",
+    "ajouta", "murmura", "repliqua", "observa", "pensa", "s", "et", "ou", "que",
+    "jeune", "pauvre", "cher", "brave", "bon", "petit", "monsieur", "madame", "a",
+    "avec", "pour", "par", "chez", "contre", "vers", "dont", "mais", "car", "donc",
+    "alors", "puis", "voila", "voici", "ni", "de", "ecria", "interrompit", "repeta",
+    "comme", "si", "quand", "lorsque", "lui", "sur", "ami", "regardant", NULL};
 /* Prepositions before a place: "à Paris", "en Normandie". */
 static const char *const loc_preps[] = {"a", "en", "au", "aux", "vers", "depuis",
                                         "jusqua", "pres", "outre", NULL};
@@ -272,11 +286,17 @@ static int run_type(crible_entities *e, const crible_entities_token *t, const ui
                  e->keys[in[k - 1].key_off + in[k - 1].key_len - 1] == 's'))
                 BECAUSE(R_TEAM, CRIBLE_ENT_ORG);
     if (key_in(e, a, loc_heads)) BECAUSE(R_LOCHEAD, CRIBLE_ENT_LOC);
-    if (has_prev && in[prev].word && !in[prev].cap && key_in(e, prev, geo_nouns))
+    if (has_prev && in[prev].word && !in[prev].cap && key_in(e, prev, geo_nouns) &&
+        !labels[prev]) {
+        *span_a = prev;   /* the noun is part of the name: "le lac Léman" */
         BECAUSE(R_GEONOUN, CRIBLE_ENT_LOC);
+    }
     if (has_prev && prev > 0 && key_in(e, prev, (const char *const[]){"de", "d", "du", NULL}) &&
         in[prev - 1].word && !in[prev - 1].cap) {
-        if (key_in(e, prev - 1, geo_nouns)) BECAUSE(R_GEONOUN, CRIBLE_ENT_LOC);
+        if (key_in(e, prev - 1, geo_nouns) && !labels[prev - 1] && !labels[prev]) {
+            *span_a = prev - 1;   /* "la baie d'Hudson", "le canal de Panama" */
+            BECAUSE(R_GEONOUN, CRIBLE_ENT_LOC);
+        }
         if (key_in(e, prev - 1, event_nouns) && !(in[a].classes & CRIBLE_GAZ_FIRSTNAME))
             BECAUSE(R_EVENT, -1);
     }
@@ -399,20 +419,25 @@ static void capitalised_runs(crible_entities *e, const crible_entities_token *t,
         if (type == CRIBLE_ENT_PER && span_a == a && a > 0 && !labels[a - 1] &&
             in[a - 1].word && (in[a - 1].key_len == 1 && e->keys[in[a - 1].key_off] == 'd') &&
             (reason == R_DEFAULT || reason == R_MEMO || reason == R_NAMECLASS) &&
-            !(a >= 2 && in[a - 2].word && !in[a - 2].cap &&
-              (key_in(e, a - 2, geo_nouns) || key_in(e, a - 2, event_nouns) ||
-               key_in(e, a - 2, loc_heads) || key_in(e, a - 2, org_heads) ||
-               key_in(e, a - 2, roles) || key_in(e, a - 2, work_cues))))
+            (a < 2 || !in[a - 2].word || in[a - 2].cap || key_in(e, a - 2, particle_before)))
             span_a = --a;
         else if (type == CRIBLE_ENT_PER && a >= 2 && span_a == a && key_in(e, a - 1, connectors) &&
                  in[a - 2].word && key_in(e, a - 2, honorifics) && !labels[a - 2])
             span_a = a - 2;
-        size_t va = reason == R_TITLE ? span_a : a;
+        size_t va = reason == R_TITLE || reason == R_GEONOUN ? span_a : a;
         while (va + 1 < b && key_in(e, va, honorifics)) va++;
         const crible_ent_memo *m = b - a == 1 ? crible_ent_memo_get(e, e->keys + in[a].key_off,
                                                                     in[a].key_len) : NULL;
         uint32_t value = m ? arena_string(e, e->memo_pool + m->value_off)
                            : crible_ent_arena_text(e, t, va, b);
+        if (type == CRIBLE_ENT_LOC && b - a == 1 &&
+            key_in(e, a, (const char *const[]){"empire", "republique", "royaume", "massif",
+                                               "confederation", "principaute", "emirats",
+                                               "sultanat", "federation", NULL})) {
+            while (b < n && !labels[b] && adjective(e, b)) b++;
+            value = crible_ent_arena_text(e, t, va, b);
+            i = b - 1;
+        }
         if (reason == R_ORGHEAD && key_in(e, a, org_heads)) {
             b = org_name_end(e, labels, n, b);
             value = crible_ent_arena_text(e, t, va, b);
