@@ -128,9 +128,21 @@ int crible_doc_read(crible_doc_reader *r, crible_doc *doc, crible_error *err)
                                              "was the stream cut?)");
             return -1;
         }
+        bool string_id = json_is_string(json_object_get(json, "id"));
         if (crible_doc_from_json(json, where, doc, err) != CRIBLE_OK)
             return -1;
         doc->line = r->lineno;
+        if (string_id) {
+            const char *raw = r->line;
+            while (len > 0 && (raw[len - 1] == ' ' || raw[len - 1] == '\t' || raw[len - 1] == '\r'))
+                len--;
+            while (len > 0 && (*raw == ' ' || *raw == '\t' || *raw == '\r')) {
+                raw++;
+                len--;
+            }
+            doc->raw = raw;
+            doc->raw_len = len;
+        }
         return 1;
     }
 }

@@ -36,6 +36,13 @@ typedef struct crible_doc {
     const char *text;  /* borrowed from json; may contain NUL only if text_len says so */
     size_t text_len;
     long line;         /* line number in the input (1-based) */
+    /* The object exactly as it was read (one line, no line end, no leading
+     * or trailing white space), so a stage can pass it on without writing
+     * it again; valid until the next read on the reader.  NULL when the
+     * reader changed the object (an integer id made a string) or the doc
+     * did not come from a reader. */
+    const char *raw;
+    size_t raw_len;
 } crible_doc;
 
 typedef struct crible_doc_reader crible_doc_reader;

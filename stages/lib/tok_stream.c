@@ -246,17 +246,20 @@ crible_status crible_tok_stream_doc(crible_tok_stream *s, const crible_doc *doc,
                                     crible_error *err)
 {
     s->doc = doc;
-    char *json = crible_json_line(doc->json);
-    if (!json)
+    /* The document as read, when the reader kept it: no second encoding. */
+    char *json = doc->raw ? NULL : crible_json_line(doc->json);
+    if (!doc->raw && !json)
         return crible_error_set(err, CRIBLE_ENOMEM, "cannot write document '%s' as JSON", doc->id);
-    size_t n = strlen(json) + 32;
+    size_t json_len = doc->raw ? doc->raw_len : strlen(json);
     free(s->doc_line);
-    s->doc_line = crible_malloc(n, err);
+    s->doc_line = crible_malloc(json_len + 16, err);
     if (!s->doc_line) {
         free(json);
         return CRIBLE_ENOMEM;
     }
-    snprintf(s->doc_line, n, "# crible.doc = %s", json);
+    memcpy(s->doc_line, "# crible.doc = ", 15);
+    memcpy(s->doc_line + 15, doc->raw ? doc->raw : json, json_len);
+    s->doc_line[15 + json_len] = '\0';
     free(json);
     crible_status st = CRIBLE_OK;
     for (size_t f = 0; f < s->opt->nfields && st == CRIBLE_OK; f++) {

@@ -37,12 +37,15 @@ static void test_doc_read_write(void **state)
     assert_string_equal(d.id, "rev-1");
     assert_string_equal(d.text, "Pas bon du tout.");
     assert_int_equal(d.line, 1);
+    assert_int_equal(d.raw_len, strlen("{\"id\":\"rev-1\",\"title\":\"Déçu\",\"rating\":2,\"text\":\"Pas bon du tout.\"}"));
+    assert_memory_equal(d.raw, in, d.raw_len);
     char *line = crible_json_line(d.json);
     assert_string_equal(line, "{\"id\":\"rev-1\",\"title\":\"Déçu\",\"rating\":2,\"text\":\"Pas bon du tout.\"}");
     free(line);
     crible_doc_free(&d);
     assert_int_equal(crible_doc_read(r, &d, &err), 1);
     assert_string_equal(d.id, "42");
+    assert_null(d.raw); /* the id was rewritten: the line is no longer the object */
     assert_int_equal(d.line, 3);
     crible_doc_free(&d);
     assert_int_equal(crible_doc_read(r, &d, &err), 0);
