@@ -11,7 +11,7 @@
 
 const char *const crible_entities_default_gazetteers[] = {
     "gazetteers/platforms.tsv", "gazetteers/organisations.tsv", "gazetteers/not-names-fr.tsv",
-    "gazetteers/places-fr.tsv", "gazetteers/firstnames-fr.tsv",
+    "gazetteers/places-fr.tsv", "gazetteers/regions-fr.tsv", "gazetteers/firstnames-fr.tsv",
     "gazetteers/surnames-fr.tsv", "gazetteers/propernouns-fr.tsv", NULL};
 
 static const char *const flag_names[] = {"cap", "ctx", "alias", "common", NULL};

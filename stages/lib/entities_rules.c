@@ -305,11 +305,17 @@ static int run_type(crible_entities *e, const crible_entities_token *t, const ui
     if (has_prev && in[prev].word && key_in(e, prev, loc_articles) &&
         !(in[a].classes & CRIBLE_GAZ_FIRSTNAME))
         BECAUSE(R_ARTICLE, CRIBLE_ENT_LOC);
+    if (has_prev && in[prev].word && key_in(e, prev, loc_preps) &&
+        !(in[a].classes & CRIBLE_GAZ_FIRSTNAME))
+        BECAUSE(R_LOCPREP, CRIBLE_ENT_LOC);
     for (size_t k = a; k < b; k++)
         if (in[k].classes & (CRIBLE_GAZ_FIRSTNAME | CRIBLE_GAZ_SURNAME) && !in[k].common)
             BECAUSE(R_NAMECLASS, CRIBLE_ENT_PER);
-    if (has_prev && in[prev].word && key_in(e, prev, loc_preps)) BECAUSE(R_LOCPREP, CRIBLE_ENT_LOC);
+
     if (in[a].classes & CRIBLE_GAZ_PROPN) BECAUSE(R_PROPN, CRIBLE_ENT_LOC);
+    if (has_prev && in[prev].word && !in[prev].cap && b - a == 1 && !in[a].classes &&
+        key_in(e, prev, (const char *const[]){"de", "d", NULL}))
+        BECAUSE(R_DEPLACE, CRIBLE_ENT_LOC);
     BECAUSE(R_DEFAULT, CRIBLE_ENT_PER);
 }
 
