@@ -67,10 +67,7 @@ int main(int argc, char **argv)
         case 'p': progress = true; break;
         case 'h': return crible_cli_help(usage);
         case 'V': return crible_cli_version();
-        default:
-            if (optopt && strchr("cf", optopt))
-                return crible_cli_usage_error("option '-%c' needs an argument", optopt);
-            return crible_cli_usage_error("unknown option '%s'", argv[optind - 1]);
+        default: return crible_cli_bad_option(argv, "c:f:hV", longopts);
         }
     }
     crible_read_options opt;

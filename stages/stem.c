@@ -224,10 +224,7 @@ int main(int argc, char **argv)
         case 'u': plain = true; break;
         case 'h': return crible_cli_help(usage);
         case 'V': return crible_cli_version();
-        default:
-            if (optopt == 'c')
-                return crible_cli_usage_error("option '-c' needs an argument");
-            return crible_cli_usage_error("unknown option '%s'", argv[optind - 1]);
+        default: return crible_cli_bad_option(argv, "c:hV", longopts);
         }
     }
     crible_error err = {0};

@@ -5,6 +5,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,30 @@ int crible_cli_usage_error(const char *fmt, ...)
     fprintf(stderr, "\nTry '%s --help' for more information.\n", program_name);
     va_end(ap);
     return CRIBLE_EUSAGE;
+}
+
+static bool needs_argument(int opt, const char *optstring, const struct option *longopts)
+{
+    if (opt > 0 && opt < 256 && opt != ':') {
+        const char *p = strchr(optstring, opt);
+        if (p && p[1] == ':')
+            return true;
+    }
+    for (const struct option *o = longopts; o && o->name; o++)
+        if (!o->flag && o->val == opt && o->has_arg == required_argument)
+            return true;
+    return false;
+}
+
+int crible_cli_bad_option(char *const *argv, const char *optstring,
+                          const struct option *longopts)
+{
+    const char *arg = optind > 0 ? argv[optind - 1] : "?";
+    if (optopt && needs_argument(optopt, optstring, longopts))
+        return crible_cli_usage_error("option '%s' needs an argument", arg);
+    if (optopt > 0 && optopt < 256)
+        return crible_cli_usage_error("unknown option '-%c'", optopt);
+    return crible_cli_usage_error("unknown option '%s'", arg);
 }
 
 int crible_cli_help(const char *usage)

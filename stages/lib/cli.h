@@ -33,6 +33,14 @@ void crible_cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
  * on stderr; returns CRIBLE_EUSAGE. */
 int crible_cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The `default:` case of a getopt_long loop run with opterr = 0: says which
+ * option was unknown or lacks its argument ("option '--limit' needs an
+ * argument", "unknown option '--bogus'"), with the --help hint, and returns
+ * CRIBLE_EUSAGE.  optstring and longopts are the ones given to getopt_long. */
+struct option;
+int crible_cli_bad_option(char *const *argv, const char *optstring,
+                          const struct option *longopts);
+
 /* Prints the usage text to stdout and returns the exit status (0, or 5 if
  * stdout cannot be written). */
 int crible_cli_help(const char *usage);
