@@ -262,10 +262,28 @@ assert sum(v["count"] for v in f["rating"]["values"]) > 0'
     [[ "$stderr" == *"<stdin>:1: syntax error"*"unbalanced parenthesis"* ]]
 }
 
-@test "a missing or damaged index is exit 5 or 6, named" {
+@test "empty input, NUL bytes, a full disk: no crash, the right exit code" {
+    run --separate-stderr crible-query --stdin "$CORPUS_IDX" < /dev/null
+    [ "$status" -eq 1 ] && [ -z "$output" ]
+    run --separate-stderr bash -c "printf 'netflix\\0junk\\n' | crible-query --count --stdin '$CORPUS_IDX'"
+    [ "$status" -eq 0 ] && [ "$output" -gt 0 ]
+    run --separate-stderr bash -c "crible-query '$CORPUS_IDX' netflix > /dev/full"
+    [ "$status" -eq 5 ]
+    [[ "$stderr" == *"cannot write"* ]]
+}
+
+@test "a missing or damaged index is exit 5 or 6, named; never a crash" {
     run --separate-stderr crible-query "$BATS_TEST_TMPDIR/nothing" netflix
     [ "$status" -eq 5 ] || [ "$status" -eq 6 ]
     [[ "$stderr" == *"nothing"* ]]
+    for off in 100 2000 9000 20000; do
+        rm -rf "$BATS_TEST_TMPDIR/bad"
+        cp -r "$CORPUS_IDX" "$BATS_TEST_TMPDIR/bad"
+        seg=$(ls "$BATS_TEST_TMPDIR"/bad/seg-*.cri | head -1)
+        printf '\377\377\377\377' | dd of="$seg" bs=1 seek=$off conv=notrunc status=none
+        run --separate-stderr crible-query "$BATS_TEST_TMPDIR/bad" 'netflix OR série OR film'
+        [ "$status" -le 6 ] || { echo "offset $off: status $status"; false; }
+    done
 }
 
 @test "the query: section of the config: default operator and weights" {
