@@ -28,7 +28,8 @@ NOT_PLACES = {"Ebola", "Kippour", "Graal", "Smic", "Medef", "Possession", "Centr
               "Noël", "Pâques", "Carême", "Ramadan", "Hanoukka", "Shoah", "Renaissance",
               "Antiquité", "Moyen-Âge", "Résistance", "Restauration", "Révolution",
               "Terreur", "Empire", "Occupation", "Libération", "Réforme", "Ciel",
-              "Création", "Trinité", "Vierge", "Messie", "Eucharistie", "Carnaval"}
+              "Création", "Trinité", "Vierge", "Messie", "Eucharistie", "Carnaval",
+              "Lune", "Terre", "Soleil", "Univers", "Enfer", "Paradis", "Providence"}
 PLACE_RE = re.compile(r"^[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’-]*([ -][A-Za-zÀ-ÖØ-öø-ÿ'’-]+)*$")
 
 def main():

@@ -182,14 +182,20 @@ static bool opens_sentence(const crible_entities_token *t)
 
 /* Whether a gazetteer entry may match tokens [a, b): its flags checked. */
 static bool entry_fits(const crible_entities *e, const crible_gazetteer_entry *en,
-                       size_t n, size_t a, size_t b)
+                       const crible_entities_token *t, size_t n, size_t a, size_t b)
 {
     const crible_ent_info *in = e->info;
+    /* "L'une" is not "Lune": a match that starts with an elided word must
+     * have as many words as the spelling ("L'Équipe" has two) */
+    size_t words = 0;
+    for (size_t i = a; i < b; i++) words += in[i].word;
+    if (words != en->nwords && t[a].form_len >= 2 &&
+        (t[a].form[t[a].form_len - 1] == '\'' ||
+         (t[a].form_len >= 4 && !memcmp(t[a].form + t[a].form_len - 3, "\xe2\x80\x99", 3))))
+        return false;
     if (en->flags & CRIBLE_GAZ_CAP) {
         /* the words of the text against the words of the spelling; when the
          * tokenizer cut them otherwise, the first word must be capitalised */
-        size_t words = 0;
-        for (size_t i = a; i < b; i++) words += in[i].word;
         size_t w = 0;
         for (size_t i = a; i < b; i++) {
             if (!in[i].word) continue;
@@ -222,7 +228,8 @@ static bool entry_fits(const crible_entities *e, const crible_gazetteer_entry *e
 
 /* Walks gazetteer g from token i: the token's classes, and (when `spans`)
  * the longest entity span starting there that fits the text. */
-static void walk(crible_entities *e, const crible_gazetteer *g, size_t i, size_t n, bool spans)
+static void walk(crible_entities *e, const crible_entities_token *t, const crible_gazetteer *g,
+                 size_t i, size_t n, bool spans)
 {
     crible_ent_info *in = e->info;
     uint32_t node = CRIBLE_GAZ_ROOT;
@@ -237,7 +244,7 @@ static void walk(crible_entities *e, const crible_gazetteer *g, size_t i, size_t
                     in[i].classes = en->classes;
                     in[i].common = (en->flags & CRIBLE_GAZ_COMMON) != 0;
                 }
-            } else if (spans && entry_fits(e, en, n, i, j + 1)) {
+            } else if (spans && entry_fits(e, en, t, n, i, j + 1)) {
                 in[i].gtype = en->type;
                 in[i].gend = (uint16_t)(j + 1 - i);
                 in[i].gentry = k;
@@ -323,8 +330,8 @@ crible_status crible_ent_prepare(crible_entities *e, const crible_entities_token
     size_t cover = 0;   /* tokens before this are inside an entity span */
     for (size_t i = 0; i < n; i++) {
         if (in[i].key_len == 0) continue;
-        if (e->doc_names && i >= cover) walk(e, e->doc_names, i, n, true);
-        walk(e, e->g, i, n, i >= cover && in[i].gtype < 0);
+        if (e->doc_names && i >= cover) walk(e, t, e->doc_names, i, n, true);
+        walk(e, t, e->g, i, n, i >= cover && in[i].gtype < 0);
         if (in[i].gtype >= 0) cover = i + in[i].gend;
     }
     return CRIBLE_OK;

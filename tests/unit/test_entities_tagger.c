@@ -96,6 +96,8 @@ static void test_rules(void **state)
     assert_string_equal(out, "O O B-LOC:Royaume-Uni O O B-LOC:Chine O");
     tag(e, "vu sur disney plus et sur X .", out, sizeof out);
     assert_string_equal(out, "O O B-PLATFORM:Disney+ I-PLATFORM O O B-PLATFORM:X O");
+    tag(e, "L' une d' elles regarde la Lune .", out, sizeof out);   /* not "Lune" */
+    assert_string_equal(out, "O O O O O O O O");
     tag(e, "Il y a X raisons .", out, sizeof out);
     assert_string_equal(out, "O O O O O O");
     tag(e, "chez M. Dupont et Mme Durand", out, sizeof out);
