@@ -413,6 +413,10 @@ static void capitalised_runs(crible_entities *e, const crible_entities_token *t,
                 for (size_t k = a; k < b; k++) in[k].reason = R_GAZ;
             continue;
         }
+        /* "la Seconde Guerre mondiale", "les Jeux olympiques": events */
+        if ((in[a].classes & CRIBLE_GAZ_NONE) && !(in[a].classes & CRIBLE_GAZ_FIRSTNAME) &&
+            in[a].gtype < 0)
+            continue;
         size_t span_a;
         int reason = R_DEFAULT;
         int type = run_type(e, t, labels, a, b, &span_a, &reason);
