@@ -209,7 +209,10 @@ static void quoted_works(crible_entities *e, const crible_entities_token *t, siz
         for (size_t k = a; k < b && ok; k++)
             if (form_is(&t[k], ".") || form_is(&t[k], ";") || is_open_quote(&t[k])) ok = false;
         if (ok && i > 0 && (form_is(&t[i - 1], ":") || key_in(e, i - 1, speech))) ok = false;
-        if (ok && b - a == 1 && !e->info[a].init) ok = false;   /* « Bof » is speech */
+        /* one quoted word: not speech (« Bof »), not a known name ("Dunkerque") */
+        if (ok && b - a == 1 && (e->info[a].gtype >= 0 || e->info[a].classes ||
+                                 key_in(e, a, function_words)))
+            ok = false;
         if (ok && put_span(e, labels, a, b, CRIBLE_ENT_WORK, crible_ent_arena_text(e, t, a, b)))
             for (size_t k = a; k < b; k++) e->info[k].quote = 1, e->info[k].reason = R_QUOTE;
         i = c;
@@ -221,7 +224,7 @@ static void quoted_works(crible_entities *e, const crible_entities_token *t, siz
 static bool evidence(const crible_entities *e, size_t i)
 {
     const crible_ent_info *in = &e->info[i];
-    if (in->classes && !in->common) return true;
+    if ((in->classes & ~CRIBLE_GAZ_NONE) && !in->common) return true;
     if (in->gtype >= 0) return true;
     return crible_ent_memo_get(e, e->keys + in->key_off, in->key_len) != NULL;
 }
@@ -298,7 +301,7 @@ static int run_type(crible_entities *e, const crible_entities_token *t, const ui
             BECAUSE(R_GEONOUN, CRIBLE_ENT_LOC);
         }
         if (key_in(e, prev - 1, event_nouns) && !(in[a].classes & CRIBLE_GAZ_FIRSTNAME))
-            BECAUSE(R_EVENT, -1);
+            BECAUSE(R_NOTNAME, -1);
     }
     if (in[a].allcaps && t[a].form_len <= 6 && !(in[a].classes & CRIBLE_GAZ_FIRSTNAME))
         BECAUSE(R_ACRONYM, CRIBLE_ENT_ORG);   /* "SNCF", "UGC de Lyon" */
@@ -313,6 +316,10 @@ static int run_type(crible_entities *e, const crible_entities_token *t, const ui
             BECAUSE(R_NAMECLASS, CRIBLE_ENT_PER);
 
     if (in[a].classes & CRIBLE_GAZ_PROPN) BECAUSE(R_PROPN, CRIBLE_ENT_LOC);
+    /* "sortie sur PlayStation", "noté 90 sur Metacritic": products and sites */
+    if (has_prev && in[prev].word && b - a == 1 && !in[a].classes &&
+        key_in(e, prev, (const char *const[]){"sur", "version", NULL}))
+        BECAUSE(R_NOTNAME, -1);
     if (has_prev && in[prev].word && !in[prev].cap && b - a == 1 && !in[a].classes &&
         key_in(e, prev, (const char *const[]){"de", "d", NULL}))
         BECAUSE(R_DEPLACE, CRIBLE_ENT_LOC);
@@ -396,6 +403,10 @@ static void capitalised_runs(crible_entities *e, const crible_entities_token *t,
             }
         }
         i = b - 1;
+        /* "la Seconde Guerre mondiale", "les Jeux olympiques": events */
+        if ((in[a].classes & CRIBLE_GAZ_NONE) && !(in[a].classes & CRIBLE_GAZ_FIRSTNAME) &&
+            in[a].gtype < 0)
+            continue;
         /* at a sentence start, a capital is not evidence by itself */
         while (a < b && in[a].init && !evidence(e, a) &&
                !(b - a >= 2 && key_in(e, a, honorifics))) {
@@ -413,10 +424,6 @@ static void capitalised_runs(crible_entities *e, const crible_entities_token *t,
                 for (size_t k = a; k < b; k++) in[k].reason = R_GAZ;
             continue;
         }
-        /* "la Seconde Guerre mondiale", "les Jeux olympiques": events */
-        if ((in[a].classes & CRIBLE_GAZ_NONE) && !(in[a].classes & CRIBLE_GAZ_FIRSTNAME) &&
-            in[a].gtype < 0)
-            continue;
         size_t span_a;
         int reason = R_DEFAULT;
         int type = run_type(e, t, labels, a, b, &span_a, &reason);
