@@ -31,7 +31,7 @@ typedef struct crible_ent_info {
 enum crible_ent_reason {
     R_NONE, R_QUOTE, R_GAZ, R_HONORIFIC, R_WORKCUE, R_ROLE, R_AFTERWORK, R_MEMO,
     R_FIRSTNAME, R_ORGHEAD, R_LOCHEAD, R_NAMECLASS, R_LOCPREP, R_ACRONYM, R_PROPN,
-    R_DEFAULT, R_GEONOUN, R_ARTICLE, R_TEAM, R_NOTNAME, R_TITLE, R_DEPLACE
+    R_DEFAULT, R_GEONOUN, R_ARTICLE, R_TEAM, R_NOTNAME, R_TITLE, R_DEPLACE, R_LIST
 };
 
 /* A name remembered for the rest of the document. */

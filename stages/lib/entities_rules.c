@@ -467,6 +467,40 @@ static void capitalised_runs(crible_entities *e, const crible_entities_token *t,
     }
 }
 
+/* In a list ("Lyon, Grenoble et Tarrare"), a name typed by default takes
+ * the type of a neighbour typed with evidence.  Two passes, both ways. */
+static void coordinations(crible_entities *e, const crible_entities_token *t, size_t n,
+                          uint16_t *labels)
+{
+    crible_ent_info *in = e->info;
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t a = 0; a < n; a++) {
+            if (labels[a] % 2 != 1 || in[a].reason != R_DEFAULT) continue;
+            size_t b = a + 1;
+            while (b < n && labels[b] == labels[a] + 1) b++;
+            uint16_t other = 0;
+            /* left: "X , [a" or "X et [a" with X the end of a span */
+            if (a >= 2 && (form_is(&t[a - 1], ",") ||
+                           key_in(e, a - 1, (const char *const[]){"et", "ou", NULL})) &&
+                labels[a - 2] && in[a - 2].reason != R_DEFAULT) {
+                size_t s0 = a - 2;
+                while (s0 > 0 && labels[s0] % 2 == 0) s0--;
+                other = labels[s0];
+            }
+            /* right: "b] , Y" or "b] et Y" */
+            if (!other && b + 1 < n && labels[b + 1] % 2 == 1 && in[b + 1].reason != R_DEFAULT &&
+                (form_is(&t[b], ",") || key_in(e, b, (const char *const[]){"et", "ou", NULL})))
+                other = labels[b + 1];
+            if (!other || other == labels[a]) continue;
+            int type = (other - 1) / 2;
+            if (type != CRIBLE_ENT_LOC && type != CRIBLE_ENT_ORG) continue;
+            labels[a] = other;
+            for (size_t k = a + 1; k < b; k++) labels[k] = (uint16_t)(other + 1);
+            for (size_t k = a; k < b; k++) in[k].reason = R_LIST;
+        }
+    }
+}
+
 /* --- the whole ------------------------------------------------------------ */
 
 crible_status crible_entities_rules(crible_entities *e, const crible_entities_token *t,
@@ -481,6 +515,7 @@ crible_status crible_entities_rules(crible_entities *e, const crible_entities_to
     if (e->rules) {
         quoted_works(e, t, n, labels);
         capitalised_runs(e, t, n, labels);
+        coordinations(e, t, n, labels);
     }
     /* the gazetteer spans no rule has taken */
     for (size_t i = 0; i < n; i++) {
