@@ -123,6 +123,7 @@ static crible_status copy_stored(merger *m, crible_error *err)
                 d++;
             } while (!st && p < end && d < s->maxdoc);
         }
+        ix_segment_forget(s, &s->stored);
     }
     ix_buf_free(&buf);
     m->maxdoc = ix_segw_ndocs(m->w);
@@ -609,6 +610,12 @@ static crible_status merge_fields(merger *m, crible_error *err)
         }
         if (!st) st = ix_segw_field_end(m->w, doc_count, sum, err);
         if (!st) st = write_tables(m, o, err);
+        for (size_t k = 0; k < m->n; k++) {   /* this field is read through */
+            const ix_segfield *f = src_field(m, k, of->name);
+            if (!f) continue;
+            const ix_section *secs[] = {&f->dict, &f->post, &f->pos, &f->len, &f->sent, &f->numv, &f->nums};
+            for (size_t i = 0; i < sizeof secs / sizeof *secs; i++) ix_segment_forget(&m->src[k], secs[i]);
+        }
     }
     return st;
 }

@@ -205,6 +205,14 @@ void ix_segment_close(ix_segment *s)
     memset(s, 0, sizeof *s);
 }
 
+void ix_segment_forget(const ix_segment *s, const ix_section *sec)
+{
+    if (!sec->present || !s->map) return;
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t a = ((uintptr_t)sec->p + page - 1) & ~(page - 1), e = ((uintptr_t)sec->p + sec->n) & ~(page - 1);
+    if (e > a) madvise((void *)a, e - a, MADV_DONTNEED);
+}
+
 int ix_segment_field(const ix_segment *s, const char *name)
 {
     for (uint32_t i = 0; i < s->nfields; i++)

@@ -54,6 +54,9 @@ typedef struct ix_segment {
 crible_status ix_segment_open(const char *dir, const ix_seginfo *info, bool with_deletes,
                               ix_segment *seg, crible_error *err);
 void ix_segment_close(ix_segment *seg);
+/* Gives back the memory pages of a section read through (a merge reading
+ * every segment keeps its resident memory small); it can be read again. */
+void ix_segment_forget(const ix_segment *seg, const ix_section *sec);
 int ix_segment_field(const ix_segment *seg, const char *name);
 static inline bool ix_seg_deleted(const ix_segment *s, uint32_t d)
 {

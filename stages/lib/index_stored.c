@@ -119,7 +119,7 @@ crible_status crible_index_doc(const crible_index *ix, uint32_t doc, crible_stor
     crible_status st = ix_stored_block(s, local, &pv->raw, &pv->seg, &pv->block, &rec, &rlen, err);
     if (st) return st;
     const uint8_t *p = rec, *end = rec + rlen;
-    uint64_t jl, nf;
+    uint64_t jl = 0, nf = 0;
     ix_varint_get(&p, end, &jl);   /* checked by ix_stored_block */
     pv->json.len = 0;
     if (!ix_buf_add(&pv->json, p, (size_t)jl) || !ix_buf_add(&pv->json, "", 1))
@@ -136,7 +136,7 @@ crible_status crible_index_doc(const crible_index *ix, uint32_t doc, crible_stor
     size_t ntok_total = 0;
     const uint8_t *q = p;
     for (uint64_t f = 0; f < nf; f++) {
-        uint64_t nt;
+        uint64_t nt = 0;
         q += 1 + *q;
         ix_varint_get(&q, end, &nt);
         ntok_total += (size_t)nt;
@@ -164,7 +164,7 @@ crible_status crible_index_doc(const crible_index *ix, uint32_t doc, crible_stor
         memcpy(pv->names[f], p, nl);
         pv->names[f][nl] = 0;
         p += nl;
-        uint64_t nt;
+        uint64_t nt = 0;
         ix_varint_get(&p, end, &nt);
         json_t *str = json_object_get(obj, pv->names[f]);
         const char *text = json_is_string(str) ? json_string_value(str) : "";
