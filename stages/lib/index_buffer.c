@@ -28,6 +28,9 @@ typedef struct mterm {
     /* stem terms: how many norms (variants) it has had; the number given
      * to tokens whose norm belongs to another stem */
     uint32_t nvar, orphan;
+    uint32_t self_variant;      /* the variant of the norm equal to the stem */
+    struct mterm *self_exact;   /* that norm's exact term (its statistics are
+                                   counted from the positions at flush) */
     /* exact terms (no postings of their own): stats, stem, variant */
     struct mterm *stem;
     uint32_t variant, max_tf;
@@ -250,7 +253,7 @@ static mterm *term_get(ix_membuf *b, int field, const char *s, size_t len, bool 
     t->hash = h;
     t->field = (uint16_t)field;
     t->len = (uint8_t)len;
-    t->last_doc = t->cur_doc = t->orphan = UINT32_MAX;
+    t->last_doc = t->cur_doc = t->orphan = t->self_variant = UINT32_MAX;
     memcpy(t->bytes, s, len);
     b->table[j] = (slot){h, t};
     b->nterms++;
@@ -308,18 +311,25 @@ static bool add_token(ix_membuf *b, int tf, int ef, const char *stem, const char
 {
     size_t sl = strlen(stem);
     mterm *st = term_get(b, tf, stem, sl, true);
-    mterm *et = st ? term_get(b, ef, norm, strlen(norm), true) : NULL;
+    if (!st) return false;
+    bool differ = strcmp(stem, norm) != 0;
+    if (!differ && st->self_variant != UINT32_MAX)   /* the common case: one lookup */
+        return occurrence(b, st, doc, true, pos, st->self_variant, false);
+    mterm *et = term_get(b, ef, norm, strlen(norm), true);
     if (!et) return false;
     if (!et->stem) {
         et->stem = st;
         et->variant = st->nvar++;
+        if (!differ) {
+            st->self_variant = et->variant;
+            st->self_exact = et;
+        }
     }
     uint32_t variant = et->variant;
     if (et->stem != st) {   /* a norm seen with another stem first: no exact identity here */
         if (st->orphan == UINT32_MAX) st->orphan = st->nvar++;
         variant = st->orphan;
     }
-    bool differ = strcmp(stem, norm) != 0;
     return occurrence(b, st, doc, true, pos, variant, differ) && occurrence(b, et, doc, false, 0, 0, false);
 }
 
@@ -542,8 +552,10 @@ static crible_status write_term(ix_segw *w, const mterm *t, bool positions, uint
     const uint8_t *p = t->docs.data, *end = p + t->docs.len;
     const uint8_t *q = t->pos.data, *qend = q + t->pos.len;
     int64_t doc = -1;
+    mterm *self = t->self_exact;
+    if (self) { self->df = self->max_tf = 0; self->cf = 0; }
     while (!st && p < end) {
-        uint64_t gap, tf;
+        uint64_t gap = 0, tf = 0;
         ix_varint_get(&p, end, &gap);
         ix_varint_get(&p, end, &tf);
         doc += (int64_t)gap + 1;
@@ -554,14 +566,20 @@ static crible_status write_term(ix_segw *w, const mterm *t, bool positions, uint
                 *posbuf = n;
                 *poscap = 2 * tf;
             }
-            uint32_t pos = 0;
+            uint32_t pos = 0, nself = 0;
             for (uint64_t k = 0; k < tf; k++) {
-                uint64_t v, var;
+                uint64_t v = 0, var = 0;
                 ix_varint_get(&q, qend, &v);
                 ix_varint_get(&q, qend, &var);
                 pos = k ? pos + (uint32_t)v : (uint32_t)v;
                 (*posbuf)[k] = pos;
                 (*posbuf)[tf + k] = (uint32_t)var;
+                nself += var == t->self_variant;
+            }
+            if (self && nself) {
+                self->df++;
+                self->cf += nself;
+                if (nself > self->max_tf) self->max_tf = nself;
             }
         }
         st = ix_segw_term_doc(w, (uint32_t)doc, (uint32_t)tf, positions ? *posbuf : NULL,
