@@ -15,13 +15,16 @@
  *   1. WORK from « guillemets » (a capitalised title of at most 15 tokens,
  *      not speech after "dit-il :"; a closing « after ? ! is taken as »).
  *   2. the gazetteers (entities_gazetteer.h), longest match, with the cap and
- *      ctx flags checked against the text;
+ *      ctx flags checked against the text; the document's own names (from
+ *      its metadata: crible_entities_add_document_name) first;
  *   3. rules over capitalised sequences: honorifics (M., Mme, madame...) and
  *      roles (le réalisateur, l'officier de police...) before a name, first
  *      names and surnames from the gazetteers, "le film|la série X", "de|par"
  *      + name after a work, organisation and place head words (Université,
- *      rue...), places after "à|en|au", acronyms; a capitalised word at the
- *      start of a sentence counts only with evidence from the gazetteers.
+ *      rue...), places after articles, geographic nouns, "à|en|au" and
+ *      "de", teams, acronyms, lists ("Lyon, Grenoble et Tarrare"), events
+ *      that are no names; a capitalised word at the start of a sentence
+ *      counts only with evidence from the gazetteers.
  *      Names already found in the document are found again (Anderson after
  *      Kevin Anderson, with canonical value "Kevin Anderson").
  *   4. with a model (entities_model.h), an averaged perceptron whose

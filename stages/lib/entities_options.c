@@ -10,7 +10,8 @@
 #include "options.h"
 
 const char *const crible_entities_default_gazetteers[] = {
-    "gazetteers/platforms.tsv", "gazetteers/organisations.tsv", "gazetteers/not-names-fr.tsv",
+    "gazetteers/platforms.tsv", "gazetteers/organisations.tsv", "gazetteers/people.tsv",
+    "gazetteers/not-names-fr.tsv",
     "gazetteers/places-fr.tsv", "gazetteers/regions-fr.tsv", "gazetteers/firstnames-fr.tsv",
     "gazetteers/surnames-fr.tsv", "gazetteers/propernouns-fr.tsv", NULL};
 

@@ -294,7 +294,14 @@ static int run_type(crible_entities *e, const crible_entities_token *t, const ui
         *span_a = prev;   /* the noun is part of the name: "le lac Léman" */
         BECAUSE(R_GEONOUN, CRIBLE_ENT_LOC);
     }
-    if (has_prev && prev > 0 && key_in(e, prev, (const char *const[]){"de", "d", "du", NULL}) &&
+    if (has_prev && prev > 1 && key_in(e, prev, (const char *const[]){"la", "l", NULL}) &&
+        key_in(e, prev - 1, (const char *const[]){"de", NULL}) && in[prev - 2].word &&
+        !in[prev - 2].cap && key_in(e, prev - 2, geo_nouns) && !labels[prev - 2]) {
+        *span_a = prev - 2;   /* "la rue de la Harpe" */
+        BECAUSE(R_GEONOUN, CRIBLE_ENT_LOC);
+    }
+    if (has_prev && prev > 0 &&
+        key_in(e, prev, (const char *const[]){"de", "d", "du", "des", "aux", NULL}) &&
         in[prev - 1].word && !in[prev - 1].cap) {
         if (key_in(e, prev - 1, geo_nouns) && !labels[prev - 1] && !labels[prev]) {
             *span_a = prev - 1;   /* "la baie d'Hudson", "le canal de Panama" */
