@@ -3,13 +3,15 @@
  * postings codec (bit-packed blocks of 128 with skip tables, varint tail),
  * the front-coded term dictionary, stored blocks compressed with zstd, the
  * TOC and footer.  Positions go to a temporary file while a field's postings
- * are written, and are appended after them.
+ * are written, and are appended after them.  Stored blocks are compressed
+ * and written by a worker thread while the next block fills.
  */
 #include "index_segment.h"
 
 #include <errno.h>
-#include <math.h>
 #include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -20,7 +22,7 @@
  * current section. */
 typedef struct ix_out {
     int fd;
-    char path[4096];
+    char path[4200];
     uint8_t buf[1 << 16];
     size_t len;
     uint64_t offset;       /* bytes written or buffered so far */
@@ -68,7 +70,7 @@ typedef struct field_meta {
 struct ix_segw {
     ix_out out;            /* the segment file */
     ix_out *pos;           /* the field's positions (temporary file) */
-    char pos_path[4200];
+    char pos_path[4300];
     int zstd_level;
     ZSTD_CCtx *cctx;
     toc_entry *toc;
@@ -82,6 +84,16 @@ struct ix_segw {
     ix_buf raw, comp, stidx;
     uint32_t ndocs, block_first, nblocks;
     uint32_t raw_docs;        /* records in raw */
+    /* blocks are compressed and written by a worker thread while the next
+     * one fills: `job` is the block it works on */
+    ix_buf job;
+    uint32_t job_docs;
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool th_started, job_ready, quit;
+    crible_status th_st;
+    crible_error th_err;
     /* a zstd dictionary trained on the first records (index_format.c) */
     bool training;
     ix_buf samples;
@@ -173,19 +185,20 @@ static crible_status add_toc(ix_segw *w, int kind, int field, uint32_t crc, uint
 
 /* --- stored documents ---------------------------------------------------- */
 
-static crible_status stored_block(ix_segw *w, crible_error *err)
+/* Compresses src (ndocs records) into a block and writes it. */
+static crible_status compress_block(ix_segw *w, const ix_buf *src, uint32_t ndocs, crible_error *err)
 {
-    if (w->raw.len == 0) return CRIBLE_OK;
-    size_t bound = ZSTD_compressBound(w->raw.len);
+    if (src->len == 0) return CRIBLE_OK;
+    size_t bound = ZSTD_compressBound(src->len);
     w->comp.len = 0;
     if (!ix_buf_reserve(&w->comp, bound)) return nomem(err);
-    size_t n = w->cdict ? ZSTD_compress_usingCDict(w->cctx, w->comp.data, bound, w->raw.data, w->raw.len, w->cdict)
-                        : ZSTD_compressCCtx(w->cctx, w->comp.data, bound, w->raw.data, w->raw.len, w->zstd_level);
+    size_t n = w->cdict ? ZSTD_compress_usingCDict(w->cctx, w->comp.data, bound, src->data, src->len, w->cdict)
+                        : ZSTD_compressCCtx(w->cctx, w->comp.data, bound, src->data, src->len, w->zstd_level);
     if (ZSTD_isError(n))
         return crible_error_set(err, CRIBLE_EINTERNAL, "zstd: %s", ZSTD_getErrorName(n));
     uint8_t e[24];
     ix_put32(e, w->block_first);
-    ix_put32(e + 4, w->raw_docs);
+    ix_put32(e + 4, ndocs);
     ix_put64(e + 8, w->stored_len);
     ix_put32(e + 16, (uint32_t)n);
     ix_put32(e + 20, ix_crc32c(0, w->comp.data, n));
@@ -195,10 +208,84 @@ static crible_status stored_block(ix_segw *w, crible_error *err)
     w->stored_crc = w->out.crc;
     w->stored_len += n;
     w->nblocks++;
-    w->block_first += w->raw_docs;
-    w->raw_docs = 0;
-    w->raw.len = 0;
+    w->block_first += ndocs;
     return st;
+}
+
+static void *worker(void *arg)
+{
+    ix_segw *w = arg;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (!w->job_ready && !w->quit) pthread_cond_wait(&w->cv, &w->mu);
+        if (!w->job_ready) break;
+        pthread_mutex_unlock(&w->mu);
+        crible_error e;
+        crible_status st = w->th_st ? w->th_st : compress_block(w, &w->job, w->job_docs, &e);
+        pthread_mutex_lock(&w->mu);
+        if (st && !w->th_st) { w->th_st = st; w->th_err = e; }
+        w->job.len = 0;
+        w->job_ready = false;
+        pthread_cond_broadcast(&w->cv);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+/* Waits for the worker to be idle; its error, if any. */
+static crible_status drain(ix_segw *w, crible_error *err)
+{
+    if (!w->th_started) return CRIBLE_OK;
+    pthread_mutex_lock(&w->mu);
+    while (w->job_ready) pthread_cond_wait(&w->cv, &w->mu);
+    crible_status st = w->th_st;
+    if (st) *err = w->th_err;
+    pthread_mutex_unlock(&w->mu);
+    return st;
+}
+
+static void stop_worker(ix_segw *w)
+{
+    if (!w->th_started) return;
+    pthread_mutex_lock(&w->mu);
+    w->quit = true;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->th, NULL);
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
+    w->th_started = false;
+}
+
+/* Hands the full block in raw to the worker (compressing it here if no
+ * thread can be had). */
+static crible_status stored_block(ix_segw *w, crible_error *err)
+{
+    if (w->raw.len == 0) return CRIBLE_OK;
+    if (!w->th_started) {
+        if (pthread_mutex_init(&w->mu, NULL) == 0 && pthread_cond_init(&w->cv, NULL) == 0 &&
+            pthread_create(&w->th, NULL, worker, w) == 0) {
+            w->th_started = true;
+        } else {
+            crible_status st = compress_block(w, &w->raw, w->raw_docs, err);
+            w->raw.len = 0;
+            w->raw_docs = 0;
+            return st;
+        }
+    }
+    crible_status st = drain(w, err);
+    if (st) return st;
+    ix_buf t = w->job;   /* the worker is idle: swap the buffers */
+    w->job = w->raw;
+    w->raw = t;
+    w->raw.len = 0;
+    pthread_mutex_lock(&w->mu);
+    w->job_docs = w->raw_docs;
+    w->job_ready = true;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    w->raw_docs = 0;
+    return CRIBLE_OK;
 }
 
 static crible_status block_add(ix_segw *w, const uint8_t *rec, size_t len, crible_error *err)
@@ -260,7 +347,11 @@ crible_status ix_segw_stored_doc(ix_segw *w, const uint8_t *rec, size_t len, cri
 static crible_status stored_end(ix_segw *w, crible_error *err)
 {
     crible_status st = w->training ? train(w, err) : CRIBLE_OK;
-    if (!st) st = stored_block(w, err);
+    if (!st) st = drain(w, err);
+    if (!st) st = compress_block(w, &w->raw, w->raw_docs, err);   /* the last block, here */
+    stop_worker(w);
+    w->raw.len = 0;
+    w->raw_docs = 0;
     if (st) return st;
     st = add_toc(w, IX_SEC_STORED, 0, w->stored_crc, w->stored_start, w->stored_len, err);
     if (st) return st;
@@ -719,6 +810,8 @@ static void segw_free(ix_segw *w)
         unlink(w->pos_path);
         free(w->pos);
     }
+    stop_worker(w);
+    ix_buf_free(&w->job);
     ZSTD_freeCCtx(w->cctx);
     ZSTD_freeCDict(w->cdict);
     ix_buf_free(&w->samples);
