@@ -133,7 +133,9 @@ static crible_status nomem(crible_error *err)
 
 static crible_status out_open(ix_out *o, const char *path, crible_error *err)
 {
-    snprintf(o->path, sizeof o->path, "%s", path);
+    size_t n = strlen(path);
+    if (n >= sizeof o->path) return crible_error_set(err, CRIBLE_EIO, "path too long: '%.100s...'", path);
+    memcpy(o->path, path, n + 1);
     o->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (o->fd < 0)
         return crible_error_set(err, CRIBLE_EIO, "cannot create '%s': %s", path, strerror(errno));
@@ -435,7 +437,10 @@ crible_status ix_segw_field_begin(ix_segw *w, const char *name, int kind, unsign
         if (!w->pos) {
             w->pos = malloc(sizeof *w->pos);
             if (!w->pos) return nomem(err);
-            snprintf(w->pos_path, sizeof w->pos_path, "%s.pos", w->out.path);
+            size_t n = strlen(w->out.path);
+            if (n + 5 > sizeof w->pos_path) { free(w->pos); w->pos = NULL; return nomem(err); }
+            memcpy(w->pos_path, w->out.path, n);
+            memcpy(w->pos_path + n, ".pos", 5);
             st = out_open(w->pos, w->pos_path, err);
             if (st) { free(w->pos); w->pos = NULL; return st; }
         } else {
