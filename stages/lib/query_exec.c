@@ -156,12 +156,22 @@ static double disj_score(it *i)
     return s;
 }
 
-static int u32cmp(const void *a, const void *b)
+
+static bool grow(uint32_t **buf, uint32_t *cap, uint32_t need)
 {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
+    if (need <= *cap)
+        return true;
+    uint32_t nc = need * 2;
+    uint32_t *v = realloc(*buf, nc * sizeof *v);
+    if (!v)
+        return false;
+    *buf = v;
+    *cap = nc;
+    return true;
 }
 
+/* The union of the positions of the children on the current document,
+ * increasing: each child's (already increasing) list merged in. */
 static uint32_t disj_positions(it *i, uint32_t **buf, uint32_t *cap)
 {
     disj *d = (disj *)i;
@@ -170,20 +180,26 @@ static uint32_t disj_positions(it *i, uint32_t **buf, uint32_t *cap)
         if (d->c[k]->doc != i->doc || !d->c[k]->ops->positions)
             continue;
         uint32_t m = d->c[k]->ops->positions(d->c[k], &d->tmp, &d->tcap);
-        if (n + m > *cap) {
-            uint32_t nc = (n + m) * 2;
-            uint32_t *v = realloc(*buf, nc * sizeof *v);
-            if (!v)
-                return n;
-            *buf = v;
-            *cap = nc;
+        if (m == 0 || !grow(buf, cap, n + m))
+            continue;
+        if (n == 0) {
+            memcpy(*buf, d->tmp, m * sizeof *d->tmp);
+            n = m;
+            continue;
         }
-        if (m)
-            memcpy(*buf + n, d->tmp, m * sizeof *d->tmp);
-        n += m;
+        if (!grow(&d->pbuf, &d->pcap, n + m))
+            continue;
+        uint32_t a = 0, b = 0, o = 0;
+        const uint32_t *x = *buf, *y = d->tmp;
+        while (a < n && b < m)
+            d->pbuf[o++] = x[a] <= y[b] ? x[a++] : y[b++];
+        while (a < n)
+            d->pbuf[o++] = x[a++];
+        while (b < m)
+            d->pbuf[o++] = y[b++];
+        memcpy(*buf, d->pbuf, o * sizeof *d->pbuf);
+        n = o;
     }
-    if (d->n > 1 && n > 1)
-        qsort(*buf, n, sizeof **buf, u32cmp);
     return n;
 }
 
