@@ -458,6 +458,71 @@ static void walk0(walker *w, size_t len, size_t depth)
     }
 }
 
+/* Accent variants of a whole word (max_edits 0, fold_accents, not a
+ * prefix), with far fewer seeks than walk0: a term equal to the pattern up
+ * to accents is either the plain pattern itself (one lookup) or has a
+ * first accented letter at some position j, after the plain letters
+ * p[0..j).  Latin-1's accented lower-case letters are the bytes C3 A0 ..
+ * C3 BF, so one seek to p[0..j) + C3 A0 finds them all at j (usually:
+ * none), and walk0 takes the rest of each one found.  "anderson": 6 seeks
+ * instead of 17. */
+static void walk_accents(walker *w)
+{
+    size_t off[MAX_PATTERN + 1];
+    size_t len = 0;
+    for (size_t j = 0; j < w->m; j++) {
+        off[j] = len;
+        if (len + 4 > KEY_MAX) {
+            walk0(w, 0, 0);
+            return;
+        }
+        len += utf8_encode(w->p[j], w->key + len);
+    }
+    off[w->m] = len;
+    const char *t;
+    size_t n;
+    /* The plain pattern. */
+    do_seek(w, w->key, len);
+    if (get_next(w, &t, &n) && n == len && memcmp(t, w->key, len) == 0)
+        emit(w, t, n, 0);
+    char plain[KEY_MAX + 8];
+    memcpy(plain, w->key, len);
+    for (size_t j = 0; j < w->m && !w->stop; j++) {
+        const uint32_t *v = w->variants[w->lidx[j]];
+        size_t nv = w->nvariants[w->lidx[j]], k = 0;
+        while (k < nv && (v[k] < 0xE0 || v[k] > 0xFF))
+            k++;
+        if (k == nv)
+            continue; /* no accented form of this letter */
+        size_t pl = off[j];
+        memcpy(w->key, plain, pl);
+        do_seek(w, w->key, pl + utf8_encode(v[k], w->key + pl));
+        while (!w->stop && get_next(w, &t, &n)) {
+            if (n <= pl || memcmp(t, plain, pl) != 0)
+                break;
+            uint32_t c;
+            size_t cl = crible_utf8_decode(t + pl, n - pl, &c);
+            if (cl == 0 || c < 0xE0 || c > 0xFF)
+                break; /* past the accented letters */
+            memcpy(w->key, plain, pl);
+            memcpy(w->key + pl, t + pl, cl);
+            if (crible_fuzzy_base(c) == w->p[j] && c >= v[k]) {
+                unread(w, t, n);
+                walk0(w, pl + cl, j + 1);
+                w->has_pend = false;
+            }
+            /* On to the next accented form of p[j]. */
+            size_t k2 = k;
+            while (k2 < nv && v[k2] <= c)
+                k2++;
+            if (k2 == nv || v[k2] > 0xFF)
+                break;
+            size_t el = utf8_encode(v[k2], w->key + pl);
+            do_seek(w, w->key, pl + el);
+        }
+    }
+}
+
 crible_status crible_fuzzy_intersect(const char *pattern, size_t len,
                                      const crible_fuzzy_options *opts,
                                      const crible_term_source *source,
@@ -522,6 +587,8 @@ crible_status crible_fuzzy_intersect(const char *pattern, size_t len,
     do_seek(w, "", 0);
     if (opts->prefix && r0[w->m] <= w->k)
         emit_all(w, 0, r0[w->m]);
+    else if (w->k == 0 && opts->fold_accents && !opts->prefix)
+        walk_accents(w);
     else if (w->k == 0)
         walk0(w, 0, 0);
     else

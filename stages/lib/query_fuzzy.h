@@ -50,9 +50,10 @@ typedef struct crible_fuzzy_options {
     size_t max_terms;       /* stop after this many terms (0: no limit) */
 } crible_fuzzy_options;
 
-/* Visits, in byte order, every term of `source` the automaton for
- * pattern[0..len) (UTF-8) accepts.  *visited (may be NULL) gets the number of
- * terms visited and *seeks the number of seeks (for tests and --explain).
+/* Visits every term of `source` the automaton for
+ * pattern[0..len) (UTF-8) accepts, each once (in byte order, except for
+ * whole-word accent variants: max_edits 0 with fold_accents).  *seeks
+ * (may be NULL) gets the number of seeks (for tests and --explain).
  * CRIBLE_EDATA if the pattern is not UTF-8 or longer than 255 code points;
  * CRIBLE_ENOMEM. */
 crible_status crible_fuzzy_intersect(const char *pattern, size_t len,
