@@ -133,7 +133,15 @@ bool runner_split_wants_input(const runner_split *s)
 {
     if (s->in_fd < 0 || runner_buf_len(&s->in) >= PARTIAL_MAX)
         return false;
-    long t = s->target >= 0 ? s->target : least_busy(s);
+    /* In the middle of a line, read on whatever the target holds: the
+     * copies after it must get their next documents even while a long
+     * one (50 MB on one line) waits for its copy, or the merge, which
+     * waits for one of them to start its next document before it takes
+     * from the copy of the long one, would wait forever.  The cost is
+     * the rest of that line, held here once. */
+    if (s->target >= 0)
+        return true;
+    long t = least_busy(s);
     return t < 0 || runner_buf_len(&s->out[t]) < RUNNER_HIGH_WATER;
 }
 

@@ -6,8 +6,10 @@
  *
  * split  cuts the document stream (JSON Lines: one document a line) at line
  *        ends and gives each line to the copy with the least data waiting,
- *        so that a slow copy gets less; a line longer than the buffer is
- *        streamed to one copy without being held whole.
+ *        so that a slow copy gets less.  A line is given whole to one
+ *        copy, however long: its queue may hold the rest of a long line
+ *        while the next lines go to the other copies (see
+ *        runner_split_wants_input for why).
  * merge  reads the N outputs and writes them to the sink one whole
  *        document at a time, so that documents never interleave: a
  *        document starts at a `# newdoc id = ...` line (token stream) or at

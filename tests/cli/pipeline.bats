@@ -179,6 +179,28 @@ config() {
     [ "$(doc_blocks <<< "$three" | wc -l)" -eq 3000 ]
 }
 
+@test "bad input passes through the runner unchanged: a 50 MB line, NUL bytes, invalid UTF-8, no input" {
+    # The runner carries bytes, whatever they are; judging them is the stages' job.
+    {
+        printf '{"id":"small","text":"un"}\n'
+        printf '{"id":"big","text":"'; head -c 50000000 /dev/zero | tr '\0' 'a'; printf '"}\n'
+        printf '{"id":"nul","text":"a\0b"}\n'
+        printf '{"id":"bad","text":"\xff\xfe"}\n'
+        printf '{"id":"last","text":"fin"}'          # no final newline
+    } > "$T/bad.jsonl"
+    config p '- name: src' '  exec: [cat, bad.jsonl]' '- name: copy' '  exec: [cat]'
+    for j in 1 2 3; do
+        crible run -c "$T/p.yaml" -q -j "$j" > "$T/out.$j"
+        cmp <(sort "$T/bad.jsonl") <(sort "$T/out.$j")
+    done
+    : > "$T/empty.jsonl"
+    config e '- name: src' '  exec: [cat, empty.jsonl]' '- name: copy' '  exec: [cat]'
+    run --separate-stderr crible run -c "$T/e.yaml" -j 2
+    [ "$status" -eq 0 ]
+    [ -z "$output" ]
+    [[ "$stderr" == "crible: 0 documents"* ]]
+}
+
 @test "--print quotes for the shell; bash runs it to the same output" {
     config p '- name: src' '  exec: [cat, docs.jsonl]' \
              "- name: odd" "  exec: [awk, '{ print \$0 }  # it''s \"quoted\"']" \

@@ -184,6 +184,41 @@ static void test_split_least_busy_and_whole_lines(void **state)
     runner_split_free(&s);
 }
 
+/* A line longer than a copy's queue may hold: the split reads on to its
+ * end (the copy is not reading: its output waits on the merge), then
+ * gives the next lines to the other copy.  (Stopping mid-line was a
+ * deadlock with -j 2 and a 50 MB document.) */
+static void test_split_long_line_does_not_block_the_others(void **state)
+{
+    (void)state;
+    runner_split s;
+    int outs[2] = {100, 101};
+    assert_true(runner_split_init(&s, 99, outs, 2));
+    size_t chunk = 256u << 10;
+    char *piece = malloc(chunk);
+    memset(piece, 'x', chunk);
+    const char *start = "{\"id\":\"big\",\"text\":\"";
+    assert_true(runner_buf_append(&s.in, start, strlen(start)));
+    runner_split_pump(&s);
+    int big = s.target;
+    assert_true(big >= 0);
+    for (int i = 0; i < 16; i++) {         /* 4 MB, nothing drained */
+        assert_true(runner_split_wants_input(&s));
+        assert_true(runner_buf_append(&s.in, piece, chunk));
+        runner_split_pump(&s);
+    }
+    assert_true(runner_buf_len(&s.out[big]) > RUNNER_HIGH_WATER);
+    const char *rest = "\"}\n{\"id\":\"next\"}\n";
+    assert_true(runner_buf_append(&s.in, rest, strlen(rest)));
+    runner_split_pump(&s);
+    const runner_buf *other = &s.out[1 - big];
+    assert_int_equal(runner_buf_len(other), strlen("{\"id\":\"next\"}\n"));
+    assert_memory_equal(other->data + other->start, "{\"id\":\"next\"}\n", runner_buf_len(other));
+    free(piece);
+    s.out_fd[0] = s.out_fd[1] = -1;
+    runner_split_free(&s);
+}
+
 /* Random documents on 3 inputs, fed in random pieces in a random order:
  * the output holds every document whole, each input's in its order, one
  * header, one end mark with the total. */
@@ -278,6 +313,7 @@ int main(void)
         cmocka_unit_test(test_merge_long_line_streams),
         cmocka_unit_test(test_split_least_busy_and_whole_lines),
         cmocka_unit_test(test_merge_random_pieces),
+        cmocka_unit_test(test_split_long_line_does_not_block_the_others),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
