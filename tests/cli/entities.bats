@@ -278,3 +278,14 @@ for i in range(200):
     [[ "$output" == *"LOC	Lyon"* ]]
     [[ "$output" == *"PER	Paul Bocuse"* ]]
 }
+
+@test "entities: the NER scorer follows conlleval (type and both boundaries)" {
+    # gold: [Kevin Anderson]PER à [Londres]LOC ; [ONU]ORG
+    # pred: [Kevin]PER Anderson à [Londres]LOC ; ONU, and a stray I-ORG span
+    printf '# global.columns = ID FORM GOLD CRIBLE:NER\n1\tKevin\tB-PER\tB-PER\n2\tAnderson\tI-PER\tO\n3\tà\tO\tO\n4\tLondres\tB-LOC\tB-LOC\n5\tet\tO\tI-ORG\n6\tONU\tB-ORG\tO\n\n' > "$BATS_TEST_TMPDIR/s"
+    run python3 "$CRIBLE_SRC/tests/tools/ner_eval.py" score --json "$BATS_TEST_TMPDIR/s"
+    [ "$status" -eq 0 ]
+    [ "$(echo "$output" | python3 -c 'import json,sys; r = json.load(sys.stdin)
+print(r["PER"]["correct"], r["PER"]["pred"], r["PER"]["gold"], r["LOC"]["f1"], r["ORG"]["pred"],
+      r["micro"]["correct"], r["micro"]["pred"], r["micro"]["gold"])')" = "0 1 1 1.0 1 1 3 3" ]
+}
