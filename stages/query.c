@@ -142,6 +142,8 @@ int main(int argc, char **argv)
     }
     if (default_or)
         qo.default_or = true;
+    /* Tests check that pruning never changes the top k against this. */
+    qo.exhaustive = getenv("CRIBLE_QUERY_EXHAUSTIVE") != NULL;
     ro.limit = limit >= 0 ? (size_t)limit : cfg_limit;
     ro.offset = (size_t)offset;
     out.color = out.format == CRIBLE_OUTPUT_TERMINAL && crible_cli_use_color(stdout, color);

@@ -59,6 +59,7 @@ typedef struct crible_query_options {
     bool accent_variants;       /* match accent variants when the index keeps accents (true) */
     size_t snippet_bytes;       /* passage length (220) */
     int snippet_fragments;      /* 1 or 2 (2) */
+    bool exhaustive;            /* score every match, no pruning (tests compare) */
 } crible_query_options;
 
 void crible_query_options_init(crible_query_options *o);

@@ -1021,10 +1021,7 @@ crible_status exec_shard(crible_searcher *s, plan *p, uint32_t shard, topk *top,
     if (!root)
         return b.st;
     crible_status st = CRIBLE_OK;
-    static int exhaustive = -1; /* CRIBLE_QUERY_EXHAUSTIVE=1: no pruning (tests) */
-    if (exhaustive < 0)
-        exhaustive = getenv("CRIBLE_QUERY_EXHAUSTIVE") != NULL;
-    if (!exhaustive && (root->ops == &disj_ops || root->ops == &leaf_ops)) {
+    if (!s->opts.exhaustive && (root->ops == &disj_ops || root->ops == &leaf_ops)) {
         it **leaves;
         size_t n = flatten(root, &leaves);
         if (n == 0)

@@ -309,12 +309,7 @@ static void walk_dicts(builder *b, int f, bool exact, const char *pat, size_t le
         crible_term_source src = {&ts, ts_seek, ts_next};
         crible_fuzzy_options o = *fo;
         o.max_terms = out->limit ? out->limit : 0;
-        size_t seeks = 0;
-        crible_status st = crible_fuzzy_intersect(pat, len, &o, &src, visit_add, out, &seeks, &e);
-        if (getenv("CRIBLE_QUERY_DEBUG"))
-            fprintf(stderr, "walk %s%s '%.*s' k=%d fold=%d prefix=%d: %zu terms, %zu seeks\n",
-                    b->s->fields[f].name, exact ? ".exact" : "", (int)len, pat, o.max_edits,
-                    o.fold_accents, o.prefix, out->n, seeks);
+        crible_status st = crible_fuzzy_intersect(pat, len, &o, &src, visit_add, out, NULL, &e);
         crible_terms_close(it);
         if (st != CRIBLE_OK && st != CRIBLE_EDATA) {
             set_fail(b, st, 0, NULL, "%s", e.message);
