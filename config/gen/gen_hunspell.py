@@ -29,7 +29,11 @@ NOT_PLACES = {"Ebola", "Kippour", "Graal", "Smic", "Medef", "Possession", "Centr
               "Antiquité", "Moyen-Âge", "Résistance", "Restauration", "Révolution",
               "Terreur", "Empire", "Occupation", "Libération", "Réforme", "Ciel",
               "Création", "Trinité", "Vierge", "Messie", "Eucharistie", "Carnaval",
-              "Lune", "Terre", "Soleil", "Univers", "Enfer", "Paradis", "Providence"}
+              "Lune", "Terre", "Soleil", "Univers", "Enfer", "Paradis", "Providence",
+              "Covid", "État", "Etat", "République", "Santé", "Intérieur", "Justice",
+              "Culture", "Économie", "Éducation", "Défense", "Travail", "Agriculture",
+              "Environnement", "Finances", "Sud", "Nord", "Est", "Ouest", "Orient",
+              "Occident", "Premier", "Conseil", "Parlement", "Gouvernement"}
 PLACE_RE = re.compile(r"^[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’-]*([ -][A-Za-zÀ-ÖØ-öø-ÿ'’-]+)*$")
 
 def main():

@@ -333,6 +333,33 @@ static int run_type(crible_entities *e, const crible_entities_token *t, const ui
     BECAUSE(R_DEFAULT, CRIBLE_ENT_PER);
 }
 
+static bool has_digit(const crible_entities *e, size_t i)
+{
+    const char *k = e->keys + e->info[i].key_off;
+    for (size_t j = 0; j < e->info[i].key_len; j++)
+        if (k[j] >= '0' && k[j] <= '9') return true;
+    return false;
+}
+
+/* "les Français", "des Américains", "l'Européen": people of a place after an
+ * article, a word ending like a French demonym; not a name. */
+static bool demonym(const crible_entities *e, const crible_entities_token *t, size_t i)
+{
+    static const char *const endings[] = {"ais", "aise", "aises", "ois", "oise", "oises",
+                                          "ains", "aine", "aines", "iens", "ienne",
+                                          "iennes", "eens", "eenne", "eennes", "ens", NULL};
+    (void)t;
+    if (i == 0 || !key_in(e, i - 1, loc_articles)) return false;
+    const crible_ent_info *in = &e->info[i];
+    if (in->classes & (CRIBLE_GAZ_FIRSTNAME | CRIBLE_GAZ_SURNAME)) return false;
+    const char *k = e->keys + in->key_off;
+    for (int x = 0; endings[x]; x++) {
+        size_t m = strlen(endings[x]);
+        if (in->key_len > m + 2 && !memcmp(k + in->key_len - m, endings[x], m)) return true;
+    }
+    return false;
+}
+
 /* Remembers a name found by the rules so that it is found again in the
  * document: the whole name, and the surname of a person ("Anderson" of
  * "Kevin Anderson", value "Kevin Anderson"). */
@@ -423,8 +450,8 @@ static void capitalised_runs(crible_entities *e, const crible_entities_token *t,
         if (a >= b) continue;
         if (b - a == 1 && in[a].gtype < 0 &&
             (key_in(e, a, function_words) || key_in(e, a, honorifics) || in[a].key_len <= 1 ||
-             (in[a].classes & CRIBLE_GAZ_NONE)))
-            continue;   /* "Il", "Madame", "X raisons", "Noël" */
+             (in[a].classes & CRIBLE_GAZ_NONE) || has_digit(e, a) || demonym(e, t, a)))
+            continue;   /* "Il", "Madame", "X raisons", "Noël", "V8", "les Français" */
         /* a gazetteer span covering the whole run decides */
         if (in[a].gtype >= 0 && a + in[a].gend == b) {
             if (put_span(e, labels, a, b, in[a].gtype, arena_string(e, crible_ent_gaz_value(e, a))))
