@@ -217,6 +217,36 @@ static crible_status add_default_stages(runner_plan *plan, const char *self_dir,
     return CRIBLE_OK;
 }
 
+/* A path as the config resolves it, "config/../corpus", written the way a
+ * user would: "corpus".  Each leading "DIR/../" is dropped when DIR is one
+ * real folder (not a symbolic link, not "." or ".."), which names the same
+ * place.  The path is what crible-read stores as a document's source and
+ * what --print and the summary show. */
+static void tidy_path(char *path)
+{
+    char *p = path;
+    while ((p = strstr(p, "/../")) != NULL) {
+        char *dir = p;                 /* the component before "/../" */
+        while (dir > path && dir[-1] != '/')
+            dir--;
+        size_t n = (size_t)(p - dir);
+        bool dots = n == 0 || (n == 1 && dir[0] == '.') ||
+                    (n == 2 && dir[0] == '.' && dir[1] == '.');
+        struct stat st;
+        *p = '\0';
+        bool plain = !dots && lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
+        *p = '/';
+        if (!plain) {
+            p += 3;
+            continue;
+        }
+        memmove(dir, p + 4, strlen(p + 4) + 1);
+        if (!*path)
+            strcpy(path, ".");
+        p = path;
+    }
+}
+
 /* --- inputs ----------------------------------------------------------------- */
 
 static unsigned long long walk_total;
@@ -285,8 +315,10 @@ static crible_status load_inputs(runner_plan *plan, const crible_config *config,
         if (strcmp(p->value, "-") == 0)
             s = add_input(plan, "-", p, err);
         else if ((s = crible_config_resolve(config, p->value, buf, sizeof buf, err)) ==
-                 CRIBLE_OK)
+                 CRIBLE_OK) {
+            tidy_path(buf);
             s = add_input(plan, buf, p, err);
+        }
     }
     return s;
 }
@@ -410,6 +442,7 @@ static crible_status load_settings(runner_plan *plan, const crible_config *confi
     char buf[4096];
     if ((s = crible_config_resolve(config, index->value, buf, sizeof buf, err)) != CRIBLE_OK)
         return s;
+    tidy_path(buf);
     return (plan->index_path = xstrdup(buf, err)) ? CRIBLE_OK : CRIBLE_ENOMEM;
 }
 
