@@ -24,12 +24,10 @@ typedef struct ofield {
 } ofield;
 
 /* A source stem's norms: variant number -> norm and its stats. */
-typedef struct vnorm {
-    uint32_t variant, df, max_tf;
-    uint64_t cf;
+typedef struct vnorm {         /* 12 bytes: a merge holds one per norm and source */
+    uint32_t variant;
+    uint32_t off;               /* the norm's bytes in the vmap's pool */
     uint8_t len;
-    size_t off;                 /* the norm's bytes in the vmap's pool */
-    const char *norm;           /* the same, once the pool is complete */
 } vnorm;
 
 typedef struct vlist {          /* one (source, stem) */
@@ -198,24 +196,17 @@ static crible_status vmap_load(merger *m, size_t k, const char *name, crible_err
         }
         vnorm *e = &v->v[v->n++];
         e->variant = it.t.variant;
-        e->df = it.t.df;
-        e->cf = it.t.cf;
-        e->max_tf = it.t.max_tf;
         e->len = (uint8_t)it.t.len;
-        e->off = m->vmaps[k].pool.len;
+        if (m->vmaps[k].pool.len > UINT32_MAX - 512) return crible_error_set(err, CRIBLE_EINDEX, "dictionary too large");
+        e->off = (uint32_t)m->vmaps[k].pool.len;
         if (!ix_buf_add(&m->vmaps[k].pool, it.t.bytes, it.t.len)) return nomem(err);
     }
     if (it.bad) return crible_error_set(err, CRIBLE_EINDEX, "%s: damaged term dictionary of '%s'", m->src[k].name, name);
-    /* the pool is complete: its strings stay where they are */
-    vmap *vm = &m->vmaps[k];
-    for (size_t i = 0; i < vm->cap; i++)
-        for (uint32_t j = 0; vm->slots[i] && j < vm->slots[i]->n; j++)
-            vm->slots[i]->v[j].norm = (const char *)vm->pool.data + vm->slots[i]->v[j].off;
     return CRIBLE_OK;
 }
 
 static crible_status add_xentry(merger *m, const ix_term *stem, const char *norm, size_t len, uint32_t variant,
-                                uint32_t df, uint64_t cf, uint32_t max_tf, crible_error *err)
+                                crible_error *err)
 {
     /* the same norm of the same stem from an earlier source: already there */
     for (size_t i = m->nxs; i-- > 0;) {
@@ -239,9 +230,6 @@ static crible_status add_xentry(merger *m, const ix_term *stem, const char *norm
     x->variant = variant;
     x->df = x->max_tf = 0;   /* counted over the live documents as they are copied */
     x->cf = 0;
-    (void)df;
-    (void)cf;
-    (void)max_tf;
     x->skip = false;
     return CRIBLE_OK;
 }
@@ -258,20 +246,21 @@ static crible_status remap_variants(merger *m, size_t k, const ix_term *t, size_
     for (uint32_t i = 0; i < m->nremap; i++) m->remap[i] = UINT32_MAX;
     vnorm implicit;
     vnorm *list = v ? v->v : &implicit;
+    const uint8_t *pool = v ? m->vmaps[k].pool.data : t->bytes;
     uint32_t n = v ? v->n : 0;
     if (!v && t->pure) {   /* a pure stem: its one norm is itself */
-        implicit = (vnorm){0, t->df, t->max_tf, t->cf, (uint8_t)t->len, 0, (const char *)t->bytes};
+        implicit = (vnorm){0, 0, (uint8_t)t->len};
         n = 1;
     }
     for (uint32_t i = 0; i < n; i++) {
         vnorm *e = &list[i];
         uint32_t merged = UINT32_MAX;
         for (size_t x = first_x; x < m->nxs; x++)
-            if (m->xs[x].len == e->len && !memcmp(m->xpool.data + m->xs[x].norm_off, e->norm, e->len))
+            if (m->xs[x].len == e->len && !memcmp(m->xpool.data + m->xs[x].norm_off, pool + e->off, e->len))
                 merged = m->xs[x].variant;
         if (record) {
             if (merged == UINT32_MAX) merged = (*nvar)++;
-            crible_status st = add_xentry(m, t, e->norm, e->len, merged, e->df, e->cf, e->max_tf, err);
+            crible_status st = add_xentry(m, t, (const char *)pool + e->off, e->len, merged, err);
             if (st) return st;
         }
         if (e->variant < m->nremap) m->remap[e->variant] = merged;
