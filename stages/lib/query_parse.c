@@ -366,9 +366,12 @@ static crible_qnode *parse_field(parser *ps, bool *matched)
         *t = (char)tolower((unsigned char)*t);
     ps->p = v;
     if (v >= ps->n || space_len(ps, v) || ps->s[v] == ')') {
-        char hint[160];
-        snprintf(hint, sizeof hint, cmp ? "give a value: %s>=4" : "give a value: %s:word or %s:\"two words\"",
-                 name, name);
+        char hint[200]; /* name is under 64 bytes: it fits */
+        if (cmp)
+            snprintf(hint, sizeof hint, "give a value: %.63s>=4", name);
+        else
+            snprintf(hint, sizeof hint, "give a value: %.63s:word or %.63s:\"two words\"", name,
+                     name);
         fail(ps, v, cmp ? "comparison without a value" : "field without a value", hint);
         return NULL;
     }
