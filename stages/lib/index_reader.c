@@ -321,7 +321,7 @@ crible_status crible_index_open(const char *dir, crible_index **out, crible_erro
         st = open_once(dir, ix, err);
         if (st == CRIBLE_OK) break;
         release(ix);
-        if (!strstr(err->message, "No such file")) break;   /* segment or tombstones gone */
+        if (!strstr(err->message, "No such file") || strstr(err->message, "MANIFEST")) break;   /* a segment or its tombstones went away */
         usleep(1000u << (attempt < 8 ? attempt : 8));
     }
     if (st) { crible_index_close(ix); return st; }
