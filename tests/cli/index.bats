@@ -194,6 +194,23 @@ EOF
     [ "$output" -le 12 ]
 }
 
+@test "index: readers are never blocked and always see a whole commit while a writer commits" {
+    $GEN 100 | crible-index -q -o "$T/idx"
+    for i in 1 2 3 4 5 6; do $GEN 50 --prefix "w$i" > "$T/s$i.conllu"; done
+    (for i in 1 2 3 4 5 6; do crible-index -q -o "$T/idx" "$T/s$i.conllu"; crible-index delete -o "$T/idx" "w${i}3"; done) &
+    writer=$!
+    for k in $(seq 1 40); do
+        run crible-index stats "$T/idx"
+        [ "$status" -eq 0 ] || { echo "read $k: $output"; false; }
+        n=$(echo "$output" | awk -F'\t' '$1=="documents"{print $2}')
+        # a commit adds 50 documents or deletes one: never anything between
+        [ $(( (n - 100) % 49 )) -eq 0 ] || [ $(( (n - 100) % 49 )) -eq 1 ] || { echo "read $k: $n documents"; false; }
+    done
+    wait "$writer"
+    [ "$(ndocs "$T/idx")" = $((100 + 6 * 49)) ]
+    crible-index check "$T/idx"
+}
+
 @test "index: a full disk is a clear error, exit 5, and the previous index is intact" {
     $GEN 100 | crible-index -q -o "$T/idx"
     before=$(cat "$T/idx/MANIFEST" | md5sum)
