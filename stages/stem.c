@@ -186,9 +186,8 @@ static crible_status stem_input(stem_run *r, const char *path, bool plain, cribl
     }
     while (st == CRIBLE_OK && (got = crible_conllu_read(reader, &r->s, err)) != 0)
         st = got < 0 ? err->status : stem_block(r, col_norm, col_type, err);
-    if (st == CRIBLE_OK && !crible_conllu_reader_complete(reader))
-        st = crible_error_set(err, CRIBLE_EDATA, "%s: the stream ends without its end mark: "
-                              "cut short?", crible_conllu_reader_name(reader));
+    if (st == CRIBLE_OK)
+        st = crible_conllu_reader_check_complete(reader, err);
 done:
     crible_conllu_reader_close(reader);
     crible_cli_close_input(in);

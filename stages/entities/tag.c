@@ -197,6 +197,10 @@ crible_status entities_tag_stream(crible_entities *e, FILE *in, const char *name
         st = crible_conllu_write(w, &s, extra, 2, err);
     }
     if (st == CRIBLE_OK && got < 0) st = err->status;
+    if (st == CRIBLE_OK)
+        st = crible_conllu_reader_check_complete(r, err);
+    if (st == CRIBLE_OK && w)
+        st = crible_conllu_writer_finish(w, err);
     crible_conllu_writer_close(w);
     crible_conllu_reader_close(r);
     crible_sentence_free(&s);

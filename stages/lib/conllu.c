@@ -545,6 +545,16 @@ bool crible_conllu_reader_complete(const crible_conllu_reader *r)
     return !r->crible_stream || r->ended;
 }
 
+crible_status crible_conllu_reader_check_complete(const crible_conllu_reader *r,
+                                                  crible_error *err)
+{
+    if (crible_conllu_reader_complete(r))
+        return CRIBLE_OK;
+    return crible_error_set(err, CRIBLE_EDATA,
+                            "%s: the stream ends without its end mark: it was cut short "
+                            "(did the stage before this one fail?)", r->name);
+}
+
 unsigned long long crible_conllu_reader_end_count(const crible_conllu_reader *r)
 {
     return r->end_count;

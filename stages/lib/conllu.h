@@ -132,6 +132,11 @@ crible_status crible_conllu_require(const crible_conllu_reader *reader,
  * plain CoNLL-U, which has none).  False means it was cut: the caller
  * reports "NAME: the stream ends without its end mark: cut short?". */
 bool crible_conllu_reader_complete(const crible_conllu_reader *reader);
+/* CRIBLE_OK if complete, else CRIBLE_EDATA with
+ * "NAME: the stream ends without its end mark: it was cut short (did the
+ * stage before this one fail?)". */
+crible_status crible_conllu_reader_check_complete(const crible_conllu_reader *reader,
+                                                  crible_error *err);
 /* Documents announced by end marks seen so far (sum of their N). */
 unsigned long long crible_conllu_reader_end_count(const crible_conllu_reader *reader);
 /* Name of the input as shown in messages. */

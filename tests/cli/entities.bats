@@ -21,6 +21,8 @@ for line in sys.stdin:
         print("%d\t%s\t%d\t%d\t%s\t%s" % (i + 1, t, pos, pos + n, t.casefold(), kind))
         pos += n + 1
     print()
+print("# crible.end = 1")
+print()
 '
 }
 
@@ -288,4 +290,13 @@ for i in range(200):
     [ "$(echo "$output" | python3 -c 'import json,sys; r = json.load(sys.stdin)
 print(r["PER"]["correct"], r["PER"]["pred"], r["PER"]["gold"], r["LOC"]["f1"], r["ORG"]["pred"],
       r["micro"]["correct"], r["micro"]["pred"], r["micro"]["gold"])')" = "0 1 1 1.0 1 1 3 3" ]
+}
+
+@test "entities: the end mark goes on to the next stage; a stream cut before it fails" {
+    run bash -c "crible-read '$CRIBLE_SRC/corpus' | crible-tokenize | crible-stem | crible-entities | tail -2"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "# crible.end = 20" ]
+    run bash -c "crible-read '$CRIBLE_SRC/corpus' | crible-tokenize | crible-stem | head -200 | crible-entities > /dev/null"
+    [ "$status" -eq 4 ]
+    [[ "$output" == *"the stream ends without its end mark"* ]]
 }
