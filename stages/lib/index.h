@@ -19,11 +19,16 @@
  *   "text", "title"        CRIBLE_FIELD_TEXT: the STEM column, with positions,
  *                          term frequencies, lengths and sentence boundaries.
  *                          Stop words are indexed too ("pas bon" is a phrase).
- *   "text.exact", ...      CRIBLE_FIELD_EXACT: the NORM column (for `=word`),
- *                          positions like the stem field.  Stored cheaply: a
- *                          norm form that equals its stem, of a stem that only
- *                          ever comes from itself, is not repeated there.
- *                          Use crible_postings_open_exact(), which knows this.
+ *   "text.exact", ...      CRIBLE_FIELD_EXACT: the NORM column (for `=word`):
+ *                          a dictionary of the norm forms (terms, df, cf,
+ *                          prefixes, fuzzy walks work on it); its postings
+ *                          are the stem term's, kept to the positions whose
+ *                          token had that norm (a few bits per position say
+ *                          which norm), with positions.  A norm equal to its
+ *                          stem whose stem only ever comes from itself is
+ *                          not in this dictionary: crible_postings_open on
+ *                          an exact field and crible_postings_open_exact
+ *                          know this and give the stem term's postings.
  *   "person", "place", "org", "platform", "work", any entity type
  *                          CRIBLE_FIELD_KEYWORD: one term per entity
  *                          (CRIBLE:ENTITY, case-folded), no positions.
