@@ -6,6 +6,7 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -56,6 +57,25 @@ static crible_status tokenize_input(const char *path, crible_tok_stream *ts, cri
     return st;
 }
 
+/* `# crible.tokenize = JSON` first: the index records it, so queries are cut
+ * the same way. */
+static crible_status announce_settings(crible_conllu_writer *w,
+                                       const crible_tokenize_options *opt, crible_error *err)
+{
+    char *json = crible_tokenize_options_json(opt);
+    size_t n = json ? strlen(json) + 32 : 0;
+    char *line = json ? malloc(n) : NULL;
+    if (!line) {
+        free(json);
+        return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+    }
+    snprintf(line, n, "# crible.tokenize = %s", json);
+    crible_status st = crible_conllu_write_comment(w, line, err);
+    free(line);
+    free(json);
+    return st;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -95,8 +115,10 @@ int main(int argc, char **argv)
                                        &w, &err);
     if (st == CRIBLE_OK) {
         crible_conllu_writer_set_plain(w, plain);
-        st = crible_tok_stream_open(tz, &opt, w, plain ? NULL : stdout, &ts, &err);
+        st = announce_settings(w, &opt, &err);
     }
+    if (st == CRIBLE_OK)
+        st = crible_tok_stream_open(tz, &opt, w, plain ? NULL : stdout, &ts, &err);
     if (st == CRIBLE_OK && optind == argc)
         st = tokenize_input("-", ts, &err);
     for (int i = optind; i < argc && st == CRIBLE_OK; i++)

@@ -197,12 +197,12 @@ crible_status crible_analyzer_run(crible_analyzer *a, const char *lang, const ch
 
 char *crible_analyzer_settings(const crible_analyzer *a)
 {
+    char *tok = crible_tokenize_options_json(&a->topt);
+    json_t *tk = tok ? json_loads(tok, 0, NULL) : NULL;
     json_t *stem = json_loads(a->stem_settings, 0, NULL);
-    json_t *j = json_pack("{s:{s:s, s:b, s:b, s:b, s:b}, s:o}", "tokenize",
-                          "normalization", a->topt.normalization == CRIBLE_NORMALIZE_NFKC ? "nfkc" : "nfc",
-                          "fold_case", a->topt.fold_case, "fold_accents", a->topt.fold_accents,
-                          "split_elisions", a->topt.split_elisions,
-                          "split_clitics", a->topt.split_clitics, "stem", stem ? stem : json_object());
+    free(tok);
+    json_t *j = tk ? json_pack("{s:o, s:o}", "tokenize", tk, "stem", stem ? stem : json_object())
+                   : NULL;
     char *s = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     json_decref(j);
     return s;

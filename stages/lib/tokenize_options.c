@@ -5,6 +5,8 @@
  */
 #include "tokenize_options.h"
 
+#include <jansson.h>
+
 #include <string.h>
 
 #include "options.h"
@@ -75,4 +77,20 @@ crible_status crible_tokenize_options_load(const crible_config *config,
         }
     }
     return st;
+}
+
+static json_t *tokenize_options_object(const crible_tokenize_options *o)
+{
+    return json_pack("{s:s, s:b, s:b, s:b, s:b}", "normalization",
+                     o->normalization == CRIBLE_NORMALIZE_NFKC ? "nfkc" : "nfc",
+                     "fold_case", o->fold_case, "fold_accents", o->fold_accents,
+                     "split_elisions", o->split_elisions, "split_clitics", o->split_clitics);
+}
+
+char *crible_tokenize_options_json(const crible_tokenize_options *options)
+{
+    json_t *j = tokenize_options_object(options);
+    char *s = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(j);
+    return s;
 }

@@ -28,4 +28,13 @@ crible_status crible_tokenize_options_load(const crible_config *config,
                                            crible_tokenize_options *options,
                                            crible_error *err);
 
+/* The settings that decide the tokens, as one JSON object (malloc'ed, caller
+ * frees; NULL when out of memory):
+ *   {"fold_accents":false,"fold_case":true,"normalization":"nfc",
+ *    "split_clitics":true,"split_elisions":true}
+ * crible-tokenize writes it as `# crible.tokenize = JSON` at the head of its
+ * stream; the index records it, and queries are analysed with it
+ * (analyzer.h, crible_analyzer_open_json). */
+char *crible_tokenize_options_json(const crible_tokenize_options *options);
+
 #endif

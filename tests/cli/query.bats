@@ -310,3 +310,17 @@ assert sum(v["count"] for v in f["rating"]["values"]) > 0'
     [[ "$output" == *"person ("*"lina benali"* ]]
     [[ "$output" == *"platform ("*"netflix"* ]]
 }
+
+@test "a query is analysed by the documents' own chain: #hashtags and URLs as indexed, tokenize settings from the index" {
+    printf '{"id":"a","text":"Soutien aux #victimes du harcèlement."}\n{"id":"b","text":"Les victimes témoignent."}\n' > "$BATS_TEST_TMPDIR/d.jsonl"
+    crible-tokenize "$BATS_TEST_TMPDIR/d.jsonl" | crible-stem | crible-index -q -o "$BATS_TEST_TMPDIR/i"
+    run crible-query "$BATS_TEST_TMPDIR/i" '#victimes' --tsv --fields id
+    [ "$status" -eq 0 ]
+    [ "${#lines[@]}" -eq 2 ]
+    [[ "${lines[1]}" == a$'\t'* ]]
+    printf 'tokenize:\n  fold_accents: true\n' > "$BATS_TEST_TMPDIR/fold.yaml"
+    crible-tokenize -c "$BATS_TEST_TMPDIR/fold.yaml" "$BATS_TEST_TMPDIR/d.jsonl" | crible-stem | crible-index -q -o "$BATS_TEST_TMPDIR/f"
+    run crible-index stats "$BATS_TEST_TMPDIR/f"
+    run crible-query "$BATS_TEST_TMPDIR/f" 'HARCELEMENT' --count
+    [ "$output" = 1 ]
+}
