@@ -320,7 +320,6 @@ assert sum(v["count"] for v in f["rating"]["values"]) > 0'
     [[ "${lines[1]}" == a$'\t'* ]]
     printf 'tokenize:\n  fold_accents: true\n' > "$BATS_TEST_TMPDIR/fold.yaml"
     crible-tokenize -c "$BATS_TEST_TMPDIR/fold.yaml" "$BATS_TEST_TMPDIR/d.jsonl" | crible-stem | crible-index -q -o "$BATS_TEST_TMPDIR/f"
-    run crible-index stats "$BATS_TEST_TMPDIR/f"
     run crible-query "$BATS_TEST_TMPDIR/f" 'HARCELEMENT' --count
     [ "$output" = 1 ]
 }
