@@ -31,6 +31,7 @@ typedef struct mterm {
     uint32_t self_variant;      /* the variant of the norm equal to the stem */
     struct mterm *self_exact;   /* that norm's exact term (its statistics are
                                    counted from the positions at flush) */
+    struct mterm *last_exact;   /* the exact term of its last other norm (a cache) */
     /* exact terms (no postings of their own): stats, stem, variant */
     struct mterm *stem;
     uint32_t variant, max_tf;
@@ -315,8 +316,13 @@ static bool add_token(ix_membuf *b, int tf, int ef, const char *stem, const char
     bool differ = strcmp(stem, norm) != 0;
     if (!differ && st->self_variant != UINT32_MAX)   /* the common case: one lookup */
         return occurrence(b, st, doc, true, pos, st->self_variant, false);
-    mterm *et = term_get(b, ef, norm, strlen(norm), true);
-    if (!et) return false;
+    size_t nl = strlen(norm);
+    mterm *et = st->last_exact;
+    if (!et || et->len != nl || memcmp(et->bytes, norm, nl) != 0) {
+        et = term_get(b, ef, norm, nl, true);
+        if (!et) return false;
+        st->last_exact = et;
+    }
     if (!et->stem) {
         et->stem = st;
         et->variant = st->nvar++;
