@@ -38,6 +38,7 @@ static crible_status out_flush(ix_out *o, crible_error *err)
 
 static crible_status out_write(ix_out *o, const void *p, size_t n, crible_error *err)
 {
+    if (n == 0) return CRIBLE_OK;   /* p may be NULL (an empty buffer) */
     o->crc = ix_crc32c(o->crc, p, n);
     o->offset += n;
     if (n >= sizeof o->buf) {
