@@ -220,8 +220,9 @@ void runner_merge_free(runner_merge *m)
         runner_buf_free(&m->in[i].buf);
     free(m->in);
     runner_buf_free(&m->out);
-    free(m->header[0]);
-    free(m->header[1]);
+    for (size_t i = 0; i < m->npreamble; i++)
+        free(m->preamble[i]);
+    free(m->preamble);
     memset(m, 0, sizeof *m);
 }
 
@@ -261,17 +262,28 @@ static void learn_columns(runner_merge *m, const char *p, size_t len)
     }
 }
 
-/* A header line at the start of an input: true if it is to be written. */
-static bool take_header(runner_merge *m, const char *p, size_t len, int k)
+/* A comment line before an input's first document (`# global.columns`,
+ * `# crible.version`, `# crible.stem = {...}`: what the stream says about
+ * itself): true if it is to be written, false if another input already
+ * said exactly that. */
+static bool take_preamble(runner_merge *m, const char *p, size_t len)
 {
-    if (m->header[k])
-        return strlen(m->header[k]) != len || memcmp(m->header[k], p, len) != 0;
-    m->header[k] = malloc(len + 1);
-    if (m->header[k]) {
-        memcpy(m->header[k], p, len);
-        m->header[k][len] = '\0';
+    for (size_t i = 0; i < m->npreamble; i++)
+        if (strlen(m->preamble[i]) == len && memcmp(m->preamble[i], p, len) == 0)
+            return false;
+    char **grown = realloc(m->preamble, (m->npreamble + 1) * sizeof *grown);
+    char *copy = malloc(len + 1);
+    if (!grown || !copy) {
+        free(copy);
+        if (grown)
+            m->preamble = grown;
+        return true;                /* no memory to remember it: write it */
     }
-    if (k == 0)
+    memcpy(copy, p, len);
+    copy[len] = '\0';
+    m->preamble = grown;
+    m->preamble[m->npreamble++] = copy;
+    if (starts(p, len, "# global.columns"))
         learn_columns(m, p, len);
     return true;
 }
@@ -362,8 +374,10 @@ static bool pump_one(runner_merge *m, size_t i)
         }
         in->ended = in->skip_blank = false;
         bool doc = starts(p, take, "# newdoc id") || p[0] == '{';
-        int header = in->seen_doc ? -1 : starts(p, take, "# global.columns") ? 0
-                                        : starts(p, take, "# crible.version") ? 1 : -1;
+        /* Only crible's own lines: a plain CoNLL-U stream (no `# newdoc`)
+         * has `# text = ...` lines that may well repeat. */
+        bool preamble = !in->seen_doc && !doc &&
+                        (starts(p, take, "# global.columns") || starts(p, take, "# crible."));
         if (doc) {
             if (m->lock == (long)i && m->lock_has_doc) {
                 m->lock = -1;        /* this copy's document is whole */
@@ -375,12 +389,12 @@ static bool pump_one(runner_merge *m, size_t i)
             m->counts.docs++;
         }
         m->lock = (long)i;
-        if (header < 0 || take_header(m, p, take, header)) {
+        if (!preamble || take_preamble(m, p, take)) {
             if (!runner_buf_append(&m->out, p, take))
                 break;
             m->counts.bytes += take;
         }
-        if (header < 0 && !doc)
+        if (!preamble && !doc)
             count_line(m, p, take);
         in->buf.start += take;
         in->midline = nl == NULL && !in->eof;

@@ -15,9 +15,10 @@
  *        document starts at a `# newdoc id = ...` line (token stream) or at
  *        a line starting with `{` (document stream), and once a copy has
  *        started a document the merge takes only from that copy until its
- *        next document starts.  The stream header (`# global.columns`,
- *        `# crible.version`) is written once, before anything else; an
- *        identical header from another copy is dropped.  The end marks
+ *        next document starts.  What a stream says about itself before
+ *        its first document (`# global.columns`, `# crible.version`,
+ *        `# crible.stem = {...}`) is written once, before anything else;
+ *        an identical line from another copy is dropped.  The end marks
  *        (`# crible.end = N`, conllu.h) are held back: when every input
  *        ended with one, the merged stream ends with one, N the sum; when
  *        one did not (it was cut), neither does the merged stream.
@@ -94,7 +95,7 @@ typedef struct runner_merge_input {
     int fd;                   /* -1 once at its end */
     runner_buf buf;
     bool eof;
-    bool seen_doc;            /* a document has started: no header after it */
+    bool seen_doc;            /* a document has started: no preamble after it */
     bool midline;             /* the bytes waiting continue a line already sent */
     bool ended;               /* its last block was an end mark (# crible.end) */
     bool skip_blank;          /* the blank line after that mark is dropped */
@@ -107,7 +108,8 @@ typedef struct runner_merge {
     bool lock_has_doc;
     size_t rotate;
     runner_buf out;           /* waiting for the sink */
-    char *header[2];          /* the header lines sent (global.columns, crible.version) */
+    char **preamble;          /* the comment lines sent from before a first document */
+    size_t npreamble;
     int ner_column;           /* CRIBLE:NER's column (0-based), or -1 */
     unsigned long long end_docs;  /* the sum of the inputs' end marks */
     bool end_written;

@@ -40,7 +40,8 @@ static char *output(runner_merge *m)
     return s;
 }
 
-static const char header[] = "# global.columns = ID FORM CRIBLE:NER\n# crible.version = 1\n";
+static const char header[] = "# global.columns = ID FORM CRIBLE:NER\n# crible.version = 1\n"
+                             "# crible.stem = {\"algorithm\":\"french\"}\n";
 
 static void test_merge_keeps_documents_whole(void **state)
 {
@@ -61,6 +62,7 @@ static void test_merge_keeps_documents_whole(void **state)
     char *out = output(&m);
     const char *expected =
         "# global.columns = ID FORM CRIBLE:NER\n# crible.version = 1\n"
+        "# crible.stem = {\"algorithm\":\"french\"}\n"
         "# newdoc id = a1\n1\tNetflix\tB-PLATFORM\n2\tà\tO\n3\tLyon\tB-LOC\n\n"
         "# newdoc id = b1\n1\tMarie\tB-PER\n2\tCurie\tI-PER\n\n"
         "# newdoc id = a2\n1\tfin\tO\n\n"
@@ -295,6 +297,7 @@ static void test_merge_random_pieces(void **state)
         assert_string_equal(out + olen - strlen(end), end);
         assert_ptr_equal(strstr(out, "# global.columns"), out);
         assert_null(strstr(out + 1, "# global.columns"));
+        assert_null(strstr(strstr(out, "# crible.stem") + 1, "# crible.stem"));
         assert_int_equal(m.counts.docs, (unsigned long long)(ndocs[0] + ndocs[1] + ndocs[2]));
         free(out);
         for (int i = 0; i < 3; i++)
