@@ -52,6 +52,10 @@ class Writer:
                   "CRIBLE:TYPE GOLD\n# crible.version = 1\n")
         self.ndoc = 0
 
+    def end(self):
+        """The stream's end mark: without it the next stage knows it was cut."""
+        self.out.write("# crible.end = %d\n\n" % self.ndoc)
+
     def doc(self, name):
         self.ndoc += 1
         self.out.write("# newdoc id = %s\n" % name)
@@ -256,6 +260,7 @@ def split(src, first, second):
             cur.append(l)
     if cur:
         blocks.append(cur)
+    blocks = [b for b in blocks if not b[0].startswith("# crible.end")]
     h = len(blocks) // 2
     doc = None
     for name, part in ((first, blocks[:h]), (second, blocks[h:])):
@@ -268,6 +273,8 @@ def split(src, first, second):
                     if l.startswith("# newdoc"):
                         doc = l
                 out.write("\n".join(b) + "\n\n")
+            out.write("# crible.end = %d\n\n" % sum(
+                1 for b in part for l in b if l.startswith("# newdoc")))
 
 
 def prf(c, p, g):
@@ -285,6 +292,7 @@ def main():
         w = Writer(sys.stdout)
         {"7romans": stream_7romans, "wikineural": stream_wikineural,
          "hipe": stream_hipe}[sys.argv[2]](w, sys.argv[3:])
+        w.end()
         return 0
     if sys.argv[1] == "split":
         split(*sys.argv[2:5])
