@@ -439,23 +439,23 @@ static crible_status split_token(crible_conllu_reader *r, crible_sentence *s,
     long long off = buf_append(s, r->line, (size_t)r->len);
     if (off < 0)
         return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
-    char *p = s->buf + off;
+    char *p = s->buf + off, *end = p + r->len;
     size_t *offs = cell_offsets(s);
-    size_t c = 0;
-    for (;;) {
+    offs[base] = (size_t)off;
+    s->cells[base] = p;
+    size_t c = 1;
+    for (; p < end; p++) {   /* one pass over the line, no call per cell */
+        if (*p != '\t')
+            continue;
         if (c == s->ncolumns)
             return crible_error_set(err, CRIBLE_EDATA,
                                     "%s:%ld: more than %zu cells on a token line "
                                     "(the stream's columns: see global.columns)",
                                     r->name, r->lineno, s->ncolumns);
-        offs[base + c] = (size_t)(p - s->buf);
-        s->cells[base + c] = p;
+        *p = '\0';
+        offs[base + c] = (size_t)(p + 1 - s->buf);
+        s->cells[base + c] = p + 1;
         c++;
-        char *tab = strchr(p, '\t');
-        if (!tab)
-            break;
-        *tab = '\0';
-        p = tab + 1;
     }
     if (c != s->ncolumns)
         return crible_error_set(err, CRIBLE_EDATA,
@@ -520,9 +520,10 @@ int crible_conllu_read(crible_conllu_reader *r, crible_sentence *s, crible_error
             const char *value;
             if (starts_with_key(r->line, "crible.end", &value)) {
                 if (s->ncomments > 0) {
-                    crible_error_set(err, CRIBLE_EDATA,
-                                     "%s:%ld: crible.end inside a block", r->name, r->lineno);
-                    return -1;
+                    /* comments with no token and no blank line before the
+                     * end mark (settings of an empty stream): a block */
+                    r->pushed_back = true;
+                    return 1;
                 }
                 r->end_count += strtoull(value, NULL, 10);
                 r->ended = true;
@@ -604,6 +605,7 @@ struct crible_conllu_writer {
     bool plain;
     unsigned long long docs;
     int col_form, col_start, col_end, col_stem, col_id;
+    bool comments_open;       /* comments written since the last block ended */
     char *line;               /* one block's token lines, written at once */
     size_t line_len, line_cap;
 };
@@ -737,6 +739,7 @@ crible_status crible_conllu_write_comment(crible_conllu_writer *w, const char *l
         w->docs++;
     if (w->plain && !keep_in_plain(line))
         return CRIBLE_OK;
+    w->comments_open = true;
     if (fputs(line, w->out) == EOF || putc('\n', w->out) == EOF)
         return write_failed(err);
     return CRIBLE_OK;
@@ -809,6 +812,47 @@ static bool line_add(crible_conllu_writer *w, const char *v, size_t n)
     return true;
 }
 
+/* Turns the NULs ending cells 0..n-2 in `o`, the copy of a row starting at
+ * `first`, into TABs; false if one of them is not a NUL. */
+static bool nuls_to_tabs(char *o, const char *first, char *const *cells, size_t n)
+{
+    for (size_t c = 1; c < n; c++) {
+        char *sep = o + (cells[c] - first - 1);
+        if (*sep != '\0')
+            return false;
+        *sep = '\t';
+    }
+    return true;
+}
+
+/* The block's own cells of token t appended at once, when they still lie
+ * in the sentence's buffer as the reader or add_token left them: one after
+ * the other, each ended by a NUL, which become TABs.  false (nothing
+ * appended, or out of memory: the caller's path reports it) when a caller
+ * re-pointed a cell or cut one with a NUL of its own. */
+static bool add_own_row(crible_conllu_writer *w, const crible_sentence *s, size_t t)
+{
+    size_t n = s->ncolumns, base = t * n;
+    const size_t *offs = (const size_t *)(s->cells + s->cells_cap);
+    if (n == 0)
+        return false;
+    for (size_t c = 0; c < n; c++)
+        if (s->cells[base + c] != s->buf + offs[base + c] ||
+            (c && offs[base + c] <= offs[base + c - 1]))
+            return false;
+    const char *first = s->cells[base], *last = s->cells[base + n - 1];
+    size_t len = (size_t)(last - first) + strlen(last);
+    size_t at = w->line_len;
+    if (!line_add(w, first, len))
+        return false;
+    char *o = w->line + at;
+    if (!nuls_to_tabs(o, first, s->cells + base, n) || memchr(o, '\0', len)) {
+        w->line_len = at;
+        return false;
+    }
+    return true;
+}
+
 crible_status crible_conllu_write(crible_conllu_writer *w, const crible_sentence *s,
                                   const char *const *extra, size_t nextra, crible_error *err)
 {
@@ -831,16 +875,21 @@ crible_status crible_conllu_write(crible_conllu_writer *w, const crible_sentence
     w->line_len = 0;
     for (size_t t = 0; t < s->ntokens; t++) {
         const char *const *row = (const char *const *)s->cells + t * s->ncolumns;
-        for (size_t c = 0; c < s->ncolumns; c++) {
-            if ((c && !line_add(w, "\t", 1)) || !line_add(w, row[c], strlen(row[c])))
-                return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+        if (!add_own_row(w, s, t)) {
+            for (size_t c = 0; c < s->ncolumns; c++) {
+                if ((c && !line_add(w, "\t", 1)) || !line_add(w, row[c], strlen(row[c])))
+                    return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+            }
         }
         for (size_t k = 0; k < nextra; k++) {
             const char *v = extra[t * nextra + k];
             if (!v || !*v)
                 v = "_";
-            size_t n = strlen(v);
-            if (memchr(v, '\t', n) || memchr(v, '\n', n) || memchr(v, '\r', n))
+            size_t n = 0;
+            bool clean = true;   /* no TAB nor line break, in the same pass as the length */
+            for (unsigned char ch; (ch = (unsigned char)v[n]) != 0; n++)
+                clean &= ch != '\t' && ch != '\n' && ch != '\r';
+            if (!clean)
                 return crible_error_set(err, CRIBLE_EINTERNAL,
                                         "a cell cannot hold a TAB or a line break: '%.40s'", v);
             if (!line_add(w, "\t", 1) || !line_add(w, v, n))
@@ -853,6 +902,7 @@ crible_status crible_conllu_write(crible_conllu_writer *w, const crible_sentence
         return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
     if (fwrite(w->line, 1, w->line_len, w->out) != w->line_len)
         return write_failed(err);
+    w->comments_open = false;
     return CRIBLE_OK;
 }
 
@@ -863,7 +913,7 @@ crible_status crible_conllu_writer_finish(crible_conllu_writer *w, crible_error 
     crible_status st = write_header(w, err);
     if (st != CRIBLE_OK)
         return st;
-    if (fprintf(w->out, "# crible.end = %llu\n\n", w->docs) < 0)
+    if (fprintf(w->out, "%s# crible.end = %llu\n\n", w->comments_open ? "\n" : "", w->docs) < 0)
         return write_failed(err);
     return CRIBLE_OK;
 }

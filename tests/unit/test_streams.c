@@ -285,6 +285,10 @@ static void test_conllu_cut_and_malformed(void **state)
     const char newer[] = "# global.columns = ID FORM\n# crible.version = 9\n";
     assert_int_equal(read_all(newer, sizeof newer - 1, &err, &complete), -1);
     assert_non_null(strstr(err.message, "version 9 is newer"));
+    /* an empty stream whose settings comment has no block after it */
+    const char empty[] = "# global.columns = ID FORM\n# crible.version = 1\n# crible.stem = {}\n# crible.end = 0\n\n";
+    assert_int_equal(read_all(empty, sizeof empty - 1, &err, &complete), 0);
+    assert_true(complete);
     /* plain CoNLL-U without header and without end mark is fine */
     const char ud[] = "# text = Bon.\n1\tBon\tbon\tADJ\t_\t_\t0\troot\t_\tSpaceAfter=No\n2\t.\t.\tPUNCT\t_\t_\t1\tpunct\t_\t_\n\n";
     assert_int_equal(read_all(ud, sizeof ud - 1, &err, &complete), 0);
