@@ -393,6 +393,8 @@ static bool pump_one(runner_merge *m, size_t i)
             if (!runner_buf_append(&m->out, p, take))
                 break;
             m->counts.bytes += take;
+        } else {
+            in->skip_blank = true;  /* the block of an empty share ends here */
         }
         if (!preamble && !doc)
             count_line(m, p, take);
