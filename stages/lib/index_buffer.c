@@ -245,7 +245,7 @@ static mterm *term_get(ix_membuf *b, int field, const char *s, size_t len, bool 
         if (b->table[j].hash == h && t->field == field && t->len == len && memcmp(t->bytes, s, len) == 0) return t;
     }
     if (!create) return NULL;
-    if ((b->nterms + 1) * 2 > b->table_cap) {   /* at most half full */
+    if ((b->nterms + 1) * 4 > b->table_cap * 3) {   /* at most 3/4 full: a smaller table misses the cache less */
         if (!grow_table(b)) return NULL;
         return term_get(b, field, s, len, create);
     }

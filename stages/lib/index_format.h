@@ -27,6 +27,7 @@
 #define IX_DICT_SAMPLES (1 << 20)   /* stored bytes a zstd dictionary is trained on */
 #define IX_DICT_MIN_SAMPLES (256 << 10) /* fewer: no dictionary */
 #define IX_DICT_MAX (64 << 10)      /* dictionary size at most */
+#define IX_DICT_K 200               /* fastCover segment size of the training */
 #define IX_SKIP_ENTRY 24            /* bytes of one skip entry */
 #define IX_TOC_ENTRY 24
 #define IX_FOOTER 24

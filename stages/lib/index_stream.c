@@ -25,11 +25,18 @@ static const char *cell(const crible_sentence *s, size_t t, int c)
     return strcmp(v, "_") == 0 ? NULL : v;
 }
 
+/* A byte offset cell: leading decimal digits, saturated at UINT32_MAX (as
+ * strtoul then a clamp, without its locale and sign handling). */
 static uint32_t num(const char *v)
 {
     if (!v) return 0;
-    unsigned long x = strtoul(v, NULL, 10);
-    return x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+    while (*v == ' ' || *v == '+') v++;
+    uint64_t x = 0;
+    for (; *v >= '0' && *v <= '9'; v++) {
+        x = x * 10 + (uint64_t)(*v - '0');
+        if (x > UINT32_MAX) return UINT32_MAX;
+    }
+    return (uint32_t)x;
 }
 
 /* NER tag type -> field name: PER person, LOC place, ORG org, else lower case. */
