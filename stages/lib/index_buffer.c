@@ -232,13 +232,19 @@ static bool grow_table(ix_membuf *b)
     return true;
 }
 
-static mterm *term_get(ix_membuf *b, int field, const char *s, size_t len, bool create)
+/* A term's bytes: at most CRIBLE_TERM_MAX, cut at a character boundary. */
+static size_t term_len(const char *s, size_t len)
 {
     if (len > CRIBLE_TERM_MAX) {
         len = CRIBLE_TERM_MAX;
         while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80) len--;   /* a whole character */
     }
-    uint32_t h = hash_bytes(s, len, (uint32_t)field);
+    return len;
+}
+
+/* The term (field, s[0..len)) whose hash is h (len from term_len). */
+static mterm *term_find(ix_membuf *b, int field, const char *s, size_t len, uint32_t h, bool create)
+{
     size_t j = h & (b->table_cap - 1);
     for (; b->table[j].t; j = (j + 1) & (b->table_cap - 1)) {
         mterm *t = b->table[j].t;
@@ -247,7 +253,7 @@ static mterm *term_get(ix_membuf *b, int field, const char *s, size_t len, bool 
     if (!create) return NULL;
     if ((b->nterms + 1) * 4 > b->table_cap * 3) {   /* at most 3/4 full: a smaller table misses the cache less */
         if (!grow_table(b)) return NULL;
-        return term_get(b, field, s, len, create);
+        return term_find(b, field, s, len, h, create);
     }
     mterm *t = calloc(1, sizeof *t + len + 1);
     if (!t) return NULL;
@@ -260,6 +266,12 @@ static mterm *term_get(ix_membuf *b, int field, const char *s, size_t len, bool 
     b->nterms++;
     b->bytes += sizeof *t + len + 1 + 16;   /* + malloc overhead */
     return t;
+}
+
+static mterm *term_get(ix_membuf *b, int field, const char *s, size_t len, bool create)
+{
+    len = term_len(s, len);
+    return term_find(b, field, s, len, hash_bytes(s, len, (uint32_t)field), create);
 }
 
 static bool touch(ix_membuf *b, mterm *t, uint32_t doc)
@@ -307,11 +319,10 @@ static mterm *add_occurrence(ix_membuf *b, int field, const char *s, size_t len,
 
 /* A token of a text field: its stem term (with the norm's variant number)
  * and its norm in the exact field. */
-static bool add_token(ix_membuf *b, int tf, int ef, const char *stem, const char *norm, uint32_t doc,
-                      uint32_t pos)
+static bool add_token(ix_membuf *b, int tf, int ef, const char *stem, size_t sl, uint32_t sh,
+                      const char *norm, uint32_t doc, uint32_t pos)
 {
-    size_t sl = strlen(stem);
-    mterm *st = term_get(b, tf, stem, sl, true);
+    mterm *st = term_find(b, tf, stem, sl, sh, true);
     if (!st) return false;
     bool differ = strcmp(stem, norm) != 0;
     if (!differ && st->self_variant != UINT32_MAX)   /* the common case: one lookup */
@@ -438,6 +449,22 @@ void ix_membuf_delete(ix_membuf *b, uint32_t local)
     if (local < b->ndocs) b->deleted[local >> 6] |= 1ull << (local & 63);
 }
 
+#define AHEAD 8   /* a power of two */
+
+/* Hashes token k's stem into hs/ls[k % AHEAD] (length UINT32_MAX: no stem)
+ * and prefetches its slot. */
+static void prehash(const ix_membuf *b, int field, const crible_index_token *toks, uint32_t k, uint32_t *hs,
+                    uint32_t *ls)
+{
+    const char *stem = toks[k].stem;
+    if (!stem || !*stem) { ls[k % AHEAD] = UINT32_MAX; return; }
+    size_t len = term_len(stem, strlen(stem));
+    uint32_t h = hash_bytes(stem, len, (uint32_t)field);
+    hs[k % AHEAD] = h;
+    ls[k % AHEAD] = (uint32_t)len;
+    __builtin_prefetch(&b->table[h & (b->table_cap - 1)]);
+}
+
 crible_status ix_membuf_add(ix_membuf *b, ix_segw *segw, const char *id, const char *json,
                             size_t json_len, const ix_docfield *fields, size_t nfields,
                             const ix_kv *kvs, size_t nkvs, crible_error *err)
@@ -482,13 +509,23 @@ crible_status ix_membuf_add(ix_membuf *b, ix_segw *segw, const char *id, const c
         b->fields[ef].link = tf;
         mfield *f = &b->fields[tf];
         if (!field_reserve(b, f, doc)) return nomem(err);
-        uint32_t pos = 0;
-        for (uint32_t k = 0; k < df->ntokens; k++, pos++) {
+        /* The table is far larger than the caches: each stem is hashed
+         * AHEAD tokens early and its slot prefetched, then its term half
+         * that early, so that the lookups' cache misses overlap. */
+        uint32_t hs[AHEAD];
+        uint32_t ls[AHEAD];
+        for (uint32_t k = 0; k < df->ntokens && k < AHEAD; k++) prehash(b, tf, df->tokens, k, hs, ls);
+        for (uint32_t k = 0; k < df->ntokens; k++) {
             const crible_index_token *t = &df->tokens[k];
-            const char *stem = t->stem && *t->stem ? t->stem : NULL;
-            const char *norm = t->norm && *t->norm ? t->norm : stem;
-            if (!stem) continue;   /* punctuation keeps its position, not indexed */
-            if (!add_token(b, tf, ef, stem, norm, doc, pos)) return nomem(err);
+            uint32_t h = hs[k % AHEAD], sl = ls[k % AHEAD];
+            if (k + AHEAD < df->ntokens) prehash(b, tf, df->tokens, k + AHEAD, hs, ls);
+            if (k + AHEAD / 2 < df->ntokens && ls[(k + AHEAD / 2) % AHEAD] != UINT32_MAX) {
+                const slot *sp = &b->table[hs[(k + AHEAD / 2) % AHEAD] & (b->table_cap - 1)];
+                if (sp->t) __builtin_prefetch(sp->t);
+            }
+            if (sl == UINT32_MAX) continue;   /* punctuation keeps its position, not indexed */
+            const char *norm = t->norm && *t->norm ? t->norm : t->stem;
+            if (!add_token(b, tf, ef, t->stem, sl, h, norm, doc, k)) return nomem(err);
         }
         f->lengths[doc] += df->ntokens;
         f->sum_length += df->ntokens;

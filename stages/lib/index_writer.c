@@ -307,6 +307,11 @@ crible_status crible_index_doc_token(crible_index_writer *w, const crible_index_
 
 bool crible_index_fold(const char *s, char *out, size_t n)
 {
+    /* ASCII (most metadata: sources, ids, tags) folds to lower case: no ICU */
+    size_t i = 0;
+    for (; s[i] && !((unsigned char)s[i] & 0x80) && i < n; i++)
+        out[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
+    if (!s[i] && i < n) { out[i] = 0; return true; }
     UErrorCode e = U_ZERO_ERROR;
     UCaseMap *cm = ucasemap_open(NULL, U_FOLD_CASE_DEFAULT, &e);
     if (U_FAILURE(e)) return false;
