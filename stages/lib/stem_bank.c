@@ -2,6 +2,10 @@
  * stem_bank.c - per-language stemmers and stop words (stem_bank.h).  The
  * languages met are kept in a small array (a corpus has few); index 0 is
  * the default.
+ *
+ * Each language caches what a word gets, its term and its stop flag, in one
+ * word map (value: '0' or '1', then the term), so that a word met before
+ * costs one lookup; its stemmer is made without a cache of its own.
  */
 #include "stem_bank.h"
 
@@ -11,14 +15,18 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "stem_wordmap.h"
 #include "stopwords.h"
 
 #define MAX_LANGS 32
+#define CACHE_WORD_MAX 64      /* longer words are not cached */
+#define CACHE_TERM_MAX 256     /* nor words with longer terms */
 
 typedef struct lang {
     const char *algorithm;      /* canonical, static */
     crible_stemmer *stemmer;
     crible_stopwords *stop;
+    crible_wordmap *cache;      /* word -> stop flag + term; NULL: none */
 } lang;
 
 struct crible_stem_bank {
@@ -59,12 +67,19 @@ static crible_status add_lang(crible_stem_bank *b, const crible_stemmer_options 
         return crible_error_set(err, CRIBLE_EDATA, "more than %d languages", MAX_LANGS);
     lang *l = &b->langs[b->nlangs];
     memset(l, 0, sizeof *l);
-    crible_status st = crible_stemmer_new(so, &l->stemmer, err);
+    crible_stemmer_options uncached = *so;
+    uncached.cache_entries = 0;
+    crible_status st = crible_stemmer_new(&uncached, &l->stemmer, err);
     if (st != CRIBLE_OK)
         return st;
+    if (so->cache_entries && !(l->cache = crible_wordmap_new(so->cache_entries, err))) {
+        crible_stemmer_free(l->stemmer);
+        return CRIBLE_ENOMEM;
+    }
     l->algorithm = crible_stemmer_algorithm_name(l->stemmer);
     if (!(l->stop = crible_stopwords_new(err))) {
         crible_stemmer_free(l->stemmer);
+        crible_wordmap_free(l->cache);
         return CRIBLE_ENOMEM;
     }
     if (o && !o->stopwords)
@@ -79,6 +94,7 @@ static crible_status add_lang(crible_stem_bank *b, const crible_stemmer_options 
     if (st != CRIBLE_OK) {
         crible_stemmer_free(l->stemmer);
         crible_stopwords_free(l->stop);
+        crible_wordmap_free(l->cache);
         return st;
     }
     b->nlangs++;
@@ -123,6 +139,7 @@ void crible_stem_bank_free(crible_stem_bank *b)
     for (size_t i = 0; i < b->nlangs; i++) {
         crible_stemmer_free(b->langs[i].stemmer);
         crible_stopwords_free(b->langs[i].stop);
+        crible_wordmap_free(b->langs[i].cache);
     }
     free(b);
 }
@@ -154,15 +171,41 @@ const char *crible_stem_bank_language(const crible_stem_bank *b)
     return b->langs[b->current].algorithm;
 }
 
-const char *crible_stem_bank_word(crible_stem_bank *b, const char *norm, size_t len,
-                                  size_t *term_len)
-{
-    return crible_stemmer_stem(b->langs[b->current].stemmer, norm, len, term_len);
-}
-
 bool crible_stem_bank_is_stop(const crible_stem_bank *b, const char *norm, size_t len)
 {
     return crible_stopwords_contains(b->langs[b->current].stop, norm, len);
+}
+
+/* A word's term and stop flag, through the language's cache. */
+static const char *word_term(crible_stem_bank *b, const char *norm, size_t len,
+                             size_t *term_len, bool *stop)
+{
+    lang *l = &b->langs[b->current];
+    bool cached = l->cache && len <= CACHE_WORD_MAX;
+    size_t vn;
+    const char *v;
+    if (cached && (v = crible_wordmap_get(l->cache, norm, len, &vn))) {
+        *stop = v[0] == '1';
+        *term_len = vn - 1;
+        return v + 1;
+    }
+    *stop = crible_stopwords_contains(l->stop, norm, len);
+    const char *term = crible_stemmer_stem(l->stemmer, norm, len, term_len);
+    if (term && cached && *term_len <= CACHE_TERM_MAX) {
+        char value[CACHE_TERM_MAX + 1];
+        value[0] = *stop ? '1' : '0';
+        memcpy(value + 1, term, *term_len);
+        crible_error ignored;   /* a failed cache insert only costs speed */
+        (void)crible_wordmap_put(l->cache, norm, len, value, *term_len + 1, &ignored);
+    }
+    return term;
+}
+
+const char *crible_stem_bank_word(crible_stem_bank *b, const char *norm, size_t len,
+                                  size_t *term_len)
+{
+    bool stop;
+    return word_term(b, norm, len, term_len, &stop);
 }
 
 const char *crible_stem_bank_token(crible_stem_bank *b, const char *norm, size_t len,
@@ -171,10 +214,13 @@ const char *crible_stem_bank_token(crible_stem_bank *b, const char *norm, size_t
     if (stop)
         *stop = false;
     switch (type) {
-    case CRIBLE_TOKEN_WORD:
+    case CRIBLE_TOKEN_WORD: {
+        bool is_stop;
+        const char *term = word_term(b, norm, len, term_len, &is_stop);
         if (stop)
-            *stop = crible_stem_bank_is_stop(b, norm, len);
-        return crible_stem_bank_word(b, norm, len, term_len);
+            *stop = is_stop;
+        return term;
+    }
     case CRIBLE_TOKEN_PUNCT:
     case CRIBLE_TOKEN_SYMBOL:
         *term_len = 0;

@@ -2,13 +2,23 @@
  * stem_corrections.c - the correction table of stem_corrections.h: mmap,
  * magic check, binary search over sorted lines, full check for tests.
  *
- * The binary search works on byte ranges: take the middle byte of the
- * range, back up to the start of its line, compare that line's FORM with
- * the word, and keep the half that can still hold it (as look(1) does).
+ * The first lookups are binary searches on byte ranges: take the middle
+ * byte of the range, back up to the start of its line, compare that line's
+ * FORM with the word, and keep the half that can still hold it (as look(1)
+ * does).  Each probe lands on a cold page of the 5 MB file (about 18 cache
+ * and TLB misses a word), so after INDEX_AFTER lookups (a stream, not a
+ * query) a hash index of the lines is built once: open addressing over
+ * {32-bit hash of FORM, line offset} slots, at most half full (2 MB for the
+ * shipped table), one probe of the file a word.  A table the index cannot
+ * hold (more than 2^31 bytes) keeps the binary search.
  */
 #include "stem_corrections.h"
 
+#include "stem_wordmap.h"
+
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +31,14 @@ struct crible_stem_corrections {
     size_t size;
     size_t data, end;       /* entry lines are map[data..end) */
     char *path;
+    /* the hash index, built on the INDEX_AFTER-th lookup */
+    size_t lookups;
+    struct slot { uint32_t hash, line; } *index;   /* line + 1; 0: empty */
+    size_t mask;
+    bool index_failed;
 };
+
+#define INDEX_AFTER 2048
 
 crible_status crible_stem_corrections_open(const char *path,
                                            crible_stem_corrections **out,
@@ -65,6 +82,7 @@ crible_status crible_stem_corrections_open(const char *path,
         munmap((void *)map, size);
         return CRIBLE_ENOMEM;
     }
+    memset(c, 0, sizeof *c);
     c->map = map;
     c->size = size;
     c->path = p;
@@ -85,6 +103,7 @@ void crible_stem_corrections_close(crible_stem_corrections *c)
     if (!c)
         return;
     munmap((void *)c->map, c->size);
+    free(c->index);
     free(c->path);
     free(c);
 }
@@ -105,9 +124,19 @@ static int compare_line(const crible_stem_corrections *c, size_t line,
     return n < len ? -1 : n > len ? 1 : 0;
 }
 
-const char *crible_stem_corrections_lookup(const crible_stem_corrections *c,
-                                           const char *word, size_t len,
-                                           size_t *key_len)
+/* The key of the line whose FORM ends at `tab`, or NULL (no TAB). */
+static const char *line_key(const crible_stem_corrections *c, size_t tab, size_t *key_len)
+{
+    if (tab >= c->end || c->map[tab] != '\t')
+        return NULL;
+    const char *key = c->map + tab + 1;
+    const char *nl = memchr(key, '\n', c->end - tab - 1);
+    *key_len = (size_t)(nl - key);
+    return key;
+}
+
+static const char *binary_search(const crible_stem_corrections *c, const char *word,
+                                 size_t len, size_t *key_len)
 {
     size_t lo = c->data, hi = c->end;     /* line starts in [lo, hi) */
     while (lo < hi) {
@@ -116,20 +145,71 @@ const char *crible_stem_corrections_lookup(const crible_stem_corrections *c,
             mid--;
         size_t tab;
         int r = compare_line(c, mid, word, len, &tab);
-        if (r == 0) {
-            if (tab >= c->end || c->map[tab] != '\t')
-                return NULL;
-            const char *key = c->map + tab + 1;
-            const char *nl = memchr(key, '\n', c->end - tab - 1);
-            *key_len = (size_t)(nl - key);
-            return key;
-        }
+        if (r == 0)
+            return line_key(c, tab, key_len);
         if (r > 0) {
             hi = mid;
         } else {
             const char *nl = memchr(c->map + mid, '\n', c->end - mid);
             lo = (size_t)(nl - c->map) + 1;
         }
+    }
+    return NULL;
+}
+
+/* Builds the hash index of every line's FORM.  false when out of memory
+ * or the file is too large for 32-bit offsets. */
+static bool build_index(crible_stem_corrections *c)
+{
+    if (c->end >= (size_t)1 << 31)
+        return false;
+    size_t lines = 0;
+    for (const char *p = c->map + c->data, *e = c->map + c->end;
+         (p = memchr(p, '\n', (size_t)(e - p))); p++)
+        lines++;
+    size_t size = 64;
+    while (size < 2 * lines + 2)
+        size *= 2;
+    struct slot *index = calloc(size, sizeof *index);
+    if (!index)
+        return false;
+    size_t mask = size - 1;
+    for (size_t i = c->data; i < c->end;) {
+        const char *s = c->map + i;
+        const char *nl = memchr(s, '\n', c->end - i);
+        size_t n = (size_t)(nl - s);
+        const char *tab = memchr(s, '\t', n);
+        size_t flen = tab ? (size_t)(tab - s) : n;
+        uint32_t h = (uint32_t)crible_wordmap_hash(s, flen);
+        size_t k = h & mask;
+        while (index[k].line)
+            k = (k + 1) & mask;
+        index[k].hash = h;
+        index[k].line = (uint32_t)i + 1;
+        i += n + 1;
+    }
+    c->index = index;
+    c->mask = mask;
+    return true;
+}
+
+const char *crible_stem_corrections_lookup(crible_stem_corrections *c,
+                                           const char *word, size_t len,
+                                           size_t *key_len)
+{
+    if (!c->index && !c->index_failed && ++c->lookups >= INDEX_AFTER)
+        c->index_failed = !build_index(c);
+    if (!c->index)
+        return binary_search(c, word, len, key_len);
+    /* the file is sorted without duplicates (crible_stem_corrections_check):
+     * the first line whose FORM matches is the one the search would find */
+    uint32_t h = (uint32_t)crible_wordmap_hash(word, len);
+    for (size_t k = h & c->mask; c->index[k].line; k = (k + 1) & c->mask) {
+        if (c->index[k].hash != h)
+            continue;
+        size_t tab;
+        if (compare_line(c, c->index[k].line - 1, word, len, &tab) == 0)
+            return line_key(c, tab, key_len);
     }
     return NULL;
 }

@@ -59,8 +59,9 @@ void crible_stem_corrections_close(crible_stem_corrections *c);
 
 /* The key for word[0..len), or NULL.  The key is NOT NUL-terminated: it
  * points into the mapped file (valid until close) and *key_len is its
- * length. */
-const char *crible_stem_corrections_lookup(const crible_stem_corrections *c,
+ * length.  Not const: a stream's lookups build an index on the way (not
+ * thread-safe: one table per thread). */
+const char *crible_stem_corrections_lookup(crible_stem_corrections *c,
                                            const char *word, size_t len,
                                            size_t *key_len);
 

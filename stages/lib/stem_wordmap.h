@@ -3,9 +3,10 @@
  * used by the stemming side of the analysis chain: the stop-word set, the
  * protected words, the stem overrides and the stem cache.
  *
- * Open addressing with linear probing over a power-of-two table of 32-bit
- * slots; keys and values are copied, NUL-terminated, into one growing byte
- * arena, so a lookup that hits touches the table and one arena line.  A map
+ * Open addressing with linear probing over a power-of-two table of 16-byte
+ * slots (hash, key offset and lengths); keys and values are copied,
+ * NUL-terminated, into one growing byte arena, so a lookup that hits
+ * touches one slot and one arena line.  A map
  * created with a `max_entries` bound is a cache: when an insertion would go
  * past the bound, the whole map is emptied first (memory stays flat however
  * long the input is; a French text's vocabulary refills it quickly).

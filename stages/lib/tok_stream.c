@@ -147,6 +147,14 @@ static size_t utoa(size_t n, char *out)
     return len;
 }
 
+/* The blank line ending a block of the direct path, through the writer so
+ * that it knows the block is closed (an empty sentence is just that line). */
+static crible_status end_block(crible_tok_stream *s, crible_error *err)
+{
+    crible_sentence_clear(&s->block, CRIBLE_TOKENIZE_NCOLUMNS);
+    return crible_conllu_write(s->w, &s->block, NULL, 0, err);
+}
+
 /* The direct path: the block's token lines formatted in one buffer and
  * written with one fwrite (cells never hold TAB or line breaks: tokens hold
  * no white space but the spaces of "1 000"; NORM never is empty). */
@@ -179,12 +187,11 @@ static crible_status write_rows(crible_tok_stream *s, const crible_token_sentenc
         o += tl;
         *o++ = '\n';
     }
-    *o++ = '\n';
     size_t len = (size_t)(o - s->rows);
     if (fwrite(s->rows, 1, len, s->out) != len)
         return crible_error_set(err, CRIBLE_EIO, "cannot write to standard output: %s",
                                 strerror(errno ? errno : EIO));
-    return CRIBLE_OK;
+    return end_block(s, err);
 }
 
 /* The writer path (--conllu): the block built as a crible_sentence. */
@@ -277,10 +284,9 @@ crible_status crible_tok_stream_doc(crible_tok_stream *s, const crible_doc *doc,
     if (st == CRIBLE_OK && s->doc_line) {   /* no token at all: an empty block */
         crible_sentence_clear(&s->block, CRIBLE_TOKENIZE_NCOLUMNS);
         st = doc_comments(s, err);
-        if (st == CRIBLE_OK && s->out && putc('\n', s->out) == EOF)
-            st = crible_error_set(err, CRIBLE_EIO, "cannot write to standard output: %s",
-                                  strerror(errno ? errno : EIO));
-        else if (st == CRIBLE_OK && !s->out)
+        if (st == CRIBLE_OK && s->out)
+            st = end_block(s, err);
+        else if (st == CRIBLE_OK)
             st = crible_conllu_write(s->w, &s->block, NULL, 0, err);
     }
     free(s->doc_line);

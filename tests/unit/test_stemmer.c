@@ -150,6 +150,25 @@ static void test_corrections_table(void **state)
     assert_null(crible_stem_corrections_lookup(c, "zzzzzzzz", 8, &n));
     assert_null(crible_stem_corrections_lookup(c, "", 0, &n));
     assert_null(crible_stem_corrections_lookup(c, "nul", 3, &n));   /* its stem is itself */
+    /* past a few thousand lookups a hash index answers: the same answers
+     * as the binary search, for words in the table and words not in it */
+    static const char *const words[] = {"nulle", "longue", "jeux", "mauvais", "mauve",
+                                        "décevante", "zzzzzzzz", "nul", "", "netflix",
+                                        "harcèlement", "yeux", "a", "ée"};
+    size_t nw = sizeof words / sizeof *words;
+    char before[sizeof words / sizeof *words][64];
+    for (size_t i = 0; i < nw; i++) {
+        const char *v = crible_stem_corrections_lookup(c, words[i], strlen(words[i]), &n);
+        snprintf(before[i], sizeof before[i], "%.*s", v ? (int)n : 1, v ? v : "-");
+    }
+    for (int round = 0; round < 400; round++) {
+        for (size_t i = 0; i < nw; i++) {
+            const char *v = crible_stem_corrections_lookup(c, words[i], strlen(words[i]), &n);
+            char now[64];
+            snprintf(now, sizeof now, "%.*s", v ? (int)n : 1, v ? v : "-");
+            assert_string_equal(now, before[i]);
+        }
+    }
     crible_stem_corrections_close(c);
 
     /* a file that is not a table */
