@@ -29,6 +29,7 @@
 #include <unicode/ucasemap.h>
 
 #include "index_buffer.h"
+#include "index_docjson.h"
 #include "index_merge.h"
 #include "index_reader.h"
 
@@ -69,6 +70,7 @@ struct crible_index_writer {
     /* the document being built */
     bool in_doc;
     ix_buf id, json, pool;
+    ix_docjson dj;            /* the document's members (fast path) */
     wfield *fields;
     size_t nfields, fields_cap;
     int cur;
@@ -175,6 +177,7 @@ static void free_doc(crible_index_writer *w)
     free(w->fields);
     ix_buf_free(&w->id);
     ix_buf_free(&w->json);
+    ix_docjson_free(&w->dj);
     ix_buf_free(&w->pool);
     ix_buf_free(&w->kvpool);
     free(w->kvs);
@@ -347,6 +350,38 @@ crible_status crible_index_doc_entity(crible_index_writer *w, const char *type, 
     return add_kv(w, type, value, false, 0, err);
 }
 
+/* Whether a top-level member is metadata (not the id, a text field...). */
+static bool metadata_key(const crible_index_writer *w, const char *key)
+{
+    if (!strcmp(key, "id") || !strcmp(key, "text") || key[0] == '_' || strlen(key) > 100) return false;
+    for (size_t i = 0; i < w->nfields; i++)
+        if (!strcmp(w->fields[i].name, key)) return false;
+    return true;
+}
+
+/* A string metadata value: a date is numeric, a short string a keyword. */
+static crible_status add_string(crible_index_writer *w, const char *key, const char *s, crible_error *err)
+{
+    double d;
+    if (ix_parse_date(s, &d)) return add_kv(w, key, NULL, true, d, err);
+    if (strlen(s) <= 80 && !strstr(s, "://")) return add_kv(w, key, s, false, 0, err);
+    return CRIBLE_OK;
+}
+
+/* The same from the fast reading of a flat object (index_docjson.h). */
+static crible_status add_flat_metadata(crible_index_writer *w, const ix_docjson *d, crible_error *err)
+{
+    crible_status st = CRIBLE_OK;
+    for (size_t i = 0; !st && i < d->n; i++) {
+        const ix_jmember *m = &d->m[i];
+        if (!metadata_key(w, m->key)) continue;
+        if (m->kind == IX_J_STRING) st = add_string(w, m->key, m->str, err);
+        else if (m->kind == IX_J_NUMBER) st = add_kv(w, m->key, NULL, true, m->num, err);
+        else if (m->kind != IX_J_NULL) st = add_kv(w, m->key, m->kind == IX_J_TRUE ? "true" : "false", false, 0, err);
+    }
+    return st;
+}
+
 /* Metadata members of the JSON object become keyword and numeric values. */
 static crible_status add_metadata(crible_index_writer *w, json_t *obj, crible_error *err)
 {
@@ -355,20 +390,13 @@ static crible_status add_metadata(crible_index_writer *w, json_t *obj, crible_er
     json_t *v;
     json_object_foreach(obj, key, v) {
         if (st) break;
-        if (!strcmp(key, "id") || !strcmp(key, "text") || key[0] == '_' || strlen(key) > 100) continue;
-        bool text_field = false;
-        for (size_t i = 0; i < w->nfields; i++) text_field |= !strcmp(w->fields[i].name, key);
-        if (text_field) continue;
+        if (!metadata_key(w, key)) continue;
         json_t *items = json_is_array(v) ? v : NULL;
         size_t n = items ? json_array_size(items) : 1;
         for (size_t i = 0; !st && i < n && i < 64; i++) {
             json_t *x = items ? json_array_get(items, i) : v;
-            double d;
             if (json_is_string(x)) {
-                const char *s = json_string_value(x);
-                bool date = ix_parse_date(s, &d);
-                if (date) st = add_kv(w, key, NULL, true, d, err);
-                else if (strlen(s) <= 80 && !strstr(s, "://")) st = add_kv(w, key, s, false, 0, err);
+                st = add_string(w, key, json_string_value(x), err);
             } else if (json_is_number(x)) {
                 st = add_kv(w, key, NULL, true, json_number_value(x), err);
             } else if (json_is_boolean(x)) {
@@ -432,13 +460,17 @@ crible_status crible_index_doc_end(crible_index_writer *w, crible_error *err)
     if (!w->in_doc) return crible_error_set(err, CRIBLE_EINTERNAL, "doc_end without doc_begin");
     w->in_doc = false;
     json_error_t je;
-    json_t *obj = json_loadb((const char *)w->json.data, w->json.len, 0, &je);
-    if (!obj || !json_is_object(obj)) {
-        json_decref(obj);
-        return crible_error_set(err, CRIBLE_EDATA, "document '%s': crible.doc is not a JSON object: %s",
-                                (const char *)w->id.data, obj ? "" : je.text);
+    json_t *obj = NULL;
+    bool flat = ix_docjson_scan(&w->dj, (const char *)w->json.data, w->json.len);
+    if (!flat) {
+        obj = json_loadb((const char *)w->json.data, w->json.len, 0, &je);
+        if (!obj || !json_is_object(obj)) {
+            json_decref(obj);
+            return crible_error_set(err, CRIBLE_EDATA, "document '%s': crible.doc is not a JSON object: %s",
+                                    (const char *)w->id.data, obj ? "" : je.text);
+        }
     }
-    crible_status st = add_metadata(w, obj, err);
+    crible_status st = flat ? add_flat_metadata(w, &w->dj, err) : add_metadata(w, obj, err);
     if (!st && !w->segw) st = open_segw(w, err);
     if (st) { json_decref(obj); return st; }
     const char *id = (const char *)w->id.data;
@@ -453,10 +485,16 @@ crible_status crible_index_doc_end(crible_index_writer *w, crible_error *err)
     size_t k = 0;
     for (size_t i = 0; i < w->nfields; i++) {
         wfield *f = &w->fields[i];
-        json_t *str = json_object_get(obj, f->name);
-        fs[i] = (ix_docfield){f->name, json_is_string(str) ? json_string_value(str) : NULL,
-                              json_is_string(str) ? json_string_length(str) : 0, toks + k, f->n, f->sent,
-                              f->nsent};
+        const char *text = NULL;
+        size_t text_len = 0;
+        if (flat) {
+            const ix_jmember *m = ix_docjson_string(&w->dj, f->name);
+            if (m) { text = m->str; text_len = m->len; }
+        } else {
+            json_t *str = json_object_get(obj, f->name);
+            if (json_is_string(str)) { text = json_string_value(str); text_len = json_string_length(str); }
+        }
+        fs[i] = (ix_docfield){f->name, text, text_len, toks + k, f->n, f->sent, f->nsent};
         for (uint32_t t = 0; t < f->n; t++, k++)
             toks[k] = (crible_index_token){pool + f->tokens[t].stem, pool + f->tokens[t].norm,
                                            f->tokens[t].start, f->tokens[t].end};
