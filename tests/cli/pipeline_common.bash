@@ -16,7 +16,9 @@ interrupt_run() {
     kill -INT "$pid"
     status=0
     wait "$pid" || status=$?
-    sleep 0.2      # let the kernel finish tearing the processes down
+    # let the kernel finish tearing the grandchildren down (a loaded machine
+    # may take a while; a process still there after 10 s is a real leak)
+    for _ in $(seq 1 100); do pgrep -f "^sleep $secs" > /dev/null || break; sleep 0.1; done
 }
 
 # Writes FILE: the default stages on corpus/ with the index in idx (next to
