@@ -19,7 +19,8 @@
  *
  * ==== MANIFEST ============================================================
  *   0   8  "CRIBMAN1"
- *   8   4  format version (1)
+ *   8   4  format version (2; version 1 coded stored offsets against
+ *          a default token that ran to the next white space)
  *   12  4  flags (0)
  *   16  8  generation: 1 for the first commit, +1 each commit
  *   24  8  next segment number to allocate
@@ -34,12 +35,12 @@
  *
  * ==== seg-N.del-G (tombstones) ============================================
  *   0   8  "CRIBDEL1"
- *   8   4  version, 12 4 maxdoc, 16 4 deleted count
+ *   8   4  version (2), 12 4 maxdoc, 16 4 deleted count
  *   20  .. ceil(maxdoc/64) little-endian u64 words, bit d = doc d deleted
  *   ..  4  CRC of every byte before it
  *
  * ==== seg-N.cri (a segment) ===============================================
- *   header (16):  "CRIBSEG1", u32 version, u32 flags (0)
+ *   header (16):  "CRIBSEG1", u32 version (2), u32 flags (0)
  *   sections, in any order, each at an offset the TOC gives
  *   TOC:          nsections entries of 24 bytes:
  *                 u16 kind, u16 field (0 for segment-wide sections),
@@ -132,15 +133,22 @@
  *     its id, text and metadata), varint nfields, then per field:
  *     u8 name length, name, varint ntokens, ntokens token codes.
  *   The offsets are bytes in the field's string as JSON decodes it.  A
- *   token's code says where it is against the "default" token: starting
+ *   token's code says where it is against the "default" token.  It starts
  *   after the white space (ASCII space, tab, CR, LF, FF, VT, U+00A0, U+2009,
- *   U+202F) that follows the previous token's end (0 for the first), ending
- *   at the next white space or the end of the text:
+ *   U+202F) that follows the previous token's end (0 for the first).  If
+ *   its first character is a letter or digit (ASCII letters and digits, and
+ *   every code point from U+00C0 on except U+00D7, U+00F7, U+2000-U+2BFF,
+ *   U+3000-U+303F and U+1F000-U+1FAFF), it runs over the letters and digits
+ *   that follow, plus one apostrophe (' or U+2019) right after them; else
+ *   it is the run of that one character (not crossing white space).  Bytes
+ *   that are not whole UTF-8 sequences count as one character each, not
+ *   letters.  Codes:
  *     varint 0          the default token
  *     varint 2(L+1)     the default start, length L
  *     varint 2G+1, L    start G bytes after the previous end, length L
- *   French text is mostly default tokens: "Pas bon du tout." codes as
- *   0 0 0 10 0 ("tout" has length 4, "." is the default after it).
+ *   French text is mostly default tokens: "Pas bon du tout, l'été..."
+ *   codes as 0 0 0 0 0 0 0 0 ("l'" and "été" and "..." are defaults too);
+ *   the tokenizer's hyphenated words ("peut-être", "dit" "-il") are not.
  */
 #include "index_format.h"
 
@@ -279,13 +287,60 @@ static size_t space_at(const char *t, size_t n, size_t i)
     return 0;
 }
 
+/* The code point at t[i] (bytes in *len, at least 1, never past n); a byte
+ * that does not begin a whole UTF-8 sequence is itself (0x80..0xff). */
+static uint32_t code_at(const char *t, size_t n, size_t i, size_t *len)
+{
+    const unsigned char *u = (const unsigned char *)t + i;
+    size_t k = u[0] < 0x80 ? 1 : u[0] >= 0xf0 ? 4 : u[0] >= 0xe0 ? 3 : u[0] >= 0xc0 ? 2 : 0;
+    *len = 1;
+    if (k <= 1 || k > n - i) return u[0];
+    uint32_t c = u[0] & (0x7f >> k);
+    for (size_t j = 1; j < k; j++) {
+        if ((u[j] & 0xc0) != 0x80) return u[0];
+        c = c << 6 | (u[j] & 0x3f);
+    }
+    *len = k;
+    return c;
+}
+
+/* Letters and digits, by a fixed rule (the format must not move with a
+ * Unicode version): ASCII letters and digits, and every code point from
+ * U+00C0 on but for the multiplication and division signs, the general
+ * punctuation, currency, arrow, mathematical and technical blocks, the
+ * CJK punctuation and the emoji planes. */
+static bool word_char(uint32_t c)
+{
+    if (c < 0x80) return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+    if (c < 0xc0 || c == 0xd7 || c == 0xf7) return false;
+    if ((c >= 0x2000 && c <= 0x2bff) || (c >= 0x3000 && c <= 0x303f) || (c >= 0x1f000 && c <= 0x1faff))
+        return false;
+    return true;
+}
+
 /* The default token after position prev: [*a, *e). */
 static void default_token(const char *t, size_t n, size_t prev, size_t *a, size_t *e)
 {
     size_t i = prev, k;
     while (i < n && (k = space_at(t, n, i))) i += k;
     *a = i;
-    while (i < n && !space_at(t, n, i)) i++;
+    if (i == n) { *e = i; return; }
+    uint32_t c0 = code_at(t, n, i, &k);
+    if (word_char(c0)) {
+        /* a word, with the apostrophe of an elision ("l'", "qu'") */
+        for (;;) {
+            i += k;
+            if (i == n) break;
+            uint32_t c = code_at(t, n, i, &k);
+            if (word_char(c)) continue;
+            if (c == '\'' || c == 0x2019) i += k;
+            break;
+        }
+    } else {
+        /* punctuation: a run of one character ("...", "!!") */
+        do i += k;
+        while (i < n && code_at(t, n, i, &k) == c0 && !space_at(t, n, i));
+    }
     *e = i;
 }
 

@@ -20,7 +20,7 @@
 #define IX_END_MAGIC "CRIBEND1"
 #define IX_MAN_MAGIC "CRIBMAN1"
 #define IX_DEL_MAGIC "CRIBDEL1"
-#define IX_VERSION 1
+#define IX_VERSION 2
 #define IX_BLOCK 128                /* documents per postings block */
 #define IX_DICT_BLOCK 32            /* terms per front-coded dictionary block */
 #define IX_STORED_BLOCK (32 * 1024) /* raw bytes per stored block (at least) */

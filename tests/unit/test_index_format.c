@@ -1,7 +1,8 @@
 /*
  * test_index_format.c - the index's codecs (index_format.h): CRC32C against
  * the standard check value, varints at their limits and cut short, bit
- * packing of blocks of 128 at every width, dates as numbers.
+ * packing of blocks of 128 at every width, dates as numbers, token offsets
+ * coded against the default token (and round-tripping on any bytes).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -86,6 +87,62 @@ static void test_dates(void **state)
     assert_false(ix_parse_date("le 3 mai", &d));
 }
 
+/* Token offsets coded against the default token: French words, elisions
+ * and runs of punctuation cost a zero byte; anything round-trips, even on
+ * bytes that are not UTF-8. */
+static void offsets_round_trip(const char *text, size_t tl, const uint32_t *st, const uint32_t *en, uint32_t n,
+                               ix_buf *b)
+{
+    b->len = 0;
+    assert_true(ix_offsets_encode(b, text, tl, st, en, n));
+    uint32_t a[64], e[64];
+    const uint8_t *p = b->data;
+    assert_true(ix_offsets_decode(&p, b->data + b->len, text, tl, n, a, e));
+    assert_ptr_equal(p, b->data + b->len);
+    assert_memory_equal(a, st, n * sizeof *a);
+    assert_memory_equal(e, en, n * sizeof *e);
+}
+
+static void test_offsets(void **state)
+{
+    (void)state;
+    /* Pas bon du tout, l'été… « peut-être » dit-il ! */
+    const char *t = "Pas bon du tout, l'\xc3\xa9t\xc3\xa9\xe2\x80\xa6 \xc2\xab peut-\xc3\xaatre \xc2\xbb dit-il !!";
+    const uint32_t st[] = {0, 4, 8, 11, 15, 17, 19, 24, 28, 31, 42, 45, 48, 52};
+    const uint32_t en[] = {3, 7, 10, 15, 16, 19, 24, 27, 30, 41, 44, 48, 51, 54};
+    const uint8_t codes[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 2 * (10 + 1), 0, 0, 2 * (3 + 1), 0};
+    ix_buf b = {0};
+    offsets_round_trip(t, strlen(t), st, en, 14, &b);
+    assert_int_equal(b.len, sizeof codes);   /* "peut-être" and "-il" are not defaults */
+    assert_memory_equal(b.data, codes, sizeof codes);
+    /* a token that starts elsewhere: gap and length */
+    const uint32_t st2[] = {4}, en2[] = {6};
+    offsets_round_trip(t, strlen(t), st2, en2, 1, &b);
+    assert_int_equal(b.len, 2);
+    assert_int_equal(b.data[0], 2 * 4 + 1);
+    assert_int_equal(b.data[1], 2);
+    /* random bytes, random tokens */
+    srand(7);
+    for (int round = 0; round < 2000; round++) {
+        char r[80];
+        size_t tl = (size_t)(rand() % 80);
+        const char alphabet[] = "ab9 .'-\xc3\xa9\xe2\x80\x99\xc2\xa0\xf0\x9f\x98\x80\xff\t";
+        for (size_t i = 0; i < tl; i++) r[i] = alphabet[rand() % (int)(sizeof alphabet - 1)];
+        uint32_t s2[64], e2[64], n = 0, at = 0;
+        while (n < 64 && at < tl) {
+            at += (uint32_t)(rand() % 3);
+            if (at > tl) at = (uint32_t)tl;
+            uint32_t end = at + (uint32_t)(rand() % 6);
+            if (end > tl) end = (uint32_t)tl;
+            s2[n] = at;
+            e2[n++] = end;
+            at = end;
+        }
+        offsets_round_trip(r, tl, s2, e2, n, &b);
+    }
+    ix_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -93,6 +150,7 @@ int main(void)
         cmocka_unit_test(test_varint),
         cmocka_unit_test(test_pack),
         cmocka_unit_test(test_dates),
+        cmocka_unit_test(test_offsets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
