@@ -40,6 +40,8 @@ static crible_status tokenize_input(const char *path, crible_tok_stream *ts, cri
         return err->status;
     crible_doc_reader *reader;
     crible_status st = crible_doc_reader_open(in, path, &reader, err);
+    if (st == CRIBLE_OK)
+        crible_doc_reader_set_lazy(reader, true);   /* no JSON tree for plain lines */
     crible_doc doc;
     int r;
     while (st == CRIBLE_OK && (r = crible_doc_read(reader, &doc, err)) != 0) {

@@ -4,6 +4,9 @@
  */
 #include "doc.h"
 
+#include "doc_member.h"
+#include "read_json_scan.h"
+
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -15,7 +18,72 @@ struct crible_doc_reader {
     char *line;
     size_t cap;
     long lineno;
+    bool lazy;
+    char *work;           /* lazy documents: a copy of the line (doc_member.h) */
+    size_t work_cap;
 };
+
+void crible_doc_reader_set_lazy(crible_doc_reader *r, bool lazy)
+{
+    r->lazy = lazy;
+}
+
+const char *crible_doc_string(const crible_doc *doc, const char *name, size_t *len)
+{
+    if (doc->json) {
+        json_t *v = json_object_get(doc->json, name);
+        if (!json_is_string(v))
+            return NULL;
+        *len = json_string_length(v);
+        return json_string_value(v);
+    }
+    size_t start, n;
+    if (!doc->work || !crible_doc_member_find(doc->raw, doc->raw_len, name, &start, &n))
+        return NULL;
+    /* the unescaped string fits in its span, the closing quote takes the NUL */
+    *len = crible_doc_member_unescape(doc->raw + start, n, doc->work + start);
+    return doc->work + start;
+}
+
+/* raw[0..len) without the blank space around it. */
+static const char *trim(const char *raw, size_t *len)
+{
+    while (*len > 0 && (raw[*len - 1] == ' ' || raw[*len - 1] == '\t' || raw[*len - 1] == '\r'))
+        (*len)--;
+    while (*len > 0 && (*raw == ' ' || *raw == '\t' || *raw == '\r')) {
+        raw++;
+        (*len)--;
+    }
+    return raw;
+}
+
+/* The lazy path for a line the scanner vouched for: 1, or 0 to parse it
+ * with jansson after all (an empty id: jansson's path says why). */
+static int read_lazy(crible_doc_reader *r, size_t len, crible_doc *doc)
+{
+    const char *raw = trim(r->line, &len);
+    if (len + 1 > r->work_cap) {
+        char *w = realloc(r->work, len + 1);
+        if (!w)
+            return 0;
+        r->work = w;
+        r->work_cap = len + 1;
+    }
+    memcpy(r->work, raw, len);
+    r->work[len] = '\0';
+    doc->raw = raw;
+    doc->raw_len = len;
+    doc->work = r->work;
+    size_t id_len;
+    doc->id = crible_doc_string(doc, "id", &id_len);
+    doc->text = crible_doc_string(doc, "text", &doc->text_len);
+    if (!doc->id || id_len == 0 || !doc->text) {
+        memset(doc, 0, sizeof *doc);
+        return 0;
+    }
+    doc->line = r->lineno;
+    return 1;
+}
 
 crible_status crible_doc_reader_open(FILE *in, const char *name, crible_doc_reader **out,
                                      crible_error *err)
@@ -38,6 +106,7 @@ void crible_doc_reader_close(crible_doc_reader *r)
     if (!r)
         return;
     free(r->line);
+    free(r->work);
     free(r->name);
     free(r);
 }
@@ -117,6 +186,10 @@ int crible_doc_read(crible_doc_reader *r, crible_doc *doc, crible_error *err)
                              r->name, r->lineno, bad + 1, (unsigned char)r->line[bad]);
             return -1;
         }
+        crible_read_json_members m;
+        if (r->lazy && crible_read_json_scan(r->line, len, &m) && m.id == CRIBLE_READ_JSON_STRING &&
+            m.text == CRIBLE_READ_JSON_STRING && read_lazy(r, len, doc))
+            return 1;
         json_error_t jerr;
         json_t *json = json_loadb(r->line, len, 0, &jerr);
         char where[512];
@@ -133,14 +206,7 @@ int crible_doc_read(crible_doc_reader *r, crible_doc *doc, crible_error *err)
             return -1;
         doc->line = r->lineno;
         if (string_id) {
-            const char *raw = r->line;
-            while (len > 0 && (raw[len - 1] == ' ' || raw[len - 1] == '\t' || raw[len - 1] == '\r'))
-                len--;
-            while (len > 0 && (*raw == ' ' || *raw == '\t' || *raw == '\r')) {
-                raw++;
-                len--;
-            }
-            doc->raw = raw;
+            doc->raw = trim(r->line, &len);
             doc->raw_len = len;
         }
         return 1;

@@ -26,6 +26,7 @@
 #define CRIBLE_DOC_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "error.h"
@@ -43,6 +44,9 @@ typedef struct crible_doc {
      * did not come from a reader. */
     const char *raw;
     size_t raw_len;
+    /* Private: the lazy reader's copy of raw, where crible_doc_string
+     * unescapes members in place; NULL for a document with a JSON tree. */
+    char *work;
 } crible_doc;
 
 typedef struct crible_doc_reader crible_doc_reader;
@@ -52,6 +56,18 @@ typedef struct crible_doc_reader crible_doc_reader;
 crible_status crible_doc_reader_open(FILE *in, const char *name,
                                      crible_doc_reader **out, crible_error *err);
 void crible_doc_reader_close(crible_doc_reader *reader);
+
+/* Lazy reading (crible-tokenize): a line that the validating scanner of
+ * read_json_scan.h vouches for, with string "id" and "text", gets no JSON
+ * tree (doc->json NULL): its members are read from doc->raw by
+ * crible_doc_string.  Other lines are parsed as usual; the checks and the
+ * messages are the same either way. */
+void crible_doc_reader_set_lazy(crible_doc_reader *reader, bool lazy);
+
+/* The string member `name` of the document (unescaped, NUL-terminated;
+ * *len its length, which counts any \u0000), or NULL if absent or not a
+ * string.  Valid until the document is freed or the reader reads again. */
+const char *crible_doc_string(const crible_doc *doc, const char *name, size_t *len);
 
 /* Reads the next document into *doc (which the caller frees with
  * crible_doc_free).  Returns 1 for a document, 0 at the end of input, -1 on

@@ -270,14 +270,15 @@ crible_status crible_tok_stream_doc(crible_tok_stream *s, const crible_doc *doc,
     free(json);
     crible_status st = CRIBLE_OK;
     for (size_t f = 0; f < s->opt->nfields && st == CRIBLE_OK; f++) {
-        json_t *v = json_object_get(doc->json, s->opt->fields[f]);
-        if (!json_is_string(v))
+        size_t len;
+        const char *v = crible_doc_string(doc, s->opt->fields[f], &len);
+        if (!v)
             continue;
         s->field = s->opt->fields[f];
-        s->text = json_string_value(v);
+        s->text = v;
         s->field_pending = true;
         s->sentences = 0;
-        st = crible_tokenizer_run(s->tz, s->text, json_string_length(v), on_sentence, s, err);
+        st = crible_tokenizer_run(s->tz, s->text, len, on_sentence, s, err);
         if (st != CRIBLE_OK && st != CRIBLE_EIO)
             crible_error_prefix(err, "document '%s', field '%s'", doc->id, s->field);
     }
