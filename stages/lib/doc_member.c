@@ -114,10 +114,12 @@ size_t crible_doc_member_unescape(const char *src, size_t n, char *dst)
     size_t o = (size_t)(bs - src);
     memmove(dst, src, o);
     for (size_t i = o; i < n;) {
-        char c = src[i];
-        if (c != '\\') {
-            dst[o++] = c;
-            i++;
+        if (src[i] != '\\') {   /* the run up to the next escape, at once */
+            const char *next = memchr(src + i, '\\', n - i);
+            size_t run = next ? (size_t)(next - src) - i : n - i;
+            memmove(dst + o, src + i, run);
+            o += run;
+            i += run;
             continue;
         }
         char e = src[i + 1];
