@@ -107,7 +107,8 @@
  *   shifted left by the term's V bits and or'ed with the variant number of
  *   the token's NORM (which norm of the stem it was; V = 0: none).
  *
- * LEN (kind 5, per text field): maxdoc x u32, the document's tokens.
+ * LEN (kind 5, per text field): the document's tokens: u8 width W (1, 2 or
+ *   4: the fewest bytes that hold the largest), then maxdoc x W bytes.
  * SENT (kind 6, per text field): (maxdoc + 1) x u32 offsets into the data
  *   that follows; a document's data is varint nsentences, then nsentences
  *   varints: start gaps (the first start is 0 and is written as 0).
@@ -263,6 +264,17 @@ bool ix_path(char *out, size_t n, const char *dir, const char *name)
 {
     int k = snprintf(out, n, "%s/%s", dir, name);
     return k > 0 && (size_t)k < n;
+}
+
+uint32_t ix_len_get(const uint8_t *p, uint32_t d)
+{
+    const uint8_t *v = p + 1 + (size_t)d * p[0];
+    return p[0] == 1 ? v[0] : p[0] == 2 ? (uint32_t)v[0] | (uint32_t)v[1] << 8 : ix_get32(v);
+}
+
+bool ix_len_valid(const uint8_t *p, size_t n, uint32_t maxdoc)
+{
+    return n >= 1 && (p[0] == 1 || p[0] == 2 || p[0] == 4) && n == 1 + (size_t)maxdoc * p[0];
 }
 
 void ix_segment_name(char *out, size_t n, uint64_t seg)

@@ -157,7 +157,7 @@ crible_status ix_segment_open(const char *dir, const ix_seginfo *info, bool with
     for (uint32_t i = 0; !st && i < s->nfields; i++) {
         ix_segfield *f = &s->fields[i];
         st = parse_dict_header(s, f, err);
-        if (!st && f->len.present && f->len.n != (size_t)s->maxdoc * 4) st = bad(err, s, "bad length table");
+        if (!st && f->len.present && !ix_len_valid(f->len.p, f->len.n, s->maxdoc)) st = bad(err, s, "bad length table");
         if (!st && f->numv.present) {
             const uint8_t *v = f->numv.p;
             size_t need = f->numv.n < 14 || v[0] != 1 ? 1 + (size_t)s->maxdoc * 8
@@ -409,7 +409,7 @@ uint32_t crible_index_doc_length(const crible_index *ix, int field, uint32_t doc
     uint32_t l;
     const ix_segfield *f = doc_field(ix, field, doc, &l);
     if (!f || !f->len.present) return 0;
-    return ix_get32(f->len.p + 4 * (size_t)l);
+    return ix_len_get(f->len.p, l);
 }
 
 uint32_t crible_index_sentences(const crible_index *ix, int field, uint32_t doc,

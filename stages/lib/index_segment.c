@@ -729,7 +729,21 @@ static crible_status write_u32s(ix_segw *w, int kind, int field, const uint32_t 
 crible_status ix_segw_lengths(ix_segw *w, int field, const uint32_t *lengths, uint32_t n,
                               crible_error *err)
 {
-    return write_u32s(w, IX_SEC_LEN, field, lengths, n, NULL, err);
+    uint32_t max = 0;
+    for (uint32_t d = 0; d < n; d++) max = lengths[d] > max ? lengths[d] : max;
+    uint8_t width = max <= 0xff ? 1 : max <= 0xffff ? 2 : 4, buf[4096];
+    crible_status st = ix_segw_section_begin(w, IX_SEC_LEN, field, err);
+    if (!st) st = out_write(&w->out, &width, 1, err);
+    for (uint32_t d = 0; !st && d < n;) {
+        size_t k = 0;
+        for (; d < n && k + 4 <= sizeof buf; d++, k += width) {
+            uint8_t v[4];
+            ix_put32(v, lengths[d]);
+            memcpy(buf + k, v, width);
+        }
+        st = out_write(&w->out, buf, k, err);
+    }
+    return st ? st : ix_segw_section_end(w, err);
 }
 
 crible_status ix_segw_sentences(ix_segw *w, int field, const uint32_t *offs, const ix_buf *data,
