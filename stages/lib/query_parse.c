@@ -190,7 +190,7 @@ static const char OP_HINT[] =
 /* Reads a quoted phrase at ps->p (an opening quote is there). */
 static crible_qnode *parse_phrase(parser *ps, const char *field)
 {
-    const char *close;
+    const char *close = "\"";
     size_t start = ps->p, ql = open_quote(ps, ps->p, &close);
     size_t a = start + ql;
     const char *end = NULL;
