@@ -5,7 +5,6 @@
  * language) and stemmer.h; this main parses options, loads the `stem:`
  * section, follows each document's "lang" and copies blocks through.
  */
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -208,24 +207,13 @@ static crible_status settings_comment(const crible_stem_options *o, char **out, 
 
 int main(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'}, {"conllu", no_argument, NULL, 'u'},
-        {"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0}};
-    const char *config_path = NULL;
-    bool plain = false;
     crible_cli_init("crible-stem");
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, "c:hV", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'c': config_path = optarg; break;
-        case 'u': plain = true; break;
-        case 'h': return crible_cli_help(usage);
-        case 'V': return crible_cli_version();
-        default: return crible_cli_bad_option(argv, "c:hV", longopts);
-        }
-    }
+    crible_stage_args args;
+    int done = crible_cli_stage_args(argc, argv, usage, &args);
+    if (done >= 0)
+        return done;
+    const char *config_path = args.config_path;
+    bool plain = args.plain;
     crible_error err = {0};
     crible_config *config = NULL;
     const crible_node *section = NULL;

@@ -4,7 +4,6 @@
  * stages/lib/tokenizer.h, a document's blocks in stages/lib/tok_stream.h;
  * this main parses options, loads the `tokenize:` section, reads inputs.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,26 +79,13 @@ static crible_status announce_settings(crible_conllu_writer *w,
 
 int main(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"conllu", no_argument, NULL, 'u'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0}};
-    const char *config_path = NULL;
-    bool plain = false;
     crible_cli_init("crible-tokenize");
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, "c:hV", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'c': config_path = optarg; break;
-        case 'u': plain = true; break;
-        case 'h': return crible_cli_help(usage);
-        case 'V': return crible_cli_version();
-        default: return crible_cli_bad_option(argv, "c:hV", longopts);
-        }
-    }
+    crible_stage_args args;
+    int done = crible_cli_stage_args(argc, argv, usage, &args);
+    if (done >= 0)
+        return done;
+    const char *config_path = args.config_path;
+    bool plain = args.plain;
     crible_error err = {0};
     crible_config *config = NULL;
     const crible_node *section = NULL;

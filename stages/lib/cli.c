@@ -78,6 +78,28 @@ int crible_cli_bad_option(char *const *argv, const char *optstring,
     return crible_cli_usage_error("unknown option '%s'", arg);
 }
 
+int crible_cli_stage_args(int argc, char **argv, const char *usage, crible_stage_args *out)
+{
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, 'c'}, {"conllu", no_argument, NULL, 'u'},
+        {"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0}};
+    out->config_path = NULL;
+    out->plain = false;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "c:hV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'c': out->config_path = optarg; break;
+        case 'u': out->plain = true; break;
+        case 'h': return crible_cli_help(usage);
+        case 'V': return crible_cli_version();
+        default: return crible_cli_bad_option(argv, "c:hV", longopts);
+        }
+    }
+    return -1;
+}
+
 int crible_cli_help(const char *usage)
 {
     fputs(usage, stdout);

@@ -41,6 +41,17 @@ struct option;
 int crible_cli_bad_option(char *const *argv, const char *optstring,
                           const struct option *longopts);
 
+/* The options of a stage that reads and writes the token stream and has no
+ * other: -c/--config FILE, --conllu, -h/--help, -V/--version.  Returns -1
+ * to go on (optind is then the first input), or the status to exit with
+ * (after --help, --version or a bad option). */
+typedef struct crible_stage_args {
+    const char *config_path;   /* NULL: every default */
+    bool plain;                /* --conllu */
+} crible_stage_args;
+int crible_cli_stage_args(int argc, char **argv, const char *usage,
+                          crible_stage_args *out);
+
 /* Prints the usage text to stdout and returns the exit status (0, or 5 if
  * stdout cannot be written). */
 int crible_cli_help(const char *usage);
