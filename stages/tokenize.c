@@ -5,6 +5,7 @@
  * this main parses options, loads the `tokenize:` section, reads inputs.
  */
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
