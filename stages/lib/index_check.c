@@ -88,7 +88,7 @@ static void check_postings(checker *c, const ix_segment *s, const ix_segfield *f
             if (ix_pcur_positions(&p, *pos, tf) != tf || p.bad) break;
             *pos_total += tf;
             const ix_segfield *lf = f->kind == CRIBLE_FIELD_EXACT && f->link >= 0 ? &s->fields[f->link] : f;
-            uint32_t len = lf->len.present ? ix_len_get(lf->len.p, d) : UINT32_MAX;
+            uint32_t len = lf->len.present ? ix_wtable_get(lf->len.p, d) : UINT32_MAX;
             for (uint32_t k = 0; k < tf; k++) {
                 if ((k && (*pos)[k] <= (*pos)[k - 1]) || (*pos)[k] >= len) {
                     problem(c, "%s: %s:%.*s: bad position %u in document %u", s->name, f->name, tl, tn,
@@ -152,7 +152,7 @@ static void check_field(checker *c, const ix_segment *s, const ix_segfield *f)
             return;
         }
         uint64_t sum = 0;
-        for (uint32_t d = 0; d < s->maxdoc; d++) sum += ix_len_get(f->len.p, d);
+        for (uint32_t d = 0; d < s->maxdoc; d++) sum += ix_wtable_get(f->len.p, d);
         if (sum != f->sum_length)
             problem(c, "%s: field %s: lengths add up to %llu, META says %llu", s->name, f->name,
                     (unsigned long long)sum, (unsigned long long)f->sum_length);
@@ -175,7 +175,7 @@ static void check_field(checker *c, const ix_segment *s, const ix_segfield *f)
         for (uint32_t d = 0; d < s->maxdoc; d++) have += ix_num_value(f, s->maxdoc, d, &v);
         if (have != np) problem(c, "%s: field %s: %u values, %u sorted", s->name, f->name, have, np);
         for (uint32_t i = 0; i < np; i++) {
-            uint32_t d = ix_get32(f->nums.p + 4 + 4 * (size_t)i);
+            uint32_t d = ix_wtable_get(f->nums.p + 4, i);
             if (d >= s->maxdoc || !ix_num_value(f, s->maxdoc, d, &v) || (i && v < pv)) {
                 problem(c, "%s: field %s: sorted values wrong at entry %u", s->name, f->name, i);
                 break;

@@ -118,9 +118,10 @@
  *     B bits, bit-packed low bits first (padded to a multiple of 128 codes):
  *     value = base + code / scale; code 2^B - 1: none.  Ratings (0.5 steps,
  *     scale 2) take 4 bits a document, dates YYYYMMDD 19 bits.
- * NUMS (kind 8, per numeric field): u32 count, then count x u32 doc: the
- *   documents with a value, sorted by value then doc (a range is found by
- *   binary search through NUMV).
+ * NUMS (kind 8, per numeric field): u32 count, u8 width W (1, 2 or 4: the
+ *   fewest bytes that hold the largest), then count x W bytes: the documents
+ *   with a value, sorted by value then doc (a range is found by binary
+ *   search through NUMV).
  * STORED (kind 9): compressed blocks back to back (32 KiB of records or
  *   more each, zstd, with the segment's dictionary when it has one).
  * ZDICT (kind 11, optional): a zstd dictionary (ZDICT_trainFromBuffer on the
@@ -266,15 +267,15 @@ bool ix_path(char *out, size_t n, const char *dir, const char *name)
     return k > 0 && (size_t)k < n;
 }
 
-uint32_t ix_len_get(const uint8_t *p, uint32_t d)
+uint32_t ix_wtable_get(const uint8_t *p, uint32_t d)
 {
     const uint8_t *v = p + 1 + (size_t)d * p[0];
     return p[0] == 1 ? v[0] : p[0] == 2 ? (uint32_t)v[0] | (uint32_t)v[1] << 8 : ix_get32(v);
 }
 
-bool ix_len_valid(const uint8_t *p, size_t n, uint32_t maxdoc)
+bool ix_wtable_valid(const uint8_t *p, size_t n, uint32_t count)
 {
-    return n >= 1 && (p[0] == 1 || p[0] == 2 || p[0] == 4) && n == 1 + (size_t)maxdoc * p[0];
+    return n >= 1 && (p[0] == 1 || p[0] == 2 || p[0] == 4) && n == 1 + (size_t)count * p[0];
 }
 
 void ix_segment_name(char *out, size_t n, uint64_t seg)

@@ -169,10 +169,11 @@ bool ix_offsets_decode(const uint8_t **p, const uint8_t *end, const char *text, 
                        uint32_t n, uint32_t *starts, uint32_t *ends);
 
 /* A date "YYYY", "YYYY-MM" or "YYYY-MM-DD" as YYYYMMDD; false if not one. */
-/* A LEN section (index_format.c): document d's length, and whether a
- * section of n bytes is one for maxdoc documents (checked before any get). */
-uint32_t ix_len_get(const uint8_t *p, uint32_t d);
-bool ix_len_valid(const uint8_t *p, size_t n, uint32_t maxdoc);
+/* A table of u8 width W (1, 2 or 4) then W-byte values (LEN, NUMS after
+ * its count): value d, and whether n bytes at p are such a table of count
+ * values (checked before any get). */
+uint32_t ix_wtable_get(const uint8_t *p, uint32_t d);
+bool ix_wtable_valid(const uint8_t *p, size_t n, uint32_t count);
 
 bool ix_parse_date(const char *s, double *out);
 

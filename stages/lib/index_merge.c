@@ -570,7 +570,7 @@ static crible_status merge_fields(merger *m, crible_error *err)
             const ix_segfield *f = src_field(m, k, m->fields[o].name);
             if (!f || !f->len.present) continue;
             for (uint32_t d = 0; d < m->src[k].maxdoc; d++)
-                if (m->map[k][d] != UINT32_MAX) m->lengths[o][m->map[k][d]] = ix_len_get(f->len.p, d);
+                if (m->map[k][d] != UINT32_MAX) m->lengths[o][m->map[k][d]] = ix_wtable_get(f->len.p, d);
         }
     }
     for (size_t o = 0; !st && o < m->nfields; o++) {

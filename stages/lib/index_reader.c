@@ -157,7 +157,7 @@ crible_status ix_segment_open(const char *dir, const ix_seginfo *info, bool with
     for (uint32_t i = 0; !st && i < s->nfields; i++) {
         ix_segfield *f = &s->fields[i];
         st = parse_dict_header(s, f, err);
-        if (!st && f->len.present && !ix_len_valid(f->len.p, f->len.n, s->maxdoc)) st = bad(err, s, "bad length table");
+        if (!st && f->len.present && !ix_wtable_valid(f->len.p, f->len.n, s->maxdoc)) st = bad(err, s, "bad length table");
         if (!st && f->numv.present) {
             const uint8_t *v = f->numv.p;
             size_t need = f->numv.n < 14 || v[0] != 1 ? 1 + (size_t)s->maxdoc * 8
@@ -167,8 +167,8 @@ crible_status ix_segment_open(const char *dir, const ix_seginfo *info, bool with
                 st = bad(err, s, "bad value table");
         }
         if (!st && f->sent.present && f->sent.n < ((size_t)s->maxdoc + 1) * 4) st = bad(err, s, "bad sentence table");
-        if (!st && f->nums.present && (f->nums.n < 4 || (f->nums.n - 4) / 4 != ix_get32(f->nums.p) ||
-                                       (f->nums.n - 4) % 4 || !f->numv.present))
+        if (!st && f->nums.present && (f->nums.n < 4 || !f->numv.present ||
+                                       !ix_wtable_valid(f->nums.p + 4, f->nums.n - 4, ix_get32(f->nums.p))))
             st = bad(err, s, "bad sorted value table");
     }
     if (!st) {
@@ -409,7 +409,7 @@ uint32_t crible_index_doc_length(const crible_index *ix, int field, uint32_t doc
     uint32_t l;
     const ix_segfield *f = doc_field(ix, field, doc, &l);
     if (!f || !f->len.present) return 0;
-    return ix_len_get(f->len.p, l);
+    return ix_wtable_get(f->len.p, l);
 }
 
 uint32_t crible_index_sentences(const crible_index *ix, int field, uint32_t doc,
@@ -467,7 +467,7 @@ bool crible_index_numeric(const crible_index *ix, int field, uint32_t doc, doubl
 static double nums_value(const ix_segment *s, const ix_segfield *f, uint32_t i, uint32_t *doc)
 {
     double v;
-    *doc = ix_get32(f->nums.p + 4 + 4 * (size_t)i);
+    *doc = ix_wtable_get(f->nums.p + 4, i);
     return ix_num_value(f, s->maxdoc, *doc, &v) ? v : -INFINITY;
 }
 

@@ -726,23 +726,31 @@ static crible_status write_u32s(ix_segw *w, int kind, int field, const uint32_t 
     return st ? st : ix_segw_section_end(w, err);
 }
 
-crible_status ix_segw_lengths(ix_segw *w, int field, const uint32_t *lengths, uint32_t n,
-                              crible_error *err)
+/* Values v[0..n) as u8 width, then that many bytes each (index_format.h:
+ * ix_wtable_get). */
+static crible_status write_wtable(ix_segw *w, const uint32_t *v, uint32_t n, crible_error *err)
 {
     uint32_t max = 0;
-    for (uint32_t d = 0; d < n; d++) max = lengths[d] > max ? lengths[d] : max;
+    for (uint32_t d = 0; d < n; d++) max = v[d] > max ? v[d] : max;
     uint8_t width = max <= 0xff ? 1 : max <= 0xffff ? 2 : 4, buf[4096];
-    crible_status st = ix_segw_section_begin(w, IX_SEC_LEN, field, err);
-    if (!st) st = out_write(&w->out, &width, 1, err);
+    crible_status st = out_write(&w->out, &width, 1, err);
     for (uint32_t d = 0; !st && d < n;) {
         size_t k = 0;
         for (; d < n && k + 4 <= sizeof buf; d++, k += width) {
-            uint8_t v[4];
-            ix_put32(v, lengths[d]);
-            memcpy(buf + k, v, width);
+            uint8_t b[4];
+            ix_put32(b, v[d]);
+            memcpy(buf + k, b, width);
         }
         st = out_write(&w->out, buf, k, err);
     }
+    return st;
+}
+
+crible_status ix_segw_lengths(ix_segw *w, int field, const uint32_t *lengths, uint32_t n,
+                              crible_error *err)
+{
+    crible_status st = ix_segw_section_begin(w, IX_SEC_LEN, field, err);
+    if (!st) st = write_wtable(w, lengths, n, err);
     return st ? st : ix_segw_section_end(w, err);
 }
 
@@ -826,10 +834,11 @@ crible_status ix_segw_numeric(ix_segw *w, int field, const double *values, uint3
     if (!st) st = ix_segw_section_begin(w, IX_SEC_NUMS, field, err);
     ix_put32(buf, np);
     if (!st) st = out_write(&w->out, buf, 4, err);
-    for (uint32_t i = 0; !st && i < np; i++) {
-        ix_put32(buf, pairs[i].d);
-        st = out_write(&w->out, buf, 4, err);
-    }
+    uint32_t *docs = malloc(((size_t)np + 1) * sizeof *docs);
+    if (!docs && !st) st = nomem(err);
+    for (uint32_t i = 0; !st && i < np; i++) docs[i] = pairs[i].d;
+    if (!st) st = write_wtable(w, docs, np, err);
+    free(docs);
     if (!st) st = ix_segw_section_end(w, err);
     free(pairs);
     return st;
