@@ -156,9 +156,9 @@ static void check_field(checker *c, const ix_segment *s, const ix_segfield *f)
         if (sum != f->sum_length)
             problem(c, "%s: field %s: lengths add up to %llu, META says %llu", s->name, f->name,
                     (unsigned long long)sum, (unsigned long long)f->sum_length);
-        size_t table = ((size_t)s->maxdoc + 1) * 4;
+        size_t table = ix_wtable_bytes(f->sent.p, f->sent.n, s->maxdoc + 1);
         for (uint32_t d = 0; d < s->maxdoc; d++) {
-            uint32_t a = ix_get32(f->sent.p + 4 * (size_t)d), b = ix_get32(f->sent.p + 4 * (size_t)d + 4);
+            uint32_t a = ix_wtable_get(f->sent.p, d), b = ix_wtable_get(f->sent.p, d + 1);
             if (a > b || b > f->sent.n - table) {
                 problem(c, "%s: field %s: bad sentence table at document %u", s->name, f->name, d);
                 break;

@@ -109,7 +109,8 @@
  *
  * LEN (kind 5, per text field): the document's tokens: u8 width W (1, 2 or
  *   4: the fewest bytes that hold the largest), then maxdoc x W bytes.
- * SENT (kind 6, per text field): (maxdoc + 1) x u32 offsets into the data
+ * SENT (kind 6, per text field): u8 width W (1, 2 or 4: the fewest bytes
+ *   that hold the largest), (maxdoc + 1) x W bytes: offsets into the data
  *   that follows; a document's data is varint nsentences, then nsentences
  *   varints: start gaps (the first start is 0 and is written as 0).
  * NUMV (kind 7, per numeric field): the value of each document.
@@ -273,9 +274,15 @@ uint32_t ix_wtable_get(const uint8_t *p, uint32_t d)
     return p[0] == 1 ? v[0] : p[0] == 2 ? (uint32_t)v[0] | (uint32_t)v[1] << 8 : ix_get32(v);
 }
 
+size_t ix_wtable_bytes(const uint8_t *p, size_t n, uint32_t count)
+{
+    if (n < 1 || (p[0] != 1 && p[0] != 2 && p[0] != 4) || n < 1 + (size_t)count * p[0]) return 0;
+    return 1 + (size_t)count * p[0];
+}
+
 bool ix_wtable_valid(const uint8_t *p, size_t n, uint32_t count)
 {
-    return n >= 1 && (p[0] == 1 || p[0] == 2 || p[0] == 4) && n == 1 + (size_t)count * p[0];
+    return ix_wtable_bytes(p, n, count) == n;
 }
 
 void ix_segment_name(char *out, size_t n, uint64_t seg)

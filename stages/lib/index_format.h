@@ -174,6 +174,9 @@ bool ix_offsets_decode(const uint8_t **p, const uint8_t *end, const char *text, 
  * values (checked before any get). */
 uint32_t ix_wtable_get(const uint8_t *p, uint32_t d);
 bool ix_wtable_valid(const uint8_t *p, size_t n, uint32_t count);
+/* The bytes of such a table of count values at the start of n bytes (SENT:
+ * data follows), 0 if they cannot hold it. */
+size_t ix_wtable_bytes(const uint8_t *p, size_t n, uint32_t count);
 
 bool ix_parse_date(const char *s, double *out);
 

@@ -518,15 +518,15 @@ static crible_status write_tables(merger *m, size_t o, crible_error *err)
         if (!offs) return nomem(err);
         for (size_t k = 0; !st && k < m->n; k++) {
             const ix_segfield *f = src_field(m, k, of->name);
-            size_t table = ((size_t)m->src[k].maxdoc + 1) * 4;
+            size_t table = f && f->sent.present ? ix_wtable_bytes(f->sent.p, f->sent.n, m->src[k].maxdoc + 1) : 0;
             for (uint32_t d = 0; !st && d < m->src[k].maxdoc; d++) {
                 uint32_t nd = m->map[k][d];
                 if (nd == UINT32_MAX) continue;
                 offs[nd] = (uint32_t)data.len;
                 uint32_t a = 0, e = 0;
                 if (f && f->sent.present) {
-                    a = ix_get32(f->sent.p + 4 * (size_t)d);
-                    e = ix_get32(f->sent.p + 4 * (size_t)d + 4);
+                    a = ix_wtable_get(f->sent.p, d);
+                    e = ix_wtable_get(f->sent.p, d + 1);
                     if (a > e || e > f->sent.n - table) a = e = 0;
                 }
                 bool ok = a < e ? ix_buf_add(&data, f->sent.p + table + a, e - a) : ix_buf_varint(&data, 0);

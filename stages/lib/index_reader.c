@@ -166,7 +166,8 @@ crible_status ix_segment_open(const char *dir, const ix_seginfo *info, bool with
                 f->numv.n != need)
                 st = bad(err, s, "bad value table");
         }
-        if (!st && f->sent.present && f->sent.n < ((size_t)s->maxdoc + 1) * 4) st = bad(err, s, "bad sentence table");
+        if (!st && f->sent.present && !ix_wtable_bytes(f->sent.p, f->sent.n, s->maxdoc + 1))
+            st = bad(err, s, "bad sentence table");
         if (!st && f->nums.present && (f->nums.n < 4 || !f->numv.present ||
                                        !ix_wtable_valid(f->nums.p + 4, f->nums.n - 4, ix_get32(f->nums.p))))
             st = bad(err, s, "bad sorted value table");
@@ -418,8 +419,8 @@ uint32_t crible_index_sentences(const crible_index *ix, int field, uint32_t doc,
     uint32_t l;
     const ix_segfield *f = doc_field(ix, field, doc, &l);
     if (!f || !f->sent.present) return 0;
-    size_t table = ((size_t)ix_index_segment_of(ix, doc, &l)->maxdoc + 1) * 4;
-    uint32_t a = ix_get32(f->sent.p + 4 * (size_t)l), b = ix_get32(f->sent.p + 4 * (size_t)l + 4);
+    size_t table = ix_wtable_bytes(f->sent.p, f->sent.n, ix_index_segment_of(ix, doc, &l)->maxdoc + 1);
+    uint32_t a = ix_wtable_get(f->sent.p, l), b = ix_wtable_get(f->sent.p, l + 1);
     if (a > b || b > f->sent.n - table) return 0;
     const uint8_t *p = f->sent.p + table + a, *end = f->sent.p + table + b;
     uint32_t n, pos = 0;

@@ -712,20 +712,6 @@ crible_status ix_segw_field_end(ix_segw *w, uint32_t doc_count, uint64_t sum_len
 
 /* --- per-document tables ----------------------------------------------- */
 
-static crible_status write_u32s(ix_segw *w, int kind, int field, const uint32_t *v, uint32_t n,
-                                const ix_buf *tail, crible_error *err)
-{
-    uint8_t buf[4096];
-    crible_status st = ix_segw_section_begin(w, kind, field, err);
-    for (uint32_t d = 0; !st && d < n;) {
-        size_t k = 0;
-        for (; d < n && k + 4 <= sizeof buf; d++, k += 4) ix_put32(buf + k, v[d]);
-        st = out_write(&w->out, buf, k, err);
-    }
-    if (!st && tail) st = out_write(&w->out, tail->data, tail->len, err);
-    return st ? st : ix_segw_section_end(w, err);
-}
-
 /* Values v[0..n) as u8 width, then that many bytes each (index_format.h:
  * ix_wtable_get). */
 static crible_status write_wtable(ix_segw *w, const uint32_t *v, uint32_t n, crible_error *err)
@@ -757,7 +743,10 @@ crible_status ix_segw_lengths(ix_segw *w, int field, const uint32_t *lengths, ui
 crible_status ix_segw_sentences(ix_segw *w, int field, const uint32_t *offs, const ix_buf *data,
                                 uint32_t n, crible_error *err)
 {
-    return write_u32s(w, IX_SEC_SENT, field, offs, n + 1, data, err);
+    crible_status st = ix_segw_section_begin(w, IX_SEC_SENT, field, err);
+    if (!st) st = write_wtable(w, offs, n + 1, err);
+    if (!st) st = out_write(&w->out, data->data, data->len, err);
+    return st ? st : ix_segw_section_end(w, err);
 }
 
 typedef struct numpair { double v; uint32_t d; } numpair;
