@@ -822,7 +822,7 @@ static size_t flatten(it *root, it ***out)
         return *out ? 1 : 0;
     }
     disj *d = (disj *)root;
-    size_t n = 0, cap = 16;
+    size_t n = 0, cap = d->n + 16;   /* the root's children all go on the stack */
     it **v = malloc(cap * sizeof *v);
     it **stack = malloc(cap * sizeof *stack);
     size_t sp = 0;

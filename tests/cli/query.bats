@@ -323,3 +323,17 @@ assert sum(v["count"] for v in f["rating"]["values"]) > 0'
     run crible-query "$BATS_TEST_TMPDIR/f" 'HARCELEMENT' --count
     [ "$output" = 1 ]
 }
+
+@test "a prefix that expands to many terms (a disjunction of more than 16) is searched whole" {
+    seq 1 40 | awk '{printf "{\"id\":\"d%d\",\"text\":\"le mot%04dx revient\"}\n", $1, $1}' > "$BATS_TEST_TMPDIR/many.jsonl"
+    crible-tokenize "$BATS_TEST_TMPDIR/many.jsonl" | crible-stem | crible-index -q -o "$BATS_TEST_TMPDIR/m"
+    run crible-query "$BATS_TEST_TMPDIR/m" 'mot*' --count
+    [ "$status" -eq 0 ]
+    [ "$output" = 40 ]
+    run crible-query "$BATS_TEST_TMPDIR/m" 'mot*' --limit 50 --tsv --fields id
+    [ "$status" -eq 0 ]
+    [ "${#lines[@]}" -eq 41 ]
+    run crible-query "$BATS_TEST_TMPDIR/m" 'mot* OR revient' --limit 3 --tsv --fields id
+    [ "$status" -eq 0 ]
+    [ "${#lines[@]}" -eq 4 ]
+}
