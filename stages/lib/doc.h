@@ -90,6 +90,12 @@ char *crible_json_line(const json_t *json);
 
 void crible_doc_free(crible_doc *doc);
 
+/* The character starting at s[0] (n > 0 bytes there): its length (1-4) when
+ * it is well-formed UTF-8; otherwise 0, with *bad set to the length of its
+ * maximal subpart (the bytes one U+FFFD replaces, Unicode 15 section 3.9),
+ * at least 1. */
+size_t crible_utf8_char(const unsigned char *s, size_t n, size_t *bad);
+
 /* The first byte offset in s[0..n) that is not valid UTF-8 (overlong forms,
  * surrogates and code points past U+10FFFF are invalid), or n if none. */
 size_t crible_utf8_invalid_offset(const char *s, size_t n);

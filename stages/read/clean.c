@@ -47,30 +47,8 @@ static size_t first_bad(const char *s, size_t n)
  * of a well-formed sequence (a truncated one), or 1. */
 static size_t bad_length(const unsigned char *s, size_t n)
 {
-    unsigned char c = s[0], lo = 0x80, hi = 0xBF;
-    size_t len;
-    if (c >= 0xC2 && c <= 0xDF)
-        len = 2;
-    else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        if (c == 0xE0)
-            lo = 0xA0;
-        else if (c == 0xED)
-            hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F;
-    } else
-        return 1;
-    if (n < 2 || s[1] < lo || s[1] > hi)
-        return 1;
-    size_t k = 2;
-    while (k < len && k < n && s[k] >= 0x80 && s[k] <= 0xBF)
-        k++;
-    return k;
+    size_t bad = 1;
+    return crible_utf8_char(s, n, &bad) ? 1 : bad;
 }
 
 static long count_lines(const char *s, size_t n)

@@ -105,6 +105,17 @@ static void test_utf8(void **state)
     assert_int_equal(crible_utf8_invalid_offset("\xed\xa0\x80", 3), 0);       /* surrogate */
     assert_int_equal(crible_utf8_invalid_offset("\xf4\x90\x80\x80", 4), 0);   /* > U+10FFFF */
     assert_int_equal(crible_utf8_invalid_offset("abcdefgh\xc3", 9), 8);       /* cut */
+    size_t bad = 0;
+    assert_int_equal(crible_utf8_char((const unsigned char *)"é", 2, &bad), 2);
+    assert_int_equal(crible_utf8_char((const unsigned char *)"👍", 4, &bad), 4);
+    assert_int_equal(crible_utf8_char((const unsigned char *)"\xe0\xa0x", 3, &bad), 0);
+    assert_int_equal(bad, 2);                 /* a truncated sequence: one U+FFFD */
+    assert_int_equal(crible_utf8_char((const unsigned char *)"\xf0\x90\x80", 3, &bad), 0);
+    assert_int_equal(bad, 3);
+    assert_int_equal(crible_utf8_char((const unsigned char *)"\xc0\xaf", 2, &bad), 0);
+    assert_int_equal(bad, 1);                 /* C0 never starts a character */
+    assert_int_equal(crible_utf8_char((const unsigned char *)"\xed\xa0\x80", 3, &bad), 0);
+    assert_int_equal(bad, 1);                 /* a surrogate */
 }
 
 static const char stream[] =
