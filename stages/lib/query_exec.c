@@ -255,38 +255,46 @@ typedef struct conj {
     size_t *slot_of;           /* and back: the slot of req[j] */
 } conj;
 
-static bool phrase_match(conj *c)
+/* Phrases: slot k at p + k for some p.  The candidate starts come from
+ * the rarest slot (req[0]); each other slot, rarest first, filters them
+ * as soon as its cursor reaches the document (conj_advance), so a frequent
+ * word (de, la) is neither advanced to nor has its positions decoded in a
+ * document where the rarer words already fail to line up. */
+static uint32_t phrase_starts(conj *c)
+{
+    size_t k0 = c->slot_of[0];
+    it *s0 = c->req[0];
+    uint32_t ns = s0->ops->positions ? s0->ops->positions(s0, &c->pos[0], &c->pcap[0]) : 0;
+    uint32_t *cand = c->pos[0], m = 0;
+    for (uint32_t a = 0; a < ns; a++)
+        if (cand[a] >= k0)
+            cand[m++] = cand[a] - (uint32_t)k0;
+    return m;
+}
+
+/* Keeps the m candidate starts where req[j] is at its slot; how many. */
+static uint32_t phrase_filter(conj *c, size_t j, uint32_t m)
+{
+    it *s = c->req[j];
+    size_t k = c->slot_of[j];
+    uint32_t np = s->ops->positions ? s->ops->positions(s, &c->pos[j], &c->pcap[j]) : 0;
+    const uint32_t *pp = c->pos[j];
+    uint32_t *cand = c->pos[0];
+    uint32_t keep = 0, b = 0;
+    for (uint32_t a = 0; a < m; a++) {
+        uint32_t want = cand[a] + (uint32_t)k;
+        while (b < np && pp[b] < want)
+            b++;
+        if (b < np && pp[b] == want)
+            cand[keep++] = cand[a];
+    }
+    return keep;
+}
+
+/* NEAR and same-sentence (phrases are matched in conj_advance). */
+static bool near_match(conj *c)
 {
     size_t n = c->nreq;
-    if (c->mode == 1) {
-        /* Slot k at p + k for some p.  The candidate starts come from the
-         * rarest slot (req[0]); each other slot, rarest first, filters
-         * them, so a frequent word's positions (de, la) are only decoded
-         * when the rare ones already line up. */
-        size_t k0 = c->slot_of[0];
-        it *s0 = c->req[0];
-        uint32_t ns = s0->ops->positions ? s0->ops->positions(s0, &c->pos[0], &c->pcap[0]) : 0;
-        uint32_t *cand = c->pos[0], m = 0;
-        for (uint32_t a = 0; a < ns; a++)
-            if (cand[a] >= k0)
-                cand[m++] = cand[a] - (uint32_t)k0; /* phrase starts */
-        for (size_t j = 1; j < n && m > 0; j++) {
-            it *s = c->req[j];
-            size_t k = c->slot_of[j];
-            uint32_t np = s->ops->positions ? s->ops->positions(s, &c->pos[j], &c->pcap[j]) : 0;
-            const uint32_t *pp = c->pos[j];
-            uint32_t keep = 0, b = 0;
-            for (uint32_t a = 0; a < m; a++) {
-                uint32_t want = cand[a] + (uint32_t)k;
-                while (b < np && pp[b] < want)
-                    b++;
-                if (b < np && pp[b] == want)
-                    cand[keep++] = cand[a];
-            }
-            m = keep;
-        }
-        return m > 0;
-    }
     for (size_t k = 0; k < n; k++) {
         it *s = c->req[c->order[k]];
         c->npos[k] = s->ops->positions ? s->ops->positions(s, &c->pos[k], &c->pcap[k]) : 0;
@@ -346,25 +354,33 @@ static bool phrase_match(conj *c)
 static uint32_t conj_advance(it *i, uint32_t target)
 {
     conj *c = (conj *)i;
+    bool phrase = c->mode == 1;
     uint32_t d = adv(c->req[0], target);
     for (;;) {
         if (d == NONE)
             return NONE;
-        bool again = false;
-        for (size_t k = 1; k < c->nreq; k++) {
+        bool again = false, out = false;
+        uint32_t m = phrase && c->nreq == 1 ? phrase_starts(c) : 0;
+        out = phrase && c->nreq == 1 && m == 0;
+        for (size_t k = 1; k < c->nreq && !out; k++) {
             uint32_t x = adv(c->req[k], d);
             if (x != d) {
                 d = x == NONE ? NONE : adv(c->req[0], x);
                 again = true;
                 break;
             }
+            if (phrase) {
+                if (k == 1)
+                    m = phrase_starts(c);
+                m = phrase_filter(c, k, m);
+                out = m == 0;
+            }
         }
         if (again)
             continue;
-        bool out = false;
         for (size_t k = 0; k < c->nexcl && !out; k++)
             out = adv(c->excl[k], d) == d;
-        if (!out && c->mode && !phrase_match(c))
+        if (!out && c->mode == 2 && !near_match(c))
             out = true;
         if (!out)
             return d;
