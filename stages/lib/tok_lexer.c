@@ -2,7 +2,8 @@
  * tok_lexer.c - the tokenizer's segments: ICU's word break iterator (locale
  * fr) over the normalised UTF-16 text, or, for a run of spaces or a word of
  * Latin letters between spaces, the same cut made without it (UAX #29: WB3d
- * joins spaces, WB5 letters, nothing joins a letter to a space; checked
+ * joins spaces, WB5 letters, WB6/WB7 ' and ’ between letters, nothing joins
+ * a letter to a space or to , . ; ! ? ) before a space; checked
  * against ICU alone by test_tokenizer and `bench_floor same`).  Spaces are
  * dropped and remembered as "space before" / "line break before" on the next
  * segment; the URLs, e-mails, #hashtags and @mentions tok_special_find found
@@ -55,7 +56,14 @@ static inline bool fast_letter(UChar c)
            (c >= 0xC0 && c < 0x180 && c != 0xD7 && c != 0xF7);
 }
 
-/* Lexes one more segment into the window: 1, 0 at the end, -1 on error. */
+/* Punctuation that ICU's word iterator leaves alone between a letter and
+ * a space: , . ; ! ? ) */
+static inline bool fast_punct(UChar c)
+{
+    return c == ',' || c == '.' || c == ';' || c == '!' || c == '?' || c == ')';
+}
+
+/* Lexes one more segment (or two) into the window: 1, 0 at the end, -1 on error. */
 static int lex_one(crible_tokenizer *t, crible_error *err)
 {
     const UChar *u = t->text.norm;
@@ -87,14 +95,33 @@ static int lex_one(crible_tokenizer *t, crible_error *err)
                     t->pos = q;
                     continue;
                 }
-            } else if (fast_letter(c) && (t->pos == 0 || u[t->pos - 1] == ' ')) {
+            } else if (fast_letter(c) &&
+                       (t->pos == 0 || u[t->pos - 1] == ' ' || t->pos == t->icu_at)) {
+                /* after a space or where ICU itself put a boundary */
                 int32_t q = t->pos + 1;
-                while (q < n && fast_letter(u[q]))
-                    q++;
+                for (;;) {   /* letters, and ' ’ between letters (WB6, WB7) */
+                    while (q < n && fast_letter(u[q]))
+                        q++;
+                    if (q + 1 < n && (u[q] == '\'' || u[q] == 0x2019) && fast_letter(u[q + 1]))
+                        q += 2;
+                    else
+                        break;
+                }
                 if ((q == n || u[q] == ' ') && !(sp && sp->s < q)) {
                     tok_raw r = {t->pos, q, RAW_WORD, CRIBLE_TOKEN_WORD, 0, 0};
                     t->pos = q;
                     return raw_push(t, r, err) ? 1 : -1;
+                }
+                /* the word, then one punctuation mark that joins nothing
+                 * before a space or the end (WB6/WB7 need a letter after
+                 * . and ', WB11/WB12 digits around , and ;) */
+                if (q < n && fast_punct(u[q]) && (q + 1 == n || u[q + 1] == ' ') &&
+                    !(sp && sp->s <= q)) {
+                    tok_raw r = {t->pos, q, RAW_WORD, CRIBLE_TOKEN_WORD, 0, 0};
+                    tok_raw pr = {q, q + 1, RAW_OTHER,
+                                  (uint8_t)tok_classify_other(u + q, 1), 0, 0};
+                    t->pos = q + 1;
+                    return raw_push(t, r, err) && raw_push(t, pr, err) ? 1 : -1;
                 }
             }
         }

@@ -151,8 +151,12 @@ crible_status tok_norm_append(tok_normalizer *nz, const UChar *u, int32_t n,
                 break;
             if (c == 0xDF || c == 0x130 || c == 0x149 || c == 0x1F0)
                 break;
-            if (fold)
-                c = u_foldCase(c, U_FOLD_CASE_DEFAULT);
+            if (fold) {   /* Latin-1 inline: À..Þ (but ×) fold to à..þ, µ to μ */
+                if (c >= 0xC0 && c <= 0xDE && c != 0xD7)
+                    c += 0x20;
+                else if (c >= 0x100 || c == 0xB5)
+                    c = u_foldCase(c, U_FOLD_CASE_DEFAULT);
+            }
             if (c < 0x800) {
                 *o++ = (unsigned char)(0xC0 | (c >> 6));
                 *o++ = (unsigned char)(0x80 | (c & 0x3F));

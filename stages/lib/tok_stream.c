@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 const char *const crible_tokenize_columns[] = {"ID", "FORM", "CRIBLE:START", "CRIBLE:END",
                                                "CRIBLE:NORM", "CRIBLE:TYPE"};
@@ -91,15 +94,33 @@ static crible_status put_comment(crible_tok_stream *s, const char *line, crible_
     return crible_sentence_add_comment(&s->block, line, err);
 }
 
-/* "# KEY = VALUE" (value[0..n)), line breaks, TABs and controls of the
- * value turned into spaces. */
-static crible_status comment(crible_tok_stream *s, const char *key, const char *value,
-                             size_t n, crible_error *err)
+/* The character at v[*i] written at o as comment_at writes it; moves *i
+ * past it, returns the end. */
+static char *comment_char(char *o, const unsigned char *v, size_t n, size_t *pi)
 {
-    size_t klen = strlen(key);
-    if (!grow(&s->line, &s->line_cap, klen + n + 6, err))
-        return CRIBLE_ENOMEM;
-    char *o = s->line;
+    size_t i = *pi;
+    unsigned char c = v[i];
+    if (c < 0x20 || c == 0x7F) {
+        *o++ = ' ';
+    } else if (c == 0xE2 && i + 2 < n && v[i + 1] == 0x80 &&
+               (v[i + 2] == 0xA8 || v[i + 2] == 0xA9)) {
+        *o++ = ' ';   /* U+2028, U+2029 */
+        i += 2;
+    } else if (c == 0xC2 && i + 1 < n && v[i + 1] == 0x85) {
+        *o++ = ' ';   /* U+0085 */
+        i += 1;
+    } else {
+        *o++ = (char)c;
+    }
+    *pi = i + 1;
+    return o;
+}
+
+/* Writes at o (room: klen + n + 5 bytes), without line break nor NUL:
+ * "# KEY = VALUE" (value[0..n)), line breaks, TABs and controls of the
+ * value turned into spaces; returns the end. */
+static char *comment_at(char *o, const char *key, size_t klen, const char *value, size_t n)
+{
     *o++ = '#';
     *o++ = ' ';
     memcpy(o, key, klen);
@@ -107,32 +128,41 @@ static crible_status comment(crible_tok_stream *s, const char *key, const char *
     memcpy(o, " = ", 3);
     o += 3;
     const unsigned char *v = (const unsigned char *)value;
-    for (size_t i = 0; i < n; i++) {
-        size_t run = i;   /* bytes that stay as they are, copied at once */
-        while (run < n && v[run] >= 0x20 && v[run] != 0x7F && v[run] != 0xE2 && v[run] != 0xC2)
-            run++;
-        if (run > i) {
-            memcpy(o, v + i, run - i);
-            o += run - i;
-            i = run;
-            if (i == n)
-                break;
-        }
-        unsigned char c = v[i];
-        if (c < 0x20 || c == 0x7F) {
-            *o++ = ' ';
-        } else if (c == 0xE2 && i + 2 < n && v[i + 1] == 0x80 &&
-                   (v[i + 2] == 0xA8 || v[i + 2] == 0xA9)) {
-            *o++ = ' ';   /* U+2028, U+2029 */
-            i += 2;
-        } else if (c == 0xC2 && i + 1 < n && v[i + 1] == 0x85) {
-            *o++ = ' ';   /* U+0085 */
-            i += 1;
-        } else {
-            *o++ = (char)c;
-        }
+    size_t i = 0;
+#ifdef __SSE2__
+    /* 16 bytes at a time up to one that may be turned into a space (a
+     * control, DEL, the lead byte of U+0085 or of U+2028/U+2029), which is
+     * then dealt with by the loop below, one character (there is room: the
+     * value is never longer once written). */
+    while (i + 16 <= n) {
+        __m128i b = _mm_loadu_si128((const __m128i *)(v + i));
+        __m128i hit = _mm_or_si128(
+            _mm_cmpeq_epi8(_mm_min_epu8(b, _mm_set1_epi8(0x1F)), b),
+            _mm_or_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8(0x7F)),
+                         _mm_or_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8((char)0xC2)),
+                                      _mm_cmpeq_epi8(b, _mm_set1_epi8((char)0xE2)))));
+        unsigned stop = (unsigned)_mm_movemask_epi8(hit);
+        _mm_storeu_si128((__m128i *)o, b);
+        unsigned k = stop ? (unsigned)__builtin_ctz(stop) : 16;
+        i += k;
+        o += k;
+        if (k < 16)
+            o = comment_char(o, v, n, &i);
     }
-    *o = '\0';
+#endif
+    while (i < n)
+        o = comment_char(o, v, n, &i);
+    return o;
+}
+
+/* The comment "# KEY = VALUE" (comment_at) written or added to the block. */
+static crible_status comment(crible_tok_stream *s, const char *key, const char *value,
+                             size_t n, crible_error *err)
+{
+    size_t klen = strlen(key);
+    if (!grow(&s->line, &s->line_cap, klen + n + 6, err))
+        return CRIBLE_ENOMEM;
+    *comment_at(s->line, key, klen, value, n) = '\0';
     return put_comment(s, s->line, err);
 }
 
@@ -182,18 +212,24 @@ static crible_status end_block(crible_tok_stream *s, crible_error *err)
     return crible_conllu_write(s->w, &s->block, NULL, 0, err);
 }
 
-/* The direct path: the block's token lines formatted in one buffer and
- * written with one fwrite (cells never hold TAB or line breaks: tokens hold
- * no white space but the spaces of "1 000"; NORM never is empty). */
+/* The direct path: the block's `# sent_id` (sent_id[0..id_len)) and
+ * `# text` comments and its token lines formatted in one buffer and written
+ * with one fwrite, after the comments the writer wrote (cells never hold
+ * TAB or line breaks: tokens hold no white space but the spaces of "1 000";
+ * NORM never is empty). */
 static crible_status write_rows(crible_tok_stream *s, const crible_token_sentence *sent,
-                                crible_error *err)
+                                const char *sent_id, size_t id_len, crible_error *err)
 {
-    size_t need = 2;
+    size_t text_len = sent->end - sent->start;
+    size_t need = id_len + text_len + 32;
     for (size_t k = 0; k < sent->ntokens; k++)
         need += sent->tokens[k].end - sent->tokens[k].start + sent->tokens[k].norm_len + 80;
     if (!grow(&s->rows, &s->rows_cap, need, err))
         return CRIBLE_ENOMEM;
-    char *o = s->rows;
+    char *o = comment_at(s->rows, "sent_id", 7, sent_id, id_len);
+    *o++ = '\n';
+    o = comment_at(o, "text", 4, s->text + sent->start, text_len);
+    *o++ = '\n';
     for (size_t k = 0; k < sent->ntokens; k++) {
         const crible_token *t = &sent->tokens[k];
         o += utoa(k + 1, o);
@@ -270,12 +306,14 @@ static crible_status on_sentence(void *ctx, const crible_token_sentence *sent, c
         memcpy(v + il + 1, s->field, fl);
         v[il + 1 + fl] = '/';
         size_t len = il + fl + 2 + utoa(s->sentences, v + il + fl + 2);
+        if (s->out)
+            return write_rows(s, sent, v, len, err);
         st = comment(s, "sent_id", v, len, err);
     }
     if (st == CRIBLE_OK)
         st = comment(s, "text", s->text + sent->start, sent->end - sent->start, err);
     if (st == CRIBLE_OK)
-        st = s->out ? write_rows(s, sent, err) : write_block(s, sent, err);
+        st = write_block(s, sent, err);
     return st;
 }
 

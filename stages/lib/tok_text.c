@@ -4,7 +4,8 @@
  * from a UTF-16 index in the normalised text to a byte offset in the bytes
  * the caller gave, so that tokens point at the text as it was written.
  *
- * Decoding: a hand-written UTF-8 decoder (ASCII fast path) that rejects
+ * Decoding: a hand-written UTF-8 decoder (ASCII fast path, 16 bytes at a
+ * time with SSE2) that rejects
  * what RFC 3629 rejects: stray continuation bytes, overlong forms,
  * surrogates (ED A0..BF), code points past U+10FFFF, truncated sequences.
  * NUL bytes become spaces (one unit each, so offsets stay right).
@@ -21,6 +22,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 void tok_text_free(tok_text *t)
 {
@@ -111,6 +115,28 @@ crible_status tok_text_decode(tok_text *t, const char *s, size_t len,
     /* bytes after which a URL, e-mail, hashtag or mention may be found */
     static const bool trig[0x41] = {['@'] = true, ['#'] = true, [':'] = true, ['.'] = true};
     while (p < end) {
+#ifdef __SSE2__
+        /* 16 bytes at a time up to the first that is not plain ASCII (non-
+         * ASCII, NUL or a trigger): widened to 16 units at once (there is
+         * room: o - u16 <= p - s and the buffer holds len + 1 units). */
+        if (end - p >= 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)p);
+            __m128i hit = _mm_or_si128(
+                _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('@')),
+                             _mm_cmpeq_epi8(v, _mm_set1_epi8('#'))),
+                _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(':')),
+                                          _mm_cmpeq_epi8(v, _mm_set1_epi8('.'))),
+                             _mm_cmpeq_epi8(v, _mm_setzero_si128())));
+            unsigned stop = (unsigned)(_mm_movemask_epi8(v) | _mm_movemask_epi8(hit));
+            _mm_storeu_si128((__m128i *)o, _mm_unpacklo_epi8(v, _mm_setzero_si128()));
+            _mm_storeu_si128((__m128i *)(o + 8), _mm_unpackhi_epi8(v, _mm_setzero_si128()));
+            unsigned k = stop ? (unsigned)__builtin_ctz(stop) : 16;
+            p += k;
+            o += k;
+            if (k == 16)
+                continue;
+        }
+#endif
         unsigned c = *p;
         if (c < 0x80) {
             if (c <= '@' && trig[c] && !push_trigger(t, (int32_t)(o - t->u16), p, end, err))
