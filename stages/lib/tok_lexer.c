@@ -1,10 +1,11 @@
 /*
  * tok_lexer.c - the tokenizer's segments: ICU's word break iterator (locale
  * fr) over the normalised UTF-16 text, or, for a run of spaces or a word of
- * Latin letters between spaces, the same cut made without it (UAX #29: WB3d
- * joins spaces, WB5 letters, WB6/WB7 ' and ’ between letters, nothing joins
- * a letter to a space or to , . ; ! ? ) before a space; checked
- * against ICU alone by test_tokenizer and `bench_floor same`).  Spaces are
+ * Latin letters or ASCII digits between spaces, the same cut made without it
+ * (UAX #29: WB3d joins spaces, WB5 letters, WB8 digits, WB6/WB7 ' and ’
+ * between letters, nothing joins a letter or a digit to a space or to
+ * , . ; ! ? ) before a space; checked against ICU alone by test_tokenizer
+ * and `bench_floor same`).  Spaces are
  * dropped and remembered as "space before" / "line break before" on the next
  * segment; the URLs, e-mails, #hashtags and @mentions tok_special_find found
  * are one segment each.  Segments wait in a small window (tok_peek,
@@ -95,20 +96,29 @@ static int lex_one(crible_tokenizer *t, crible_error *err)
                     t->pos = q;
                     continue;
                 }
-            } else if (fast_letter(c) &&
+            } else if ((fast_letter(c) || (c >= '0' && c <= '9')) &&
                        (t->pos == 0 || u[t->pos - 1] == ' ' || t->pos == t->icu_at)) {
                 /* after a space or where ICU itself put a boundary */
                 int32_t q = t->pos + 1;
-                for (;;) {   /* letters, and ' ’ between letters (WB6, WB7) */
-                    while (q < n && fast_letter(u[q]))
+                tok_raw r = {t->pos, 0, RAW_WORD, CRIBLE_TOKEN_WORD, 0, 0};
+                if (c <= '9') {   /* ASCII digits (WB8), status "number" */
+                    while (q < n && u[q] >= '0' && u[q] <= '9')
                         q++;
-                    if (q + 1 < n && (u[q] == '\'' || u[q] == 0x2019) && fast_letter(u[q + 1]))
-                        q += 2;
-                    else
-                        break;
+                    r.kind = RAW_NUMBER;
+                    r.type = CRIBLE_TOKEN_PUNCT;   /* as lex_one's ICU path leaves it */
+                } else {
+                    for (;;) {   /* letters, and ' ’ between letters (WB6, WB7) */
+                        while (q < n && fast_letter(u[q]))
+                            q++;
+                        if (q + 1 < n && (u[q] == '\'' || u[q] == 0x2019) &&
+                            fast_letter(u[q + 1]))
+                            q += 2;
+                        else
+                            break;
+                    }
                 }
+                r.e = q;
                 if ((q == n || u[q] == ' ') && !(sp && sp->s < q)) {
-                    tok_raw r = {t->pos, q, RAW_WORD, CRIBLE_TOKEN_WORD, 0, 0};
                     t->pos = q;
                     return raw_push(t, r, err) ? 1 : -1;
                 }
@@ -117,7 +127,6 @@ static int lex_one(crible_tokenizer *t, crible_error *err)
                  * . and ', WB11/WB12 digits around , and ;) */
                 if (q < n && fast_punct(u[q]) && (q + 1 == n || u[q + 1] == ' ') &&
                     !(sp && sp->s <= q)) {
-                    tok_raw r = {t->pos, q, RAW_WORD, CRIBLE_TOKEN_WORD, 0, 0};
                     tok_raw pr = {q, q + 1, RAW_OTHER,
                                   (uint8_t)tok_classify_other(u + q, 1), 0, 0};
                     t->pos = q + 1;

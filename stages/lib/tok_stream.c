@@ -24,6 +24,7 @@ struct crible_tok_stream {
     char *line;            /* a comment being built */
     size_t line_cap;
     size_t type_len[CRIBLE_TOKEN_NTYPES];   /* strlen of each type's name */
+    char type8[CRIBLE_TOKEN_NTYPES][8];     /* the names, NUL-padded: one 8-byte copy */
     char *sent_id;         /* ID/FIELD/N being built */
     size_t sent_id_cap;
     char *rows;            /* the token lines of a block (direct path) */
@@ -50,8 +51,12 @@ crible_status crible_tok_stream_open(crible_tokenizer *tz, const crible_tokenize
     s->opt = options;
     s->w = w;
     s->out = direct;
-    for (int t = 0; t < CRIBLE_TOKEN_NTYPES; t++)
-        s->type_len[t] = strlen(crible_token_type_name((crible_token_type)t));
+    for (int t = 0; t < CRIBLE_TOKEN_NTYPES; t++) {
+        const char *name = crible_token_type_name((crible_token_type)t);
+        s->type_len[t] = strlen(name);
+        if (s->type_len[t] < sizeof s->type8[t])
+            memcpy(s->type8[t], name, s->type_len[t]);
+    }
     crible_sentence_init(&s->block);
     *out = s;
     return CRIBLE_OK;
@@ -184,8 +189,31 @@ static size_t utoa(size_t n, char *out)
                                 "25262728293031323334353637383940414243444546474849"
                                 "50515253545556575859606162636465666768697071727374"
                                 "75767778798081828384858687888990919293949596979899";
-    size_t len = 1;
-    for (size_t m = n; m >= 10; m /= 10)
+    if (n < 100) {   /* the common short cases without a loop */
+        if (n < 10) {
+            out[0] = (char)('0' + n);
+            out[1] = '\0';
+            return 1;
+        }
+        memcpy(out, pairs + 2 * n, 2);
+        out[2] = '\0';
+        return 2;
+    }
+    if (n < 10000) {
+        size_t q = n / 100;
+        char *p = out;
+        if (q < 10)
+            *p++ = (char)('0' + q);
+        else {
+            memcpy(p, pairs + 2 * q, 2);
+            p += 2;
+        }
+        memcpy(p, pairs + 2 * (n - q * 100), 2);
+        p[2] = '\0';
+        return (size_t)(p + 2 - out);
+    }
+    size_t len = 5;
+    for (size_t m = n / 10000; m >= 10; m /= 10)
         len++;
     char *p = out + len;
     *p = '\0';
@@ -232,7 +260,11 @@ static crible_status write_rows(crible_tok_stream *s, const crible_token_sentenc
     *o++ = '\n';
     for (size_t k = 0; k < sent->ntokens; k++) {
         const crible_token *t = &sent->tokens[k];
-        o += utoa(k + 1, o);
+        if (k < 9) {   /* the ID: most are one digit */
+            *o++ = (char)('1' + k);
+        } else {
+            o += utoa(k + 1, o);
+        }
         *o++ = '\t';
         memcpy(o, s->text + t->start, t->end - t->start);
         o += t->end - t->start;
@@ -244,10 +276,15 @@ static crible_status write_rows(crible_tok_stream *s, const crible_token_sentenc
         memcpy(o, t->norm, t->norm_len);
         o += t->norm_len;
         *o++ = '\t';
-        const char *type = crible_token_type_name(t->type);
-        size_t tl = (size_t)t->type < CRIBLE_TOKEN_NTYPES ? s->type_len[t->type] : strlen(type);
-        memcpy(o, type, tl);
-        o += tl;
+        if ((size_t)t->type < CRIBLE_TOKEN_NTYPES && s->type_len[t->type] < 8) {
+            memcpy(o, s->type8[t->type], 8);   /* room: 80 bytes a token */
+            o += s->type_len[t->type];
+        } else {
+            const char *type = crible_token_type_name(t->type);
+            size_t tl = strlen(type);
+            memcpy(o, type, tl);
+            o += tl;
+        }
         *o++ = '\n';
     }
     size_t len = (size_t)(o - s->rows);
