@@ -341,10 +341,10 @@ static bool pump_one(runner_merge *m, size_t i)
     while (m->lock < 0 || m->lock == (long)i) {
         if (runner_buf_len(&m->out) >= RUNNER_HIGH_WATER)
             break;
-        const char *p = in->buf.data + in->buf.start;
         size_t len = runner_buf_len(&in->buf);
         if (len == 0)
             break;
+        const char *p = in->buf.data + in->buf.start;
         const char *nl = memchr(p, '\n', len);
         size_t take = nl ? (size_t)(nl - p) + 1 : len;
         if (in->midline) {           /* the rest of a line already started */

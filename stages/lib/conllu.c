@@ -30,12 +30,12 @@ typedef struct sentence_private {
  * offsets. */
 static size_t *comment_offsets(crible_sentence *s)
 {
-    return (size_t *)(s->comments + s->comments_cap);
+    return s->comments ? (size_t *)(s->comments + s->comments_cap) : NULL;
 }
 
 static size_t *cell_offsets(crible_sentence *s)
 {
-    return (size_t *)(s->cells + s->cells_cap);
+    return s->cells ? (size_t *)(s->cells + s->cells_cap) : NULL;
 }
 
 void crible_sentence_init(crible_sentence *s)

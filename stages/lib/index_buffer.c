@@ -593,7 +593,7 @@ static crible_status write_term(ix_segw *w, const mterm *t, bool positions, uint
     crible_status st = ix_segw_term_begin(w, (const uint8_t *)t->bytes, t->len, !t->impure,
                                           var_bits(t->nvar), err);
     const uint8_t *p = t->docs.data, *end = p + t->docs.len;
-    const uint8_t *q = t->pos.data, *qend = q + t->pos.len;
+    const uint8_t *q = t->pos.data, *qend = q ? q + t->pos.len : q;  /* no positions: NULL */
     int64_t doc = -1;
     mterm *self = t->self_exact;
     if (self) { self->df = self->max_tf = 0; self->cf = 0; }
