@@ -5,6 +5,10 @@
  */
 #include "read_json_scan.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include <string.h>
 
 typedef struct scan {
@@ -36,6 +40,23 @@ static bool string(scan *s, bool *backslash, bool *cr)
 {
     const unsigned char *p = s->p + 1, *end = s->end;
     for (;;) {
+#ifdef __SSE2__
+        /* 16 bytes at a time to the next quote, backslash or control byte */
+        const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+        const __m128i ctl = _mm_set1_epi8(0x1F);
+        while (end - p >= 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)p);
+            __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
+                                                    _mm_cmpeq_epi8(v, bslash)),
+                                       _mm_cmpeq_epi8(_mm_max_epu8(v, ctl), ctl));
+            int mask = _mm_movemask_epi8(hit);
+            if (mask) {
+                p += __builtin_ctz((unsigned)mask);
+                break;
+            }
+            p += 16;
+        }
+#endif
         while (p < end && *p != '"' && *p != '\\' && *p >= 0x20)
             p++;
         if (p >= end || *p < 0x20)
