@@ -395,8 +395,11 @@ static crible_status loop(run_state *r, crible_error *err)
 
 /* --- the end -------------------------------------------------------------- */
 
-/* The stage to blame: the first to fail on its own, not of a broken pipe
- * nor of the runner's signal; failing that, the first to fail at all. */
+/* The stage to blame: the most upstream one that failed on its own, not of
+ * a broken pipe nor of the runner's signal; failing that, the most upstream
+ * that failed at all.  Upstream first, not first in time: when a stage dies,
+ * the next one sees its stream cut short and fails too, and on a loaded
+ * machine that consequence may be reaped before its cause. */
 static const runner_proc *blame(const run_state *r, int *rank_out)
 {
     const runner_proc *best = NULL;
@@ -408,7 +411,7 @@ static const runner_proc *blame(const run_state *r, int *rank_out)
         /* Killed by SIGPIPE, or a shell whose command was (128 + 13). */
         bool pipe_death = runner_exit_code(p->status) == 128 + SIGPIPE;
         int rank = p->signalled_by_us ? 2 : pipe_death ? 1 : 0;
-        if (!best || rank < best_rank || (rank == best_rank && p->order < best->order)) {
+        if (!best || rank < best_rank) {   /* procs are in plan order: upstream first */
             best = p;
             best_rank = rank;
         }
