@@ -51,7 +51,6 @@ typedef struct stem_run {
     size_t cells_cap;
     char columns[2048];       /* the first input's columns, to check the others */
     char *settings;           /* "# crible.stem = JSON", for the index and queries */
-    bool plain;               /* --conllu: blocks go out whole, see write_block */
     char warned[8][32];       /* unknown languages already reported */
     int nwarned;
 } stem_run;
@@ -178,7 +177,6 @@ static crible_status stem_input(stem_run *r, const char *path, bool plain, cribl
         st = check_columns(r, reader, err);
     if (st == CRIBLE_OK && !r->w) {
         st = crible_conllu_writer_extend(stdout, reader, extra, 2, &r->w, err);
-        r->plain = plain;
         if (st == CRIBLE_OK)
             crible_conllu_writer_set_plain(r->w, plain);
         if (st == CRIBLE_OK && !plain)
@@ -213,8 +211,6 @@ int main(int argc, char **argv)
     int done = crible_cli_stage_args(argc, argv, usage, &args);
     if (done >= 0)
         return done;
-    const char *config_path = args.config_path;
-    bool plain = args.plain;
     crible_error err = {0};
     crible_config *config = NULL;
     const crible_node *section = NULL;
@@ -222,7 +218,7 @@ int main(int argc, char **argv)
     stem_run run = {0};
     crible_sentence_init(&run.s);
     crible_stem_options_init(&opt);
-    crible_status st = crible_config_open_section(config_path, "stem", &config, &section, &err);
+    crible_status st = crible_config_open_section(args.config_path, "stem", &config, &section, &err);
     if (st == CRIBLE_OK)
         st = crible_stem_options_load(config, section, &opt, &err);
     if (st == CRIBLE_OK)
@@ -230,9 +226,9 @@ int main(int argc, char **argv)
     if (st == CRIBLE_OK)
         st = settings_comment(&opt, &run.settings, &err);
     if (st == CRIBLE_OK && optind == argc)
-        st = stem_input(&run, "-", plain, &err);
+        st = stem_input(&run, "-", args.plain, &err);
     for (int i = optind; i < argc && st == CRIBLE_OK; i++)
-        st = stem_input(&run, argv[i], plain, &err);
+        st = stem_input(&run, argv[i], args.plain, &err);
     if (st == CRIBLE_OK && run.w)
         st = crible_conllu_writer_finish(run.w, &err);
     crible_conllu_writer_close(run.w);

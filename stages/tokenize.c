@@ -85,8 +85,6 @@ int main(int argc, char **argv)
     int done = crible_cli_stage_args(argc, argv, usage, &args);
     if (done >= 0)
         return done;
-    const char *config_path = args.config_path;
-    bool plain = args.plain;
     crible_error err = {0};
     crible_config *config = NULL;
     const crible_node *section = NULL;
@@ -94,7 +92,7 @@ int main(int argc, char **argv)
     crible_tokenizer *tz = NULL;
     crible_conllu_writer *w = NULL;
     crible_tok_stream *ts = NULL;
-    crible_status st = crible_config_open_section(config_path, "tokenize", &config, &section, &err);
+    crible_status st = crible_config_open_section(args.config_path, "tokenize", &config, &section, &err);
     if (st == CRIBLE_OK)
         st = crible_tokenize_options_load(config, section, &opt, &err);
     if (st == CRIBLE_OK)
@@ -103,11 +101,11 @@ int main(int argc, char **argv)
         st = crible_conllu_writer_open(stdout, crible_tokenize_columns, CRIBLE_TOKENIZE_NCOLUMNS,
                                        &w, &err);
     if (st == CRIBLE_OK) {
-        crible_conllu_writer_set_plain(w, plain);
+        crible_conllu_writer_set_plain(w, args.plain);
         st = announce_settings(w, &opt, &err);
     }
     if (st == CRIBLE_OK)
-        st = crible_tok_stream_open(tz, &opt, w, plain ? NULL : stdout, &ts, &err);
+        st = crible_tok_stream_open(tz, &opt, w, args.plain ? NULL : stdout, &ts, &err);
     if (st == CRIBLE_OK && optind == argc)
         st = tokenize_input("-", ts, &err);
     for (int i = optind; i < argc && st == CRIBLE_OK; i++)

@@ -214,7 +214,7 @@ crible_status crible_conllu_reader_open(FILE *in, const char *name,
     if (!r)
         return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
     r->in = in;
-    r->name = strdup(!name || strcmp(name, "-") == 0 ? "<stdin>" : name);
+    r->name = crible_input_name(name);
     if (!r->name) {
         free(r);
         return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");

@@ -85,6 +85,11 @@ static int read_lazy(crible_doc_reader *r, size_t len, crible_doc *doc)
     return 1;
 }
 
+char *crible_input_name(const char *name)
+{
+    return strdup(!name || strcmp(name, "-") == 0 ? "<stdin>" : name);
+}
+
 crible_status crible_doc_reader_open(FILE *in, const char *name, crible_doc_reader **out,
                                      crible_error *err)
 {
@@ -92,7 +97,7 @@ crible_status crible_doc_reader_open(FILE *in, const char *name, crible_doc_read
     if (!r)
         return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
     r->in = in;
-    r->name = strdup(!name || strcmp(name, "-") == 0 ? "<stdin>" : name);
+    r->name = crible_input_name(name);
     if (!r->name) {
         free(r);
         return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");

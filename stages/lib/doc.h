@@ -90,6 +90,11 @@ char *crible_json_line(const json_t *json);
 
 void crible_doc_free(crible_doc *doc);
 
+/* The name an input is shown by in messages, malloc'ed: "<stdin>" for NULL
+ * or "-", else a copy of name.  NULL when out of memory.  Shared by the
+ * document and token stream readers. */
+char *crible_input_name(const char *name);
+
 /* The character starting at s[0] (n > 0 bytes there): its length (1-4) when
  * it is well-formed UTF-8; otherwise 0, with *bad set to the length of its
  * maximal subpart (the bytes one U+FFFD replaces, Unicode 15 section 3.9),
