@@ -12,9 +12,12 @@
 #include "cli.h"
 #include "index.h"
 #include "index/inspect.h"
+#include "index_analyze.h"
 #include "index_stream.h"
 #include "index_writer.h"
 #include "options.h"
+#include "stem_options.h"
+#include "tokenize_options.h"
 
 static const char usage[] =
     "Usage: crible-index [OPTION]... -o INDEX [FILE|-]...     add a token stream\n"
@@ -24,13 +27,20 @@ static const char usage[] =
     "  or:  crible-index stats INDEX                           documents, terms, sizes\n"
     "  or:  crible-index dump INDEX [--field F] [--term T|--prefix P] [--doc ID]\n"
     "Build or update a crible index from the token stream of crible-stem (or\n"
-    "crible-entities) on standard input or in FILEs.  A document whose id is\n"
+    "crible-entities) on standard input or in FILEs; with --analyze, from the\n"
+    "documents of crible-read (JSON Lines), analysed in-process by the same\n"
+    "code as crible-tokenize | crible-stem (the same index, faster; entities\n"
+    "need the piped chain through crible-entities).  A document whose id is\n"
     "already in the index replaces it.  The index is committed at the end:\n"
     "readers see all of it or none of it, whatever happens to this process.\n"
     "\n"
     "  -o, --output INDEX    the index directory (created if absent)\n"
     "  -m, --memory SIZE     buffer before a segment is written (default 256M)\n"
-    "  -c, --config FILE     read the 'index:' section of this YAML file\n"
+    "  -c, --config FILE     read the 'index:' section of this YAML file (and,\n"
+    "                        with --analyze, 'tokenize:' and 'stem:')\n"
+    "  -a, --analyze         read documents (JSONL) and analyse them here\n"
+    "  -j, --threads N       analysis threads with --analyze (default 1; the\n"
+    "                        calling thread indexes meanwhile)\n"
     "      --field F         dump: the field (default text)\n"
     "      --term T          dump: one term's postings with positions\n"
     "      --prefix P        dump: the terms starting with P\n"
@@ -49,9 +59,9 @@ static const char usage[] =
     "Example: crible-read corpus/ | crible-tokenize | crible-stem | crible-index -o idx\n";
 
 typedef struct args {
-    const char *cmd, *output, *config, *memory, *field, *term, *prefix, *doc;
+    const char *cmd, *output, *config, *memory, *field, *term, *prefix, *doc, *threads;
     int top;
-    bool quiet;
+    bool quiet, analyze;
 } args;
 
 static void report(void *ctx, const char *msg)
@@ -60,35 +70,69 @@ static void report(void *ctx, const char *msg)
     fprintf(stderr, "%s: %s\n", crible_cli_program(), msg);
 }
 
-static crible_status load_options(const args *a, crible_index_writer_options *o, crible_error *err)
+/* The analysis settings of --analyze: the configuration's `tokenize:` and
+ * `stem:` sections, read as crible-tokenize and crible-stem read them. */
+typedef struct analysis {
+    bool on;
+    long long threads;
+    crible_tokenize_options tokenize;
+    crible_stem_options stem;
+} analysis;
+
+static crible_status load_options(const args *a, crible_config **config, crible_index_writer_options *o,
+                                  analysis *an, crible_error *err)
 {
-    crible_config *config = NULL;
-    const crible_node *section = NULL;
+    const crible_node *section = NULL, *ts = NULL, *ss = NULL;
     crible_index_writer_options_default(o);
-    crible_status st = crible_config_open_section(a->config, "index", &config, &section, err);
+    an->threads = 1;
+    crible_status st = crible_config_open_section(a->config, "index", config, &section, err);
     if (!st) st = crible_index_writer_options_load(section, o, err);
-    crible_config_free(config);
+    if (!st) st = crible_node_bool(section, "analyze", &an->on, err);
+    if (!st) st = crible_node_int(section, "analyze_threads", 1, CRIBLE_INDEX_ANALYZE_MAX_THREADS, &an->threads, err);
     if (!st && a->memory && !crible_parse_size(a->memory, &o->memory))
         st = crible_error_set(err, CRIBLE_EUSAGE, "bad size '%s' for --memory (like 256M)", a->memory);
+    if (!st && a->threads) {
+        char *end;
+        an->threads = strtoll(a->threads, &end, 10);
+        if (*end || end == a->threads || an->threads < 1 || an->threads > CRIBLE_INDEX_ANALYZE_MAX_THREADS)
+            st = crible_error_set(err, CRIBLE_EUSAGE, "bad thread count '%s' for --threads (1 to %d)", a->threads,
+                                  CRIBLE_INDEX_ANALYZE_MAX_THREADS);
+    }
+    an->on |= a->analyze;
+    if (!st && an->on && *config) {
+        st = crible_config_section(*config, "tokenize", &ts, err);
+        if (!st) st = crible_config_section(*config, "stem", &ss, err);
+    }
+    if (!st && an->on) st = crible_tokenize_options_load(*config, ts, &an->tokenize, err);
+    if (!st && an->on) st = crible_stem_options_load(*config, ss, &an->stem, err);
     return st;
 }
 
-static crible_status add_streams(const args *a, crible_index_writer *w, int n, char **files,
-                                 crible_error *err)
+static crible_status add_streams(const args *a, const analysis *an, crible_index_writer *w, int n,
+                                 char **files, crible_error *err)
 {
     crible_status st = CRIBLE_OK, bad = CRIBLE_OK;
     crible_error first;
     crible_index_stream_stats stats = {0, 0, 0};
     double t0 = crible_now();
+    crible_index_analyze *ia = NULL;
+    if (an->on) {
+        crible_index_analyze_options ao = {&an->tokenize, &an->stem, (int)an->threads};
+        if ((st = crible_index_analyze_open(&ao, &ia, err))) return st;
+    }
     for (int i = 0; i < (n ? n : 1) && !st; i++) {
         const char *path = n ? files[i] : "-";
         FILE *in = crible_cli_open_input(path, err);
-        if (!in) return err->status;
-        crible_conllu_reader *r;
-        st = crible_conllu_reader_open(in, path, &r, err);
-        if (!st) {
-            st = crible_index_stream(w, r, &stats, err);
-            crible_conllu_reader_close(r);
+        if (!in) { st = err->status; break; }
+        if (ia) {
+            st = crible_index_analyze_run(ia, w, in, path, &stats, err);
+        } else {
+            crible_conllu_reader *r;
+            st = crible_conllu_reader_open(in, path, &r, err);
+            if (!st) {
+                st = crible_index_stream(w, r, &stats, err);
+                crible_conllu_reader_close(r);
+            }
         }
         crible_cli_close_input(in);
         if (st == CRIBLE_EDATA) {   /* that document is out; keep the rest */
@@ -96,6 +140,7 @@ static crible_status add_streams(const args *a, crible_index_writer *w, int n, c
             st = CRIBLE_OK;
         }
     }
+    crible_index_analyze_free(ia);
     if (!st) st = crible_index_writer_commit(w, err);
     if (!st && !a->quiet) {
         crible_index_writer_stats ws;
@@ -128,12 +173,18 @@ static int run(const args *a, int n, char **rest, crible_error *err)
         return st;
     }
     crible_index_writer_options o;
-    crible_status st = load_options(a, &o, err);
-    if (st) return st;
-    if (!a->output) return crible_cli_usage_error("missing -o INDEX");
-    crible_index_writer *w;
-    st = crible_index_writer_open(a->output, &o, &w, err);
-    if (st) return st;
+    crible_config *config = NULL;
+    analysis an = {0};
+    crible_stem_options_init(&an.stem);
+    crible_status st = load_options(a, &config, &o, &an, err);
+    crible_index_writer *w = NULL;
+    if (!st && !a->output) st = (crible_status)crible_cli_usage_error("missing -o INDEX");
+    if (!st) st = crible_index_writer_open(a->output, &o, &w, err);
+    if (st) {
+        crible_stem_options_free(&an.stem);
+        crible_config_free(config);
+        return st;
+    }
     if (!strcmp(cmd, "delete")) {
         for (int i = 0; i < n && !st; i++) st = crible_index_writer_delete(w, rest[i], err);
         if (!st) st = crible_index_writer_commit(w, err);
@@ -141,9 +192,11 @@ static int run(const args *a, int n, char **rest, crible_error *err)
         for (int i = 0; i < n && !st; i++) st = crible_index_writer_add_index(w, rest[i], err);
         if (!st) st = crible_index_writer_force_merge(w, err);
     } else {
-        st = add_streams(a, w, n, rest, err);
+        st = add_streams(a, &an, w, n, rest, err);
     }
     crible_index_writer_close(w);
+    crible_stem_options_free(&an.stem);
+    crible_config_free(config);
     return st;
 }
 
@@ -155,6 +208,7 @@ int main(int argc, char **argv)
         {"term", required_argument, NULL, 'T'},   {"prefix", required_argument, NULL, 'P'},
         {"doc", required_argument, NULL, 'D'},    {"top", required_argument, NULL, 'N'},
         {"quiet", no_argument, NULL, 'q'},        {"help", no_argument, NULL, 'h'},
+        {"analyze", no_argument, NULL, 'a'},      {"threads", required_argument, NULL, 'j'},
         {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0}};
     args a = {.cmd = "add", .field = "text", .top = 10};
     crible_cli_init("crible-index");
@@ -166,7 +220,7 @@ int main(int argc, char **argv)
     opterr = 0;
     optind = first;
     int c;
-    while ((c = getopt_long(argc, argv, "o:m:c:qhV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:m:c:aj:qhV", longopts, NULL)) != -1) {
         switch (c) {
         case 'o': a.output = optarg; break;
         case 'm': a.memory = optarg; break;
@@ -177,10 +231,12 @@ int main(int argc, char **argv)
         case 'D': a.doc = optarg; break;
         case 'N': a.top = atoi(optarg); break;
         case 'q': a.quiet = true; break;
+        case 'a': a.analyze = true; break;
+        case 'j': a.threads = optarg; break;
         case 'h': return crible_cli_help(usage);
         case 'V': return crible_cli_version();
         default:
-            if (optopt && strchr("omcFTPDN", optopt))
+            if (optopt && strchr("omcjFTPDN", optopt))
                 return crible_cli_usage_error("option '%s' needs an argument", argv[optind - 1]);
             return crible_cli_usage_error("unknown option '%s'", argv[optind - 1]);
         }

@@ -5,6 +5,9 @@
  *       memory: 256M        # buffer before a segment is flushed (--memory)
  *       zstd_level: 6       # compression of the stored documents (1-19)
  *       merge_factor: 8     # segments of one size class before they merge
+ *       analyze: false      # read documents and analyse them in-process
+ *                           # (--analyze; the tokenize: and stem: sections)
+ *       analyze_threads: 1  # analysis worker threads (--threads, 1-16)
  *
  * Read by crible_index_writer_options_load, here so that the linker takes
  * this schema rather than options.c's weak placeholder.
@@ -16,6 +19,8 @@ const crible_schema crible_schema_index[] = {
     {"memory", CRIBLE_TYPE_SIZE},
     {"zstd_level", CRIBLE_TYPE_INT},
     {"merge_factor", CRIBLE_TYPE_INT},
+    {"analyze", CRIBLE_TYPE_BOOL},
+    {"analyze_threads", CRIBLE_TYPE_INT},
     {0},
 };
 

@@ -102,9 +102,8 @@ static void settings(const crible_sentence *s, json_t *an)
     }
 }
 
-/* Checks the stream's settings against the index's, then records them. */
-static crible_status check_settings(crible_index_writer *w, json_t *an, const char *name,
-                                    crible_error *err)
+crible_status crible_index_stream_settings(crible_index_writer *w, json_t *an, const char *name,
+                                          crible_error *err)
 {
     const char *old = crible_index_writer_analysis(w);
     json_t *o = old ? json_loads(old, 0, NULL) : NULL;
@@ -223,7 +222,7 @@ crible_status crible_index_stream(crible_index_writer *w, crible_conllu_reader *
         if (nid) {
             if (!settled) {
                 settled = true;
-                if ((st = check_settings(w, an, name, err))) break;
+                if ((st = crible_index_stream_settings(w, an, name, err))) break;
             }
             if (have_doc) {
                 crible_status ds = crible_index_doc_end(w, err);

@@ -8,6 +8,8 @@
 #ifndef CRIBLE_INDEX_STREAM_H
 #define CRIBLE_INDEX_STREAM_H
 
+#include <jansson.h>
+
 #include "conllu.h"
 #include "index_writer.h"
 
@@ -23,5 +25,14 @@ typedef struct crible_index_stream_stats {
  * CRIBLE_EDATA. */
 crible_status crible_index_stream(crible_index_writer *w, crible_conllu_reader *r,
                                   crible_index_stream_stats *stats, crible_error *err);
+
+/* Checks the analysis settings of a stream, `an` (a JSON object: "columns"
+ * then one member per `# crible.<stage> = {json}` comment, "tokenize",
+ * "stem"...), against those the index recorded (a difference other than
+ * "columns" is CRIBLE_EDATA naming the stream `name`), then records them
+ * when the index had none.  Shared with the in-process analysis path
+ * (index_analyze.h), so both record the same settings. */
+crible_status crible_index_stream_settings(crible_index_writer *w, json_t *an, const char *name,
+                                          crible_error *err);
 
 #endif

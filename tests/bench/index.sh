@@ -9,6 +9,7 @@
 #   tests/bench/index.sh [CORPUS.jsonl[.zst]]
 #   env: CRIBLE_BUILD=build (a Release build)  BUILD_RUNS=3
 #        PEERS="crible lucene sqlite xapian"  BENCH_WORK=$CRIBLE_BUILD/bench-index
+#        (crible-an runs beside crible unless PEERS names it or FUSED=0)
 # Prints, per system: median wall time, MB of text per second, index size
 # and its ratio to the text and to Lucene's, peak RSS; then crible-index's
 # peak RSS per --memory.  Exits 77 (skipped) when ../shared/bench is absent.
@@ -35,8 +36,17 @@ cp -r "$SHARED/bench" "$WORK/harness"
 # the build= line is what this benchmark times; queries are tests/bench/query.sh's
 sed -e "s|@BIN@|$BUILD/bin|g" -e "s|@TOOLS@|$BUILD/tests|g" "$SRC/tests/bench/crible.conf" \
     > "$WORK/harness/peers/custom/crible.conf"
+# the same documents analysed in-process: crible-index --analyze
+sed -e 's/^build=.*$/build=@BIN@\/crible-read {corpus} | @BIN@\/crible-index -q --analyze -o {idx}/' \
+    -e "s|@BIN@|$BUILD/bin|g" -e "s|@TOOLS@|$BUILD/tests|g" "$SRC/tests/bench/crible.conf" \
+    > "$WORK/harness/peers/custom/crible-an.conf"
+PEERS=${PEERS:-crible lucene sqlite xapian}
+case " $PEERS " in
+    *" crible-an "*) ;;
+    *" crible "*) [ "${FUSED:-1}" = 0 ] || PEERS=$(echo "$PEERS" | sed 's/\bcrible\b/crible crible-an/') ;;
+esac
 export CRIBLE_DATA="${CRIBLE_DATA:-$SRC/config}"
-BENCH_WORK="$WORK" PEERS="${PEERS:-crible lucene sqlite xapian}" BUILD_RUNS="${BUILD_RUNS:-3}" \
+BENCH_WORK="$WORK" PEERS="$PEERS" BUILD_RUNS="${BUILD_RUNS:-3}" \
     QUERY_WARMUP=0 QUERY_PASSES=1 \
     "$WORK/harness/peers/run" "$CORPUS" > "$WORK/harness.log" 2>&1 || {
     tail -20 "$WORK/harness.log" >&2
@@ -67,10 +77,14 @@ for p in peers:
     rel = lambda q: "%.2f" % (size / med[q][1]) if q in med else "-"
     print("%-8s %9.2f %9.2f %12d %10.2f %10s %10s %11.0f" % (p, wall, text / 1e6 / wall if wall else 0,
           size, size / text if text else 0, rel("lucene"), rel("sqlite"), rss / 1024))
-if "crible" in med:
+for c in ("crible", "crible-an"):
+    if c not in med:
+        continue
     for q, name in (("lucene", "Lucene"), ("sqlite", "FTS5"), ("xapian", "Xapian")):
         if q in med:
-            print("crible build throughput = %.2fx %s's" % (med[q][0] / med["crible"][0], name))
+            print("%s build throughput = %.2fx %s's" % (c, med[q][0] / med[c][0], name))
+if "crible" in med and "crible-an" in med:
+    print("crible-an (read | index --analyze) = %.2fx the piped chain" % (med["crible"][0] / med["crible-an"][0]))
 EOF
 # crible-index alone: peak memory by budget, on one token stream
 STREAM=$WORK/stream.conllu

@@ -1,0 +1,464 @@
+/*
+ * index_analyze.c - the in-process analysis path of crible-index
+ * (index_analyze.h): worker threads read and analyse batches of documents,
+ * the calling thread indexes them in reading order.
+ *
+ * A batch is filled under the queue's lock (documents read, then their id,
+ * JSON line, "lang" and analysed fields copied into the batch: the reader's
+ * strings live only until its next read), analysed without it into flat
+ * arrays (fields, sentences, tokens, a pool of NUL-terminated terms and
+ * normal forms), then marked ready.  Batch number k lives in slot
+ * k % nslots; a worker starts batch k only once batch k - nslots has been
+ * indexed, which bounds the memory.  The first error (a bad line, a
+ * document the tokenizer refuses) ends the stream after the documents
+ * before it, as it ends crible-tokenize.
+ */
+#include "index_analyze.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyzer.h"
+#include "doc.h"
+#include "index_format.h"
+#include "tok_stream.h"
+#include "tokenize_options.h"
+
+#define NONE UINT32_MAX
+
+typedef struct atok { uint32_t stem, norm, start, end; } atok;  /* pool offsets; NONE: no stem */
+typedef struct asent { uint32_t first, n; } asent;                /* tokens */
+typedef struct afield { uint32_t field, first, n; } afield;       /* option field, sentences */
+typedef struct aspan { size_t off, len; } aspan;                  /* in the input copy */
+
+typedef struct adoc {
+    aspan id, json, lang;    /* lang.len SIZE_MAX: none */
+    long line;
+    uint32_t first, n;       /* its afields */
+    uint64_t tokens;
+} adoc;
+
+typedef struct batch {
+    bool ready;
+    ix_buf in;               /* the documents' strings, copied */
+    ix_buf docs;             /* adoc */
+    ix_buf spans;            /* aspan per option field per document (len SIZE_MAX: absent) */
+    ix_buf fields, sents, toks, pool;
+    size_t ndocs, ngood;     /* documents read; analysed (the rest failed) */
+    crible_status st;        /* what ended the stream in this batch */
+    crible_error err;
+} batch;
+
+typedef struct queue {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    crible_doc_reader *reader;
+    const char *name;
+    const crible_tokenize_options *topt;
+    batch *slots;
+    size_t nslots;
+    uint64_t next, consumed;   /* batches started; batches indexed */
+    bool eof, stop;
+} queue;
+
+typedef struct worker {
+    queue *q;
+    crible_analyzer *an;
+    pthread_t th;
+    bool started;
+    /* during one document */
+    batch *b;
+    adoc *d;
+    uint32_t field;
+    bool field_open;
+} worker;
+
+#define AT(buf, type, i) (((type *)(void *)(buf).data)[i])
+#define COUNT(buf, type) ((buf).len / sizeof(type))
+
+static void batch_clear(batch *b)
+{
+    b->in.len = b->docs.len = b->spans.len = 0;
+    b->fields.len = b->sents.len = b->toks.len = b->pool.len = 0;
+    b->ndocs = b->ngood = 0;
+    b->st = CRIBLE_OK;
+    crible_error_clear(&b->err);
+}
+
+static void batch_free(batch *b)
+{
+    ix_buf_free(&b->in);
+    ix_buf_free(&b->docs);
+    ix_buf_free(&b->spans);
+    ix_buf_free(&b->fields);
+    ix_buf_free(&b->sents);
+    ix_buf_free(&b->toks);
+    ix_buf_free(&b->pool);
+}
+
+/* After a huge document, a slot gives its memory back. */
+static void batch_trim(batch *b)
+{
+    ix_buf *all[] = {&b->in, &b->docs, &b->spans, &b->fields, &b->sents, &b->toks, &b->pool};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        if (all[i]->cap > 16 * (size_t)CRIBLE_INDEX_ANALYZE_BATCH) ix_buf_free(all[i]);
+}
+
+static bool copy_in(batch *b, const char *s, size_t n, aspan *out)
+{
+    out->off = b->in.len;
+    out->len = n;
+    return ix_buf_add(&b->in, s, n) && ix_buf_add(&b->in, "", 1);
+}
+
+/* Copies what the analysis and the index need of one document. */
+static bool add_doc(batch *b, const crible_tokenize_options *topt, crible_doc *doc, size_t *text)
+{
+    adoc d = {.line = doc->line};
+    char *json = doc->raw ? NULL : crible_json_line(doc->json);
+    if (!doc->raw && !json) return false;
+    bool ok = copy_in(b, doc->id, strlen(doc->id), &d.id) &&
+              copy_in(b, doc->raw ? doc->raw : json, doc->raw ? doc->raw_len : strlen(json), &d.json);
+    free(json);
+    size_t n;
+    const char *lang = ok ? crible_doc_string(doc, "lang", &n) : NULL;
+    if (lang) ok = copy_in(b, lang, strlen(lang), &d.lang);
+    else d.lang.len = SIZE_MAX;
+    /* the fields crible-tokenize analyses, in its order (tok_stream.h) */
+    for (size_t f = 0; ok && f < topt->nfields; f++) {
+        const char *v = crible_doc_string(doc, topt->fields[f], &n);
+        aspan s = {0, SIZE_MAX};
+        if (v) {
+            ok = copy_in(b, v, n, &s);
+            *text += n;
+        }
+        ok = ok && ix_buf_add(&b->spans, &s, sizeof s);
+    }
+    ok = ok && ix_buf_add(&b->docs, &d, sizeof d);
+    if (ok) b->ndocs++;
+    return ok;
+}
+
+/* Reads a batch (the queue's lock held). */
+static void fill(queue *q, batch *b)
+{
+    size_t text = 0;
+    while (text < CRIBLE_INDEX_ANALYZE_BATCH && b->ndocs < 4096) {
+        crible_doc doc;
+        int r = crible_doc_read(q->reader, &doc, &b->err);
+        if (r <= 0) {
+            if (r < 0) b->st = b->err.status;
+            q->eof = true;
+            return;
+        }
+        bool ok = add_doc(b, q->topt, &doc, &text);
+        crible_doc_free(&doc);
+        if (!ok) {
+            b->st = crible_error_set(&b->err, CRIBLE_ENOMEM, "out of memory");
+            q->eof = true;
+            return;
+        }
+    }
+}
+
+/* A pool string (NUL-terminated). */
+static bool pool_add(ix_buf *pool, const char *s, size_t n, uint32_t *off)
+{
+    if (pool->len + n + 1 > UINT32_MAX) return false;
+    *off = (uint32_t)pool->len;
+    return ix_buf_add(pool, s, n) && ix_buf_add(pool, "", 1);
+}
+
+static uint32_t offset32(size_t v) { return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v; }
+
+/* One sentence of the field being analysed.  The stem and normal form
+ * the index receives are those crible_index_stream reads back from the
+ * CoNLL-U cells crible-stem writes: an empty cell is written "_", and "_"
+ * is read as no value (no stem; the normal form then is the stem). */
+static crible_status on_sentence(void *ctx, const crible_analyzed_token *t, size_t n, size_t index,
+                                 crible_error *err)
+{
+    (void)index;
+    worker *c = ctx;
+    batch *b = c->b;
+    if (!c->field_open) {
+        afield f = {c->field, (uint32_t)COUNT(b->sents, asent), 0};
+        if (!ix_buf_add(&b->fields, &f, sizeof f)) goto nomem;
+        c->d->n++;
+        c->field_open = true;
+    }
+    AT(b->fields, afield, COUNT(b->fields, afield) - 1).n++;
+    asent s = {(uint32_t)COUNT(b->toks, atok), (uint32_t)n};
+    if (!ix_buf_add(&b->sents, &s, sizeof s) || !ix_buf_reserve(&b->toks, n * sizeof(atok))) goto nomem;
+    for (size_t i = 0; i < n; i++) {
+        atok *o = (atok *)(void *)(b->toks.data + b->toks.len);
+        bool stem = t[i].term_len && !(t[i].term_len == 1 && t[i].term[0] == '_');
+        o->stem = NONE;
+        if (stem && !pool_add(&b->pool, t[i].term, t[i].term_len, &o->stem)) goto nomem;
+        if (t[i].norm_len == 1 && t[i].norm[0] == '_')
+            o->norm = o->stem;
+        else if (stem && t[i].norm_len == t[i].term_len && !memcmp(t[i].norm, t[i].term, t[i].term_len))
+            o->norm = o->stem;
+        else if (!pool_add(&b->pool, t[i].norm, t[i].norm_len, &o->norm))
+            goto nomem;
+        o->start = offset32(t[i].start);
+        o->end = offset32(t[i].end);
+        b->toks.len += sizeof(atok);
+    }
+    c->d->tokens += n;
+    return CRIBLE_OK;
+nomem:
+    return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+}
+
+/* Analyses the batch's documents; stops at the first one refused. */
+static void analyse(worker *c, batch *b)
+{
+    const crible_tokenize_options *topt = c->q->topt;
+    c->b = b;
+    for (size_t i = 0; i < b->ndocs; i++) {
+        adoc *d = &AT(b->docs, adoc, i);
+        const aspan *spans = &AT(b->spans, aspan, i * topt->nfields);
+        const char *in = (const char *)b->in.data;
+        const char *lang = d->lang.len == SIZE_MAX ? NULL : in + d->lang.off;
+        d->first = (uint32_t)COUNT(b->fields, afield);
+        d->n = 0;
+        d->tokens = 0;
+        c->d = d;
+        crible_status st = CRIBLE_OK;
+        for (size_t f = 0; f < topt->nfields && !st; f++) {
+            if (spans[f].len == SIZE_MAX) continue;
+            c->field = (uint32_t)f;
+            c->field_open = false;
+            st = crible_analyzer_run(c->an, lang, in + spans[f].off, spans[f].len, on_sentence, c, &b->err);
+            if (st && st != CRIBLE_EIO)
+                crible_error_prefix(&b->err, "document '%s', field '%s'", in + d->id.off, topt->fields[f]);
+        }
+        if (st) {
+            char *name = crible_input_name(c->q->name);
+            crible_error_prefix(&b->err, "%s:%ld", name ? name : "<input>", d->line);
+            free(name);
+            b->st = st;
+            return;
+        }
+        b->ngood = i + 1;
+    }
+}
+
+static void *work(void *arg)
+{
+    worker *c = arg;
+    queue *q = c->q;
+    pthread_mutex_lock(&q->mu);
+    for (;;) {
+        while (!q->stop && !q->eof && q->next >= q->consumed + q->nslots) pthread_cond_wait(&q->cv, &q->mu);
+        if (q->stop || q->eof) break;
+        batch *b = &q->slots[q->next++ % q->nslots];
+        batch_clear(b);
+        fill(q, b);
+        crible_status read_st = b->st;
+        crible_error read_err = b->err;
+        pthread_mutex_unlock(&q->mu);
+        analyse(c, b);
+        if (!b->st && read_st) {   /* the read error comes after the documents read */
+            b->st = read_st;
+            b->err = read_err;
+        }
+        pthread_mutex_lock(&q->mu);
+        if (b->st) q->eof = true;
+        b->ready = true;
+        pthread_cond_broadcast(&q->cv);
+    }
+    pthread_mutex_unlock(&q->mu);
+    return NULL;
+}
+
+struct crible_index_analyze {
+    crible_index_analyze_options o;
+    worker *workers;
+    int nworkers;
+    char *settings;           /* the settings object crible_index_stream would record */
+};
+
+/* {"columns": the columns of crible-tokenize | crible-stem, "stem": ...,
+ *  "tokenize": ...}: what crible_index_stream collects from such a stream. */
+static char *settings_json(const crible_index_analyze_options *o)
+{
+    char *tj = crible_tokenize_options_json(o->tokenize), *sj = crible_stem_options_json(o->stem);
+    json_t *t = tj ? json_loads(tj, 0, NULL) : NULL, *s = sj ? json_loads(sj, 0, NULL) : NULL;
+    free(tj);
+    free(sj);
+    ix_buf cols = {0};
+    bool ok = t && s;
+    for (int i = 0; ok && i < CRIBLE_TOKENIZE_NCOLUMNS; i++)
+        ok = ix_buf_add(&cols, crible_tokenize_columns[i], strlen(crible_tokenize_columns[i])) &&
+             ix_buf_add(&cols, " ", 1);
+    ok = ok && ix_buf_add(&cols, "CRIBLE:STEM CRIBLE:STOP", 24);
+    json_t *an = ok ? json_pack("{s:s, s:O, s:O}", "columns", (char *)cols.data, "tokenize", t, "stem", s) : NULL;
+    char *out = an ? json_dumps(an, JSON_COMPACT) : NULL;
+    json_decref(an);
+    json_decref(t);
+    json_decref(s);
+    ix_buf_free(&cols);
+    return out;
+}
+
+crible_status crible_index_analyze_open(const crible_index_analyze_options *o, crible_index_analyze **out,
+                                         crible_error *err)
+{
+    *out = NULL;
+    if (o->threads < 1 || o->threads > CRIBLE_INDEX_ANALYZE_MAX_THREADS)
+        return crible_error_set(err, CRIBLE_EUSAGE, "analysis threads: %d is not between 1 and %d", o->threads,
+                                CRIBLE_INDEX_ANALYZE_MAX_THREADS);
+    crible_index_analyze *a = calloc(1, sizeof *a);
+    if (!a || !(a->workers = calloc((size_t)o->threads, sizeof *a->workers))) {
+        free(a);
+        return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+    }
+    a->o = *o;
+    crible_status st = CRIBLE_OK;
+    for (int i = 0; i < o->threads && !st; i++) {
+        crible_tokenize_options t = *o->tokenize;
+        t.sentences = true;
+        st = crible_analyzer_open(&t, o->stem, &a->workers[i].an, err);
+        if (!st) a->nworkers++;
+    }
+    if (!st && !(a->settings = settings_json(o))) st = crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+    if (st) {
+        crible_index_analyze_free(a);
+        return st;
+    }
+    *out = a;
+    return CRIBLE_OK;
+}
+
+void crible_index_analyze_free(crible_index_analyze *a)
+{
+    if (!a) return;
+    for (int i = 0; i < a->nworkers; i++) crible_analyzer_free(a->workers[i].an);
+    free(a->workers);
+    free(a->settings);
+    free(a);
+}
+
+/* Hands one analysed document to the writer (crible_index_stream's calls:
+ * begin, then per field its name, per sentence a mark and its tokens). */
+static crible_status index_doc(crible_index_writer *w, const queue *q, const batch *b, const adoc *d,
+                               crible_error *err)
+{
+    const char *in = (const char *)b->in.data, *pool = (const char *)b->pool.data;
+    crible_status st = crible_index_doc_begin(w, in + d->id.off, in + d->json.off, d->json.len, err);
+    for (uint32_t f = d->first; !st && f < d->first + d->n; f++) {
+        const afield *fl = &AT(b->fields, afield, f);
+        if ((st = crible_index_doc_field(w, q->topt->fields[fl->field], err))) break;
+        for (uint32_t s = fl->first; !st && s < fl->first + fl->n; s++) {
+            const asent *se = &AT(b->sents, asent, s);
+            crible_index_doc_sentence(w);
+            for (uint32_t k = se->first; !st && k < se->first + se->n; k++) {
+                const atok *t = &AT(b->toks, atok, k);
+                const char *stem = t->stem == NONE ? NULL : pool + t->stem;
+                crible_index_token tok = {stem, t->norm == NONE ? stem : pool + t->norm, t->start, t->end};
+                st = crible_index_doc_token(w, &tok, err);
+            }
+        }
+    }
+    if (st) {
+        crible_index_doc_abort(w);
+        return st;
+    }
+    return crible_index_doc_end(w, err);
+}
+
+crible_status crible_index_analyze_run(crible_index_analyze *a, crible_index_writer *w, FILE *in,
+                                        const char *name, crible_index_stream_stats *stats, crible_error *err)
+{
+    crible_index_stream_stats local = {0, 0, 0};
+    if (!stats) stats = &local;
+    crible_doc_reader *reader;
+    crible_status st = crible_doc_reader_open(in, name, &reader, err);
+    if (st) return st;
+    crible_doc_reader_set_lazy(reader, true);
+    queue q = {.reader = reader, .name = name, .topt = a->o.tokenize,
+               .nslots = CRIBLE_INDEX_ANALYZE_SLOTS((size_t)a->nworkers)};
+    q.slots = calloc(q.nslots, sizeof *q.slots);
+    if (!q.slots) {
+        crible_doc_reader_close(reader);
+        return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+    }
+    pthread_mutex_init(&q.mu, NULL);
+    pthread_cond_init(&q.cv, NULL);
+    int started = 0;
+    for (int i = 0; i < a->nworkers; i++) {
+        a->workers[i].q = &q;
+        if (pthread_create(&a->workers[i].th, NULL, work, &a->workers[i]) == 0) started++;
+        else break;
+    }
+    if (!started) st = crible_error_set(err, CRIBLE_ENOMEM, "cannot start an analysis thread");
+    bool settled = false;
+    crible_status first_bad = CRIBLE_OK;
+    crible_error bad;
+    crible_error_clear(&bad);
+    char *shown = crible_input_name(name);
+    for (uint64_t seq = 0; !st; seq++) {
+        batch *b = &q.slots[seq % q.nslots];
+        pthread_mutex_lock(&q.mu);
+        while (!(seq < q.next && b->ready) && !(q.eof && seq >= q.next)) pthread_cond_wait(&q.cv, &q.mu);
+        bool have = seq < q.next;
+        pthread_mutex_unlock(&q.mu);
+        if (!have) break;
+        for (size_t i = 0; i < b->ngood && !st; i++) {
+            const adoc *d = &AT(b->docs, adoc, i);
+            if (!settled) {   /* as crible_index_stream: at the first document */
+                settled = true;
+                json_t *an = json_loads(a->settings, 0, NULL);
+                st = an ? crible_index_stream_settings(w, an, shown ? shown : name, err)
+                        : crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+                json_decref(an);
+                if (st) break;
+            }
+            crible_status ds = index_doc(w, &q, b, d, err);
+            if (ds == CRIBLE_EDATA) {   /* that document is out; keep the rest */
+                stats->bad_docs++;
+                if (!first_bad) {
+                    first_bad = ds;
+                    bad = *err;
+                    crible_error_prefix(&bad, "%s:%ld: document '%s'", shown ? shown : name, d->line,
+                                        (const char *)b->in.data + d->id.off);
+                }
+            } else if (ds) {
+                st = ds;
+            } else {
+                stats->docs++;
+                stats->tokens += d->tokens;
+            }
+        }
+        if (!st && b->st) {
+            st = b->st;
+            *err = b->err;
+        }
+        pthread_mutex_lock(&q.mu);
+        b->ready = false;
+        batch_trim(b);
+        q.consumed = seq + 1;
+        if (st) q.stop = true;
+        pthread_cond_broadcast(&q.cv);
+        pthread_mutex_unlock(&q.mu);
+    }
+    pthread_mutex_lock(&q.mu);
+    q.stop = true;
+    pthread_cond_broadcast(&q.cv);
+    pthread_mutex_unlock(&q.mu);
+    for (int i = 0; i < started; i++) pthread_join(a->workers[i].th, NULL);
+    for (size_t i = 0; i < q.nslots; i++) batch_free(&q.slots[i]);
+    free(q.slots);
+    pthread_cond_destroy(&q.cv);
+    pthread_mutex_destroy(&q.mu);
+    crible_doc_reader_close(reader);
+    free(shown);
+    if (!st && first_bad) {
+        *err = bad;
+        st = first_bad;
+    }
+    return st;
+}

@@ -1,0 +1,146 @@
+#!/usr/bin/env bats
+# crible-index --analyze: documents in, analysed in-process by the library
+# chain of crible-tokenize | crible-stem.  The index must be the one the
+# piped chain builds from the same documents: the same segment and
+# MANIFEST bytes, hence the same stats, dump and query answers (shown too,
+# so that a failure says what differs).  Also: settings from the
+# configuration, threads, bad documents, empty input, a full disk.
+bats_require_minimum_version 1.5.0
+load common
+
+setup() {
+    T=$BATS_TEST_TMPDIR
+}
+
+# Builds $2/piped and $2/fused from the documents $1 (extra options: $3...).
+both() {
+    local docs=$1 out=$2
+    shift 2
+    crible-tokenize "$@" "$docs" | crible-stem "$@" | crible-index -q "$@" -o "$out/piped"
+    crible-index -q --analyze "$@" -o "$out/fused" "$docs"
+}
+
+# The same answers, then the same bytes.
+same_index() {
+    local a=$1 b=$2
+    diff <(crible-index stats --top 50 "$a") <(crible-index stats --top 50 "$b")
+    for t in netflix harcel réseau série l\'; do
+        diff <(crible-index dump "$a" --term "$t") <(crible-index dump "$b" --term "$t")
+    done
+    diff <(crible-index dump "$a" --prefix s) <(crible-index dump "$b" --prefix s)
+    for q in 'réseaux sociaux' '"la série"' 'harcèlement NEAR/s victimes' 'netflix OR disney'; do
+        diff <(crible-query --tsv "$a" "$q") <(crible-query --tsv "$b" "$q")
+    done
+    cmp "$a/MANIFEST" "$b/MANIFEST"
+    for f in "$a"/seg-*; do cmp "$f" "$b/$(basename "$f")"; done
+}
+
+@test "index --analyze: the same index as read | tokenize | stem | index on corpus/" {
+    crible-read "$CRIBLE_SRC/corpus" > "$T/docs.jsonl"
+    both "$T/docs.jsonl" "$T"
+    same_index "$T/piped" "$T/fused"
+    run crible-index dump "$T/fused" --term netflix
+    [ "${#lines[@]}" -gt 2 ]
+    # the stored document with its tokens' offsets
+    id=$(head -1 "$T/docs.jsonl" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+    diff <(crible-index dump "$T/piped" --doc "$id") <(crible-index dump "$T/fused" --doc "$id")
+    crible-index check "$T/fused"
+}
+
+@test "index --analyze: the same index on the reviews, with 2 threads and small segments" {
+    need_shared "$DATA/reviews/reviews.jsonl"
+    head -3000 "$DATA/reviews/reviews.jsonl" > "$T/docs.jsonl"
+    crible-tokenize "$T/docs.jsonl" | crible-stem | crible-index -q --memory 2M -o "$T/piped"
+    crible-index -q --analyze --threads 2 --memory 2M -o "$T/fused" "$T/docs.jsonl"
+    same_index "$T/piped" "$T/fused"
+}
+
+@test "index --analyze: the configuration's tokenize: and stem: sections, as the stages read them" {
+    crible-read "$CRIBLE_SRC/corpus" > "$T/docs.jsonl"
+    cat > "$T/c.yaml" <<'EOF'
+tokenize:
+  fold_accents: true
+  fields: [text]
+stem:
+  protected: [Netflix]
+  stopwords: [le, la, les]
+index:
+  memory: 64M
+EOF
+    both "$T/docs.jsonl" "$T" -c "$T/c.yaml"
+    same_index "$T/piped" "$T/fused"
+    run crible-index stats "$T/fused"
+    [[ "$output" == *'"fold_accents":true'* ]]
+    [[ "$output" != *$'field\ttitle\ttext'* ]]
+    # the key in the configuration does what the option does
+    printf 'index:\n  analyze: true\n  analyze_threads: 2\n' > "$T/a.yaml"
+    crible-index -q -c "$T/a.yaml" -o "$T/cfg" "$T/docs.jsonl"
+    crible-tokenize "$T/docs.jsonl" | crible-stem | crible-index -q -o "$T/ref"
+    same_index "$T/ref" "$T/cfg"
+}
+
+@test "index --analyze: a bad line ends the reading there; the documents before it are committed" {
+    printf '%s\n' '{"id":"a","text":"Le harcèlement en ligne."}' '{"id":"b","text":"Les réseaux sociaux."}' \
+        '{"id":"c","text":"cassé' '{"id":"d","text":"Jamais lu."}' > "$T/bad.jsonl"
+    run --separate-stderr crible-index -q --analyze -o "$T/idx" "$T/bad.jsonl"
+    [ "$status" -eq 4 ]
+    [[ "$stderr" == *"bad.jsonl:3"* ]] || { echo "$stderr"; false; }
+    [ "$(crible-index stats "$T/idx" | awk -F'\t' '$1=="documents"{print $2}')" = 2 ]
+    crible-index check "$T/idx"
+    # invalid UTF-8 in a text: named by line
+    printf '{"id":"x","text":"bon"}\n{"id":"y","text":"caf\xe9"}\n' > "$T/utf.jsonl"
+    run --separate-stderr crible-index -q --analyze -o "$T/idx2" "$T/utf.jsonl"
+    [ "$status" -eq 4 ]
+    [[ "$stderr" == *"utf.jsonl:2"* ]] || { echo "$stderr"; false; }
+}
+
+@test "index --analyze: empty input, empty documents, a document analysed otherwise is refused" {
+    : > "$T/empty.jsonl"
+    crible-index -q --analyze -o "$T/idx" "$T/empty.jsonl"
+    printf '%s\n' '{"id":"e","text":""}' '{"id":"f","text":"Un avis."}' > "$T/d.jsonl"
+    crible-index -q --analyze -o "$T/idx" "$T/d.jsonl"
+    [ "$(crible-index stats "$T/idx" | awk -F'\t' '$1=="documents"{print $2}')" = 2 ]
+    # the same index, later documents analysed with other settings
+    printf 'tokenize:\n  fold_accents: true\n' > "$T/c.yaml"
+    run --separate-stderr crible-index -q --analyze -c "$T/c.yaml" -o "$T/idx" "$T/d.jsonl"
+    [ "$status" -eq 4 ]
+    [[ "$stderr" == *"other 'tokenize' settings"* ]]
+    run --separate-stderr crible-index --analyze --threads 0 -o "$T/idx3" "$T/d.jsonl"
+    [ "$status" -eq 2 ]
+}
+
+@test "index: a full tmpfs is a clear error, exit 5, and the previous index is intact" {
+    command -v unshare >/dev/null || skip "unshare absent"
+    unshare -rm true 2>/dev/null || skip "no user and mount namespaces here"
+    crible-read "$CRIBLE_SRC/corpus" > "$T/docs.jsonl"
+    # many documents: more than a 256 KiB file system holds once indexed
+    python3 - "$T/docs.jsonl" > "$T/many.jsonl" <<'EOF'
+import json, sys
+docs = [json.loads(l) for l in open(sys.argv[1])]
+for i in range(60):
+    for d in docs:
+        d = dict(d, id="%s-%d" % (d["id"], i), text=d["text"] + " n%d" % i)
+        print(json.dumps(d, ensure_ascii=False))
+EOF
+    cat > "$T/full.sh" <<EOF
+set -u
+mount -t tmpfs -o size=256k tmpfs "$T/mnt" || exit 99
+crible-index -q --analyze -o "$T/mnt/idx" "$T/docs.jsonl" || exit 98
+cp "$T/mnt/idx/MANIFEST" "$T/before"
+crible-index --analyze -o "$T/mnt/idx" "$T/many.jsonl" 2> "$T/err"
+echo \$? > "$T/status"
+cmp "$T/mnt/idx/MANIFEST" "$T/before" || exit 97
+crible-index check "$T/mnt/idx" > "$T/check" 2>&1 || exit 96
+crible-index stats "$T/mnt/idx" | awk -F'\t' '\$1=="documents"{print \$2}' > "$T/ndocs"
+crible-query --count "$T/mnt/idx" 'réseaux sociaux' > "$T/count" || exit 95
+df -k "$T/mnt" | tail -1 > "$T/df"
+EOF
+    mkdir -p "$T/mnt"
+    run unshare -rm sh "$T/full.sh"
+    [ "$status" -ne 99 ] || skip "tmpfs cannot be mounted here"
+    [ "$status" -eq 0 ] || { cat "$T/err" "$T/check" 2>/dev/null; echo "status $status"; false; }
+    [ "$(cat "$T/status")" -eq 5 ]
+    grep -q "No space left on device" "$T/err" || { cat "$T/err"; false; }
+    [ "$(cat "$T/ndocs")" = 20 ]
+    [ "$(cat "$T/count")" -gt 0 ]
+}
