@@ -8,13 +8,15 @@
  */
 #include "index_reader.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 void ix_pcur_init(ix_pcur *c, const ix_segment *seg, const ix_segfield *f, const ix_term *t,
                   bool skip_deleted)
 {
-    memset(c, 0, sizeof *c);
+    /* docs[] and tfs[] (1 KB) are written by decode_block before any read */
+    memset(c, 0, offsetof(ix_pcur, docs));
     c->seg = seg;
     c->f = f;
     c->t = *t;
@@ -31,6 +33,80 @@ void ix_pcur_init(ix_pcur *c, const ix_segment *seg, const ix_segfield *f, const
     c->pos_base = f->pos.present ? f->pos.p + t->pos_off : NULL;
     c->pos_end = c->pos_base ? c->pos_base + t->pos_len : NULL;
     c->block = UINT32_MAX;
+}
+
+/* Eight bytes from p as a little-endian number. */
+static inline uint64_t load64(const uint8_t *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    return w;
+}
+
+/* Values [from, to) of a block packed by ix_pack128 (index_format.c):
+ * value i is the `bits` bits from bit i * bits of the little-endian
+ * stream of 16 * bits bytes, read eight bytes at a time. */
+static void unpack_range(const uint8_t *in, unsigned bits, uint32_t from, uint32_t to, uint32_t *v)
+{
+    if (bits == 0) { memset(v + from, 0, (to - from) * sizeof *v); return; }
+    const uint64_t mask = bits == 32 ? 0xffffffffu : ((1u << bits) - 1);
+    const size_t total = 16 * (size_t)bits;
+    uint32_t i = from;
+    size_t bit = (size_t)i * bits;
+    for (; i < to && (bit >> 3) + 8 <= total; i++, bit += bits)
+        v[i] = (uint32_t)((load64(in + (bit >> 3)) >> (bit & 7)) & mask);
+    for (; i < to; i++, bit += bits) {
+        uint64_t w = 0;
+        for (size_t k = bit >> 3, s = 0; k < total && s < 64; k++, s += 8)
+            w |= (uint64_t)in[k] << s;
+        v[i] = (uint32_t)((w >> (bit & 7)) & mask);
+    }
+}
+
+static uint32_t skip_last(const ix_pcur *c, uint32_t b);
+
+/* Decodes the current block's documents up to docs[upto - 1] (a packed
+ * block: 16 at a time); false (and bad) if damaged. */
+static bool need_docs(ix_pcur *c, uint32_t upto)
+{
+    if (upto <= c->dn) return true;
+    upto = (upto + 15) & ~15u;
+    if (upto > c->bn) upto = c->bn;
+    uint32_t i = c->dn;
+    unpack_range(c->doc_packed, c->doc_bits, i, upto, c->docs);
+    uint64_t sum = c->dsum;
+    for (; i < upto; i++) {
+        sum += c->docs[i];
+        c->docs[i] = (uint32_t)sum;
+        sum++;
+    }
+    c->dsum = sum;
+    c->dn = upto;
+    /* gaps >= 0: the last decoded is the largest; the skip entry bounds it */
+    if (sum - 1 > skip_last(c, c->block) || (upto == c->bn && sum - 1 != skip_last(c, c->block))) {
+        c->bad = true;
+        c->doc = CRIBLE_DOC_NONE;
+        return false;
+    }
+    return true;
+}
+
+/* The current block's tfs up to tfs[upto - 1] (a packed block's are
+ * unpacked on first use); false (and bad) if damaged. */
+static inline bool need_tfs(ix_pcur *c, uint32_t upto)
+{
+    if (upto <= c->tn) return true;
+    uint32_t i = c->tn;
+    unpack_range(c->tf_packed, c->tf_bits, i, upto, c->tfs);
+    for (; i < upto; i++) {
+        if (c->tfs[i] == UINT32_MAX) { c->bad = true; c->doc = CRIBLE_DOC_NONE; return false; }
+        c->tfs[i]++;
+    }
+    c->tn = upto;
+    return true;
 }
 
 static uint32_t skip_last(const ix_pcur *c, uint32_t b)
@@ -60,22 +136,23 @@ static bool decode_block(ix_pcur *c, uint32_t b)
         c->pos_p = c->pos_base;
     }
     if (b + 1 < c->nblocks) {
-        uint32_t tmp[IX_BLOCK];
+        unsigned bits[2];
+        const uint8_t *packed[2];
         for (int k = 0; k < 2; k++) {
             if (p >= end) goto damaged;
-            unsigned bits = *p++;
-            if (bits > 32 || (size_t)(end - p) < 16u * bits) goto damaged;
-            ix_unpack128(p, bits, k == 0 ? tmp : c->tfs);
-            p += 16 * bits;
+            bits[k] = *p++;
+            if (bits[k] > 32 || (size_t)(end - p) < 16u * bits[k]) goto damaged;
+            packed[k] = p;
+            p += 16 * bits[k];
         }
-        for (uint32_t i = 0; i < IX_BLOCK; i++) {
-            int64_t d = prev + 1 + (int64_t)tmp[i];
-            if (d >= c->seg->maxdoc) goto damaged;
-            c->docs[i] = (uint32_t)d;
-            prev = d;
-            if (c->tfs[i] == UINT32_MAX) goto damaged;
-            c->tfs[i]++;
-        }
+        if (skip_last(c, b) >= c->seg->maxdoc) goto damaged;
+        c->doc_packed = packed[0];
+        c->doc_bits = bits[0];
+        c->dsum = (uint64_t)(prev + 1);
+        c->dn = 0;
+        c->tf_packed = packed[1];
+        c->tf_bits = bits[1];
+        c->tn = 0;
     } else {
         for (uint32_t i = 0; i < n; i++) {
             uint64_t v, tf = 1;
@@ -90,8 +167,10 @@ static bool decode_block(ix_pcur *c, uint32_t b)
             c->tfs[i] = (uint32_t)tf;
             prev = d;
         }
+        c->tn = n;
+        c->dn = n;
+        if (c->skips && c->docs[n - 1] != skip_last(c, b)) goto damaged;
     }
-    if (c->skips && c->docs[n - 1] != skip_last(c, b)) goto damaged;
     c->block = b;
     c->bn = n;
     c->i = 0;
@@ -116,6 +195,7 @@ static uint32_t settle(ix_pcur *c)
                 return c->doc;
             }
         }
+        if (!need_docs(c, c->i + 1)) return CRIBLE_DOC_NONE;
         uint32_t d = c->docs[c->i];
         if ((!c->skip_deleted || !ix_seg_deleted(c->seg, d)) && (c->filter < 0 || filter_match(c)))
             return c->doc = d;
@@ -152,23 +232,57 @@ uint32_t ix_pcur_advance(ix_pcur *c, uint32_t target)
         if (!decode_block(c, b)) return CRIBLE_DOC_NONE;
     }
     for (;;) {
+        /* documents before target need no deleted or filter check */
+        uint32_t i = c->i, n = c->bn;
+        while (i < n) {
+            if (i >= c->dn && !need_docs(c, i + 1)) return CRIBLE_DOC_NONE;
+            uint32_t dn = c->dn;
+            if (c->docs[dn - 1] < target) { /* the whole decoded run is before target */
+                i = dn;
+                if (i >= n) break;
+                continue;
+            }
+            while (c->docs[i] < target) i++;
+            break;
+        }
+        c->i = i;
         uint32_t d = settle(c);
         if (d == CRIBLE_DOC_NONE || d >= target) return d;
         c->i++;
     }
 }
 
+/* Past n varints from p (their last bytes have the high bit clear), eight
+ * bytes at a time; NULL if the data ends first. */
+static const uint8_t *skip_varints(const uint8_t *p, const uint8_t *end, uint64_t n)
+{
+    while (n && end - p >= 8) {
+        uint64_t last = ~ix_get64(p) & 0x8080808080808080ull;
+        uint64_t k = ((last >> 7) * 0x0101010101010101ull) >> 56;
+        if (k < n) {
+            n -= k;
+            p += 8;
+            continue;
+        }
+        while (--n) last &= last - 1;     /* the n-th last byte */
+        return p + (__builtin_ctzll(last) >> 3) + 1;
+    }
+    for (; n && p < end; p++)
+        n -= !(*p & 0x80);
+    return n ? NULL : p;
+}
+
 /* Decodes the positions (and variants) of the block's document c->i. */
 static uint32_t raw_positions(ix_pcur *c, uint32_t *pos, uint32_t *var, uint32_t cap)
 {
-    if (!c->pos_p) return 0;
+    if (!c->pos_p || !need_tfs(c, c->i + 1)) return 0;
     /* skip the positions of the block's documents before the current one */
-    while (c->pos_i < c->i) {
-        for (uint32_t k = 0; k < c->tfs[c->pos_i]; k++) {
-            uint64_t v;
-            if (!ix_varint_get(&c->pos_p, c->pos_end, &v)) { c->bad = true; return 0; }
-        }
-        c->pos_i++;
+    if (c->pos_i < c->i) {
+        uint64_t n = 0;
+        for (uint32_t k = c->pos_i; k < c->i; k++) n += c->tfs[k];
+        c->pos_p = skip_varints(c->pos_p, c->pos_end, n);
+        if (!c->pos_p) { c->bad = true; return 0; }
+        c->pos_i = c->i;
     }
     uint32_t tf = c->tfs[c->i], p = 0, vb = c->t.vbits;
     const uint8_t *q = c->pos_p;
@@ -205,9 +319,10 @@ uint32_t ix_pcur_positions(ix_pcur *c, uint32_t *pos, uint32_t cap)
     return ix_pcur_positions_var(c, pos, NULL, cap);
 }
 
-uint32_t ix_pcur_tf(const ix_pcur *c)
+uint32_t ix_pcur_tf(ix_pcur *c)
 {
     if (c->doc == CRIBLE_DOC_NONE) return 0;
+    if (c->filter < 0 && !need_tfs(c, c->i + 1)) return 0;
     return c->filter < 0 ? c->tfs[c->i] : c->ftf;
 }
 
@@ -225,6 +340,7 @@ void ix_pcur_release(ix_pcur *c)
  * (and keeps them in fpos). */
 static bool filter_match(ix_pcur *c)
 {
+    if (!need_tfs(c, c->i + 1)) return false;
     uint32_t tf = c->tfs[c->i];
     if (tf > c->fcap) {
         uint32_t *a = realloc(c->fpos, (size_t)tf * sizeof *a), *b;
@@ -285,7 +401,8 @@ struct crible_postings {
 static crible_status postings_new(const crible_index *ix, crible_postings **out, crible_error *err)
 {
     crible_postings *p = calloc(1, sizeof *p);
-    if (!p || !(p->c = calloc(ix->nsegs + 1, sizeof *p->c))) {
+    /* not calloc: ix_pcur_init clears what a cursor reads before decoding */
+    if (!p || !(p->c = malloc((ix->nsegs + 1) * sizeof *p->c))) {
         free(p);
         return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
     }

@@ -100,20 +100,33 @@ bool ix_dict_lookup(const ix_segfield *f, const uint8_t *term, size_t len, ix_te
 typedef struct ix_pcur {
     const ix_segment *seg;
     const ix_segfield *f;
-    ix_term t;
     const uint8_t *skips, *blocks, *bend;   /* within the POST section */
     const uint8_t *pos_base, *pos_end;      /* the term's positions */
     uint32_t nblocks, block;                /* current decoded block */
-    uint32_t docs[IX_BLOCK], tfs[IX_BLOCK], bn, i;
+    uint32_t bn, i;
     uint32_t doc;                           /* current, or CRIBLE_DOC_NONE */
     const uint8_t *pos_p;                   /* positions of docs[pos_i] */
     uint32_t pos_i;
     uint32_t sblock;                        /* shallow block */
     bool skip_deleted, bad, started;
+    /* a packed block's tfs are unpacked when first needed (a cursor
+     * advanced past a document rarely needs them): from tf_packed, tf_bits */
+    uint32_t tn;                            /* tfs[0..tn) are */
+    unsigned tf_bits;
+    const uint8_t *tf_packed;
+    /* a packed block's documents are decoded as far as needed: docs[0..dn)
+     * are, the next one is dsum + its gap (from doc_packed, doc_bits) */
+    uint32_t dn;
+    unsigned doc_bits;
+    const uint8_t *doc_packed;
+    uint64_t dsum;
     /* `=norm`: only positions of this variant (-1: all) */
     int64_t filter;
     uint32_t ftf, *fpos, *fvar;             /* the current document's, filtered */
     size_t fcap;
+    ix_term t;
+    /* last: ix_pcur_init leaves them unset until a block is decoded */
+    uint32_t docs[IX_BLOCK], tfs[IX_BLOCK];
 } ix_pcur;
 
 void ix_pcur_init(ix_pcur *c, const ix_segment *seg, const ix_segfield *f, const ix_term *t,
@@ -123,7 +136,7 @@ void ix_pcur_filter(ix_pcur *c, uint32_t variant);
 /* Frees what a filtered cursor allocated. */
 void ix_pcur_release(ix_pcur *c);
 /* The current document's tf (filtered when filtering). */
-uint32_t ix_pcur_tf(const ix_pcur *c);
+uint32_t ix_pcur_tf(ix_pcur *c);
 /* Positions and their variant numbers (var may be NULL). */
 uint32_t ix_pcur_positions_var(ix_pcur *c, uint32_t *pos, uint32_t *var, uint32_t cap);
 uint32_t ix_pcur_next(ix_pcur *c);
