@@ -46,23 +46,54 @@ static inline uint64_t load64(const uint8_t *p)
     return w;
 }
 
-/* Values [from, to) of a block packed by ix_pack128 (index_format.c):
- * value i is the `bits` bits from bit i * bits of the little-endian
- * stream of 16 * bits bytes, read eight bytes at a time. */
-static void unpack_range(const uint8_t *in, unsigned bits, uint32_t from, uint32_t to, uint32_t *v)
+/* Eight values of B bits from in (B bytes), each with one 8-byte load and
+ * constant shifts: value k is bits k * B .. k * B + B - 1 of the
+ * little-endian stream.  Reads up to in + 7 * B / 8 + 8. */
+#define UNPACK8(B)                                                                      \
+    static void unpack8_##B(const uint8_t *in, uint32_t *v)                            \
+    {                                                                                   \
+        for (unsigned k = 0; k < 8; k++)                                                \
+            v[k] = (uint32_t)((load64(in + k * B / 8) >> (k * B % 8)) &                 \
+                              (B == 32 ? 0xffffffffull : ((1ull << B) - 1)));           \
+    }
+UNPACK8(1) UNPACK8(2) UNPACK8(3) UNPACK8(4) UNPACK8(5) UNPACK8(6) UNPACK8(7) UNPACK8(8)
+UNPACK8(9) UNPACK8(10) UNPACK8(11) UNPACK8(12) UNPACK8(13) UNPACK8(14) UNPACK8(15)
+UNPACK8(16) UNPACK8(17) UNPACK8(18) UNPACK8(19) UNPACK8(20) UNPACK8(21) UNPACK8(22)
+UNPACK8(23) UNPACK8(24) UNPACK8(25) UNPACK8(26) UNPACK8(27) UNPACK8(28) UNPACK8(29)
+UNPACK8(30) UNPACK8(31) UNPACK8(32)
+#undef UNPACK8
+
+static void (*const unpack8[33])(const uint8_t *, uint32_t *) = {
+    NULL, unpack8_1, unpack8_2, unpack8_3, unpack8_4, unpack8_5, unpack8_6, unpack8_7,
+    unpack8_8, unpack8_9, unpack8_10, unpack8_11, unpack8_12, unpack8_13, unpack8_14,
+    unpack8_15, unpack8_16, unpack8_17, unpack8_18, unpack8_19, unpack8_20, unpack8_21,
+    unpack8_22, unpack8_23, unpack8_24, unpack8_25, unpack8_26, unpack8_27, unpack8_28,
+    unpack8_29, unpack8_30, unpack8_31, unpack8_32};
+
+/* Values [from, to) (multiples of 8) of a block packed by ix_pack128
+ * (index_format.c, 16 * bits bytes at in): value i is the `bits` bits
+ * from bit i * bits of the little-endian stream.  Eight at a time with
+ * 8-byte loads that may read past the block but never past end (the
+ * term's postings); byte by byte where they would. */
+static void unpack_range(const uint8_t *in, unsigned bits, uint32_t from, uint32_t to,
+                         uint32_t *v, const uint8_t *end)
 {
     if (bits == 0) { memset(v + from, 0, (to - from) * sizeof *v); return; }
     const uint64_t mask = bits == 32 ? 0xffffffffu : ((1u << bits) - 1);
     const size_t total = 16 * (size_t)bits;
-    uint32_t i = from;
-    size_t bit = (size_t)i * bits;
-    for (; i < to && (bit >> 3) + 8 <= total; i++, bit += bits)
-        v[i] = (uint32_t)((load64(in + (bit >> 3)) >> (bit & 7)) & mask);
-    for (; i < to; i++, bit += bits) {
-        uint64_t w = 0;
-        for (size_t k = bit >> 3, s = 0; k < total && s < 64; k++, s += 8)
-            w |= (uint64_t)in[k] << s;
-        v[i] = (uint32_t)((w >> (bit & 7)) & mask);
+    for (uint32_t g = from; g < to; g += 8) {
+        const uint8_t *p = in + (size_t)g / 8 * bits;
+        if ((size_t)(end - p) >= 7 * bits / 8 + 8) {
+            unpack8[bits](p, v + g);
+            continue;
+        }
+        for (uint32_t i = g; i < g + 8; i++) {
+            size_t bit = (size_t)i * bits;
+            uint64_t w = 0;
+            for (size_t k = bit >> 3, sh = 0; k < total && sh < 64; k++, sh += 8)
+                w |= (uint64_t)in[k] << sh;
+            v[i] = (uint32_t)((w >> (bit & 7)) & mask);
+        }
     }
 }
 
@@ -76,7 +107,7 @@ static bool need_docs(ix_pcur *c, uint32_t upto)
     upto = (upto + 15) & ~15u;
     if (upto > c->bn) upto = c->bn;
     uint32_t i = c->dn;
-    unpack_range(c->doc_packed, c->doc_bits, i, upto, c->docs);
+    unpack_range(c->doc_packed, c->doc_bits, i, upto, c->docs, c->bend);
     uint64_t sum = c->dsum;
     for (; i < upto; i++) {
         sum += c->docs[i];
@@ -99,8 +130,9 @@ static bool need_docs(ix_pcur *c, uint32_t upto)
 static inline bool need_tfs(ix_pcur *c, uint32_t upto)
 {
     if (upto <= c->tn) return true;
+    upto = (upto + 7) & ~7u;   /* a packed block: 128 */
     uint32_t i = c->tn;
-    unpack_range(c->tf_packed, c->tf_bits, i, upto, c->tfs);
+    unpack_range(c->tf_packed, c->tf_bits, i, upto, c->tfs, c->bend);
     for (; i < upto; i++) {
         if (c->tfs[i] == UINT32_MAX) { c->bad = true; c->doc = CRIBLE_DOC_NONE; return false; }
         c->tfs[i]++;

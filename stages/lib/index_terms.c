@@ -145,17 +145,29 @@ void ix_dictit_seek(ix_dictit *it, const uint8_t *target, size_t len)
     const ix_segfield *f = it->f;
     it->pending = false;
     if (!f || !f->dict.present || f->dict_nblocks == 0 || it->bad) { it->p = NULL; return; }
-    /* last block whose first term <= target */
     uint32_t lo = 0, hi = f->dict_nblocks;
+    const uint8_t *t;
+    size_t tl;
+    /* Forward from the current term when the target is after it (a
+     * dictionary walk seeks mostly forward, to nearby terms): on in this
+     * block if the next one starts after the target, else a search of the
+     * blocks from here. */
+    if (it->p && it->in_block > 0 && term_cmp(it->t.bytes, it->t.len, target, len) < 0) {
+        lo = it->block;
+        if (lo + 1 >= f->dict_nblocks) goto scan;
+        if (!block_first(f, lo + 1, &t, &tl)) { it->bad = true; it->p = NULL; return; }
+        if (term_cmp(t, tl, target, len) > 0) goto scan;
+        lo++;
+    }
+    /* last block whose first term <= target */
     while (hi - lo > 1) {
         uint32_t mid = lo + (hi - lo) / 2;
-        const uint8_t *t;
-        size_t tl;
         if (!block_first(f, mid, &t, &tl)) { it->bad = true; it->p = NULL; return; }
         if (term_cmp(t, tl, target, len) <= 0) lo = mid; else hi = mid;
     }
     if (!block_start(it, lo)) return;
     it->t.len = 0;
+scan:
     while (ix_dictit_next(it)) {
         if (term_cmp(it->t.bytes, it->t.len, target, len) >= 0) { it->pending = true; return; }
     }

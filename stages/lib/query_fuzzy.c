@@ -179,6 +179,12 @@ typedef struct walker {
     char pend[KEY_MAX + 8];
     size_t pendlen;
     bool has_pend;
+    /* walk_accents: terms found, kept to be visited in the order of an
+     * ascending walk (len-prefixed, with the letter position they were
+     * found at) */
+    char *defer;
+    size_t ndefer, defer_len, defer_cap;
+    size_t defer_at;
 } walker;
 
 static bool get_next(walker *w, const char **t, size_t *n)
@@ -309,10 +315,36 @@ static bool seek_past(walker *w, size_t len)
     return false;
 }
 
+/* Keeps term t (found at letter position w->defer_at) for later. */
+static bool defer_add(walker *w, const char *t, size_t n)
+{
+    size_t need = w->defer_len + 2 * sizeof(size_t) + n;
+    if (need > w->defer_cap) {
+        size_t cap = need * 2;
+        char *v = realloc(w->defer, cap);
+        if (!v)
+            return false;
+        w->defer = v;
+        w->defer_cap = cap;
+    }
+    memcpy(w->defer + w->defer_len, &w->defer_at, sizeof(size_t));
+    memcpy(w->defer + w->defer_len + sizeof(size_t), &n, sizeof(size_t));
+    memcpy(w->defer + w->defer_len + 2 * sizeof(size_t), t, n);
+    w->defer_len = need;
+    w->ndefer++;
+    return true;
+}
+
 static void emit(walker *w, const char *t, size_t n, int dist)
 {
     if (w->stop)
         return;
+    if (w->defer_at != SIZE_MAX) {
+        w->nvisited++;
+        if (!defer_add(w, t, n) || (w->o->max_terms && w->nvisited >= w->o->max_terms))
+            w->stop = true;
+        return;
+    }
     w->nvisited++;
     if (!w->visit(w->ctx, t, n, dist) ||
         (w->o->max_terms && w->nvisited >= w->o->max_terms))
@@ -487,7 +519,12 @@ static void walk_accents(walker *w)
         emit(w, t, n, 0);
     char plain[KEY_MAX + 8];
     memcpy(plain, w->key, len);
-    for (size_t j = 0; j < w->m && !w->stop; j++) {
+    /* From the last letter to the first, the seeks go forward through
+     * the dictionary (p[0..j) + an accented letter sorts after p[0..j+1)
+     * + one, the letters being ASCII) and mostly stay in the same block;
+     * the terms found are visited as a walk from the first letter would. */
+    for (size_t j = w->m; j-- > 0 && !w->stop;) {
+        w->defer_at = j;
         const uint32_t *v = w->variants[w->lidx[j]];
         size_t nv = w->nvariants[w->lidx[j]], k = 0;
         while (k < nv && (v[k] < 0xE0 || v[k] > 0xFF))
@@ -521,6 +558,17 @@ static void walk_accents(walker *w)
             do_seek(w, w->key, pl + el);
         }
     }
+    w->defer_at = SIZE_MAX;
+    bool stop = false;
+    for (size_t j = 0; j < w->m && !stop; j++)
+        for (size_t o = 0; o < w->defer_len && !stop;) {
+            size_t at, tl;
+            memcpy(&at, w->defer + o, sizeof at);
+            memcpy(&tl, w->defer + o + sizeof at, sizeof tl);
+            if (at == j)
+                stop = !w->visit(w->ctx, w->defer + o + 2 * sizeof at, tl, 0);
+            o += 2 * sizeof at + tl;
+        }
 }
 
 crible_status crible_fuzzy_intersect(const char *pattern, size_t len,
@@ -532,9 +580,15 @@ crible_status crible_fuzzy_intersect(const char *pattern, size_t len,
     if (opts->max_edits < 0 || opts->max_edits > 2)
         return crible_error_set(err, CRIBLE_EINTERNAL, "edit distance %d out of 0..2",
                                 opts->max_edits);
-    walker *w = calloc(1, sizeof *w);
+    /* not calloc: the walker's arrays (10 KB) are written before read */
+    walker *w = malloc(sizeof *w);
     if (!w)
         return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+    w->m = w->nletters = w->nvisited = w->seeks = w->pendlen = 0;
+    w->stop = w->has_pend = false;
+    w->defer = NULL;
+    w->ndefer = w->defer_len = w->defer_cap = 0;
+    w->defer_at = SIZE_MAX;
     size_t i = 0;
     while (i < len) {
         uint32_t c;
@@ -597,6 +651,7 @@ crible_status crible_fuzzy_intersect(const char *pattern, size_t len,
         *seeks = w->seeks;
     free(w->tmp);
     free(w->rows);
+    free(w->defer);
     free(w);
     return CRIBLE_OK;
 }
