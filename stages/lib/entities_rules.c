@@ -30,6 +30,11 @@ static const char *const titles[] = {
     "sergent", "caporal", "eveque", "archeveque", "pape", "saint", "sainte",
     "lord", "lady", "sir", "dame", "infant", "infante", "archiduc", "tsar", NULL};
 
+/* Titles that are kinship words: "la mère Lefrançois" is a name, "la mère de
+ * Camille" is Camille's mother. */
+static const char *const kinship[] = {
+    "mere", "pere", "frere", "soeur", "fils", "fille", "compere", "commere", NULL};
+
 /* Roles and relations written before a name: "le réalisateur Christopher
  * Nolan", "l'officier de police Kevin Anderson", "sa fille Emma". */
 static const char *const roles[] = {
@@ -139,6 +144,13 @@ static const char *const function_words[] = {
     "encore", "deja", "jamais", "toujours", "ici", "la", "parfois", "souvent",
     "chapitre", "fin", "premiere", "partie", "livre", "tome", "bonjour", "merci",
     "madame", "monsieur", "mademoiselle", "messieurs", "mesdames", NULL};
+
+static bool in_set(const char *k, size_t n, const char *const *set)
+{
+    for (int s = 0; set[s]; s++)
+        if (strlen(set[s]) == n && !memcmp(set[s], k, n)) return true;
+    return false;
+}
 
 static bool key_in(const crible_entities *e, size_t i, const char *const *set)
 {
@@ -260,9 +272,11 @@ static int run_type(crible_entities *e, const crible_entities_token *t, const ui
         *span_a = prev;
         BECAUSE(R_TITLE, CRIBLE_ENT_PER);
     }
+    /* "le duc de Buckingham", but not "la mère de Camille": a kinship word
+     * before "de" says whose relative, and the name stands alone */
     if (has_prev && prev > 0 && key_in(e, prev, (const char *const[]){"de", "d", NULL}) &&
         in[prev - 1].word && !in[prev - 1].cap && key_in(e, prev - 1, titles) &&
-        !labels[prev - 1] && !labels[prev]) {
+        !key_in(e, prev - 1, kinship) && !labels[prev - 1] && !labels[prev]) {
         *span_a = prev - 1;
         BECAUSE(R_TITLE, CRIBLE_ENT_PER);
     }
@@ -310,8 +324,12 @@ static int run_type(crible_entities *e, const crible_entities_token *t, const ui
         if (key_in(e, prev - 1, event_nouns) && !(in[a].classes & CRIBLE_GAZ_FIRSTNAME))
             BECAUSE(R_NOTNAME, -1);
     }
-    if (in[a].allcaps && t[a].form_len <= 6 && !(in[a].classes & CRIBLE_GAZ_FIRSTNAME))
+    if (in[a].allcaps && t[a].form_len <= 6 && !(in[a].classes & CRIBLE_GAZ_FIRSTNAME)) {
+        /* "TRÈS", "DÉJÀ": shouted words; acronyms are ASCII */
+        for (size_t k = 0; k < t[a].form_len; k++)
+            if ((unsigned char)t[a].form[k] >= 0x80) BECAUSE(R_NOTNAME, -1);
         BECAUSE(R_ACRONYM, CRIBLE_ENT_ORG);   /* "SNCF", "UGC de Lyon" */
+    }
     if (has_prev && in[prev].word && key_in(e, prev, loc_articles) &&
         !(in[a].classes & CRIBLE_GAZ_FIRSTNAME))
         BECAUSE(R_ARTICLE, CRIBLE_ENT_LOC);
@@ -339,6 +357,47 @@ static bool has_digit(const crible_entities *e, size_t i)
     for (size_t j = 0; j < e->info[i].key_len; j++)
         if (k[j] >= '0' && k[j] <= '9') return true;
     return false;
+}
+
+/* Whether k[0..n) is a well-formed Roman numeral (i to mmmm: "xix", "iv";
+ * not "lidl", "midi", "civil"), in lower case. */
+static bool roman_numeral(const char *k, size_t n)
+{
+    static const char *const units[] = {"ix", "iv", "viii", "vii", "vi", "v", "iii", "ii", "i",
+                                        ""};
+    static const char *const tens[] = {"xc", "xl", "lxxx", "lxx", "lx", "l", "xxx", "xx", "x",
+                                       ""};
+    static const char *const hundreds[] = {"cm", "cd", "dccc", "dcc", "dc", "d", "ccc", "cc",
+                                           "c", ""};
+    const char *const *groups[] = {hundreds, tens, units};
+    size_t p = 0;
+    while (p < n && p < 4 && k[p] == 'm') p++;
+    for (int g = 0; g < 3; g++)
+        for (int x = 0;; x++) {
+            size_t m = strlen(groups[g][x]);
+            if (p + m <= n && !memcmp(k + p, groups[g][x], m)) {
+                p += m;
+                break;
+            }
+        }
+    return n > 0 && p == n;
+}
+
+/* A Roman numeral in capitals, or a century written with one: "XIX", "III",
+ * "XXème", "XVIIIe" (with an I, V or X: "DC", "CD", "MC" stay acronyms). */
+static bool roman(const crible_entities *e, const crible_entities_token *t, size_t i)
+{
+    const char *k = e->keys + e->info[i].key_off;
+    size_t n = e->info[i].key_len, r = 0;
+    while (r < n && strchr("ivxlcdm", k[r])) r++;
+    while (r > 0 && !roman_numeral(k, r)) r--;
+    if (!r || (!memchr(k, 'i', r) && !memchr(k, 'v', r) && !memchr(k, 'x', r))) return false;
+    if (r < n && !in_set(k + r, n - r, (const char *const[]){"e", "er", "eme", "ieme", "em",
+                                                            "nd", NULL}))
+        return false;
+    for (size_t j = 0; j < r && j < t[i].form_len; j++)   /* "Vic", "Mix" are words */
+        if (t[i].form[j] < 'A' || t[i].form[j] > 'Z') return false;
+    return true;
 }
 
 /* "les Français", "des Américains", "l'Européen": people of a place after an
@@ -411,6 +470,20 @@ static size_t org_name_end(crible_entities *e, const uint16_t *labels, size_t n,
     return k;
 }
 
+/* A run in capitals with a function word in it ("COUP DE COEUR", "LE
+ * MEILLEUR") is shouting, not a name, unless a gazetteer knows it. */
+static bool shouted(const crible_entities *e, size_t a, size_t b)
+{
+    const crible_ent_info *in = e->info;
+    bool fw = false;
+    for (size_t k = a; k < b; k++) {
+        if (!in[k].word || !in[k].cap) continue;   /* "du" of "COUP DE COEUR du XX" */
+        if (!in[k].allcaps || in[k].gtype >= 0) return false;
+        fw |= key_in(e, k, function_words) && in[k].key_len >= 2;
+    }
+    return fw;
+}
+
 static void capitalised_runs(crible_entities *e, const crible_entities_token *t, size_t n,
                              uint16_t *labels)
 {
@@ -437,6 +510,7 @@ static void capitalised_runs(crible_entities *e, const crible_entities_token *t,
             }
         }
         i = b - 1;
+        if (shouted(e, a, b)) continue;   /* "COUP DE COEUR" */
         /* "la Seconde Guerre mondiale", "les Jeux olympiques": events */
         if ((in[a].classes & CRIBLE_GAZ_NONE) && !(in[a].classes & CRIBLE_GAZ_FIRSTNAME) &&
             in[a].gtype < 0)
@@ -448,10 +522,20 @@ static void capitalised_runs(crible_entities *e, const crible_entities_token *t,
             while (a < b && (!in[a].word || key_in(e, a, connectors) || !in[a].cap)) a++;
         }
         if (a >= b) continue;
+        /* inside a gazetteer span that starts on a small word before it
+         * ("l'Oréal", "prix Goncourt"): the span stands */
+        bool covered = false;
+        for (size_t j = a; j-- > 0 && a - j < 8 && !covered;)
+            covered = in[j].gtype >= 0 && j + in[j].gend > a && !labels[j];
+        if (covered) continue;
         if (b - a == 1 && in[a].gtype < 0 &&
             (key_in(e, a, function_words) || key_in(e, a, honorifics) || in[a].key_len <= 1 ||
-             (in[a].classes & CRIBLE_GAZ_NONE) || has_digit(e, a) || demonym(e, t, a)))
-            continue;   /* "Il", "Madame", "X raisons", "Noël", "V8", "les Français" */
+             (in[a].classes & CRIBLE_GAZ_NONE) || has_digit(e, a) || demonym(e, t, a) ||
+             roman(e, t, a) ||
+             (key_in(e, a, (const char *const[]){"grace", NULL}) && b < n &&
+              key_in(e, b, (const char *const[]){"a", "au", "aux", NULL}))))
+            continue;   /* "Il", "Madame", "X raisons", "Noël", "V8", "les Français",
+                           "XIXe", "Grâce à" */
         /* a gazetteer span covering the whole run decides */
         if (in[a].gtype >= 0 && a + in[a].gend == b) {
             if (put_span(e, labels, a, b, in[a].gtype, arena_string(e, crible_ent_gaz_value(e, a))))
@@ -465,6 +549,14 @@ static void capitalised_runs(crible_entities *e, const crible_entities_token *t,
         bool named = type == CRIBLE_ENT_PER && (span_a < a || (in[a].classes & CRIBLE_GAZ_FIRSTNAME));
         bool gaz_inside = false;
         for (size_t k = a; k < b; k++) gaz_inside |= in[k].gtype >= 0;
+        /* an unknown given name before a place or a company: "Joaquin
+         * Phoenix", "Jack London", "Harrison Ford" */
+        if (gaz_inside && !named && type == CRIBLE_ENT_PER && b - a == 2 && in[a].gtype < 0 &&
+            !in[a].classes && !in[a].init && !in[a].allcaps &&
+            (in[a + 1].gtype == CRIBLE_ENT_LOC || in[a + 1].gtype == CRIBLE_ENT_ORG) &&
+            in[a + 1].gend == 1 && reason == R_DEFAULT && !adjective(e, a) &&
+            !key_in(e, a, loc_heads) && !key_in(e, a, org_heads))
+            named = true, reason = R_NAMECLASS;
         if (gaz_inside && !named) continue;   /* the gazetteer spans stand */
         /* the particle of a name: "d'Artagnan", "M. de Tréville" */
         if (type == CRIBLE_ENT_PER && span_a == a && a > 0 && !labels[a - 1] &&

@@ -105,6 +105,19 @@ ner_of() { awk -F'\t' -v f="$1" '$2 == f { print $7 "|" $8; exit }'; }
     [ "$(echo "$out" | cut -f2,3)" = "LOC	Annecy" ]
 }
 
+@test "entities: a kinship word before de is no title: la mère de Camille, but la mère Lefrançois" {
+    out=$(printf '%s\n' "La mère de Camille Berthier arrive chez la mère Lefrançois ." | mkstream | crible-entities --list)
+    [ "$(echo "$out" | cut -f2,3,4 | tr '\t' '|' | tr '\n' ' ')" = "PER|Camille Berthier|Camille Berthier PER|mère Lefrançois|mère Lefrançois " ]
+    out=$(printf '%s\n' "Il salue le duc de Buckingham et le fils de Paul Martin ." | mkstream | crible-entities --list)
+    [ "$(echo "$out" | cut -f3 | tr '\n' '|')" = "duc de Buckingham|Paul Martin|" ]
+}
+
+@test "entities: characters, car makers, shouting and centuries are no places" {
+    out=$(printf '%s\n' "Le Joker affronte Batman ." "Il conduit une Porsche puis la Ferrari à Monaco ." \
+                         "Avec Harrison Ford et Joaquin Phoenix ." "COUP DE COEUR pour ma PAL au XIXe siècle , tome III ." | mkstream | crible-entities --list)
+    [ "$(echo "$out" | cut -f2,3 | tr '\t' '|' | tr '\n' ' ')" = "PER|Joker PER|Batman ORG|Porsche ORG|Ferrari LOC|Monaco PER|Harrison Ford PER|Joaquin Phoenix " ]
+}
+
 @test "entities: --list prints DOC TYPE VALUE TEXT START END FIELD" {
     out=$(printf '%s\n' "Emma Bovary vit à Yonville ." | mkstream | crible-entities --list)
     [ "$(echo "$out" | head -1)" = "t1	PER	Emma Bovary	Emma Bovary	0	11	text" ]
@@ -279,6 +292,13 @@ for i in range(200):
     [[ "$output" == *"PLATFORM	Netflix"* ]]
     [[ "$output" == *"LOC	Lyon"* ]]
     [[ "$output" == *"PER	Paul Bocuse"* ]]
+}
+
+@test "entities (pipe): a canonical value is the display form, written one way" {
+    text="Camille  Berthier rit. Camille Berthier chante chez l’Oréal, au lac d’Annecy puis au lac d'Annecy."
+    run bash -c "printf '%s\n' \"$text\" | crible-read - | crible-tokenize | crible-entities --list | cut -f2,3 | sort | uniq -c"
+    [ "$status" -eq 0 ]
+    [ "$(echo "$output" | sed 's/^ *//' | tr '\t' '|' | tr '\n' ' ')" = "2 LOC|lac d'Annecy 1 ORG|L'Oréal 2 PER|Camille Berthier " ]
 }
 
 @test "entities: the NER scorer follows conlleval (type and both boundaries)" {

@@ -5,6 +5,12 @@
   ner_eval.py score [--types T,..] [FILE]   stream with GOLD and CRIBLE:NER -> P/R/F1
   ner_eval.py split STREAM FIRST SECOND     the first half of the sentences of
                                   STREAM into FIRST, the rest into SECOND
+  ner_eval.py errors [--types T,..] [--top N] [FILE]   error analysis: the
+                                  most frequent false positives and false
+                                  negatives per type, each with its count, as
+                                  "kind TYPE text" (kind: boundary = the same
+                                  type overlapping, type = the same span with
+                                  another type, spurious, missed)
 
 `stream` turns a gold set into what crible-entities reads (conllu.h):
   ID FORM CRIBLE:START CRIBLE:END CRIBLE:NORM CRIBLE:TYPE GOLD
@@ -179,6 +185,76 @@ def spans(labels):
     return out
 
 
+def read_sentences(fh):
+    """(forms, gold, pred) per sentence of a stream with GOLD and CRIBLE:NER."""
+    gi = pi = fi = None
+    forms, gold, pred = [], [], []
+    for line in fh:
+        line = line.rstrip("\n")
+        if line.startswith("# global.columns ="):
+            cols = line.split("=", 1)[1].split()
+            gi, pi, fi = cols.index("GOLD"), cols.index("CRIBLE:NER"), cols.index("FORM")
+            continue
+        if line.startswith("#"):
+            continue
+        if not line:
+            if gold:
+                yield forms, gold, pred
+            forms, gold, pred = [], [], []
+            continue
+        c = line.split("\t")
+        forms.append(c[fi])
+        gold.append(c[gi])
+        pred.append(c[pi])
+    if gold:
+        yield forms, gold, pred
+
+
+def errors(args):
+    types, top, files, i = ["PER", "LOC", "ORG"], 40, [], 0
+    while i < len(args):
+        if args[i] == "--types":
+            types = args[i + 1].split(",")
+            i += 2
+        elif args[i] == "--top":
+            top = int(args[i + 1])
+            i += 2
+        else:
+            files.append(args[i])
+            i += 1
+    fh = open(files[0], encoding="utf-8") if files and files[0] != "-" else sys.stdin
+    counts = {}
+    for forms, gold, pred in read_sentences(fh):
+        g = {s for s in spans(gold) if s[2] in types}
+        p = {s for s in spans(pred) if s[2] in types}
+        text = lambda s: " ".join(forms[s[0]:s[1]])
+        for s in p - g:
+            same = [x for x in g if x[:2] == s[:2]]
+            over = [x for x in g if x[2] == s[2] and x[0] < s[1] and s[0] < x[1]]
+            if same:
+                key = ("type", s[2], "%s (gold %s)" % (text(s), same[0][2]))
+            elif over:
+                key = ("boundary", s[2], "%s (gold %s)" % (text(s), text(over[0])))
+            else:
+                key = ("spurious", s[2], text(s))
+            counts[key] = counts.get(key, 0) + 1
+        for s in g - p:
+            if any(x[:2] == s[:2] for x in p) or any(
+                    x[2] == s[2] and x[0] < s[1] and s[0] < x[1] for x in p):
+                continue   # counted above from the prediction's side
+            key = ("missed", s[2], text(s))
+            counts[key] = counts.get(key, 0) + 1
+    totals = {}
+    for (k, t, _), c in counts.items():
+        totals[(k, t)] = totals.get((k, t), 0) + c
+    for (k, t), c in sorted(totals.items(), key=lambda x: -x[1]):
+        print("== %s %s: %d" % (k, t, c))
+        rows = sorted(((c2, x) for (k2, t2, x), c2 in counts.items() if (k2, t2) == (k, t)),
+                      key=lambda r: -r[0])
+        for c2, x in rows[:top]:
+            print("%6d  %s" % (c2, x))
+
+
 def score(args):
     types = ["PER", "LOC", "ORG"]
     as_json = False
@@ -299,6 +375,9 @@ def main():
         return 0
     if sys.argv[1] == "score":
         score(sys.argv[2:])
+        return 0
+    if sys.argv[1] == "errors":
+        errors(sys.argv[2:])
         return 0
     sys.stderr.write("ner_eval: unknown command %s\n" % sys.argv[1])
     return 2
