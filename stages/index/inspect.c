@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "index_manifest.h"
+#include "index_reader.h"
+
 typedef struct top_entry {
     uint32_t df;
     char term[CRIBLE_TERM_MAX + 1];
@@ -69,6 +72,31 @@ crible_status index_stats_write(const crible_index *ix, FILE *out, int top, crib
     }
     free(t);
     return CRIBLE_OK;
+}
+
+crible_status index_sizes_write(const char *dir, FILE *out, crible_error *err)
+{
+    static const char *const names[] = {"other", "meta", "dictionary", "postings", "positions",
+                                        "lengths", "sentences", "numeric values", "numeric sorted",
+                                        "stored", "stored index", "stored zstd dictionary"};
+    enum { NKINDS = sizeof names / sizeof *names };
+    uint64_t sum[NKINDS] = {0};
+    ix_manifest m;
+    bool missing;
+    crible_status st = ix_manifest_read(dir, &m, &missing, err);
+    if (st) return st;
+    for (uint32_t i = 0; !st && i < m.nsegments; i++) {
+        ix_segment seg;
+        st = ix_segment_open(dir, &m.segments[i], false, &seg, err);
+        if (st) break;
+        for (uint32_t k = 0; k < seg.ntoc; k++)
+            sum[seg.toc_kind[k] < NKINDS ? seg.toc_kind[k] : 0] += seg.toc[k].n;
+        ix_segment_close(&seg);
+    }
+    ix_manifest_free(&m);
+    for (int k = 1; !st && k < NKINDS; k++)
+        if (sum[k]) fprintf(out, "size\t%s\t%llu\n", names[k], (unsigned long long)sum[k]);
+    return st;
 }
 
 static crible_status dump_doc(const crible_index *ix, FILE *out, const char *id, crible_error *err)

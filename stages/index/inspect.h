@@ -13,6 +13,11 @@
  * each text field and values of each keyword field (entities, metadata). */
 crible_status index_stats_write(const crible_index *ix, FILE *out, int top, crible_error *err);
 
+/* The bytes of the index in `dir` by kind of section, summed over its
+ * segments and fields ("size<TAB>postings<TAB>N" lines): what a format
+ * change would gain. */
+crible_status index_sizes_write(const char *dir, FILE *out, crible_error *err);
+
 /* With doc_id: that stored document and its tokens.  With term: the
  * postings of field:term (documents, tf, positions).  With prefix: the
  * terms of field starting with it.  With neither: every term of field. */

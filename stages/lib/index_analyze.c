@@ -21,19 +21,23 @@
 
 #include "analyzer.h"
 #include "doc.h"
+#include "index_buffer.h"
 #include "index_format.h"
 #include "tok_stream.h"
 #include "tokenize_options.h"
 
-#define NONE UINT32_MAX
-
-typedef struct atok { uint32_t stem, norm, start, end; } atok;  /* pool offsets; NONE: no stem */
-typedef struct asent { uint32_t first, n; } asent;                /* tokens */
-typedef struct afield { uint32_t field, first, n; } afield;       /* option field, sentences */
-typedef struct aspan { size_t off, len; } aspan;                  /* in the input copy */
+/* A field's tokens are crible_index_tokens whose stem and norm hold pool
+ * offsets + 1 (0: none) until the batch is analysed, then pointers. */
+typedef struct afield {
+    uint32_t field;          /* in the options' fields */
+    uint32_t tok, ntok;      /* its tokens */
+    uint32_t sent, nsent;    /* its sentence starts (token numbers in the field) */
+} afield;
+typedef struct aspan { size_t off, len; } aspan;   /* in the input copy */
 
 typedef struct adoc {
     aspan id, json, lang;    /* lang.len SIZE_MAX: none */
+    aspan rec;               /* its stored record in `recs` */
     long line;
     uint32_t first, n;       /* its afields */
     uint64_t tokens;
@@ -44,7 +48,7 @@ typedef struct batch {
     ix_buf in;               /* the documents' strings, copied */
     ix_buf docs;             /* adoc */
     ix_buf spans;            /* aspan per option field per document (len SIZE_MAX: absent) */
-    ix_buf fields, sents, toks, pool;
+    ix_buf fields, sents, toks, pool, recs, rec;
     size_t ndocs, ngood;     /* documents read; analysed (the rest failed) */
     crible_status st;        /* what ended the stream in this batch */
     crible_error err;
@@ -80,7 +84,7 @@ typedef struct worker {
 static void batch_clear(batch *b)
 {
     b->in.len = b->docs.len = b->spans.len = 0;
-    b->fields.len = b->sents.len = b->toks.len = b->pool.len = 0;
+    b->fields.len = b->sents.len = b->toks.len = b->pool.len = b->recs.len = 0;
     b->ndocs = b->ngood = 0;
     b->st = CRIBLE_OK;
     crible_error_clear(&b->err);
@@ -95,12 +99,14 @@ static void batch_free(batch *b)
     ix_buf_free(&b->sents);
     ix_buf_free(&b->toks);
     ix_buf_free(&b->pool);
+    ix_buf_free(&b->recs);
+    ix_buf_free(&b->rec);
 }
 
 /* After a huge document, a slot gives its memory back. */
 static void batch_trim(batch *b)
 {
-    ix_buf *all[] = {&b->in, &b->docs, &b->spans, &b->fields, &b->sents, &b->toks, &b->pool};
+    ix_buf *all[] = {&b->in, &b->docs, &b->spans, &b->fields, &b->sents, &b->toks, &b->pool, &b->recs};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         if (all[i]->cap > 16 * (size_t)CRIBLE_INDEX_ANALYZE_BATCH) ix_buf_free(all[i]);
 }
@@ -172,6 +178,8 @@ static bool pool_add(ix_buf *pool, const char *s, size_t n, uint32_t *off)
 
 static uint32_t offset32(size_t v) { return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v; }
 
+static const char *pool_ref(uint32_t off) { return (const char *)(uintptr_t)off + 1; }
+
 /* One sentence of the field being analysed.  The stem and normal form
  * the index receives are those crible_index_stream reads back from the
  * CoNLL-U cells crible-stem writes: an empty cell is written "_", and "_"
@@ -183,33 +191,71 @@ static crible_status on_sentence(void *ctx, const crible_analyzed_token *t, size
     worker *c = ctx;
     batch *b = c->b;
     if (!c->field_open) {
-        afield f = {c->field, (uint32_t)COUNT(b->sents, asent), 0};
+        afield f = {c->field, (uint32_t)COUNT(b->toks, crible_index_token), 0,
+                    (uint32_t)COUNT(b->sents, uint32_t), 0};
         if (!ix_buf_add(&b->fields, &f, sizeof f)) goto nomem;
         c->d->n++;
         c->field_open = true;
     }
-    AT(b->fields, afield, COUNT(b->fields, afield) - 1).n++;
-    asent s = {(uint32_t)COUNT(b->toks, atok), (uint32_t)n};
-    if (!ix_buf_add(&b->sents, &s, sizeof s) || !ix_buf_reserve(&b->toks, n * sizeof(atok))) goto nomem;
+    afield *f = &AT(b->fields, afield, COUNT(b->fields, afield) - 1);
+    if (!ix_buf_u32(&b->sents, f->ntok) || !ix_buf_reserve(&b->toks, n * sizeof(crible_index_token))) goto nomem;
+    f->nsent++;
     for (size_t i = 0; i < n; i++) {
-        atok *o = (atok *)(void *)(b->toks.data + b->toks.len);
+        crible_index_token *o = (crible_index_token *)(void *)(b->toks.data + b->toks.len);
         bool stem = t[i].term_len && !(t[i].term_len == 1 && t[i].term[0] == '_');
-        o->stem = NONE;
-        if (stem && !pool_add(&b->pool, t[i].term, t[i].term_len, &o->stem)) goto nomem;
+        uint32_t so = 0, no;
+        if (stem && !pool_add(&b->pool, t[i].term, t[i].term_len, &so)) goto nomem;
         if (t[i].norm_len == 1 && t[i].norm[0] == '_')
-            o->norm = o->stem;
+            o->norm = stem ? pool_ref(so) : NULL;
         else if (stem && t[i].norm_len == t[i].term_len && !memcmp(t[i].norm, t[i].term, t[i].term_len))
-            o->norm = o->stem;
-        else if (!pool_add(&b->pool, t[i].norm, t[i].norm_len, &o->norm))
+            o->norm = pool_ref(so);
+        else if (pool_add(&b->pool, t[i].norm, t[i].norm_len, &no))
+            o->norm = pool_ref(no);
+        else
             goto nomem;
+        o->stem = stem ? pool_ref(so) : NULL;
         o->start = offset32(t[i].start);
         o->end = offset32(t[i].end);
-        b->toks.len += sizeof(atok);
+        b->toks.len += sizeof *o;
     }
+    f->ntok += (uint32_t)n;
     c->d->tokens += n;
     return CRIBLE_OK;
 nomem:
     return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+}
+
+/* Once the pool stops moving: token pointers, then each document's stored
+ * record (what the writer would make of it, made here, off its thread). */
+static bool finish_batch(const queue *q, batch *b)
+{
+    const char *pool = (const char *)b->pool.data;
+    size_t n = COUNT(b->toks, crible_index_token);
+    for (size_t i = 0; i < n; i++) {
+        crible_index_token *t = &AT(b->toks, crible_index_token, i);
+        if (t->stem) t->stem = pool + ((uintptr_t)t->stem - 1);
+        if (t->norm) t->norm = pool + ((uintptr_t)t->norm - 1);
+    }
+    const char *in = (const char *)b->in.data;
+    for (size_t i = 0; i < b->ngood; i++) {
+        adoc *d = &AT(b->docs, adoc, i);
+        const aspan *spans = &AT(b->spans, aspan, i * q->topt->nfields);
+        ix_docfield fs[64];
+        d->rec.off = SIZE_MAX;
+        if (d->n > 64) continue;   /* more than the writer takes: it says so */
+        for (uint32_t k = 0; k < d->n; k++) {
+            const afield *f = &AT(b->fields, afield, d->first + k);
+            const aspan *text = &spans[f->field];
+            fs[k] = (ix_docfield){q->topt->fields[f->field], in + text->off, text->len,
+                                  &AT(b->toks, crible_index_token, f->tok), f->ntok,
+                                  &AT(b->sents, uint32_t, f->sent), f->nsent};
+        }
+        if (!ix_stored_record(&b->rec, in + d->json.off, d->json.len, fs, d->n)) return false;
+        d->rec.off = b->recs.len;
+        d->rec.len = b->rec.len;
+        if (!ix_buf_add(&b->recs, b->rec.data, b->rec.len)) return false;
+    }
+    return true;
 }
 
 /* Analyses the batch's documents; stops at the first one refused. */
@@ -261,6 +307,10 @@ static void *work(void *arg)
         crible_error read_err = b->err;
         pthread_mutex_unlock(&q->mu);
         analyse(c, b);
+        if (!finish_batch(q, b) && !b->st) {
+            b->ngood = 0;
+            b->st = crible_error_set(&b->err, CRIBLE_ENOMEM, "out of memory");
+        }
         if (!b->st && read_st) {   /* the read error comes after the documents read */
             b->st = read_st;
             b->err = read_err;
@@ -342,31 +392,23 @@ void crible_index_analyze_free(crible_index_analyze *a)
     free(a);
 }
 
-/* Hands one analysed document to the writer (crible_index_stream's calls:
- * begin, then per field its name, per sentence a mark and its tokens). */
+/* Hands one analysed document to the writer: each field whole, then its
+ * stored record. */
 static crible_status index_doc(crible_index_writer *w, const queue *q, const batch *b, const adoc *d,
                                crible_error *err)
 {
-    const char *in = (const char *)b->in.data, *pool = (const char *)b->pool.data;
+    const char *in = (const char *)b->in.data;
     crible_status st = crible_index_doc_begin(w, in + d->id.off, in + d->json.off, d->json.len, err);
-    for (uint32_t f = d->first; !st && f < d->first + d->n; f++) {
-        const afield *fl = &AT(b->fields, afield, f);
-        if ((st = crible_index_doc_field(w, q->topt->fields[fl->field], err))) break;
-        for (uint32_t s = fl->first; !st && s < fl->first + fl->n; s++) {
-            const asent *se = &AT(b->sents, asent, s);
-            crible_index_doc_sentence(w);
-            for (uint32_t k = se->first; !st && k < se->first + se->n; k++) {
-                const atok *t = &AT(b->toks, atok, k);
-                const char *stem = t->stem == NONE ? NULL : pool + t->stem;
-                crible_index_token tok = {stem, t->norm == NONE ? stem : pool + t->norm, t->start, t->end};
-                st = crible_index_doc_token(w, &tok, err);
-            }
-        }
+    for (uint32_t k = 0; !st && k < d->n; k++) {
+        const afield *f = &AT(b->fields, afield, d->first + k);
+        st = crible_index_doc_field_tokens(w, q->topt->fields[f->field], &AT(b->toks, crible_index_token, f->tok),
+                                           f->ntok, &AT(b->sents, uint32_t, f->sent), f->nsent, err);
     }
     if (st) {
         crible_index_doc_abort(w);
         return st;
     }
+    if (d->rec.off != SIZE_MAX) crible_index_doc_stored(w, b->recs.data + d->rec.off, d->rec.len);
     return crible_index_doc_end(w, err);
 }
 

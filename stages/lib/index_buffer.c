@@ -467,7 +467,8 @@ static void prehash(const ix_membuf *b, int field, const crible_index_token *tok
 
 crible_status ix_membuf_add(ix_membuf *b, ix_segw *segw, const char *id, const char *json,
                             size_t json_len, const ix_docfield *fields, size_t nfields,
-                            const ix_kv *kvs, size_t nkvs, crible_error *err)
+                            const ix_kv *kvs, size_t nkvs, const uint8_t *rec, size_t rec_len,
+                            crible_error *err)
 {
     uint32_t doc = b->ndocs;
     if (doc >= IX_MAX_DOCS - 1) return crible_error_set(err, CRIBLE_EINDEX, "too many documents in one segment");
@@ -482,8 +483,12 @@ crible_status ix_membuf_add(ix_membuf *b, ix_segw *segw, const char *id, const c
         b->doc_cap = cap;
     }
     /* the stored record first: it is the document's number in the segment */
-    if (!ix_stored_record(&b->rec, json, json_len, fields, nfields)) return nomem(err);
-    crible_status st = ix_segw_stored_doc(segw, b->rec.data, b->rec.len, err);
+    if (!rec) {
+        if (!ix_stored_record(&b->rec, json, json_len, fields, nfields)) return nomem(err);
+        rec = b->rec.data;
+        rec_len = b->rec.len;
+    }
+    crible_status st = ix_segw_stored_doc(segw, rec, rec_len, err);
     if (st) return st;
     b->ndocs++;
     size_t idl = strlen(id), pcap = b->id_pool.cap;

@@ -37,9 +37,13 @@ typedef struct ix_kv {                /* a keyword or numeric value */
     double value;
 } ix_kv;
 
+/* Adds a document: its stored record (`rec`, rec_len bytes, as
+ * ix_stored_record makes it from json and fields; NULL: made here), its
+ * terms and values. */
 crible_status ix_membuf_add(ix_membuf *b, ix_segw *segw, const char *id, const char *json,
                             size_t json_len, const ix_docfield *fields, size_t nfields,
-                            const ix_kv *kvs, size_t nkvs, crible_error *err);
+                            const ix_kv *kvs, size_t nkvs, const uint8_t *rec, size_t rec_len,
+                            crible_error *err);
 /* Marks a buffered document deleted (replaced or deleted by id). */
 void ix_membuf_delete(ix_membuf *b, uint32_t local);
 /* The buffered document with this id (not deleted), or UINT32_MAX. */

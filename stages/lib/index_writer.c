@@ -48,6 +48,9 @@ typedef struct wfield {
     uint32_t n, cap;
     uint32_t *sent;
     uint32_t nsent, sent_cap;
+    /* given whole by crible_index_doc_field_tokens (borrowed), or NULL */
+    const crible_index_token *ext;
+    const uint32_t *ext_sent;
 } wfield;
 
 typedef struct wdelete { char *id; uint64_t seq; } wdelete;
@@ -77,6 +80,10 @@ struct crible_index_writer {
     ix_buf kvpool;
     ix_kv *kvs;
     size_t nkvs, kvs_cap;
+    const uint8_t *rec;       /* crible_index_doc_stored's record (borrowed), or NULL */
+    size_t rec_len;
+    crible_index_token *toks; /* doc_end's tokens of every field */
+    size_t toks_cap;
 };
 
 static crible_status nomem(crible_error *err)
@@ -181,6 +188,7 @@ static void free_doc(crible_index_writer *w)
     ix_buf_free(&w->pool);
     ix_buf_free(&w->kvpool);
     free(w->kvs);
+    free(w->toks);
 }
 
 void crible_index_writer_close(crible_index_writer *w)
@@ -232,7 +240,11 @@ crible_status crible_index_doc_begin(crible_index_writer *w, const char *id, con
     w->in_doc = true;
     w->id.len = w->json.len = w->pool.len = w->kvpool.len = 0;
     w->nkvs = 0;
-    for (size_t i = 0; i < w->nfields; i++) w->fields[i].n = w->fields[i].nsent = 0;
+    w->rec = NULL;
+    for (size_t i = 0; i < w->nfields; i++) {
+        w->fields[i].n = w->fields[i].nsent = 0;
+        w->fields[i].ext = NULL;
+    }
     w->nfields = 0;
     w->cur = -1;
     if (!*id) return crible_error_set(err, CRIBLE_EDATA, "a document has an empty id");
@@ -258,13 +270,38 @@ crible_status crible_index_doc_field(crible_index_writer *w, const char *field, 
     wfield *f = &w->fields[w->nfields];
     snprintf(f->name, sizeof f->name, "%s", field);
     f->n = f->nsent = 0;
+    f->ext = NULL;
     w->cur = (int)w->nfields++;
     return CRIBLE_OK;
 }
 
+crible_status crible_index_doc_field_tokens(crible_index_writer *w, const char *field,
+                                            const crible_index_token *tokens, uint32_t ntokens,
+                                            const uint32_t *sentences, uint32_t nsentences,
+                                            crible_error *err)
+{
+    crible_status st = crible_index_doc_field(w, field, err);
+    if (st) return st;
+    wfield *f = &w->fields[w->cur];
+    if (f->n || f->ext)
+        return crible_error_set(err, CRIBLE_EINTERNAL, "field '%s' given whole after tokens", field);
+    f->ext = tokens;
+    f->n = ntokens;
+    f->ext_sent = sentences;
+    f->nsent = nsentences;
+    w->cur = -1;   /* no more tokens for it */
+    return CRIBLE_OK;
+}
+
+void crible_index_doc_stored(crible_index_writer *w, const uint8_t *record, size_t len)
+{
+    w->rec = record;
+    w->rec_len = len;
+}
+
 void crible_index_doc_sentence(crible_index_writer *w)
 {
-    if (w->cur < 0) return;
+    if (w->cur < 0 || w->fields[w->cur].ext) return;
     wfield *f = &w->fields[w->cur];
     if (f->nsent && f->sent[f->nsent - 1] == f->n) return;   /* empty sentence */
     if (f->nsent == f->sent_cap) {
@@ -291,6 +328,7 @@ crible_status crible_index_doc_token(crible_index_writer *w, const crible_index_
         if (st) return st;
     }
     wfield *f = &w->fields[w->cur];
+    if (f->ext) return crible_error_set(err, CRIBLE_EINTERNAL, "a token after field '%s' given whole", f->name);
     if (f->nsent == 0) crible_index_doc_sentence(w);
     if (f->n == f->cap) {
         uint32_t cap = f->cap ? f->cap * 2 : 256;
@@ -476,23 +514,34 @@ crible_status crible_index_doc_end(crible_index_writer *w, crible_error *err)
     const char *id = (const char *)w->id.data;
     uint32_t old = ix_membuf_find(w->buf, id);
     ix_docfield fs[64];
-    crible_index_token *toks = NULL;
     size_t total = 0;
-    for (size_t i = 0; i < w->nfields; i++) total += w->fields[i].n;
-    toks = malloc((total + 1) * sizeof *toks);
-    if (!toks) { json_decref(obj); return nomem(err); }
+    for (size_t i = 0; i < w->nfields; i++)
+        if (!w->fields[i].ext) total += w->fields[i].n;
+    if (total + 1 > w->toks_cap) {
+        crible_index_token *t = realloc(w->toks, (total + 1) * sizeof *t);
+        if (!t) { json_decref(obj); return nomem(err); }
+        w->toks = t;
+        w->toks_cap = total + 1;
+    }
+    crible_index_token *toks = w->toks;
     const char *pool = (const char *)w->pool.data;
     size_t k = 0;
     for (size_t i = 0; i < w->nfields; i++) {
         wfield *f = &w->fields[i];
         const char *text = NULL;
         size_t text_len = 0;
-        if (flat) {
+        if (w->rec) {
+            /* the stored record is made: the text is not needed */
+        } else if (flat) {
             const ix_jmember *m = ix_docjson_string(&w->dj, f->name);
             if (m) { text = m->str; text_len = m->len; }
         } else {
             json_t *str = json_object_get(obj, f->name);
             if (json_is_string(str)) { text = json_string_value(str); text_len = json_string_length(str); }
+        }
+        if (f->ext) {
+            fs[i] = (ix_docfield){f->name, text, text_len, f->ext, f->n, f->ext_sent, f->nsent};
+            continue;
         }
         fs[i] = (ix_docfield){f->name, text, text_len, toks + k, f->n, f->sent, f->nsent};
         for (uint32_t t = 0; t < f->n; t++, k++)
@@ -504,8 +553,7 @@ crible_status crible_index_doc_end(crible_index_writer *w, crible_error *err)
         if (w->kvs[i].term) w->kvs[i].term = (const char *)w->kvpool.data + (uintptr_t)w->kvs[i].term;
     }
     st = ix_membuf_add(w->buf, w->segw, id, (const char *)w->json.data, w->json.len, fs, w->nfields,
-                       w->kvs, w->nkvs, err);
-    free(toks);
+                       w->kvs, w->nkvs, w->rec, w->rec_len, err);
     json_decref(obj);
     if (st) return crible_error_prefix(err, "document '%s'", id);
     if (old != UINT32_MAX) ix_membuf_delete(w->buf, old);

@@ -30,7 +30,7 @@
 
 typedef struct crible_index_writer_options {
     unsigned long long memory;  /* buffer budget in bytes (default 256 MiB) */
-    int zstd_level;             /* stored text compression (default 6) */
+    int zstd_level;             /* stored text compression (default 3) */
     int merge_factor;           /* segments of one size class before a merge (default 8) */
     bool create;                /* create the index if absent (default true) */
 } crible_index_writer_options;
@@ -77,6 +77,17 @@ crible_status crible_index_doc_field(crible_index_writer *w, const char *field, 
 void crible_index_doc_sentence(crible_index_writer *w);
 crible_status crible_index_doc_token(crible_index_writer *w, const crible_index_token *tok,
                                      crible_error *err);
+/* The in-process analysis path's faster calls (index_analyze.h): a text
+ * field given whole, its tokens and the first token of each sentence (in
+ * place of doc_field, doc_sentence and doc_token calls for it), and the
+ * document's stored record made by the caller (ix_stored_record,
+ * index_buffer.h, from the same JSON and fields).  Everything is borrowed
+ * until crible_index_doc_end. */
+crible_status crible_index_doc_field_tokens(crible_index_writer *w, const char *field,
+                                            const crible_index_token *tokens, uint32_t ntokens,
+                                            const uint32_t *sentences, uint32_t nsentences,
+                                            crible_error *err);
+void crible_index_doc_stored(crible_index_writer *w, const uint8_t *record, size_t len);
 /* An entity: `type` "person", "place", ...; `value` its canonical text. */
 crible_status crible_index_doc_entity(crible_index_writer *w, const char *type, const char *value,
                                       crible_error *err);
