@@ -60,6 +60,9 @@ typedef struct crible_query_options {
     size_t snippet_bytes;       /* passage length (220) */
     int snippet_fragments;      /* 1 or 2 (2) */
     bool exhaustive;            /* score every match, no pruning (tests compare) */
+    bool no_memo;               /* forget dictionary lookups between queries (the
+                                   searcher keeps up to 4 MB of them: benchmarks
+                                   of a first query) */
 } crible_query_options;
 
 void crible_query_options_init(crible_query_options *o);

@@ -35,6 +35,7 @@ struct crible_searcher {
     crible_query_analyzer *analyzer;
     bool index_folds_accents;
     char **dirs;
+    struct qcache *cache;     /* dictionary lookups memo (query_cache.h), or NULL */
 };
 
 int qs_field(const crible_searcher *s, const char *name); /* -1 if none */

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "query_cache.h"
 #include "query_fuzzy.h"
 
 typedef struct builder {
@@ -144,6 +145,24 @@ static long add_term(builder *b, int f, const char *t, size_t len, bool exact, u
     qfield *qf = &s->fields[f];
     uint64_t df = 0;
     uint32_t max_tf = 0;
+    /* memo key: 'T', field, exact, term */
+    unsigned char key[CRIBLE_TERM_MAX + 16];
+    size_t klen = 0;
+    bool memo = s->cache && len <= CRIBLE_TERM_MAX;
+    if (memo) {
+        key[0] = 'T';
+        key[1] = exact;
+        memcpy(key + 2, &f, sizeof f);
+        memcpy(key + 2 + sizeof f, t, len);
+        klen = 2 + sizeof f + len;
+        size_t vlen;
+        const unsigned char *v = qcache_get(s->cache, key, klen, &vlen);
+        if (v && vlen == sizeof df + sizeof max_tf) {
+            memcpy(&df, v, sizeof df);
+            memcpy(&max_tf, v + sizeof df, sizeof max_tf);
+            goto found;
+        }
+    }
     for (size_t sh = 0; sh < s->nshards; sh++) {
         int num = exact ? qf->exact_num[sh] : qf->num[sh];
         if (num < 0) {
@@ -170,6 +189,13 @@ static long add_term(builder *b, int f, const char *t, size_t len, bool exact, u
             }
         }
     }
+    if (memo) {
+        unsigned char v[sizeof df + sizeof max_tf];
+        memcpy(v, &df, sizeof df);
+        memcpy(v + sizeof df, &max_tf, sizeof max_tf);
+        qcache_put(s->cache, key, klen, v, sizeof v); /* out of memory: not kept, no harm */
+    }
+found:
     if (df == 0)
         return -1;
     if (p->nterms == p->terms_cap) {
@@ -289,8 +315,49 @@ static bool visit_add(void *ctx, const char *t, size_t n, int dist)
     return !ss->limit || ss->n < ss->limit;
 }
 
+/* The terms a walk visited, in order: (length, bytes) records. */
+typedef struct walkrec {
+    unsigned char *v;
+    size_t n, cap;
+} walkrec;
+
+static bool rec_visit(void *ctx, const char *t, size_t n, int dist)
+{
+    (void)dist;
+    walkrec *r = ctx;
+    uint32_t l = (uint32_t)n;
+    if (r->n + sizeof l + n > r->cap) {
+        size_t cap = (r->n + sizeof l + n) * 2 + 64;
+        unsigned char *v = realloc(r->v, cap);
+        if (!v)
+            return false;
+        r->v = v;
+        r->cap = cap;
+    }
+    memcpy(r->v + r->n, &l, sizeof l);
+    memcpy(r->v + r->n + sizeof l, t, n);
+    r->n += sizeof l + n;
+    return true;
+}
+
+/* Gives the recorded terms to visit_add as the walk did, until it says stop. */
+static void replay(const unsigned char *v, size_t n, strset *out)
+{
+    for (size_t o = 0; o + sizeof(uint32_t) <= n;) {
+        uint32_t l;
+        memcpy(&l, v + o, sizeof l);
+        if (o + sizeof l + l > n || !visit_add(out, (const char *)v + o + sizeof l, l, 0))
+            return;
+        o += sizeof l + l;
+    }
+}
+
 /* Walks the dictionary of field f (its exact field if `exact`) in every
- * shard with the automaton, adding the terms found to out. */
+ * shard with the automaton, adding the terms found to out.  A walk's
+ * terms are kept in the searcher's memo: the same pattern again (the
+ * next query with this word) costs no seek.  What the walk visits does
+ * not depend on what out holds, only where it stops (visit_add says when
+ * out is full), so replaying the record is the walk. */
 static void walk_dicts(builder *b, int f, bool exact, const char *pat, size_t len,
                        const crible_fuzzy_options *fo, strset *out)
 {
@@ -299,6 +366,28 @@ static void walk_dicts(builder *b, int f, bool exact, const char *pat, size_t le
         int num = exact ? s->fields[f].exact_num[sh] : s->fields[f].num[sh];
         if (num < 0)
             continue;
+        crible_fuzzy_options o = *fo;
+        o.max_terms = out->limit ? out->limit : 0;
+        /* memo key: 'W', shard, field number, the walk's options, pattern */
+        unsigned char key[64 + 1024];
+        size_t klen = 0;
+        bool memo = s->cache && len <= 1024;
+        if (memo) {
+            unsigned char opts[4] = {'W', (unsigned char)o.max_edits, o.fold_accents, o.prefix};
+            memcpy(key, opts, 4);
+            memcpy(key + 4, &sh, sizeof sh);
+            memcpy(key + 4 + sizeof sh, &num, sizeof num);
+            memcpy(key + 4 + sizeof sh + sizeof num, &o.max_terms, sizeof o.max_terms);
+            klen = 4 + sizeof sh + sizeof num + sizeof o.max_terms;
+            memcpy(key + klen, pat, len);
+            klen += len;
+            size_t vlen;
+            const unsigned char *v = qcache_get(s->cache, key, klen, &vlen);
+            if (v) {
+                replay(v, vlen, out);
+                continue;
+            }
+        }
         crible_terms *it;
         crible_error e;
         if (crible_terms_open(s->shards[sh], num, &it, &e) != CRIBLE_OK) {
@@ -307,14 +396,18 @@ static void walk_dicts(builder *b, int f, bool exact, const char *pat, size_t le
         }
         tsrc ts = {it};
         crible_term_source src = {&ts, ts_seek, ts_next};
-        crible_fuzzy_options o = *fo;
-        o.max_terms = out->limit ? out->limit : 0;
-        crible_status st = crible_fuzzy_intersect(pat, len, &o, &src, visit_add, out, NULL, &e);
+        walkrec rec = {0};
+        crible_status st = crible_fuzzy_intersect(pat, len, &o, &src, rec_visit, &rec, NULL, &e);
         crible_terms_close(it);
         if (st != CRIBLE_OK && st != CRIBLE_EDATA) {
+            free(rec.v);
             set_fail(b, st, 0, NULL, "%s", e.message);
             return;
         }
+        if (memo && st == CRIBLE_OK)
+            qcache_put(s->cache, key, klen, rec.v, rec.n); /* out of memory: not kept */
+        replay(rec.v, rec.n, out);
+        free(rec.v);
     }
 }
 

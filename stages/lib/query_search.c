@@ -5,6 +5,7 @@
  * explain).
  */
 #include "query_internal.h"
+#include "query_cache.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,6 +113,8 @@ crible_status crible_searcher_open(const char *const *dirs, size_t ndirs,
         return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
     }
     s->nshards = ndirs;
+    if (!s->opts.no_memo)
+        s->cache = qcache_new(4u << 20); /* NULL (out of memory): no memo */
     crible_status st = CRIBLE_OK;
     for (size_t i = 0; i < ndirs && st == CRIBLE_OK; i++) {
         s->dirs[i] = strdup(dirs[i]);
@@ -168,6 +171,7 @@ void crible_searcher_close(crible_searcher *s)
     free(s->shards);
     free(s->dirs);
     crible_query_analyzer_close(s->analyzer);
+    qcache_free(s->cache);
     free(s);
 }
 

@@ -219,6 +219,21 @@ for l in sys.stdin:
     [[ "$stderr" == *"<stdin>:3: syntax error"* ]]
 }
 
+@test "--stdin: a word met again (its dictionary lookups remembered) finds what it found the first time" {
+    need_reviews
+    local qs=(decu 'réalis*' '"tres bon film"' 'acteru~' coeur harcelement)
+    local f="$BATS_TEST_TMPDIR"
+    : > "$f/one"
+    for q in "${qs[@]}"; do
+        crible-query --tsv --no-snippet -n 5 "$REVIEWS_IDX" "$q" | tail -n +2 >> "$f/one"
+    done
+    printf '%s\n' "${qs[@]}" "${qs[@]}" "${qs[@]}" |
+        crible-query --tsv --no-snippet -n 5 --stdin "$REVIEWS_IDX" | tail -n +2 > "$f/stdin"
+    cat "$f/one" "$f/one" "$f/one" > "$f/three"
+    [ "$(wc -l < "$f/one")" -ge 25 ]
+    cmp "$f/three" "$f/stdin"
+}
+
 @test "--facets: top values of entity and metadata fields among all matches" {
     need_reviews
     run crible-query --json --facets source,rating -n 0 "$REVIEWS_IDX" 'film'

@@ -13,7 +13,9 @@
  *   crible<TAB>category<TAB>qid<TAB>total_hits
  * Each query is timed from building its query string to having the top 10
  * document numbers (BM25), in process, the index opened once, as the other
- * peers' drivers do.  Category to crible syntax:
+ * peers' drivers do (BENCH_NO_MEMO=1: the searcher forgets its dictionary
+ * lookups between queries, each one costs what a first one does).
+ * Category to crible syntax:
  *   term w · and a b (implicit AND) · or a OR b OR c · phrase "a b c" ·
  *   prefix pre* · top10 a OR b OR c (free text, any word).
  */
@@ -103,7 +105,10 @@ int main(int argc, char **argv)
     crible_error err;
     crible_searcher *s;
     const char *dirs[1] = {argv[1]};
-    if (crible_searcher_open(dirs, 1, NULL, &s, &err) != CRIBLE_OK) {
+    crible_query_options qo;
+    crible_query_options_init(&qo);
+    qo.no_memo = getenv("BENCH_NO_MEMO") != NULL; /* every query as if the first */
+    if (crible_searcher_open(dirs, 1, &qo, &s, &err) != CRIBLE_OK) {
         fprintf(stderr, "bench_query: %s\n", err.message);
         return err.status;
     }
