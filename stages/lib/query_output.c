@@ -133,6 +133,21 @@ static void meta_fields(const crible_output *o, const char *const **f, size_t *n
     }
 }
 
+/* Whether --fields member i is a column of its own in TSV and terminal
+ * output: not one they always show (id, score, title, snippet), not one
+ * named earlier in the list (--fields id,source,source). */
+static bool own_column(const char *const *f, size_t i)
+{
+    static const char *const fixed[] = {"id", "score", "title", "snippet"};
+    for (size_t k = 0; k < sizeof fixed / sizeof *fixed; k++)
+        if (strcmp(f[i], fixed[k]) == 0)
+            return false;
+    for (size_t k = 0; k < i; k++)
+        if (strcmp(f[i], f[k]) == 0)
+            return false;
+    return true;
+}
+
 /* A metadata value as text (numbers without a useless ".0"). */
 static char *value_text(const json_t *v)
 {
@@ -170,7 +185,8 @@ crible_status crible_output_begin(crible_output *o, const char *query, const cri
         meta_fields(o, &f, &n);
         fputs("\ttitle", o->out);
         for (size_t i = 0; i < n; i++)
-            fprintf(o->out, "\t%s", f[i]);
+            if (own_column(f, i))
+                fprintf(o->out, "\t%s", f[i]);
         if (o->snippets)
             fputs("\tsnippet", o->out);
         fputc('\n', o->out);
@@ -270,6 +286,8 @@ crible_status crible_output_hit(crible_output *o, size_t rank, const crible_hit 
         tsv_clean(snip);
         fprintf(o->out, "%s\t%.4f\t%s", id, hit->score, title ? title : "");
         for (size_t i = 0; i < nmf; i++) {
+            if (!own_column(mf, i))
+                continue;
             char *v = doc ? value_text(json_object_get(doc, mf[i])) : NULL;
             tsv_clean(v);
             fprintf(o->out, "\t%s", v ? v : "");
@@ -283,7 +301,7 @@ crible_status crible_output_hit(crible_output *o, size_t rank, const crible_hit 
         const char *c = o->color ? CYAN : "", *dm = o->color ? DIM : "", *z = o->color ? RESET : "";
         fprintf(o->out, "%3zu. %s%s%s", rank, c, id, z);
         for (size_t i = 0; i < nmf; i++) {
-            char *v = doc ? value_text(json_object_get(doc, mf[i])) : NULL;
+            char *v = doc && own_column(mf, i) ? value_text(json_object_get(doc, mf[i])) : NULL;
             if (v) {
                 tsv_clean(v);
                 if (strcmp(mf[i], "rating") == 0) {

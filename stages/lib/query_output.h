@@ -18,8 +18,10 @@
  *   Facets add {"facet":"platform","values":[{"value":"netflix","count":12}]}
  *   lines; --explain adds "explain" members.  Members only ever get added.
  *
- * --tsv: a header line, then id, score, the --fields columns, snippet; tabs
- *   and line breaks inside values become spaces.
+ * --tsv: a header line, then id, score, title, the --fields columns,
+ *   snippet; tabs and line breaks inside values become spaces.  A --fields
+ *   member that is already a column (id, score, title, snippet) or named
+ *   twice gets no second column (nor a second mention on a terminal).
  */
 #ifndef CRIBLE_QUERY_OUTPUT_H
 #define CRIBLE_QUERY_OUTPUT_H

@@ -162,6 +162,38 @@ count() { crible-query --count "$@" || true; }
     [ "$near" -gt 0 ] && [ "$near" -le "$sent" ] && [ "$sent" -le "$and" ] && [ "$near" -lt "$and" ]
 }
 
+@test "NEAR takes prefix and fuzzy words: réalis* NEAR/3 film, film NEAR/5 acteru~" {
+    need_reviews
+    and=$(count "$REVIEWS_IDX" 'réalis* film')
+    near=$(count "$REVIEWS_IDX" 'réalis* NEAR/3 film')
+    one=$(count "$REVIEWS_IDX" 'réalisateur NEAR/3 film')
+    [ "$one" -gt 0 ] && [ "$one" -lt "$near" ] && [ "$near" -lt "$and" ]
+    fand=$(count "$REVIEWS_IDX" 'film acteru~')
+    fnear=$(count "$REVIEWS_IDX" 'film NEAR/5 acteru~')
+    [ "$fnear" -gt 0 ] && [ "$fnear" -lt "$fand" ]
+    # a phrase around NEAR, a prefix on the other side
+    [ "$(count "$REVIEWS_IDX" '"très bon" NEAR/5 réalis*')" -gt 0 ]
+    # what NEAR cannot join is an error with its place marked, not a crash
+    run --separate-stderr crible-query "$REVIEWS_IDX" '(drôle OR hilarant) NEAR/3 film'
+    [ "$status" -eq 4 ]
+    [[ "$stderr" == *"NEAR joins words and phrases only"*"^"*"hint:"* ]]
+}
+
+@test "source: matches the whole value, any case, and adds up as sets" {
+    need_reviews
+    a=$(count "$REVIEWS_IDX" 'source:allocine.fr')
+    b=$(count "$REVIEWS_IDX" 'source:babelio.com')
+    [ "$a" -eq 1089 ] && [ "$b" -eq 7163 ]
+    [ "$(count "$REVIEWS_IDX" 'source:Allocine.FR')" -eq "$a" ]
+    [ "$(count "$REVIEWS_IDX" 'source:allocine.fr OR source:babelio.com')" -eq $((a + b)) ]
+    with=$(count "$REVIEWS_IDX" 'film source:allocine.fr')
+    without=$(count "$REVIEWS_IDX" 'source:allocine.fr -film')
+    [ "$with" -gt 0 ] && [ $((with + without)) -eq "$a" ]
+    [ "$(count "$REVIEWS_IDX" 'source:allocine')" -eq 0 ]     # not a part of the value
+    [ "$(count "$REVIEWS_IDX" 'source:allocine*')" -eq "$a" ] # unless asked
+    [ "$(count "$REVIEWS_IDX" 'item_type:film')" -eq 595 ]
+}
+
 @test "metadata filters: rating>=4, date ranges, source:" {
     need_reviews
     run crible-query --json -n 1000 "$REVIEWS_IDX" 'film rating>=4.5'
@@ -202,6 +234,18 @@ for l in sys.stdin:
     run crible-query --tsv --fields rating,source -n 3 "$REVIEWS_IDX" musique
     [ "${lines[0]}" = $'id\tscore\ttitle\trating\tsource\tsnippet' ]
     [ "$(echo "${lines[1]}" | awk -F'\t' '{print NF}')" -eq 6 ]
+}
+
+@test "--tsv --fields id,source,id: each column once, in the header and in every row" {
+    run crible-query --tsv --no-snippet --fields id,source,id,title "$CORPUS_IDX" netflix
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = $'id\tscore\ttitle\tsource' ]
+    local n
+    for l in "${lines[@]}"; do
+        n=$(printf '%s' "$l" | awk -F'\t' '{print NF}')
+        [ "$n" -eq 4 ]
+    done
+    [ "${#lines[@]}" -ge 2 ]
 }
 
 @test "colour only on a terminal or when asked; NO_COLOR honoured" {
