@@ -25,6 +25,7 @@ typedef struct crible_ent_info {
     uint8_t quote;        /* inside a WORK quote */
     uint8_t reason;       /* why the rules labelled it: enum crible_ent_reason */
     uint8_t gdoc;         /* its gazetteer span is from the document's names */
+    uint8_t seen;         /* how the document tagged this word so far (entities_seen.c) */
 } crible_ent_info;
 
 /* Why a rule labelled a token (a feature of the model). */
@@ -33,6 +34,14 @@ enum crible_ent_reason {
     R_FIRSTNAME, R_ORGHEAD, R_LOCHEAD, R_NAMECLASS, R_LOCPREP, R_ACRONYM, R_PROPN,
     R_DEFAULT, R_GEONOUN, R_ARTICLE, R_TEAM, R_NOTNAME, R_TITLE, R_DEPLACE, R_LIST
 };
+
+/* A word of the document and how often it was tagged O (capitalised), PER,
+ * LOC, ORG or another type (entities_seen.c). */
+#define CRIBLE_ENT_SEEN_SLOTS 5
+typedef struct crible_ent_seen {
+    uint64_t hash;        /* 0: empty slot */
+    uint16_t count[CRIBLE_ENT_SEEN_SLOTS];
+} crible_ent_seen;
 
 /* A name remembered for the rest of the document. */
 typedef struct crible_ent_memo {
@@ -65,6 +74,9 @@ struct crible_entities {
     size_t nmemo, memo_cap;
     char *memo_pool;
     size_t memo_len, memo_pool_cap;
+    /* how the model tagged the document's words (entities_seen.c) */
+    crible_ent_seen *seen;
+    size_t nseen, seen_cap;
 };
 
 /* Appends the text of tokens [a, b) to e->arena (tokens joined by one space
@@ -86,5 +98,11 @@ void crible_ent_memo_put(crible_entities *e, int type, const char *key, size_t k
                          const char *value);
 const crible_ent_memo *crible_ent_memo_get(const crible_entities *e, const char *key,
                                            size_t key_len);
+
+/* The document's record of tagged words: info[0..n).seen from it; the
+ * sentence's labels (the tagger's label numbers) into it; emptied. */
+void crible_ent_seen_read(crible_entities *e, size_t n);
+void crible_ent_seen_add(crible_entities *e, const uint16_t *labels, size_t n);
+void crible_ent_seen_clear(crible_entities *e);
 
 #endif

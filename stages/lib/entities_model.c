@@ -1,6 +1,8 @@
 /*
  * entities_model.c - owns the averaged perceptron of entities_model.h: its
  * features, greedy decoding, training step, averaging, and model file.
+ * Feature numbers (the first hash input) are part of the model file's
+ * meaning: a model trained with other features gives other labels.
  */
 #include "entities_model.h"
 
@@ -18,6 +20,7 @@
 #define MAX_LABELS 129
 
 static const char magic[8] = "CRIBNER";
+#define MODEL_VERSION 2   /* 2: with the document's record (entities_seen.c) */
 
 struct crible_entities_model {
     size_t nlabels;
@@ -115,6 +118,12 @@ static size_t features(const crible_entities_token *t, const crible_ent_info *in
     rows[k++] = row(h_int(h_int(h_begin(44), in[i].reason), rule[i]));
     rows[k++] = row(h_int(h_begin(47), flags | (uint32_t)in[i].classes << 4 |
                                            (uint32_t)in[i].common << 8));
+    /* how the document tagged this word so far (entities_seen.c) */
+    if (in[i].seen) {
+        rows[k++] = row(h_int(h_begin(60), in[i].seen));
+        rows[k++] = row(h_int(h_int(h_begin(61), in[i].seen), rule[i]));
+        rows[k++] = row(h_int(h_int(h_begin(62), in[i].seen), flags));
+    }
     /* the gazetteer span over i, with its type */
     int gt = -1;
     for (size_t j = i + 1; j-- > 0 && i - j < 8;)
@@ -321,7 +330,7 @@ crible_status crible_entities_model_save(const crible_entities_model *m, const c
 {
     wbuf b = {0};
     wput(&b, magic, 8);
-    wu32(&b, 1);
+    wu32(&b, MODEL_VERSION);
     wu32(&b, (uint32_t)m->nlabels);
     for (size_t l = 0; l < m->nlabels; l++) {
         unsigned char n = (unsigned char)strlen(m->labels[l]);
@@ -385,7 +394,7 @@ crible_status crible_entities_model_load(const char *path, crible_entities_model
                                         "(bad magic, version, size or checksum)", path);
     crible_entities_model *m = NULL;
     size_t p = 16;
-    if (b.len < 32 || memcmp(b.p, magic, 8) != 0 || ru32(b.p + 8) != 1 ||
+    if (b.len < 32 || memcmp(b.p, magic, 8) != 0 || ru32(b.p + 8) != MODEL_VERSION ||
         crc32_iscsi(b.p, (int)(b.len - 4), 0) != ru32(b.p + b.len - 4))
         goto done;
     uint32_t nl = ru32(b.p + 12);

@@ -6,13 +6,15 @@
  * Decoding is greedy, left to right, with the two previous labels as
  * features (the gold ones while training); the features of a token are
  * its key, shape, prefixes and
- * suffixes, the words around it, its gazetteer classes, and the label the
- * rules give it (so the model learns when to trust the rules).  Feature
- * strings are hashed into 2^20 rows of one weight per label.
+ * suffixes, the words around it, its gazetteer classes, the label the
+ * rules give it (so the model learns when to trust the rules), and how the
+ * model tagged the same word earlier in the document (entities_seen.c).
+ * Feature strings are hashed into 2^20 rows of one weight per label.
  *
- * File format "crible NER model, version 1" (little-endian):
+ * File format "crible NER model, version 2" (little-endian; version 1 had
+ * no document feature: such a file is refused, train it again):
  *   bytes 0-7    magic "CRIBNER\0"
- *   u32          version (1)
+ *   u32          version (2)
  *   u32          nlabels L (2..129); then L label names, each u8 length + bytes
  *                ("O" first, then "B-PER", "I-PER", ...)
  *   u32          log2 of the row count (20)

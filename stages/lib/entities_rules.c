@@ -511,10 +511,15 @@ static void capitalised_runs(crible_entities *e, const crible_entities_token *t,
         }
         i = b - 1;
         if (shouted(e, a, b)) continue;   /* "COUP DE COEUR" */
-        /* "la Seconde Guerre mondiale", "les Jeux olympiques": events */
+        /* "la Seconde Guerre mondiale", "les Jeux olympiques": events; "les
+         * Gascons": people; but "l'océan Indien", "les Canadiens de Montréal" */
         if ((in[a].classes & CRIBLE_GAZ_NONE) && !(in[a].classes & CRIBLE_GAZ_FIRSTNAME) &&
-            in[a].gtype < 0)
-            continue;
+            in[a].gtype < 0) {
+            size_t sa;
+            int why = R_NONE;
+            run_type(e, t, labels, a, b, &sa, &why);
+            if (why != R_GEONOUN && why != R_TEAM) continue;
+        }
         /* at a sentence start, a capital is not evidence by itself */
         while (a < b && in[a].init && !evidence(e, a) &&
                !(b - a >= 2 && key_in(e, a, honorifics))) {

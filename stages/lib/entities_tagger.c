@@ -65,6 +65,7 @@ void crible_entities_free(crible_entities *e)
     free(e->arena);
     free(e->memo);
     free(e->memo_pool);
+    free(e->seen);
     free(e);
 }
 
@@ -443,6 +444,7 @@ void crible_entities_end_document(crible_entities *e)
     if (e->memo) memset(e->memo, 0, e->memo_cap * sizeof *e->memo);
     e->nmemo = 0;
     e->memo_len = 0;
+    crible_ent_seen_clear(e);
 }
 
 /* --- tagging -------------------------------------------------------------- */
@@ -513,8 +515,15 @@ crible_status crible_entities_learn(crible_entities *e, crible_entities_model *m
     int map[CRIBLE_ENT_NLABELS];
     label_map(e, m, map);
     for (size_t i = 0; i < n; i++) e->rule_labels[i] = (uint16_t)map[e->labels[i]];
+    crible_ent_seen_read(e, n);
     *wrong = crible_entities_model_learn(m, t, e->info, e->keys, e->rule_labels, n, gold,
                                          e->labels);
+    /* the document's record gets what the model predicted, as when tagging */
+    for (size_t i = 0; i < n; i++) {
+        int l = crible_entities_label_parse(e, crible_entities_model_label(m, e->labels[i]));
+        e->rule_own[i] = (uint16_t)(l < 0 ? 0 : l);
+    }
+    crible_ent_seen_add(e, e->rule_own, n);
     return CRIBLE_OK;
 }
 
@@ -532,6 +541,7 @@ crible_status crible_entities_tag(crible_entities *e, const crible_entities_toke
             e->rule_own[i] = e->labels[i];
             e->rule_labels[i] = (uint16_t)map[e->labels[i]];
         }
+        crible_ent_seen_read(e, n);
         crible_entities_model_predict(e->model, t, e->info, e->keys, e->rule_labels, n,
                                       e->labels);
         for (size_t i = 0; i < n; i++) {
@@ -541,6 +551,7 @@ crible_status crible_entities_tag(crible_entities *e, const crible_entities_toke
         }
         keep_rule_spans(e, map, n);
         keep_particles(e, n);
+        crible_ent_seen_add(e, e->labels, n);
         /* values: keep the rules' value when the rules found the same span */
         for (size_t i = 0; i < n; i++) {
             if (e->labels[i] % 2 == 1) {
