@@ -11,6 +11,9 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 void ix_pcur_init(ix_pcur *c, const ix_segment *seg, const ix_segfield *f, const ix_term *t,
                   bool skip_deleted)
@@ -99,11 +102,17 @@ static void unpack_range(const uint8_t *in, unsigned bits, uint32_t from, uint32
 
 static uint32_t skip_last(const ix_pcur *c, uint32_t b);
 
+static bool decode_docs(ix_pcur *c, uint32_t upto);
+
 /* Decodes the current block's documents up to docs[upto - 1] (a packed
  * block: 16 at a time); false (and bad) if damaged. */
-static bool need_docs(ix_pcur *c, uint32_t upto)
+static inline bool need_docs(ix_pcur *c, uint32_t upto)
 {
-    if (upto <= c->dn) return true;
+    return upto <= c->dn || decode_docs(c, upto);
+}
+
+static bool decode_docs(ix_pcur *c, uint32_t upto)
+{
     upto = (upto + 15) & ~15u;
     if (upto > c->bn) upto = c->bn;
     uint32_t i = c->dn;
@@ -127,9 +136,15 @@ static bool need_docs(ix_pcur *c, uint32_t upto)
 
 /* The current block's tfs up to tfs[upto - 1] (a packed block's are
  * unpacked on first use); false (and bad) if damaged. */
+static bool decode_tfs(ix_pcur *c, uint32_t upto);
+
 static inline bool need_tfs(ix_pcur *c, uint32_t upto)
 {
-    if (upto <= c->tn) return true;
+    return upto <= c->tn || decode_tfs(c, upto);
+}
+
+static bool decode_tfs(ix_pcur *c, uint32_t upto)
+{
     upto = (upto + 7) & ~7u;   /* a packed block: 128 */
     uint32_t i = c->tn;
     unpack_range(c->tf_packed, c->tf_bits, i, upto, c->tfs, c->bend);
@@ -284,10 +299,26 @@ uint32_t ix_pcur_advance(ix_pcur *c, uint32_t target)
     }
 }
 
-/* Past n varints from p (their last bytes have the high bit clear), eight
- * bytes at a time; NULL if the data ends first. */
+/* Past n varints from p (their last bytes have the high bit clear): 64
+ * bytes at a time while they hold fewer than n last bytes (SSE2), then
+ * eight at a time; NULL if the data ends first. */
 static const uint8_t *skip_varints(const uint8_t *p, const uint8_t *end, uint64_t n)
 {
+#ifdef __SSE2__
+    const __m128i high = _mm_set1_epi8((char)0x80), zero = _mm_setzero_si128();
+    while (n > 64 && end - p >= 64) {
+        __m128i sum = zero;
+        for (int k = 0; k < 4; k++) {   /* 0xFF (-1) where a varint ends */
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+            sum = _mm_sub_epi8(sum, _mm_cmpeq_epi8(_mm_and_si128(x, high), zero));
+        }
+        __m128i sad = _mm_sad_epu8(sum, zero);
+        uint64_t k = (uint64_t)_mm_cvtsi128_si32(sad) + (uint64_t)_mm_extract_epi16(sad, 4);
+        if (k >= n) break;
+        n -= k;
+        p += 64;
+    }
+#endif
     while (n && end - p >= 8) {
         uint64_t last = ~ix_get64(p) & 0x8080808080808080ull;
         uint64_t k = ((last >> 7) * 0x0101010101010101ull) >> 56;
