@@ -5,7 +5,11 @@
  * Terms live in one open-addressing hash table keyed by (field, bytes).  A
  * term's postings are two growable byte streams in the on-disk varint style:
  * `docs` (doc gap, tf) and `pos` (per document: tf positions, the first
- * absolute then gaps).  Per field: the documents' lengths, sentence starts
+ * absolute then gaps).  Terms are allocated from chunks (up to 1 MiB, freed
+ * whole at a flush), each with its streams' first INLINE bytes right after it:
+ * most terms are rare and never need more (no malloc, no free, and the
+ * bytes are next to the term in the cache); a stream that outgrows them
+ * moves to the heap.  Per field: the documents' lengths, sentence starts
  * and numeric values.  Every allocation is counted in `bytes`, which the
  * writer compares with --memory.
  *
@@ -59,6 +63,15 @@ typedef struct slot {
     mterm *t;
 } slot;
 
+#define INLINE 16            /* bytes of each stream kept beside its term */
+#define CHUNK (1u << 20)     /* terms are allocated in chunks of at most this size */
+
+typedef struct chunk {
+    struct chunk *next;
+    size_t used, size;
+    uint8_t data[];
+} chunk;
+
 struct ix_membuf {
     slot *table;
     size_t table_cap, nterms;
@@ -75,6 +88,7 @@ struct ix_membuf {
     size_t ntouched, touched_cap;
     size_t bytes;
     ix_buf rec;
+    chunk *chunks;            /* the terms' memory */
 };
 
 static crible_status nomem(crible_error *err)
@@ -120,10 +134,14 @@ static void clear(ix_membuf *b)
     for (size_t i = 0; i < b->table_cap; i++) {
         mterm *t = b->table[i].t;
         if (!t) continue;
-        ix_buf_free(&t->docs);
-        ix_buf_free(&t->pos);
-        free(t);
+        if (t->docs.cap > INLINE) free(t->docs.data);
+        if (t->pos.cap > INLINE) free(t->pos.data);
         b->table[i] = (slot){0, NULL};
+    }
+    while (b->chunks) {
+        chunk *c = b->chunks;
+        b->chunks = c->next;
+        free(c);
     }
     for (size_t i = 0; i < b->nfields; i++) {
         free(b->fields[i].lengths);
@@ -232,6 +250,55 @@ static bool grow_table(ix_membuf *b)
     return true;
 }
 
+/* n zeroed bytes (8-aligned) from the chunks. */
+static void *arena_alloc(ix_membuf *b, size_t n)
+{
+    n = (n + 7) & ~(size_t)7;
+    chunk *c = b->chunks;
+    if (!c || c->size - c->used < n) {
+        /* an eighth of the buffer (so that --memory is not overshot by
+         * more), between 4 KiB and CHUNK */
+        size_t size = b->bytes / 8 < 4096 ? 4096 : b->bytes / 8 > CHUNK ? CHUNK : b->bytes / 8;
+        if (size < n) size = n;
+        c = calloc(1, sizeof *c + size);
+        if (!c) return NULL;
+        c->size = size;
+        c->next = b->chunks;
+        b->chunks = c;
+        b->bytes += sizeof *c + size;
+    }
+    void *p = c->data + c->used;
+    c->used += n;
+    return p;
+}
+
+/* Room for `need` more bytes in a term's stream, on the heap once it
+ * outgrows its INLINE bytes. */
+static bool stream_grow(ix_membuf *b, ix_buf *x, size_t need)
+{
+    bool heap = x->cap > INLINE;
+    size_t cap = heap ? x->cap * 2 : 64;
+    while (cap - x->len < need) cap *= 2;
+    uint8_t *d = heap ? realloc(x->data, cap) : malloc(cap);
+    if (!d) return false;
+    if (!heap && x->len) memcpy(d, x->data, x->len);
+    b->bytes += cap - (heap ? x->cap : 0);
+    x->data = d;
+    x->cap = cap;
+    return true;
+}
+
+static inline bool stream_varint(ix_membuf *b, ix_buf *x, uint64_t v)
+{
+    if (x->cap - x->len < 10) {
+        size_t n = 1;
+        for (uint64_t w = v; w >= 128; w >>= 7) n++;
+        if (x->cap - x->len < n && !stream_grow(b, x, 10)) return false;
+    }
+    x->len += ix_varint_put(x->data + x->len, v);
+    return true;
+}
+
 /* A term's bytes: at most CRIBLE_TERM_MAX, cut at a character boundary. */
 static size_t term_len(const char *s, size_t len)
 {
@@ -255,8 +322,13 @@ static mterm *term_find(ix_membuf *b, int field, const char *s, size_t len, uint
         if (!grow_table(b)) return NULL;
         return term_find(b, field, s, len, h, create);
     }
-    mterm *t = calloc(1, sizeof *t + len + 1);
+    int kind = b->fields[field].kind;
+    size_t inl = kind == CRIBLE_FIELD_TEXT ? 2 * INLINE : kind == CRIBLE_FIELD_KEYWORD ? INLINE : 0;
+    size_t at = (sizeof(mterm) + len + 1 + 7) & ~(size_t)7;
+    mterm *t = arena_alloc(b, at + inl);
     if (!t) return NULL;
+    if (inl) t->docs = (ix_buf){(uint8_t *)t + at, 0, INLINE};
+    if (inl > INLINE) t->pos = (ix_buf){(uint8_t *)t + at + INLINE, 0, INLINE};
     t->hash = h;
     t->field = (uint16_t)field;
     t->len = (uint8_t)len;
@@ -264,7 +336,6 @@ static mterm *term_find(ix_membuf *b, int field, const char *s, size_t len, uint
     memcpy(t->bytes, s, len);
     b->table[j] = (slot){h, t};
     b->nterms++;
-    b->bytes += sizeof *t + len + 1 + 16;   /* + malloc overhead */
     return t;
 }
 
@@ -299,10 +370,8 @@ static mterm *occurrence(ix_membuf *b, mterm *t, uint32_t doc, bool positions, u
     int field = t->field;
     if (impure) t->impure = true;
     if (positions) {
-        size_t cap = t->pos.cap;
-        if (!ix_buf_varint(&t->pos, t->cur_tf ? pos - t->last_pos : pos) || !ix_buf_varint(&t->pos, variant))
+        if (!stream_varint(b, &t->pos, t->cur_tf ? pos - t->last_pos : pos) || !stream_varint(b, &t->pos, variant))
             return NULL;
-        b->bytes += t->pos.cap - cap;
         t->last_pos = pos;
     } else if (t->cur_tf && b->fields[field].kind == CRIBLE_FIELD_KEYWORD) {
         return t;   /* keywords: tf 1 */
@@ -362,10 +431,8 @@ static bool end_doc_terms(ix_membuf *b, uint32_t doc)
             if (t->cur_tf > t->max_tf) t->max_tf = t->cur_tf;
             continue;
         }
-        size_t cap = t->docs.cap;
         uint32_t gap = t->last_doc == UINT32_MAX ? doc : doc - t->last_doc - 1;
-        if (!ix_buf_varint(&t->docs, gap) || !ix_buf_varint(&t->docs, t->cur_tf)) return false;
-        b->bytes += t->docs.cap - cap;
+        if (!stream_varint(b, &t->docs, gap) || !stream_varint(b, &t->docs, t->cur_tf)) return false;
         t->last_doc = doc;
     }
     b->ntouched = 0;
