@@ -652,6 +652,49 @@ static int cmp_term(const void *a, const void *b)
     return c ? c : (int)x->len - (int)y->len;
 }
 
+/* Sorts terms in byte order: a radix sort on their first 8 bytes (no
+ * pointer chased per comparison), then the terms sharing those by
+ * cmp_term.  qsort alone when out of memory. */
+typedef struct sortkey {
+    uint64_t key;
+    mterm *t;
+} sortkey;
+
+static void sort_terms(mterm **terms, size_t n)
+{
+    sortkey *a = malloc(n * sizeof *a), *tmp = malloc(n * sizeof *tmp);
+    if (!a || !tmp) {
+        free(a);
+        free(tmp);
+        qsort(terms, n, sizeof *terms, cmp_term);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = 0;
+        for (size_t j = 0; j < 8; j++) k = k << 8 | (j < terms[i]->len ? (uint8_t)terms[i]->bytes[j] : 0);
+        a[i] = (sortkey){k, terms[i]};
+    }
+    for (unsigned shift = 0; shift < 64; shift += 8) {
+        size_t count[257] = {0};
+        for (size_t i = 0; i < n; i++) count[((a[i].key >> shift) & 255) + 1]++;
+        if (count[((a[0].key >> shift) & 255) + 1] == n) continue;   /* one byte value: in order */
+        for (int c = 0; c < 256; c++) count[c + 1] += count[c];
+        for (size_t i = 0; i < n; i++) tmp[count[(a[i].key >> shift) & 255]++] = a[i];
+        sortkey *x = a;
+        a = tmp;
+        tmp = x;
+    }
+    for (size_t i = 0; i < n;) {
+        size_t e = i + 1;
+        while (e < n && a[e].key == a[i].key) e++;
+        for (size_t k = i; k < e; k++) terms[k] = a[k].t;
+        if (e - i > 1) qsort(terms + i, e - i, sizeof *terms, cmp_term);
+        i = e;
+    }
+    free(a);
+    free(tmp);
+}
+
 static unsigned var_bits(uint32_t nvar)
 {
     unsigned b = 0;
@@ -779,7 +822,7 @@ crible_status ix_membuf_flush(ix_membuf *b, ix_segw *w, uint64_t *size, uint64_t
     if (!st) count[0] = 0;
     for (size_t f = 0; !st && f < b->nfields; f++) {
         size_t a = count[f], e = f + 1 < b->nfields ? count[f + 1] : n;
-        qsort(sorted + a, e - a, sizeof *sorted, cmp_term);
+        if (e > a) sort_terms(sorted + a, e - a);
         st = flush_field(b, w, f, sorted + a, e - a, err);
     }
     free(all);
