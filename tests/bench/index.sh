@@ -3,8 +3,10 @@
 # FrenchAnalyzer), SQLite FTS5 and Xapian, all built from the same documents
 # in one run by ../shared/bench/peers (crible takes part as a custom peer:
 # the build= line of tests/bench/crible.conf, the whole pipeline
-# read | tokenize | stem | index).  Then crible-index alone on the same token
-# stream with several --memory budgets, to show its peak memory is flat.
+# read | tokenize | stem | index; and as "crible-an", read | index
+# --analyze: the same analysis in-process, the same index).  Then crible-index alone on the same token
+# stream with several --memory budgets, to show its peak memory is flat,
+# and crible-index --analyze on the documents with the same budgets.
 #
 #   tests/bench/index.sh [CORPUS.jsonl[.zst]]
 #   env: CRIBLE_BUILD=build (a Release build)  BUILD_RUNS=3
@@ -86,17 +88,29 @@ for c in ("crible", "crible-an"):
 if "crible" in med and "crible-an" in med:
     print("crible-an (read | index --analyze) = %.2fx the piped chain" % (med["crible"][0] / med["crible-an"][0]))
 EOF
-# crible-index alone: peak memory by budget, on one token stream
+# crible-index alone: peak memory by budget, on one token stream; and
+# crible-index --analyze on the documents (its analysis threads and queue
+# on top of the budget)
 STREAM=$WORK/stream.conllu
 "$BUILD/bin/crible-read" "$CORPUS" | "$BUILD/bin/crible-tokenize" | "$BUILD/bin/crible-stem" > "$STREAM"
+DOCS=$WORK/docs.jsonl
+"$BUILD/bin/crible-read" "$CORPUS" > "$DOCS"
 echo
-echo "crible-index alone on the token stream ($(du -m "$STREAM" | cut -f1) MB):"
-printf '%-8s %8s %12s %10s\n' memory "wall s" "peak RSS MB" segments
+echo "crible-index alone on the token stream ($(du -m "$STREAM" | cut -f1) MB), and --analyze on the documents:"
+printf '%-8s %8s %12s %10s   %8s %12s %10s\n' memory "wall s" "peak RSS MB" segments "wall s" "peak RSS MB" segments
 for m in 16M 64M 256M; do
-    rm -rf "$WORK/idx-$m"
-    /usr/bin/time -f '%e %M' -o "$WORK/time" "$BUILD/bin/crible-index" -q --memory "$m" -o "$WORK/idx-$m" "$STREAM"
-    read -r wall rss < "$WORK/time"
-    segs=$("$BUILD/bin/crible-index" stats "$WORK/idx-$m" | awk -F'\t' '$1=="segments"{print $2}')
-    printf '%-8s %8s %12.0f %10s\n' "$m" "$wall" "$((rss / 1024))" "$segs"
+    line=$(printf '%-8s' "$m")
+    for mode in stream analyze; do
+        rm -rf "$WORK/idx-$m"
+        if [ $mode = stream ]; then
+            /usr/bin/time -f '%e %M' -o "$WORK/time" "$BUILD/bin/crible-index" -q --memory "$m" -o "$WORK/idx-$m" "$STREAM"
+        else
+            /usr/bin/time -f '%e %M' -o "$WORK/time" "$BUILD/bin/crible-index" -q --analyze --memory "$m" -o "$WORK/idx-$m" "$DOCS"
+        fi
+        read -r wall rss < "$WORK/time"
+        segs=$("$BUILD/bin/crible-index" stats "$WORK/idx-$m" | awk -F'\t' '$1=="segments"{print $2}')
+        line="$line$(printf ' %8s %12.0f %10s  ' "$wall" "$((rss / 1024))" "$segs")"
+    done
+    echo "$line"
 done
-rm -f "$STREAM"
+rm -f "$STREAM" "$DOCS"
