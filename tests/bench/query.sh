@@ -7,6 +7,7 @@
 #   tests/bench/query.sh [CORPUS.jsonl] [QUERIES.txt]
 #   env: CRIBLE_BUILD=build (a Release build: programs in bin/, tools in tests/)
 #        PEERS="crible xapian sqlite sphinx lucene"  BUILD_RUNS=1  QUERY_PASSES=10
+#          (peer crible-cold: crible planning every query as a first one)
 #        BENCH_WORK=$CRIBLE_BUILD/bench-query/LABEL (LABEL: the corpus's name)
 #        REUSE="xapian lucene" keeps these peers' indexes and build figures
 #        from the previous run on the same corpus (only queries are run for
@@ -57,6 +58,11 @@ if [ -n "${REUSE:-}" ]; then
 fi
 sed -e "s|@BIN@|$BUILD/bin|g" -e "s|@TOOLS@|$BUILD/tests|g" "$SRC/tests/bench/crible.conf" \
     > "$WORK/harness/peers/custom/crible.conf"
+# crible-cold: the same, each query planned as if it were the first (the
+# searcher forgets its dictionary lookups: bench_query BENCH_NO_MEMO=1)
+sed -e 's|^query=|query=BENCH_NO_MEMO=1 BENCH_PEER=crible-cold |' \
+    -e 's|^count=|count=BENCH_PEER=crible-cold |' "$WORK/harness/peers/custom/crible.conf" \
+    > "$WORK/harness/peers/custom/crible-cold.conf"
 export CRIBLE_DATA="${CRIBLE_DATA:-$SRC/config}"
 BENCH_WORK="$WORK" PEERS="${PEERS:-crible xapian sqlite sphinx lucene}" \
     BUILD_RUNS="${BUILD_RUNS:-1}" QUERY_PASSES="${QUERY_PASSES:-10}" \

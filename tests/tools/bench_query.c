@@ -14,7 +14,8 @@
  * Each query is timed from building its query string to having the top 10
  * document numbers (BM25), in process, the index opened once, as the other
  * peers' drivers do (BENCH_NO_MEMO=1: the searcher forgets its dictionary
- * lookups between queries, each one costs what a first one does).
+ * lookups between queries, each one costs what a first one does;
+ * BENCH_PEER=NAME: the peer name printed, crible by default).
  * Category to crible syntax:
  *   term w · and a b (implicit AND) · or a OR b OR c · phrase "a b c" ·
  *   prefix pre* · top10 a OR b OR c (free text, any word).
@@ -100,6 +101,7 @@ int main(int argc, char **argv)
         return 2;
     }
     int warm = argc > 3 ? atoi(argv[3]) : 2, passes = argc > 4 ? atoi(argv[4]) : 10;
+    const char *peer = getenv("BENCH_PEER") ? getenv("BENCH_PEER") : "crible";
     bq *qs;
     size_t nq = load(argv[2], &qs);
     crible_error err;
@@ -126,7 +128,7 @@ int main(int argc, char **argv)
                 total = r.total;
             else
                 fprintf(stderr, "bench_query: %s: %s\n", text, err.message);
-            printf("crible\t%s\t%s\t%llu\n", qs[i].cat, qs[i].qid, total);
+            printf("%s\t%s\t%s\t%llu\n", peer, qs[i].cat, qs[i].qid, total);
         }
     } else {
         crible_search_request req = {.limit = getenv("BENCH_PLAN_ONLY") ? 0 : 10};
@@ -149,7 +151,7 @@ int main(int argc, char **argv)
                     }
                     double us = now_us() - t0;
                     if (p >= 0)
-                        printf("crible\t%s\t%s\t%d\t%.1f\t%zu\n", snip ? "top10+snip" : qs[i].cat,
+                        printf("%s\t%s\t%s\t%d\t%.1f\t%zu\n", peer, snip ? "top10+snip" : qs[i].cat,
                                qs[i].qid, p, us, n);
                 }
             }
