@@ -258,6 +258,10 @@ static void walk(crible_entities *e, const crible_entities_token *t, const cribl
         node = crible_gazetteer_step(g, node, e->keys + in[j].key_off, in[j].key_len);
         if (!node) break;
         if (in[j].key_len == 0) continue;
+        /* every entry of the node: its first entity entry that fits, and
+         * the word's classes wherever they are in the list ("Dominique" is
+         * a country and a first name) */
+        bool found = false;
         for (int32_t k = crible_gazetteer_first(g, node); k >= 0;) {
             const crible_gazetteer_entry *en = crible_gazetteer_entry_at(g, k);
             if (en->type < 0) {
@@ -265,12 +269,12 @@ static void walk(crible_entities *e, const crible_entities_token *t, const cribl
                     in[i].classes = en->classes;
                     in[i].common = (en->flags & CRIBLE_GAZ_COMMON) != 0;
                 }
-            } else if (spans && entry_fits(e, en, t, n, i, j + 1)) {
+            } else if (spans && !found && entry_fits(e, en, t, n, i, j + 1)) {
                 in[i].gtype = en->type;
                 in[i].gend = (uint16_t)(j + 1 - i);
                 in[i].gentry = k;
                 in[i].gdoc = g == e->doc_names;
-                break;
+                found = true;
             }
             k = en->next;
         }

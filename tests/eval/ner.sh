@@ -8,19 +8,23 @@
 #   rules   the default: rules + the gazetteers crible ships, nothing learned;
 #   model   an averaged perceptron (crible-entities train) stacked on the
 #           rules, always tested on sentences it was not trained on:
-#             7romans     2 folds: the first half of each novel trains the
-#                         model for the second halves, and back; pooled.
-#                         Also reported, stricter, not a target: leave one
-#                         novel out (5 folds; names and the annotators'
-#                         conventions of a novel are then unseen).
+#             7romans     leave one novel out (the target): each novel is
+#                         tagged by a model trained on the four others, so
+#                         its names and its annotators' habits are unseen.
+#                         Also reported, easier: 2 folds, the first half of
+#                         each novel trains the model for the second halves
+#                         and back.
 #             WikiNEuRal  2 folds: first half of val / second half; pooled.
 #             HIPE        tagged by a model trained on all 5 novels and all of
 #                         WikiNEuRal val (reported, no target).
 #           No model is shipped: WikiNEuRal and HIPE are CC BY-NC-SA, 7romans
 #           states no licence; users train on their own data.
-# Targets (issue 3), micro-F1 on PER/LOC/ORG: >= 0.80 on the novels and
-# >= 0.75 on WikiNEuRal, checked on the 2-fold model figures, and the rules
-# alone must keep >= 0.75 on WikiNEuRal; a missed target fails the test.  Usage: tests/eval/ner.sh (after a build).
+# Targets (issue 3), micro-F1 on PER/LOC/ORG: >= 0.80 on the novels (the
+# leave-one-novel-out model) and >= 0.75 on WikiNEuRal.  Besides the
+# targets, floors a little under the figures measured when this was written
+# (README) catch a regression of the rules or the model: see `floors` below.
+# A missed target or floor fails the test.  Usage: tests/eval/ner.sh (after
+# a build; CRIBLE_BIN names the programs' directory).
 set -u
 src=${CRIBLE_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 bin=${CRIBLE_BIN:-$src/build/bin}
@@ -71,10 +75,9 @@ twofold() {  # out train-a... -- train-b...: a tags b, b tags a
 }
 twofold "$tmp/7r.model" "$tmp"/h1_*.stream -- "$tmp"/h2_*.stream
 twofold "$tmp/wn.model" "$tmp/wn_a.stream" -- "$tmp/wn_b.stream"
-# Leave one novel out (five more models, no target): NER_LONO=1 to report it.
+# Leave one novel out (five more models): the target.
 : > "$tmp/7r.lono"
 for n in $novels; do
-    [ "${NER_LONO:-0}" = 1 ] || break
     train=()
     for m in $novels; do [ "$m" = "$n" ] || train+=("$tmp/r_$m.stream"); done
     "$ent" train -q -o "$tmp/m.bin" "${train[@]}"
@@ -82,18 +85,30 @@ for n in $novels; do
 done
 "$ent" train -q -o "$tmp/mall.bin" "$tmp"/r_*.stream "$tmp/wn.stream"
 "$ent" -m "$tmp/mall.bin" "$tmp/hipe.stream" > "$tmp/hipe.model"
+report "7romans, model (leave one novel out: the target)" "$tmp/7r.lono"
 report "7romans, model (2 folds: halves of each novel)" "$tmp/7r.model"
-[ "${NER_LONO:-0}" = 1 ] && report "7romans, model (leave one novel out; no target)" "$tmp/7r.lono"
 report "WikiNEuRal, model (2 folds)" "$tmp/wn.model"
 report "HIPE-2020 fr, model (trained on 7romans + WikiNEuRal)" "$tmp/hipe.model"
 
-f7=$(micro "$tmp/7r.model")
-fw=$(micro "$tmp/wn.model")
-fwr=$(micro "$tmp/wn.rules")
-echo "=== targets: 7romans micro-F1 $f7 (model, >= 0.80), WikiNEuRal micro-F1 $fw (model, >= 0.75)"
-echo "             and $fwr (rules alone, >= 0.75)"
-python3 -c "import sys; sys.exit(0 if $f7 >= 0.80 and $fw >= 0.75 and $fwr >= 0.75 else 1)" || {
-    echo "ner.sh: FAILED: a target is missed"
+# name  file  floor: the issue's targets (0.80, 0.75) and, under them, the
+# figures of the README less about half a point
+floors="7romans-lono $tmp/7r.lono 0.820
+7romans-2folds $tmp/7r.model 0.873
+wikineural-model $tmp/wn.model 0.850
+wikineural-rules $tmp/wn.rules 0.753
+7romans-rules $tmp/7r.rules 0.735
+hipe-rules $tmp/hipe.rules 0.530"
+echo "=== targets: 7romans (leave one novel out) >= 0.80, WikiNEuRal (model) >= 0.75; floors:"
+fail=0
+while read -r name file floor; do
+    f=$(micro "$file")
+    ok=$(python3 -c "print('ok' if $f >= $floor else 'BELOW')")
+    printf '  %-18s %s  (floor %s) %s\n' "$name" "$f" "$floor" "$ok"
+    [ "$ok" = ok ] || fail=1
+done <<< "$floors"
+python3 -c "import sys; sys.exit(0 if $(micro "$tmp/7r.lono") >= 0.80 and $(micro "$tmp/wn.model") >= 0.75 else 1)" || fail=1
+if [ $fail = 1 ]; then
+    echo "ner.sh: FAILED: a target or a floor is missed"
     exit 1
-}
+fi
 echo "ner.sh: ok"
