@@ -40,32 +40,47 @@ void ix_dictit_init(ix_dictit *it, const ix_segfield *f)
     if (f && f->dict.present) block_start(it, 0);
 }
 
+/* ix_varint_get with the one- and two-byte cases inline (lengths and
+ * offsets of a dictionary entry are mostly under 16384). */
+static inline bool vget(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+    const uint8_t *q = *p;
+    if (end - q >= 2) {
+        if (q[0] < 0x80) { *v = q[0]; *p = q + 1; return true; }
+        if (q[1] < 0x80) { *v = (uint64_t)(q[0] & 0x7f) | ((uint64_t)q[1] << 7); *p = q + 2; return true; }
+    }
+    return ix_varint_get(p, end, v);
+}
+
 /* Decodes the term at it->p within the current block. */
 static bool decode(ix_dictit *it)
 {
     ix_term *t = &it->t;
     uint64_t shared = 0, len, df, cfx, mtf, plen, poslen;
     if (it->in_block > 0) {
-        if (!ix_varint_get(&it->p, it->end, &shared) || shared > t->len) goto damaged;
+        if (!vget(&it->p, it->end, &shared) || shared > t->len) goto damaged;
     }
-    if (!ix_varint_get(&it->p, it->end, &len) || shared + len > CRIBLE_TERM_MAX ||
+    if (!vget(&it->p, it->end, &len) || shared + len > CRIBLE_TERM_MAX ||
         len > (uint64_t)(it->end - it->p))
         goto damaged;
-    memcpy(t->bytes + shared, it->p, len);
+    if (len <= 16) /* most suffixes: no call */
+        for (size_t k = 0; k < len; k++) t->bytes[shared + k] = it->p[k];
+    else
+        memcpy(t->bytes + shared, it->p, len);
     it->p += len;
     t->len = (size_t)(shared + len);
-    if (!ix_varint_get(&it->p, it->end, &df) || (df >> 6) == 0 || (df >> 6) > UINT32_MAX ||
+    if (!vget(&it->p, it->end, &df) || (df >> 6) == 0 || (df >> 6) > UINT32_MAX ||
         ((df >> 1) & 31) > IX_MAX_VBITS)
         goto damaged;
     t->df = (uint32_t)(df >> 6);
     t->pure = df & IX_TERM_PURE;
     t->vbits = (unsigned)((df >> 1) & 31);
     if (t->df == 1) {   /* its one document's tf */
-        if (!ix_varint_get(&it->p, it->end, &cfx) || cfx == 0 || cfx > UINT32_MAX) goto damaged;
+        if (!vget(&it->p, it->end, &cfx) || cfx == 0 || cfx > UINT32_MAX) goto damaged;
         t->cf = cfx;
         t->max_tf = (uint32_t)cfx;
     } else {
-        if (!ix_varint_get(&it->p, it->end, &cfx) || !ix_varint_get(&it->p, it->end, &mtf) || mtf == 0 ||
+        if (!vget(&it->p, it->end, &cfx) || !vget(&it->p, it->end, &mtf) || mtf == 0 ||
             mtf > UINT32_MAX)
             goto damaged;
         t->cf = t->df + cfx;
@@ -73,12 +88,12 @@ static bool decode(ix_dictit *it)
     }
     if (it->f->kind == CRIBLE_FIELD_EXACT) {
         uint64_t cut, sl, var, common;
-        if (!ix_varint_get(&it->p, it->end, &cut) || (cut >> 3) > t->len) goto damaged;
+        if (!vget(&it->p, it->end, &cut) || (cut >> 3) > t->len) goto damaged;
         common = t->len - (cut >> 3);
         sl = cut & 7;
         if (sl == 7) {
             uint64_t more;
-            if (!ix_varint_get(&it->p, it->end, &more) || more > CRIBLE_TERM_MAX) goto damaged;
+            if (!vget(&it->p, it->end, &more) || more > CRIBLE_TERM_MAX) goto damaged;
             sl += more;
         }
         if (common + sl > CRIBLE_TERM_MAX || sl > (uint64_t)(it->end - it->p)) goto damaged;
@@ -86,19 +101,19 @@ static bool decode(ix_dictit *it)
         memcpy(t->stem + common, it->p, sl);
         it->p += sl;
         t->stem_len = (size_t)(common + sl);
-        if (!ix_varint_get(&it->p, it->end, &var) || var >= (1u << IX_MAX_VBITS)) goto damaged;
+        if (!vget(&it->p, it->end, &var) || var >= (1u << IX_MAX_VBITS)) goto damaged;
         t->variant = (uint32_t)var;
         t->post_off = t->post_len = t->pos_off = t->pos_len = 0;
         it->in_block++;
         return true;
     }
     poslen = 0;
-    if (!ix_varint_get(&it->p, it->end, &plen) ||
-        ((it->f->flags & IX_FIELD_POSITIONS) && !ix_varint_get(&it->p, it->end, &poslen)))
+    if (!vget(&it->p, it->end, &plen) ||
+        ((it->f->flags & IX_FIELD_POSITIONS) && !vget(&it->p, it->end, &poslen)))
         goto damaged;
     uint64_t post_off = t->post_off + t->post_len, pos_off = t->pos_off + t->pos_len;
     if (it->in_block == 0) {
-        if (!ix_varint_get(&it->p, it->end, &post_off) || !ix_varint_get(&it->p, it->end, &pos_off))
+        if (!vget(&it->p, it->end, &post_off) || !vget(&it->p, it->end, &pos_off))
             goto damaged;
     }
     t->post_off = post_off;
