@@ -557,9 +557,9 @@ static void capitalised_runs(crible_entities *e, const crible_entities_token *t,
         /* an unknown given name before a place or a company: "Joaquin
          * Phoenix", "Jack London", "Harrison Ford" */
         if (gaz_inside && !named && type == CRIBLE_ENT_PER && b - a == 2 && in[a].gtype < 0 &&
-            !in[a].classes && !in[a].init && !in[a].allcaps &&
+            !(in[a].classes & CRIBLE_GAZ_NONE) && !in[a].init && !in[a].allcaps &&
             (in[a + 1].gtype == CRIBLE_ENT_LOC || in[a + 1].gtype == CRIBLE_ENT_ORG) &&
-            in[a + 1].gend == 1 && reason == R_DEFAULT && !adjective(e, a) &&
+            in[a + 1].gend == 1 && (reason == R_DEFAULT || reason == R_NAMECLASS) &&
             !key_in(e, a, loc_heads) && !key_in(e, a, org_heads))
             named = true, reason = R_NAMECLASS;
         if (gaz_inside && !named) continue;   /* the gazetteer spans stand */
