@@ -182,6 +182,19 @@ typedef struct crible_postings crible_postings;
 crible_status crible_postings_open(const crible_index *ix, int field,
                                    const char *term, size_t len,
                                    crible_postings **out, crible_error *err);
+/* A term found once, its postings opened without a second lookup (a
+ * query plan looks its terms up, the search opens them).
+ * crible_index_term_locate looks `term` up as crible_index_term does and
+ * writes its place in each segment into loc (CRIBLE_TERM_LOC bytes a
+ * segment holding it): returns the bytes needed, 0 if no segment has the
+ * term; loc is written only if they fit in cap.  The bytes describe this
+ * snapshot only; crible_postings_open_located opens them (n bytes) as
+ * crible_postings_open would, CRIBLE_EINDEX if they do not fit it. */
+#define CRIBLE_TERM_LOC 56
+size_t crible_index_term_locate(const crible_index *ix, int field, const char *term, size_t len,
+                                crible_term_stats *stats, void *loc, size_t cap);
+crible_status crible_postings_open_located(const crible_index *ix, int field, const void *loc,
+                                           size_t n, crible_postings **out, crible_error *err);
 /* `=word`: the documents where the NORM form is exactly `norm`, in the exact
  * field of stem field `field` ("text"), with positions. */
 crible_status crible_postings_open_exact(const crible_index *ix, int field,

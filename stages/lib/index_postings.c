@@ -519,6 +519,75 @@ crible_status crible_postings_open(const crible_index *ix, int field, const char
     return CRIBLE_OK;
 }
 
+/* crible_index_term_locate's record of one segment's entry. */
+typedef struct ix_termloc {
+    uint32_t seg, df, max_tf;
+    uint8_t pure, vbits, pad[2];
+    uint64_t cf, post_off, post_len, pos_off, pos_len;
+} ix_termloc;
+_Static_assert(sizeof(ix_termloc) == CRIBLE_TERM_LOC, "CRIBLE_TERM_LOC is an ix_termloc");
+
+size_t crible_index_term_locate(const crible_index *ix, int field, const char *term, size_t len,
+                                crible_term_stats *stats, void *loc, size_t cap)
+{
+    crible_term_stats st = {0, 0, 0};
+    size_t need = 0;
+    if (field >= 0 && (size_t)field < ix->nfields && ix->fields[field].kind != CRIBLE_FIELD_EXACT) {
+        for (uint32_t k = 0; k < ix->nsegs; k++) {
+            const ix_segment *s = &ix->segs[k];
+            ix_term t;
+            if (s->local[field] < 0 ||
+                !ix_dict_lookup(&s->fields[s->local[field]], (const uint8_t *)term, len, &t))
+                continue;
+            st.df += t.df;
+            st.cf += t.cf;
+            if (t.max_tf > st.max_tf) st.max_tf = t.max_tf;
+            if (need + sizeof(ix_termloc) <= cap) {
+                ix_termloc r = {k, t.df, t.max_tf, t.pure, (uint8_t)t.vbits, {0, 0},
+                                t.cf, t.post_off, t.post_len, t.pos_off, t.pos_len};
+                memcpy((uint8_t *)loc + need, &r, sizeof r);
+            }
+            need += sizeof(ix_termloc);
+        }
+    }
+    if (stats) *stats = st;
+    return need;
+}
+
+crible_status crible_postings_open_located(const crible_index *ix, int field, const void *loc,
+                                           size_t n, crible_postings **out, crible_error *err)
+{
+    crible_status st = postings_new(ix, out, err);
+    if (st) return st;
+    if (field < 0 || (size_t)field >= ix->nfields || n % sizeof(ix_termloc)) goto bad;
+    for (size_t o = 0; o < n; o += sizeof(ix_termloc)) {
+        ix_termloc r;
+        memcpy(&r, (const uint8_t *)loc + o, sizeof r);
+        if (r.seg >= ix->nsegs || ix->segs[r.seg].local[field] < 0) goto bad;
+        const ix_segment *s = &ix->segs[r.seg];
+        const ix_segfield *f = &s->fields[s->local[field]];
+        if (r.df == 0 || r.vbits > IX_MAX_VBITS || r.post_off > f->post.n ||
+            r.post_len > f->post.n - r.post_off ||
+            (f->pos.present && (r.pos_off > f->pos.n || r.pos_len > f->pos.n - r.pos_off)))
+            goto bad;
+        ix_term t = {.df = r.df};
+        t.max_tf = r.max_tf;
+        t.cf = r.cf;
+        t.pure = r.pure;
+        t.vbits = r.vbits;
+        t.post_off = r.post_off;
+        t.post_len = r.post_len;
+        t.pos_off = r.pos_off;
+        t.pos_len = r.pos_len;
+        add_cursor(*out, s, f, &t, -1, &t);
+    }
+    return CRIBLE_OK;
+bad:
+    crible_postings_close(*out);
+    *out = NULL;
+    return crible_error_set(err, CRIBLE_EINDEX, "a term located in another snapshot");
+}
+
 crible_status crible_postings_open_exact(const crible_index *ix, int field, const char *norm,
                                          size_t len, crible_postings **out, crible_error *err)
 {

@@ -535,9 +535,25 @@ static it *open_leaf(bctx *b, uint32_t ti)
     if (num < 0)
         return NULL;
     crible_postings *pc;
-    crible_status st = t->exact
-        ? crible_postings_open_exact(b->ix, num, t->term, t->len, &pc, b->err)
-        : crible_postings_open(b->ix, num, t->term, t->len, &pc, b->err);
+    crible_status st;
+    const unsigned char *loc = t->locs;
+    uint32_t n = 0;
+    for (size_t sh = 0; loc && sh <= b->shard; sh++) { /* this shard's places */
+        if ((size_t)(loc - t->locs) + sizeof n > t->locs_len) {
+            loc = NULL;
+            break;
+        }
+        memcpy(&n, loc, sizeof n);
+        loc += sizeof n;
+        if (sh < b->shard)
+            loc += n;
+    }
+    if (t->exact)
+        st = crible_postings_open_exact(b->ix, num, t->term, t->len, &pc, b->err);
+    else if (loc && (size_t)(loc - t->locs) + n <= t->locs_len)
+        st = crible_postings_open_located(b->ix, num, loc, n, &pc, b->err);
+    else
+        st = crible_postings_open(b->ix, num, t->term, t->len, &pc, b->err);
     if (st != CRIBLE_OK) {
         b->st = st;
         return NULL;

@@ -55,6 +55,10 @@ typedef struct qterm {
     double idf;
     uint64_t df;
     uint32_t max_tf;
+    /* a stem term's places: per shard, a 4-byte length and that many bytes
+     * of crible_index_term_locate (NULL: look it up when opening) */
+    unsigned char *locs;
+    size_t locs_len;
 } qterm;
 
 typedef enum pkind {

@@ -131,6 +131,32 @@ static bool pnode_add(builder *b, pnode *n, pnode *c, uint8_t role)
 
 /* Adds (or finds) term `t` of field f; returns its index, or -1 if no
  * shard has it (then nothing is added) or on error. */
+/* Appends n bytes to the growable *v (len *n_, capacity *cap; on the stack
+ * at first: `stack`). */
+static bool bytes_add(unsigned char **v, size_t *len, size_t *cap, unsigned char *stack,
+                      const void *data, size_t n)
+{
+    if (*len + n > *cap) {
+        size_t c = (*len + n) * 2;
+        unsigned char *w = *v == stack ? malloc(c) : realloc(*v, c);
+        if (!w)
+            return false;
+        if (*v == stack)
+            memcpy(w, stack, *len);
+        *v = w;
+        *cap = c;
+    }
+    memcpy(*v + *len, data, n);
+    *len += n;
+    return true;
+}
+
+/* Adds (or finds) term `t` of field f; returns its index, or -1 if no
+ * shard has it (then nothing is added) or on error.  A stem term keeps
+ * where each shard's segments hold it (crible_index_term_locate), so the
+ * search opens its postings without a second dictionary lookup; the
+ * statistics and places are in the searcher's memo for the next query:
+ *   df (8 bytes), max_tf (4), then per shard: length (4), its places. */
 static long add_term(builder *b, int f, const char *t, size_t len, bool exact, uint32_t word,
                      bool weak)
 {
@@ -145,6 +171,9 @@ static long add_term(builder *b, int f, const char *t, size_t len, bool exact, u
     qfield *qf = &s->fields[f];
     uint64_t df = 0;
     uint32_t max_tf = 0;
+    unsigned char stack[512], *val = stack;
+    size_t vlen = 0, vcap = sizeof stack;
+    const unsigned char *hit = NULL;
     /* memo key: 'T', field, exact, term */
     unsigned char key[CRIBLE_TERM_MAX + 16];
     size_t klen = 0;
@@ -155,55 +184,83 @@ static long add_term(builder *b, int f, const char *t, size_t len, bool exact, u
         memcpy(key + 2, &f, sizeof f);
         memcpy(key + 2 + sizeof f, t, len);
         klen = 2 + sizeof f + len;
-        size_t vlen;
-        const unsigned char *v = qcache_get(s->cache, key, klen, &vlen);
-        if (v && vlen == sizeof df + sizeof max_tf) {
-            memcpy(&df, v, sizeof df);
-            memcpy(&max_tf, v + sizeof df, sizeof max_tf);
-            goto found;
-        }
+        hit = qcache_get(s->cache, key, klen, &vlen);
+        if (hit && vlen < sizeof df + sizeof max_tf)
+            hit = NULL;
     }
-    for (size_t sh = 0; sh < s->nshards; sh++) {
-        int num = exact ? qf->exact_num[sh] : qf->num[sh];
-        if (num < 0) {
-            if (exact && qf->num[sh] >= 0)
-                num = qf->num[sh]; /* no exact field: norm == stem everywhere */
-            else
-                continue;
-        }
-        crible_term_stats st;
-        if (crible_index_term(s->shards[sh], num, t, len, &st)) {
-            df += st.df;
-            if (st.max_tf > max_tf)
-                max_tf = st.max_tf;
-        }
-    }
-    if (exact && df == 0) {
-        /* The exact field omits a norm equal to its stem: look there. */
-        for (size_t sh = 0; sh < s->nshards; sh++) {
+    if (!hit) {
+        vlen = sizeof df + sizeof max_tf;
+        for (size_t sh = 0; sh < s->nshards && !exact; sh++) {
+            unsigned char here[16 * CRIBLE_TERM_LOC], *lp = here;
+            uint32_t n = 0;
             crible_term_stats st;
-            if (qf->num[sh] >= 0 && crible_index_term(s->shards[sh], qf->num[sh], t, len, &st)) {
+            if (qf->num[sh] >= 0) {
+                size_t need = crible_index_term_locate(s->shards[sh], qf->num[sh], t, len, &st,
+                                                       here, sizeof here);
+                if (need > sizeof here && (lp = malloc(need)) != NULL)
+                    crible_index_term_locate(s->shards[sh], qf->num[sh], t, len, &st, lp, need);
+                if (!lp) {
+                    oom(b);
+                    goto fail;
+                }
+                n = (uint32_t)need;
+                if (n) {
+                    df += st.df;
+                    if (st.max_tf > max_tf)
+                        max_tf = st.max_tf;
+                }
+            }
+            bool ok = bytes_add(&val, &vlen, &vcap, stack, &n, sizeof n) &&
+                      bytes_add(&val, &vlen, &vcap, stack, lp, n);
+            if (lp != here)
+                free(lp);
+            if (!ok) {
+                oom(b);
+                goto fail;
+            }
+        }
+        for (size_t sh = 0; sh < s->nshards && exact; sh++) {
+            int num = qf->exact_num[sh];
+            if (num < 0) {
+                if (qf->num[sh] >= 0)
+                    num = qf->num[sh]; /* no exact field: norm == stem everywhere */
+                else
+                    continue;
+            }
+            crible_term_stats st;
+            if (crible_index_term(s->shards[sh], num, t, len, &st)) {
                 df += st.df;
                 if (st.max_tf > max_tf)
                     max_tf = st.max_tf;
             }
         }
+        if (exact && df == 0) {
+            /* The exact field omits a norm equal to its stem: look there. */
+            for (size_t sh = 0; sh < s->nshards; sh++) {
+                crible_term_stats st;
+                if (qf->num[sh] >= 0 && crible_index_term(s->shards[sh], qf->num[sh], t, len, &st)) {
+                    df += st.df;
+                    if (st.max_tf > max_tf)
+                        max_tf = st.max_tf;
+                }
+            }
+        }
+        memcpy(val, &df, sizeof df);
+        memcpy(val + sizeof df, &max_tf, sizeof max_tf);
+        if (memo)
+            qcache_put(s->cache, key, klen, val, vlen); /* out of memory: not kept, no harm */
+        hit = val;
     }
-    if (memo) {
-        unsigned char v[sizeof df + sizeof max_tf];
-        memcpy(v, &df, sizeof df);
-        memcpy(v + sizeof df, &max_tf, sizeof max_tf);
-        qcache_put(s->cache, key, klen, v, sizeof v); /* out of memory: not kept, no harm */
-    }
-found:
+    memcpy(&df, hit, sizeof df);
+    memcpy(&max_tf, hit + sizeof df, sizeof max_tf);
     if (df == 0)
-        return -1;
+        goto fail;
     if (p->nterms == p->terms_cap) {
         size_t cap = p->terms_cap ? p->terms_cap * 2 : 16;
         qterm *v = realloc(p->terms, cap * sizeof *v);
         if (!v) {
             oom(b);
-            return -1;
+            goto fail;
         }
         p->terms = v;
         p->terms_cap = cap;
@@ -211,10 +268,20 @@ found:
     qterm *q = &p->terms[p->nterms];
     memset(q, 0, sizeof *q);
     q->term = malloc(len + 1);
-    if (!q->term) {
+    size_t nloc = vlen - sizeof df - sizeof max_tf;
+    q->locs = !exact && nloc ? malloc(nloc) : NULL;
+    if (!q->term || (!exact && nloc && !q->locs)) {
+        free(q->term);
+        free(q->locs);
         oom(b);
-        return -1;
+        goto fail;
     }
+    if (q->locs) {
+        memcpy(q->locs, hit + sizeof df + sizeof max_tf, nloc);
+        q->locs_len = nloc;
+    }
+    if (val != stack)
+        free(val);
     memcpy(q->term, t, len);
     q->term[len] = '\0';
     q->len = len;
@@ -228,6 +295,10 @@ found:
     q->idf = rank_idf(s->maxdoc, df);
     q->phrase = -1;
     return (long)p->nterms++;
+fail:
+    if (val != stack)
+        free(val);
+    return -1;
 }
 
 static bool slot_add(builder *b, pnode *slot, long t)
@@ -1131,8 +1202,10 @@ void plan_free(plan *p)
     if (!p)
         return;
     pnode_free(p->root);
-    for (size_t i = 0; i < p->nterms; i++)
+    for (size_t i = 0; i < p->nterms; i++) {
         free(p->terms[i].term);
+        free(p->terms[i].locs);
+    }
     free(p->terms);
     for (size_t i = 0; i < p->nwords; i++) {
         for (size_t j = 0; j < p->words[i].nterms; j++)
