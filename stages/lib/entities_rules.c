@@ -470,6 +470,29 @@ static size_t org_name_end(crible_entities *e, const uint16_t *labels, size_t n,
     return k;
 }
 
+/* Whether the document's memory holds word i as a name written with "d'"
+ * ("Artagnan" after "d'Artagnan"). */
+static bool with_particle(const crible_entities *e, size_t i)
+{
+    const crible_ent_memo *m = crible_ent_memo_get(e, e->keys + e->info[i].key_off,
+                                                   e->info[i].key_len);
+    if (!m) return false;
+    const char *v = e->memo_pool + m->value_off;
+    return (v[0] == 'd' || v[0] == 'D') && v[1] == '\'';
+}
+
+/* Whether the document's memory holds word i as the end of a name written
+ * with "de" before it ("Wardes" after "le comte de Wardes"): the value's
+ * last two words are "de" and this one. */
+static bool with_de(const crible_entities *e, size_t i)
+{
+    const crible_ent_memo *m = crible_ent_memo_get(e, e->keys + e->info[i].key_off,
+                                                   e->info[i].key_len);
+    if (!m) return false;
+    const char *v = e->memo_pool + m->value_off, *sp = strrchr(v, ' ');
+    return sp && sp - v >= 3 && !memcmp(sp - 3, " de", 3);
+}
+
 /* A run in capitals with a function word in it ("COUP DE COEUR", "LE
  * MEILLEUR") is shouting, not a name, unless a gazetteer knows it. */
 static bool shouted(const crible_entities *e, size_t a, size_t b)
@@ -563,19 +586,29 @@ static void capitalised_runs(crible_entities *e, const crible_entities_token *t,
             !key_in(e, a, loc_heads) && !key_in(e, a, org_heads))
             named = true, reason = R_NAMECLASS;
         if (gaz_inside && !named) continue;   /* the gazetteer spans stand */
-        /* the particle of a name: "d'Artagnan", "M. de Tréville" */
+        size_t name_a = a;   /* the name without its particle */
+        /* the particle of a name: "d'Artagnan", "M. de Tréville"; after any
+         * word once the document wrote the name with it ("regarda
+         * d'Artagnan") */
         if (type == CRIBLE_ENT_PER && span_a == a && a > 0 && !labels[a - 1] &&
             in[a - 1].word && (in[a - 1].key_len == 1 && e->keys[in[a - 1].key_off] == 'd') &&
             (reason == R_DEFAULT || reason == R_MEMO || reason == R_NAMECLASS) &&
-            (a < 2 || !in[a - 2].word || in[a - 2].cap || key_in(e, a - 2, particle_before)))
+            (a < 2 || !in[a - 2].word || in[a - 2].cap || key_in(e, a - 2, particle_before) ||
+             (reason == R_MEMO && b - a == 1 && with_particle(e, a))))
             span_a = --a;
         else if (type == CRIBLE_ENT_PER && a >= 2 && span_a == a && key_in(e, a - 1, connectors) &&
                  in[a - 2].word && key_in(e, a - 2, honorifics) && !labels[a - 2])
             span_a = a - 2;
+        else if (type == CRIBLE_ENT_PER && reason == R_MEMO && b - a == 1 && span_a == a &&
+                 a > 0 && !labels[a - 1] && key_in(e, a - 1, (const char *const[]){"de", NULL}) &&
+                 with_de(e, a))
+            span_a = --a;   /* "de Wardes" after "le comte de Wardes" */
         size_t va = reason == R_TITLE || reason == R_GEONOUN ? span_a : a;
         while (va + 1 < b && key_in(e, va, honorifics)) va++;
-        const crible_ent_memo *m = b - a == 1 ? crible_ent_memo_get(e, e->keys + in[a].key_off,
-                                                                    in[a].key_len) : NULL;
+        const crible_ent_memo *m =
+            b - name_a == 1 ? crible_ent_memo_get(e, e->keys + in[name_a].key_off,
+                                                  in[name_a].key_len)
+                            : NULL;
         uint32_t value = m ? arena_string(e, e->memo_pool + m->value_off)
                            : crible_ent_arena_text(e, t, va, b);
         if (type == CRIBLE_ENT_LOC && b - a == 1 &&

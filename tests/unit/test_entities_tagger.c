@@ -104,6 +104,23 @@ static void test_rules(void **state)
     assert_string_equal(out, "O B-PER:Dupont I-PER O B-PER:Durand I-PER");
     tag(e, "la série Breaking Bad", out, sizeof out);
     assert_string_equal(out, "O O B-WORK:Breaking Bad I-WORK");
+    /* a name's particle: after a verb of speech, then after any word once
+     * the document wrote the name with it; "de" the same after a title */
+    crible_entities_end_document(e);
+    tag(e, "et M. d' Artagnan répondit .", out, sizeof out);
+    assert_string_equal(out, "O B-PER:d' Artagnan I-PER I-PER O O");
+    tag(e, "répondit d' Artagnan .", out, sizeof out);
+    assert_string_equal(out, "O B-PER:d' Artagnan I-PER O");
+    tag(e, "regarda d' Artagnan .", out, sizeof out);
+    assert_string_equal(out, "O B-PER:d' Artagnan I-PER O");
+    tag(e, "il voit le comte de Wardes .", out, sizeof out);
+    assert_string_equal(out, "O O O B-PER:comte de Wardes I-PER I-PER O");
+    tag(e, "il parle avec de Wardes .", out, sizeof out);
+    assert_string_equal(out, "O O O B-PER:comte de Wardes I-PER O");
+    /* a kinship word before "de" is no title */
+    tag(e, "la mère de Camille Berthier .", out, sizeof out);
+    assert_string_equal(out, "O O O B-PER:Camille Berthier I-PER O");
+    crible_entities_end_document(e);
     assert_int_equal(crible_entities_label_parse(e, "I-LOC"), 2 * CRIBLE_ENT_LOC + 2);
     assert_int_equal(crible_entities_label_parse(e, "B-NOPE"), -1);
     crible_entities_free(e);
