@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "index.h"
@@ -41,8 +42,8 @@ static const char usage[] =
     "  -c, --config FILE     read the 'index:' section of this YAML file (and,\n"
     "                        with --analyze, 'tokenize:' and 'stem:')\n"
     "  -a, --analyze         read documents (JSONL) and analyse them here\n"
-    "  -j, --threads N       analysis threads with --analyze (default 1; the\n"
-    "                        calling thread indexes meanwhile)\n"
+    "  -j, --threads N       analysis threads with --analyze (default: the\n"
+    "                        cores but one, 1 to 4; one more thread indexes)\n"
     "      --field F         dump: the field (default text)\n"
     "      --term T          dump: one term's postings with positions\n"
     "      --prefix P        dump: the terms starting with P\n"
@@ -86,7 +87,10 @@ static crible_status load_options(const args *a, crible_config **config, crible_
 {
     const crible_node *section = NULL, *ts = NULL, *ss = NULL;
     crible_index_writer_options_default(o);
-    an->threads = 1;
+    /* one core for the index thread, the others analyse (at most 4: the
+     * index thread cannot take more) */
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    an->threads = cores > 2 ? (cores - 1 < 4 ? cores - 1 : 4) : 1;
     crible_status st = crible_config_open_section(a->config, "index", config, &section, err);
     if (!st) st = crible_index_writer_options_load(section, o, err);
     if (!st) st = crible_node_bool(section, "analyze", &an->on, err);

@@ -8,7 +8,8 @@
  *       merge_factor: 8     # segments of one size class before they merge
  *       analyze: false      # read documents and analyse them in-process
  *                           # (--analyze; the tokenize: and stem: sections)
- *       analyze_threads: 1  # analysis worker threads (--threads, 1-16)
+ *       analyze_threads: 1  # analysis worker threads (--threads, 1-16;
+ *                           # default: the cores but one, at most 4)
  *
  * Read by crible_index_writer_options_load, here so that the linker takes
  * this schema rather than options.c's weak placeholder.
