@@ -106,7 +106,7 @@ static void batch_free(batch *b)
 /* After a huge document, a slot gives its memory back. */
 static void batch_trim(batch *b)
 {
-    ix_buf *all[] = {&b->in, &b->docs, &b->spans, &b->fields, &b->sents, &b->toks, &b->pool, &b->recs};
+    ix_buf *all[] = {&b->in, &b->docs, &b->spans, &b->fields, &b->sents, &b->toks, &b->pool, &b->recs, &b->rec};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         if (all[i]->cap > 16 * (size_t)CRIBLE_INDEX_ANALYZE_BATCH) ix_buf_free(all[i]);
 }

@@ -144,3 +144,15 @@ EOF
     [ "$(cat "$T/ndocs")" = 20 ]
     [ "$(cat "$T/count")" -gt 0 ]
 }
+
+@test "index --analyze: a 20 MB one-line document from standard input" {
+    python3 -c "
+import json
+print(json.dumps({'id': 'big', 'text': 'Le harcèlement en ligne touche les adolescents. ' * 420000}, ensure_ascii=False))" > "$T/big.jsonl"
+    run --separate-stderr bash -c "crible-index --analyze -o '$T/idx' - < '$T/big.jsonl'"
+    [ "$status" -eq 0 ] || { echo "$stderr"; false; }
+    [[ "$stderr" == *"1 documents, 3360000 tokens"* ]]
+    run crible-index stats "$T/idx"
+    [[ "$output" == *$'field\ttext\ttext\tdocs 1\t'*'tokens 3360000'* ]]
+    crible-index check "$T/idx"
+}
