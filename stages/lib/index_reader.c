@@ -197,6 +197,7 @@ void ix_segment_close(ix_segment *s)
 {
     ZSTD_freeDDict(s->ddict);
     if (s->map) munmap(s->map, s->map_len);
+    for (uint32_t i = 0; s->fields && i < s->nfields; i++) free(s->fields[i].dict_keys);
     free(s->fields);
     free(s->deleted);
     free(s->toc);

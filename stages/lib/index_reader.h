@@ -29,6 +29,13 @@ typedef struct ix_segfield {
     uint32_t dict_nterms, dict_nblocks;
     const uint8_t *dict_offs, *dict_data;
     size_t dict_data_len;
+    /* made after 64 seeks (index_terms.c: worth it for a searcher that
+     * stays open, not for one query), freed with the segment: the first 8
+     * bytes of each dictionary block's first term, big-endian, so a
+     * seek's binary search reads one small array, not the mapping */
+    uint64_t *dict_keys;
+    uint32_t dict_seeks;
+    bool dict_keys_tried;
 } ix_segfield;
 
 typedef struct ix_segment {

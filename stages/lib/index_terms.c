@@ -155,12 +155,62 @@ static bool block_first(const ix_segfield *f, uint32_t b, const uint8_t **term, 
     return true;
 }
 
+/* A term's first 8 bytes as a big-endian number (zeros after a shorter
+ * one): keys compare as the terms' first 8 bytes do. */
+static uint64_t key8(const uint8_t *t, size_t len)
+{
+    uint64_t k = 0;
+    for (size_t i = 0; i < 8; i++) k = k << 8 | (i < len ? t[i] : 0);
+    return k;
+}
+
+/* The blocks' keys of f, made once (NULL if damaged or out of memory:
+ * seeks then read the blocks' first terms). */
+static const uint64_t *dict_keys(const ix_segfield *cf)
+{
+    ix_segfield *f = (ix_segfield *)cf; /* a cache beside the mapping */
+    if (f->dict_keys || f->dict_keys_tried) return f->dict_keys;
+    if (++f->dict_seeks < 64) return NULL;
+    f->dict_keys_tried = true;
+    uint64_t *k = malloc((size_t)f->dict_nblocks * sizeof *k + 1);
+    for (uint32_t b = 0; k && b < f->dict_nblocks; b++) {
+        const uint8_t *t;
+        size_t tl;
+        if (!block_first(f, b, &t, &tl)) { free(k); return NULL; }
+        k[b] = key8(t, tl);
+    }
+    return f->dict_keys = k;
+}
+
+/* The last block from lo whose first term <= target (lo if none after). */
+static bool find_block(const ix_segfield *f, uint32_t *lo_io, const uint8_t *target, size_t len)
+{
+    uint32_t lo = *lo_io, hi = f->dict_nblocks;
+    const uint64_t *keys = f->dict_nblocks > 64 ? dict_keys(f) : NULL;
+    uint64_t tk = key8(target, len);
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        int c;
+        if (keys && keys[mid] != tk) {
+            c = keys[mid] < tk ? -1 : 1;
+        } else {
+            const uint8_t *t;
+            size_t tl;
+            if (!block_first(f, mid, &t, &tl)) return false;
+            c = term_cmp(t, tl, target, len);
+        }
+        if (c <= 0) lo = mid; else hi = mid;
+    }
+    *lo_io = lo;
+    return true;
+}
+
 void ix_dictit_seek(ix_dictit *it, const uint8_t *target, size_t len)
 {
     const ix_segfield *f = it->f;
     it->pending = false;
     if (!f || !f->dict.present || f->dict_nblocks == 0 || it->bad) { it->p = NULL; return; }
-    uint32_t lo = 0, hi = f->dict_nblocks;
+    uint32_t lo = 0;
     const uint8_t *t;
     size_t tl;
     /* Forward from the current term when the target is after it (a
@@ -175,11 +225,7 @@ void ix_dictit_seek(ix_dictit *it, const uint8_t *target, size_t len)
         lo++;
     }
     /* last block whose first term <= target */
-    while (hi - lo > 1) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (!block_first(f, mid, &t, &tl)) { it->bad = true; it->p = NULL; return; }
-        if (term_cmp(t, tl, target, len) <= 0) lo = mid; else hi = mid;
-    }
+    if (!find_block(f, &lo, target, len)) { it->bad = true; it->p = NULL; return; }
     if (!block_start(it, lo)) return;
     it->t.len = 0;
 scan:
