@@ -4,7 +4,9 @@
  * blocks with skips and block-max data, positions for phrases, `=exact`,
  * lengths and sentences, stored text with token offsets, numeric ranges,
  * replacement and deletion by id, segments flushed by a tiny --memory,
- * merges (policy, forced, shards), the second writer's lock.
+ * merges (policy, forced, shards), the second writer's lock; fields given
+ * whole with a stored record made by the caller (crible-index --analyze's
+ * calls) write the same bytes as token by token.
  *
  * Documents are tokenized here by a toy analyser (split on spaces, lower
  * case, a final "s" stripped as the "stem"), enough to know every answer.
@@ -21,6 +23,7 @@
 #include <unistd.h>
 
 #include "index.h"
+#include "index_buffer.h"
 #include "index_writer.h"
 
 static char dir[256], dir2[256];
@@ -445,6 +448,76 @@ static void test_exact_across_merges(void **state)
     }
 }
 
+/* The same documents through crible_index_doc_field_tokens and
+ * crible_index_doc_stored (whole fields, the record made here) as through
+ * doc_field / doc_sentence / doc_token: the same segment, byte for byte. */
+static void test_whole_fields(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {
+        "Les victimes du harcèlement. Les réseaux sociaux aussi.",
+        "Un documentaire sur les victimes. Pas bon du tout.",
+        "Harcèlement en ligne et réseaux sociaux."};
+    crible_index_writer *a = writer(dir, 0), *b = writer(dir2, 0);
+    crible_error err = {0};
+    for (int d = 0; d < 3; d++) {
+        char id[16], json[512];
+        snprintf(id, sizeof id, "w%d", d);
+        add(a, id, texts[d], NULL);
+        /* the toy analysis of add_field, as arrays */
+        crible_index_token toks[64];
+        uint32_t sent[16], nt = 0, ns = 1;
+        char terms[64][2][64];
+        sent[0] = 0;
+        const char *t = texts[d];
+        size_t i = 0, n = strlen(t);
+        while (i < n) {
+            while (i < n && t[i] == ' ') i++;
+            if (i >= n) break;
+            size_t s0 = i;
+            while (i < n && t[i] != ' ' && t[i] != '.') i++;
+            if (i == s0) i++;
+            size_t l = i - s0;
+            for (size_t k = 0; k < l; k++) terms[nt][0][k] = (char)tolower((unsigned char)t[s0 + k]);
+            terms[nt][0][l] = 0;
+            strcpy(terms[nt][1], terms[nt][0]);
+            if (l > 3 && terms[nt][1][l - 1] == 's') terms[nt][1][l - 1] = 0;
+            bool punct = terms[nt][0][0] == '.';
+            toks[nt] = (crible_index_token){punct ? NULL : terms[nt][1], punct ? NULL : terms[nt][0],
+                                            (uint32_t)s0, (uint32_t)i};
+            nt++;
+            if (punct) sent[ns++] = nt;   /* as add_field's doc_sentence after '.' */
+        }
+        /* add() stores {"id","text"} only: the same JSON here */
+        snprintf(json, sizeof json, "{\"id\":\"%s\",\"text\":\"%s\"}", id, texts[d]);
+        assert_int_equal(crible_index_doc_begin(b, id, json, strlen(json), &err), CRIBLE_OK);
+        assert_int_equal(crible_index_doc_field_tokens(b, "text", toks, nt, sent, ns, &err), CRIBLE_OK);
+        /* nothing can be added to a field given whole */
+        assert_int_equal(crible_index_doc_token(b, &toks[0], &err), CRIBLE_EINTERNAL);
+        crible_index_doc_abort(b);
+        assert_int_equal(crible_index_doc_begin(b, id, json, strlen(json), &err), CRIBLE_OK);
+        assert_int_equal(crible_index_doc_field_tokens(b, "text", toks, nt, sent, ns, &err), CRIBLE_OK);
+        ix_docfield f = {"text", texts[d], n, toks, nt, sent, ns};
+        ix_buf rec = {0};
+        assert_true(ix_stored_record(&rec, json, strlen(json), &f, 1));
+        crible_index_doc_stored(b, rec.data, rec.len);
+        assert_int_equal(crible_index_doc_end(b, &err), CRIBLE_OK);
+        ix_buf_free(&rec);
+    }
+    commit(a);
+    commit(b);
+    crible_index_writer_close(a);
+    crible_index_writer_close(b);
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "cmp -s %s/seg-000001.cri %s/seg-000001.cri && cmp -s %s/MANIFEST %s/MANIFEST", dir,
+             dir2, dir, dir2);
+    assert_int_equal(system(cmd), 0);
+    check_clean(dir2);
+    crible_index *ix = reader(dir2);
+    assert_int_equal(count(ix, "text", "victime"), 2);
+    crible_index_close(ix);
+}
+
 static void test_lock(void **state)
 {
     (void)state;
@@ -469,6 +542,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_replace_delete, setup, teardown),
         cmocka_unit_test_setup_teardown(test_memory_and_merge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exact_across_merges, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_whole_fields, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
