@@ -178,7 +178,7 @@ static bool pool_add(ix_buf *pool, const char *s, size_t n, uint32_t *off)
 
 static uint32_t offset32(size_t v) { return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v; }
 
-static const char *pool_ref(uint32_t off) { return (const char *)(uintptr_t)off + 1; }
+static const char *pool_ref(uint32_t off) { return (const char *)((uintptr_t)off + 1); }
 
 /* One sentence of the field being analysed.  The stem and normal form
  * the index receives are those crible_index_stream reads back from the
