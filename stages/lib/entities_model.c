@@ -16,7 +16,7 @@
 
 #define ROWS_LOG2 20
 #define ROWS (1u << ROWS_LOG2)
-#define MAX_FEATS 40
+#define MAX_FEATS 48
 #define MAX_LABELS 129
 
 static const char magic[8] = "CRIBNER";
@@ -118,6 +118,18 @@ static size_t features(const crible_entities_token *t, const crible_ent_info *in
     rows[k++] = row(h_int(h_int(h_begin(44), in[i].reason), rule[i]));
     rows[k++] = row(h_int(h_begin(47), flags | (uint32_t)in[i].classes << 4 |
                                            (uint32_t)in[i].common << 8));
+    /* the shapes and rule reasons of the neighbours */
+    if (i > 0) {
+        rows[k++] = row(shape_hash(h_begin(70), t[i - 1].form, t[i - 1].form_len));
+        rows[k++] = row(h_int(h_int(h_begin(72), in[i - 1].reason), rule[i]));
+    }
+    if (i + 1 < n) {
+        rows[k++] = row(shape_hash(h_begin(71), t[i + 1].form, t[i + 1].form_len));
+        rows[k++] = row(h_int(h_int(h_begin(73), in[i + 1].reason), rule[i]));
+    }
+    /* word bigrams */
+    if (i > 0) rows[k++] = row(h_bytes(h_bytes(h_begin(74), KEY(i - 1)), KEY(i)));
+    if (i + 1 < n) rows[k++] = row(h_bytes(h_bytes(h_begin(75), KEY(i)), KEY(i + 1)));
     /* how the document tagged this word so far (entities_seen.c) */
     if (in[i].seen) {
         rows[k++] = row(h_int(h_begin(60), in[i].seen));

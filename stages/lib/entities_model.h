@@ -6,7 +6,8 @@
  * Decoding is greedy, left to right, with the two previous labels as
  * features (the gold ones while training); the features of a token are
  * its key, shape, prefixes and
- * suffixes, the words around it, its gazetteer classes, the label the
+ * suffixes, the words around it (their keys, shapes, and the word bigrams),
+ * its gazetteer classes, the label the
  * rules give it (so the model learns when to trust the rules), and how the
  * model tagged the same word earlier in the document (entities_seen.c).
  * Feature strings are hashed into 2^20 rows of one weight per label.
