@@ -215,6 +215,10 @@ uint32_t crible_postings_tf(const crible_postings *p);
  * in the current document into pos[0..cap); returns tf.  Fields without
  * positions return 0. */
 uint32_t crible_postings_positions(crible_postings *p, uint32_t *pos, uint32_t cap);
+/* The same, stopping after the first position greater than `upto`: how
+ * many were written (a phrase needs none past its last candidate). */
+uint32_t crible_postings_positions_upto(crible_postings *p, uint32_t *pos, uint32_t cap,
+                                        uint32_t upto);
 /* Statistics of the term over the snapshot (the same as crible_index_term). */
 void crible_postings_stats(const crible_postings *p, crible_term_stats *stats);
 

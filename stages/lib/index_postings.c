@@ -335,8 +335,11 @@ static const uint8_t *skip_varints(const uint8_t *p, const uint8_t *end, uint64_
     return n ? NULL : p;
 }
 
-/* Decodes the positions (and variants) of the block's document c->i. */
-static uint32_t raw_positions(ix_pcur *c, uint32_t *pos, uint32_t *var, uint32_t cap)
+/* Decodes the positions (and variants) of the block's document c->i, up
+ * to the first one past `upto`: how many were decoded (tf when upto is
+ * UINT32_MAX). */
+static uint32_t raw_positions(ix_pcur *c, uint32_t *pos, uint32_t *var, uint32_t cap,
+                              uint32_t upto)
 {
     if (!c->pos_p || !need_tfs(c, c->i + 1)) return 0;
     /* skip the positions of the block's documents before the current one */
@@ -361,6 +364,7 @@ static uint32_t raw_positions(ix_pcur *c, uint32_t *pos, uint32_t *var, uint32_t
             pos[k] = p;
             if (var) var[k] = vb ? (uint32_t)(v & ((1u << vb) - 1)) : 0;
         }
+        if (p > upto) return k + 1;
     }
     /* positions of this document stay readable until the cursor moves */
     return tf;
@@ -368,8 +372,14 @@ static uint32_t raw_positions(ix_pcur *c, uint32_t *pos, uint32_t *var, uint32_t
 
 uint32_t ix_pcur_positions_var(ix_pcur *c, uint32_t *pos, uint32_t *var, uint32_t cap)
 {
+    return ix_pcur_positions_upto(c, pos, var, cap, UINT32_MAX);
+}
+
+uint32_t ix_pcur_positions_upto(ix_pcur *c, uint32_t *pos, uint32_t *var, uint32_t cap,
+                                uint32_t upto)
+{
     if (c->doc == CRIBLE_DOC_NONE) return 0;
-    if (c->filter < 0) return raw_positions(c, pos, var, cap);
+    if (c->filter < 0) return raw_positions(c, pos, var, cap, upto);
     for (uint32_t k = 0; k < c->ftf && k < cap; k++) {
         pos[k] = c->fpos[k];
         if (var) var[k] = (uint32_t)c->filter;
@@ -413,7 +423,7 @@ static bool filter_match(ix_pcur *c)
         c->fvar = b;
         c->fcap = tf;
     }
-    uint32_t n = raw_positions(c, c->fpos, c->fvar, tf), m = 0;
+    uint32_t n = raw_positions(c, c->fpos, c->fvar, tf, UINT32_MAX), m = 0;
     if (c->bad) return false;
     for (uint32_t k = 0; k < n; k++)
         if (c->fvar[k] == (uint32_t)c->filter) c->fpos[m++] = c->fpos[k];
@@ -650,6 +660,13 @@ uint32_t crible_postings_positions(crible_postings *p, uint32_t *pos, uint32_t c
 {
     if (p->doc == CRIBLE_DOC_NONE) return 0;
     return ix_pcur_positions(&p->c[p->cur], pos, cap);
+}
+
+uint32_t crible_postings_positions_upto(crible_postings *p, uint32_t *pos, uint32_t cap,
+                                        uint32_t upto)
+{
+    if (p->doc == CRIBLE_DOC_NONE) return 0;
+    return ix_pcur_positions_upto(&p->c[p->cur], pos, NULL, cap, upto);
 }
 
 void crible_postings_stats(const crible_postings *p, crible_term_stats *stats) { *stats = p->stats; }

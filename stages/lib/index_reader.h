@@ -146,6 +146,9 @@ void ix_pcur_release(ix_pcur *c);
 uint32_t ix_pcur_tf(ix_pcur *c);
 /* Positions and their variant numbers (var may be NULL). */
 uint32_t ix_pcur_positions_var(ix_pcur *c, uint32_t *pos, uint32_t *var, uint32_t cap);
+/* The same up to the first position past `upto` (included): how many. */
+uint32_t ix_pcur_positions_upto(ix_pcur *c, uint32_t *pos, uint32_t *var, uint32_t cap,
+                                uint32_t upto);
 uint32_t ix_pcur_next(ix_pcur *c);
 uint32_t ix_pcur_advance(ix_pcur *c, uint32_t target);
 uint32_t ix_pcur_positions(ix_pcur *c, uint32_t *pos, uint32_t cap);

@@ -28,8 +28,9 @@ typedef struct it it;
 typedef struct it_ops {
     uint32_t (*advance)(it *i, uint32_t target);   /* first doc >= target (> current) */
     double (*score)(it *i);
-    /* Positions in the current document (slots of one TEXT field). */
-    uint32_t (*positions)(it *i, uint32_t **buf, uint32_t *cap);
+    /* Positions in the current document (slots of one TEXT field), those
+     * up to the first past `upto` at least (UINT32_MAX: all). */
+    uint32_t (*positions)(it *i, uint32_t **buf, uint32_t *cap, uint32_t upto);
     /* The end of the window from `target` where *bound holds, or NONE. */
     uint32_t (*block)(it *i, uint32_t target, double *bound);
     void (*free)(it *i);
@@ -84,7 +85,7 @@ static double leaf_score(it *i)
     return rank_bm25(l->o, l->idf, l->w, tf, dl, l->avgdl);
 }
 
-static uint32_t leaf_positions(it *i, uint32_t **buf, uint32_t *cap)
+static uint32_t leaf_positions(it *i, uint32_t **buf, uint32_t *cap, uint32_t upto)
 {
     leaf *l = (leaf *)i;
     uint32_t tf = crible_postings_tf(l->p);
@@ -96,7 +97,7 @@ static uint32_t leaf_positions(it *i, uint32_t **buf, uint32_t *cap)
         *buf = v;
         *cap = nc;
     }
-    return crible_postings_positions(l->p, *buf, *cap);
+    return crible_postings_positions_upto(l->p, *buf, *cap, upto);
 }
 
 static uint32_t leaf_block(it *i, uint32_t target, double *bound)
@@ -172,14 +173,14 @@ static bool grow(uint32_t **buf, uint32_t *cap, uint32_t need)
 
 /* The union of the positions of the children on the current document,
  * increasing: each child's (already increasing) list merged in. */
-static uint32_t disj_positions(it *i, uint32_t **buf, uint32_t *cap)
+static uint32_t disj_positions(it *i, uint32_t **buf, uint32_t *cap, uint32_t upto)
 {
     disj *d = (disj *)i;
     uint32_t n = 0;
     for (size_t k = 0; k < d->n; k++) {
         if (d->c[k]->doc != i->doc || !d->c[k]->ops->positions)
             continue;
-        uint32_t m = d->c[k]->ops->positions(d->c[k], &d->tmp, &d->tcap);
+        uint32_t m = d->c[k]->ops->positions(d->c[k], &d->tmp, &d->tcap, upto);
         if (m == 0 || !grow(buf, cap, n + m))
             continue;
         if (n == 0) {
@@ -264,7 +265,7 @@ static uint32_t phrase_starts(conj *c)
 {
     size_t k0 = c->slot_of[0];
     it *s0 = c->req[0];
-    uint32_t ns = s0->ops->positions ? s0->ops->positions(s0, &c->pos[0], &c->pcap[0]) : 0;
+    uint32_t ns = s0->ops->positions ? s0->ops->positions(s0, &c->pos[0], &c->pcap[0], UINT32_MAX) : 0;
     uint32_t *cand = c->pos[0], m = 0;
     for (uint32_t a = 0; a < ns; a++)
         if (cand[a] >= k0)
@@ -277,9 +278,11 @@ static uint32_t phrase_filter(conj *c, size_t j, uint32_t m)
 {
     it *s = c->req[j];
     size_t k = c->slot_of[j];
-    uint32_t np = s->ops->positions ? s->ops->positions(s, &c->pos[j], &c->pcap[j]) : 0;
-    const uint32_t *pp = c->pos[j];
     uint32_t *cand = c->pos[0];
+    uint32_t last = m ? cand[m - 1] + (uint32_t)k : 0; /* none needed past it */
+    uint32_t np = s->ops->positions ? s->ops->positions(s, &c->pos[j], &c->pcap[j], last) : 0;
+    const uint32_t *pp = c->pos[j];
+    cand = c->pos[0];
     uint32_t keep = 0, b = 0;
     for (uint32_t a = 0; a < m; a++) {
         uint32_t want = cand[a] + (uint32_t)k;
@@ -297,7 +300,7 @@ static bool near_match(conj *c)
     size_t n = c->nreq;
     for (size_t k = 0; k < n; k++) {
         it *s = c->req[c->order[k]];
-        c->npos[k] = s->ops->positions ? s->ops->positions(s, &c->pos[k], &c->pcap[k]) : 0;
+        c->npos[k] = s->ops->positions ? s->ops->positions(s, &c->pos[k], &c->pcap[k], UINT32_MAX) : 0;
         if (c->npos[k] == 0)
             return false;
     }
