@@ -1,0 +1,179 @@
+/*
+ * test_index_analyze.c - the in-process analysis path (index_analyze.h) on
+ * French reviews: 1, 2 and 3 analysis threads write the same bytes, the
+ * documents in input order across many batches and segments, with the
+ * analysis settings the piped chain records; a bad line ends the reading
+ * after the documents before it; the thread count is checked.  (That the
+ * index equals the piped chain's, byte for byte, is
+ * tests/cli/index_analyze.bats: it needs the programs.)
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "index.h"
+#include "index_analyze.h"
+#include "stem_options.h"
+#include "tokenize_options.h"
+
+static char dir[256];
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof dir, "/tmp/crible-test-analyze-%d", (int)getpid());
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf %s %s-*", dir, dir);
+    assert_int_equal(system(cmd), 0);
+    return 0;
+}
+
+static int teardown(void **state) { return setup(state); }
+
+static const char *const reviews[] = {
+    "Pas bon du tout. Les victimes du harcèlement méritaient mieux !",
+    "L’enfer du cyberharcèlement, sur Netflix : un documentaire qu’il faut voir.",
+    "Déçue… La série s’essouffle dès l’épisode 3, dit-elle.",
+    "Très bon film ; les acteurs sont justes, la musique aussi.",
+};
+
+/* n documents as JSON Lines in a file (ids d0, d1...; a title every third). */
+static char *documents(int n, const char *name)
+{
+    static char path[300];
+    snprintf(path, sizeof path, "%s-%s.jsonl", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    for (int i = 0; i < n; i++) {
+        if (i % 3 == 0)
+            fprintf(f, "{\"id\":\"d%d\",\"title\":\"Avis %d sur la série\",\"rating\":%d,\"text\":\"%s\"}\n", i, i,
+                    i % 5, reviews[i % 4]);
+        else
+            fprintf(f, "{\"id\":\"d%d\",\"rating\":%d,\"text\":\"%s\"}\n", i, i % 5, reviews[i % 4]);
+    }
+    fclose(f);
+    return path;
+}
+
+/* Builds index `out` from `docs` with `threads` analysis threads; returns
+ * the status, *ndocs the documents added. */
+static crible_status build(const char *docs, const char *out, int threads, unsigned long long *ndocs,
+                           crible_error *err)
+{
+    crible_tokenize_options t;
+    crible_stem_options s;
+    assert_int_equal(crible_tokenize_options_load(NULL, NULL, &t, err), CRIBLE_OK);
+    crible_stem_options_init(&s);
+    crible_index_writer *w;
+    crible_index_writer_options o;
+    crible_index_writer_options_default(&o);
+    o.memory = 256 << 10;   /* several segments */
+    assert_int_equal(crible_index_writer_open(out, &o, &w, err), CRIBLE_OK);
+    crible_index_analyze_options ao = {&t, &s, threads};
+    crible_index_analyze *a;
+    crible_status st = crible_index_analyze_open(&ao, &a, err);
+    crible_index_stream_stats stats = {0, 0, 0};
+    if (!st) {
+        FILE *in = fopen(docs, "r");
+        assert_non_null(in);
+        st = crible_index_analyze_run(a, w, in, docs, &stats, err);
+        fclose(in);
+        crible_index_analyze_free(a);
+    }
+    crible_error cerr = {0};
+    assert_int_equal(crible_index_writer_commit(w, &cerr), CRIBLE_OK);
+    crible_index_writer_close(w);
+    crible_stem_options_free(&s);
+    *ndocs = stats.docs;
+    return st;
+}
+
+static void same_files(const char *a, const char *b)
+{
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "cd %s && for f in MANIFEST seg-*; do cmp -s $f %s/$f || exit 1; done", a, b);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void test_threads_same_bytes(void **state)
+{
+    (void)state;
+    const char *docs = documents(3000, "many");
+    char out[3][300];
+    crible_error err = {0};
+    for (int j = 0; j < 3; j++) {
+        snprintf(out[j], sizeof out[j], "%s-j%d", dir, j + 1);
+        unsigned long long n;
+        crible_status st = build(docs, out[j], j + 1, &n, &err);
+        if (st) fprintf(stderr, "%s\n", err.message);
+        assert_int_equal(st, CRIBLE_OK);
+        assert_int_equal(n, 3000);
+    }
+    same_files(out[0], out[1]);
+    same_files(out[0], out[2]);
+    /* in input order: document d2999 is the last one */
+    crible_index *ix;
+    assert_int_equal(crible_index_open(out[2], &ix, &err), CRIBLE_OK);
+    crible_index_info info;
+    crible_index_get_info(ix, &info);
+    assert_int_equal(info.live_docs, 3000);
+    assert_true(info.segments > 1);
+    assert_int_equal(crible_index_find_id(ix, "d2999"), info.maxdoc - 1);
+    assert_int_equal(crible_index_find_id(ix, "d0"), 0);
+    /* the analysis settings the streams would carry */
+    assert_non_null(strstr(crible_index_analysis(ix), "\"tokenize\":{"));
+    assert_non_null(strstr(crible_index_analysis(ix), "CRIBLE:STEM CRIBLE:STOP"));
+    crible_index_close(ix);
+}
+
+static void test_bad_line(void **state)
+{
+    (void)state;
+    char path[300];
+    snprintf(path, sizeof path, "%s-bad.jsonl", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f, "{\"id\":\"a\",\"text\":\"%s\"}\n{\"id\":\"b\",\"text\":\"%s\"}\n{\"id\":\"c\",\"text\":3}\n"
+               "{\"id\":\"d\",\"text\":\"jamais lu\"}\n", reviews[0], reviews[1]);
+    fclose(f);
+    char out[300];
+    snprintf(out, sizeof out, "%s-b", dir);
+    crible_error err = {0};
+    unsigned long long n;
+    assert_int_equal(build(path, out, 2, &n, &err), CRIBLE_EDATA);
+    assert_non_null(strstr(err.message, ":3"));
+    assert_int_equal(n, 2);
+}
+
+static void test_options(void **state)
+{
+    (void)state;
+    crible_tokenize_options t;
+    crible_stem_options s;
+    crible_error err = {0};
+    assert_int_equal(crible_tokenize_options_load(NULL, NULL, &t, &err), CRIBLE_OK);
+    crible_stem_options_init(&s);
+    crible_index_analyze_options o = {&t, &s, 0};
+    crible_index_analyze *a = NULL;
+    assert_int_equal(crible_index_analyze_open(&o, &a, &err), CRIBLE_EUSAGE);
+    assert_null(a);
+    o.threads = CRIBLE_INDEX_ANALYZE_MAX_THREADS + 1;
+    assert_int_equal(crible_index_analyze_open(&o, &a, &err), CRIBLE_EUSAGE);
+    crible_stem_options_free(&s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_threads_same_bytes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_line, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_options, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
