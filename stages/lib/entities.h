@@ -68,6 +68,12 @@ const crible_gazetteer *crible_entities_gazetteer(const crible_entities *e);
 
 /* Rules on (the default) or off (gazetteers only). */
 void crible_entities_set_rules(crible_entities *e, bool on);
+/* Off (the default): "la [France]", "le [duc de Guise]" — the convention of
+ * WikiNEuRal, HIPE and most press annotation.  On: the article before a
+ * place, or before a title the rules put in a person's span, begins the
+ * span ("[la France]", "[au Louvre]", "[le duc de Guise]"), as the
+ * annotators of literary corpora (7 romans) do.  Values are unchanged. */
+void crible_entities_set_articles(crible_entities *e, bool on);
 /* Uses model m (taken, freed with e; NULL: none).  The model's labels must
  * name types the gazetteer knows: CRIBLE_ECONFIG otherwise. */
 crible_status crible_entities_set_model(crible_entities *e, crible_entities_model *m,

@@ -57,6 +57,7 @@ struct crible_entities {
     int meta_types[16];
     size_t nmeta;
     bool rules;
+    bool articles;        /* spans begin at the article (crible_entities_set_articles) */
     crible_entities_model *model;
     char label_names[CRIBLE_ENT_NLABELS][40];
     /* results and scratch, cap tokens each */

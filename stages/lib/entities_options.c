@@ -45,6 +45,7 @@ static crible_status check_names(const crible_config *config, const crible_node 
 
 const crible_schema crible_schema_entities[] = {
     {.key = "rules", .type = CRIBLE_TYPE_BOOL},
+    {.key = "articles", .type = CRIBLE_TYPE_BOOL},
     {.key = "defaults", .type = CRIBLE_TYPE_BOOL},
     {.key = "types", .type = CRIBLE_TYPE_LIST},
     {.key = "gazetteers", .type = CRIBLE_TYPE_FILES},
@@ -170,13 +171,15 @@ crible_status crible_entities_load(const crible_config *config, const crible_nod
         }
         if (crible_entities_add_metadata_field(e, meta->keys[i]->value, type, err)) goto fail;
     }
-    bool rules = true;
+    bool rules = true, articles = false;
     const char *model = NULL;
     char path[4096];
     if (crible_node_bool(section, "rules", &rules, err) != CRIBLE_OK ||
+        crible_node_bool(section, "articles", &articles, err) != CRIBLE_OK ||
         crible_node_string(section, "model", &model, err) != CRIBLE_OK)
         goto fail;
     crible_entities_set_rules(e, rules);
+    crible_entities_set_articles(e, articles);
     if (model_path) {
         model = model_path;
     } else if (model && *model) {

@@ -5,6 +5,9 @@
  *
  *     entities:
  *       rules: true            # false: gazetteers only, no rules
+ *       articles: false        # true: a place's span and a title's begin at
+ *                              # the article before them ("la France", "le
+ *                              # duc de Guise"), as literary annotation does
  *       defaults: true         # load the gazetteers crible ships
  *                              # (config/gazetteers/NAME.tsv)
  *       types: []              # custom entity types: [DISH, TEAM]

@@ -665,6 +665,29 @@ static void coordinations(crible_entities *e, const crible_entities_token *t, si
     }
 }
 
+/* With crible_entities_set_articles: the article before a place, or before
+ * a title that begins a person's span, joins the span ("la France", "au
+ * Louvre", "le duc de Buckingham", "l'abbé Pirard"). */
+static void article_spans(crible_entities *e, size_t n, uint16_t *labels)
+{
+    static const char *const articles[] = {"le", "la", "l", "les", "du", "au", "aux", NULL};
+    crible_ent_info *in = e->info;
+    for (size_t a = 1; a < n; a++) {
+        if (labels[a] % 2 != 1 || labels[a - 1] || !in[a - 1].word ||
+            !key_in(e, a - 1, articles))
+            continue;
+        int type = (labels[a] - 1) / 2;
+        bool title = type == CRIBLE_ENT_PER && in[a].word && !in[a].cap &&
+                     (key_in(e, a, titles) || key_in(e, a, honorifics));
+        if (type != CRIBLE_ENT_LOC && !title) continue;
+        labels[a - 1] = labels[a];
+        labels[a] = (uint16_t)(labels[a] + 1);
+        e->value_off[a - 1] = e->value_off[a];
+        e->value_off[a] = CRIBLE_ENT_NOVALUE;
+        in[a - 1].reason = in[a].reason;
+    }
+}
+
 /* --- the whole ------------------------------------------------------------ */
 
 crible_status crible_entities_rules(crible_entities *e, const crible_entities_token *t,
@@ -689,6 +712,7 @@ crible_status crible_entities_rules(crible_entities *e, const crible_entities_to
                      arena_string(e, crible_ent_gaz_value(e, i))))
             for (size_t k = i; k < i + in->gend; k++) e->info[k].reason = R_GAZ;
     }
+    if (e->rules && e->articles) article_spans(e, n, labels);
     if (e->arena_len && !e->arena) return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
     return CRIBLE_OK;
 }

@@ -72,6 +72,7 @@ void crible_entities_free(crible_entities *e)
 const crible_gazetteer *crible_entities_gazetteer(const crible_entities *e) { return e->g; }
 
 void crible_entities_set_rules(crible_entities *e, bool on) { e->rules = on; }
+void crible_entities_set_articles(crible_entities *e, bool on) { e->articles = on; }
 
 crible_status crible_entities_set_model(crible_entities *e, crible_entities_model *m,
                                         crible_error *err)

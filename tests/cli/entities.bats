@@ -118,6 +118,17 @@ ner_of() { awk -F'\t' -v f="$1" '$2 == f { print $7 "|" $8; exit }'; }
     [ "$(echo "$out" | cut -f2,3 | tr '\t' '|' | tr '\n' ' ')" = "PER|Joker PER|Batman ORG|Porsche ORG|Ferrari LOC|Monaco PER|Harrison Ford PER|Joaquin Phoenix " ]
 }
 
+@test "entities: articles: true puts the article in a place's span, not in its value" {
+    printf 'entities:\n  articles: true\n' > "$BATS_TEST_TMPDIR/a.yaml"
+    out=$(printf '%s\n' "Il rentre en France puis au Louvre ." | mkstream | crible-entities -c "$BATS_TEST_TMPDIR/a.yaml" --list)
+    [ "$(echo "$out" | cut -f3,4 | tr '\t' '|' | tr '\n' ' ')" = "France|France Louvre|au Louvre " ]
+    out=$(printf '%s\n' "Il rentre en France puis au Louvre ." | mkstream | crible-entities --list)
+    [ "$(echo "$out" | cut -f3,4 | tr '\t' '|' | tr '\n' ' ')" = "France|France Louvre|Louvre " ]
+    printf 'entities:\n  articles: maybe\n' > "$BATS_TEST_TMPDIR/b.yaml"
+    run -3 crible-entities -c "$BATS_TEST_TMPDIR/b.yaml" < /dev/null
+    [[ "$output" == *"b.yaml:2:"* ]]
+}
+
 @test "entities: --list prints DOC TYPE VALUE TEXT START END FIELD" {
     out=$(printf '%s\n' "Emma Bovary vit à Yonville ." | mkstream | crible-entities --list)
     [ "$(echo "$out" | head -1)" = "t1	PER	Emma Bovary	Emma Bovary	0	11	text" ]

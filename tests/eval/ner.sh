@@ -6,6 +6,8 @@
 #
 # Two configurations are measured on each set:
 #   rules   the default: rules + the gazetteers crible ships, nothing learned;
+#           on 7romans also with `entities: articles: true`, the convention
+#           of its annotators ("la France" is the place's span);
 #   model   an averaged perceptron (crible-entities train) stacked on the
 #           rules, always tested on sentences it was not trained on:
 #             7romans     leave one novel out (the target): each novel is
@@ -58,7 +60,10 @@ echo "=== rules + gazetteers (the default)"
 cat "$tmp"/r_*.stream | "$ent" > "$tmp/7r.rules"
 "$ent" "$tmp/wn.stream" > "$tmp/wn.rules"
 "$ent" "$tmp/hipe.stream" > "$tmp/hipe.rules"
+printf 'entities:\n  articles: true\n' > "$tmp/articles.yaml"
+cat "$tmp"/r_*.stream | "$ent" -c "$tmp/articles.yaml" > "$tmp/7r.articles"
 report "7romans, rules" "$tmp/7r.rules"
+report "7romans, rules with articles: true (the novels' convention: \"la France\")" "$tmp/7r.articles"
 report "WikiNEuRal, rules" "$tmp/wn.rules"
 report "HIPE-2020 fr, rules" "$tmp/hipe.rules"
 
@@ -92,12 +97,13 @@ report "HIPE-2020 fr, model (trained on 7romans + WikiNEuRal)" "$tmp/hipe.model"
 
 # name  file  floor: the issue's targets (0.80, 0.75) and, under them, the
 # figures of the README less about half a point
-floors="7romans-lono $tmp/7r.lono 0.820
-7romans-2folds $tmp/7r.model 0.873
-wikineural-model $tmp/wn.model 0.850
-wikineural-rules $tmp/wn.rules 0.753
-7romans-rules $tmp/7r.rules 0.735
-hipe-rules $tmp/hipe.rules 0.530"
+floors="7romans-lono $tmp/7r.lono 0.835
+7romans-2folds $tmp/7r.model 0.876
+wikineural-model $tmp/wn.model 0.855
+wikineural-rules $tmp/wn.rules 0.754
+7romans-rules $tmp/7r.rules 0.742
+7romans-articles $tmp/7r.articles 0.812
+hipe-rules $tmp/hipe.rules 0.532"
 echo "=== targets: 7romans (leave one novel out) >= 0.80, WikiNEuRal (model) >= 0.75; floors:"
 fail=0
 while read -r name file floor; do

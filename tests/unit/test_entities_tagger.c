@@ -135,6 +135,14 @@ static void test_options(void **state)
     tag(e, "Un Bourguignon chez Marcel Proust .", out, sizeof out);
     assert_string_equal(out, "O B-DISH:bœuf bourguignon O O O O");
     crible_entities_free(e);
+    /* articles: true, the convention of literary annotation */
+    e = tagger("entities:\n  articles: true\n");
+    tag(e, "il quitte la France pour voir le duc de Buckingham au Louvre .", out, sizeof out);
+    assert_string_equal(out, "O O B-LOC:France I-LOC O O B-PER:duc de Buckingham I-PER I-PER "
+                             "I-PER B-LOC:Louvre I-LOC O");
+    tag(e, "chez M. Dupont", out, sizeof out);   /* no article: as before */
+    assert_string_equal(out, "O B-PER:Dupont I-PER");
+    crible_entities_free(e);
     /* errors carry file:line:column */
     crible_error err = {0};
     crible_config *c = NULL;
