@@ -80,6 +80,12 @@
 
 #define CRIBLE_TERM_MAX 255
 #define CRIBLE_DOC_NONE UINT32_MAX      /* a cursor past its end */
+/* Keyword values are indexed case-folded; the way an entity value was
+ * written lives in the hidden keyword field "_display.FIELD" as
+ * "FOLDED\x1fWRITTEN" (only when folding changed it; index_writer.c). */
+#define CRIBLE_INDEX_DISPLAY_PREFIX "_display."
+#define CRIBLE_INDEX_DISPLAY_SEP '\x1f'
+
 
 typedef struct crible_index crible_index;
 

@@ -361,11 +361,9 @@ bool crible_index_fold(const char *s, char *out, size_t n)
     return U_SUCCESS(e) && e != U_STRING_NOT_TERMINATED_WARNING && len >= 0 && (size_t)len < n;
 }
 
-static crible_status add_kv(crible_index_writer *w, const char *field, const char *term, bool numeric,
-                            double value, crible_error *err)
+static crible_status add_kv_exact(crible_index_writer *w, const char *field, const char *term,
+                                  bool numeric, double value, crible_error *err)
 {
-    char folded[CRIBLE_TERM_MAX * 3 + 1];
-    if (term && crible_index_fold(term, folded, sizeof folded)) term = folded;
     if (w->nkvs == w->kvs_cap) {
         size_t cap = w->kvs_cap ? w->kvs_cap * 2 : 16;
         ix_kv *k = realloc(w->kvs, cap * sizeof *k);
@@ -381,11 +379,38 @@ static crible_status add_kv(crible_index_writer *w, const char *field, const cha
     return CRIBLE_OK;
 }
 
+static crible_status add_kv(crible_index_writer *w, const char *field, const char *term, bool numeric,
+                            double value, crible_error *err)
+{
+    char folded[CRIBLE_TERM_MAX * 3 + 1];
+    if (term && crible_index_fold(term, folded, sizeof folded)) term = folded;
+    return add_kv_exact(w, field, term, numeric, value, err);
+}
+
+/* An entity value is indexed case-folded (person:"kevin anderson" finds
+ * "Kevin Anderson"); when folding changed it, the value as written is also
+ * indexed in the hidden field "_display.FIELD" as "FOLDED\x1fWRITTEN" (index.h),
+ * so facets show "Kevin Anderson", the way it was written most often.
+ * (Metadata values need no such field: the stored documents have them.) */
+static crible_status add_entity_display(crible_index_writer *w, const char *field, const char *value,
+                                        crible_error *err)
+{
+    char folded[CRIBLE_TERM_MAX * 3 + 1], name[128], shown[CRIBLE_TERM_MAX + 1];
+    if (!crible_index_fold(value, folded, sizeof folded) || !strcmp(folded, value) ||
+        strchr(value, CRIBLE_INDEX_DISPLAY_SEP))
+        return CRIBLE_OK;
+    int n = snprintf(name, sizeof name, "%s%s", CRIBLE_INDEX_DISPLAY_PREFIX, field);
+    int m = snprintf(shown, sizeof shown, "%s%c%s", folded, CRIBLE_INDEX_DISPLAY_SEP, value);
+    if (n < 0 || (size_t)n >= sizeof name || m < 0 || (size_t)m >= sizeof shown) return CRIBLE_OK; /* never cut */
+    return add_kv_exact(w, name, shown, false, 0, err);
+}
+
 crible_status crible_index_doc_entity(crible_index_writer *w, const char *type, const char *value,
                                       crible_error *err)
 {
     if (!*type || !*value) return CRIBLE_OK;
-    return add_kv(w, type, value, false, 0, err);
+    crible_status st = add_kv(w, type, value, false, 0, err);
+    return st ? st : add_entity_display(w, type, value, err);
 }
 
 /* Whether a top-level member is metadata (not the id, a text field...). */

@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
+#include "index_writer.h"
 #include "query_internal.h"
 
 void crible_facet_free(crible_facet *f)
@@ -67,6 +70,90 @@ static int by_number(const void *x, const void *y)
 static bool bit(const uint64_t *bits, uint32_t d)
 {
     return (bits[d / 64] >> (d % 64)) & 1;
+}
+
+/* The way a folded keyword value was written most often (index.h:
+ * "_display.FIELD" holds "FOLDED\x1fWRITTEN"), summed over the shards;
+ * NULL when it was only ever written folded, or for an older index. */
+static char *display_form(crible_searcher *s, const char *field, const char *folded,
+                          crible_error *err)
+{
+    char name[160];
+    if (snprintf(name, sizeof name, "%s%s", CRIBLE_INDEX_DISPLAY_PREFIX, field) >= (int)sizeof name)
+        return NULL;
+    int f = qs_field(s, name);
+    if (f < 0)
+        return NULL;
+    char key[CRIBLE_TERM_MAX + 2];
+    size_t klen = strlen(folded);
+    if (klen + 1 > CRIBLE_TERM_MAX)
+        return NULL;
+    memcpy(key, folded, klen);
+    key[klen++] = CRIBLE_INDEX_DISPLAY_SEP;
+    acc variants = {0};
+    crible_status st = CRIBLE_OK;
+    for (size_t sh = 0; sh < s->nshards && st == CRIBLE_OK; sh++) {
+        int num = s->fields[f].num[sh];
+        if (num < 0)
+            continue;
+        crible_terms *it;
+        if (crible_terms_open(s->shards[sh], num, &it, err) != CRIBLE_OK)
+            break;
+        crible_terms_seek(it, key, klen);
+        const char *t;
+        size_t tl;
+        crible_term_stats ts;
+        while (st == CRIBLE_OK && crible_terms_next(it, &t, &tl, &ts) && tl > klen &&
+               memcmp(t, key, klen) == 0)
+            st = acc_add(&variants, t + klen, tl - klen, ts.df, true, err);
+        crible_terms_close(it);
+    }
+    char *best = NULL;
+    if (st == CRIBLE_OK && variants.n) {
+        qsort(variants.v, variants.n, sizeof *variants.v, by_count);
+        best = variants.v[0].value;
+        variants.v[0].value = NULL;
+    }
+    for (size_t i = 0; i < variants.n; i++)
+        free(variants.v[i].value);
+    free(variants.v);
+    return best;
+}
+
+/* A metadata value as one of its documents wrote it: the member `field` of
+ * the stored JSON of the first document holding the folded term (a string,
+ * or a string of an array, that folds to it); NULL if there is none. */
+static char *stored_form(crible_searcher *s, const char *field, const char *folded,
+                         crible_error *err)
+{
+    int f = qs_field(s, field);
+    size_t flen = strlen(folded);
+    char *found = NULL;
+    crible_stored_doc doc;
+    crible_stored_doc_init(&doc);
+    for (size_t sh = 0; f >= 0 && sh < s->nshards && !found; sh++) {
+        int num = s->fields[f].num[sh];
+        crible_postings *p;
+        if (num < 0 || crible_postings_open(s->shards[sh], num, folded, flen, &p, err) != CRIBLE_OK)
+            continue;
+        uint32_t d = crible_postings_next(p);
+        crible_postings_close(p);
+        if (d == CRIBLE_DOC_NONE || crible_index_doc(s->shards[sh], d, &doc, err) != CRIBLE_OK)
+            continue;
+        json_t *root = json_loadb(doc.json, doc.json_len, 0, NULL);
+        json_t *m = root ? json_object_get(root, field) : NULL;
+        size_t n = json_is_array(m) ? json_array_size(m) : 1;
+        for (size_t i = 0; i < n && m && !found; i++) {
+            json_t *v = json_is_array(m) ? json_array_get(m, i) : m;
+            char buf[CRIBLE_TERM_MAX * 3 + 1];
+            if (json_is_string(v) && crible_index_fold(json_string_value(v), buf, sizeof buf) &&
+                !strcmp(buf, folded))
+                found = strdup(json_string_value(v));
+        }
+        json_decref(root);
+    }
+    crible_stored_doc_free(&doc);
+    return found;
 }
 
 crible_status crible_facet_compute(crible_searcher *s, const crible_results *r,
@@ -158,6 +245,15 @@ crible_status crible_facet_compute(crible_searcher *s, const crible_results *r,
     }
     if (out->numeric && a.n > 1)
         qsort(a.v, a.n, sizeof *a.v, by_number);
+    for (size_t i = 0; !out->numeric && i < a.n; i++) {
+        char *shown = display_form(s, field, a.v[i].value, err);
+        if (!shown)
+            shown = stored_form(s, field, a.v[i].value, err);
+        if (shown) {
+            free(a.v[i].value);
+            a.v[i].value = shown;
+        }
+    }
     out->v = a.v;
     out->n = a.n;
     return CRIBLE_OK;
