@@ -55,7 +55,9 @@
  * META (kind 1)
  *   u32 maxdoc, u32 nfields, then per field:
  *   u8 name length, name bytes (UTF-8, no NUL), u8 kind (1 text, 2 exact,
- *   3 keyword, 4 numeric), u8 flags (1: positions), i16 linked field (the
+ *   3 keyword, 4 numeric; a keyword field named "_display.F" holds the
+ *   written forms of F's folded values as "folded\x1fWritten": index.h),
+ *   u8 flags (1: positions), i16 linked field (the
  *   exact field of a text field and back, -1), u32 doc_count,
  *   u64 sum_length, u64 nterms
  *
