@@ -36,7 +36,19 @@ struct crible_searcher {
     bool index_folds_accents;
     char **dirs;
     struct qcache *cache;     /* dictionary lookups memo (query_cache.h), or NULL */
+    /* accent-fold filters (query_fold.h) of the dictionaries walked for
+     * accent variants, made after FOLD_AFTER walks of one (query_plan.c) */
+    struct qfoldref *folds;
+    size_t nfolds;
 };
+
+typedef struct qfoldref {
+    size_t shard;
+    int num;                  /* the field's number in that shard */
+    uint32_t walks;
+    bool tried;
+    struct qfold *f;          /* NULL until made (or if it could not be) */
+} qfoldref;
 
 int qs_field(const crible_searcher *s, const char *name); /* -1 if none */
 

@@ -29,6 +29,7 @@
 
 #include "config.h"
 #include "query_cache.h"
+#include "query_fold.h"
 #include "query_fuzzy.h"
 
 typedef struct builder {
@@ -423,6 +424,32 @@ static void replay(const unsigned char *v, size_t n, strset *out)
     }
 }
 
+/* The accent-fold filter of dictionary `num` of shard sh, counting the
+ * walk: made at the FOLD_AFTER-th (reading a dictionary whole costs
+ * what a few hundred walks do: a searcher kept open makes it, one query
+ * does not); NULL before, or if it could not be made. */
+#define FOLD_AFTER 32
+static qfold *fold_filter(crible_searcher *s, size_t sh, int num)
+{
+    qfoldref *r = NULL;
+    for (size_t i = 0; i < s->nfolds && !r; i++)
+        if (s->folds[i].shard == sh && s->folds[i].num == num)
+            r = &s->folds[i];
+    if (!r) {
+        qfoldref *v = realloc(s->folds, (s->nfolds + 1) * sizeof *v);
+        if (!v)
+            return NULL;
+        s->folds = v;
+        r = &s->folds[s->nfolds++];
+        *r = (qfoldref){sh, num, 0, false, NULL};
+    }
+    if (!r->tried && ++r->walks >= FOLD_AFTER) {
+        r->tried = true;
+        r->f = qfold_build(s->shards[sh], num);
+    }
+    return r->f;
+}
+
 /* Walks the dictionary of field f (its exact field if `exact`) in every
  * shard with the automaton, adding the terms found to out.  A walk's
  * terms are kept in the searcher's memo: the same pattern again (the
@@ -458,6 +485,23 @@ static void walk_dicts(builder *b, int f, bool exact, const char *pat, size_t le
                 replay(v, vlen, out);
                 continue;
             }
+        }
+        /* Accent variants: when no accented term folds to the word, the
+         * walk would find the folded word alone, if it is there. */
+        qfold *ff = o.max_edits == 0 && o.fold_accents && !o.prefix ? fold_filter(s, sh, num) : NULL;
+        char fk[QFOLD_KEY_MAX];
+        size_t fl = ff ? qfold_key(pat, len, fk, sizeof fk) : 0;
+        if (fl && !qfold_maybe(ff, fk, fl)) {
+            walkrec rec = {0};
+            if (crible_index_term(s->shards[sh], num, fk, fl, NULL) && !rec_visit(&rec, fk, fl, 0)) {
+                oom(b);
+                return;
+            }
+            if (memo)
+                qcache_put(s->cache, key, klen, rec.v, rec.n);
+            replay(rec.v, rec.n, out);
+            free(rec.v);
+            continue;
         }
         crible_terms *it;
         crible_error e;

@@ -6,6 +6,7 @@
  */
 #include "query_internal.h"
 #include "query_cache.h"
+#include "query_fold.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,6 +173,9 @@ void crible_searcher_close(crible_searcher *s)
     free(s->dirs);
     crible_query_analyzer_close(s->analyzer);
     qcache_free(s->cache);
+    for (size_t i = 0; i < s->nfolds; i++)
+        qfold_free(s->folds[i].f);
+    free(s->folds);
     free(s);
 }
 

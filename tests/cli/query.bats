@@ -278,6 +278,29 @@ for l in sys.stdin:
     cmp "$f/three" "$f/stdin"
 }
 
+@test "--stdin: after many words (the dictionary's accent-fold filter made), accent variants are found as by one query" {
+    need_reviews
+    local f="$BATS_TEST_TMPDIR"
+    # 40 other words first: past the walks after which the filter is made
+    printf '%s\n' film livre acteur histoire roman auteur personnage fin scenario musique \
+        image serie saison episode netflix restaurant service plat cuisine accueil \
+        prix table vin dessert serveur ambiance cadre terrasse menu carte \
+        lecture ecriture style page chapitre intrigue suspense drole triste emotion > "$f/warm"
+    # cote, peche, age, foret: a plain stem and accented ones (côt, pêch, âge, forêt)
+    local qs=(decu harcelement coeur tres 'tres bon film' cote peche age foret crème)
+    : > "$f/one"
+    for q in "${qs[@]}"; do
+        crible-query --tsv --no-snippet -n 5 "$REVIEWS_IDX" "$q" | tail -n +2 >> "$f/one"
+    done
+    { cat "$f/warm"; printf '%s\n' "${qs[@]}"; } |
+        crible-query --tsv --no-snippet -n 5 --stdin "$REVIEWS_IDX" | tail -n +2 > "$f/all"
+    tail -n "$(wc -l < "$f/one")" "$f/all" > "$f/last"
+    [ "$(wc -l < "$f/one")" -ge 30 ]
+    cmp "$f/one" "$f/last"
+    # and the variants are there: cote finds côté as well as cote
+    [ "$(count "$REVIEWS_IDX" cote)" -gt "$(count "$REVIEWS_IDX" '=cote')" ]
+}
+
 @test "--facets: top values of entity and metadata fields among all matches" {
     need_reviews
     run crible-query --json --facets source,rating -n 0 "$REVIEWS_IDX" 'film'
