@@ -25,30 +25,6 @@ static uint64_t hash_of(const char *s, size_t n)
     return h ^ (h >> 29);
 }
 
-static size_t encode(uint32_t c, char *o)
-{
-    if (c < 0x80) {
-        o[0] = (char)c;
-        return 1;
-    }
-    if (c < 0x800) {
-        o[0] = (char)(0xC0 | (c >> 6));
-        o[1] = (char)(0x80 | (c & 0x3F));
-        return 2;
-    }
-    if (c < 0x10000) {
-        o[0] = (char)(0xE0 | (c >> 12));
-        o[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (c & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | (c >> 18));
-    o[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-    o[3] = (char)(0x80 | (c & 0x3F));
-    return 4;
-}
-
 size_t qfold_key(const char *s, size_t len, char *out, size_t cap)
 {
     size_t n = 0, chars = 0;
@@ -57,7 +33,7 @@ size_t qfold_key(const char *s, size_t len, char *out, size_t cap)
         size_t cl = crible_utf8_decode(s + i, len - i, &c);
         if (cl == 0 || ++chars > 255 || n + 4 > cap)
             return 0;
-        n += encode(crible_fuzzy_base(c), out + n);
+        n += crible_utf8_encode(crible_fuzzy_base(c), out + n);
         i += cl;
     }
     return n;

@@ -267,7 +267,7 @@ static uint32_t next_alive(walker *w, size_t depth, const uint8_t *r, uint32_t c
     return best;
 }
 
-static size_t utf8_encode(uint32_t c, char *out)
+size_t crible_utf8_encode(uint32_t c, char *out)
 {
     if (c < 0x80) {
         out[0] = (char)c;
@@ -415,7 +415,7 @@ static void walk(walker *w, size_t len, size_t depth)
                     return;
                 continue;
             }
-            size_t el = utf8_encode(na, w->key + len);
+            size_t el = crible_utf8_encode(na, w->key + len);
             do_seek(w, w->key, len + el);
             continue;
         }
@@ -474,7 +474,7 @@ static void walk0(walker *w, size_t len, size_t depth)
                 unread(w, t, n);
                 return;
             }
-            size_t el = utf8_encode(v[j], w->key + len);
+            size_t el = crible_utf8_encode(v[j], w->key + len);
             do_seek(w, w->key, len + el);
             continue;
         }
@@ -508,7 +508,7 @@ static void walk_accents(walker *w)
             walk0(w, 0, 0);
             return;
         }
-        len += utf8_encode(w->p[j], w->key + len);
+        len += crible_utf8_encode(w->p[j], w->key + len);
     }
     off[w->m] = len;
     const char *t;
@@ -533,7 +533,7 @@ static void walk_accents(walker *w)
             continue; /* no accented form of this letter */
         size_t pl = off[j];
         memcpy(w->key, plain, pl);
-        do_seek(w, w->key, pl + utf8_encode(v[k], w->key + pl));
+        do_seek(w, w->key, pl + crible_utf8_encode(v[k], w->key + pl));
         while (!w->stop && get_next(w, &t, &n)) {
             if (n <= pl || memcmp(t, plain, pl) != 0)
                 break;
@@ -554,7 +554,7 @@ static void walk_accents(walker *w)
                 k2++;
             if (k2 == nv || v[k2] > 0xFF)
                 break;
-            size_t el = utf8_encode(v[k2], w->key + pl);
+            size_t el = crible_utf8_encode(v[k2], w->key + pl);
             do_seek(w, w->key, pl + el);
         }
     }

@@ -74,5 +74,7 @@ int crible_fuzzy_distance(const char *a, size_t an, const char *b, size_t bn,
 /* Decodes one code point of s[0..n) into *c and returns its length (1..4),
  * or 0 on invalid UTF-8 (then *c is the byte). */
 size_t crible_utf8_decode(const char *s, size_t n, uint32_t *c);
+/* Encodes code point c (below 0x110000) into out[0..4): its length. */
+size_t crible_utf8_encode(uint32_t c, char *out);
 
 #endif
