@@ -26,9 +26,17 @@
  *      that are no names; a capitalised word at the start of a sentence
  *      counts only with evidence from the gazetteers.
  *      Names already found in the document are found again (Anderson after
- *      Kevin Anderson, with canonical value "Kevin Anderson").
+ *      Kevin Anderson, with canonical value "Kevin Anderson"), with their
+ *      particle once the document wrote it (d'Artagnan, de Wardes).
+ *      With crible_entities_set_articles, places and titles take the
+ *      article before them into their span.
  *   4. with a model (entities_model.h), an averaged perceptron whose
- *      features include steps 1-3 decides the labels instead.
+ *      features include steps 1-3 and how it tagged the same word earlier
+ *      in the document (entities_seen.c) decides the labels instead; the
+ *      rules keep the spans of types the model does not know and the
+ *      particles of names.
+ * Canonical values are the display form: the entity's words joined by one
+ * space, ’ and ʼ written ' ("lac d'Annecy" for "lac d’Annecy").
  * Labels: 0 is O; for type t, 2t+1 is B-t and 2t+2 is I-t.
  */
 #ifndef CRIBLE_ENTITIES_H
