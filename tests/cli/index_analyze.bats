@@ -156,3 +156,14 @@ print(json.dumps({'id': 'big', 'text': 'Le harcèlement en ligne touche les adol
     [[ "$output" == *$'field\ttext\ttext\tdocs 1\t'*'tokens 3360000'* ]]
     crible-index check "$T/idx"
 }
+
+@test "index --analyze: the same index for another language, an unknown one, escapes, arrays and objects" {
+    printf '%s\n' '{"id":"e1","lang":"en","title":"Running shoes","text":"The runners were running quickly."}' \
+        '{"id":"e2","lang":"xx","text":"Les coureurs couraient vite."}' \
+        '{"id":"e3","text":"Les coureurs couraient vite. 3,5 M€ #déçu https://ex.fr/a?b=c"}' \
+        '{"id":"e5","text":"tab\there and \u00e9t\u00e9 escaped","tags":["a","b"],"meta":{"x":"y"}}' > "$T/d.jsonl"
+    both "$T/d.jsonl" "$T"
+    same_index "$T/piped" "$T/fused"
+    run crible-index dump "$T/fused" --term run
+    [[ "$output" == *e1* ]]
+}
