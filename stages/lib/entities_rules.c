@@ -262,6 +262,19 @@ static int run_type(crible_entities *e, const crible_entities_token *t, const ui
     bool has_prev = p > 0;
     size_t prev = p - 1;
     *span_a = a;
+    /* forms of address: "Votre Majesté", "Son Éminence", "Leurs Altesses" */
+    static const char *const possessive[] = {"sa", "son", "votre", "vos", "leur", "leurs",
+                                             "ses", NULL};
+    static const char *const address[] = {"majeste", "majestes", "eminence", "eminences",
+                                          "altesse", "altesses", "saintete", "excellence",
+                                          "excellences", "seigneurie", "grandeur", NULL};
+    if (has_prev && in[prev].word && !labels[prev] && key_in(e, prev, possessive) &&
+        key_in(e, a, address)) {
+        *span_a = prev;
+        BECAUSE(R_TITLE, CRIBLE_ENT_PER);
+    }
+    if (b - a >= 2 && key_in(e, a, possessive) && key_in(e, a + 1, address))
+        BECAUSE(R_TITLE, CRIBLE_ENT_PER);
     if (has_prev && in[prev].word && key_in(e, prev, honorifics) && !labels[prev]) {
         *span_a = prev;
         BECAUSE(R_HONORIFIC, CRIBLE_ENT_PER);

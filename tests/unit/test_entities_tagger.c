@@ -117,6 +117,12 @@ static void test_rules(void **state)
     assert_string_equal(out, "O O O B-PER:comte de Wardes I-PER I-PER O");
     tag(e, "il parle avec de Wardes .", out, sizeof out);
     assert_string_equal(out, "O O O B-PER:comte de Wardes I-PER O");
+    /* forms of address name a person */
+    tag(e, "il salue Votre Majesté .", out, sizeof out);
+    assert_string_equal(out, "O O B-PER:Votre Majesté I-PER O");
+    crible_entities_end_document(e);   /* in the same document: the value seen first */
+    tag(e, "il parle à sa Majesté .", out, sizeof out);
+    assert_string_equal(out, "O O O B-PER:sa Majesté I-PER O");
     /* a kinship word before "de" is no title */
     tag(e, "la mère de Camille Berthier .", out, sizeof out);
     assert_string_equal(out, "O O O B-PER:Camille Berthier I-PER O");
