@@ -80,9 +80,10 @@ struct crible_entities {
     size_t nseen, seen_cap;
 };
 
-/* Appends the text of tokens [a, b) to e->arena (tokens joined by one space
- * where the offsets show a gap) and returns its offset, or
- * CRIBLE_ENT_NOVALUE on ENOMEM. */
+/* Appends the display text of tokens [a, b) to e->arena (tokens joined by
+ * one space where the offsets show a gap, ’ written ', runs of spaces as
+ * one) and returns its offset, or CRIBLE_ENT_NOVALUE on ENOMEM or when the
+ * text is only spaces. */
 uint32_t crible_ent_arena_text(crible_entities *e, const crible_entities_token *t,
                                size_t a, size_t b);
 /* Makes room for n tokens in every per-token buffer. */

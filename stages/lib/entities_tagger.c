@@ -143,6 +143,23 @@ crible_status crible_ent_reserve(crible_entities *e, size_t n, crible_error *err
     return CRIBLE_OK;
 }
 
+/* The first character of f[0..len) as it is written in a value, and its
+ * length in bytes: ’ (U+2019) and ʼ (U+02BC) as ', no-break spaces (U+00A0,
+ * U+202F), tabs and line ends as a space, every other byte as itself. */
+static size_t display_char(const unsigned char *f, size_t len, char *c)
+{
+    if (len >= 3 && f[0] == 0xE2 && f[1] == 0x80 && (f[2] == 0x99 || f[2] == 0xAF)) {
+        *c = f[2] == 0x99 ? '\'' : ' ';
+        return 3;
+    }
+    if (len >= 2 && ((f[0] == 0xC2 && f[1] == 0xA0) || (f[0] == 0xCA && f[1] == 0xBC))) {
+        *c = f[0] == 0xC2 ? ' ' : '\'';
+        return 2;
+    }
+    *c = f[0] == '\t' || f[0] == '\n' || f[0] == '\r' ? ' ' : (char)f[0];
+    return 1;
+}
+
 uint32_t crible_ent_arena_text(crible_entities *e, const crible_entities_token *t,
                                size_t a, size_t b)
 {
@@ -157,33 +174,22 @@ uint32_t crible_ent_arena_text(crible_entities *e, const crible_entities_token *
         e->arena_cap = cap;
     }
     uint32_t off = (uint32_t)e->arena_len;
-    char *o = e->arena + off;
+    char *start = e->arena + off, *o = start;
+    /* the display form written one way: one space between words however
+     * the text spaced them, ’ as ' ("l’Oréal" and "l'Oréal" are one value) */
     for (size_t i = a; i < b; i++) {
-        if (i > a && (t[i].start < 0 || t[i - 1].end < 0 || t[i].start > t[i - 1].end))
+        if (i > a && (t[i].start < 0 || t[i - 1].end < 0 || t[i].start > t[i - 1].end) &&
+            o > start && o[-1] != ' ')
             *o++ = ' ';
-        /* the display form, written one way: ’ and ʼ as ', no-break and
-         * other spaces as one space ("l’Oréal" and "l'Oréal" are one value) */
         const unsigned char *f = (const unsigned char *)t[i].form;
         for (size_t k = 0; k < t[i].form_len;) {
-            size_t adv = 1;
-            char c = (char)f[k];
-            if (k + 2 < t[i].form_len && f[k] == 0xE2 && f[k + 1] == 0x80 &&
-                (f[k + 2] == 0x99 || f[k + 2] == 0xAF))
-                c = f[k + 2] == 0x99 ? '\'' : ' ', adv = 3;
-            else if (k + 1 < t[i].form_len && ((f[k] == 0xC2 && f[k + 1] == 0xA0) ||
-                                               (f[k] == 0xCA && f[k + 1] == 0xBC)))
-                c = f[k] == 0xC2 ? ' ' : '\'', adv = 2;
-            else if (f[k] == '\t' || f[k] == '\n' || f[k] == '\r')
-                c = ' ';
-            if (adv == 1 && c != ' ') {
-                *o++ = (char)f[k];
-            } else if (c != ' ' || (o > e->arena + off && o[-1] != ' ')) {
-                *o++ = c;
-            }
-            k += adv;
+            char c;
+            k += display_char(f + k, t[i].form_len - k, &c);
+            if (c != ' ' || (o > start && o[-1] != ' ')) *o++ = c;
         }
     }
-    while (o > e->arena + off && o[-1] == ' ') o--;
+    while (o > start && o[-1] == ' ') o--;
+    if (o == start) return CRIBLE_ENT_NOVALUE;   /* nothing but spaces: no value */
     *o++ = '\0';
     e->arena_len = (size_t)(o - e->arena);
     return off;
