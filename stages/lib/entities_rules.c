@@ -590,10 +590,20 @@ static void capitalised_runs(crible_entities *e, const crible_entities_token *t,
         bool named = type == CRIBLE_ENT_PER && (span_a < a || (in[a].classes & CRIBLE_GAZ_FIRSTNAME));
         bool gaz_inside = false;
         for (size_t k = a; k < b; k++) gaz_inside |= in[k].gtype >= 0;
+        /* a capitalised article inside a sentence belongs to the place
+         * after it: "La Rochelle", "Le Havre", "Les Sables" */
+        if (gaz_inside && !in[a].init && b - a >= 2 &&
+            key_in(e, a, (const char *const[]){"le", "la", "les", "l", NULL}) &&
+            in[a + 1].gtype == CRIBLE_ENT_LOC && a + 1 + in[a + 1].gend == b) {
+            if (put_span(e, labels, a, b, CRIBLE_ENT_LOC, crible_ent_arena_text(e, t, a, b)))
+                for (size_t k = a; k < b; k++) in[k].reason = R_GAZ;
+            continue;
+        }
         /* an unknown given name before a place or a company: "Joaquin
          * Phoenix", "Jack London", "Harrison Ford" */
         if (gaz_inside && !named && type == CRIBLE_ENT_PER && b - a == 2 && in[a].gtype < 0 &&
             !(in[a].classes & CRIBLE_GAZ_NONE) && !in[a].init && !in[a].allcaps &&
+            !key_in(e, a, function_words) &&
             (in[a + 1].gtype == CRIBLE_ENT_LOC || in[a + 1].gtype == CRIBLE_ENT_ORG) &&
             in[a + 1].gend == 1 && (reason == R_DEFAULT || reason == R_NAMECLASS) &&
             !key_in(e, a, loc_heads) && !key_in(e, a, org_heads))

@@ -117,6 +117,9 @@ static void test_rules(void **state)
     assert_string_equal(out, "O O O B-PER:comte de Wardes I-PER I-PER O");
     tag(e, "il parle avec de Wardes .", out, sizeof out);
     assert_string_equal(out, "O O O B-PER:comte de Wardes I-PER O");
+    /* a capitalised article inside a sentence is part of the place */
+    tag(e, "il part pour La Rochelle .", out, sizeof out);
+    assert_string_equal(out, "O O O B-LOC:La Rochelle I-LOC O");
     /* forms of address name a person */
     tag(e, "il salue Votre Majesté .", out, sizeof out);
     assert_string_equal(out, "O O B-PER:Votre Majesté I-PER O");
