@@ -267,7 +267,8 @@ static int run_type(crible_entities *e, const crible_entities_token *t, const ui
                                              "ses", NULL};
     static const char *const address[] = {"majeste", "majestes", "eminence", "eminences",
                                           "altesse", "altesses", "saintete", "excellence",
-                                          "excellences", "seigneurie", "grandeur", NULL};
+                                          "excellences", "seigneurie", "grandeur", "grace",
+                                          NULL};
     if (has_prev && in[prev].word && !labels[prev] && key_in(e, prev, possessive) &&
         key_in(e, a, address)) {
         *span_a = prev;
@@ -626,6 +627,10 @@ static void capitalised_runs(crible_entities *e, const crible_entities_token *t,
                  a > 0 && !labels[a - 1] && key_in(e, a - 1, (const char *const[]){"de", NULL}) &&
                  with_de(e, a))
             span_a = --a;   /* "de Wardes" after "le comte de Wardes" */
+        /* an honorific before the particle: "monsieur d'Artagnan" */
+        if (type == CRIBLE_ENT_PER && name_a != a && span_a == a && a > 0 && !labels[a - 1] &&
+            in[a - 1].word && key_in(e, a - 1, honorifics))
+            span_a = a - 1;
         size_t va = reason == R_TITLE || reason == R_GEONOUN ? span_a : a;
         while (va + 1 < b && key_in(e, va, honorifics)) va++;
         const crible_ent_memo *m =

@@ -113,6 +113,8 @@ static void test_rules(void **state)
     assert_string_equal(out, "O B-PER:d' Artagnan I-PER O");
     tag(e, "regarda d' Artagnan .", out, sizeof out);
     assert_string_equal(out, "O B-PER:d' Artagnan I-PER O");
+    tag(e, "salue monsieur d' Artagnan .", out, sizeof out);
+    assert_string_equal(out, "O B-PER:d' Artagnan I-PER I-PER O");
     tag(e, "il voit le comte de Wardes .", out, sizeof out);
     assert_string_equal(out, "O O O B-PER:comte de Wardes I-PER I-PER O");
     tag(e, "il parle avec de Wardes .", out, sizeof out);
