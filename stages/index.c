@@ -32,16 +32,18 @@ static const char usage[] =
     "Build or update a crible index from the token stream of crible-stem (or\n"
     "crible-entities) on standard input or in FILEs; with --analyze, from the\n"
     "documents of crible-read (JSON Lines), analysed in-process by the same\n"
-    "code as crible-tokenize | crible-stem (the same index, faster; entities\n"
-    "need the piped chain through crible-entities).  A document whose id is\n"
+    "code as crible-tokenize | crible-stem (| crible-entities with --entities):\n"
+    "the same index, faster.  A document whose id is\n"
     "already in the index replaces it.  The index is committed at the end:\n"
     "readers see all of it or none of it, whatever happens to this process.\n"
     "\n"
     "  -o, --output INDEX    the index directory (created if absent)\n"
     "  -m, --memory SIZE     buffer before a segment is written (default 256M)\n"
     "  -c, --config FILE     read the 'index:' section of this YAML file (and,\n"
-    "                        with --analyze, 'tokenize:' and 'stem:')\n"
+    "                        with --analyze, 'tokenize:', 'stem:', 'entities:')\n"
     "  -a, --analyze         read documents (JSONL) and analyse them here\n"
+    "  -e, --entities        with --analyze, also tag entities as crible-entities\n"
+    "                        does (its 'entities:' section)\n"
     "  -j, --threads N       analysis threads with --analyze (default: the\n"
     "                        cores but one, 1 to 4; one more thread indexes)\n"
     "      --field F         dump: the field (default text)\n"
@@ -64,7 +66,7 @@ static const char usage[] =
 typedef struct args {
     const char *cmd, *output, *config, *memory, *field, *term, *prefix, *doc, *threads;
     int top;
-    bool quiet, analyze;
+    bool quiet, analyze, entities;
 } args;
 
 static void report(void *ctx, const char *msg)
@@ -76,7 +78,8 @@ static void report(void *ctx, const char *msg)
 /* The analysis settings of --analyze: the configuration's `tokenize:` and
  * `stem:` sections, read as crible-tokenize and crible-stem read them. */
 typedef struct analysis {
-    bool on;
+    bool on, entities;
+    const crible_node *entities_section;
     long long threads;
     crible_tokenize_options tokenize;
     crible_stem_options stem;
@@ -94,6 +97,7 @@ static crible_status load_options(const args *a, crible_config **config, crible_
     crible_status st = crible_config_open_section(a->config, "index", config, &section, err);
     if (!st) st = crible_index_writer_options_load(section, o, err);
     if (!st) st = crible_node_bool(section, "analyze", &an->on, err);
+    if (!st) st = crible_node_bool(section, "analyze_entities", &an->entities, err);
     if (!st) st = crible_node_int(section, "analyze_threads", 1, CRIBLE_INDEX_ANALYZE_MAX_THREADS, &an->threads, err);
     if (!st && a->memory && !crible_parse_size(a->memory, &o->memory))
         st = crible_error_set(err, CRIBLE_EUSAGE, "bad size '%s' for --memory (like 256M)", a->memory);
@@ -105,17 +109,21 @@ static crible_status load_options(const args *a, crible_config **config, crible_
                                   CRIBLE_INDEX_ANALYZE_MAX_THREADS);
     }
     an->on |= a->analyze;
+    an->entities |= a->entities;
+    if (!st && an->entities && !an->on)
+        st = crible_error_set(err, CRIBLE_EUSAGE, "--entities goes with --analyze (else pipe through crible-entities)");
     if (!st && an->on && *config) {
         st = crible_config_section(*config, "tokenize", &ts, err);
         if (!st) st = crible_config_section(*config, "stem", &ss, err);
+        if (!st && an->entities) st = crible_config_section(*config, "entities", &an->entities_section, err);
     }
     if (!st && an->on) st = crible_tokenize_options_load(*config, ts, &an->tokenize, err);
     if (!st && an->on) st = crible_stem_options_load(*config, ss, &an->stem, err);
     return st;
 }
 
-static crible_status add_streams(const args *a, const analysis *an, crible_index_writer *w, int n,
-                                 char **files, crible_error *err)
+static crible_status add_streams(const args *a, const analysis *an, const crible_config *config,
+                                 crible_index_writer *w, int n, char **files, crible_error *err)
 {
     crible_status st = CRIBLE_OK, bad = CRIBLE_OK;
     crible_error first;
@@ -123,7 +131,8 @@ static crible_status add_streams(const args *a, const analysis *an, crible_index
     double t0 = crible_now();
     crible_index_analyze *ia = NULL;
     if (an->on) {
-        crible_index_analyze_options ao = {&an->tokenize, &an->stem, (int)an->threads};
+        crible_index_analyze_options ao = {&an->tokenize, &an->stem, (int)an->threads, an->entities, config,
+                                           an->entities_section};
         if ((st = crible_index_analyze_open(&ao, &ia, err))) return st;
     }
     for (int i = 0; i < (n ? n : 1) && !st; i++) {
@@ -204,7 +213,7 @@ static int run(const args *a, int n, char **rest, crible_error *err)
         for (int i = 0; i < n && !st; i++) st = crible_index_writer_add_index(w, rest[i], err);
         if (!st) st = crible_index_writer_force_merge(w, err);
     } else {
-        st = add_streams(a, &an, w, n, rest, err);
+        st = add_streams(a, &an, config, w, n, rest, err);
     }
     crible_index_writer_close(w);
     crible_stem_options_free(&an.stem);
@@ -221,6 +230,7 @@ int main(int argc, char **argv)
         {"doc", required_argument, NULL, 'D'},    {"top", required_argument, NULL, 'N'},
         {"quiet", no_argument, NULL, 'q'},        {"help", no_argument, NULL, 'h'},
         {"analyze", no_argument, NULL, 'a'},      {"threads", required_argument, NULL, 'j'},
+        {"entities", no_argument, NULL, 'e'},
         {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0}};
     args a = {.cmd = "add", .field = "text", .top = 10};
     crible_cli_init("crible-index");
@@ -238,7 +248,7 @@ int main(int argc, char **argv)
     opterr = 0;
     optind = first;
     int c;
-    while ((c = getopt_long(argc, argv, "o:m:c:aj:qhV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:m:c:aej:qhV", longopts, NULL)) != -1) {
         switch (c) {
         case 'o': a.output = optarg; break;
         case 'm': a.memory = optarg; break;
@@ -250,6 +260,7 @@ int main(int argc, char **argv)
         case 'N': a.top = atoi(optarg); break;
         case 'q': a.quiet = true; break;
         case 'a': a.analyze = true; break;
+        case 'e': a.entities = true; break;
         case 'j': a.threads = optarg; break;
         case 'h': return crible_cli_help(usage);
         case 'V': return crible_cli_version();

@@ -10,16 +10,16 @@
  * START and END are byte offsets in the field FIELD of the document ("_"
  * when the stream has no CRIBLE:START/END).  Buffers are reused from block
  * to block: no allocation per token.  The metadata fields of `entities:
- * metadata:` are read from each document's `# crible.doc` line.
+ * metadata:` are read from each document's `# crible.doc` line
+ * (entities_document.h, shared with crible-index --analyze).
  */
 #include "stage.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "conllu.h"
+#include "entities_document.h"
 
 typedef struct columns { int form, norm, type, start, end; } columns;
 
@@ -79,58 +79,6 @@ static void list_entities(crible_entities *e, const crible_entities_token *t, si
     }
 }
 
-/* The string value of member "field" in the one-line JSON object `json`
- * (the first such member not inside a string), decoded, or NULL; caller
- * frees.  Cheaper than parsing the whole document with its text. */
-static char *member_string(const char *json, const char *field)
-{
-    char quoted[300];
-    snprintf(quoted, sizeof quoted, "\"%s\":", field);
-    for (const char *p = strstr(json, quoted); p; p = strstr(p + 1, quoted)) {
-        if (p > json && p[-1] == '\\') continue;   /* inside a string */
-        json_t *v = json_loads(p + strlen(quoted), JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK,
-                               NULL);
-        char *out = json_is_string(v) ? strdup(json_string_value(v)) : NULL;
-        json_decref(v);
-        return out;
-    }
-    return NULL;
-}
-
-/* The names the document's metadata gives (entities: metadata:); `last`
- * holds the previous document's values, so that a run of reviews of one
- * film builds its names once. */
-static crible_status document_names(crible_entities *e, const char *doc_json,
-                                    char *last, size_t last_cap, crible_error *err)
-{
-    size_t nmeta = crible_entities_nmetadata(e);
-    if (nmeta == 0) return CRIBLE_OK;
-    char *values[16] = {0};
-    char key[4096];
-    size_t len = 0;
-    key[0] = '\0';
-    for (size_t i = 0; i < nmeta && doc_json; i++) {
-        int type;
-        values[i] = member_string(doc_json, crible_entities_metadata_field(e, i, &type));
-        len += (size_t)snprintf(key + len, len < sizeof key ? sizeof key - len : 0, "%s\x1f",
-                                values[i] ? values[i] : "");
-        if (len >= sizeof key) len = sizeof key - 1;
-    }
-    crible_status st = CRIBLE_OK;
-    if (strcmp(key, last) != 0) {
-        snprintf(last, last_cap, "%s", key);
-        crible_entities_clear_document_names(e);
-        for (size_t i = 0; st == CRIBLE_OK && i < nmeta; i++) {
-            int type;
-            crible_entities_metadata_field(e, i, &type);
-            if (values[i] && *values[i])
-                st = crible_entities_add_document_name(e, type, values[i], err);
-        }
-    }
-    for (size_t i = 0; i < nmeta; i++) free(values[i]);
-    return st;
-}
-
 crible_status entities_tag_stream(crible_entities *e, FILE *in, const char *name,
                                   const entities_run *run, crible_error *err)
 {
@@ -141,7 +89,8 @@ crible_status entities_tag_stream(crible_entities *e, FILE *in, const char *name
     crible_entities_token *toks = NULL;
     const char **extra = NULL;
     size_t cap = 0;
-    char doc[1024] = "_", field[64] = "text", last_names[4096] = "";
+    char doc[1024] = "_", field[64] = "text";
+    crible_entities_doc_names names = {0};
     columns c;
     static const char *const added[] = {"CRIBLE:NER", "CRIBLE:ENTITY"};
     crible_status st = crible_conllu_reader_open(in, name, &r, err);
@@ -162,8 +111,8 @@ crible_status entities_tag_stream(crible_entities *e, FILE *in, const char *name
         if (v) {
             crible_entities_end_document(e);
             snprintf(doc, sizeof doc, "%s", v);
-            st = document_names(e, crible_sentence_comment(&s, "crible.doc"), last_names,
-                                sizeof last_names, err);
+            st = crible_entities_document_names(e, crible_sentence_comment(&s, "crible.doc"),
+                                                &names, err);
             if (st != CRIBLE_OK) break;
         }
         if ((v = crible_sentence_comment(&s, "crible.field")))

@@ -21,6 +21,8 @@
 
 #include "analyzer.h"
 #include "doc.h"
+#include "entities_document.h"
+#include "entities_options.h"
 #include "index_buffer.h"
 #include "index_format.h"
 #include "tok_stream.h"
@@ -41,7 +43,11 @@ typedef struct adoc {
     long line;
     uint32_t first, n;       /* its afields */
     uint64_t tokens;
+    uint32_t ent, nent;      /* its aents */
 } adoc;
+
+/* An entity found by the tagger: its index field and value in `epool`. */
+typedef struct aent { uint32_t field, value; } aent;
 
 typedef struct batch {
     bool ready;
@@ -49,6 +55,7 @@ typedef struct batch {
     ix_buf docs;             /* adoc */
     ix_buf spans;            /* aspan per option field per document (len SIZE_MAX: absent) */
     ix_buf fields, sents, toks, pool, recs, rec;
+    ix_buf ents, epool;      /* aent, their strings (entity tagging only) */
     size_t ndocs, ngood;     /* documents read; analysed (the rest failed) */
     crible_status st;        /* what ended the stream in this batch */
     crible_error err;
@@ -69,12 +76,17 @@ typedef struct queue {
 typedef struct worker {
     queue *q;
     crible_analyzer *an;
+    crible_entities *ent;              /* the entity tagger, or NULL */
+    crible_entities_doc_names names;   /* its metadata names */
+    crible_entities_token *etoks;      /* a sentence's tokens, for the tagger */
+    size_t etoks_cap;
     pthread_t th;
     bool started;
     /* during one document */
     batch *b;
     adoc *d;
     uint32_t field;
+    const char *text;                  /* the field's text */
     bool field_open;
 } worker;
 
@@ -85,6 +97,7 @@ static void batch_clear(batch *b)
 {
     b->in.len = b->docs.len = b->spans.len = 0;
     b->fields.len = b->sents.len = b->toks.len = b->pool.len = b->recs.len = 0;
+    b->ents.len = b->epool.len = 0;
     b->ndocs = b->ngood = 0;
     b->st = CRIBLE_OK;
     crible_error_clear(&b->err);
@@ -101,12 +114,15 @@ static void batch_free(batch *b)
     ix_buf_free(&b->pool);
     ix_buf_free(&b->recs);
     ix_buf_free(&b->rec);
+    ix_buf_free(&b->ents);
+    ix_buf_free(&b->epool);
 }
 
 /* After a huge document, a slot gives its memory back. */
 static void batch_trim(batch *b)
 {
-    ix_buf *all[] = {&b->in, &b->docs, &b->spans, &b->fields, &b->sents, &b->toks, &b->pool, &b->recs, &b->rec};
+    ix_buf *all[] = {&b->in,   &b->docs, &b->spans, &b->fields, &b->sents, &b->toks,
+                     &b->pool, &b->recs, &b->rec,   &b->ents,   &b->epool};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         if (all[i]->cap > 16 * (size_t)CRIBLE_INDEX_ANALYZE_BATCH) ix_buf_free(all[i]);
 }
@@ -180,6 +196,68 @@ static uint32_t offset32(size_t v) { return v > UINT32_MAX ? UINT32_MAX : (uint3
 
 static const char *pool_ref(uint32_t off) { return (const char *)((uintptr_t)off + 1); }
 
+/* An entity string in the batch's epool. */
+static bool epool_add(ix_buf *epool, const char *s, uint32_t *off)
+{
+    size_t n = strlen(s);
+    if (epool->len + n + 1 > UINT32_MAX) return false;
+    *off = (uint32_t)epool->len;
+    return ix_buf_add(epool, s, n + 1);
+}
+
+/* Tags one sentence as crible-entities tags the block crible-stem wrote of
+ * it (FORM is the text between the offsets, NORM and TYPE the tokenizer's),
+ * and keeps its entities as crible_index_stream takes them from the
+ * CRIBLE:NER and CRIBLE:ENTITY cells: a B- label opens one, its value is
+ * the canonical value (a cell holds at most 1023 bytes of it; none is
+ * written "_"), else its surface words ("_" forms left out). */
+static crible_status tag_entities(worker *c, const crible_analyzed_token *t, size_t n, crible_error *err)
+{
+    if (n > c->etoks_cap) {
+        size_t cap = c->etoks_cap ? c->etoks_cap : 256;
+        while (cap < n) cap *= 2;
+        void *p = realloc(c->etoks, cap * sizeof *c->etoks);
+        if (!p) return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+        c->etoks = p;
+        c->etoks_cap = cap;
+    }
+    for (size_t i = 0; i < n; i++)
+        c->etoks[i] = (crible_entities_token){c->text + t[i].start, t[i].end - t[i].start, t[i].norm,
+                                              t[i].norm_len, (long)t[i].start, (long)t[i].end,
+                                              crible_entities_token_kind(crible_token_type_name(t[i].type))};
+    crible_status st = crible_entities_tag(c->ent, c->etoks, n, err);
+    if (st) return st;
+    const uint16_t *labels = crible_entities_labels(c->ent);
+    const char *const *values = crible_entities_values(c->ent);
+    batch *b = c->b;
+    for (size_t i = 0; i < n; i++) {
+        if (labels[i] % 2 != 1) continue;
+        char field[64], value[1024];
+        crible_index_entity_field(crible_entities_label_name(c->ent, labels[i]) + 2, field, sizeof field);
+        const char *v = values[i];
+        if (v && *v && strcmp(v, "_") != 0) {
+            snprintf(value, sizeof value, "%s", v);
+        } else {
+            size_t len = 0;
+            value[0] = 0;
+            for (size_t k = i; k < n && len < sizeof value - 1; k++) {
+                if (k > i && (labels[k] == 0 || labels[k] % 2 != 0)) break;   /* not I- */
+                const crible_entities_token *e = &c->etoks[k];
+                if (e->form_len == 0 || (e->form_len == 1 && e->form[0] == '_')) continue;
+                char word[1024];
+                snprintf(word, sizeof word, "%.*s", (int)e->form_len, e->form);
+                crible_index_entity_word(value, sizeof value, &len, word);
+            }
+        }
+        aent a;
+        if (!epool_add(&b->epool, field, &a.field) || !epool_add(&b->epool, value, &a.value) ||
+            !ix_buf_add(&b->ents, &a, sizeof a))
+            return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+        c->d->nent++;
+    }
+    return CRIBLE_OK;
+}
+
 /* One sentence of the field being analysed.  The stem and normal form
  * the index receives are those crible_index_stream reads back from the
  * CoNLL-U cells crible-stem writes: an empty cell is written "_", and "_"
@@ -220,7 +298,7 @@ static crible_status on_sentence(void *ctx, const crible_analyzed_token *t, size
     }
     f->ntok += (uint32_t)n;
     c->d->tokens += n;
-    return CRIBLE_OK;
+    return c->ent ? tag_entities(c, t, n, err) : CRIBLE_OK;
 nomem:
     return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
 }
@@ -271,11 +349,18 @@ static void analyse(worker *c, batch *b)
         d->first = (uint32_t)COUNT(b->fields, afield);
         d->n = 0;
         d->tokens = 0;
+        d->ent = (uint32_t)COUNT(b->ents, aent);
+        d->nent = 0;
         c->d = d;
         crible_status st = CRIBLE_OK;
+        if (c->ent) {   /* as crible-entities at a `# newdoc id` */
+            crible_entities_end_document(c->ent);
+            st = crible_entities_document_names(c->ent, in + d->json.off, &c->names, &b->err);
+        }
         for (size_t f = 0; f < topt->nfields && !st; f++) {
             if (spans[f].len == SIZE_MAX) continue;
             c->field = (uint32_t)f;
+            c->text = in + spans[f].off;
             c->field_open = false;
             st = crible_analyzer_run(c->an, lang, in + spans[f].off, spans[f].len, on_sentence, c, &b->err);
             if (st && st != CRIBLE_EIO)
@@ -344,7 +429,9 @@ static char *settings_json(const crible_index_analyze_options *o)
     for (int i = 0; ok && i < CRIBLE_TOKENIZE_NCOLUMNS; i++)
         ok = ix_buf_add(&cols, crible_tokenize_columns[i], strlen(crible_tokenize_columns[i])) &&
              ix_buf_add(&cols, " ", 1);
-    ok = ok && ix_buf_add(&cols, "CRIBLE:STEM CRIBLE:STOP", 24);
+    static const char stem_cols[] = "CRIBLE:STEM CRIBLE:STOP", ner_cols[] = " CRIBLE:NER CRIBLE:ENTITY";
+    ok = ok && ix_buf_add(&cols, stem_cols, sizeof stem_cols - 1) &&
+         (!o->entities || ix_buf_add(&cols, ner_cols, sizeof ner_cols - 1)) && ix_buf_add(&cols, "", 1);
     json_t *an = ok ? json_pack("{s:s, s:O, s:O}", "columns", (char *)cols.data, "tokenize", t, "stem", s) : NULL;
     char *out = an ? json_dumps(an, JSON_COMPACT) : NULL;
     json_decref(an);
@@ -371,8 +458,10 @@ crible_status crible_index_analyze_open(const crible_index_analyze_options *o, c
     for (int i = 0; i < o->threads && !st; i++) {
         crible_tokenize_options t = *o->tokenize;
         t.sentences = true;
-        st = crible_analyzer_open(&t, o->stem, &a->workers[i].an, err);
+        worker *c = &a->workers[i];
+        st = crible_analyzer_open(&t, o->stem, &c->an, err);
         if (!st) a->nworkers++;
+        if (!st && o->entities) st = crible_entities_load(o->entities_config, o->entities_section, NULL, &c->ent, err);
     }
     if (!st && !(a->settings = settings_json(o))) st = crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
     if (st) {
@@ -386,7 +475,11 @@ crible_status crible_index_analyze_open(const crible_index_analyze_options *o, c
 void crible_index_analyze_free(crible_index_analyze *a)
 {
     if (!a) return;
-    for (int i = 0; i < a->nworkers; i++) crible_analyzer_free(a->workers[i].an);
+    for (int i = 0; i < a->nworkers; i++) {
+        crible_analyzer_free(a->workers[i].an);
+        crible_entities_free(a->workers[i].ent);
+        free(a->workers[i].etoks);
+    }
     free(a->workers);
     free(a->settings);
     free(a);
@@ -403,6 +496,11 @@ static crible_status index_doc(crible_index_writer *w, const queue *q, const bat
         const afield *f = &AT(b->fields, afield, d->first + k);
         st = crible_index_doc_field_tokens(w, q->topt->fields[f->field], &AT(b->toks, crible_index_token, f->tok),
                                            f->ntok, &AT(b->sents, uint32_t, f->sent), f->nsent, err);
+    }
+    for (uint32_t k = 0; !st && k < d->nent; k++) {
+        const aent *e = &AT(b->ents, aent, d->ent + k);
+        const char *pool = (const char *)b->epool.data;
+        st = crible_index_doc_entity(w, pool + e->field, pool + e->value, err);
     }
     if (st) {
         crible_index_doc_abort(w);

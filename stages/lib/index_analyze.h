@@ -12,9 +12,13 @@
  *     crible-read | crible-tokenize | crible-stem | crible-index
  * builds from the same documents with the same configuration (the same
  * terms, positions, offsets, sentences, stored documents and recorded
- * analysis settings; tests/cli/index_analyze.bats compares both).  The
- * entity tagger is not part of this path: for entity fields, pipe through
- * crible-entities.
+ * analysis settings; tests/cli/index_analyze.bats compares both).  With
+ * `entities`, each worker also runs the entity tagger of crible-entities
+ * (entities.h, loaded from the `entities:` section as crible-entities
+ * loads it, the document's metadata names by entities_document.h), and the
+ * index is the one of
+ *     crible-read | crible-tokenize | crible-stem | crible-entities | crible-index
+ * (the same entity fields and values, the columns of that stream recorded).
  *
  * Threads: `threads` analysis workers each read a batch of documents (about
  * CRIBLE_INDEX_ANALYZE_BATCH bytes of text, under a lock: reading is cheap)
@@ -33,6 +37,7 @@
 
 #include <stdio.h>
 
+#include "config.h"
 #include "index_stream.h"
 #include "index_writer.h"
 #include "stem_options.h"
@@ -46,13 +51,16 @@ typedef struct crible_index_analyze_options {
     const crible_tokenize_options *tokenize;   /* the `tokenize:` section (fields...) */
     const crible_stem_options *stem;           /* the `stem:` section */
     int threads;                               /* analysis workers, 1 to 16 */
+    bool entities;                             /* tag entities as crible-entities does */
+    const crible_config *entities_config;      /* with entities: the configuration, */
+    const crible_node *entities_section;       /* its `entities:` section (NULL: defaults) */
 } crible_index_analyze_options;
 
 typedef struct crible_index_analyze crible_index_analyze;
 
-/* The analyzers of the workers (options borrowed: they must outlive it).
- * CRIBLE_EUSAGE for a thread count out of range; errors of
- * crible_analyzer_open. */
+/* The analyzers of the workers, and their entity taggers (options borrowed:
+ * they must outlive it).  CRIBLE_EUSAGE for a thread count out of range;
+ * errors of crible_analyzer_open and crible_entities_load. */
 crible_status crible_index_analyze_open(const crible_index_analyze_options *o,
                                          crible_index_analyze **out, crible_error *err);
 void crible_index_analyze_free(crible_index_analyze *a);

@@ -10,6 +10,8 @@
  *                           # (--analyze; the tokenize: and stem: sections)
  *       analyze_threads: 1  # analysis worker threads (--threads, 1-16;
  *                           # default: the cores but one, at most 4)
+ *       analyze_entities: false  # with analyze, tag entities too, as
+ *                           # crible-entities (--entities; `entities:`)
  *
  * Read by crible_index_writer_options_load, here so that the linker takes
  * this schema rather than options.c's weak placeholder.
@@ -23,6 +25,7 @@ const crible_schema crible_schema_index[] = {
     {"merge_factor", CRIBLE_TYPE_INT},
     {"analyze", CRIBLE_TYPE_BOOL},
     {"analyze_threads", CRIBLE_TYPE_INT},
+    {"analyze_entities", CRIBLE_TYPE_BOOL},
     {0},
 };
 

@@ -39,8 +39,7 @@ static uint32_t num(const char *v)
     return (uint32_t)x;
 }
 
-/* NER tag type -> field name: PER person, LOC place, ORG org, else lower case. */
-static void entity_field(const char *type, char *out, size_t n)
+void crible_index_entity_field(const char *type, char *out, size_t n)
 {
     if (!strcmp(type, "PER")) type = "person";
     else if (!strcmp(type, "LOC")) type = "place";
@@ -48,6 +47,14 @@ static void entity_field(const char *type, char *out, size_t n)
     size_t i = 0;
     for (; type[i] && i + 1 < n; i++) out[i] = (char)(type[i] >= 'A' && type[i] <= 'Z' ? type[i] + 32 : type[i]);
     out[i] = 0;
+}
+
+void crible_index_entity_word(char *value, size_t cap, size_t *len, const char *word)
+{
+    size_t n = *len;
+    n += (size_t)snprintf(value + n, cap - n, "%s%s", n ? " " : "", word);
+    if (n >= cap) n = cap - 1;
+    *len = n;
 }
 
 static crible_status add_entities(crible_index_writer *w, const crible_sentence *s, const cols *c,
@@ -58,7 +65,7 @@ static crible_status add_entities(crible_index_writer *w, const crible_sentence 
         const char *tag = cell(s, t, c->ner);
         if (!tag || strncmp(tag, "B-", 2) != 0 || !tag[2]) continue;
         char field[64], value[1024];
-        entity_field(tag + 2, field, sizeof field);
+        crible_index_entity_field(tag + 2, field, sizeof field);
         const char *v = cell(s, t, c->entity);
         if (v) {
             snprintf(value, sizeof value, "%s", v);
@@ -71,8 +78,7 @@ static crible_status add_entities(crible_index_writer *w, const crible_sentence 
                 if (k > t && (!tk || strncmp(tk, "I-", 2) != 0)) break;
                 const char *f = cell(s, k, c->form);
                 if (!f) continue;
-                n += (size_t)snprintf(value + n, sizeof value - n, "%s%s", n ? " " : "", f);
-                if (n >= sizeof value) n = sizeof value - 1;
+                crible_index_entity_word(value, sizeof value, &n, f);
             }
         }
         crible_status st = crible_index_doc_entity(w, field, value, err);

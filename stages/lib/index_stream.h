@@ -35,4 +35,14 @@ crible_status crible_index_stream(crible_index_writer *w, crible_conllu_reader *
 crible_status crible_index_stream_settings(crible_index_writer *w, json_t *an, const char *name,
                                           crible_error *err);
 
+/* An entity of NER type `type` (the tag without "B-") is indexed in the
+ * field: PER person, LOC place, ORG org, any other type in lower case
+ * (WORK work); out[n] receives it, cut to n - 1 bytes. */
+void crible_index_entity_field(const char *type, char *out, size_t n);
+
+/* An entity without canonical value is indexed as its surface words joined
+ * by one space: appends `word` to value[0..*len) (cap bytes, kept
+ * NUL-terminated, cut when full).  Both paths call it. */
+void crible_index_entity_word(char *value, size_t cap, size_t *len, const char *word);
+
 #endif

@@ -4,7 +4,8 @@
 # piped chain builds from the same documents: the same segment and
 # MANIFEST bytes, hence the same stats, dump and query answers (shown too,
 # so that a failure says what differs).  Also: settings from the
-# configuration, threads, bad documents, empty input, a full disk.
+# configuration, threads, bad documents, empty input, a full disk.  With
+# --entities, the chain is read | tokenize | stem | entities | index.
 bats_require_minimum_version 1.5.0
 load common
 
@@ -18,6 +19,19 @@ both() {
     shift 2
     crible-tokenize "$@" "$docs" | crible-stem "$@" | crible-index -q "$@" -o "$out/piped"
     crible-index -q --analyze "$@" -o "$out/fused" "$docs"
+}
+
+# The same with the entity tagger: $1 documents, $2 output, $3... options.
+both_entities() {
+    local docs=$1 out=$2
+    shift 2
+    crible-tokenize "$@" "$docs" | crible-stem "$@" | crible-entities "$@" | crible-index -q "$@" -o "$out/piped"
+    crible-index -q --analyze --entities "$@" -o "$out/fused" "$docs"
+}
+
+# The entity fields and their documents (stats lines "field\tperson\t...").
+entity_fields() {
+    crible-index stats "$1" | awk -F'\t' '$1=="field" && $2 ~ /^(person|place|org|platform|work|dish)$/ {print $2, $4}'
 }
 
 # The same answers, then the same bytes.
@@ -166,4 +180,81 @@ print(json.dumps({'id': 'big', 'text': 'Le harcèlement en ligne touche les adol
     same_index "$T/piped" "$T/fused"
     run crible-index dump "$T/fused" --term run
     [[ "$output" == *e1* ]]
+}
+
+@test "index --analyze --entities: the same index as read | tokenize | stem | entities | index on corpus/" {
+    c="$CRIBLE_SRC/config/crible.yaml"
+    crible-read -c "$c" "$CRIBLE_SRC/corpus" > "$T/docs.jsonl"
+    both_entities "$T/docs.jsonl" "$T" -c "$c"
+    same_index "$T/piped" "$T/fused"
+    # entities were tagged: Netflix is a platform, and the facets agree
+    run entity_fields "$T/fused"
+    [[ "$output" == *"platform docs"* ]] || { echo "$output"; false; }
+    [[ "$output" == *"person docs"* ]] || { echo "$output"; false; }
+    diff <(crible-query --tsv --facets platform,person "$T/piped" 'streaming') \
+         <(crible-query --tsv --facets platform,person "$T/fused" 'streaming')
+    run crible-index stats "$T/fused"
+    [[ "$output" == *'CRIBLE:STOP CRIBLE:NER CRIBLE:ENTITY"'* ]]
+    # without --entities, no entity field (the documents have a "platform"
+    # member of their own): the index of read | tokenize | stem | index
+    crible-index -q --analyze -c "$c" -o "$T/plain" "$T/docs.jsonl"
+    run entity_fields "$T/plain"
+    [[ "$output" != *person* && "$output" != *place* ]] || { echo "$output"; false; }
+    # the key in the configuration does what the option does
+    printf 'entities:\n  rules: true\nindex:\n  analyze: true\n  analyze_entities: true\n' > "$T/a.yaml"
+    crible-index -q -c "$T/a.yaml" -o "$T/cfg" "$T/docs.jsonl"
+    same_index "$T/fused" "$T/cfg"
+}
+
+@test "index --analyze --entities: the same index on 2,000 reviews (metadata names), 2 threads, small segments" {
+    need_shared "$DATA/reviews/reviews.jsonl"
+    c="$CRIBLE_SRC/config/reviews-jsonl.yaml"
+    head -2000 "$DATA/reviews/reviews.jsonl" | crible-read -c "$c" - > "$T/docs.jsonl"
+    both_entities "$T/docs.jsonl" "$T" -c "$c"
+    same_index "$T/piped" "$T/fused"
+    crible-tokenize -c "$c" "$T/docs.jsonl" | crible-stem -c "$c" | crible-entities -c "$c" |
+        crible-index -q -c "$c" --memory 2M -o "$T/small"
+    crible-index -q --analyze --entities -c "$c" --threads 3 --memory 2M -o "$T/three" "$T/docs.jsonl"
+    same_index "$T/small" "$T/three"
+    # the reviewed work's title, from the metadata, is a work of its reviews
+    run entity_fields "$T/fused"
+    [[ "$output" == *"work docs"* ]] || { echo "$output"; false; }
+}
+
+@test "index --analyze --entities: the configuration's entities: section (custom type, names, metadata, rules off)" {
+    printf '%s\n' '{"id":"r1","item_title":"Le Festin","text":"Le bœuf bourguignon du restaurant Le Festin était parfait, dit Kevin Anderson à Lyon."}' \
+        '{"id":"r2","item_title":"Le Festin","text":"Anderson y retournera pour le bourguignon."}' \
+        '{"id":"r3","text":"Rien à signaler, Marie Curie est passée."}' > "$T/d.jsonl"
+    cat > "$T/c.yaml" <<'EOF'
+entities:
+  types: [DISH]
+  names:
+    - {type: DISH, value: bœuf bourguignon, aliases: [bourguignon]}
+  metadata:
+    item_title: ORG
+EOF
+    both_entities "$T/d.jsonl" "$T" -c "$T/c.yaml"
+    same_index "$T/piped" "$T/fused"
+    run entity_fields "$T/fused"
+    [[ "$output" == *"dish docs 2"* ]] || { echo "$output"; false; }
+    [[ "$output" == *"org docs"* ]] || { echo "$output"; false; }
+    printf 'entities:\n  rules: false\n' > "$T/n.yaml"
+    mkdir -p "$T/n"
+    both_entities "$T/d.jsonl" "$T/n" -c "$T/n.yaml"
+    same_index "$T/n/piped" "$T/n/fused"
+}
+
+@test "index --entities: only with --analyze; a broken entities: section is a config error" {
+    printf '{"id":"a","text":"Un avis."}\n' > "$T/d.jsonl"
+    run --separate-stderr crible-index -q --entities -o "$T/idx" "$T/d.jsonl"
+    [ "$status" -eq 2 ]
+    [[ "$stderr" == *"--analyze"* ]]
+    printf 'entities:\n  gazetteers: [absent.tsv]\n' > "$T/c.yaml"
+    run --separate-stderr crible-index -q --analyze --entities -c "$T/c.yaml" -o "$T/idx" "$T/d.jsonl"
+    [ "$status" -eq 3 ] || { echo "$status $stderr"; false; }
+    [[ "$stderr" == *"absent.tsv"* ]]
+    printf 'entities:\n  rulez: true\n' > "$T/t.yaml"
+    run --separate-stderr crible-index -q --analyze --entities -c "$T/t.yaml" -o "$T/idx" "$T/d.jsonl"
+    [ "$status" -eq 3 ]
+    [[ "$stderr" == *"rulez"* ]]
 }

@@ -1,0 +1,59 @@
+/*
+ * entities_document.c - a document's metadata names for the entity tagger
+ * (entities_document.h).  The values of the metadata fields are joined,
+ * separated by 0x1F, into a key; while the key stays that of the previous
+ * document, the tagger keeps its names.
+ */
+#include "entities_document.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+char *crible_entities_member_string(const char *json, const char *field)
+{
+    char quoted[300];
+    snprintf(quoted, sizeof quoted, "\"%s\":", field);
+    for (const char *p = strstr(json, quoted); p; p = strstr(p + 1, quoted)) {
+        if (p > json && p[-1] == '\\') continue;   /* inside a string */
+        json_t *v = json_loads(p + strlen(quoted), JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK,
+                               NULL);
+        char *out = json_is_string(v) ? strdup(json_string_value(v)) : NULL;
+        json_decref(v);
+        return out;
+    }
+    return NULL;
+}
+
+crible_status crible_entities_document_names(crible_entities *e, const char *doc_json,
+                                             crible_entities_doc_names *names, crible_error *err)
+{
+    size_t nmeta = crible_entities_nmetadata(e);
+    if (nmeta == 0) return CRIBLE_OK;
+    char *values[16] = {0};
+    char key[sizeof names->last];
+    size_t len = 0;
+    key[0] = '\0';
+    for (size_t i = 0; i < nmeta && doc_json; i++) {
+        int type;
+        values[i] = crible_entities_member_string(doc_json, crible_entities_metadata_field(e, i, &type));
+        len += (size_t)snprintf(key + len, len < sizeof key ? sizeof key - len : 0, "%s\x1f",
+                                values[i] ? values[i] : "");
+        if (len >= sizeof key) len = sizeof key - 1;
+    }
+    crible_status st = CRIBLE_OK;
+    if (strcmp(key, names->last) != 0) {
+        snprintf(names->last, sizeof names->last, "%s", key);
+        crible_entities_clear_document_names(e);
+        for (size_t i = 0; st == CRIBLE_OK && i < nmeta; i++) {
+            int type;
+            crible_entities_metadata_field(e, i, &type);
+            if (values[i] && *values[i])
+                st = crible_entities_add_document_name(e, type, values[i], err);
+        }
+    }
+    for (size_t i = 0; i < nmeta; i++) free(values[i]);
+    return st;
+}
