@@ -35,6 +35,13 @@ static const char *const titles[] = {
 static const char *const kinship[] = {
     "mere", "pere", "frere", "soeur", "fils", "fille", "compere", "commere", NULL};
 
+/* Military ranks: in the span ("le capitaine Rameau") but, like an
+ * honorific, not in the value ("Rameau") when the name follows them
+ * directly; "le général de Gaulle" keeps its "de" and its rank. */
+static const char *const ranks[] = {
+    "general", "colonel", "capitaine", "lieutenant", "amiral", "commandant", "sergent",
+    "caporal", "marechal", NULL};
+
 /* Roles and relations written before a name: "le réalisateur Christopher
  * Nolan", "l'officier de police Kevin Anderson", "sa fille Emma". */
 static const char *const roles[] = {
@@ -70,7 +77,8 @@ static const char *const org_heads[] = {
     "studios", "journal", "gouvernement", "parlement", "armee", "police",
     "gendarmerie", "hopital", "fc", "ac", "as", "sa", "sarl", "inc", "ltd",
     "corporation", "entreprise", "service", "direction", "office", "senat",
-    "commission", "organisation", "mouvement", "front", "rassemblement", NULL};
+    "commission", "organisation", "mouvement", "front", "rassemblement", "comptoir",
+    "brasserie", "bistrot", "bistro", "restaurant", "pizzeria", "creperie", NULL};
 /* Words anywhere in a name that make it an organisation: "American Film
  * Institute", "Royal Society", "Manchester United". */
 static const char *const org_words[] = {
@@ -79,7 +87,12 @@ static const char *const org_words[] = {
     "navy", "airlines", "bank", "group", "association", "agency", "committee",
     "league", "ligue", "federation", "confederation", "orchestre", "orchestra",
     "studios", "pictures", "entertainment", "games", "fc", "sa", "inc", "ltd",
-    "gmbh", "ag", NULL};
+    "gmbh", "ag", "restaurant", "brasserie", "bistrot", NULL};
+/* Lower-case nouns of organisations before "de|du|des" + name: "les
+ * éditions du Phare", "l'association des Amis de Flaubert"; the noun is in
+ * the span and the value ("éditions du Phare"). */
+static const char *const org_nouns[] = {
+    "editions", "association", "magazine", "restaurant", "brasserie", "bistrot", NULL};
 static const char *const loc_heads[] = {
     "rue", "avenue", "boulevard", "place", "quai", "pont", "mont", "lac", "ile",
     "iles", "chateau", "gare", "port", "foret", "vallee", "fleuve", "cap",
@@ -185,7 +198,35 @@ static uint32_t arena_string(crible_entities *e, const char *s)
     return crible_ent_arena_text(e, &tok, 0, 1);
 }
 
+/* Remembers the capitalised words of a title of a work [a, b) found in the
+ * document ("Heures" of "Les Heures sombres"), so that the word alone is not
+ * taken for a place by the words around it ("les Heures" of a headline).
+ * Known names (gazetteers, given names, surnames) are not remembered: they
+ * keep their own evidence. */
+static void remember_work(crible_entities *e, size_t a, size_t b, uint32_t value)
+{
+    const crible_ent_info *in = e->info;
+    for (size_t k = a; k < b; k++)
+        if (in[k].word && in[k].cap && in[k].key_len >= 3 && in[k].gtype < 0 &&
+            !in[k].classes && !key_in(e, k, function_words))
+            crible_ent_memo_put(e, CRIBLE_ENT_WORK, e->keys + in[k].key_off, in[k].key_len,
+                                e->arena + value);
+}
+
+/* Whether the document's memory holds word i as a word of a title. */
+static bool work_word(const crible_entities *e, size_t i)
+{
+    const crible_ent_memo *m = crible_ent_memo_get(e, e->keys + e->info[i].key_off,
+                                                   e->info[i].key_len);
+    return m && m->type == CRIBLE_ENT_WORK;
+}
+
 /* --- step 1: WORK in guillemets ------------------------------------------ */
+
+/* Verbs of speech: what follows them, or the colon after them, is speech. */
+static const char *const speech[] = {"dit", "dis", "declare", "explique", "affirme",
+                                     "raconte", "lance", "confie", "ajoute", "precise",
+                                     "estime", "selon", "repond", NULL};
 
 static bool is_open_quote(const crible_entities_token *t)
 {
@@ -206,9 +247,6 @@ static bool is_close_quote(const crible_entities_token *t, const crible_entities
 static void quoted_works(crible_entities *e, const crible_entities_token *t, size_t n,
                          uint16_t *labels)
 {
-    static const char *const speech[] = {"dit", "dis", "declare", "explique", "affirme",
-                                         "raconte", "lance", "confie", "ajoute",
-                                         "precise", "estime", "selon", "repond", NULL};
     for (size_t i = 0; i + 2 < n; i++) {
         if (!is_open_quote(&t[i])) continue;
         size_t c = i + 1;
@@ -225,8 +263,11 @@ static void quoted_works(crible_entities *e, const crible_entities_token *t, siz
         if (ok && b - a == 1 && (e->info[a].gtype >= 0 || e->info[a].classes ||
                                  key_in(e, a, function_words)))
             ok = false;
-        if (ok && put_span(e, labels, a, b, CRIBLE_ENT_WORK, crible_ent_arena_text(e, t, a, b)))
+        uint32_t value = ok ? crible_ent_arena_text(e, t, a, b) : CRIBLE_ENT_NOVALUE;
+        if (ok && put_span(e, labels, a, b, CRIBLE_ENT_WORK, value)) {
             for (size_t k = a; k < b; k++) e->info[k].quote = 1, e->info[k].reason = R_QUOTE;
+            if (b - a <= 8) remember_work(e, a, b, value);   /* a title, not a speech */
+        }
         i = c;
     }
 }
@@ -301,7 +342,7 @@ static int run_type(crible_entities *e, const crible_entities_token *t, const ui
         after_work(labels, prev))
         BECAUSE(R_AFTERWORK, CRIBLE_ENT_PER);
     const crible_ent_memo *m = crible_ent_memo_get(e, e->keys + in[a].key_off, in[a].key_len);
-    if (m && b - a == 1) BECAUSE(R_MEMO, m->type);
+    if (m && b - a == 1 && m->type != CRIBLE_ENT_WORK) BECAUSE(R_MEMO, m->type);
     if (in[a].classes & CRIBLE_GAZ_FIRSTNAME && (b - a >= 2 || !in[a].common))
         BECAUSE(R_FIRSTNAME, CRIBLE_ENT_PER);
     if (key_in(e, a, org_heads)) BECAUSE(R_ORGHEAD, CRIBLE_ENT_ORG);
@@ -335,6 +376,10 @@ static int run_type(crible_entities *e, const crible_entities_token *t, const ui
             *span_a = prev - 1;   /* "la baie d'Hudson", "le canal de Panama" */
             BECAUSE(R_GEONOUN, CRIBLE_ENT_LOC);
         }
+        if (key_in(e, prev - 1, org_nouns) && !labels[prev - 1] && !labels[prev]) {
+            *span_a = prev - 1;   /* "les éditions du Phare" */
+            BECAUSE(R_ORGHEAD, CRIBLE_ENT_ORG);
+        }
         if (key_in(e, prev - 1, event_nouns) && !(in[a].classes & CRIBLE_GAZ_FIRSTNAME))
             BECAUSE(R_NOTNAME, -1);
     }
@@ -344,11 +389,24 @@ static int run_type(crible_entities *e, const crible_entities_token *t, const ui
             if ((unsigned char)t[a].form[k] >= 0x80) BECAUSE(R_NOTNAME, -1);
         BECAUSE(R_ACRONYM, CRIBLE_ENT_ORG);   /* "SNCF", "UGC de Lyon" */
     }
+    /* a word of a title the document wrote is no place by the words around
+     * it ("les Heures" after « Les Heures sombres ») */
+    if (b - a == 1 && work_word(e, a)) BECAUSE(R_NOTNAME, -1);
+    /* "Le Crible Culture" after a dash, "Les Heures" of a headline: a
+     * capital article opening the sentence says nothing of what follows;
+     * without a gazetteer's word, no place */
+    if (has_prev && in[prev].word && in[prev].init && in[prev].cap &&
+        key_in(e, prev, loc_articles) && !evidence(e, a) && !in[a].classes)
+        BECAUSE(R_NOTNAME, -1);
     if (has_prev && in[prev].word && key_in(e, prev, loc_articles) &&
         !(in[a].classes & CRIBLE_GAZ_FIRSTNAME))
         BECAUSE(R_ARTICLE, CRIBLE_ENT_LOC);
+    /* "à Simenon", "à Zola": a known surname that is no place is a writer
+     * compared to, not a destination */
     if (has_prev && in[prev].word && key_in(e, prev, loc_preps) &&
-        !(in[a].classes & CRIBLE_GAZ_FIRSTNAME))
+        !(in[a].classes & CRIBLE_GAZ_FIRSTNAME) &&
+        !((in[a].classes & CRIBLE_GAZ_SURNAME) && !in[a].common &&
+          !(in[a].classes & CRIBLE_GAZ_PROPN)))
         BECAUSE(R_LOCPREP, CRIBLE_ENT_LOC);
     for (size_t k = a; k < b; k++)
         if (in[k].classes & (CRIBLE_GAZ_FIRSTNAME | CRIBLE_GAZ_SURNAME) && !in[k].common)
@@ -521,6 +579,32 @@ static bool shouted(const crible_entities *e, size_t a, size_t b)
     return fw;
 }
 
+/* A headline that opens on a title: "Les Heures sombres : Canal+ frappe
+ * fort", "La Promesse de juillet : une comédie familiale".  The article
+ * opens the sentence, the word after it is capitalised and no known name,
+ * and at most 8 words, capitalised as a French title is (only its first
+ * noun, and names), run to a colon that no verb of speech is before.
+ * Returns the end of the title (the colon), or 0. */
+static size_t headline_title(const crible_entities *e, const crible_entities_token *t,
+                             const uint16_t *labels, size_t n, size_t art)
+{
+    const crible_ent_info *in = e->info;
+    size_t a = art + 1;
+    if (a >= n || !in[art].word || !in[art].init || !in[art].cap || labels[art] ||
+        !key_in(e, art, (const char *const[]){"le", "la", "les", "l", NULL}) ||
+        !in[a].word || !in[a].cap || in[a].allcaps || in[a].classes ||
+        (evidence(e, a) && !work_word(e, a)))
+        return 0;
+    for (size_t c = a + 1; c < n && c <= a + 8; c++) {
+        if (labels[c]) return 0;
+        if (form_is(&t[c], ":"))
+            return key_in(e, c - 1, speech) || key_in(e, c - 1, particle_before) ? 0 : c;
+        if (!in[c].word && in[c].key_len) return 0;   /* punctuation: no title */
+        if (in[c].cap && in[c].gtype < 0 && !key_in(e, c, connectors)) return 0;
+    }
+    return 0;
+}
+
 static void capitalised_runs(crible_entities *e, const crible_entities_token *t, size_t n,
                              uint16_t *labels)
 {
@@ -564,6 +648,16 @@ static void capitalised_runs(crible_entities *e, const crible_entities_token *t,
             while (a < b && (!in[a].word || key_in(e, a, connectors) || !in[a].cap)) a++;
         }
         if (a >= b) continue;
+        size_t title_end = a > 0 ? headline_title(e, t, labels, n, a - 1) : 0;
+        if (title_end) {
+            uint32_t value = crible_ent_arena_text(e, t, a - 1, title_end);
+            if (put_span(e, labels, a - 1, title_end, CRIBLE_ENT_WORK, value)) {
+                for (size_t k = a - 1; k < title_end; k++) in[k].reason = R_WORKCUE;
+                remember_work(e, a - 1, title_end, value);
+            }
+            i = title_end;
+            continue;
+        }
         /* inside a gazetteer span that starts on a small word before it
          * ("l'Oréal", "prix Goncourt"): the span stands */
         bool covered = false;
@@ -631,7 +725,12 @@ static void capitalised_runs(crible_entities *e, const crible_entities_token *t,
         if (type == CRIBLE_ENT_PER && name_a != a && span_a == a && a > 0 && !labels[a - 1] &&
             in[a - 1].word && key_in(e, a - 1, honorifics))
             span_a = a - 1;
-        size_t va = reason == R_TITLE || reason == R_GEONOUN ? span_a : a;
+        size_t va = reason == R_TITLE || reason == R_GEONOUN ||
+                            (reason == R_ORGHEAD && span_a < a)
+                        ? span_a
+                        : a;
+        if (reason == R_TITLE && span_a + 1 == a && key_in(e, span_a, ranks))
+            va = a;   /* "le capitaine Rameau": "Rameau" */
         while (va + 1 < b && key_in(e, va, honorifics)) va++;
         const crible_ent_memo *m =
             b - name_a == 1 ? crible_ent_memo_get(e, e->keys + in[name_a].key_off,
@@ -654,6 +753,7 @@ static void capitalised_runs(crible_entities *e, const crible_entities_token *t,
         }
         if (!put_span(e, labels, span_a, b, type, value)) continue;
         for (size_t k = span_a; k < b; k++) in[k].reason = (uint8_t)reason;
+        if (type == CRIBLE_ENT_WORK) remember_work(e, span_a, b, value);
         if (!m && type == CRIBLE_ENT_PER && (span_a < va || b - va >= 2))
             remember(e, type, va, b, value);
     }

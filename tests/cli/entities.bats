@@ -331,3 +331,60 @@ print(r["PER"]["correct"], r["PER"]["pred"], r["PER"]["gold"], r["LOC"]["f1"], r
     [ "$status" -eq 4 ]
     [[ "$output" == *"cut short"* ]]
 }
+
+# --- junk the quickstart showed on corpus/ (the exact sentences) ----------
+
+# TYPE VALUE TEXT of the entities of the paragraphs given, one document.
+pipe_list() {
+    printf '%s\n\n' "$@" > "$BATS_TEST_TMPDIR/doc.txt"
+    crible-read "$BATS_TEST_TMPDIR/doc.txt" | crible-tokenize | crible-entities --list | cut -f2-4
+}
+
+@test "entities (pipe): a headline that opens on a title is the WORK, not a place (corpus/series)" {
+    run pipe_list $'Les Heures sombres : Canal+ frappe fort avec un polar social tourné à Marseille' $'Après le succès de ses séries d’espionnage, Canal+ revient au polar avec « Les Heures sombres », une création originale en huit épisodes tournée entre les quartiers nord de Marseille et le port de Fos-sur-Mer.'
+    [ "$status" -eq 0 ]
+    [ "$(echo "$output" | grep -c 'WORK	Les Heures sombres	Les Heures sombres')" -eq 2 ]
+    ! echo "$output" | grep -q 'Heures	Heures'
+    [[ "$output" == *"LOC	Marseille"* ]]
+}
+
+@test "entities (pipe): a film's title in a heading is the WORK; its word alone is no place (corpus/films)" {
+    run pipe_list "# La Promesse de juillet : une comédie familiale plus fine qu'il n'y paraît" \
+        "« La Promesse de juillet », réalisé par Julie Navarro, raconte les vacances chaotiques d'une famille recomposée dans une maison louée à Biarritz." \
+        "Revoir la Promesse en famille, un soir de juillet."
+    [ "$status" -eq 0 ]
+    [ "$(echo "$output" | grep -c 'WORK	La Promesse de juillet')" -eq 2 ]
+    ! echo "$output" | grep -q 'LOC	Promesse'
+    [[ "$output" == *"PER	Julie Navarro"* ]]
+    [[ "$output" == *"LOC	Biarritz"* ]]
+}
+
+@test "entities (pipe): a publisher after 'éditions du' is an ORG, a writer after 'à' a PER (corpus/livres)" {
+    run pipe_list $'Publié aux éditions du Phare, ce polar de 384 pages se déroule dans la cité corsaire pendant l’hiver 1987. On pense à Simenon pour l’atmosphère, à Fred Vargas pour l’humour discret des dialogues.'
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"ORG	éditions du Phare	éditions du Phare"* ]]
+    [[ "$output" == *"PER	Simenon	Simenon"* ]]
+    [[ "$output" == *"PER	Fred Vargas"* ]]
+    ! echo "$output" | grep -q '^LOC'
+}
+
+@test "entities (pipe): UFC-Que Choisir is an ORG; a site's name after a dash is no place (corpus/articles)" {
+    run pipe_list $'Pour les lecteurs qui veulent comparer les offres, l’UFC-Que Choisir publie un comparatif régulièrement mis à jour sur https://www.quechoisir.org.' $'« Derrière l’écran » : le cyberharcèlement des streameuses raconté sans fard – Le Crible Culture'
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"ORG	UFC-Que Choisir	UFC-Que Choisir"* ]]
+    ! echo "$output" | grep -q 'Crible'
+    ! echo "$output" | grep -q '^LOC'
+}
+
+@test "entities (pipe): a military rank is in the span, not in the value (README: like an honorific)" {
+    run pipe_list $'Le deuxième épisode est le meilleur, l’interview du capitaine Rameau est incroyable.'
+    [ "$status" -eq 0 ]
+    [ "$output" = "PER	Rameau	capitaine Rameau" ]
+}
+
+@test "entities (pipe): a restaurant named by its head word is an ORG (corpus/restaurants)" {
+    run pipe_list $'Sur les pentes de la Croix-Rousse, à deux pas de la place Colbert, le Comptoir des Canuts a ouvert ses portes au printemps dernier.'
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"ORG	Comptoir des Canuts	Comptoir des Canuts"* ]]
+    ! echo "$output" | grep -q 'LOC	Comptoir'
+}
