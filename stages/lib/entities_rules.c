@@ -79,6 +79,9 @@ static const char *const org_heads[] = {
     "corporation", "entreprise", "service", "direction", "office", "senat",
     "commission", "organisation", "mouvement", "front", "rassemblement", "comptoir",
     "brasserie", "bistrot", "bistro", "restaurant", "pizzeria", "creperie", NULL};
+/* Head words of restaurants: an organisation even at a sentence start. */
+static const char *const eatery_heads[] = {"comptoir", "brasserie", "bistrot", "bistro",
+                                           "restaurant", "pizzeria", "creperie", NULL};
 /* Words anywhere in a name that make it an organisation: "American Film
  * Institute", "Royal Society", "Manchester United". */
 static const char *const org_words[] = {
@@ -641,9 +644,20 @@ static void capitalised_runs(crible_entities *e, const crible_entities_token *t,
             run_type(e, t, labels, a, b, &sa, &why);
             if (why != R_GEONOUN && why != R_TEAM) continue;
         }
-        /* at a sentence start, a capital is not evidence by itself */
+        /* "The Dark Knight", "The Walking Dead": an English article opens
+         * the title of a work in French text */
+        if (b - a >= 2 && in[a].gtype < 0 && form_is(&t[a], "The") && in[a + 1].cap) {
+            uint32_t value = crible_ent_arena_text(e, t, a, b);
+            if (put_span(e, labels, a, b, CRIBLE_ENT_WORK, value)) {
+                for (size_t k = a; k < b; k++) in[k].reason = R_WORKCUE;
+                remember_work(e, a, b, value);
+            }
+            continue;
+        }
+        /* at a sentence start, a capital is not evidence by itself, but a
+         * restaurant's head word is ("Brasserie Chavant") */
         while (a < b && in[a].init && !evidence(e, a) &&
-               !(b - a >= 2 && key_in(e, a, honorifics))) {
+               !(b - a >= 2 && (key_in(e, a, honorifics) || key_in(e, a, eatery_heads)))) {
             a++;
             while (a < b && (!in[a].word || key_in(e, a, connectors) || !in[a].cap)) a++;
         }

@@ -388,3 +388,15 @@ pipe_list() {
     [[ "$output" == *"ORG	Comptoir des Canuts	Comptoir des Canuts"* ]]
     ! echo "$output" | grep -q 'LOC	Comptoir'
 }
+
+@test "entities (pipe): an English title opened by 'The' is a WORK; a brasserie at a sentence start an ORG (reviews)" {
+    run pipe_list "The Dark Knight reste le meilleur Batman, et Heath Ledger y est immense." \
+        "Brasserie Georges : une institution lyonnaise. J'ai revu The Walking Dead hier soir."
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"WORK	The Dark Knight	The Dark Knight"* ]]
+    [[ "$output" == *"WORK	The Walking Dead	The Walking Dead"* ]]
+    [[ "$output" == *"ORG	Brasserie Georges	Brasserie Georges"* ]]
+    [[ "$output" == *"PER	Heath Ledger"* ]]
+    ! echo "$output" | grep -q 'PER	Georges'
+    ! echo "$output" | grep -q 'Dark Knight	Dark Knight'
+}
