@@ -27,12 +27,16 @@ static const char usage[] =
     "Run the pipeline a YAML file describes: each stage is its own process,\n"
     "connected to the next by a pipe; the index is committed only if every stage\n"
     "succeeds.  PATHs (files, folders, - for stdin) replace the file's input paths.\n"
+    "The standard chain (read, tokenize, stem, [entities,] index) runs as\n"
+    "crible-read | crible-index --analyze: the same index, about half the CPU\n"
+    "(`pipeline: fuse: false` runs one process per stage).\n"
     "\n"
     "  -c, --config FILE   the configuration (default: $CRIBLE_CONFIG, else\n"
     "                      config/crible.yaml or crible.yaml here, else the\n"
     "                      installed one)\n"
     "  -j, --jobs N        run N copies of the analysis stages, each on its share\n"
-    "                      of the documents (default: pipeline.jobs, else 1)\n"
+    "                      of the documents (default: pipeline.jobs, else 1);\n"
+    "                      fused: N analysis threads in crible-index (at most 16)\n"
     "  -o, --index DIR     the index folder (default: pipeline.index)\n"
     "      --print         print the equivalent shell pipeline and exit\n"
     "      --check         check the configuration and the programs, and exit\n"
@@ -183,7 +187,9 @@ static int cmd_run(int argc, char **argv)
         if (a.print && !runner_plan_print(&plan, stdout))
             rc = CRIBLE_EIO;
         else if (a.check)
-            printf("%s: OK, %zu stages\n", a.config, plan.nstages);
+            printf("%s: OK, %zu stages%s%s%s\n", a.config, plan.nstages,
+                   plan.fused ? " (read | index --analyze: " : "",
+                   plan.fused ? plan.stages[plan.nstages - 1].fused : "", plan.fused ? ")" : "");
         runner_plan_free(&plan);
         crible_config_free(config);
         return crible_cli_exit(rc < 0 ? CRIBLE_OK : rc);

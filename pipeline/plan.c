@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "index_analyze.h"
 #include "options.h"
 
 /* The stages crible ships, for "did you mean" when a name is unknown. */
@@ -391,6 +392,76 @@ static crible_status check_stemmer(const crible_config *config, crible_error *er
     return CRIBLE_OK;
 }
 
+/* --- fusion (plan.h) ------------------------------------------------------ */
+
+static void stage_free(runner_stage *st)
+{
+    for (size_t k = 0; k < st->argc; k++)
+        free(st->argv[k]);
+    free(st->argv);
+    free(st->name);
+    free(st->program);
+    free(st->display);
+    free(st->fused);
+    memset(st, 0, sizeof *st);
+}
+
+/* Whether the stages are read, tokenize, stem, [entities,] index, each a
+ * named stage without args (its argv: crible-NAME -c CONFIG). */
+static bool standard_chain(const runner_plan *plan, bool *entities)
+{
+    static const char *const chain[] = {"read", "tokenize", "stem", "entities", "index"};
+    size_t n = plan->nstages;
+    if (n != 4 && n != 5)
+        return false;
+    *entities = n == 5;
+    for (size_t i = 0, k = 0; i < n; i++, k++) {
+        if (n == 4 && k == 3)
+            k++;   /* no entities */
+        const runner_stage *st = &plan->stages[i];
+        if (st->user || st->argc != 3 || strcmp(st->name, chain[k]) != 0)
+            return false;
+    }
+    return true;
+}
+
+/* Turns the standard chain into read | index --analyze, unless the file
+ * says `fuse: false`. */
+static crible_status fuse(runner_plan *plan, const crible_node *pipe,
+                          const runner_overrides *over, crible_error *err)
+{
+    bool on = true, entities = false;
+    crible_status s = crible_node_bool(pipe, "fuse", &on, err);
+    if (s != CRIBLE_OK || !on || !plan->has_sink || !standard_chain(plan, &entities))
+        return s;
+    runner_stage *sink = &plan->stages[plan->nstages - 1];
+    if (!(sink->fused = xstrdup(entities ? "tokenize+stem+entities+index" : "tokenize+stem+index",
+                                err)))
+        return CRIBLE_ENOMEM;
+    if ((s = argv_push(sink, "--analyze", err)) != CRIBLE_OK ||
+        (entities && (s = argv_push(sink, "--entities", err)) != CRIBLE_OK))
+        return s;
+    if (over->jobs > 0 || crible_node_get(pipe, "jobs")) {
+        char n[16];
+        plan->fused_threads = plan->jobs < CRIBLE_INDEX_ANALYZE_MAX_THREADS
+                                  ? plan->jobs : CRIBLE_INDEX_ANALYZE_MAX_THREADS;
+        snprintf(n, sizeof n, "%d", plan->fused_threads);
+        if ((s = argv_push(sink, "--threads", err)) != CRIBLE_OK ||
+            (s = argv_push(sink, n, err)) != CRIBLE_OK)
+            return s;
+    }
+    /* the analysis stages were checked (their programs exist); none starts */
+    for (size_t i = 1; i + 1 < plan->nstages; i++)
+        stage_free(&plan->stages[i]);
+    plan->stages[1] = *sink;
+    memset(sink, 0, sizeof *sink);
+    plan->nstages = 2;
+    plan->first_analysis = plan->end_analysis = 1;
+    plan->jobs = 1;
+    plan->fused = true;
+    return CRIBLE_OK;
+}
+
 /* --- the plan ------------------------------------------------------------- */
 
 static char *dir_of(const char *path, crible_error *err)
@@ -473,13 +544,14 @@ crible_status runner_plan_load(const crible_config *config, const char *config_p
         s = add_default_stages(plan, self_dir, err);
     if (s != CRIBLE_OK)
         return s;
-    runner_stage *last = &plan->stages[plan->nstages - 1];
+    const runner_stage *last = &plan->stages[plan->nstages - 1];
     plan->has_sink = plan->nstages > 1 && !last->user && strcmp(last->name, "index") == 0;
     plan->first_analysis = 1;
     plan->end_analysis = plan->nstages - (plan->has_sink ? 1 : 0);
     if (plan->end_analysis < plan->first_analysis)
         plan->end_analysis = plan->first_analysis;
-    if ((s = load_settings(plan, config, pipe, over, err)) != CRIBLE_OK)
+    if ((s = load_settings(plan, config, pipe, over, err)) != CRIBLE_OK ||
+        (s = fuse(plan, pipe, over, err)) != CRIBLE_OK)
         return s;
     if ((s = load_inputs(plan, config, over, err)) != CRIBLE_OK)
         return s;
@@ -488,23 +560,17 @@ crible_status runner_plan_load(const crible_config *config, const char *config_p
         for (size_t i = 0; i < plan->ninputs && s == CRIBLE_OK; i++)
             s = argv_push(src, plan->inputs[i], err);
     if (s == CRIBLE_OK && plan->has_sink) {
-        if ((s = argv_push(last, "-o", err)) == CRIBLE_OK)
-            s = argv_push(last, plan->index_path, err);
+        runner_stage *sink = &plan->stages[plan->nstages - 1];
+        if ((s = argv_push(sink, "-o", err)) == CRIBLE_OK)
+            s = argv_push(sink, plan->index_path, err);
     }
     return s;
 }
 
 void runner_plan_free(runner_plan *plan)
 {
-    for (size_t i = 0; i < plan->nstages; i++) {
-        runner_stage *st = &plan->stages[i];
-        for (size_t k = 0; k < st->argc; k++)
-            free(st->argv[k]);
-        free(st->argv);
-        free(st->name);
-        free(st->program);
-        free(st->display);
-    }
+    for (size_t i = 0; i < plan->nstages; i++)
+        stage_free(&plan->stages[i]);
     free(plan->stages);
     for (size_t i = 0; i < plan->ninputs; i++)
         free(plan->inputs[i]);

@@ -16,6 +16,21 @@
  * it is crible-read.  A last stage named `index` is the sink: it gets
  * `-o INDEX` and is the only one that commits.  The stages between are the
  * analysis stages, which `-j N` runs as N copies.
+ *
+ * Fusion.  When the stages are exactly the standard chain
+ *     read, tokenize, stem, [entities,] index
+ * (named stages, none with `args:`, in that order) and `pipeline: fuse:`
+ * is not false, the plan is the two processes
+ *     crible-read -c CONFIG INPUTS | crible-index -c CONFIG --analyze
+ *         [--entities] [--threads N] -o INDEX
+ * which build the same index byte for byte (crible-index --analyze runs
+ * the code of tokenize, stem and entities in its analysis threads; the
+ * sections it reads are those the stages read) in about half the CPU.  The
+ * sink's `fused` then names the stages it runs, for --print, the stage
+ * table and messages.  -j N (or `pipeline: jobs: N`) becomes --threads N
+ * (at most 16): N analysis threads instead of N copies of the analysis
+ * processes; with neither, crible-index picks (`index: analyze_threads:`,
+ * else the cores but one, at most 4).
  */
 #ifndef CRIBLE_RUNNER_PLAN_H
 #define CRIBLE_RUNNER_PLAN_H
@@ -35,6 +50,8 @@ typedef struct runner_stage {
     size_t argc;
     const char *cwd;     /* folder to start in (user programs), or NULL */
     bool user;           /* an `exec:` stage */
+    char *fused;         /* the sink of a fused plan: the stages it runs,
+                          * "tokenize+stem+entities+index"; else NULL */
 } runner_stage;
 
 typedef struct runner_plan {
@@ -52,6 +69,8 @@ typedef struct runner_plan {
     unsigned long long input_bytes;  /* their total size; 0 if unknown (stdin) */
     int progress;                /* -1 never, 0 auto, 1 always */
     bool summary;
+    bool fused;                  /* the standard chain as read | index --analyze */
+    int fused_threads;           /* its --threads N, or 0 (crible-index picks) */
 } runner_plan;
 
 /* What the command line says on top of the file (NULL / 0: the file's). */

@@ -64,7 +64,11 @@ static void stage_table(const runner_plan *plan, const runner_result *res, FILE 
             best_stage = s;
         }
     }
-    fprintf(out, "  %-14s %6s %8s %8s %9s\n", "stage", "copies", "cpu s", "wall s", "max RSS");
+    int width = 14;   /* the names' column: "index --analyze" is wider */
+    for (size_t s = 0; s < plan->nstages; s++)
+        if (plan->stages[s].fused && width < (int)strlen(plan->stages[s].name) + 10)
+            width = (int)strlen(plan->stages[s].name) + 10;
+    fprintf(out, "  %-*s %6s %8s %8s %9s\n", width, "stage", "copies", "cpu s", "wall s", "max RSS");
     for (size_t s = 0; s < plan->nstages; s++) {
         double cpu = 0, wall = 0;
         long rss = 0;
@@ -80,38 +84,74 @@ static void stage_table(const runner_plan *plan, const runner_result *res, FILE 
             if (p->usage.ru_maxrss > rss)
                 rss = p->usage.ru_maxrss;
         }
-        fprintf(out, "  %-14s %6d %8.2f %8.2f %6.0f MB%s\n", plan->stages[s].name, copies, cpu,
-                wall, (double)rss / 1024.0,
-                s == best_stage && plan->nstages > 1 ? "   <- most CPU" : "");
+        const runner_stage *st = &plan->stages[s];
+        char name[64];
+        snprintf(name, sizeof name, "%s%s", st->name, st->fused ? " --analyze" : "");
+        fprintf(out, "  %-*s %6d %8.2f %8.2f %6.0f MB%s", width, name, copies, cpu, wall,
+                (double)rss / 1024.0, s == best_stage && plan->nstages > 1 ? "   <- most CPU" : "");
+        if (st->fused && plan->fused_threads)   /* what that one process ran */
+            fprintf(out, "   (%s in one process, %d analysis thread%s)", st->fused,
+                    plan->fused_threads, plan->fused_threads > 1 ? "s" : "");
+        else if (st->fused)
+            fprintf(out, "   (%s in one process)", st->fused);
+        fputc('\n', out);
     }
     /* The runner itself: what carrying the streams (split, merge) costs. */
-    fprintf(out, "  %-14s %6s %8.2f %8.2f %6.0f MB\n", "(crible)", "", usage_seconds(&res->self_usage),
+    fprintf(out, "  %-*s %6s %8.2f %8.2f %6.0f MB\n", width, "(crible)", "", usage_seconds(&res->self_usage),
             res->seconds, (double)res->self_usage.ru_maxrss / 1024.0);
+}
+
+/* A fused run's tokens and entities, which no stream carried to the merge:
+ * from the sink's own last line, "crible-index: 20 documents, 4534 tokens
+ * in ... thread); entities PER 41, PLATFORM 33".  False if it has none. */
+static bool fused_counts(const runner_plan *plan, const runner_result *res, runner_counts *c)
+{
+    for (size_t i = 0; plan->fused && i < res->nprocs; i++) {
+        const runner_proc *p = &res->procs[i];
+        unsigned long long docs;
+        if (p->stage != &plan->stages[plan->nstages - 1] ||
+            sscanf(p->last_line, "crible-index: %llu documents, %llu tokens", &docs, &c->tokens) != 2)
+            continue;
+        const char *e = strstr(p->last_line, "; entities ");
+        c->ntypes = 0;
+        for (e = e ? e + 11 : NULL; e && c->ntypes < sizeof c->types / sizeof *c->types;) {
+            runner_entity_count *t = &c->types[c->ntypes];
+            int used = 0;
+            if (sscanf(e, "%31[^ ,] %llu%n", t->type, &t->count, &used) != 2)
+                break;
+            c->ntypes++;
+            e = strncmp(e + used, ", ", 2) == 0 ? e + used + 2 : NULL;
+        }
+        return true;
+    }
+    return false;
 }
 
 void runner_report_summary(const runner_plan *plan, const runner_result *res, FILE *out)
 {
     char a[32], b[32];
+    runner_counts counts = res->counts;   /* fused: tokens and entities from crible-index */
+    bool counted = !plan->fused || fused_counts(plan, res, &counts);
     double mb = (double)res->input_bytes / 1e6;
     fprintf(out, "crible: %s documents (%.*f MB) in %.2f s, %.1f MB/s; %s tokens\n",
             grouped(res->counts.docs, a, sizeof a), mb < 10 ? 2 : 1, mb, res->seconds,
-            res->seconds > 0 ? mb / res->seconds : 0.0, grouped(res->counts.tokens, b, sizeof b));
-    if (res->counts.ntypes) {
+            res->seconds > 0 ? mb / res->seconds : 0.0, counted ? grouped(counts.tokens, b, sizeof b) : "?");
+    if (counts.ntypes) {
         /* By count, largest first. */
         size_t order[64];
-        for (size_t i = 0; i < res->counts.ntypes; i++)
+        for (size_t i = 0; i < counts.ntypes; i++)
             order[i] = i;
-        for (size_t i = 1; i < res->counts.ntypes; i++)
-            for (size_t j = i; j > 0 && res->counts.types[order[j]].count >
-                                            res->counts.types[order[j - 1]].count; j--) {
+        for (size_t i = 1; i < counts.ntypes; i++)
+            for (size_t j = i; j > 0 && counts.types[order[j]].count >
+                                            counts.types[order[j - 1]].count; j--) {
                 size_t t = order[j];
                 order[j] = order[j - 1];
                 order[j - 1] = t;
             }
         fprintf(out, "  %-14s", "entities");
-        for (size_t i = 0; i < res->counts.ntypes; i++)
-            fprintf(out, "%s%s %s", i ? ", " : " ", res->counts.types[order[i]].type,
-                    grouped(res->counts.types[order[i]].count, a, sizeof a));
+        for (size_t i = 0; i < counts.ntypes; i++)
+            fprintf(out, "%s%s %s", i ? ", " : " ", counts.types[order[i]].type,
+                    grouped(counts.types[order[i]].count, a, sizeof a));
         fputc('\n', out);
     }
     if (plan->has_sink && plan->index_path) {

@@ -155,7 +155,6 @@ static crible_status add_streams(const args *a, const analysis *an, const crible
             st = CRIBLE_OK;
         }
     }
-    crible_index_analyze_free(ia);
     if (!st) st = crible_index_writer_commit(w, err);
     if (!st && !a->quiet) {
         crible_index_writer_stats ws;
@@ -164,11 +163,19 @@ static crible_status add_streams(const args *a, const analysis *an, const crible
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &th);
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &pr);
         fprintf(stderr, "%s: %llu documents, %llu tokens in %.2f s (%llu segments written, buffer peak %.1f MiB; "
-                "CPU %.2f s, %.2f s of it in the index thread)\n",
+                "CPU %.2f s, %.2f s of it in the index thread)",
                 crible_cli_program(), stats.docs, stats.tokens, crible_now() - t0,
                 (unsigned long long)ws.segments_flushed, ws.peak_buffer / 1048576.0,
                 (double)pr.tv_sec + pr.tv_nsec / 1e9, (double)th.tv_sec + th.tv_nsec / 1e9);
+        /* --analyze --entities: the entities by type, as `crible run` counts
+         * them in a token stream (it reads them here when fused) */
+        const crible_index_entity_count *ec = NULL;
+        size_t ne = ia ? crible_index_analyze_entities(ia, &ec) : 0;
+        for (size_t i = 0; i < ne; i++)
+            fprintf(stderr, "%s%s %llu", i ? ", " : "; entities ", ec[i].type, ec[i].count);
+        fputc('\n', stderr);
     }
+    crible_index_analyze_free(ia);
     if (!st && bad) { *err = first; st = bad; }
     return st;
 }

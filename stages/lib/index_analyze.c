@@ -47,7 +47,7 @@ typedef struct adoc {
 } adoc;
 
 /* An entity found by the tagger: its index field and value in `epool`. */
-typedef struct aent { uint32_t field, value; } aent;
+typedef struct aent { uint32_t type, field, value; } aent;
 
 typedef struct batch {
     bool ready;
@@ -250,7 +250,8 @@ static crible_status tag_entities(worker *c, const crible_analyzed_token *t, siz
             }
         }
         aent a;
-        if (!epool_add(&b->epool, field, &a.field) || !epool_add(&b->epool, value, &a.value) ||
+        if (!epool_add(&b->epool, crible_entities_label_name(c->ent, labels[i]) + 2, &a.type) ||
+            !epool_add(&b->epool, field, &a.field) || !epool_add(&b->epool, value, &a.value) ||
             !ix_buf_add(&b->ents, &a, sizeof a))
             return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
         c->d->nent++;
@@ -414,7 +415,28 @@ struct crible_index_analyze {
     worker *workers;
     int nworkers;
     char *settings;           /* the settings object crible_index_stream would record */
+    crible_index_entity_count types[CRIBLE_INDEX_ANALYZE_TYPES];   /* entities tagged */
+    size_t ntypes;
 };
+
+static void count_entity(crible_index_analyze *a, const char *type)
+{
+    size_t i = 0;
+    while (i < a->ntypes && strcmp(a->types[i].type, type) != 0) i++;
+    if (i == a->ntypes) {
+        if (i == CRIBLE_INDEX_ANALYZE_TYPES) return;
+        snprintf(a->types[i].type, sizeof a->types[i].type, "%s", type);
+        a->types[i].count = 0;
+        a->ntypes++;
+    }
+    a->types[i].count++;
+}
+
+size_t crible_index_analyze_entities(const crible_index_analyze *a, const crible_index_entity_count **out)
+{
+    *out = a->types;
+    return a->ntypes;
+}
 
 /* {"columns": the columns of crible-tokenize | crible-stem, "stem": ...,
  *  "tokenize": ...}: what crible_index_stream collects from such a stream. */
@@ -557,6 +579,8 @@ crible_status crible_index_analyze_run(crible_index_analyze *a, crible_index_wri
                 json_decref(an);
                 if (st) break;
             }
+            for (uint32_t k = 0; k < d->nent; k++)
+                count_entity(a, (const char *)b->epool.data + AT(b->ents, aent, d->ent + k).type);
             crible_status ds = index_doc(w, &q, b, d, err);
             if (ds == CRIBLE_EDATA) {   /* that document is out; keep the rest */
                 stats->bad_docs++;

@@ -75,6 +75,15 @@ void crible_index_analyze_free(crible_index_analyze *a);
  * documents before it stay added (the caller commits them and reports the
  * error, "NAME:LINE: ...").  A document the writer refuses (CRIBLE_EDATA)
  * is left out and the rest indexed, as crible_index_stream does. */
+/* Entities tagged so far (with `entities`), by NER type ("PER"), in the
+ * order first seen; at most CRIBLE_INDEX_ANALYZE_TYPES types. */
+#define CRIBLE_INDEX_ANALYZE_TYPES 64
+typedef struct crible_index_entity_count {
+    char type[32];
+    unsigned long long count;
+} crible_index_entity_count;
+size_t crible_index_analyze_entities(const crible_index_analyze *a, const crible_index_entity_count **out);
+
 crible_status crible_index_analyze_run(crible_index_analyze *a, crible_index_writer *w, FILE *in,
                                         const char *name, crible_index_stream_stats *stats,
                                         crible_error *err);

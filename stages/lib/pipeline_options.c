@@ -11,6 +11,10 @@
  *       jobs: 1                 # copies of the analysis stages (-j N)
  *       progress: auto          # auto (on a terminal) | always | never
  *       summary: true           # the table printed at the end
+ *       fuse: true              # the standard chain read, tokenize, stem,
+ *                               # (entities,) index runs as crible-read |
+ *                               # crible-index --analyze (pipeline/plan.h);
+ *                               # false: one process per stage
  *       stages:                 # in order; the first reads, the last indexes
  *         - read                # a name: the program crible-read, started
  *         - tokenize            #   with -c THIS-FILE so it reads its section
@@ -133,5 +137,6 @@ const crible_schema crible_schema_pipeline[] = {
     {"jobs", CRIBLE_TYPE_INT, NULL, NULL, check_jobs},
     {"progress", CRIBLE_TYPE_STRING, NULL, progress_choices, NULL},
     {"summary", CRIBLE_TYPE_BOOL, NULL, NULL, NULL},
+    {"fuse", CRIBLE_TYPE_BOOL, NULL, NULL, NULL},
     {0}
 };

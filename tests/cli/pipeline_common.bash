@@ -48,3 +48,12 @@ need_pipeline() {
         tail -n 2 | grep -q '^# crible.end = 1$' ||
         skip "the stream crible-entities writes has no end mark yet: crible-index would not commit"
 }
+
+# Writes FILE: the configuration SRC with `fuse: false` under `pipeline:`
+# (one process per stage, not crible-read | crible-index --analyze).  Its
+# relative paths would start from FILE's folder: give the runner the input
+# PATH and -o DIR.
+unfused_config() {
+    sed 's/^pipeline:.*/pipeline:\n  fuse: false/' "$1" > "$2"
+    grep -q '^  fuse: false' "$2"
+}

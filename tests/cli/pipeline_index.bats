@@ -2,7 +2,9 @@
 # crible run end to end with the real stages on corpus/ (and the seed article
 # and the reviews of ../shared when present): the index answers known
 # queries, --print builds the same index, a failing stage or Ctrl-C leaves
-# the previous index as it was, -j 2 answers like -j 1.
+# the previous index as it was, -j 2 answers like -j 1; the standard chain
+# runs fused (crible-read | crible-index --analyze) and builds the same
+# index bytes as one process per stage (`pipeline: fuse: false`).
 bats_require_minimum_version 1.5.0
 load common
 load pipeline_common
@@ -39,10 +41,11 @@ fingerprint() {
 @test "crible run builds an index of corpus/ that answers known queries" {
     run --separate-stderr crible run -c "$CONF" -o "$T/idx"
     [ "$status" -eq 0 ] || { echo "$stderr"; false; }
-    # The summary: documents, tokens, entities by type, time per stage.
+    # The summary: documents, tokens, entities by type, time per stage
+    # (fused: the index stage says what it ran).
     [[ "$stderr" == *"crible: "*" documents"* ]]
     [[ "$stderr" == *"PLATFORM"* ]]
-    [[ "$stderr" == *"tokenize "* ]]
+    [[ "$stderr" == *"index --analyze "*"(tokenize+stem+entities+index in one process"* ]]
     ndocs=$(crible-read "$CRIBLE_SRC/corpus" | wc -l)
     [[ "$stderr" == *"crible: $ndocs documents"* ]]
     run crible-index check "$T/idx"
@@ -80,11 +83,54 @@ fingerprint() {
 @test "-j 2 gives the same search results as -j 1" {
     run --separate-stderr crible run -c "$CONF" -o "$T/one" -q -j 1
     [ "$status" -eq 0 ]
-    run --separate-stderr crible run -c "$CONF" -o "$T/two" -j 2
+    # one process per stage: two copies of the analysis stages
+    unfused_config "$CONF" "$T/piped.yaml"
+    run --separate-stderr crible run -c "$T/piped.yaml" -o "$T/two" -j 2 "$CRIBLE_SRC/corpus"
     [ "$status" -eq 0 ] || { echo "$stderr"; false; }
     [[ "$stderr" == *"tokenize "*" 2 "* ]]
     diff <(all_hits "$T/one") <(all_hits "$T/two")
     [ "$(hits "$T/two" netflix | wc -l)" -gt 0 ]
+    # fused: two analysis threads in crible-index
+    run --separate-stderr crible run -c "$CONF" -o "$T/two-fused" -j 2
+    [ "$status" -eq 0 ] || { echo "$stderr"; false; }
+    [[ "$stderr" == *"2 analysis threads)"* ]]
+    diff <(all_hits "$T/one") <(all_hits "$T/two-fused")
+}
+
+@test "fused (read | index --analyze) and one process per stage (fuse: false): the same index bytes" {
+    unfused_config "$CONF" "$T/piped.yaml"
+    run --separate-stderr crible run -c "$T/piped.yaml" -o "$T/piped" "$CRIBLE_SRC/corpus"
+    [ "$status" -eq 0 ] || { echo "$stderr"; false; }
+    for s in tokenize stem entities; do [[ "$stderr" == *"  $s "* ]]; done
+    [[ "$stderr" != *"--analyze"* ]]
+    piped_summary=$(grep -E '^crible: |^  entities +[A-Z]' <<< "$stderr")
+    run --separate-stderr crible run -c "$CONF" -o "$T/fused" "$CRIBLE_SRC/corpus"
+    [ "$status" -eq 0 ] || { echo "$stderr"; false; }
+    [[ "$stderr" == *"index --analyze "* ]]
+    [[ "$stderr" != *"  tokenize "* ]]
+    # the same documents, tokens and entities by type in both summaries
+    diff <(sed 's/ in [0-9.]* s, [0-9.]* MB\/s//' <<< "$piped_summary") \
+         <(grep -E '^crible: |^  entities +[A-Z]' <<< "$stderr" | sed 's/ in [0-9.]* s, [0-9.]* MB\/s//')
+    cmp "$T/piped/MANIFEST" "$T/fused/MANIFEST"
+    for f in "$T"/piped/seg-*; do cmp "$f" "$T/fused/$(basename "$f")"; done
+    # --print and --check say what runs
+    run crible run -c "$CONF" --print -j 3
+    [[ "$output" == *"crible-read -c "*" | "*"crible-index -c "*" --analyze --entities --threads 3 -o "* ]]
+    [[ "$output" != *crible-tokenize* ]]
+    run crible run -c "$T/piped.yaml" --print -o "$T/x" "$CRIBLE_SRC/corpus"
+    [[ "$output" == *crible-tokenize*crible-stem*crible-entities* && "$output" != *--analyze* ]]
+    run crible run -c "$CONF" --check
+    [[ "$output" == *"OK, 2 stages (read | index --analyze: tokenize+stem+entities+index)"* ]]
+    # not fused: a stage with args, a user stage, no entities stage still is
+    printf 'pipeline:\n  index: idx\n  stages: [read, tokenize, stem, index]\n' > "$T/noent.yaml"
+    run crible run -c "$T/noent.yaml" --print "$CRIBLE_SRC/corpus"
+    [[ "$output" == *"--analyze -o "* && "$output" != *--entities* ]]
+    printf 'pipeline:\n  index: idx\n  stages:\n    - read\n    - tokenize\n    - {name: stem, args: [--conllu]}\n    - index\n' > "$T/args.yaml"
+    run crible run -c "$T/args.yaml" --print "$CRIBLE_SRC/corpus"
+    [[ "$output" == *crible-tokenize* && "$output" != *--analyze* ]]
+    config_with "$T/user.yaml" index cat "[cat]"
+    run crible run -c "$T/user.yaml" --print
+    [[ "$output" == *crible-tokenize* && "$output" != *--analyze* ]]
 }
 
 @test "a stage that fails (exit 3) mid-document: status 3, the index as it was" {

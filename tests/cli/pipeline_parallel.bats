@@ -67,7 +67,8 @@ build_shards() {
 }
 
 @test "crible run --print -j 2 (GNU parallel --round-robin) builds the same index" {
-    out=$(crible run -c "$CONF" -o "$T/rr" -j 2 --print)
+    unfused_config "$CONF" "$T/piped.yaml"
+    out=$(crible run -c "$T/piped.yaml" -o "$T/rr" -j 2 --print "$CRIBLE_SRC/corpus")
     [[ "$out" == *"parallel --pipe --round-robin"* ]]
     run --separate-stderr bash -c "$out"
     [ "$status" -eq 0 ] || { echo "$stderr"; false; }
