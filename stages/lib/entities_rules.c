@@ -379,8 +379,9 @@ static int run_type(crible_entities *e, const crible_entities_token *t, const ui
             *span_a = prev - 1;   /* "la baie d'Hudson", "le canal de Panama" */
             BECAUSE(R_GEONOUN, CRIBLE_ENT_LOC);
         }
-        if (key_in(e, prev - 1, org_nouns) && !labels[prev - 1] && !labels[prev]) {
-            *span_a = prev - 1;   /* "les éditions du Phare" */
+        if (key_in(e, prev - 1, org_nouns) && !labels[prev - 1] && !labels[prev] &&
+            !evidence(e, a)) {
+            *span_a = prev - 1;   /* "les éditions du Phare", not "un bistrot de Lyon" */
             BECAUSE(R_ORGHEAD, CRIBLE_ENT_ORG);
         }
         if (key_in(e, prev - 1, event_nouns) && !(in[a].classes & CRIBLE_GAZ_FIRSTNAME))
@@ -392,6 +393,14 @@ static int run_type(crible_entities *e, const crible_entities_token *t, const ui
             if ((unsigned char)t[a].form[k] >= 0x80) BECAUSE(R_NOTNAME, -1);
         BECAUSE(R_ACRONYM, CRIBLE_ENT_ORG);   /* "SNCF", "UGC de Lyon" */
     }
+    /* "Une Semaine sur Deux", "Les 3 Brasseurs": a capital after an
+     * indefinite article or a number, without a gazetteer's word, is the
+     * capital of a title or a heading, not a name */
+    if (has_prev && !evidence(e, a) && !in[a].classes &&
+        ((in[prev].word && key_in(e, prev, (const char *const[]){"un", "une", NULL})) ||
+         (t[prev].kind == CRIBLE_ETOK_NUMBER && b - a == 1 && in[a].key_len > 3 &&
+          strchr("sx", e->keys[in[a].key_off + in[a].key_len - 1]))))
+        BECAUSE(R_NOTNAME, -1);
     /* a word of a title the document wrote is no place by the words around
      * it ("les Heures" after « Les Heures sombres ») */
     if (b - a == 1 && work_word(e, a)) BECAUSE(R_NOTNAME, -1);

@@ -400,3 +400,9 @@ pipe_list() {
     ! echo "$output" | grep -q 'PER	Georges'
     ! echo "$output" | grep -q 'Dark Knight	Dark Knight'
 }
+
+@test "entities (pipe): a capital after 'une' or a number is a title's, not a name (restaurants' names)" {
+    run pipe_list "Une Semaine sur Deux - Grenoble" "Les 3 Brasseurs - Echirolles" "Bienvenue dans ce bistrot de Grenoble."
+    [ "$status" -eq 0 ]
+    [ "$(echo "$output" | cut -f1,2 | sort -u | tr '\n' ' ')" = "LOC	Echirolles LOC	Grenoble " ]
+}

@@ -103,7 +103,7 @@ wikineural-model $tmp/wn.model 0.855
 wikineural-rules $tmp/wn.rules 0.755
 7romans-rules $tmp/7r.rules 0.750
 7romans-articles $tmp/7r.articles 0.820
-hipe-rules $tmp/hipe.rules 0.532"
+hipe-rules $tmp/hipe.rules 0.535"
 echo "=== targets: 7romans (leave one novel out) >= 0.80, WikiNEuRal (model) >= 0.75; floors:"
 fail=0
 while read -r name file floor; do
