@@ -79,6 +79,16 @@ static const char *const org_heads[] = {
     "corporation", "entreprise", "service", "direction", "office", "senat",
     "commission", "organisation", "mouvement", "front", "rassemblement", "comptoir",
     "brasserie", "bistrot", "bistro", "restaurant", "pizzeria", "creperie", NULL};
+/* Nouns whose "de" + name is someone's: "le personnage de Negan", "la mort
+ * de Porthos", "les rêves de Cobb" (and the kinship words: "le fils de
+ * Blake"; not the roles: "le curé de Yonville" is a place's). */
+static const char *const of_person[] = {
+    "personnage", "personnages", "role", "celui", "celle", "ceux", "mort", "arrivee",
+    "equipe", "bande", "entourage", "reve", "reves", "souvenirs", "meurtre",
+    "assassinat", "disparition", "redemption", "vengeance", "interpretation", "jeu",
+    "psychologie", "folie", "passe", "enfance", "subconscient", "groupe", "yeux",
+    "regard", "visage", "peau", "mission", "origines", NULL};
+
 /* Head words of restaurants: an organisation even at a sentence start. */
 static const char *const eatery_heads[] = {"comptoir", "brasserie", "bistrot", "bistro",
                                            "restaurant", "pizzeria", "creperie", NULL};
@@ -348,6 +358,8 @@ static int run_type(crible_entities *e, const crible_entities_token *t, const ui
     if (m && b - a == 1 && m->type != CRIBLE_ENT_WORK) BECAUSE(R_MEMO, m->type);
     if (in[a].classes & CRIBLE_GAZ_FIRSTNAME && (b - a >= 2 || !in[a].common))
         BECAUSE(R_FIRSTNAME, CRIBLE_ENT_PER);
+    /* "Restaurant", "Brasserie" alone: a heading's word, no name */
+    if (b - a == 1 && key_in(e, a, eatery_heads)) BECAUSE(R_NOTNAME, -1);
     if (key_in(e, a, org_heads)) BECAUSE(R_ORGHEAD, CRIBLE_ENT_ORG);
     for (size_t k = a; k < b; k++)
         if (in[k].cap && key_in(e, k, org_words)) BECAUSE(R_ORGHEAD, CRIBLE_ENT_ORG);
@@ -430,7 +442,9 @@ static int run_type(crible_entities *e, const crible_entities_token *t, const ui
         key_in(e, prev, (const char *const[]){"sur", "version", NULL}))
         BECAUSE(R_NOTNAME, -1);
     if (has_prev && in[prev].word && !in[prev].cap && b - a == 1 && !in[a].classes &&
-        key_in(e, prev, (const char *const[]){"de", "d", NULL}))
+        key_in(e, prev, (const char *const[]){"de", "d", NULL}) &&
+        !(prev > 0 && in[prev - 1].word &&
+          (key_in(e, prev - 1, of_person) || key_in(e, prev - 1, kinship))))
         BECAUSE(R_DEPLACE, CRIBLE_ENT_LOC);
     BECAUSE(R_DEFAULT, CRIBLE_ENT_PER);
 }

@@ -406,3 +406,17 @@ pipe_list() {
     [ "$status" -eq 0 ]
     [ "$(echo "$output" | cut -f1,2 | sort -u | tr '\n' ' ')" = "LOC	Echirolles LOC	Grenoble " ]
 }
+
+@test "entities (pipe): after a noun of a person's ('le groupe de', 'les rêves de'), an unknown name is a PER, elsewhere after 'de' a place" {
+    run pipe_list "La saison 7 gagne en noirceur avec l'arrivée du groupe de Negan, et les rêves de Cobb rappellent les couloirs du lycée de Tarrare."
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"PER	Negan	Negan"* ]]
+    [[ "$output" == *"PER	Cobb	Cobb"* ]]
+    [[ "$output" == *"LOC	Tarrare	Tarrare"* ]]
+}
+
+@test "entities (pipe): a lone 'Restaurant' or 'Brasserie' is no organisation" {
+    run pipe_list "Restaurant très agréable, Brasserie à recommander pour le service."
+    [ "$status" -eq 0 ]
+    [ -z "$output" ]
+}
