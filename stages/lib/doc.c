@@ -4,8 +4,7 @@
  */
 #include "doc.h"
 
-#include "doc_member.h"
-#include "read_json_scan.h"
+#include "json_fast.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -19,13 +18,22 @@ struct crible_doc_reader {
     size_t cap;
     long lineno;
     bool lazy;
-    char *work;           /* lazy documents: a copy of the line (doc_member.h) */
+    char *work;           /* lazy documents: a copy of the line (json_fast.h) */
     size_t work_cap;
 };
 
 void crible_doc_reader_set_lazy(crible_doc_reader *r, bool lazy)
 {
     r->lazy = lazy;
+}
+
+/* The string span s[0..n) of doc->raw, unescaped into the same place of
+ * doc->work: it fits in its span, the closing quote takes the NUL. */
+static const char *lazy_string(const crible_doc *doc, const char *s, size_t n, size_t *len)
+{
+    char *dst = doc->work + (s - doc->raw);
+    *len = crible_json_unescape(s, n, dst);
+    return dst;
 }
 
 const char *crible_doc_string(const crible_doc *doc, const char *name, size_t *len)
@@ -37,12 +45,15 @@ const char *crible_doc_string(const crible_doc *doc, const char *name, size_t *l
         *len = json_string_length(v);
         return json_string_value(v);
     }
-    size_t start, n;
-    if (!doc->work || !crible_doc_member_find(doc->raw, doc->raw_len, name, &start, &n))
+    if (doc->work && doc->text && strcmp(name, "text") == 0) {
+        *len = doc->text_len;   /* unescaped by the reader already */
+        return doc->text;
+    }
+    const char *s;
+    size_t n;
+    if (!doc->work || !crible_json_member_find(doc->raw, doc->raw_len, name, &s, &n))
         return NULL;
-    /* the unescaped string fits in its span, the closing quote takes the NUL */
-    *len = crible_doc_member_unescape(doc->raw + start, n, doc->work + start);
-    return doc->work + start;
+    return lazy_string(doc, s, n, len);
 }
 
 /* raw[0..len) without the blank space around it. */
@@ -57,9 +68,10 @@ static const char *trim(const char *raw, size_t *len)
     return raw;
 }
 
-/* The lazy path for a line the scanner vouched for: 1, or 0 to parse it
- * with jansson after all (an empty id: jansson's path says why). */
-static int read_lazy(crible_doc_reader *r, size_t len, crible_doc *doc)
+/* The lazy path for a line the scanner vouched for (*m: its id and text
+ * spans): 1, or 0 to parse it with jansson after all (an empty id:
+ * jansson's path says why). */
+static int read_lazy(crible_doc_reader *r, size_t len, const crible_json_doc *m, crible_doc *doc)
 {
     const char *raw = trim(r->line, &len);
     if (len + 1 > r->work_cap) {
@@ -75,9 +87,9 @@ static int read_lazy(crible_doc_reader *r, size_t len, crible_doc *doc)
     doc->raw_len = len;
     doc->work = r->work;
     size_t id_len;
-    doc->id = crible_doc_string(doc, "id", &id_len);
-    doc->text = crible_doc_string(doc, "text", &doc->text_len);
-    if (!doc->id || id_len == 0 || !doc->text) {
+    doc->id = lazy_string(doc, m->id_str, m->id_len, &id_len);
+    doc->text = lazy_string(doc, m->text_str, m->text_len, &doc->text_len);
+    if (id_len == 0) {
         memset(doc, 0, sizeof *doc);
         return 0;
     }
@@ -191,9 +203,9 @@ int crible_doc_read(crible_doc_reader *r, crible_doc *doc, crible_error *err)
                              r->name, r->lineno, bad + 1, (unsigned char)r->line[bad]);
             return -1;
         }
-        crible_read_json_members m;
-        if (r->lazy && crible_read_json_scan(r->line, len, &m) && m.id == CRIBLE_READ_JSON_STRING &&
-            m.text == CRIBLE_READ_JSON_STRING && read_lazy(r, len, doc))
+        crible_json_doc m;
+        if (r->lazy && crible_json_doc_scan(r->line, len, &m) && m.id == CRIBLE_JSON_STRING &&
+            m.text == CRIBLE_JSON_STRING && read_lazy(r, len, &m, doc))
             return 1;
         json_error_t jerr;
         json_t *json = json_loadb(r->line, len, 0, &jerr);

@@ -57,9 +57,10 @@ crible_status crible_doc_reader_open(FILE *in, const char *name,
                                      crible_doc_reader **out, crible_error *err);
 void crible_doc_reader_close(crible_doc_reader *reader);
 
-/* Lazy reading (crible-tokenize): a line that the validating scanner of
- * read_json_scan.h vouches for, with string "id" and "text", gets no JSON
- * tree (doc->json NULL): its members are read from doc->raw by
+/* Lazy reading (crible-tokenize): a line that the plain-JSON fast path
+ * vouches for (crible_json_doc_scan in json_fast.h), with string "id" and
+ * "text", gets no JSON tree (doc->json NULL): its members are read from
+ * doc->raw by
  * crible_doc_string.  Other lines are parsed as usual; the checks and the
  * messages are the same either way. */
 void crible_doc_reader_set_lazy(crible_doc_reader *reader, bool lazy);

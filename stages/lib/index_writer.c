@@ -438,9 +438,9 @@ static crible_status add_flat_metadata(crible_index_writer *w, const ix_docjson 
     for (size_t i = 0; !st && i < d->n; i++) {
         const ix_jmember *m = &d->m[i];
         if (!metadata_key(w, m->key)) continue;
-        if (m->kind == IX_J_STRING) st = add_string(w, m->key, m->str, err);
-        else if (m->kind == IX_J_NUMBER) st = add_kv(w, m->key, NULL, true, m->num, err);
-        else if (m->kind != IX_J_NULL) st = add_kv(w, m->key, m->kind == IX_J_TRUE ? "true" : "false", false, 0, err);
+        if (m->kind == CRIBLE_JSON_STRING) st = add_string(w, m->key, m->str, err);
+        else if (m->kind == CRIBLE_JSON_NUMBER) st = add_kv(w, m->key, NULL, true, m->num, err);
+        else if (m->kind != CRIBLE_JSON_NULL) st = add_kv(w, m->key, m->kind == CRIBLE_JSON_TRUE ? "true" : "false", false, 0, err);
     }
     return st;
 }

@@ -12,7 +12,7 @@
  * Lines may end in LF or CRLF; blank lines are skipped.  A line that already
  * is a document (the default mapping, string id and text, no CR in the text,
  * nothing replaced, no boilerplate patterns) is copied through byte for byte,
- * checked by the validating scanner of read_json_scan.h (several times
+ * checked by the plain-JSON fast path of json_fast.h (several times
  * faster than building it with jansson); any line the scanner is not sure
  * of goes through jansson.
  * Errors: "NAME:LINE: invalid JSON at column C: ...", with "the last line is
@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "read.h"
-#include "read_json_scan.h"
+#include "json_fast.h"
 
 typedef struct buf {
     char *s;
@@ -174,11 +174,11 @@ crible_status read_jsonl(read_ctx *ctx, read_input *in, const char *name, const 
             break;
         if (fixed)
             line = fixed;
-        crible_read_json_members m;
+        crible_json_doc m;
         if (!fixed && !ctx->boiler && identity_mapping(ctx->opt) &&
-            crible_read_json_scan(line, len, &m) && m.id == CRIBLE_READ_JSON_STRING &&
-            m.text == CRIBLE_READ_JSON_STRING && !m.text_has_cr &&
-            m.title != CRIBLE_READ_JSON_OTHER) {
+            crible_json_doc_scan(line, len, &m) && m.id == CRIBLE_JSON_STRING &&
+            m.text == CRIBLE_JSON_STRING && !m.text_has_cr &&
+            (m.title == CRIBLE_JSON_ABSENT || m.title == CRIBLE_JSON_STRING)) {
             st = read_emit_raw(ctx, line, len, err);   /* already a document */
             continue;
         }

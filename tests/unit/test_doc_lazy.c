@@ -1,5 +1,5 @@
 /*
- * test_doc_member.c - the lazy document reader (doc.h, doc_member.h): the
+ * test_doc_lazy.c - the lazy document reader (doc.h, json_fast.h): the
  * string members it reads from a JSON line without a tree must be exactly
  * jansson's, line by line, on French documents with escapes, duplicate
  * keys, nested values holding quotes and braces, and \u escapes; and the
@@ -16,7 +16,6 @@
 #include <string.h>
 
 #include "doc.h"
-#include "doc_member.h"
 
 static const char *const lines[] = {
     "{\"id\":\"rev-1\",\"title\":\"Déçu\",\"rating\":2,\"text\":\"Pas bon du tout.\"}",
@@ -104,27 +103,11 @@ static void test_lazy_documents(void **state)
     fclose(f);
 }
 
-static void test_unescape_in_place(void **state)
-{
-    (void)state;
-    char s[] = "a\\u00e9\\n\\\"b";
-    size_t n = crible_doc_member_unescape(s, strlen(s), s);
-    assert_int_equal(n, 6);
-    assert_string_equal(s, "aé\n\"b");
-    size_t start, len;
-    const char *line = "{\"k\":\"v\\\\\",\"id\":\"z\"}";
-    assert_true(crible_doc_member_find(line, strlen(line), "id", &start, &len));
-    assert_int_equal(len, 1);
-    assert_int_equal(line[start], 'z');
-    assert_false(crible_doc_member_find(line, strlen(line), "v", &start, &len));
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_members_as_jansson),
         cmocka_unit_test(test_lazy_documents),
-        cmocka_unit_test(test_unescape_in_place),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,306 @@
+/*
+ * test_json_fast.c - the plain-JSON fast path (json_fast.h) and its three
+ * uses (crible-read's pass-through and the lazy document reader through
+ * crible_json_doc_scan, the index writer through index_docjson.h) against
+ * jansson, through one differential oracle (tests/tools/json_fast_oracle.h):
+ * never accept what jansson rejects, give what jansson gives.  Checked on
+ * hand-written traps, on numbers, then on every one-byte deletion and
+ * replacement by a JSON-significant byte of real French documents (the
+ * first reviews of ../shared/data/reviews/reviews.jsonl when present, the
+ * corpus's reviews otherwise), then on all 12,488 reviews, which must all
+ * take the fast path.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../tools/json_fast_oracle.h"
+#include "doc.h"
+
+/* The oracle must agree; returns whether the member walker accepted. */
+static bool agrees(const char *s, size_t n)
+{
+    bool accepted;
+    const char *why = json_fast_oracle(s, n, &accepted);
+    if (why)
+        fail_msg("the fast path and jansson disagree on %s: %.*s", why, (int)n, s);
+    return accepted;
+}
+
+static bool doc_scan(const char *s)
+{
+    crible_json_doc d;
+    agrees(s, strlen(s));
+    return crible_json_doc_scan(s, strlen(s), &d);
+}
+
+static bool index_scan(const char *s, size_t n)
+{
+    ix_docjson d = {0};
+    agrees(s, n);
+    bool ok = ix_docjson_scan(&d, s, n);
+    ix_docjson_free(&d);
+    return ok;
+}
+
+static const char *docs[] = {
+    "{\"id\":\"babelio-00001\",\"title\":\"Le D\xc3\xa9mon de la Colline aux Loups\",\"text\":\"Ce n'est pas "
+    "le premier roman \xc3\xa0 aborder les th\xc3\xa8mes lourds, on sent \\\"faire quelque chose\\\",\\n\\tla "
+    "v\xc3\xa9rit\xc3\xa9 \xc2\xab  tu ne me feras pas peur \xc2\xbb.\",\"source\":\"babelio.com\","
+    "\"item_type\":\"book\",\"rating\":4.5,\"rating_max\":5.0,\"votes\":-12,\"ok\":true,\"no\":false,\"x\":null}",
+    "{ \"id\": \"orangesum-00002\", \"source\": \"actu.orange.fr\", \"date\": \"2020-07-02\", \"title\": "
+    "\"Olivier V\xc3\xa9ran : 400 millions d'euros\", \"text\": \"Cette d\xc3\xa9" "cision a \xc3\xa9t\xc3\xa9 "
+    "annonc\xc3\xa9" "e.\\r\\nUn\\/deux L\\u2019\\u00e9t\\u00C9.\", \"url\": \"https://actu.orange.fr/a\" }\n",
+    "{}",
+};
+
+static void test_documents(void **state)
+{
+    (void)state;
+    assert_true(doc_scan("{\"id\":\"a\",\"text\":\"L’été\"}"));
+    assert_true(doc_scan("  {\"id\": \"r-1\", \"title\": \"Déçu\", \"rating\": 2, \"text\": \"Pas bon.\"}  "));
+    assert_true(doc_scan("{\"id\":7,\"text\":null,\"tags\":[1,-0.5,true,false,null,{\"a\":[]}]}"));
+    assert_true(doc_scan("{\"id\":\"a\",\"text\":\"ligne\\r\\nsuivante \\u00e9 \\\"q\\\" \\/\"}"));
+    crible_json_doc d0;
+    const char *cr = "{\"id\":\"a\",\"text\":\"ligne\\u000Dsuivante\"}";   /* a CR too */
+    assert_true(doc_scan(cr));
+    assert_true(crible_json_doc_scan(cr, strlen(cr), &d0) && d0.text_has_cr);
+    assert_true(doc_scan("{\"id\":\"d\",\"text\":\"x\",\"summary\":\"un\",\"summary\":\"deux\"}"));
+    assert_true(doc_scan("{}"));
+    assert_true(doc_scan("{\"\":\"\"}"));
+    /* the index writer's flat objects, decoded */
+    ix_docjson d = {0};
+    for (size_t i = 0; i < sizeof docs / sizeof *docs; i++) {
+        assert_true(doc_scan(docs[i]) || i == 2);
+        assert_true(index_scan(docs[i], strlen(docs[i])));
+    }
+    assert_true(ix_docjson_scan(&d, docs[0], strlen(docs[0])));
+    const ix_jmember *t = ix_docjson_string(&d, "text");
+    assert_non_null(t);
+    assert_non_null(strstr(t->str, "\"faire quelque chose\",\n\tla"));
+    assert_null(ix_docjson_string(&d, "rating"));
+    assert_null(ix_docjson_string(&d, "absent"));
+    assert_true(ix_docjson_scan(&d, docs[1], strlen(docs[1])));
+    assert_non_null(strstr(ix_docjson_string(&d, "text")->str, "\r\nUn/deux L\xe2\x80\x99\xc3\xa9t\xc3\x89."));
+    ix_docjson_free(&d);
+}
+
+static void test_not_sure(void **state)
+{
+    (void)state;
+    const char *traps[] = {
+        "", "   ", "[]", "\"id\"", "{", "{\"id\":\"a\"", "{\"id\":\"a\",}", "{\"id\" \"a\"}",
+        "{\"id\":\"a\"} x", "{\"id\":\"a\"}{\"id\":\"b\"}", "{\"id\":01}", "{\"id\":1.}",
+        "{\"id\":-}", "{\"id\":.5}", "{\"id\":1e5}", "{\"id\":123456789012345678901}",
+        "{\"id\":\"a\\u0000b\"}", "{\"id\":\"\\ud800\"}", "{\"id\":\"\\udc00\\ud800\"}",
+        "{\"id\":\"\\x41\"}", "{\"id\":\"\\u12g4\"}", "{\"id\":\"tab\there\"}",
+        "{\"id\":tru}", "{\"id\":nul}", "{\"id\":True}", "{'id':'a'}", "{\"\\u0069d\":\"a\"}",
+        "{\"id\":\"a\",\"id\":\"b\"}", "{\"text\":\"a\",\"text\":1}", "{\"a\":[1,2,]}",
+        "{\"a\":[,1]}", "{\"a\":{\"b\"}}", "{\"id\":\"a\"\x0c}", "{\"a\":\"cut", "{a:1}", "{\"a\":1",
+        "{\"a\":1} x", "{\"a\":1}{}", "{\"a\":\"\\x\"}",
+    };
+    for (size_t i = 0; i < sizeof traps / sizeof traps[0]; i++) {
+        if (doc_scan(traps[i]))
+            fail_msg("accepted: %s", traps[i]);
+    }
+    /* the walker gives an escaped key, the document scan is not sure of it */
+    assert_true(agrees("{\"\\u0069d\":\"a\"}", 15));
+    /* the index writer takes flat objects only, of valid UTF-8 and no NUL */
+    const char *nested[] = {"{\"a\":[1,2]}", "{\"a\":{\"b\":1}}", "{\"a\":1,\"a\":2}"};
+    for (size_t i = 0; i < sizeof nested / sizeof *nested; i++)
+        assert_false(index_scan(nested[i], strlen(nested[i])));
+    ix_docjson d = {0};
+    assert_false(ix_docjson_scan(&d, "{\"a\":\"\xc3\"}", 8));
+    assert_false(ix_docjson_scan(&d, "{\"a\":\"\xed\xa0\x80\"}", 10));
+    assert_false(ix_docjson_scan(&d, "{\"a\":\"x\0y\"}", 11));
+    ix_docjson_free(&d);
+    /* nesting: fine at 60, "not sure" past 64 */
+    char deep[400];
+    for (int depth = 60; depth <= 70; depth += 10) {
+        size_t n = 0;
+        memcpy(deep, "{\"a\":", 5), n += 5;
+        for (int i = 0; i < depth; i++)
+            deep[n++] = '[';
+        for (int i = 0; i < depth; i++)
+            deep[n++] = ']';
+        deep[n++] = '}';
+        assert_int_equal(agrees(deep, n), depth == 60);
+    }
+}
+
+static void test_numbers(void **state)
+{
+    (void)state;
+    const char *exact[] = {"0", "-0", "4.5", "0.1", "123.456", "-2.25", "999999999999999", "20200702",
+                           "0.00000000000001", "-0.0", "9007199254740993", "0.1234567890123456",
+                           "123456789012345678", "-123456789012345678", "0.000000000000000001"};
+    const char *inexact[] = {"0.0000000000000000000001", "1234567890.1234567", "12345678901234567.8"};
+    const char *no[] = {"1e5", "1E-2", "0123", "1.", ".5", "-", "1.2.3", "+1", "--1", "1x",
+                        "1234567890123456789"};
+    char s[100];
+    for (size_t i = 0; i < sizeof exact / sizeof *exact; i++) {
+        snprintf(s, sizeof s, "{\"n\":%s}", exact[i]);
+        if (!index_scan(s, strlen(s)))
+            fail_msg("not exact: %s", s);
+    }
+    for (size_t i = 0; i < sizeof inexact / sizeof *inexact; i++) {
+        snprintf(s, sizeof s, "{\"n\":%s}", inexact[i]);
+        assert_true(agrees(s, strlen(s)));
+        assert_false(index_scan(s, strlen(s)));
+    }
+    for (size_t i = 0; i < sizeof no / sizeof *no; i++) {
+        snprintf(s, sizeof s, "{\"n\":%s}", no[i]);
+        if (agrees(s, strlen(s)))
+            fail_msg("accepted: %s", s);
+    }
+}
+
+static void test_unescape_and_find(void **state)
+{
+    (void)state;
+    char s[] = "a\\u00e9\\n\\\"b\\u20AC";
+    size_t n = crible_json_unescape(s, strlen(s), s);
+    assert_int_equal(n, 9);
+    assert_string_equal(s, "aé\n\"b€");
+    const char *line = "{\"k\":\"v\\\\\",\"id\":\"z\",\"m\":{\"id\":\"piège\"},\"n\":1}";
+    const char *str;
+    size_t len;
+    assert_true(crible_json_member_find(line, strlen(line), "id", &str, &len));
+    assert_int_equal(len, 1);
+    assert_int_equal(*str, 'z');
+    assert_false(crible_json_member_find(line, strlen(line), "v", &str, &len));
+    assert_false(crible_json_member_find(line, strlen(line), "n", &str, &len));
+    assert_false(crible_json_member_find(line, strlen(line), "m", &str, &len));
+}
+
+/* Every deletion, and every replacement by a JSON-significant byte, of every
+ * byte of real documents (valid UTF-8 only, as the callers check it
+ * first); returns the number of mutations the walker accepted. */
+static long mutate(const char *line, size_t len, long *checked)
+{
+    static const char bytes[] = "{}[]\":,\\ \t\r\n0-.eEtfnu\x01" "a/r";
+    char *mut = malloc(len + 1);
+    assert_non_null(mut);
+    long accepted = 0;
+    for (size_t i = 0; i < len; i++) {
+        memcpy(mut, line, i);
+        memcpy(mut + i, line + i + 1, len - i - 1);
+        if (crible_utf8_invalid_offset(mut, len - 1) == len - 1)
+            accepted += agrees(mut, len - 1);
+        (*checked)++;
+        if ((unsigned char)line[i] >= 0x80)
+            continue;   /* keep the UTF-8 valid */
+        memcpy(mut, line, len);
+        for (const char *b = bytes; b < bytes + sizeof bytes - 1; b++) {
+            mut[i] = *b;
+            accepted += agrees(mut, len);
+            (*checked)++;
+        }
+    }
+    free(mut);
+    return accepted;
+}
+
+static FILE *open_reviews(char *path, size_t size)
+{
+    const char *shared = getenv("CRIBLE_SHARED");
+    snprintf(path, size, "%s/data/reviews/reviews.jsonl", shared ? shared : "../shared");
+    return fopen(path, "rb");
+}
+
+static void test_mutations(void **state)
+{
+    (void)state;
+    char path[4096];
+    FILE *f = open_reviews(path, sizeof path);
+    long want = 12;   /* reviews of the shared data */
+    if (!f) {
+        fprintf(stderr, "shared data absent (%s): the corpus's reviews instead\n", path);
+        f = fopen("corpus/avis/avis-lecteurs.jsonl", "rb");
+        want = 7;
+    }
+    assert_non_null(f);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    long lines = 0, accepted = 0, checked = 0;
+    while (lines < want && (len = getline(&line, &cap, f)) > 0) {
+        if (line[len - 1] == '\n')
+            len--;
+        lines++;
+        assert_true(agrees(line, (size_t)len));
+        accepted += mutate(line, (size_t)len, &checked);
+    }
+    fclose(f);
+    free(line);
+    for (size_t i = 0; i < 2; i++)
+        accepted += mutate(docs[i], strlen(docs[i]), &checked);
+    fprintf(stderr, "%ld one-byte mutations of %ld real documents, %ld accepted, all as jansson\n",
+            checked, lines + 2, accepted);
+    assert_int_equal(lines, want);
+    assert_true(checked > 20000);
+    assert_true(accepted > 1000);   /* mutations inside strings stay valid */
+}
+
+/* Inputs that once made the fuzzer (tests/tools/fuzz_json_fast.c) find a
+ * difference: tests/fuzz/json/, one input a file. */
+static void test_fuzz_regressions(void **state)
+{
+    (void)state;
+    static const char *const files[] = {"tests/fuzz/json/crash-u000d-cr"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        FILE *f = fopen(files[i], "rb");
+        assert_non_null(f);
+        char buf[65536];
+        size_t n = fread(buf, 1, sizeof buf, f);
+        fclose(f);
+        agrees(buf, n);
+    }
+}
+
+static void test_reviews(void **state)
+{
+    (void)state;
+    char path[4096];
+    FILE *f = open_reviews(path, sizeof path);
+    if (!f) {
+        fprintf(stderr, "skipped: shared data absent: %s\n", path);
+        skip();
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    long fast = 0, lines = 0;
+    crible_json_doc d;
+    while ((len = getline(&line, &cap, f)) > 0) {
+        size_t n = (size_t)len - (line[len - 1] == '\n');
+        lines++;
+        agrees(line, n);
+        fast += crible_json_doc_scan(line, n, &d) && d.id == CRIBLE_JSON_STRING &&
+                d.text == CRIBLE_JSON_STRING;
+    }
+    fclose(f);
+    free(line);
+    assert_true(lines > 12000);
+    assert_int_equal(fast, lines);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_documents),
+        cmocka_unit_test(test_not_sure),
+        cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_unescape_and_find),
+        cmocka_unit_test(test_mutations),
+        cmocka_unit_test(test_fuzz_regressions),
+        cmocka_unit_test(test_reviews),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
