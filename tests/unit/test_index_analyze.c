@@ -181,7 +181,7 @@ static void test_options(void **state)
     crible_error err = {0};
     assert_int_equal(crible_tokenize_options_load(NULL, NULL, &t, &err), CRIBLE_OK);
     crible_stem_options_init(&s);
-    crible_index_analyze_options o = {&t, &s, 0};
+    crible_index_analyze_options o = {.tokenize = &t, .stem = &s, .threads = 0};
     crible_index_analyze *a = NULL;
     assert_int_equal(crible_index_analyze_open(&o, &a, &err), CRIBLE_EUSAGE);
     assert_null(a);
