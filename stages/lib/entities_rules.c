@@ -128,6 +128,10 @@ static const char *const geo_nouns[] = {
     "avenue", "boulevard", "quai", "pont", "chateau", "musee", "palais", "gare",
     "parc", "jardin", "cathedrale", "abbaye", "col", "pic", "oued", "glacier",
     "volcan", "atoll", "iles", "ile", "marais", "etang", "source", "lagune", NULL};
+/* Nouns of a place in a town before its name, outside the span: "la place
+ * Colbert", "le quartier Saint-Michel" find "Colbert", "Saint-Michel" (LOC,
+ * not the statesman nor the saint), as WikiNEuRal's annotators mark them. */
+static const char *const town_nouns[] = {"place", "quartier", "quartiers", NULL};
 /* Events named after a place or a date: "la guerre de Corée", "la bataille
  * de Lexington": the name is the event's, not a place mention. */
 static const char *const event_nouns[] = {
@@ -239,7 +243,11 @@ static bool work_word(const crible_entities *e, size_t i)
 /* Verbs of speech: what follows them, or the colon after them, is speech. */
 static const char *const speech[] = {"dit", "dis", "declare", "explique", "affirme",
                                      "raconte", "lance", "confie", "ajoute", "precise",
-                                     "estime", "selon", "repond", NULL};
+                                     "estime", "selon", "repond", "resume", "souffle", "assure",
+                                     "temoigne", "reconnait", "poursuit", "conclut",
+                                     "insiste", "avoue", "glisse", "admet", "reprend",
+                                     "demande", "interroge", "martele", "regrette",
+                                     "lancent", "disent", "soupire", NULL};
 
 static bool is_open_quote(const crible_entities_token *t)
 {
@@ -272,6 +280,11 @@ static void quoted_works(crible_entities *e, const crible_entities_token *t, siz
         for (size_t k = a; k < b && ok; k++)
             if (form_is(&t[k], ".") || form_is(&t[k], ";") || is_open_quote(&t[k])) ok = false;
         if (ok && i > 0 && (form_is(&t[i - 1], ":") || key_in(e, i - 1, speech))) ok = false;
+        /* « ... », dit-elle ; « ... ? » lance-t-il: speech, the verb after it */
+        size_t v = c + 1;
+        if (v < n && form_is(&t[v], ",")) v++;
+        if (ok && v < n && e->info[v].word && !e->info[v].cap && key_in(e, v, speech))
+            ok = false;
         /* one quoted word: not speech (« Bof »), not a known name ("Dunkerque") */
         if (ok && b - a == 1 && (e->info[a].gtype >= 0 || e->info[a].classes ||
                                  key_in(e, a, function_words)))
@@ -378,6 +391,9 @@ static int run_type(crible_entities *e, const crible_entities_token *t, const ui
         *span_a = prev;   /* the noun is part of the name: "le lac Léman" */
         BECAUSE(R_GEONOUN, CRIBLE_ENT_LOC);
     }
+    if (has_prev && in[prev].word && !in[prev].cap && key_in(e, prev, town_nouns) &&
+        !labels[prev] && prev > 0 && key_in(e, prev - 1, loc_articles))
+        BECAUSE(R_GEONOUN, CRIBLE_ENT_LOC);
     if (has_prev && prev > 1 && key_in(e, prev, (const char *const[]){"la", "l", NULL}) &&
         key_in(e, prev - 1, (const char *const[]){"de", NULL}) && in[prev - 2].word &&
         !in[prev - 2].cap && key_in(e, prev - 2, geo_nouns) && !labels[prev - 2]) {

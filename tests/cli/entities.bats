@@ -420,3 +420,14 @@ pipe_list() {
     [ "$status" -eq 0 ]
     [ -z "$output" ]
 }
+
+@test "entities (pipe): a quote followed by a verb of speech is speech, not a WORK; 'la place Colbert' is a place (corpus/)" {
+    run pipe_list "« À mon âge, on ne fait plus de promesses, on fait des listes », dit-elle à sa petite-fille." \
+        "« Vous voulez la vérité ou vous voulez un coupable ? » lance-t-il dans l’épisode 5, qui est de loin le meilleur de la saison." \
+        "Sur les pentes de la Croix-Rousse, à deux pas de la place Colbert, le Comptoir des Canuts a ouvert ses portes au printemps dernier. Le quartier Saint-Michel a bien changé."
+    [ "$status" -eq 0 ]
+    ! echo "$output" | grep -q '^WORK'
+    [[ "$output" == *"LOC	Colbert	Colbert"* ]]
+    [[ "$output" == *"LOC	Saint-Michel	Saint-Michel"* ]]
+    [[ "$output" == *"LOC	Croix-Rousse"* ]]
+}
