@@ -339,6 +339,12 @@ field() { jq -r "$1"; }
     printf '{"id":"a","text":"ok"}\r\n{"id":"b","text":"bien"}\r\n' > "$(T crlf.jsonl)"
     run crible-read "$(T crlf.jsonl)"
     [ "$output" = '{"id":"a","text":"ok"}'$'\n''{"id":"b","text":"bien"}' ]
+    # a CR written as an escape in JSON is a CR too: \r, \u000d, \u000D, \r\n
+    printf '%s\n' '{"id":"a","text":"un\u000ddeux"}' '{"id":"b","text":"un\u000Ddeux"}' \
+        '{"id":"c","text":"un\rdeux"}' '{"id":"d","text":"un\r\ndeux"}' > "$(T cr.jsonl)"
+    run crible-read "$(T cr.jsonl)"
+    [ "$status" -eq 0 ]
+    [ "$(printf '%s\n' "$output" | jq -r .text | tr '\n' '|')" = 'un|deux|un|deux|un|deux|un|deux|' ]
 }
 
 @test "empty file: one empty document; empty input: no output, exit 0" {
