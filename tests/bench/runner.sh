@@ -38,6 +38,10 @@ if [ ! -f "$data" ]; then
     data=$tmp/docs.jsonl
     conf=config/crible.yaml
 fi
+# One process per stage (the runner fuses the standard chain by default:
+# tests/bench/runner_fuse.sh measures that).
+sed 's/^pipeline:.*/pipeline:\n  fuse: false/' "$conf" > "$tmp/piped.yaml"
+conf=$tmp/piped.yaml
 mb=$(awk -v s="$(stat -c %s "$data")" 'BEGIN { printf "%.1f", s / 1e6 }')
 docs=$(wc -l < "$data")
 
