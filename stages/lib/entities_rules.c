@@ -316,6 +316,19 @@ static bool after_work(const uint16_t *labels, size_t i)
     return false;
 }
 
+/* Whether word i is a compound whose first part is a place's head word:
+ * "Mont-Saint-Michel", "Saint-Malo", "Port-Royal" (ASCII heads). */
+static bool compound_place(const crible_entities_token *t, size_t i)
+{
+    const char *f = t[i].form, *dash = memchr(f, '-', t[i].form_len);
+    char head[16];
+    size_t n = dash ? (size_t)(dash - f) : 0;
+    if (n == 0 || n >= sizeof head) return false;
+    for (size_t k = 0; k < n; k++)
+        head[k] = f[k] >= 'A' && f[k] <= 'Z' ? (char)(f[k] - 'A' + 'a') : f[k];
+    return in_set(head, n, loc_heads);
+}
+
 /* The type of the capitalised run [a, b) from the words around it (-1: not
  * an entity), with the
  * reason in *reason.  *span_a is where the span starts (before a title). */
@@ -436,7 +449,8 @@ static int run_type(crible_entities *e, const crible_entities_token *t, const ui
      * capital article opening the sentence says nothing of what follows;
      * without a gazetteer's word, no place */
     if (has_prev && in[prev].word && in[prev].init && in[prev].cap &&
-        key_in(e, prev, loc_articles) && !evidence(e, a) && !in[a].classes)
+        key_in(e, prev, loc_articles) && !evidence(e, a) && !in[a].classes &&
+        !compound_place(t, a))
         BECAUSE(R_NOTNAME, -1);
     if (has_prev && in[prev].word && key_in(e, prev, loc_articles) &&
         !(in[a].classes & CRIBLE_GAZ_FIRSTNAME))

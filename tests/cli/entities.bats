@@ -402,9 +402,11 @@ pipe_list() {
 }
 
 @test "entities (pipe): a capital after 'une' or a number is a title's, not a name (restaurants' names)" {
-    run pipe_list "Une Semaine sur Deux - Grenoble" "Les 3 Brasseurs - Echirolles" "Bienvenue dans ce bistrot de Grenoble."
+    run pipe_list "Une Semaine sur Deux - Grenoble" "Les 3 Brasseurs - Echirolles" "Bienvenue dans ce bistrot de Grenoble." \
+        "Les Terrasses Poulard - Le Mont-Saint-Michel"
     [ "$status" -eq 0 ]
-    [ "$(echo "$output" | cut -f1,2 | sort -u | tr '\n' ' ')" = "LOC	Echirolles LOC	Grenoble " ]
+    # a capital article opening a sentence makes no place, but Mont-Saint-Michel is one by its head
+    [ "$(echo "$output" | cut -f1,2 | sort -u | tr '\n' ' ')" = "LOC	Echirolles LOC	Grenoble LOC	Mont-Saint-Michel " ]
 }
 
 @test "entities (pipe): after a noun of a person's ('le groupe de', 'les rêves de'), an unknown name is a PER, elsewhere after 'de' a place" {
