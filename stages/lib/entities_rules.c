@@ -89,6 +89,14 @@ static const char *const of_person[] = {
     "psychologie", "folie", "passe", "enfance", "subconscient", "groupe", "yeux",
     "regard", "visage", "peau", "mission", "origines", NULL};
 
+/* English words of titles: a capitalised run of two words or more with one
+ * of them, and no known name, is the title of a work ("Breaking Bad",
+ * "Stranger Things", "Love Actually"), not a person. */
+static const char *const english_title_words[] = {
+    "bad", "dead", "walking", "breaking", "things", "stranger", "love", "actually",
+    "wars", "rises", "begins", "story", "night", "knight", "world", "lost", "last",
+    "game", "thrones", "girls", "boys", "rings", "mirror", NULL};
+
 /* Head words of restaurants: an organisation even at a sentence start. */
 static const char *const eatery_heads[] = {"comptoir", "brasserie", "bistrot", "bistro",
                                            "restaurant", "pizzeria", "creperie", NULL};
@@ -700,6 +708,22 @@ static void capitalised_runs(crible_entities *e, const crible_entities_token *t,
         /* "The Dark Knight", "The Walking Dead": an English article opens
          * the title of a work in French text */
         if (b - a >= 2 && in[a].gtype < 0 && form_is(&t[a], "The") && in[a + 1].cap) {
+            uint32_t value = crible_ent_arena_text(e, t, a, b);
+            if (put_span(e, labels, a, b, CRIBLE_ENT_WORK, value)) {
+                for (size_t k = a; k < b; k++) in[k].reason = R_WORKCUE;
+                remember_work(e, a, b, value);
+            }
+            continue;
+        }
+        bool english = false, known = false;
+        size_t nwords = 0;
+        for (size_t k = a; k < b; k++) {
+            if (!in[k].word) continue;
+            nwords++;
+            english |= in[k].cap && key_in(e, k, english_title_words);
+            known |= in[k].gtype >= 0 || (in[k].classes & CRIBLE_GAZ_FIRSTNAME);
+        }
+        if (nwords >= 2 && english && !known) {
             uint32_t value = crible_ent_arena_text(e, t, a, b);
             if (put_span(e, labels, a, b, CRIBLE_ENT_WORK, value)) {
                 for (size_t k = a; k < b; k++) in[k].reason = R_WORKCUE;

@@ -88,11 +88,11 @@ ner_of() { awk -F'\t' -v f="$1" '$2 == f { print $7 "|" $8; exit }'; }
 }
 
 @test "entities: the document's metadata names its work and author" {
-    doc='{"id":"r1","item_title":"Breaking Bad","item_creator":"Vince Gilligan","text":"x"}'
+    doc='{"id":"r1","item_title":"Mad Men","item_creator":"Matthew Weiner","text":"x"}'
     out=$( { printf '# global.columns = ID FORM CRIBLE:NORM CRIBLE:TYPE\n# newdoc id = r1\n# crible.doc = %s\n' "$doc"
-             printf '1\tBreaking\tbreaking\tword\n2\tBad\tbad\tword\n3\tde\tde\tword\n4\tGilligan\tgilligan\tword\n5\t.\t.\tpunct\n\n'
-             printf '# newdoc id = r2\n1\tBreaking\tbreaking\tword\n2\tBad\tbad\tword\n\n'; } | crible-entities --list)
-    [ "$(echo "$out" | cut -f1,2,3 | head -1)" = "r1	WORK	Breaking Bad" ]
+             printf '1\tMad\tmad\tword\n2\tMen\tmen\tword\n3\tde\tde\tword\n4\tWeiner\tweiner\tword\n5\t.\t.\tpunct\n\n'
+             printf '# newdoc id = r2\n1\tMad\tmad\tword\n2\tMen\tmen\tword\n\n'; } | crible-entities --list)
+    [ "$(echo "$out" | cut -f1,2,3 | head -1)" = "r1	WORK	Mad Men" ]
     # the next document has no such metadata: its own rules decide
     [ "$(echo "$out" | grep -c WORK)" -eq 1 ]
     printf 'entities:\n  metadata: {item_title: PLACE}\n' > "$BATS_TEST_TMPDIR/c.yaml"
@@ -432,4 +432,14 @@ pipe_list() {
     [[ "$output" == *"LOC	Colbert	Colbert"* ]]
     [[ "$output" == *"LOC	Saint-Michel	Saint-Michel"* ]]
     [[ "$output" == *"LOC	Croix-Rousse"* ]]
+}
+
+@test "entities (pipe): a capitalised run with an English title word is a WORK, even at a sentence start (reviews)" {
+    run pipe_list "Breaking Bad est la meilleure série que j'ai vue, Bryan Cranston y est immense. J'ai préféré Stranger Things à Star Wars."
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"WORK	Breaking Bad	Breaking Bad"* ]]
+    [[ "$output" == *"WORK	Stranger Things	Stranger Things"* ]]
+    [[ "$output" == *"WORK	Star Wars	Star Wars"* ]]
+    [[ "$output" == *"PER	Bryan Cranston"* ]]
+    ! echo "$output" | grep -q '^PER	\(Bad\|Things\|Wars\)'
 }
