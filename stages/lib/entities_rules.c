@@ -669,6 +669,17 @@ static size_t headline_title(const crible_entities *e, const crible_entities_tok
     return 0;
 }
 
+/* Labels [a, b) a WORK found by the shape of its words (a headline, "The
+ * ...", English title words) and remembers its words. */
+static void put_work(crible_entities *e, const crible_entities_token *t, uint16_t *labels,
+                     size_t a, size_t b)
+{
+    uint32_t value = crible_ent_arena_text(e, t, a, b);
+    if (!put_span(e, labels, a, b, CRIBLE_ENT_WORK, value)) return;
+    for (size_t k = a; k < b; k++) e->info[k].reason = R_WORKCUE;
+    remember_work(e, a, b, value);
+}
+
 static void capitalised_runs(crible_entities *e, const crible_entities_token *t, size_t n,
                              uint16_t *labels)
 {
@@ -708,11 +719,7 @@ static void capitalised_runs(crible_entities *e, const crible_entities_token *t,
         /* "The Dark Knight", "The Walking Dead": an English article opens
          * the title of a work in French text */
         if (b - a >= 2 && in[a].gtype < 0 && form_is(&t[a], "The") && in[a + 1].cap) {
-            uint32_t value = crible_ent_arena_text(e, t, a, b);
-            if (put_span(e, labels, a, b, CRIBLE_ENT_WORK, value)) {
-                for (size_t k = a; k < b; k++) in[k].reason = R_WORKCUE;
-                remember_work(e, a, b, value);
-            }
+            put_work(e, t, labels, a, b);
             continue;
         }
         bool english = false, known = false;
@@ -724,11 +731,7 @@ static void capitalised_runs(crible_entities *e, const crible_entities_token *t,
             known |= in[k].gtype >= 0 || (in[k].classes & CRIBLE_GAZ_FIRSTNAME);
         }
         if (nwords >= 2 && english && !known) {
-            uint32_t value = crible_ent_arena_text(e, t, a, b);
-            if (put_span(e, labels, a, b, CRIBLE_ENT_WORK, value)) {
-                for (size_t k = a; k < b; k++) in[k].reason = R_WORKCUE;
-                remember_work(e, a, b, value);
-            }
+            put_work(e, t, labels, a, b);
             continue;
         }
         /* at a sentence start, a capital is not evidence by itself, but a
@@ -741,11 +744,7 @@ static void capitalised_runs(crible_entities *e, const crible_entities_token *t,
         if (a >= b) continue;
         size_t title_end = a > 0 ? headline_title(e, t, labels, n, a - 1) : 0;
         if (title_end) {
-            uint32_t value = crible_ent_arena_text(e, t, a - 1, title_end);
-            if (put_span(e, labels, a - 1, title_end, CRIBLE_ENT_WORK, value)) {
-                for (size_t k = a - 1; k < title_end; k++) in[k].reason = R_WORKCUE;
-                remember_work(e, a - 1, title_end, value);
-            }
+            put_work(e, t, labels, a - 1, title_end);
             i = title_end;
             continue;
         }
