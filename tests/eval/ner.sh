@@ -97,12 +97,12 @@ report "HIPE-2020 fr, model (trained on 7romans + WikiNEuRal)" "$tmp/hipe.model"
 
 # name  file  floor: the issue's targets (0.80, 0.75) and, under them, the
 # figures of the README less about half a point
-floors="7romans-lono $tmp/7r.lono 0.830
+floors="7romans-lono $tmp/7r.lono 0.835
 7romans-2folds $tmp/7r.model 0.876
 wikineural-model $tmp/wn.model 0.855
-wikineural-rules $tmp/wn.rules 0.755
-7romans-rules $tmp/7r.rules 0.750
-7romans-articles $tmp/7r.articles 0.820
+wikineural-rules $tmp/wn.rules 0.757
+7romans-rules $tmp/7r.rules 0.751
+7romans-articles $tmp/7r.articles 0.821
 hipe-rules $tmp/hipe.rules 0.535"
 echo "=== targets: 7romans (leave one novel out) >= 0.80, WikiNEuRal (model) >= 0.75; floors:"
 fail=0
