@@ -113,8 +113,21 @@ void crible_entities_clear_document_names(crible_entities *e);
  * and calls crible_entities_add_document_name.  field is copied. */
 crible_status crible_entities_add_metadata_field(crible_entities *e, const char *field,
                                                  int type, crible_error *err);
+/* A metadata field whose type another member of the document selects:
+ * `field` names a `type` when member `by` has the value `value` (called
+ * once per value, consecutively for one field; another value of `by`, or
+ * none: the field names nothing).  Strings are copied. */
+crible_status crible_entities_add_metadata_choice(crible_entities *e, const char *field,
+                                                  const char *by, const char *value, int type,
+                                                  crible_error *err);
 size_t crible_entities_nmetadata(const crible_entities *e);
+/* Field i's name; *type its fixed type, -1 when chosen by another member. */
 const char *crible_entities_metadata_field(const crible_entities *e, size_t i, int *type);
+/* The member choosing field i's type, or NULL (a fixed type). */
+const char *crible_entities_metadata_by(const crible_entities *e, size_t i);
+/* Field i's type when its `by` member has `value` (NULL: absent), -1 for
+ * none; a fixed type whatever the value. */
+int crible_entities_metadata_choice(const crible_entities *e, size_t i, const char *value);
 
 /* Called between documents: names remembered from the text are dropped
  * (not those of crible_entities_add_document_name). */

@@ -1,6 +1,7 @@
 /*
  * entities_document.c - a document's metadata names for the entity tagger
  * (entities_document.h).  The values of the metadata fields are joined,
+ * each with the type it names (fixed, or chosen by another member: `by`),
  * separated by 0x1F, into a key; while the key stays that of the previous
  * document, the tagger keeps its names.
  */
@@ -33,26 +34,31 @@ crible_status crible_entities_document_names(crible_entities *e, const char *doc
     size_t nmeta = crible_entities_nmetadata(e);
     if (nmeta == 0) return CRIBLE_OK;
     char *values[16] = {0};
+    int types[16];
     char key[sizeof names->last];
     size_t len = 0;
     key[0] = '\0';
-    for (size_t i = 0; i < nmeta && doc_json; i++) {
+    for (size_t i = 0; i < nmeta; i++) {
         int type;
-        values[i] = crible_entities_member_string(doc_json, crible_entities_metadata_field(e, i, &type));
-        len += (size_t)snprintf(key + len, len < sizeof key ? sizeof key - len : 0, "%s\x1f",
-                                values[i] ? values[i] : "");
+        const char *field = crible_entities_metadata_field(e, i, &type);
+        const char *by = crible_entities_metadata_by(e, i);
+        char *by_value = by && doc_json ? crible_entities_member_string(doc_json, by) : NULL;
+        types[i] = crible_entities_metadata_choice(e, i, by_value);
+        free(by_value);
+        if (types[i] >= 0 && doc_json) values[i] = crible_entities_member_string(doc_json, field);
+        /* the key holds each name with its type: a title that stays while
+         * its type changes is given again */
+        len += (size_t)snprintf(key + len, len < sizeof key ? sizeof key - len : 0, "%d:%s\x1f",
+                                values[i] ? types[i] : -1, values[i] ? values[i] : "");
         if (len >= sizeof key) len = sizeof key - 1;
     }
     crible_status st = CRIBLE_OK;
     if (strcmp(key, names->last) != 0) {
         snprintf(names->last, sizeof names->last, "%s", key);
         crible_entities_clear_document_names(e);
-        for (size_t i = 0; st == CRIBLE_OK && i < nmeta; i++) {
-            int type;
-            crible_entities_metadata_field(e, i, &type);
+        for (size_t i = 0; st == CRIBLE_OK && i < nmeta; i++)
             if (values[i] && *values[i])
-                st = crible_entities_add_document_name(e, type, values[i], err);
-        }
+                st = crible_entities_add_document_name(e, types[i], values[i], err);
     }
     for (size_t i = 0; i < nmeta; i++) free(values[i]);
     return st;

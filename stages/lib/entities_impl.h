@@ -50,11 +50,22 @@ typedef struct crible_ent_memo {
     uint32_t key_off, key_len, value_off;   /* in memo_pool */
 } crible_ent_memo;
 
+/* A metadata field naming an entity of the document: of type `type`, or,
+ * when `by` is set, of the type the value of member `by` selects
+ * (choices[i] -> choice_types[i]; another value: no name). */
+typedef struct crible_ent_meta {
+    char *field;
+    char *by;
+    int type;
+    char **choices;
+    int *choice_types;
+    size_t nchoices;
+} crible_ent_meta;
+
 struct crible_entities {
     crible_gazetteer *g;
     crible_gazetteer *doc_names;   /* this document's names (metadata), or NULL */
-    char *meta_fields[16];
-    int meta_types[16];
+    crible_ent_meta meta[16];      /* `entities: metadata:` fields */
     size_t nmeta;
     bool rules;
     bool articles;        /* spans begin at the article (crible_entities_set_articles) */

@@ -138,6 +138,51 @@ static const crible_gazetteer *g_of(const crible_entities *e)
     return crible_entities_gazetteer(e);
 }
 
+/* The type a metadata entry's scalar names, or -1 with err filled. */
+static int metadata_type(const crible_entities *e, const char *field, const crible_node *v,
+                         crible_error *err)
+{
+    int type = v->kind == CRIBLE_NODE_SCALAR ? crible_gazetteer_type(g_of(e), v->value) : -1;
+    if (type < 0)
+        crible_node_error(v, err, CRIBLE_ECONFIG, "metadata field '%s': expected an "
+                          "entity type (PER, LOC, ORG, PLATFORM, WORK or a declared one)%s%s",
+                          field, v->kind == CRIBLE_NODE_SCALAR ? ", not " : "",
+                          v->kind == CRIBLE_NODE_SCALAR ? v->value : "");
+    return type;
+}
+
+/* One entry of `metadata:`: `field: TYPE`, or `field: {by: MEMBER, VALUE:
+ * TYPE, ...}` (the document's MEMBER selects the type). */
+static crible_status add_metadata(crible_entities *e, const char *field, const crible_node *v,
+                                  crible_error *err)
+{
+    if (v->kind != CRIBLE_NODE_MAP) {
+        int type = metadata_type(e, field, v, err);
+        if (type < 0) return err->status;
+        return crible_entities_add_metadata_field(e, field, type, err);
+    }
+    const crible_node *by = crible_node_get(v, "by");
+    if (!by)
+        return crible_node_error(v, err, CRIBLE_ECONFIG, "metadata field '%s': a mapping needs "
+                                 "'by', the member whose value selects the type: {by: "
+                                 "item_type, film: WORK, restaurant: ORG}", field);
+    if (by->kind != CRIBLE_NODE_SCALAR || !*by->value)
+        return crible_node_error(by, err, CRIBLE_ECONFIG, "metadata field '%s': 'by' must be "
+                                 "a member name (a string)", field);
+    if (v->count < 2)
+        return crible_node_error(v, err, CRIBLE_ECONFIG, "metadata field '%s': no value of "
+                                 "'%s' is given a type ({by: %s, VALUE: TYPE, ...})", field,
+                                 by->value, by->value);
+    for (size_t j = 0; j < v->count; j++) {
+        if (v->items[j] == by) continue;
+        int type = metadata_type(e, field, v->items[j], err);
+        if (type < 0 || crible_entities_add_metadata_choice(e, field, by->value,
+                                                            v->keys[j]->value, type, err))
+            return err->status;
+    }
+    return CRIBLE_OK;
+}
+
 crible_status crible_entities_load(const crible_config *config, const crible_node *section,
                                    const char *model_path, crible_entities **out,
                                    crible_error *err)
@@ -160,17 +205,8 @@ crible_status crible_entities_load(const crible_config *config, const crible_nod
             crible_entities_add_metadata_field(e, "item_creator", CRIBLE_ENT_PER, err))
             goto fail;
     }
-    for (size_t i = 0; meta && i < meta->count; i++) {
-        const crible_node *v = meta->items[i];
-        int type = v->kind == CRIBLE_NODE_SCALAR ? crible_gazetteer_type(g_of(e), v->value) : -1;
-        if (type < 0) {
-            crible_node_error(v, err, CRIBLE_ECONFIG, "metadata field '%s': expected an "
-                              "entity type (PER, LOC, ORG, PLATFORM, WORK or a declared one)",
-                              meta->keys[i]->value);
-            goto fail;
-        }
-        if (crible_entities_add_metadata_field(e, meta->keys[i]->value, type, err)) goto fail;
-    }
+    for (size_t i = 0; meta && i < meta->count; i++)
+        if (add_metadata(e, meta->keys[i]->value, meta->items[i], err) != CRIBLE_OK) goto fail;
     bool rules = true, articles = false;
     const char *model = NULL;
     char path[4096];

@@ -20,6 +20,10 @@
  *       metadata:              # document fields that name an entity of it
  *         item_title: WORK     # (default: these two; `metadata: {}` for none)
  *         item_creator: PER
+ *                              # or a type chosen by another member's value:
+ *                              #   title: {by: item_type, film: WORK,
+ *                              #           restaurant: ORG}
+ *                              # (another value, or no item_type: no name)
  *
  * The user's entries (names, then gazetteers) are loaded before the
  * defaults, so they win when both list the same spelling.

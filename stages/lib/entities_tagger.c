@@ -53,7 +53,14 @@ void crible_entities_free(crible_entities *e)
     if (!e) return;
     crible_gazetteer_free(e->g);
     crible_gazetteer_free(e->doc_names);
-    for (size_t i = 0; i < e->nmeta; i++) free(e->meta_fields[i]);
+    for (size_t i = 0; i < e->nmeta; i++) {
+        crible_ent_meta *m = &e->meta[i];
+        for (size_t j = 0; j < m->nchoices; j++) free(m->choices[j]);
+        free(m->choices);
+        free(m->choice_types);
+        free(m->field);
+        free(m->by);
+    }
     crible_entities_model_free(e->model);
     free(e->labels);
     free(e->rule_labels);
@@ -307,8 +314,30 @@ crible_status crible_entities_add_metadata_field(crible_entities *e, const char 
                                                  int type, crible_error *err)
 {
     if (e->nmeta == 16) return crible_error_set(err, CRIBLE_ECONFIG, "at most 16 metadata fields");
-    if (!(e->meta_fields[e->nmeta] = crible_strdup(field, err))) return CRIBLE_ENOMEM;
-    e->meta_types[e->nmeta++] = type;
+    crible_ent_meta *m = &e->meta[e->nmeta];
+    *m = (crible_ent_meta){.type = type};
+    if (!(m->field = crible_strdup(field, err))) return CRIBLE_ENOMEM;
+    e->nmeta++;
+    return CRIBLE_OK;
+}
+
+crible_status crible_entities_add_metadata_choice(crible_entities *e, const char *field,
+                                                  const char *by, const char *value, int type,
+                                                  crible_error *err)
+{
+    crible_ent_meta *m = e->nmeta ? &e->meta[e->nmeta - 1] : NULL;
+    if (!m || !m->by || strcmp(m->field, field) || strcmp(m->by, by)) {
+        if (crible_entities_add_metadata_field(e, field, -1, err) != CRIBLE_OK) return err->status;
+        m = &e->meta[e->nmeta - 1];
+        if (!(m->by = crible_strdup(by, err))) return CRIBLE_ENOMEM;
+    }
+    char **choices = realloc(m->choices, (m->nchoices + 1) * sizeof *choices);
+    if (choices) m->choices = choices;
+    int *types = realloc(m->choice_types, (m->nchoices + 1) * sizeof *types);
+    if (types) m->choice_types = types;
+    if (!choices || !types) return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+    if (!(m->choices[m->nchoices] = crible_strdup(value, err))) return CRIBLE_ENOMEM;
+    m->choice_types[m->nchoices++] = type;
     return CRIBLE_OK;
 }
 
@@ -316,8 +345,22 @@ size_t crible_entities_nmetadata(const crible_entities *e) { return e->nmeta; }
 
 const char *crible_entities_metadata_field(const crible_entities *e, size_t i, int *type)
 {
-    *type = e->meta_types[i];
-    return e->meta_fields[i];
+    *type = e->meta[i].type;
+    return e->meta[i].field;
+}
+
+const char *crible_entities_metadata_by(const crible_entities *e, size_t i)
+{
+    return e->meta[i].by;
+}
+
+int crible_entities_metadata_choice(const crible_entities *e, size_t i, const char *value)
+{
+    const crible_ent_meta *m = &e->meta[i];
+    if (!m->by) return m->type;
+    for (size_t j = 0; value && j < m->nchoices; j++)
+        if (!strcmp(m->choices[j], value)) return m->choice_types[j];
+    return -1;
 }
 
 crible_status crible_ent_prepare(crible_entities *e, const crible_entities_token *t,

@@ -100,6 +100,47 @@ ner_of() { awk -F'\t' -v f="$1" '$2 == f { print $7 "|" $8; exit }'; }
     [[ "$output" == *"c.yaml:2:"*"item_title"* ]]
 }
 
+@test "entities: a metadata field's type chosen by another member (by: item_type)" {
+    cat > "$BATS_TEST_TMPDIR/c.yaml" <<'EOF'
+read:
+  format: jsonl
+  fields: {id: id, title: item_title, text: text}
+entities:
+  metadata:
+    title: {by: item_type, film: WORK, restaurant: ORG}
+EOF
+    # one title for all five: the names kept from document to document
+    # must follow the type (other value, no item_type: the rules decide)
+    cat > "$BATS_TEST_TMPDIR/d.jsonl" <<'EOF'
+{"id":"f1","item_type":"film","item_title":"Marius Jourdan","text":"J'ai revu Marius Jourdan hier soir : quel film !"}
+{"id":"r1","item_type":"restaurant","item_title":"Marius Jourdan","text":"Dîner chez Marius Jourdan avec des amis, service parfait."}
+{"id":"o1","item_type":"other","item_title":"Marius Jourdan","text":"J'ai croisé Marius Jourdan au marché."}
+{"id":"n1","item_title":"Marius Jourdan","text":"J'ai croisé Marius Jourdan au marché."}
+{"id":"f2","item_type":"film","item_title":"Marius Jourdan","text":"Marius Jourdan est un chef-d'œuvre."}
+EOF
+    out=$(crible-read -c "$BATS_TEST_TMPDIR/c.yaml" "$BATS_TEST_TMPDIR/d.jsonl" | crible-tokenize |
+          crible-entities -c "$BATS_TEST_TMPDIR/c.yaml" --list | awk -F'\t' '$7 == "text"' | cut -f1,2,3)
+    [ "$out" = "$(printf 'f1\tWORK\tMarius Jourdan\nr1\tORG\tMarius Jourdan\no1\tPER\tMarius Jourdan\nn1\tPER\tMarius Jourdan\nf2\tWORK\tMarius Jourdan')" ]
+}
+
+@test "entities: a metadata mapping without 'by', or with an unknown type, is a config error at its line:column" {
+    # each line: the metadata entry, then the message expected (glob)
+    while IFS='|' read -r entry want; do
+        printf 'entities:\n  metadata:\n    title: %s\n' "$entry" > "$BATS_TEST_TMPDIR/c.yaml"
+        run -3 crible-entities -c "$BATS_TEST_TMPDIR/c.yaml" < /dev/null
+        [[ "$output" == *"c.yaml:"$want ]] || { echo "$entry: $output"; false; }
+    done <<'EOF'
+{film: WORK}|3:12: metadata field 'title': a mapping needs 'by'*
+{by: item_type, film: WORK, restaurant: DISH}|3:52: *expected an entity type*not DISH
+{by: [item_type], film: WORK}|3:17: *'by' must be a member name*
+{by: item_type, film: [WORK]}|3:34: *expected an entity type*
+{by: item_type}|3:12: *no value of 'item_type' is given a type*
+EOF
+    # a type declared under types: is accepted
+    printf 'entities:\n  types: [DISH]\n  metadata:\n    title: {by: item_type, restaurant: DISH}\n' > "$BATS_TEST_TMPDIR/c.yaml"
+    run -0 crible-entities -c "$BATS_TEST_TMPDIR/c.yaml" < /dev/null
+}
+
 @test "entities: Noël and other capitalised words are not names by themselves" {
     out=$(printf '%s\n' "Un repas de Noël à Annecy avec une BD ." | mkstream | crible-entities --list)
     [ "$(echo "$out" | cut -f2,3)" = "LOC	Annecy" ]
@@ -442,4 +483,23 @@ pipe_list() {
     [[ "$output" == *"WORK	Star Wars	Star Wars"* ]]
     [[ "$output" == *"PER	Bryan Cranston"* ]]
     ! echo "$output" | grep -q '^PER	\(Bad\|Things\|Wars\)'
+}
+
+@test "entities (pipe): reviews-jsonl.yaml names the reviewed film a WORK, the restaurant an ORG (reviews 7,001-9,000)" {
+    need_shared "$DATA/reviews/reviews.jsonl"
+    c="$CRIBLE_SRC/config/reviews-jsonl.yaml"
+    # the first 7,690 reviews are all books: these 2,000 hold books, films,
+    # series and restaurants
+    out=$(sed -n '7001,9000p' "$DATA/reviews/reviews.jsonl" | crible-read -c "$c" - |
+          crible-tokenize -c "$c" | crible-entities -c "$c" --list)
+    # allocine-00167 reviews Inception: the text named it PER three times
+    [ "$(echo "$out" | grep -cP '^allocine-00167\tPER\tInception\t')" -eq 0 ]
+    [ "$(echo "$out" | grep -cP '^allocine-00167\tWORK\tInception\t.*\ttext$')" -ge 3 ]
+    [ "$(echo "$out" | grep -cP '^allocine-00169\tPER\tInception\t')" -eq 0 ]
+    [ "$(echo "$out" | grep -cP '^allocine-00169\tWORK\tInception\t.*\ttext$')" -ge 2 ]
+    # restaurant titles gave LOC Narbonne, LOC Pricaz: the whole title is the ORG
+    [ "$(echo "$out" | grep -P '^tripadvisor-00076\t.*\ttitle$' | cut -f2,3)" = "ORG	Les Grands Buffets - Narbonne" ]
+    [ "$(echo "$out" | grep -P '^tripadvisor-00215\t.*\ttitle$' | cut -f2,3)" = "ORG	Chalet la Pricaz - Montmin" ]
+    # a book's title is a WORK too (it gave LOC Malacca)
+    [ "$(echo "$out" | grep -P '^babelio-08790\t.*\ttitle$' | cut -f2,3)" = "WORK	Mon double à Malacca" ]
 }

@@ -1,7 +1,8 @@
 /*
  * test_entities_tagger.c - the tagger (entities.h): rules over hand-made
  * token sentences with the default gazetteers, the document memory, the
- * `entities:` section (entities_options.h), and the perceptron model
+ * `entities:` section (entities_options.h), a document's metadata names
+ * (entities_document.h, a type chosen by `by:`), and the perceptron model
  * (entities_model.h): learning, saving, loading, a damaged file.
  */
 #include <setjmp.h>
@@ -15,6 +16,7 @@
 
 #include "config.h"
 #include "entities.h"
+#include "entities_document.h"
 #include "entities_model.h"
 #include "entities_options.h"
 
@@ -73,6 +75,21 @@ static crible_entities *tagger(const char *yaml)
     if (crible_entities_load(c, section, NULL, &e, &err) != CRIBLE_OK) fail_msg("%s", err.message);
     crible_config_free(c);
     return e;
+}
+
+/* Loading the section of yaml fails with a message holding where and what. */
+static void load_error(const char *yaml, const char *where, const char *what)
+{
+    crible_error err = {0};
+    crible_config *c = NULL;
+    assert_int_equal(crible_config_load_string(yaml, "<t>", &c, &err), CRIBLE_OK);
+    const crible_node *section = NULL;
+    crible_config_section(c, "entities", &section, &err);
+    crible_entities *e = NULL;
+    assert_int_equal(crible_entities_load(c, section, NULL, &e, &err), CRIBLE_ECONFIG);
+    assert_non_null(strstr(err.message, where));
+    assert_non_null(strstr(err.message, what));
+    crible_config_free(c);
 }
 
 static void test_rules(void **state)
@@ -155,16 +172,53 @@ static void test_options(void **state)
     assert_string_equal(out, "O B-PER:Dupont I-PER");
     crible_entities_free(e);
     /* errors carry file:line:column */
+    load_error("entities:\n  names:\n    - {type: DISHES, value: x}\n", "<t>:3:",
+               "unknown type 'DISHES'");
+}
+
+/* `metadata:` with a type chosen by another member of the document. */
+static void test_metadata(void **state)
+{
+    (void)state;
+    crible_entities *e = tagger("entities:\n  metadata:\n"
+                                "    title: {by: item_type, film: WORK, restaurant: ORG}\n"
+                                "    author: PER\n");
+    assert_int_equal(crible_entities_nmetadata(e), 2);
+    int type;
+    assert_string_equal(crible_entities_metadata_field(e, 0, &type), "title");
+    assert_int_equal(type, -1);
+    assert_string_equal(crible_entities_metadata_by(e, 0), "item_type");
+    assert_int_equal(crible_entities_metadata_choice(e, 0, "film"), CRIBLE_ENT_WORK);
+    assert_int_equal(crible_entities_metadata_choice(e, 0, "restaurant"), CRIBLE_ENT_ORG);
+    assert_int_equal(crible_entities_metadata_choice(e, 0, "book"), -1);
+    assert_int_equal(crible_entities_metadata_choice(e, 0, NULL), -1);
+    assert_null(crible_entities_metadata_by(e, 1));
+    assert_int_equal(crible_entities_metadata_choice(e, 1, NULL), CRIBLE_ENT_PER);
+    /* one title, three documents: the names follow the type */
+    static const struct { const char *json, *want; } docs[] = {
+        {"{\"id\":\"a\",\"item_type\":\"film\",\"title\":\"Petit Pierre\"}",
+         "O B-WORK:Petit Pierre I-WORK O"},
+        {"{\"id\":\"b\",\"item_type\":\"restaurant\",\"title\":\"Petit Pierre\"}",
+         "O B-ORG:Petit Pierre I-ORG O"},
+        {"{\"id\":\"c\",\"item_type\":\"jeu\",\"title\":\"Petit Pierre\"}",
+         "O B-PER:Petit Pierre I-PER O"},
+        {"{\"id\":\"d\",\"title\":\"Petit Pierre\",\"author\":\"Petit Pierre\"}",
+         "O B-PER:Petit Pierre I-PER O"},
+    };
+    crible_entities_doc_names names = {0};
     crible_error err = {0};
-    crible_config *c = NULL;
-    assert_int_equal(crible_config_load_string("entities:\n  names:\n    - {type: DISHES, value: x}\n",
-                                               "<t>", &c, &err), CRIBLE_OK);
-    const crible_node *section = NULL;
-    crible_config_section(c, "entities", &section, &err);
-    assert_int_equal(crible_entities_load(c, section, NULL, &e, &err), CRIBLE_ECONFIG);
-    assert_non_null(strstr(err.message, "<t>:3:"));
-    assert_non_null(strstr(err.message, "unknown type 'DISHES'"));
-    crible_config_free(c);
+    char out[512];
+    for (size_t i = 0; i < sizeof docs / sizeof *docs; i++) {
+        crible_entities_end_document(e);
+        assert_int_equal(crible_entities_document_names(e, docs[i].json, &names, &err), CRIBLE_OK);
+        tag(e, "voir Petit Pierre .", out, sizeof out);
+        assert_string_equal(out, docs[i].want);
+    }
+    crible_entities_free(e);
+    /* a mapping without by, an unknown type: file:line:column */
+    load_error("entities:\n  metadata:\n    title: {film: WORK}\n", "<t>:3:12: ", "needs 'by'");
+    load_error("entities:\n  metadata:\n    title: {by: type, film: FILM}\n", "<t>:3:29: ",
+               "not FILM");
 }
 
 static void test_model(void **state)
@@ -218,6 +272,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rules),
         cmocka_unit_test(test_options),
+        cmocka_unit_test(test_metadata),
         cmocka_unit_test(test_model),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
