@@ -13,19 +13,24 @@
 
 #include <jansson.h>
 
+#include "json_fast.h"
+
 char *crible_entities_member_string(const char *json, const char *field)
 {
-    char quoted[300];
-    snprintf(quoted, sizeof quoted, "\"%s\":", field);
-    for (const char *p = strstr(json, quoted); p; p = strstr(p + 1, quoted)) {
-        if (p > json && p[-1] == '\\') continue;   /* inside a string */
-        json_t *v = json_loads(p + strlen(quoted), JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK,
-                               NULL);
-        char *out = json_is_string(v) ? strdup(json_string_value(v)) : NULL;
-        json_decref(v);
+    size_t n = strlen(json), len;
+    const char *span;
+    crible_json_doc doc;
+    if (crible_json_doc_scan(json, n, &doc)) {   /* the plain case: no tree */
+        if (!crible_json_member_find(json, n, field, &span, &len)) return NULL;
+        char *out = malloc(len + 1);
+        if (out) crible_json_unescape(span, len, out);
         return out;
     }
-    return NULL;
+    json_t *root = json_loads(json, 0, NULL);    /* not sure: jansson decides */
+    json_t *v = json_object_get(root, field);
+    char *out = json_is_string(v) ? strdup(json_string_value(v)) : NULL;
+    json_decref(root);
+    return out;
 }
 
 crible_status crible_entities_document_names(crible_entities *e, const char *doc_json,

@@ -23,10 +23,11 @@ typedef struct crible_entities_doc_names {
     char last[4096];
 } crible_entities_doc_names;
 
-/* The string value of member `field` in the one-line JSON object `json`
- * (the first such member not inside a string), decoded, or NULL (absent,
- * not a string, out of memory); the caller frees.  Cheaper than parsing
- * the whole document with its text. */
+/* The string value of the top-level member `field` of the one-line JSON
+ * object `json` (the last one if the key is given twice, as jansson keeps
+ * it), decoded, or NULL (absent, not a string, not an object, out of
+ * memory); the caller frees.  Read by the plain-JSON fast path
+ * (json_fast.h) without a tree; jansson reads the lines it is not sure of. */
 char *crible_entities_member_string(const char *json, const char *field);
 
 /* Gives e the names of the document whose JSON line is doc_json (NULL:

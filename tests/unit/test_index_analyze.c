@@ -257,6 +257,22 @@ static void test_document_names(void **state)
     v = crible_entities_member_string("{\"item_title\":\"L\\u2019Été\"}", "item_title");
     assert_string_equal(v, "L\u2019Été");
     free(v);
+    /* a top-level member: not a nested one of the same name, spaces around
+     * the colon, the last of a key given twice (as jansson) */
+    v = crible_entities_member_string("{\"aspects\":{\"title\":\"prix\"}, \"title\" : \"Le Festin\"}", "title");
+    assert_non_null(v);
+    assert_string_equal(v, "Le Festin");
+    free(v);
+    v = crible_entities_member_string("{\"id\":\"a\",\"item_title\":\"A\",\"item_title\":\"B\"}", "item_title");
+    assert_string_equal(v, "B");
+    free(v);
+    /* a line the fast path leaves to jansson (a surrogate pair) */
+    v = crible_entities_member_string("{\"item_title\":\"Coco \\ud83d\\ude00\",\"text\":\"x\"}", "item_title");
+    assert_non_null(v);
+    assert_string_equal(v, "Coco \U0001F600");
+    free(v);
+    assert_null(crible_entities_member_string("[\"item_title\"]", "item_title"));
+    assert_null(crible_entities_member_string("{\"item_title\":", "item_title"));
 }
 
 int main(void)
