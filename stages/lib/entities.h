@@ -103,7 +103,9 @@ uint16_t crible_entities_nlabels(const crible_entities *e);
  * a gazetteer entry with the `cap` flag until
  * crible_entities_clear_document_names (the caller decides: consecutive
  * reviews of one film keep the same names); it wins over the gazetteers.
- * A text with nothing to match is ignored. */
+ * A title with a dash ("Les Grands Buffets - Narbonne", "Dune – Tome 1")
+ * is also found by the part before its last dash, with the whole title as
+ * its value.  A text with nothing to match is ignored. */
 crible_status crible_entities_add_document_name(crible_entities *e, int type,
                                                 const char *text, crible_error *err);
 void crible_entities_clear_document_names(crible_entities *e);

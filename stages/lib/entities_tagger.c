@@ -301,13 +301,51 @@ const char *crible_ent_gaz_value(const crible_entities *e, size_t i)
     return crible_gazetteer_string(g, crible_gazetteer_entry_at(g, e->info[i].gentry)->canonical);
 }
 
+/* Adds `alias` (its first n bytes) for the document name `text`. */
+static crible_status add_document_alias(crible_entities *e, int type, const char *text,
+                                        const char *alias, size_t n, crible_error *err)
+{
+    char *a = strndup(alias, n);
+    if (!a) return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+    crible_status st = crible_gazetteer_add(e->doc_names, type, 0, CRIBLE_GAZ_CAP, text, a, err);
+    free(a);
+    return st == CRIBLE_ECONFIG ? CRIBLE_OK : st;   /* nothing to match: nothing to do */
+}
+
+/* The length of a leading French article ("Le ", "La ", "Les ", "L'",
+ * "L’"), or 0. */
+static size_t article_length(const char *s)
+{
+    static const char *const articles[] = {"Le ", "La ", "Les ", "L'", "L\xe2\x80\x99"};
+    for (size_t i = 0; i < sizeof articles / sizeof *articles; i++)
+        if (!strncmp(s, articles[i], strlen(articles[i]))) return strlen(articles[i]);
+    return 0;
+}
+
 crible_status crible_entities_add_document_name(crible_entities *e, int type,
                                                 const char *text, crible_error *err)
 {
     if (!e->doc_names && !(e->doc_names = crible_gazetteer_new(err))) return err->status;
-    crible_status st = crible_gazetteer_add(e->doc_names, type, 0, CRIBLE_GAZ_CAP, text, text,
-                                            err);
-    return st == CRIBLE_ECONFIG ? CRIBLE_OK : st;   /* nothing to match: nothing to do */
+    /* "Les Grands Buffets - Narbonne", "Dune – Tome 1": the text also names
+     * it by the part before the last dash, and without its article ("aux
+     * Grands Buffets"); each reports the whole title */
+    const char *dash = NULL;
+    for (const char *p = strstr(text, " - "); p; p = strstr(p + 1, " - ")) dash = p;
+    for (const char *p = strstr(text, " \xe2\x80\x93 "); p; p = strstr(p + 1, " \xe2\x80\x93 "))
+        if (p > dash) dash = p;
+    size_t head = dash && dash - text >= 3 ? (size_t)(dash - text) : strlen(text);
+    size_t art = article_length(text);
+    crible_status st = add_document_alias(e, type, text, text, strlen(text), err);
+    if (!st && head < strlen(text)) st = add_document_alias(e, type, text, text, head, err);
+    /* without the article only when a capital follows it: "Les rats" must
+     * not make every "rats" a title */
+    bool capital = art && (unsigned char)text[art] < 0x80 ? (text[art] >= 'A' && text[art] <= 'Z')
+                                                         : art && (unsigned char)text[art] == 0xc3 &&
+                                                               (unsigned char)text[art + 1] >= 0x80 &&
+                                                               (unsigned char)text[art + 1] <= 0x9e;
+    if (!st && capital && head > art + 2)
+        st = add_document_alias(e, type, text, text + art, head - art, err);
+    return st;
 }
 
 crible_status crible_entities_add_metadata_field(crible_entities *e, const char *field,

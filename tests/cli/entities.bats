@@ -123,6 +123,25 @@ EOF
     [ "$out" = "$(printf 'f1\tWORK\tMarius Jourdan\nr1\tORG\tMarius Jourdan\no1\tPER\tMarius Jourdan\nn1\tPER\tMarius Jourdan\nf2\tWORK\tMarius Jourdan')" ]
 }
 
+@test "entities: a metadata title is also found before its dash and without its article, with the whole title as value" {
+    cat > "$BATS_TEST_TMPDIR/c.yaml" <<'EOF'
+read:
+  format: jsonl
+  fields: {id: id, title: item_title, text: text}
+entities:
+  metadata:
+    title: {by: item_type, book: WORK, restaurant: ORG}
+EOF
+    cat > "$BATS_TEST_TMPDIR/d.jsonl" <<'EOF'
+{"id":"r1","item_type":"restaurant","item_title":"Les Grands Buffets - Narbonne","text":"Nous avons dîné aux Grands Buffets un dimanche. Les Grands Buffets valent le détour."}
+{"id":"b1","item_type":"book","item_title":"Les rats","text":"Les rats envahissent la ville, et les rats gagnent."}
+EOF
+    out=$(crible-read -c "$BATS_TEST_TMPDIR/c.yaml" "$BATS_TEST_TMPDIR/d.jsonl" | crible-tokenize |
+          crible-entities -c "$BATS_TEST_TMPDIR/c.yaml" --list | awk -F'\t' '$7 == "text"' | cut -f1-4)
+    # "Les rats" as written is the title; no "rats" without a capital is
+    [ "$out" = "$(printf 'r1\tORG\tLes Grands Buffets - Narbonne\tGrands Buffets\nr1\tORG\tLes Grands Buffets - Narbonne\tLes Grands Buffets\nb1\tWORK\tLes rats\tLes rats')" ] || { echo "$out"; false; }
+}
+
 @test "entities: a metadata mapping without 'by', or with an unknown type, is a config error at its line:column" {
     # each line: the metadata entry, then the message expected (glob)
     while IFS='|' read -r entry want; do
