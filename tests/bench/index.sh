@@ -16,13 +16,7 @@
 # and its ratio to the text and to Lucene's, peak RSS; then crible-index's
 # peak RSS per --memory.  Exits 77 (skipped) when ../shared/bench is absent.
 set -eu
-SRC=$(cd "$(dirname "$0")/../.." && pwd)
-SHARED=${CRIBLE_SHARED:-$SRC/../shared}
-BUILD=${CRIBLE_BUILD:-$SRC/build}
-if [ ! -x "$SHARED/bench/peers/run" ]; then
-    echo "skipped: $SHARED/bench/peers absent (see README: Test data)"
-    exit 77
-fi
+. "$(dirname "$0")/peers_env.sh"
 for p in crible-read crible-tokenize crible-stem crible-index; do
     [ -x "$BUILD/bin/$p" ] || { echo "index.sh: build first: $BUILD/bin/$p missing" >&2; exit 2; }
 done

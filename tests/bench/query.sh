@@ -20,13 +20,7 @@
 # to the first (crible), and each system's total hits per category.
 # Exits 77 (skipped) when ../shared/bench is absent.
 set -eu
-SRC=$(cd "$(dirname "$0")/../.." && pwd)
-SHARED=${CRIBLE_SHARED:-$SRC/../shared}
-BUILD=${CRIBLE_BUILD:-$SRC/build}
-if [ ! -x "$SHARED/bench/peers/run" ]; then
-    echo "skipped: $SHARED/bench/peers absent (see README: Test data)"
-    exit 77
-fi
+. "$(dirname "$0")/peers_env.sh"
 for f in "$BUILD/bin/crible-query" "$BUILD/tests/bench_query"; do
     [ -x "$f" ] || { echo "query.sh: build first: $f missing" >&2; exit 2; }
 done
