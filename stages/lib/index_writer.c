@@ -393,12 +393,10 @@ static crible_status add_kv(crible_index_writer *w, const char *field, const cha
  * so facets show "Kevin Anderson", the way it was written most often.
  * (Metadata values need no such field: the stored documents have them.) */
 static crible_status add_entity_display(crible_index_writer *w, const char *field, const char *value,
-                                        crible_error *err)
+                                        const char *folded, crible_error *err)
 {
-    char folded[CRIBLE_TERM_MAX * 3 + 1], name[128], shown[CRIBLE_TERM_MAX + 1];
-    if (!crible_index_fold(value, folded, sizeof folded) || !strcmp(folded, value) ||
-        strchr(value, CRIBLE_INDEX_DISPLAY_SEP))
-        return CRIBLE_OK;
+    char name[128], shown[CRIBLE_TERM_MAX + 1];
+    if (!strcmp(folded, value) || strchr(value, CRIBLE_INDEX_DISPLAY_SEP)) return CRIBLE_OK;
     int n = snprintf(name, sizeof name, "%s%s", CRIBLE_INDEX_DISPLAY_PREFIX, field);
     int m = snprintf(shown, sizeof shown, "%s%c%s", folded, CRIBLE_INDEX_DISPLAY_SEP, value);
     if (n < 0 || (size_t)n >= sizeof name || m < 0 || (size_t)m >= sizeof shown) return CRIBLE_OK; /* never cut */
@@ -409,8 +407,11 @@ crible_status crible_index_doc_entity(crible_index_writer *w, const char *type, 
                                       crible_error *err)
 {
     if (!*type || !*value) return CRIBLE_OK;
-    crible_status st = add_kv(w, type, value, false, 0, err);
-    return st ? st : add_entity_display(w, type, value, err);
+    char folded[CRIBLE_TERM_MAX * 3 + 1];
+    if (!crible_index_fold(value, folded, sizeof folded))
+        return add_kv_exact(w, type, value, false, 0, err);
+    crible_status st = add_kv_exact(w, type, folded, false, 0, err);
+    return st ? st : add_entity_display(w, type, value, folded, err);
 }
 
 /* Whether a top-level member is metadata (not the id, a text field...). */
