@@ -85,11 +85,38 @@ ssize_t runner_buf_flush(runner_buf *b, int fd)
     return (ssize_t)total;
 }
 
+/* --- order ---------------------------------------------------------------- */
+
+bool runner_order_push(runner_order *o, size_t copy)
+{
+    if (o->len == o->cap) {
+        size_t cap = o->cap ? o->cap * 2 : 1024;
+        unsigned short *c = malloc(cap * sizeof *c);
+        if (!c)
+            return false;
+        for (size_t i = 0; i < o->len; i++)
+            c[i] = o->copy[(o->head + i) % o->cap];
+        free(o->copy);
+        o->copy = c;
+        o->cap = cap;
+        o->head = 0;
+    }
+    o->copy[(o->head + o->len++) % o->cap] = (unsigned short)copy;
+    return true;
+}
+
+void runner_order_free(runner_order *o)
+{
+    free(o->copy);
+    memset(o, 0, sizeof *o);
+}
+
 /* --- split ---------------------------------------------------------------- */
 
-bool runner_split_init(runner_split *s, int in_fd, const int *out_fd, size_t nout)
+bool runner_split_init(runner_split *s, int in_fd, const int *out_fd, size_t nout, runner_order *order)
 {
     memset(s, 0, sizeof *s);
+    s->order = order;
     s->in_fd = in_fd;
     s->nout = nout;
     s->target = -1;
@@ -156,6 +183,9 @@ void runner_split_pump(runner_split *s)
             }
             if (runner_buf_len(&s->out[t]) >= RUNNER_HIGH_WATER)
                 return;
+            /* a document (not a blank line): the merge must know its copy */
+            if (s->order && s->in.data[s->in.start] != '\n' && !runner_order_push(s->order, (size_t)t))
+                return;
             s->target = (int)t;
             s->next = ((size_t)t + 1) % s->nout;
         }
@@ -200,10 +230,11 @@ void runner_split_drop(runner_split *s, size_t i)
 
 /* --- merge ---------------------------------------------------------------- */
 
-bool runner_merge_init(runner_merge *m, const int *in_fd, size_t n)
+bool runner_merge_init(runner_merge *m, const int *in_fd, size_t n, runner_order *order)
 {
     memset(m, 0, sizeof *m);
     m->n = n;
+    m->order = n > 1 ? order : NULL;
     m->lock = -1;
     m->ner_column = -1;
     m->in = calloc(n, sizeof *m->in);
@@ -333,6 +364,32 @@ static void count_line(runner_merge *m, const char *p, size_t len)
     }
 }
 
+/* Whether input i's next document is the stream's next one (taking it
+ * from the order if so). */
+static bool next_in_order(runner_merge *m, size_t i)
+{
+    runner_order *o = m->order;
+    if (!o)
+        return true;
+    if (o->len == 0 || o->copy[o->head] != i)
+        return false;
+    o->head = (o->head + 1) % o->cap;
+    o->len--;
+    return true;
+}
+
+/* The order is given up when the copy whose document is next has ended
+ * without it: some stage of it dropped documents. */
+static void check_order(runner_merge *m)
+{
+    runner_order *o = m->order;
+    if (!o || o->len == 0)
+        return;
+    const runner_merge_input *in = &m->in[o->copy[o->head]];
+    if (in->eof && runner_buf_len(&in->buf) == 0 && m->lock != (long)o->copy[o->head])
+        m->order = NULL;
+}
+
 /* Moves what it may from input i; true if anything moved. */
 static bool pump_one(runner_merge *m, size_t i)
 {
@@ -384,6 +441,11 @@ static bool pump_one(runner_merge *m, size_t i)
                 m->lock_has_doc = false;
                 break;
             }
+            if (!next_in_order(m, i)) {
+                if (m->lock == (long)i)
+                    m->lock = -1;    /* its preamble is out; its document waits its turn */
+                break;
+            }
             m->lock_has_doc = true;
             in->seen_doc = true;
             m->counts.docs++;
@@ -415,6 +477,7 @@ void runner_merge_pump(runner_merge *m)
     bool moved = true;
     while (moved) {
         moved = false;
+        check_order(m);
         size_t first = m->rotate;
         for (size_t k = 0; k < m->n; k++) {
             size_t i = (first + k) % m->n;

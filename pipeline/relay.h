@@ -15,7 +15,13 @@
  *        document starts at a `# newdoc id = ...` line (token stream) or at
  *        a line starting with `{` (document stream), and once a copy has
  *        started a document the merge takes only from that copy until its
- *        next document starts.  What a stream says about itself before
+ *        next document starts.  Documents leave in the order they came in:
+ *        the split notes which copy got each document (runner_order) and
+ *        the merge takes the next document only from that copy, so -j N
+ *        hands the sink the same stream as -j 1.  A copy that ends with
+ *        fewer documents than it was given (a custom stage that drops
+ *        some) turns the order off: from then on the merge takes whole
+ *        documents from whichever copy has one.  What a stream says about itself before
  *        its first document (`# global.columns`, `# crible.version`,
  *        `# crible.stem = {...}`) is written once, before anything else;
  *        an identical line from another copy is dropped.  The end marks
@@ -57,6 +63,16 @@ ssize_t runner_buf_flush(runner_buf *b, int fd);
 /* How much may wait in one queue before the relay stops reading. */
 #define RUNNER_HIGH_WATER (1u << 20)
 
+/* Which copy got each document, oldest first (shared by the split, which
+ * appends, and the merge, which takes). */
+typedef struct runner_order {
+    unsigned short *copy;     /* ring of cap entries */
+    size_t head, len, cap;
+} runner_order;
+
+bool runner_order_push(runner_order *o, size_t copy);
+void runner_order_free(runner_order *o);
+
 typedef struct runner_split {
     int in_fd;                /* the source's stdout; -1 once at its end */
     runner_buf in;
@@ -66,9 +82,11 @@ typedef struct runner_split {
     int target;               /* the copy receiving the unfinished line, or -1 */
     size_t next;              /* where the search for the least busy copy starts */
     unsigned long long docs, bytes;   /* lines (documents) and bytes passed on */
+    runner_order *order;      /* where each document went, or NULL */
 } runner_split;
 
-bool runner_split_init(runner_split *s, int in_fd, const int *out_fd, size_t nout);
+/* order: where to note which copy gets each document (NULL: nowhere). */
+bool runner_split_init(runner_split *s, int in_fd, const int *out_fd, size_t nout, runner_order *order);
 void runner_split_free(runner_split *s);
 /* Whether in_fd should be read now (open, and room to take more). */
 bool runner_split_wants_input(const runner_split *s);
@@ -113,10 +131,12 @@ typedef struct runner_merge {
     int ner_column;           /* CRIBLE:NER's column (0-based), or -1 */
     unsigned long long end_docs;  /* the sum of the inputs' end marks */
     bool end_written;
+    runner_order *order;      /* the copy of each next document, or NULL: any */
     runner_counts counts;
 } runner_merge;
 
-bool runner_merge_init(runner_merge *m, const int *in_fd, size_t n);
+/* order: the split's (documents leave in input order), or NULL. */
+bool runner_merge_init(runner_merge *m, const int *in_fd, size_t n, runner_order *order);
 void runner_merge_free(runner_merge *m);
 /* Whether input i should be read now. */
 bool runner_merge_wants_input(const runner_merge *m, size_t i);

@@ -460,6 +460,7 @@ crible_status runner_run(const runner_plan *plan, runner_result *result, crible_
         runner_split_free(&r.split);
     result->counts = r.merge.counts;
     runner_merge_free(&r.merge);
+    runner_order_free(&r.order_of_docs);
     restore_signals();
     for (size_t i = 0; i < r.nprocs; i++) {
         if (r.procs[i].err_fd >= 0)

@@ -22,6 +22,7 @@ typedef struct run_state {
     bool use_split;
     runner_split split;
     runner_merge merge;
+    runner_order order_of_docs;   /* which copy got each document (split -> merge) */
     int sink_fd;              /* the sink's stdin, or STDOUT_FILENO; -1 closed */
     bool sink_broken;         /* the sink stopped reading before the end */
     long copy_broken;         /* a copy that stopped reading its share, or -1 */

@@ -195,7 +195,7 @@ crible_status runner_start(run_state *r, crible_error *err)
                     set_nonblock(fds[0]);
                     for (int c = 0; c < jobs; c++)
                         set_nonblock(ins[c]);
-                    if (!runner_split_init(&r->split, fds[0], ins, (size_t)jobs))
+                    if (!runner_split_init(&r->split, fds[0], ins, (size_t)jobs, &r->order_of_docs))
                         st = crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
                 } else {
                     outs[0] = fds[0];  /* no analysis: the merge reads the source */
@@ -210,7 +210,7 @@ crible_status runner_start(run_state *r, crible_error *err)
     if (st == CRIBLE_OK) {
         for (int c = 0; c < jobs; c++)
             set_nonblock(outs[c]);
-        if (!runner_merge_init(&r->merge, outs, (size_t)jobs))
+        if (!runner_merge_init(&r->merge, outs, (size_t)jobs, r->use_split ? &r->order_of_docs : NULL))
             st = crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
     }
     free(outs);

@@ -89,6 +89,9 @@ fingerprint() {
     [ "$status" -eq 0 ] || { echo "$stderr"; false; }
     [[ "$stderr" == *"tokenize "*" 2 "* ]]
     diff <(all_hits "$T/one") <(all_hits "$T/two")
+    # the merge hands the documents on in input order: the same bytes
+    cmp "$T/one/MANIFEST" "$T/two/MANIFEST"
+    for f in "$T"/one/seg-*; do cmp "$f" "$T/two/$(basename "$f")"; done
     [ "$(hits "$T/two" netflix | wc -l)" -gt 0 ]
     # fused: two analysis threads in crible-index
     run --separate-stderr crible run -c "$CONF" -o "$T/two-fused" -j 2
@@ -210,4 +213,20 @@ fingerprint() {
     # The title comes from item_title.
     run crible-query "$T/r" 'title:intouchables' --count
     [ "$output" -gt 0 ]
+}
+
+@test "-j 2 with a stage that drops documents: every other document is indexed" {
+    # an awk stage in each copy drops the documents whose id ends in 3 or 7
+    printf '%s\n' '{ if ($0 !~ /"id": *"[^"]*[37]"/) print }' > "$T/drop.awk"
+    printf 'pipeline:\n  fuse: false\n  stages:\n    - read\n    - name: drop\n      exec: [awk, -f, %s]\n    - tokenize\n    - stem\n    - index\n' \
+        "$T/drop.awk" > "$T/drop.yaml"
+    crible-read "$CRIBLE_SRC/corpus" > "$T/docs.jsonl"
+    kept=$(awk -f "$T/drop.awk" "$T/docs.jsonl" | wc -l)
+    [ "$kept" -lt "$(wc -l < "$T/docs.jsonl")" ]
+    run --separate-stderr crible run -c "$T/drop.yaml" -o "$T/d2" -j 2 "$CRIBLE_SRC/corpus"
+    [ "$status" -eq 0 ] || { echo "$stderr"; false; }
+    run --separate-stderr crible run -c "$T/drop.yaml" -o "$T/d1" -j 1 "$CRIBLE_SRC/corpus"
+    [ "$status" -eq 0 ] || { echo "$stderr"; false; }
+    [ "$(crible-index stats "$T/d2" | awk '$1 == "documents" {print $2}')" -eq "$kept" ]
+    diff <(crible-index dump "$T/d1" --field _id | sort) <(crible-index dump "$T/d2" --field _id | sort)
 }

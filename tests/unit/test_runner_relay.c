@@ -48,7 +48,7 @@ static void test_merge_keeps_documents_whole(void **state)
     (void)state;
     runner_merge m;
     int fds[2] = {-1, -1};
-    assert_true(runner_merge_init(&m, fds, 2));
+    assert_true(runner_merge_init(&m, fds, 2, NULL));
     /* Copy 0 starts a document and stops in the middle of a line... */
     feed(&m, 0, header);
     feed(&m, 0, "# newdoc id = a1\n1\tNetflix\tB-PLATFORM\n2\tà\tO\n3\tLy");
@@ -80,7 +80,7 @@ static void test_merge_cut_input_has_no_end_mark(void **state)
     (void)state;
     runner_merge m;
     int fds[2] = {-1, -1};
-    assert_true(runner_merge_init(&m, fds, 2));
+    assert_true(runner_merge_init(&m, fds, 2, NULL));
     feed(&m, 0, header);
     feed(&m, 0, "# newdoc id = a1\n1\tx\tO\n\n# crible.end = 1\n\n");
     finish(&m, 0);
@@ -99,7 +99,7 @@ static void test_merge_different_header_is_kept(void **state)
     (void)state;
     runner_merge m;
     int fds[2] = {-1, -1};
-    assert_true(runner_merge_init(&m, fds, 2));
+    assert_true(runner_merge_init(&m, fds, 2, NULL));
     feed(&m, 0, "# global.columns = ID FORM\n# newdoc id = a\n1\tx\n\n");
     finish(&m, 0);
     feed(&m, 1, "# global.columns = ID FORM OTHER\n# newdoc id = b\n1\tx\ty\n\n");
@@ -116,7 +116,7 @@ static void test_merge_json_lines(void **state)
     (void)state;
     runner_merge m;
     int fds[3] = {-1, -1, -1};
-    assert_true(runner_merge_init(&m, fds, 3));
+    assert_true(runner_merge_init(&m, fds, 3, NULL));
     feed(&m, 2, "{\"id\":\"c1\",\"text\":\"un\"}\n{\"id\":\"c2\",");
     feed(&m, 0, "{\"id\":\"a1\",\"text\":\"deux\"}\n");
     feed(&m, 1, "{\"id\":\"b1\",\"text\":\"trois\"}\n");
@@ -135,7 +135,7 @@ static void test_merge_long_line_streams(void **state)
     (void)state;
     runner_merge m;
     int fds[1] = {-1};
-    assert_true(runner_merge_init(&m, fds, 1));
+    assert_true(runner_merge_init(&m, fds, 1, NULL));
     size_t n = 3u << 20;                /* longer than a line may wait */
     char *big = malloc(n + 1);
     memset(big, 'x', n);
@@ -164,7 +164,7 @@ static void test_split_least_busy_and_whole_lines(void **state)
     (void)state;
     runner_split s;
     int outs[2] = {100, 101};        /* never written: the test reads the queues */
-    assert_true(runner_split_init(&s, 99, outs, 2));
+    assert_true(runner_split_init(&s, 99, outs, 2, NULL));
     const char *docs = "{\"id\":\"1\"}\n{\"id\":\"2\"}\n{\"id\":\"3\"}\n{\"id\":";
     assert_true(runner_buf_append(&s.in, docs, strlen(docs)));
     runner_split_pump(&s);
@@ -195,7 +195,7 @@ static void test_split_long_line_does_not_block_the_others(void **state)
     (void)state;
     runner_split s;
     int outs[2] = {100, 101};
-    assert_true(runner_split_init(&s, 99, outs, 2));
+    assert_true(runner_split_init(&s, 99, outs, 2, NULL));
     size_t chunk = 256u << 10;
     char *piece = malloc(chunk);
     memset(piece, 'x', chunk);
@@ -231,7 +231,7 @@ static void test_merge_random_pieces(void **state)
     for (int round = 0; round < 200; round++) {
         runner_merge m;
         int fds[3] = {-1, -1, -1};
-        assert_true(runner_merge_init(&m, fds, 3));
+        assert_true(runner_merge_init(&m, fds, 3, NULL));
         char *streams[3];
         size_t lens[3], pos[3] = {0, 0, 0};
         int ndocs[3], ntoks[3][6];
@@ -306,6 +306,83 @@ static void test_merge_random_pieces(void **state)
     }
 }
 
+/* Split and merge sharing an order: copy 1 finishes its documents first,
+ * yet they leave in the order they came in. */
+static void test_order_input_order_whatever_finishes_first(void **state)
+{
+    (void)state;
+    runner_order order = {0};
+    runner_split s;
+    int outs[2] = {100, 101};
+    assert_true(runner_split_init(&s, 99, outs, 2, &order));
+    const char *docs = "{\"id\":\"d0\"}\n\n{\"id\":\"d1\"}\n{\"id\":\"d2\"}\n{\"id\":\"d3\"}\n";
+    assert_true(runner_buf_append(&s.in, docs, strlen(docs)));
+    runner_split_pump(&s);
+    assert_int_equal(order.len, 4);   /* the blank line is no document */
+    runner_merge m;
+    int fds[2] = {-1, -1};
+    assert_true(runner_merge_init(&m, fds, 2, &order));
+    /* each copy's token stream for the documents it got, in its order */
+    char stream[2][512] = {"", ""};
+    for (size_t k = 0; k < order.len; k++) {
+        size_t c = order.copy[(order.head + k) % order.cap];
+        char block[96];
+        snprintf(block, sizeof block, "# newdoc id = d%zu\n1\tmot%zu\tO\n\n", k, k);
+        strcat(stream[c], block);
+    }
+    feed(&m, 1, header);
+    feed(&m, 1, stream[1]);
+    feed(&m, 1, "# crible.end = 2\n\n");
+    finish(&m, 1);
+    /* nothing of copy 1's documents may go before d0, which copy 0 has */
+    char *out = output(&m);
+    assert_null(strstr(out, "newdoc"));
+    free(out);
+    feed(&m, 0, header);
+    feed(&m, 0, stream[0]);
+    feed(&m, 0, "# crible.end = 2\n\n");
+    finish(&m, 0);
+    assert_true(runner_merge_done(&m));
+    out = output(&m);
+    const char *d0 = strstr(out, "d0\n"), *d1 = strstr(out, "d1\n"), *d2 = strstr(out, "d2\n"),
+               *d3 = strstr(out, "d3\n");
+    assert_true(d0 && d1 && d2 && d3 && d0 < d1 && d1 < d2 && d2 < d3);
+    assert_non_null(strstr(out, "# crible.end = 4\n"));
+    assert_int_equal(order.len, 0);
+    free(out);
+    runner_merge_free(&m);
+    s.out_fd[0] = s.out_fd[1] = -1;
+    runner_split_free(&s);
+    runner_order_free(&order);
+}
+
+/* A copy that drops a document (a custom stage filtering): the order is
+ * given up when that copy ends short, and every document still goes out. */
+static void test_order_given_up_when_a_copy_drops_documents(void **state)
+{
+    (void)state;
+    runner_order order = {0};
+    for (int k = 0; k < 4; k++) assert_true(runner_order_push(&order, (size_t)(k % 2)));
+    runner_merge m;
+    int fds[2] = {-1, -1};
+    assert_true(runner_merge_init(&m, fds, 2, &order));
+    /* copy 0 was given d0 and d2 but dropped d0 */
+    feed(&m, 0, "# newdoc id = d2\n1\tdeux\tO\n\n# crible.end = 1\n\n");
+    feed(&m, 1, "# newdoc id = d1\n1\tun\tO\n\n# newdoc id = d3\n1\ttrois\tO\n\n# crible.end = 2\n\n");
+    finish(&m, 1);
+    finish(&m, 0);
+    assert_true(runner_merge_done(&m));
+    char *out = output(&m);
+    assert_non_null(strstr(out, "id = d1"));
+    assert_non_null(strstr(out, "id = d2"));
+    assert_non_null(strstr(out, "id = d3"));
+    assert_int_equal(m.counts.docs, 3);
+    assert_non_null(strstr(out, "# crible.end = 3\n"));
+    free(out);
+    runner_merge_free(&m);
+    runner_order_free(&order);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -317,6 +394,8 @@ int main(void)
         cmocka_unit_test(test_split_least_busy_and_whole_lines),
         cmocka_unit_test(test_merge_random_pieces),
         cmocka_unit_test(test_split_long_line_does_not_block_the_others),
+        cmocka_unit_test(test_order_input_order_whatever_finishes_first),
+        cmocka_unit_test(test_order_given_up_when_a_copy_drops_documents),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
