@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -346,6 +347,20 @@ crible_status crible_index_doc_token(crible_index_writer *w, const crible_index_
     return CRIBLE_OK;
 }
 
+/* One case map for the process, opened at the first non-ASCII value:
+ * opening one costs more than folding a value, and ucasemap_utf8FoldCase
+ * only reads it (a const UCaseMap), so the analysis workers and the index
+ * thread share it.  It lives until the process ends. */
+static UCaseMap *fold_map;
+static pthread_once_t fold_once = PTHREAD_ONCE_INIT;
+
+static void fold_open(void)
+{
+    UErrorCode e = U_ZERO_ERROR;
+    UCaseMap *cm = ucasemap_open(NULL, U_FOLD_CASE_DEFAULT, &e);
+    if (U_SUCCESS(e)) fold_map = cm;
+}
+
 bool crible_index_fold(const char *s, char *out, size_t n)
 {
     /* ASCII (most metadata: sources, ids, tags) folds to lower case: no ICU */
@@ -353,11 +368,10 @@ bool crible_index_fold(const char *s, char *out, size_t n)
     for (; s[i] && !((unsigned char)s[i] & 0x80) && i < n; i++)
         out[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
     if (!s[i] && i < n) { out[i] = 0; return true; }
+    pthread_once(&fold_once, fold_open);
+    if (!fold_map) return false;
     UErrorCode e = U_ZERO_ERROR;
-    UCaseMap *cm = ucasemap_open(NULL, U_FOLD_CASE_DEFAULT, &e);
-    if (U_FAILURE(e)) return false;
-    int32_t len = ucasemap_utf8FoldCase(cm, out, (int32_t)n, s, -1, &e);
-    ucasemap_close(cm);
+    int32_t len = ucasemap_utf8FoldCase(fold_map, out, (int32_t)n, s, -1, &e);
     return U_SUCCESS(e) && e != U_STRING_NOT_TERMINATED_WARNING && len >= 0 && (size_t)len < n;
 }
 

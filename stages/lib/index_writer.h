@@ -110,7 +110,7 @@ crible_status crible_index_writer_add_index(crible_index_writer *w, const char *
 
 /* Case-folds a keyword term (ICU full case folding, as
  * crible_query_fold_case does) into out (size n, NUL-terminated); false if
- * it does not fit or is not UTF-8. */
+ * it does not fit or is not UTF-8.  Thread-safe (one shared ICU case map). */
 bool crible_index_fold(const char *s, char *out, size_t n);
 
 typedef struct crible_index_writer_stats {
