@@ -3,9 +3,11 @@
  * languages met are kept in a small array (a corpus has few); index 0 is
  * the default.
  *
- * Each language caches what a word gets, its term and its stop flag, in one
- * word map (value: '0' or '1', then the term), so that a word met before
- * costs one lookup; its stemmer is made without a cache of its own.
+ * Each language caches what a word gets, its term and its stop flag, in two
+ * levels: the memo of stem_memo.h (one cache line a word, direct-mapped),
+ * then one word map (value: '0' or '1', then the term) for the words the
+ * memo has no room for, so that a word met before costs one lookup; its
+ * stemmer is made without a cache of its own.
  */
 #include "stem_bank.h"
 
@@ -15,6 +17,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "stem_memo.h"
 #include "stem_wordmap.h"
 #include "stopwords.h"
 
@@ -26,6 +29,7 @@ typedef struct lang {
     const char *algorithm;      /* canonical, static */
     crible_stemmer *stemmer;
     crible_stopwords *stop;
+    crible_stem_memo *memo;     /* first level; NULL: no cache */
     crible_wordmap *cache;      /* word -> stop flag + term; NULL: none */
 } lang;
 
@@ -72,14 +76,17 @@ static crible_status add_lang(crible_stem_bank *b, const crible_stemmer_options 
     crible_status st = crible_stemmer_new(&uncached, &l->stemmer, err);
     if (st != CRIBLE_OK)
         return st;
-    if (so->cache_entries && !(l->cache = crible_wordmap_new(so->cache_entries, err))) {
+    if (so->cache_entries && (!(l->cache = crible_wordmap_new(so->cache_entries, err)) ||
+                              !(l->memo = crible_stem_memo_new(err)))) {
         crible_stemmer_free(l->stemmer);
+        crible_wordmap_free(l->cache);
         return CRIBLE_ENOMEM;
     }
     l->algorithm = crible_stemmer_algorithm_name(l->stemmer);
     if (!(l->stop = crible_stopwords_new(err))) {
         crible_stemmer_free(l->stemmer);
         crible_wordmap_free(l->cache);
+        crible_stem_memo_free(l->memo);
         return CRIBLE_ENOMEM;
     }
     if (o && !o->stopwords)
@@ -95,6 +102,7 @@ static crible_status add_lang(crible_stem_bank *b, const crible_stemmer_options 
         crible_stemmer_free(l->stemmer);
         crible_stopwords_free(l->stop);
         crible_wordmap_free(l->cache);
+        crible_stem_memo_free(l->memo);
         return st;
     }
     b->nlangs++;
@@ -140,6 +148,7 @@ void crible_stem_bank_free(crible_stem_bank *b)
         crible_stemmer_free(b->langs[i].stemmer);
         crible_stopwords_free(b->langs[i].stop);
         crible_wordmap_free(b->langs[i].cache);
+        crible_stem_memo_free(b->langs[i].memo);
     }
     free(b);
 }
@@ -176,17 +185,30 @@ bool crible_stem_bank_is_stop(const crible_stem_bank *b, const char *norm, size_
     return crible_stopwords_contains(b->langs[b->current].stop, norm, len);
 }
 
-/* A word's term and stop flag, through the language's cache. */
-static const char *word_term(crible_stem_bank *b, const char *norm, size_t len,
-                             size_t *term_len, bool *stop)
+/* A word's term and stop flag, through the language's memo and cache. */
+static inline const char *word_term(crible_stem_bank *b, const char *norm, size_t len,
+                                    size_t *term_len, bool *stop)
 {
     lang *l = &b->langs[b->current];
+    crible_stem_memo_entry *me = NULL;
+    uint64_t h = 0;
+    if (l->memo && len - 1 < CRIBLE_STEM_MEMO_MAX) {   /* 1 <= len <= MAX */
+        h = crible_bytes_hash(norm, len);
+        me = crible_stem_memo_slot(l->memo, h);
+        if (crible_stem_memo_holds(me, norm, len, h)) {
+            *stop = me->stop;
+            *term_len = me->term_len;
+            return me->term;
+        }
+    }
     bool cached = l->cache && len <= CACHE_WORD_MAX;
     size_t vn;
     const char *v;
     if (cached && (v = crible_wordmap_get(l->cache, norm, len, &vn))) {
         *stop = v[0] == '1';
         *term_len = vn - 1;
+        if (me)
+            crible_stem_memo_fill(me, norm, len, h, v + 1, vn - 1, *stop);
         return v + 1;
     }
     *stop = crible_stopwords_contains(l->stop, norm, len);
@@ -198,6 +220,8 @@ static const char *word_term(crible_stem_bank *b, const char *norm, size_t len,
         crible_error ignored;   /* a failed cache insert only costs speed */
         (void)crible_wordmap_put(l->cache, norm, len, value, *term_len + 1, &ignored);
     }
+    if (term && me)
+        crible_stem_memo_fill(me, norm, len, h, term, *term_len, *stop);
     return term;
 }
 

@@ -14,7 +14,7 @@
  */
 #include "stem_corrections.h"
 
-#include "stem_wordmap.h"
+#include "stem_hash.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -180,7 +180,7 @@ static bool build_index(crible_stem_corrections *c)
         size_t n = (size_t)(nl - s);
         const char *tab = memchr(s, '\t', n);
         size_t flen = tab ? (size_t)(tab - s) : n;
-        uint32_t h = (uint32_t)crible_wordmap_hash(s, flen);
+        uint32_t h = (uint32_t)crible_bytes_hash(s, flen);
         size_t k = h & mask;
         while (index[k].line)
             k = (k + 1) & mask;
@@ -203,7 +203,7 @@ const char *crible_stem_corrections_lookup(crible_stem_corrections *c,
         return binary_search(c, word, len, key_len);
     /* the file is sorted without duplicates (crible_stem_corrections_check):
      * the first line whose FORM matches is the one the search would find */
-    uint32_t h = (uint32_t)crible_wordmap_hash(word, len);
+    uint32_t h = (uint32_t)crible_bytes_hash(word, len);
     for (size_t k = h & c->mask; c->index[k].line; k = (k + 1) & c->mask) {
         if (c->index[k].hash != h)
             continue;

@@ -39,6 +39,8 @@ typedef struct suffix {
 
 enum { LIST_STANDARD, LIST_I_VERB, LIST_VERB, LIST_RESIDUAL, LIST_UN_DOUBLE, NLISTS };
 #define LIST_MAX 48
+#define BUCKETS 32              /* a list's suffixes by their last code point % 32 */
+#define BUCKET_END 0xFF
 
 struct crible_french_stemmer {
     uint32_t *w;
@@ -48,6 +50,10 @@ struct crible_french_stemmer {
     size_t out_cap;
     suffix lists[NLISTS][LIST_MAX];
     int list_len[NLISTS];
+    /* by_last[id][b]: the indexes of list id's suffixes whose last code
+     * point is b modulo BUCKETS, longest first (in list order among equal
+     * lengths), ended by BUCKET_END */
+    uint8_t by_last[NLISTS][BUCKETS][LIST_MAX + 1];
 };
 
 /* --- code points --------------------------------------------------------- */
@@ -139,26 +145,29 @@ static int suffix_at(const crible_french_stemmer *z, int c, int lim, const char 
 
 /* [substring] among (...) at the end: the longest suffix of list `id`
  * ending at c and starting at or after lim.  Returns its index or -1, and
- * sets *bra to where it starts. */
+ * sets *bra to where it starts.  Only the suffixes ending with w[c - 1]'s
+ * bucket are tried, longest first, so the first match is the longest (the
+ * one a scan of the whole list keeps). */
 static int among_b(const crible_french_stemmer *z, int c, int lim, int id, int *bra)
 {
-    int best = -1, best_len = -1;
+    if (c <= lim)
+        return -1;   /* every suffix has a code point */
     const suffix *l = z->lists[id];
-    for (int i = 0; i < z->list_len[id]; i++) {
-        int k = l[i].len;
-        if (k <= best_len || c - k < lim)
+    const uint8_t *b = z->by_last[id][z->w[c - 1] % BUCKETS];
+    for (; *b != BUCKET_END; b++) {
+        const suffix *x = &l[*b];
+        int k = x->len;
+        if (c - k < lim)
             continue;
         int j = k - 1;
-        while (j >= 0 && z->w[c - k + j] == l[i].cp[j])
+        while (j >= 0 && z->w[c - k + j] == x->cp[j])
             j--;
         if (j < 0) {
-            best_len = k;
-            best = i;
+            *bra = c - k;
+            return *b;
         }
     }
-    if (best >= 0)
-        *bra = c - best_len;
-    return best;
+    return -1;
 }
 
 static void decode_list(crible_french_stemmer *z, int id, const char *const *list)
@@ -172,6 +181,14 @@ static void decode_list(crible_french_stemmer *z, int id, const char *const *lis
         z->lists[id][i].len = k;
     }
     z->list_len[id] = i;
+    for (int bk = 0; bk < BUCKETS; bk++) {
+        int n = 0;
+        for (int len = 12; len >= 1; len--)
+            for (int x = 0; x < i; x++)
+                if (z->lists[id][x].len == len && z->lists[id][x].cp[len - 1] % BUCKETS == (uint32_t)bk)
+                    z->by_last[id][bk][n++] = (uint8_t)x;
+        z->by_last[id][bk][n] = BUCKET_END;
+    }
 }
 
 /* Replaces w[bra..ket) with the code points of s. */

@@ -3,10 +3,10 @@
  * used by the stemming side of the analysis chain: the stop-word set, the
  * protected words, the stem overrides and the stem cache.
  *
- * Open addressing with linear probing over a power-of-two table of 16-byte
- * slots (hash, key offset and lengths); keys and values are copied,
- * NUL-terminated, into one growing byte arena, so a lookup that hits
- * touches one slot and one arena line.  A map
+ * Open addressing with linear probing over a power-of-two table of 8-byte
+ * slots (hash, entry offset); keys and values are copied, with their
+ * lengths and NUL-terminated, into one growing byte arena, so a lookup
+ * that hits touches one slot and one arena line.  A map
  * created with a `max_entries` bound is a cache: when an insertion would go
  * past the bound, the whole map is emptied first (memory stays flat however
  * long the input is; a French text's vocabulary refills it quickly).
@@ -47,7 +47,7 @@ crible_status crible_wordmap_put(crible_wordmap *map, const char *key, size_t le
 size_t crible_wordmap_count(const crible_wordmap *map);
 void crible_wordmap_clear(crible_wordmap *map);
 
-/* 64-bit FNV-1a of s[0..len) (exposed for tests). */
+/* The 64-bit hash of s[0..len) the map uses (stem_hash.h; for tests). */
 uint64_t crible_wordmap_hash(const char *s, size_t len);
 
 #endif

@@ -186,8 +186,9 @@ typedef struct tok_normalizer {
 
 /* Writes the normal form of u[0..n) of type `type` as UTF-8 at *out (grown
  * as needed, capacity *cap, written from offset *len on, NUL-terminated);
- * adds the bytes written (without the NUL) to *len. */
-crible_status tok_norm_append(tok_normalizer *nz, const UChar *u, int32_t n,
+ * adds the bytes written (without the NUL) to *len.  u[0..avail) may be
+ * read (avail >= n: an ASCII token is read 8 units at a time). */
+crible_status tok_norm_append(tok_normalizer *nz, const UChar *u, int32_t n, int32_t avail,
                               crible_token_type type, char **out, size_t *len,
                               size_t *cap, crible_error *err);
 void tok_norm_free(tok_normalizer *nz);
@@ -236,6 +237,10 @@ struct crible_tokenizer {
     size_t rhead, rcount, rcap;
     int32_t pos, bend;
     int32_t icu_at;   /* where the word iterator stands */
+    int32_t icu_base; /* where the iterator's text starts; -1: none yet */
+    int32_t icu_end;  /* and where it ends */
+    bool at_boundary; /* pos is a word boundary (not a special's end) */
+    uint8_t ascii_class[0x80];   /* tok_classify_other of each ASCII character */
     bool space, nl;
     /* sentence being built */
     tok_item *items;

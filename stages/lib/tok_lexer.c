@@ -10,11 +10,26 @@
  * segment; the URLs, e-mails, #hashtags and @mentions tok_special_find found
  * are one segment each.  Segments wait in a small window (tok_peek,
  * tok_consume) so that memory does not grow with the text.
+ *
+ * ICU is asked only where the fast path stops.  There, when the position is
+ * a word boundary (the fast path cuts where ICU does; ICU's own segments
+ * end on one), the iterator is given the text from that position to the
+ * next boundary a space forces (window_end) with ubrk_setText, instead of
+ * being moved there in the whole text (ubrk_following backs up to a safe
+ * point, re-runs its rules and fills its cache ahead: ~2,400 instructions
+ * and more): ICU runs its rules afresh from every boundary (the state
+ * machine starts over, with its start-of-text category, at each one), so
+ * the boundaries after a boundary do not depend on the text before it.
+ * Only after a URL, e-mail, #tag or @mention, whose end need not be a
+ * boundary, is ubrk_following used, over the whole text.  With icu_only
+ * (the reference the fast path is checked against) ICU always has the
+ * whole text.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include <unicode/ubrk.h>
+#include <unicode/utypes.h>
 
 #include "tok_internal.h"
 
@@ -64,6 +79,36 @@ static inline bool fast_punct(UChar c)
     return c == ',' || c == '.' || c == ';' || c == '!' || c == '?' || c == ')';
 }
 
+/* ASCII characters that are a segment of their own after a word boundary
+ * when an ASCII character (or the end) follows: UAX #29 joins none of them
+ * to what follows (WB6/WB7/WB11/WB12 join . , : ; ' only to a letter or
+ * digit BEFORE them, and a boundary is there; no rule starts with them);
+ * what could attach to them (WB4: Extend, Format, ZWJ) or make '"' join
+ * (WB7c: Hebrew letters) is not ASCII.  Not '_' (WB13b joins it to a
+ * following letter), nor '@' (ICU gives a lone '@' the status of a word),
+ * nor letters, digits, spaces and controls. */
+static inline bool fast_alone(UChar c)
+{
+    return (c > ' ' && c < '0') || (c > '9' && c < '@') || (c > 'Z' && c < 'a' && c != '_') ||
+           (c > 'z' && c < 0x7F);
+}
+
+/* Where ICU may stop when asked from the boundary `from`: the first
+ * U+0020 after a character that is not one.  There is always a word
+ * boundary before such a space (only WB3d joins a space to what precedes
+ * it, and only to a space; nothing attaches a space as Extend or Format
+ * do), and no rule looks past a space to decide a boundary before it, so
+ * ICU cuts [from, end) as it cuts it in the whole text; it then fills its
+ * cache of boundaries ahead only up to there, not with segments the fast
+ * path would cut anyway. */
+static int32_t window_end(const UChar *u, int32_t n, int32_t from)
+{
+    for (int32_t i = from + 1; i < n; i++)
+        if (u[i] == ' ' && u[i - 1] != ' ')
+            return i;
+    return n;
+}
+
 /* Lexes one more segment (or two) into the window: 1, 0 at the end, -1 on error. */
 static int lex_one(crible_tokenizer *t, crible_error *err)
 {
@@ -78,6 +123,7 @@ static int lex_one(crible_tokenizer *t, crible_error *err)
         if (sp && sp->s == t->pos) {
             tok_raw r = {sp->s, sp->e, RAW_SPECIAL, (uint8_t)sp->type, 0, 0};
             t->pos = sp->e;
+            t->at_boundary = false;
             t->next_span++;
             return raw_push(t, r, err) ? 1 : -1;
         }
@@ -94,8 +140,14 @@ static int lex_one(crible_tokenizer *t, crible_error *err)
                 if (q == n || u[q] < 0x80 || fast_letter(u[q])) {
                     t->space = true;
                     t->pos = q;
+                    t->at_boundary = true;
                     continue;
                 }
+            } else if (fast_alone(c) && t->at_boundary && (t->pos + 1 == n || u[t->pos + 1] < 0x80) &&
+                       !(sp && sp->s <= t->pos + 1)) {
+                tok_raw r = {t->pos, t->pos + 1, RAW_OTHER, t->ascii_class[c], 0, 0};
+                t->pos++;
+                return raw_push(t, r, err) ? 1 : -1;
             } else if ((fast_letter(c) || (c >= '0' && c <= '9')) &&
                        (t->pos == 0 || u[t->pos - 1] == ' ' || t->pos == t->icu_at)) {
                 /* after a space or where ICU itself put a boundary */
@@ -120,6 +172,7 @@ static int lex_one(crible_tokenizer *t, crible_error *err)
                 r.e = q;
                 if ((q == n || u[q] == ' ') && !(sp && sp->s < q)) {
                     t->pos = q;
+                    t->at_boundary = true;
                     return raw_push(t, r, err) ? 1 : -1;
                 }
                 /* the word, then one punctuation mark that joins nothing
@@ -127,16 +180,39 @@ static int lex_one(crible_tokenizer *t, crible_error *err)
                  * . and ', WB11/WB12 digits around , and ;) */
                 if (q < n && fast_punct(u[q]) && (q + 1 == n || u[q + 1] == ' ') &&
                     !(sp && sp->s <= q)) {
-                    tok_raw pr = {q, q + 1, RAW_OTHER,
-                                  (uint8_t)tok_classify_other(u + q, 1), 0, 0};
+                    tok_raw pr = {q, q + 1, RAW_OTHER, t->ascii_class[u[q]], 0, 0};
                     t->pos = q + 1;
+                    t->at_boundary = true;
                     return raw_push(t, r, err) && raw_push(t, pr, err) ? 1 : -1;
                 }
             }
         }
         if (t->bend <= t->pos) {
-            t->bend = t->icu_at == t->pos ? ubrk_next(t->words) : ubrk_following(t->words, t->pos);
-            if (t->bend == UBRK_DONE || t->bend > n)
+            int32_t b;
+            if (t->icu_base >= 0 && t->icu_at == t->pos && t->pos < t->icu_end) {
+                b = ubrk_next(t->words);
+            } else if (t->icu_base == 0 && t->icu_end == n && !t->at_boundary) {
+                b = ubrk_following(t->words, t->pos);
+            } else {
+                /* from a boundary to the next one a space forces (or the
+                 * whole text when pos is none, or for icu_only) */
+                int32_t base = 0, end = n;
+                if (t->at_boundary && !t->opt.icu_only) {
+                    base = t->pos;
+                    end = window_end(u, n, base);
+                }
+                UErrorCode ue = U_ZERO_ERROR;
+                ubrk_setText(t->words, u + base, end - base, &ue);
+                if (U_FAILURE(ue)) {
+                    crible_error_set(err, CRIBLE_EINTERNAL, "ICU break iterator: %s", u_errorName(ue));
+                    return -1;
+                }
+                t->icu_base = base;
+                t->icu_end = end;
+                b = base == t->pos ? ubrk_next(t->words) : ubrk_following(t->words, t->pos);
+            }
+            t->bend = b == UBRK_DONE ? t->icu_end : b + t->icu_base;
+            if (t->bend > n)
                 t->bend = n;
             t->icu_at = t->bend;
         }
@@ -145,6 +221,7 @@ static int lex_one(crible_tokenizer *t, crible_error *err)
         if (sp && sp->s < e)
             e = sp->s;
         t->pos = e;
+        t->at_boundary = true;   /* a boundary, or a special's start */
         tok_raw r = {s, e, RAW_OTHER, CRIBLE_TOKEN_PUNCT, 0, 0};
         if (status >= UBRK_WORD_NUMBER && tok_char_at(u, n, s) != '_') {
             r.kind = status < UBRK_WORD_LETTER ? RAW_NUMBER : RAW_WORD;

@@ -125,6 +125,8 @@ crible_status crible_tokenizer_create(const crible_tokenize_options *options,
             st = icu_error(err, "normalizer", e);
         t->norm.fold_case = t->opt.fold_case;
         t->norm.fold_accents = t->opt.fold_accents;
+        for (UChar c = 0; c < 0x80; c++)
+            t->ascii_class[c] = (uint8_t)tok_classify_other(&c, 1);
     }
     if (st != CRIBLE_OK) {
         crible_tokenizer_free(t);
@@ -169,11 +171,8 @@ crible_status crible_tokenizer_run(crible_tokenizer *t, const char *text, size_t
                               &t->spans, &t->nspans, &t->capspans, err);
     if (st != CRIBLE_OK)
         return st;
-    UErrorCode e = U_ZERO_ERROR;
-    ubrk_setText(t->words, t->text.norm, t->text.nnorm, &e);
-    if (U_FAILURE(e))
-        return icu_error(err, "break iterator", e);
-    ubrk_first(t->words);
+    t->icu_base = t->icu_end = -1;   /* the word iterator gets its text when needed */
+    t->at_boundary = true;
     t->term_s = -1;
     t->next_span = 0;
     t->rhead = t->rcount = 0;

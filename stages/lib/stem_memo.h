@@ -1,0 +1,78 @@
+/*
+ * stem_memo.h - the stem bank's first-level memo (stem_bank.c): what a
+ * word got, its term and its stop flag, in a direct-mapped table of
+ * CRIBLE_STEM_MEMO_SLOTS entries of one 64-byte cache line each, the word
+ * and its term inside the entry.  A word met before costs one hash of its
+ * bytes, one line and two short compares, instead of a word-map probe, an
+ * arena line and a copy; a word whose slot another word took, or longer
+ * than CRIBLE_STEM_MEMO_MAX bytes (or with a longer term), goes on to the
+ * bank's word-map cache as before.  8,192 entries are 512 KB, half of a
+ * core's L2 here: the words that make most of a French text (de, la, le,
+ * et, les, à, est, film, livre...) stay in cache.
+ *
+ * Entry (64 bytes): hash (the high 32 bits of crible_bytes_hash), key
+ * length (0: empty), term length, stop flag, one spare byte, the key
+ * (28 bytes, NUL-padded), the term (28 bytes, NUL-terminated).
+ */
+#ifndef CRIBLE_STEM_MEMO_H
+#define CRIBLE_STEM_MEMO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "error.h"
+#include "stem_hash.h"
+
+#define CRIBLE_STEM_MEMO_SLOTS 8192   /* a power of two */
+#define CRIBLE_STEM_MEMO_MAX 27       /* longest key and term kept */
+
+typedef struct crible_stem_memo_entry {
+    uint32_t hash;
+    uint8_t key_len, term_len, stop, spare;
+    char key[CRIBLE_STEM_MEMO_MAX + 1];
+    char term[CRIBLE_STEM_MEMO_MAX + 1];
+} crible_stem_memo_entry;
+
+typedef struct crible_stem_memo {
+    crible_stem_memo_entry *slots;   /* CRIBLE_STEM_MEMO_SLOTS, line-aligned */
+} crible_stem_memo;
+
+/* An empty memo.  NULL when out of memory (err set). */
+crible_stem_memo *crible_stem_memo_new(crible_error *err);
+void crible_stem_memo_free(crible_stem_memo *memo);
+
+/* The slot of word[0..len) (1 <= len <= CRIBLE_STEM_MEMO_MAX) of hash h
+ * (crible_bytes_hash): the entry to read, or to fill after a miss. */
+static inline crible_stem_memo_entry *crible_stem_memo_slot(crible_stem_memo *m, uint64_t h)
+{
+    return &m->slots[h & (CRIBLE_STEM_MEMO_SLOTS - 1)];
+}
+
+/* Whether slot e holds word[0..len) of hash h. */
+static inline bool crible_stem_memo_holds(const crible_stem_memo_entry *e, const char *word,
+                                          size_t len, uint64_t h)
+{
+    return e->key_len == len && e->hash == (uint32_t)(h >> 32) &&
+           crible_bytes_same(e->key, word, len);
+}
+
+/* Puts word -> (term, stop) in slot e (the word's), replacing what was
+ * there; a term longer than CRIBLE_STEM_MEMO_MAX is not kept. */
+static inline void crible_stem_memo_fill(crible_stem_memo_entry *e, const char *word,
+                                         size_t len, uint64_t h, const char *term,
+                                         size_t term_len, bool stop)
+{
+    if (term_len > CRIBLE_STEM_MEMO_MAX)
+        return;
+    memset(e, 0, sizeof *e);
+    e->hash = (uint32_t)(h >> 32);
+    e->key_len = (uint8_t)len;
+    e->term_len = (uint8_t)term_len;
+    e->stop = stop;
+    memcpy(e->key, word, len);
+    memcpy(e->term, term, term_len);
+}
+
+#endif
