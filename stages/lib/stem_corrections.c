@@ -8,8 +8,9 @@
  * does).  Each probe lands on a cold page of the 5 MB file (about 18 cache
  * and TLB misses a word), so after INDEX_AFTER lookups (a stream, not a
  * query) a hash index of the lines is built once: open addressing over
- * {32-bit hash of FORM, line offset} slots, at most half full (2 MB for the
- * shipped table), one probe of the file a word.  A table the index cannot
+ * {32-bit hash of FORM, line offset} slots, at most half full (4 MB for the
+ * shipped table's 253,553 lines), one probe of the file a word; the build
+ * finds TABs and line ends 16 bytes at a time (SSE2).  A table the index cannot
  * hold (more than 2^31 bytes) keeps the binary search.
  */
 #include "stem_corrections.h"
@@ -25,6 +26,10 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 struct crible_stem_corrections {
     const char *map;        /* the whole file */
@@ -157,16 +162,49 @@ static const char *binary_search(const crible_stem_corrections *c, const char *w
     return NULL;
 }
 
-/* Builds the hash index of every line's FORM.  false when out of memory
- * or the file is too large for 32-bit offsets. */
+/* Enters the line at `line` whose FORM is flen bytes into the index. */
+static inline void index_line(struct slot *index, size_t mask, const char *map, size_t line,
+                              size_t flen)
+{
+    uint32_t h = (uint32_t)crible_bytes_hash(map + line, flen);
+    size_t k = h & mask;
+    while (index[k].line)
+        k = (k + 1) & mask;
+    index[k].hash = h;
+    index[k].line = (uint32_t)line + 1;
+}
+
+#ifdef __SSE2__
+/* Bit i set where p[i] == c, for the 16 bytes at p. */
+static inline unsigned bytes_eq(const char *p, char c)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c)));
+}
+#endif
+
+static size_t count_lines(const char *p, size_t n)
+{
+    size_t lines = 0, i = 0;
+#ifdef __SSE2__
+    for (; i + 16 <= n; i += 16)
+        for (unsigned m = bytes_eq(p + i, '\n'); m; m &= m - 1)   /* no popcnt in x86-64 v1 */
+            lines++;
+#endif
+    for (; i < n; i++)
+        lines += p[i] == '\n';
+    return lines;
+}
+
+/* Builds the hash index of every line's FORM (the bytes before its first
+ * TAB, or the whole line), finding the TABs and line ends 16 bytes at a
+ * time.  false when out of memory or the file is too large for 32-bit
+ * offsets. */
 static bool build_index(crible_stem_corrections *c)
 {
     if (c->end >= (size_t)1 << 31)
         return false;
-    size_t lines = 0;
-    for (const char *p = c->map + c->data, *e = c->map + c->end;
-         (p = memchr(p, '\n', (size_t)(e - p))); p++)
-        lines++;
+    size_t lines = count_lines(c->map + c->data, c->end - c->data);
     size_t size = 64;
     while (size < 2 * lines + 2)
         size *= 2;
@@ -174,19 +212,33 @@ static bool build_index(crible_stem_corrections *c)
     if (!index)
         return false;
     size_t mask = size - 1;
-    for (size_t i = c->data; i < c->end;) {
-        const char *s = c->map + i;
-        const char *nl = memchr(s, '\n', c->end - i);
-        size_t n = (size_t)(nl - s);
-        const char *tab = memchr(s, '\t', n);
-        size_t flen = tab ? (size_t)(tab - s) : n;
-        uint32_t h = (uint32_t)crible_bytes_hash(s, flen);
-        size_t k = h & mask;
-        while (index[k].line)
-            k = (k + 1) & mask;
-        index[k].hash = h;
-        index[k].line = (uint32_t)i + 1;
-        i += n + 1;
+    const char *map = c->map;
+    size_t line = c->data, tab = SIZE_MAX, i = c->data;
+#ifdef __SSE2__
+    for (; i + 16 <= c->end; i += 16) {
+        unsigned nl = bytes_eq(map + i, '\n'), m = nl | bytes_eq(map + i, '\t');
+        while (m) {
+            unsigned b = (unsigned)__builtin_ctz(m);
+            m &= m - 1;
+            if (!(nl >> b & 1)) {
+                if (tab == SIZE_MAX)
+                    tab = i + b;
+                continue;
+            }
+            index_line(index, mask, map, line, (tab == SIZE_MAX ? i + b : tab) - line);
+            line = i + b + 1;
+            tab = SIZE_MAX;
+        }
+    }
+#endif
+    for (; i < c->end; i++) {
+        if (map[i] == '\t' && tab == SIZE_MAX) {
+            tab = i;
+        } else if (map[i] == '\n') {
+            index_line(index, mask, map, line, (tab == SIZE_MAX ? i : tab) - line);
+            line = i + 1;
+            tab = SIZE_MAX;
+        }
     }
     c->index = index;
     c->mask = mask;

@@ -230,6 +230,8 @@ crible_status tok_assemble_word(crible_tokenizer *t, crible_error *err, int *fai
     a = tok_peek(t, 1, err, failed);
     if (r0.kind == RAW_WORD && (!a || a->space || a->kind != RAW_OTHER)) {
         tok_consume(t, 1);   /* the common case: a word and a space */
+        if (r0.plain)        /* letters alone: no French rule applies */
+            return tok_add(t, s, e, CRIBLE_TOKEN_WORD, 0, tok_gap_of(&r0), err);
         return emit_unit(t, s, e, 0, tok_gap_of(&r0), err);
     }
     /* Royaume-Uni, dit-il, a-t-il, 4/5, km/h, 2007-2008 */

@@ -24,6 +24,7 @@
  */
 #include "tok_internal.h"
 
+#include <pthread.h>
 #include <string.h>
 
 /* Compares u[0..n) with the UTF-8 string s (Latin-1 range only); `fold`
@@ -165,11 +166,34 @@ static const char *const abbrev_inside[] = {
 
 static const char *const abbrev_mayend[] = {"etc", "Etc", "ex", "min", "max", "cie", NULL};
 
+/* For each length in UTF-16 units, the first characters of the listed
+ * abbreviations of that length: bit c - 'A' for ASCII A..z, bit 63 for
+ * anything else.  Most words before a period are no abbreviation and are
+ * told so by one test instead of a walk through the lists. */
+static uint64_t abbrev_first[9];
+static pthread_once_t abbrev_once = PTHREAD_ONCE_INIT;
+
+static void abbrev_index(void)
+{
+    for (const char *const *l = abbrev_inside; l; l = l == abbrev_inside ? abbrev_mayend : NULL)
+        for (int k = 0; l[k]; k++) {
+            unsigned char f = (unsigned char)l[k][0];
+            int units = 0;   /* the lists are in the BMP: one unit a code point */
+            for (const char *p = l[k]; *p; p++)
+                units += ((unsigned char)*p & 0xC0) != 0x80;
+            if (units < 9)
+                abbrev_first[units] |= (uint64_t)1 << (f >= 'A' && f <= 'z' ? f - 'A' : 63);
+        }
+}
+
 tok_abbrev tok_french_abbrev(const UChar *u, int32_t n,
                              UChar *const *extra, const int32_t *extra_len,
                              size_t nextra)
 {
     if (n == 0 || n > 8)
+        goto user;
+    pthread_once(&abbrev_once, abbrev_index);
+    if (!(abbrev_first[n] >> (u[0] >= 'A' && u[0] <= 'z' ? u[0] - 'A' : 63) & 1))
         goto user;
     if (find(u, n, abbrev_inside, false) >= 0)
         return TOK_ABBREV_INSIDE;

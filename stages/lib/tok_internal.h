@@ -27,6 +27,10 @@
 #include <unicode/unorm2.h>
 #include <unicode/utypes.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "error.h"
 #include "tokenizer.h"
 
@@ -76,7 +80,18 @@ crible_status tok_text_normalize(tok_text *t, const UNormalizer2 *nz,
 /* Byte offset of the start of normalised unit i (for a token start) or of
  * the end of unit i-1 (for a token end, `is_end`).  Calls must come in
  * non-decreasing order of i between two tok_text_decode. */
-size_t tok_text_offset(tok_text *t, int32_t i, bool is_end);
+size_t tok_text_offset_slow(tok_text *t, int32_t i, bool is_end);
+static inline size_t tok_text_offset(tok_text *t, int32_t i, bool is_end)
+{
+    /* no normalisation and no non-ASCII character since the cursor: as
+     * many bytes as units */
+    if (t->norm == t->u16 && i >= t->cur16 && (t->curw == t->nwide || t->wide[t->curw] >= i)) {
+        t->cur8 += (size_t)(i - t->cur16);
+        t->cur16 = i;
+        return t->cur8;
+    }
+    return tok_text_offset_slow(t, i, is_end);
+}
 
 /* ---- tok_special.c ------------------------------------------------------- */
 
@@ -193,6 +208,61 @@ crible_status tok_norm_append(tok_normalizer *nz, const UChar *u, int32_t n, int
                               size_t *cap, crible_error *err);
 void tok_norm_free(tok_normalizer *nz);
 
+#ifdef __SSE2__
+/* ASCII tokens 8 units at a time: u[0..n) must be ASCII for this to
+ * succeed, u[0..avail) readable, o writable for n rounded up to 8 bytes.
+ * Writes the token (A-Z folded when fold) and returns true; false (nothing
+ * to keep) when a unit is not ASCII. */
+static inline bool tok_norm_ascii_block(const UChar *u, int32_t n, int32_t avail, bool fold,
+                               unsigned char *o)
+{
+    if (((n + 7) & ~7) > avail)
+        return false;
+    const __m128i lo = _mm_set1_epi8('A' - 1), hi = _mm_set1_epi8('Z' + 1),
+                  bit = _mm_set1_epi8(0x20), high = _mm_set1_epi16((short)0xFF80),
+                  zero = _mm_setzero_si128();
+    for (int32_t i = 0; i < n; i += 8) {
+        __m128i w = _mm_loadu_si128((const __m128i *)(const void *)(u + i));
+        /* two mask bits a unit: set where the unit is ASCII */
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi16(_mm_and_si128(w, high), zero));
+        unsigned want = n - i < 8 ? (1u << (2 * (n - i))) - 1 : 0xFFFFu;
+        if ((m & want) != want)
+            return false;
+        __m128i b = _mm_packus_epi16(w, w);     /* the low bytes, ASCII where it counts */
+        if (fold) {
+            __m128i up = _mm_and_si128(_mm_cmpgt_epi8(b, lo), _mm_cmplt_epi8(b, hi));
+            b = _mm_add_epi8(b, _mm_and_si128(up, bit));
+        }
+        _mm_storel_epi64((__m128i *)(void *)(o + i), b);
+    }
+    return true;
+}
+#endif
+
+
+/* tok_norm_append's ASCII case inline (tok_add calls it for every token):
+ * true when done; false (nothing written) when the token is not ASCII,
+ * folds accents, or the buffer cannot grow: call tok_norm_append. */
+static inline bool tok_norm_ascii(const tok_normalizer *nz, const UChar *u, int32_t n,
+                                  int32_t avail, crible_token_type type, char **out,
+                                  size_t *len, size_t *cap)
+{
+#ifdef __SSE2__
+    if (nz->fold_accents || *len + (size_t)n + 9 > *cap)
+        return false;
+    bool fold = nz->fold_case && type != CRIBLE_TOKEN_EMOJI && type != CRIBLE_TOKEN_PUNCT &&
+                type != CRIBLE_TOKEN_SYMBOL;
+    if (!tok_norm_ascii_block(u, n, avail, fold, (unsigned char *)*out + *len))
+        return false;
+    *len += (size_t)n;
+    (*out)[*len] = '\0';
+    return true;
+#else
+    (void)nz, (void)u, (void)n, (void)avail, (void)type, (void)out, (void)len, (void)cap;
+    return false;
+#endif
+}
+
 /* ---- the tokenizer's state (tokenizer.c, tok_lexer.c, tok_assemble.c,
  *      tok_sentences.c) ---------------------------------------------------- */
 
@@ -206,6 +276,8 @@ typedef struct tok_raw {
     uint8_t type;    /* crible_token_type of RAW_OTHER and RAW_SPECIAL */
     uint8_t space;   /* white space before it */
     uint8_t nl;      /* a line break in that space */
+    uint8_t plain;   /* RAW_WORD of letters alone (the fast path's): no
+                        apostrophe, hyphen, period or digit inside */
 } tok_raw;
 
 enum { GAP_SPACE = 1, GAP_NL = 2 };  /* what lies before a token */

@@ -159,14 +159,17 @@ static int lex_one(crible_tokenizer *t, crible_error *err)
                     r.kind = RAW_NUMBER;
                     r.type = CRIBLE_TOKEN_PUNCT;   /* as lex_one's ICU path leaves it */
                 } else {
+                    r.plain = 1;
                     for (;;) {   /* letters, and ' ’ between letters (WB6, WB7) */
                         while (q < n && fast_letter(u[q]))
                             q++;
                         if (q + 1 < n && (u[q] == '\'' || u[q] == 0x2019) &&
-                            fast_letter(u[q + 1]))
+                            fast_letter(u[q + 1])) {
                             q += 2;
-                        else
+                            r.plain = 0;
+                        } else {
                             break;
+                        }
                     }
                 }
                 r.e = q;

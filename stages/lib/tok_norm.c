@@ -18,9 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include <unicode/uchar.h>
 #include <unicode/ustring.h>
@@ -124,37 +121,6 @@ static crible_status icu_fail(crible_error *err, const char *what, UErrorCode e)
     return crible_error_set(err, CRIBLE_EINTERNAL, "ICU %s: %s", what, u_errorName(e));
 }
 
-#ifdef __SSE2__
-/* ASCII tokens 8 units at a time: u[0..n) must be ASCII for this to
- * succeed, u[0..avail) readable, o writable for n rounded up to 8 bytes.
- * Writes the token (A-Z folded when fold) and returns true; false (nothing
- * to keep) when a unit is not ASCII. */
-static inline bool ascii_block(const UChar *u, int32_t n, int32_t avail, bool fold,
-                               unsigned char *o)
-{
-    if (((n + 7) & ~7) > avail)
-        return false;
-    const __m128i lo = _mm_set1_epi8('A' - 1), hi = _mm_set1_epi8('Z' + 1),
-                  bit = _mm_set1_epi8(0x20), high = _mm_set1_epi16((short)0xFF80),
-                  zero = _mm_setzero_si128();
-    for (int32_t i = 0; i < n; i += 8) {
-        __m128i w = _mm_loadu_si128((const __m128i *)(const void *)(u + i));
-        /* two mask bits a unit: set where the unit is ASCII */
-        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi16(_mm_and_si128(w, high), zero));
-        unsigned want = n - i < 8 ? (1u << (2 * (n - i))) - 1 : 0xFFFFu;
-        if ((m & want) != want)
-            return false;
-        __m128i b = _mm_packus_epi16(w, w);     /* the low bytes, ASCII where it counts */
-        if (fold) {
-            __m128i up = _mm_and_si128(_mm_cmpgt_epi8(b, lo), _mm_cmplt_epi8(b, hi));
-            b = _mm_add_epi8(b, _mm_and_si128(up, bit));
-        }
-        _mm_storel_epi64((__m128i *)(void *)(o + i), b);
-    }
-    return true;
-}
-#endif
-
 crible_status tok_norm_append(tok_normalizer *nz, const UChar *u, int32_t n, int32_t avail,
                               crible_token_type type, char **out, size_t *len,
                               size_t *cap, crible_error *err)
@@ -167,7 +133,7 @@ crible_status tok_norm_append(tok_normalizer *nz, const UChar *u, int32_t n, int
     if (!tok_reserve((void **)out, cap, *len + 3 * (size_t)n + 8, 1, err))
         return CRIBLE_ENOMEM;
 #ifdef __SSE2__
-    if (!accents && ascii_block(u, n, avail, fold, (unsigned char *)*out + *len)) {
+    if (!accents && tok_norm_ascii_block(u, n, avail, fold, (unsigned char *)*out + *len)) {
         *len += (size_t)n;
         (*out)[*len] = '\0';
         return CRIBLE_OK;

@@ -146,10 +146,13 @@ crible_status tok_add(crible_tokenizer *t, int32_t s, int32_t e, crible_token_ty
     it->type = (uint8_t)type;
     it->flags = (uint8_t)flags;
     it->norm = t->nlen;
-    crible_status st = tok_norm_append(&t->norm, t->text.norm + s, e - s, t->text.nnorm - s,
-                                       type, &t->nbuf, &t->nlen, &t->ncap, err);
-    if (st != CRIBLE_OK)
-        return st;
+    if (!tok_norm_ascii(&t->norm, t->text.norm + s, e - s, t->text.nnorm - s, type, &t->nbuf,
+                        &t->nlen, &t->ncap)) {
+        crible_status st = tok_norm_append(&t->norm, t->text.norm + s, e - s, t->text.nnorm - s,
+                                           type, &t->nbuf, &t->nlen, &t->ncap, err);
+        if (st != CRIBLE_OK)
+            return st;
+    }
     it->norm_len = t->nlen - it->norm;
     t->nlen++;   /* keep the NUL */
     t->nitems++;

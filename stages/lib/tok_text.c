@@ -309,7 +309,7 @@ static size_t offset16(tok_text *t, int32_t i)
     return t->cur8;
 }
 
-size_t tok_text_offset(tok_text *t, int32_t i, bool is_end)
+size_t tok_text_offset_slow(tok_text *t, int32_t i, bool is_end)
 {
     if (t->norm == t->u16)
         return offset16(t, i);
