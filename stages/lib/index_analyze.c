@@ -25,6 +25,7 @@
 #include "entities_options.h"
 #include "index_buffer.h"
 #include "index_format.h"
+#include "index_metadata.h"
 #include "tok_stream.h"
 #include "tokenize_options.h"
 
@@ -40,6 +41,7 @@ typedef struct aspan { size_t off, len; } aspan;   /* in the input copy */
 typedef struct adoc {
     aspan id, json, lang;    /* lang.len SIZE_MAX: none */
     aspan rec;               /* its stored record in `recs` */
+    aspan kv;                /* its metadata values in `kv` (len SIZE_MAX: the writer makes them) */
     long line;
     uint32_t first, n;       /* its afields */
     uint64_t tokens;
@@ -56,6 +58,7 @@ typedef struct batch {
     ix_buf spans;            /* aspan per option field per document (len SIZE_MAX: absent) */
     ix_buf fields, sents, toks, pool, recs, rec;
     ix_buf ents, epool;      /* aent, their strings (entity tagging only) */
+    ix_kvlist kv;            /* the documents' metadata values (index_metadata.h) */
     size_t ndocs, ngood;     /* documents read; analysed (the rest failed) */
     crible_status st;        /* what ended the stream in this batch */
     crible_error err;
@@ -78,6 +81,7 @@ typedef struct worker {
     crible_analyzer *an;
     crible_entities *ent;              /* the entity tagger, or NULL */
     crible_entities_doc_names names;   /* its metadata names */
+    ix_docmeta meta;                   /* a document's JSON, read for its metadata values */
     crible_entities_token *etoks;      /* a sentence's tokens, for the tagger */
     size_t etoks_cap;
     pthread_t th;
@@ -98,6 +102,7 @@ static void batch_clear(batch *b)
     b->in.len = b->docs.len = b->spans.len = 0;
     b->fields.len = b->sents.len = b->toks.len = b->pool.len = b->recs.len = 0;
     b->ents.len = b->epool.len = 0;
+    ix_kvlist_clear(&b->kv);
     b->ndocs = b->ngood = 0;
     b->st = CRIBLE_OK;
     crible_error_clear(&b->err);
@@ -116,6 +121,7 @@ static void batch_free(batch *b)
     ix_buf_free(&b->rec);
     ix_buf_free(&b->ents);
     ix_buf_free(&b->epool);
+    ix_kvlist_free(&b->kv);
 }
 
 /* After a huge document, a slot gives its memory back. */
@@ -125,6 +131,7 @@ static void batch_trim(batch *b)
                      &b->pool, &b->recs, &b->rec,   &b->ents,   &b->epool};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         if (all[i]->cap > 16 * (size_t)CRIBLE_INDEX_ANALYZE_BATCH) ix_buf_free(all[i]);
+    if (b->kv.pool.cap > 16 * (size_t)CRIBLE_INDEX_ANALYZE_BATCH) ix_kvlist_free(&b->kv);
 }
 
 static bool copy_in(batch *b, const char *s, size_t n, aspan *out)
@@ -304,10 +311,36 @@ nomem:
     return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
 }
 
-/* Once the pool stops moving: token pointers, then each document's stored
- * record (what the writer would make of it, made here, off its thread). */
-static bool finish_batch(const queue *q, batch *b)
+/* A document's metadata values, as the writer would make them
+ * (ix_docmeta_values, given the fields the document has); none (the writer
+ * makes them, and reports what is wrong) when its JSON cannot be read. */
+static bool add_metadata(worker *c, batch *b, adoc *d)
 {
+    const char *in = (const char *)b->in.data;
+    const char *names[64];
+    size_t nn = 0;
+    for (uint32_t k = 0; k < d->n && nn < 64; k++)
+        names[nn++] = c->q->topt->fields[AT(b->fields, afield, d->first + k).field];
+    crible_error err;
+    size_t first = b->kv.n;
+    d->kv.len = SIZE_MAX;
+    crible_status st = ix_docmeta_read(&c->meta, in + d->id.off, in + d->json.off, d->json.len, &err);
+    if (!st) st = ix_docmeta_values(&c->meta, names, nn, &b->kv, &err);
+    ix_docmeta_release(&c->meta);
+    if (st) {
+        b->kv.n = first;
+        return st != CRIBLE_ENOMEM;
+    }
+    d->kv = (aspan){first, b->kv.n - first};
+    return true;
+}
+
+/* Once the pool stops moving: token pointers, then each document's
+ * metadata values and stored record (what the writer would make of them,
+ * made here, off its thread). */
+static bool finish_batch(worker *c, batch *b)
+{
+    const queue *q = c->q;
     const char *pool = (const char *)b->pool.data;
     size_t n = COUNT(b->toks, crible_index_token);
     for (size_t i = 0; i < n; i++) {
@@ -321,7 +354,9 @@ static bool finish_batch(const queue *q, batch *b)
         const aspan *spans = &AT(b->spans, aspan, i * q->topt->nfields);
         ix_docfield fs[64];
         d->rec.off = SIZE_MAX;
+        d->kv.len = SIZE_MAX;
         if (d->n > 64) continue;   /* more than the writer takes: it says so */
+        if (!add_metadata(c, b, d)) return false;
         for (uint32_t k = 0; k < d->n; k++) {
             const afield *f = &AT(b->fields, afield, d->first + k);
             const aspan *text = &spans[f->field];
@@ -334,6 +369,7 @@ static bool finish_batch(const queue *q, batch *b)
         d->rec.len = b->rec.len;
         if (!ix_buf_add(&b->recs, b->rec.data, b->rec.len)) return false;
     }
+    ix_kvlist_pointers(&b->kv, 0);
     return true;
 }
 
@@ -393,7 +429,7 @@ static void *work(void *arg)
         crible_error read_err = b->err;
         pthread_mutex_unlock(&q->mu);
         analyse(c, b);
-        if (!finish_batch(q, b) && !b->st) {
+        if (!finish_batch(c, b) && !b->st) {
             b->ngood = 0;
             b->st = crible_error_set(&b->err, CRIBLE_ENOMEM, "out of memory");
         }
@@ -501,6 +537,7 @@ void crible_index_analyze_free(crible_index_analyze *a)
         crible_analyzer_free(a->workers[i].an);
         crible_entities_free(a->workers[i].ent);
         free(a->workers[i].etoks);
+        ix_docmeta_free(&a->workers[i].meta);
     }
     free(a->workers);
     free(a->settings);
@@ -529,6 +566,7 @@ static crible_status index_doc(crible_index_writer *w, const queue *q, const bat
         return st;
     }
     if (d->rec.off != SIZE_MAX) crible_index_doc_stored(w, b->recs.data + d->rec.off, d->rec.len);
+    if (d->kv.len != SIZE_MAX) crible_index_doc_metadata(w, b->kv.kvs + d->kv.off, d->kv.len);
     return crible_index_doc_end(w, err);
 }
 

@@ -19,7 +19,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <jansson.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -30,7 +29,7 @@
 #include <unicode/ucasemap.h>
 
 #include "index_buffer.h"
-#include "index_docjson.h"
+#include "index_metadata.h"
 #include "index_merge.h"
 #include "index_reader.h"
 
@@ -74,13 +73,14 @@ struct crible_index_writer {
     /* the document being built */
     bool in_doc;
     ix_buf id, json, pool;
-    ix_docjson dj;            /* the document's members (fast path) */
+    ix_docmeta meta;          /* the document's JSON, read (piped path) */
     wfield *fields;
     size_t nfields, fields_cap;
     int cur;
-    ix_buf kvpool;
-    ix_kv *kvs;
-    size_t nkvs, kvs_cap;
+    ix_kvlist kv;             /* its entity values, then its metadata values */
+    const ix_kv *mkv;         /* crible_index_doc_metadata's values (borrowed), */
+    size_t nmkv;
+    bool has_mkv;             /* if given */
     const uint8_t *rec;       /* crible_index_doc_stored's record (borrowed), or NULL */
     size_t rec_len;
     crible_index_token *toks; /* doc_end's tokens of every field */
@@ -185,10 +185,9 @@ static void free_doc(crible_index_writer *w)
     free(w->fields);
     ix_buf_free(&w->id);
     ix_buf_free(&w->json);
-    ix_docjson_free(&w->dj);
+    ix_docmeta_free(&w->meta);
     ix_buf_free(&w->pool);
-    ix_buf_free(&w->kvpool);
-    free(w->kvs);
+    ix_kvlist_free(&w->kv);
     free(w->toks);
 }
 
@@ -239,9 +238,10 @@ crible_status crible_index_doc_begin(crible_index_writer *w, const char *id, con
                                      size_t json_len, crible_error *err)
 {
     w->in_doc = true;
-    w->id.len = w->json.len = w->pool.len = w->kvpool.len = 0;
-    w->nkvs = 0;
+    w->id.len = w->json.len = w->pool.len = 0;
+    ix_kvlist_clear(&w->kv);
     w->rec = NULL;
+    w->has_mkv = false;
     for (size_t i = 0; i < w->nfields; i++) {
         w->fields[i].n = w->fields[i].nsent = 0;
         w->fields[i].ext = NULL;
@@ -298,6 +298,13 @@ void crible_index_doc_stored(crible_index_writer *w, const uint8_t *record, size
 {
     w->rec = record;
     w->rec_len = len;
+}
+
+void crible_index_doc_metadata(crible_index_writer *w, const struct ix_kv *kvs, size_t n)
+{
+    w->mkv = kvs;
+    w->nmkv = n;
+    w->has_mkv = true;
 }
 
 void crible_index_doc_sentence(crible_index_writer *w)
@@ -378,27 +385,7 @@ bool crible_index_fold(const char *s, char *out, size_t n)
 static crible_status add_kv_exact(crible_index_writer *w, const char *field, const char *term,
                                   bool numeric, double value, crible_error *err)
 {
-    if (w->nkvs == w->kvs_cap) {
-        size_t cap = w->kvs_cap ? w->kvs_cap * 2 : 16;
-        ix_kv *k = realloc(w->kvs, cap * sizeof *k);
-        if (!k) return nomem(err);
-        w->kvs = k;
-        w->kvs_cap = cap;
-    }
-    /* strings go to kvpool as offsets, turned into pointers at doc_end */
-    uint32_t fo, to = UINT32_MAX;
-    if (!pool_add(&w->kvpool, field, &fo) || (term && !pool_add(&w->kvpool, term, &to))) return nomem(err);
-    w->kvs[w->nkvs++] = (ix_kv){(const char *)(uintptr_t)fo, term ? (const char *)(uintptr_t)to : NULL,
-                                numeric, value};
-    return CRIBLE_OK;
-}
-
-static crible_status add_kv(crible_index_writer *w, const char *field, const char *term, bool numeric,
-                            double value, crible_error *err)
-{
-    char folded[CRIBLE_TERM_MAX * 3 + 1];
-    if (term && crible_index_fold(term, folded, sizeof folded)) term = folded;
-    return add_kv_exact(w, field, term, numeric, value, err);
+    return ix_kvlist_add(&w->kv, field, term, false, numeric, value, err);
 }
 
 /* An entity value is indexed case-folded (person:"kevin anderson" finds
@@ -426,72 +413,6 @@ crible_status crible_index_doc_entity(crible_index_writer *w, const char *type, 
         return add_kv_exact(w, type, value, false, 0, err);
     crible_status st = add_kv_exact(w, type, folded, false, 0, err);
     return st ? st : add_entity_display(w, type, value, folded, err);
-}
-
-/* Whether a top-level member is metadata (not the id, a text field...). */
-static bool metadata_key(const crible_index_writer *w, const char *key)
-{
-    if (!strcmp(key, "id") || !strcmp(key, "text") || key[0] == '_' || strlen(key) > 100) return false;
-    for (size_t i = 0; i < w->nfields; i++)
-        if (!strcmp(w->fields[i].name, key)) return false;
-    return true;
-}
-
-/* A string metadata value: a date is numeric, a short string a keyword. */
-static crible_status add_string(crible_index_writer *w, const char *key, const char *s, crible_error *err)
-{
-    double d;
-    if (ix_parse_date(s, &d)) return add_kv(w, key, NULL, true, d, err);
-    if (strlen(s) <= 80 && !strstr(s, "://")) return add_kv(w, key, s, false, 0, err);
-    return CRIBLE_OK;
-}
-
-/* The same from the fast reading of a flat object (index_docjson.h). */
-static crible_status add_flat_metadata(crible_index_writer *w, const ix_docjson *d, crible_error *err)
-{
-    crible_status st = CRIBLE_OK;
-    for (size_t i = 0; !st && i < d->n; i++) {
-        const ix_jmember *m = &d->m[i];
-        if (!metadata_key(w, m->key)) continue;
-        if (m->kind == CRIBLE_JSON_STRING) st = add_string(w, m->key, m->str, err);
-        else if (m->kind == CRIBLE_JSON_NUMBER) st = add_kv(w, m->key, NULL, true, m->num, err);
-        else if (m->kind != CRIBLE_JSON_NULL) st = add_kv(w, m->key, m->kind == CRIBLE_JSON_TRUE ? "true" : "false", false, 0, err);
-    }
-    return st;
-}
-
-/* Metadata members of the JSON object become keyword and numeric values. */
-static crible_status add_metadata(crible_index_writer *w, json_t *obj, crible_error *err)
-{
-    crible_status st = CRIBLE_OK;
-    const char *key;
-    json_t *v;
-    json_object_foreach(obj, key, v) {
-        if (st) break;
-        if (!metadata_key(w, key)) continue;
-        json_t *items = json_is_array(v) ? v : NULL;
-        size_t n = items ? json_array_size(items) : 1;
-        for (size_t i = 0; !st && i < n && i < 64; i++) {
-            json_t *x = items ? json_array_get(items, i) : v;
-            if (json_is_string(x)) {
-                st = add_string(w, key, json_string_value(x), err);
-            } else if (json_is_number(x)) {
-                st = add_kv(w, key, NULL, true, json_number_value(x), err);
-            } else if (json_is_boolean(x)) {
-                st = add_kv(w, key, json_is_true(x) ? "true" : "false", false, 0, err);
-            } else if (json_is_object(x) && !items) {
-                const char *k2;
-                json_t *v2;
-                json_object_foreach(x, k2, v2) {
-                    char name[256];
-                    if (st || !json_is_string(v2) || strlen(k2) > 100) continue;
-                    snprintf(name, sizeof name, "%s.%s", key, k2);
-                    st = add_kv(w, name, json_string_value(v2), false, 0, err);
-                }
-            }
-        }
-    }
-    return st;
 }
 
 static crible_status open_segw(crible_index_writer *w, crible_error *err)
@@ -537,21 +458,21 @@ crible_status crible_index_doc_end(crible_index_writer *w, crible_error *err)
 {
     if (!w->in_doc) return crible_error_set(err, CRIBLE_EINTERNAL, "doc_end without doc_begin");
     w->in_doc = false;
-    json_error_t je;
-    json_t *obj = NULL;
-    bool flat = ix_docjson_scan(&w->dj, (const char *)w->json.data, w->json.len);
-    if (!flat) {
-        obj = json_loadb((const char *)w->json.data, w->json.len, 0, &je);
-        if (!obj || !json_is_object(obj)) {
-            json_decref(obj);
-            return crible_error_set(err, CRIBLE_EDATA, "document '%s': crible.doc is not a JSON object: %s",
-                                    (const char *)w->id.data, obj ? "" : je.text);
-        }
-    }
-    crible_status st = flat ? add_flat_metadata(w, &w->dj, err) : add_metadata(w, obj, err);
-    if (!st && !w->segw) st = open_segw(w, err);
-    if (st) { json_decref(obj); return st; }
     const char *id = (const char *)w->id.data;
+    /* the JSON is read unless the caller made both the metadata values and
+     * the stored record (--analyze: its workers did) */
+    crible_status st = CRIBLE_OK;
+    if (!w->has_mkv || !w->rec) st = ix_docmeta_read(&w->meta, id, (const char *)w->json.data, w->json.len, err);
+    if (!st && !w->has_mkv) {
+        const char *names[64];
+        size_t nn = 0;
+        for (size_t i = 0; i < w->nfields && nn < 64; i++) names[nn++] = w->fields[i].name;
+        st = ix_docmeta_values(&w->meta, names, nn, &w->kv, err);
+    }
+    ix_kvlist_pointers(&w->kv, 0);
+    if (!st && w->nmkv) st = ix_kvlist_append(&w->kv, w->mkv, w->nmkv, err);
+    if (!st && !w->segw) st = open_segw(w, err);
+    if (st) { ix_docmeta_release(&w->meta); return st; }
     uint32_t old = ix_membuf_find(w->buf, id);
     ix_docfield fs[64];
     size_t total = 0;
@@ -559,7 +480,7 @@ crible_status crible_index_doc_end(crible_index_writer *w, crible_error *err)
         if (!w->fields[i].ext) total += w->fields[i].n;
     if (total + 1 > w->toks_cap) {
         crible_index_token *t = realloc(w->toks, (total + 1) * sizeof *t);
-        if (!t) { json_decref(obj); return nomem(err); }
+        if (!t) { ix_docmeta_release(&w->meta); return nomem(err); }
         w->toks = t;
         w->toks_cap = total + 1;
     }
@@ -570,15 +491,8 @@ crible_status crible_index_doc_end(crible_index_writer *w, crible_error *err)
         wfield *f = &w->fields[i];
         const char *text = NULL;
         size_t text_len = 0;
-        if (w->rec) {
-            /* the stored record is made: the text is not needed */
-        } else if (flat) {
-            const ix_jmember *m = ix_docjson_string(&w->dj, f->name);
-            if (m) { text = m->str; text_len = m->len; }
-        } else {
-            json_t *str = json_object_get(obj, f->name);
-            if (json_is_string(str)) { text = json_string_value(str); text_len = json_string_length(str); }
-        }
+        if (!w->rec)   /* else the stored record is made: the text is not needed */
+            ix_docmeta_string(&w->meta, f->name, &text, &text_len);
         if (f->ext) {
             fs[i] = (ix_docfield){f->name, text, text_len, f->ext, f->n, f->ext_sent, f->nsent};
             continue;
@@ -588,13 +502,9 @@ crible_status crible_index_doc_end(crible_index_writer *w, crible_error *err)
             toks[k] = (crible_index_token){pool + f->tokens[t].stem, pool + f->tokens[t].norm,
                                            f->tokens[t].start, f->tokens[t].end};
     }
-    for (size_t i = 0; i < w->nkvs; i++) {
-        w->kvs[i].field = (const char *)w->kvpool.data + (uintptr_t)w->kvs[i].field;
-        if (w->kvs[i].term) w->kvs[i].term = (const char *)w->kvpool.data + (uintptr_t)w->kvs[i].term;
-    }
     st = ix_membuf_add(w->buf, w->segw, id, (const char *)w->json.data, w->json.len, fs, w->nfields,
-                       w->kvs, w->nkvs, w->rec, w->rec_len, err);
-    json_decref(obj);
+                       w->kv.kvs, w->kv.n, w->rec, w->rec_len, err);
+    ix_docmeta_release(&w->meta);
     if (st) return crible_error_prefix(err, "document '%s'", id);
     if (old != UINT32_MAX) ix_membuf_delete(w->buf, old);
     w->seq++;

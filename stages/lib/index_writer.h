@@ -88,6 +88,12 @@ crible_status crible_index_doc_field_tokens(crible_index_writer *w, const char *
                                             const uint32_t *sentences, uint32_t nsentences,
                                             crible_error *err);
 void crible_index_doc_stored(crible_index_writer *w, const uint8_t *record, size_t len);
+/* The document's metadata values made by the caller (ix_docmeta_values,
+ * index_metadata.h, from the same JSON and the names of the fields given),
+ * borrowed until crible_index_doc_end: the writer then reads the JSON only
+ * when the stored record is not given either. */
+struct ix_kv;
+void crible_index_doc_metadata(crible_index_writer *w, const struct ix_kv *kvs, size_t n);
 /* An entity: `type` "person", "place", ...; `value` its canonical text. */
 crible_status crible_index_doc_entity(crible_index_writer *w, const char *type, const char *value,
                                       crible_error *err);

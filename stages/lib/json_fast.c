@@ -1,8 +1,8 @@
 /*
  * json_fast.c - the plain-JSON fast path (json_fast.h says what it accepts
  * and its contract with jansson): one string scanner, one number reader,
- * one recursive descent over the values, one member walker, one
- * unescaper.  No allocation.
+ * one recursive descent over the values, one member walker (and its
+ * twin for an array's items), one unescaper.  No allocation.
  */
 #include "json_fast.h"
 
@@ -258,39 +258,43 @@ static bool value(walk *w, crible_json_member *m)
     return ok;
 }
 
-bool crible_json_object_walk(const char *s, size_t n, crible_json_member_fn each, void *ctx)
+/* The members of an object (with their keys) or the items of an array. */
+static bool walk_top(const char *s, size_t n, bool object, crible_json_member_fn each, void *ctx)
 {
+    char open = object ? '{' : '[', close = object ? '}' : ']';
     walk w = {(ptr)s, (ptr)s + n, 1};
     ws(&w);
-    if (w.p >= w.end || *w.p++ != '{')
+    if (w.p >= w.end || *w.p++ != open)
         return false;
     ws(&w);
-    if (w.p < w.end && *w.p == '}') {
+    if (w.p < w.end && *w.p == close) {
         w.p++;
         ws(&w);
         return w.p == w.end;
     }
     for (;;) {
         crible_json_member m = {0};
-        if (w.p >= w.end || *w.p != '"')
-            return false;
-        ptr key = w.p + 1;
-        bool cr = false;
-        if (!(w.p = string(key, w.end, &m.key_escaped, &cr)))
-            return false;
-        m.key = (const char *)key;
-        m.key_len = (size_t)(w.p - key);
-        w.p++;
-        ws(&w);
-        if (w.p >= w.end || *w.p++ != ':')
-            return false;
-        ws(&w);
+        if (object) {
+            if (w.p >= w.end || *w.p != '"')
+                return false;
+            ptr key = w.p + 1;
+            bool cr = false;
+            if (!(w.p = string(key, w.end, &m.key_escaped, &cr)))
+                return false;
+            m.key = (const char *)key;
+            m.key_len = (size_t)(w.p - key);
+            w.p++;
+            ws(&w);
+            if (w.p >= w.end || *w.p++ != ':')
+                return false;
+            ws(&w);
+        }
         if (!value(&w, &m) || !each(&m, ctx))
             return false;
         ws(&w);
         if (w.p >= w.end)
             return false;
-        if (*w.p == '}') {
+        if (*w.p == close) {
             w.p++;
             ws(&w);
             return w.p == w.end;
@@ -299,6 +303,16 @@ bool crible_json_object_walk(const char *s, size_t n, crible_json_member_fn each
             return false;
         ws(&w);
     }
+}
+
+bool crible_json_object_walk(const char *s, size_t n, crible_json_member_fn each, void *ctx)
+{
+    return walk_top(s, n, true, each, ctx);
+}
+
+bool crible_json_array_walk(const char *s, size_t n, crible_json_member_fn each, void *ctx)
+{
+    return walk_top(s, n, false, each, ctx);
 }
 
 static bool is_key(const crible_json_member *m, const char *name, size_t len)

@@ -74,6 +74,12 @@ typedef bool (*crible_json_member_fn)(const crible_json_member *m, void *ctx);
  * member.  true: s is accepted (above) and every call returned true. */
 bool crible_json_object_walk(const char *s, size_t n, crible_json_member_fn each, void *ctx);
 
+/* The items of an array, as the member walker reports an object's
+ * members (key NULL): s[0..n) is an array, e.g. the span of an ARRAY
+ * member the walker gave (nesting counts from that array).  true: s is an
+ * accepted array and every call returned true. */
+bool crible_json_array_walk(const char *s, size_t n, crible_json_member_fn each, void *ctx);
+
 /* A JSON Lines document, as crible-read and the lazy document reader see
  * it: the kinds of its top-level "id", "title" and "text" and the spans of
  * the string ones (still escaped). */

@@ -12,7 +12,8 @@
  * unescaped string is jansson's bytes, an exact number is jansson's double
  * bit for bit; the document's id, title and text kinds and spans, and
  * crible_json_member_find, are jansson's; ix_docjson has jansson's members
- * in jansson's order.  *accepted (if not NULL) is set when the member
+ * in jansson's order, and below an object or array member jansson's
+ * members (keys, kinds, strings) or items (kinds, strings, numbers).  *accepted (if not NULL) is set when the member
  * walker accepted s.
  */
 #ifndef CRIBLE_JSON_FAST_ORACLE_H
@@ -153,6 +154,53 @@ static const char *oracle_doc(const char *s, size_t n, json_t *obj)
     return NULL;
 }
 
+/* One member (or item) of ix_docjson against jansson's value; `number`:
+ * its number must be jansson's (not in an object member). */
+static const char *oracle_jmember(const ix_jmember *m, json_t *v, bool number)
+{
+    if (m->kind != oracle_kind(v))
+        return "ix_docjson: a kind";
+    if (m->kind == CRIBLE_JSON_STRING &&
+        (m->len != json_string_length(v) || m->str[m->len] != '\0' ||
+         memcmp(m->str, json_string_value(v), m->len) != 0))
+        return "ix_docjson: a string";
+    if (m->kind == CRIBLE_JSON_NUMBER && number) {
+        double j = json_number_value(v);
+        if (memcmp(&j, &m->num, sizeof j) != 0)
+            return "ix_docjson: a number";
+    }
+    return NULL;
+}
+
+/* An object or array member's members or items, one level down. */
+static const char *oracle_below(const ix_docjson *d, const ix_jmember *m, json_t *v)
+{
+    if (m->kind == CRIBLE_JSON_ARRAY) {
+        if (m->n != json_array_size(v))
+            return "ix_docjson: the number of items";
+        for (uint32_t k = 0; k < m->n; k++) {
+            const char *why = oracle_jmember(&d->sub[m->first + k], json_array_get(v, k), true);
+            if (why)
+                return why;
+        }
+    } else if (m->kind == CRIBLE_JSON_OBJECT) {
+        if (m->n != json_object_size(v))
+            return "ix_docjson: the number of an object's members";
+        uint32_t k = 0;
+        const char *key;
+        json_t *x;
+        json_object_foreach(v, key, x) {
+            const ix_jmember *sm = &d->sub[m->first + k++];
+            if (strcmp(sm->key, key) != 0)
+                return "ix_docjson: an object's keys or their order";
+            const char *why = oracle_jmember(sm, x, false);
+            if (why)
+                return why;
+        }
+    }
+    return NULL;
+}
+
 static const char *oracle_index(const char *s, size_t n, json_t *obj)
 {
     ix_docjson d = {0};
@@ -170,17 +218,10 @@ static const char *oracle_index(const char *s, size_t n, json_t *obj)
                 const ix_jmember *m = &d.m[i++];
                 if (strcmp(m->key, key) != 0)
                     why = "ix_docjson: the keys or their order";
-                else if (m->kind != oracle_kind(v))
-                    why = "ix_docjson: a kind";
-                else if (m->kind == CRIBLE_JSON_STRING &&
-                         (m->len != json_string_length(v) || m->str[m->len] != '\0' ||
-                          memcmp(m->str, json_string_value(v), m->len) != 0))
-                    why = "ix_docjson: a string";
-                else if (m->kind == CRIBLE_JSON_NUMBER) {
-                    double j = json_number_value(v);
-                    if (memcmp(&j, &m->num, sizeof j) != 0)
-                        why = "ix_docjson: a number";
-                }
+                else
+                    why = oracle_jmember(m, v, true);
+                if (!why)
+                    why = oracle_below(&d, m, v);
                 if (why)
                     break;
             }

@@ -8,7 +8,8 @@
  * replacement by a JSON-significant byte of real French documents (the
  * first reviews of ../shared/data/reviews/reviews.jsonl when present, the
  * corpus's reviews otherwise), then on all 12,488 reviews, which must all
- * take the fast path.
+ * take the fast path (the index writer's too: the 3,709 TripAdvisor
+ * reviews' nested "aspects" objects included).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -111,11 +112,28 @@ static void test_not_sure(void **state)
     }
     /* the walker gives an escaped key, the document scan is not sure of it */
     assert_true(agrees("{\"\\u0069d\":\"a\"}", 15));
-    /* the index writer takes flat objects only, of valid UTF-8 and no NUL */
-    const char *nested[] = {"{\"a\":[1,2]}", "{\"a\":{\"b\":1}}", "{\"a\":1,\"a\":2}"};
-    for (size_t i = 0; i < sizeof nested / sizeof *nested; i++)
-        assert_false(index_scan(nested[i], strlen(nested[i])));
+    /* the index writer reads one level below the top (an object's members,
+     * an array's items), not repeated keys, valid UTF-8, no NUL */
+    const char *below[] = {"{\"a\":[1,2]}", "{\"a\":{\"b\":1}}", "{\"a\":{\"b\":0.12345678901234567891}}",
+                           "{\"aspects\":{\"prix\":\"NE\",\"cadre\":\"4\"},\"tags\":[\"a\",[1],{\"b\":2},null,true]}",
+                           "{\"a\":{\"b\":{\"c\":[{}]}},\"\\u0062\":[]}"};
+    for (size_t i = 0; i < sizeof below / sizeof *below; i++)
+        assert_true(index_scan(below[i], strlen(below[i])));
+    const char *unsure[] = {"{\"a\":1,\"a\":2}", "{\"a\":{\"b\":\"x\",\"b\":\"y\"}}",
+                            "{\"a\":{\"b\":\"x\",\"\\u0062\":1}}", "{\"a\":[0.12345678901234567891]}"};
+    for (size_t i = 0; i < sizeof unsure / sizeof *unsure; i++)
+        assert_false(index_scan(unsure[i], strlen(unsure[i])));
     ix_docjson d = {0};
+    const char *aspects = below[3];
+    assert_true(ix_docjson_scan(&d, aspects, strlen(aspects)));
+    assert_int_equal(d.n, 2);
+    assert_int_equal(d.m[0].kind, CRIBLE_JSON_OBJECT);
+    assert_int_equal(d.m[0].n, 2);
+    assert_string_equal(d.sub[d.m[0].first + 1].key, "cadre");
+    assert_string_equal(d.sub[d.m[0].first + 1].str, "4");
+    assert_int_equal(d.m[1].n, 5);
+    assert_null(d.sub[d.m[1].first].key);
+    assert_int_equal(d.sub[d.m[1].first + 2].kind, CRIBLE_JSON_OBJECT);
     assert_false(ix_docjson_scan(&d, "{\"a\":\"\xc3\"}", 8));
     assert_false(ix_docjson_scan(&d, "{\"a\":\"\xed\xa0\x80\"}", 10));
     assert_false(ix_docjson_scan(&d, "{\"a\":\"x\0y\"}", 11));
@@ -276,19 +294,23 @@ static void test_reviews(void **state)
     char *line = NULL;
     size_t cap = 0;
     ssize_t len;
-    long fast = 0, lines = 0;
+    long fast = 0, lines = 0, index_fast = 0;
     crible_json_doc d;
+    ix_docjson dj = {0};
     while ((len = getline(&line, &cap, f)) > 0) {
         size_t n = (size_t)len - (line[len - 1] == '\n');
         lines++;
         agrees(line, n);
         fast += crible_json_doc_scan(line, n, &d) && d.id == CRIBLE_JSON_STRING &&
                 d.text == CRIBLE_JSON_STRING;
+        index_fast += ix_docjson_scan(&dj, line, n);
     }
     fclose(f);
     free(line);
+    ix_docjson_free(&dj);
     assert_true(lines > 12000);
     assert_int_equal(fast, lines);
+    assert_int_equal(index_fast, lines);   /* the TripAdvisor reviews' "aspects" objects too */
 }
 
 int main(void)

@@ -1,0 +1,229 @@
+/*
+ * index_metadata.c - a document's metadata values (index_metadata.h says
+ * which), from the fast path's members or from jansson's object: two
+ * readings of one rule, each value made by the same three helpers
+ * (metadata_key, add_string, ix_kvlist_add), in the members' order.
+ */
+#include "index_metadata.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "index_writer.h"
+
+static crible_status nomem(crible_error *err)
+{
+    return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+}
+
+static bool pool_add(ix_buf *pool, const char *s, uint32_t *off)
+{
+    *off = (uint32_t)pool->len;
+    return ix_buf_add(pool, s, strlen(s) + 1);
+}
+
+crible_status ix_kvlist_add(ix_kvlist *l, const char *field, const char *term, bool fold, bool numeric,
+                            double value, crible_error *err)
+{
+    char folded[CRIBLE_TERM_MAX * 3 + 1];
+    if (term && fold && crible_index_fold(term, folded, sizeof folded)) term = folded;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        ix_kv *k = realloc(l->kvs, cap * sizeof *k);
+        if (!k) return nomem(err);
+        l->kvs = k;
+        l->cap = cap;
+    }
+    uint32_t fo, to = 0;
+    if (!pool_add(&l->pool, field, &fo) || (term && !pool_add(&l->pool, term, &to))) return nomem(err);
+    l->kvs[l->n++] = (ix_kv){(const char *)(uintptr_t)fo, term ? (const char *)(uintptr_t)to : NULL,
+                             numeric, value};
+    return CRIBLE_OK;
+}
+
+void ix_kvlist_pointers(ix_kvlist *l, size_t from)
+{
+    const char *pool = (const char *)l->pool.data;
+    for (size_t i = from; i < l->n; i++) {
+        l->kvs[i].field = pool + (uintptr_t)l->kvs[i].field;
+        if (l->kvs[i].term) l->kvs[i].term = pool + (uintptr_t)l->kvs[i].term;
+    }
+}
+
+crible_status ix_kvlist_append(ix_kvlist *l, const ix_kv *kvs, size_t n, crible_error *err)
+{
+    if (l->n + n > l->cap) {
+        size_t cap = l->cap ? l->cap : 16;
+        while (cap < l->n + n) cap *= 2;
+        ix_kv *k = realloc(l->kvs, cap * sizeof *k);
+        if (!k) return nomem(err);
+        l->kvs = k;
+        l->cap = cap;
+    }
+    memcpy(l->kvs + l->n, kvs, n * sizeof *kvs);
+    l->n += n;
+    return CRIBLE_OK;
+}
+
+void ix_kvlist_clear(ix_kvlist *l)
+{
+    l->n = 0;
+    l->pool.len = 0;
+}
+
+void ix_kvlist_free(ix_kvlist *l)
+{
+    ix_buf_free(&l->pool);
+    free(l->kvs);
+    memset(l, 0, sizeof *l);
+}
+
+crible_status ix_docmeta_read(ix_docmeta *m, const char *id, const char *json, size_t len, crible_error *err)
+{
+    ix_docmeta_release(m);
+    if (ix_docjson_scan(&m->dj, json, len)) return CRIBLE_OK;
+    json_error_t je;
+    m->obj = json_loadb(json, len, 0, &je);
+    if (m->obj && json_is_object(m->obj)) return CRIBLE_OK;
+    bool parsed = m->obj != NULL;
+    ix_docmeta_release(m);
+    return crible_error_set(err, CRIBLE_EDATA, "document '%s': crible.doc is not a JSON object: %s", id,
+                            parsed ? "" : je.text);
+}
+
+/* Whether a top-level member is metadata (not the id, a text field...). */
+static bool metadata_key(const char *key, const char *const *fields, size_t nfields)
+{
+    if (!strcmp(key, "id") || !strcmp(key, "text") || key[0] == '_' || strlen(key) > 100) return false;
+    for (size_t i = 0; i < nfields; i++)
+        if (!strcmp(fields[i], key)) return false;
+    return true;
+}
+
+/* A string metadata value: a date is numeric, a short string a keyword. */
+static crible_status add_string(ix_kvlist *out, const char *key, const char *s, crible_error *err)
+{
+    double d;
+    if (ix_parse_date(s, &d)) return ix_kvlist_add(out, key, NULL, false, true, d, err);
+    if (strlen(s) <= 80 && !strstr(s, "://")) return ix_kvlist_add(out, key, s, true, false, 0, err);
+    return CRIBLE_OK;
+}
+
+/* An object member's string member: "KEY.KEY2". */
+static crible_status add_member(ix_kvlist *out, const char *key, const char *k2, const char *s, crible_error *err)
+{
+    char name[256];
+    if (strlen(k2) > 100) return CRIBLE_OK;
+    snprintf(name, sizeof name, "%s.%s", key, k2);
+    return ix_kvlist_add(out, name, s, true, false, 0, err);
+}
+
+/* A scalar (a member or an array's item). */
+static crible_status add_scalar(ix_kvlist *out, const char *key, crible_json_kind kind, const char *s, double num,
+                                crible_error *err)
+{
+    if (kind == CRIBLE_JSON_STRING) return add_string(out, key, s, err);
+    if (kind == CRIBLE_JSON_NUMBER) return ix_kvlist_add(out, key, NULL, false, true, num, err);
+    if (kind == CRIBLE_JSON_TRUE || kind == CRIBLE_JSON_FALSE)
+        return ix_kvlist_add(out, key, kind == CRIBLE_JSON_TRUE ? "true" : "false", true, false, 0, err);
+    return CRIBLE_OK;
+}
+
+static crible_json_kind kind_of(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_STRING: return CRIBLE_JSON_STRING;
+    case JSON_INTEGER:
+    case JSON_REAL: return CRIBLE_JSON_NUMBER;
+    case JSON_TRUE: return CRIBLE_JSON_TRUE;
+    case JSON_FALSE: return CRIBLE_JSON_FALSE;
+    case JSON_OBJECT: return CRIBLE_JSON_OBJECT;
+    case JSON_ARRAY: return CRIBLE_JSON_ARRAY;
+    default: return CRIBLE_JSON_NULL;
+    }
+}
+
+static crible_status jansson_values(json_t *obj, const char *const *fields, size_t nfields, ix_kvlist *out,
+                                    crible_error *err)
+{
+    crible_status st = CRIBLE_OK;
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v) {
+        if (st) break;
+        if (!metadata_key(key, fields, nfields)) continue;
+        if (json_is_object(v)) {
+            const char *k2;
+            json_t *v2;
+            json_object_foreach(v, k2, v2)
+                if (!st && json_is_string(v2)) st = add_member(out, key, k2, json_string_value(v2), err);
+            continue;
+        }
+        json_t *items = json_is_array(v) ? v : NULL;
+        size_t n = items ? json_array_size(items) : 1;
+        for (size_t i = 0; !st && i < n && i < 64; i++) {
+            json_t *x = items ? json_array_get(items, i) : v;
+            if (!json_is_object(x) && !json_is_array(x))
+                st = add_scalar(out, key, kind_of(x), json_string_value(x), json_number_value(x), err);
+        }
+    }
+    return st;
+}
+
+static crible_status fast_values(const ix_docjson *d, const char *const *fields, size_t nfields, ix_kvlist *out,
+                                 crible_error *err)
+{
+    crible_status st = CRIBLE_OK;
+    for (size_t i = 0; !st && i < d->n; i++) {
+        const ix_jmember *m = &d->m[i];
+        if (!metadata_key(m->key, fields, nfields)) continue;
+        if (m->kind == CRIBLE_JSON_OBJECT) {
+            for (uint32_t k = 0; !st && k < m->n; k++) {
+                const ix_jmember *s = &d->sub[m->first + k];
+                if (s->kind == CRIBLE_JSON_STRING) st = add_member(out, m->key, s->key, s->str, err);
+            }
+        } else if (m->kind == CRIBLE_JSON_ARRAY) {
+            for (uint32_t k = 0; !st && k < m->n && k < 64; k++) {
+                const ix_jmember *s = &d->sub[m->first + k];
+                st = add_scalar(out, m->key, s->kind, s->str, s->num, err);
+            }
+        } else {
+            st = add_scalar(out, m->key, m->kind, m->str, m->num, err);
+        }
+    }
+    return st;
+}
+
+crible_status ix_docmeta_values(const ix_docmeta *m, const char *const *fields, size_t nfields, ix_kvlist *out,
+                                crible_error *err)
+{
+    return m->obj ? jansson_values(m->obj, fields, nfields, out, err) : fast_values(&m->dj, fields, nfields, out, err);
+}
+
+bool ix_docmeta_string(const ix_docmeta *m, const char *key, const char **s, size_t *len)
+{
+    if (!m->obj) {
+        const ix_jmember *jm = ix_docjson_string(&m->dj, key);
+        if (!jm) return false;
+        *s = jm->str;
+        *len = jm->len;
+        return true;
+    }
+    json_t *str = json_object_get(m->obj, key);
+    if (!json_is_string(str)) return false;
+    *s = json_string_value(str);
+    *len = json_string_length(str);
+    return true;
+}
+
+void ix_docmeta_release(ix_docmeta *m)
+{
+    json_decref(m->obj);
+    m->obj = NULL;
+}
+
+void ix_docmeta_free(ix_docmeta *m)
+{
+    ix_docmeta_release(m);
+    ix_docjson_free(&m->dj);
+}

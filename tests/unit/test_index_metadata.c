@@ -1,0 +1,141 @@
+/*
+ * test_index_metadata.c - a document's metadata values (index_metadata.h),
+ * read by the fast path (index_docjson.h) and by jansson, must be the same
+ * list: the same fields, keywords and numbers in the same order.  Checked
+ * on hand-written documents (dates, long strings, URLs, arrays of every
+ * kind, nested objects, escaped and long keys, text fields left out) and
+ * on every line of ../shared/data/reviews/reviews.jsonl when present (the
+ * TripAdvisor reviews' nested "aspects" objects), which the fast path must
+ * all read.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "index_metadata.h"
+
+static const char *const text_fields[] = {"title", "summary"};
+
+/* The values of s read by the fast path (*fast: whether it could) and by
+ * jansson must agree; returns how many. */
+static size_t agree(const char *s, size_t n, bool *fast)
+{
+    crible_error err;
+    ix_docmeta a = {0}, b = {0};
+    ix_kvlist la = {0}, lb = {0};
+    assert_int_equal(ix_docmeta_read(&a, "d", s, n, &err), CRIBLE_OK);
+    *fast = a.obj == NULL;
+    json_error_t je;
+    b.obj = json_loadb(s, n, 0, &je);   /* jansson, forced */
+    assert_non_null(b.obj);
+    assert_int_equal(ix_docmeta_values(&a, text_fields, 2, &la, &err), CRIBLE_OK);
+    assert_int_equal(ix_docmeta_values(&b, text_fields, 2, &lb, &err), CRIBLE_OK);
+    ix_kvlist_pointers(&la, 0);
+    ix_kvlist_pointers(&lb, 0);
+    if (la.n != lb.n) fail_msg("%zu values, jansson %zu: %.*s", la.n, lb.n, (int)n, s);
+    for (size_t i = 0; i < la.n; i++) {
+        const ix_kv *x = &la.kvs[i], *y = &lb.kvs[i];
+        if (strcmp(x->field, y->field) != 0 || !x->term != !y->term || (x->term && strcmp(x->term, y->term) != 0) ||
+            x->numeric != y->numeric || (x->numeric && memcmp(&x->value, &y->value, sizeof x->value) != 0))
+            fail_msg("value %zu differs (%s=%s / %s=%s): %.*s", i, x->field, x->term ? x->term : "#", y->field,
+                     y->term ? y->term : "#", (int)n, s);
+    }
+    size_t count = la.n;
+    ix_kvlist_free(&la);
+    ix_kvlist_free(&lb);
+    ix_docmeta_free(&a);
+    ix_docmeta_free(&b);
+    return count;
+}
+
+static size_t agree_str(const char *s, bool want_fast)
+{
+    bool fast;
+    size_t n = agree(s, strlen(s), &fast);
+    if (fast != want_fast) fail_msg("fast path %s: %s", fast ? "took" : "refused", s);
+    return n;
+}
+
+static void test_documents(void **state)
+{
+    (void)state;
+    /* id, text, title and summary (text fields), _hidden: no values */
+    assert_int_equal(agree_str("{\"id\":\"a\",\"text\":\"t\",\"title\":\"T\",\"summary\":\"s\",\"_x\":\"h\"}", true), 0);
+    assert_int_equal(agree_str("{\"id\":\"a\",\"source\":\"TripAdvisor\",\"date\":\"2020-07-02\",\"year\":\"2019\","
+                               "\"url\":\"https://ex.fr/a\",\"rating\":4.5,\"ok\":true,\"no\":false,\"x\":null}",
+                               true),
+                     6);
+    /* arrays: strings, numbers, booleans; nulls, objects and arrays left out; 64 items at most */
+    assert_int_equal(agree_str("{\"tags\":[\"Été\",\"B\",3,-0.25,true,null,{\"a\":\"b\"},[\"c\"],\"2021-01\"]}", true), 6);
+    char big[2048];
+    size_t n = (size_t)snprintf(big, sizeof big, "{\"many\":[");
+    for (int i = 0; i < 80; i++) n += (size_t)snprintf(big + n, sizeof big - n, "%s%d", i ? "," : "", i);
+    snprintf(big + n, sizeof big - n, "]}");
+    assert_int_equal(agree_str(big, true), 64);
+    /* nested objects: each string member, KEY.KEY2, case-folded, whole (no date, no length limit) */
+    assert_int_equal(agree_str("{\"aspects\":{\"prix\":\"NE\",\"cadre\":\"Très Bien\",\"note\":4,\"d\":\"2020\","
+                               "\"\\u00e9t\\u00e9\":\"x\",\"o\":{\"p\":\"q\"},\"long\":\"" "https://ex.fr/" "\"},\"z\":{}}",
+                               true),
+                     5);
+    /* a key longer than 100 bytes: left out, top-level or nested */
+    char key[300];
+    memset(key, 'k', 101);
+    key[101] = 0;
+    char doc[1024];
+    snprintf(doc, sizeof doc, "{\"%s\":\"v\",\"o\":{\"%s\":\"v\",\"k\":\"v\"}}", key, key);
+    assert_int_equal(agree_str(doc, true), 1);
+    /* what the fast path refuses, jansson reads: the same rule */
+    assert_int_equal(agree_str("{\"a\":\"1\",\"a\":\"2\"}", false), 1);
+    assert_int_equal(agree_str("{\"o\":{\"b\":\"x\",\"b\":\"y\"}}", false), 1);
+    assert_int_equal(agree_str("{\"n\":1e3,\"m\":[0.12345678901234567891]}", false), 2);
+    /* not an object */
+    ix_docmeta m = {0};
+    crible_error err;
+    assert_int_equal(ix_docmeta_read(&m, "bad", "[1]", 3, &err), CRIBLE_EDATA);
+    assert_non_null(strstr(err.message, "document 'bad': crible.doc is not a JSON object"));
+    assert_int_equal(ix_docmeta_read(&m, "bad", "{\"a\":", 5, &err), CRIBLE_EDATA);
+    ix_docmeta_free(&m);
+}
+
+static void test_reviews(void **state)
+{
+    (void)state;
+    const char *shared = getenv("CRIBLE_SHARED");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/data/reviews/reviews.jsonl", shared ? shared : "../shared");
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "skipped: shared data absent: %s\n", path);
+        skip();
+    }
+    char *line = NULL;
+    size_t cap = 0, values = 0;
+    ssize_t len;
+    long lines = 0, fast = 0;
+    while ((len = getline(&line, &cap, f)) > 0) {
+        bool ok;
+        values += agree(line, (size_t)len, &ok);
+        fast += ok;
+        lines++;
+    }
+    fclose(f);
+    free(line);
+    assert_true(lines > 12000);
+    assert_int_equal(fast, lines);
+    assert_true(values > (size_t)lines * 3);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_documents),
+        cmocka_unit_test(test_reviews),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
