@@ -167,8 +167,10 @@ static crible_status on_sentence(void *ctx, const crible_token_sentence *s, crib
             a->terms = b;
             a->terms_cap = cap;
         }
-        memcpy(a->terms + used, term, tl);
-        a->terms[used + tl] = '\0';
+        if (tl)   /* terms are NUL-terminated: copied with their NUL */
+            memcpy(a->terms + used, term, tl + 1);
+        else      /* punctuation */
+            a->terms[used] = '\0';
         o->start = tk->start;
         o->end = tk->end;
         o->norm = tk->norm;

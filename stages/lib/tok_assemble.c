@@ -22,6 +22,17 @@ static bool all_digits(const UChar *u, int32_t n, int32_t min, int32_t max)
     return true;
 }
 
+/* u_isalpha and u_isupper with ASCII answered inline (the same answers) */
+static inline bool is_alpha(UChar c)
+{
+    return c < 0x80 ? (unsigned)((c | 0x20) - 'a') < 26 : u_isalpha(c);
+}
+
+static inline bool is_upper(UChar c)
+{
+    return c < 0x80 ? (unsigned)(c - 'A') < 26 : u_isupper(c);
+}
+
 static bool thousands_space(UChar c)
 {
     return c == ' ' || c == 0xA0 || c == 0x202F || c == 0x2009;
@@ -37,7 +48,7 @@ static bool is_acronym(const UChar *u, int32_t n)
                 return false;
             dots++;
             run = 0;
-        } else if (u_isalpha(u[i])) {
+        } else if (is_alpha(u[i])) {
             run++;
         } else {
             return false;
@@ -132,7 +143,7 @@ static crible_status emit_unit(crible_tokenizer *t, int32_t s, int32_t e, unsign
     if ((has & H_DOT) && !tok_special_is_domain(u + s, e - s)) {
         int32_t run = 0;
         for (int32_t p = s; p + 2 < e; p++) {
-            if (u_isalpha(u[p])) {
+            if (is_alpha(u[p])) {
                 run++;
                 continue;
             }
@@ -242,7 +253,7 @@ crible_status tok_assemble_word(crible_tokenizer *t, crible_error *err, int *fai
         i += 2;
     }
     /* Canal+, Disney+, Apple TV+, C++: a capitalised word and its + */
-    if (u_isupper(u[s]) && (a = tok_peek(t, i, err, failed)) && raw_is(u, a, '+') && !a->space) {
+    if (is_upper(u[s]) && (a = tok_peek(t, i, err, failed)) && raw_is(u, a, '+') && !a->space) {
         size_t j = i + 1;
         if ((b = tok_peek(t, j, err, failed)) && raw_is(u, b, '+') && !b->space)
             j++;
@@ -291,7 +302,7 @@ crible_status tok_assemble_word(crible_tokenizer *t, crible_error *err, int *fai
     if (raw_is(u, a, '.') && !a->space) {
         tok_abbrev ab = tok_french_abbrev(u + s, e - s, t->abbrev, t->abbrev_len, t->nabbrev);
         b = tok_peek(t, i + 1, err, failed);
-        bool initial = e - s == 1 && u_isupper(u[s]) && (r0.space || r0.s == 0);
+        bool initial = e - s == 1 && is_upper(u[s]) && (r0.space || r0.s == 0);
         if (ab == TOK_ABBREV_NONE && (initial || is_acronym(u + s, e - s)) &&
             !(b && b->space && starts_sentence(u, b)))
             ab = TOK_ABBREV_INSIDE;   /* "J. K. Rowling", but "Dagobert I. Ils" */

@@ -46,17 +46,22 @@ bool tok_grow(void **p, size_t *cap, size_t need, size_t size, crible_error *err
     return true;
 }
 
-static bool raw_push(crible_tokenizer *t, tok_raw r, crible_error *err)
+/* Makes room for one more segment in the window. */
+static bool raw_room(crible_tokenizer *t, crible_error *err)
 {
-    if (t->rcount == t->rcap) {
-        if (t->rhead > 0) {
-            memmove(t->raw, t->raw + t->rhead, (t->rcount - t->rhead) * sizeof *t->raw);
-            t->rcount -= t->rhead;
-            t->rhead = 0;
-        } else if (!tok_reserve((void **)&t->raw, &t->rcap, t->rcount + 1, sizeof *t->raw, err)) {
-            return false;
-        }
+    if (t->rhead > 0) {
+        memmove(t->raw, t->raw + t->rhead, (t->rcount - t->rhead) * sizeof *t->raw);
+        t->rcount -= t->rhead;
+        t->rhead = 0;
+        return true;
     }
+    return tok_reserve((void **)&t->raw, &t->rcap, t->rcount + 1, sizeof *t->raw, err);
+}
+
+static inline bool raw_push(crible_tokenizer *t, tok_raw r, crible_error *err)
+{
+    if (t->rcount == t->rcap && !raw_room(t, err))
+        return false;
     r.space = t->space;
     r.nl = t->nl;
     t->space = t->nl = false;
@@ -68,8 +73,37 @@ static bool raw_push(crible_tokenizer *t, tok_raw r, crible_error *err)
  * and Latin Extended-A letters. */
 static inline bool fast_letter(UChar c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= 0xC0 && c < 0x180 && c != 0xD7 && c != 0xF7);
+    return ((unsigned)((c | 0x20) - 'a') < 26) ||
+           ((unsigned)(c - 0xC0) < 0xC0 && c != 0xD7 && c != 0xF7);
+}
+
+/* The end of the run of fast_letter units from u[q] on (8 at a time). */
+static inline int32_t letters_end(const UChar *u, int32_t q, int32_t n)
+{
+#ifdef __SSE2__
+    const __m128i a = _mm_set1_epi16('a'), lat = _mm_set1_epi16(0xC0),
+                  case_bit = _mm_set1_epi16(0x20), minus1 = _mm_set1_epi16(-1),
+                  n26 = _mm_set1_epi16(26), nlat = _mm_set1_epi16(0xC0),
+                  times = _mm_set1_epi16(0xD7), divide = _mm_set1_epi16(0xF7);
+    while (q + 8 <= n) {
+        __m128i w = _mm_loadu_si128((const __m128i *)(const void *)(u + q));
+        /* as signed 16-bit numbers, out-of-range units fall below 0 or
+         * above the bound */
+        __m128i x = _mm_sub_epi16(_mm_or_si128(w, case_bit), a);
+        __m128i ascii = _mm_and_si128(_mm_cmpgt_epi16(x, minus1), _mm_cmplt_epi16(x, n26));
+        __m128i y = _mm_sub_epi16(w, lat);
+        __m128i latin = _mm_and_si128(_mm_cmpgt_epi16(y, minus1), _mm_cmplt_epi16(y, nlat));
+        latin = _mm_andnot_si128(_mm_or_si128(_mm_cmpeq_epi16(w, times), _mm_cmpeq_epi16(w, divide)),
+                                 latin);
+        unsigned m = ~(unsigned)_mm_movemask_epi8(_mm_or_si128(ascii, latin)) & 0xFFFFu;
+        if (m)
+            return q + (int32_t)(__builtin_ctz(m) / 2);
+        q += 8;
+    }
+#endif
+    while (q < n && fast_letter(u[q]))
+        q++;
+    return q;
 }
 
 /* Punctuation that ICU's word iterator leaves alone between a letter and
@@ -91,6 +125,28 @@ static inline bool fast_alone(UChar c)
 {
     return (c > ' ' && c < '0') || (c > '9' && c < '@') || (c > 'Z' && c < 'a' && c != '_') ||
            (c > 'z' && c < 0x7F);
+}
+
+/* Whether a word of letters ending at q (q < n) ends a segment of ICU's:
+ * an ASCII character that no rule joins to a letter before it.  A line
+ * feed, TAB, or punctuation other than . , : ; ' (WB3a, WB999); those
+ * four and ' only when no letter or digit follows them (WB6, WB7, WB11,
+ * WB12 join them between two; ICU counts '@' as a letter there).  Not
+ * '_' (WB13a) nor '@' and '#'. */
+static inline bool word_ends_before(const UChar *u, int32_t n, int32_t q)
+{
+    UChar c = u[q];
+    if (c >= 0x80 || (unsigned)((c | 0x20) - 'a') < 26 || (unsigned)(c - '0') < 10 ||
+        c == '_' || c == '@' || c == '#')
+        return false;
+    if (c == '.' || c == ',' || c == ':' || c == ';' || c == '\'') {
+        if (q + 1 == n)
+            return true;
+        UChar d = u[q + 1];
+        return d < 0x80 && (unsigned)((d | 0x20) - 'a') >= 26 && (unsigned)(d - '0') >= 10 &&
+               d != '_' && d != '@';
+    }
+    return true;
 }
 
 /* Where ICU may stop when asked from the boundary `from`: the first
@@ -143,6 +199,12 @@ static int lex_one(crible_tokenizer *t, crible_error *err)
                     t->at_boundary = true;
                     continue;
                 }
+            } else if (c == '\n' && t->at_boundary) {
+                /* a line feed at a boundary is a segment of its own
+                 * (WB3a, WB3b), white space for the next token */
+                t->space = t->nl = true;
+                t->pos++;
+                continue;
             } else if (fast_alone(c) && t->at_boundary && (t->pos + 1 == n || u[t->pos + 1] < 0x80) &&
                        !(sp && sp->s <= t->pos + 1)) {
                 tok_raw r = {t->pos, t->pos + 1, RAW_OTHER, t->ascii_class[c], 0, 0};
@@ -161,8 +223,7 @@ static int lex_one(crible_tokenizer *t, crible_error *err)
                 } else {
                     r.plain = 1;
                     for (;;) {   /* letters, and ' ’ between letters (WB6, WB7) */
-                        while (q < n && fast_letter(u[q]))
-                            q++;
+                        q = letters_end(u, q, n);
                         if (q + 1 < n && (u[q] == '\'' || u[q] == 0x2019) &&
                             fast_letter(u[q + 1])) {
                             q += 2;
@@ -187,6 +248,14 @@ static int lex_one(crible_tokenizer *t, crible_error *err)
                     t->pos = q + 1;
                     t->at_boundary = true;
                     return raw_push(t, r, err) && raw_push(t, pr, err) ? 1 : -1;
+                }
+                /* a word of letters before other ASCII punctuation or a
+                 * line break: the word alone, the rest on the next call */
+                if (r.kind == RAW_WORD && q < n && word_ends_before(u, n, q) &&
+                    !(sp && sp->s < q)) {
+                    t->pos = q;
+                    t->at_boundary = true;
+                    return raw_push(t, r, err) ? 1 : -1;
                 }
             }
         }
