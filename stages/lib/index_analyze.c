@@ -29,8 +29,10 @@
 #include "tok_stream.h"
 #include "tokenize_options.h"
 
-/* A field's tokens are crible_index_tokens whose stem and norm hold pool
- * offsets + 1 (0: none) until the batch is analysed, then pointers. */
+/* A field's tokens are crible_index_tokens (their offsets; stem and norm
+ * NULL) and, beside them, ix_tokterms: their terms in the batch's
+ * dictionary (index_buffer.h), the distinct stems and normal forms of each
+ * field, so that the index thread looks each up once per batch. */
 typedef struct afield {
     uint32_t field;          /* in the options' fields */
     uint32_t tok, ntok;      /* its tokens */
@@ -59,6 +61,10 @@ typedef struct batch {
     ix_buf fields, sents, toks, pool, recs, rec;
     ix_buf ents, epool;      /* aent, their strings (entity tagging only) */
     ix_kvlist kv;            /* the documents' metadata values (index_metadata.h) */
+    ix_buf tterms;           /* ix_tokterm per token */
+    ix_buf dterms, dfield;   /* the dictionary: ix_dterm, and the field of each (u32) */
+    ix_buf res;              /* its resolutions (2 pointers a term) */
+    ix_termdict dict;
     size_t ndocs, ngood;     /* documents read; analysed (the rest failed) */
     crible_status st;        /* what ended the stream in this batch */
     crible_error err;
@@ -84,6 +90,8 @@ typedef struct worker {
     ix_docmeta meta;                   /* a document's JSON, read for its metadata values */
     crible_entities_token *etoks;      /* a sentence's tokens, for the tagger */
     size_t etoks_cap;
+    uint32_t *dslots;                  /* the batch's dictionary: term number + 1, 0 free */
+    size_t dcap;
     pthread_t th;
     bool started;
     /* during one document */
@@ -101,6 +109,7 @@ static void batch_clear(batch *b)
 {
     b->in.len = b->docs.len = b->spans.len = 0;
     b->fields.len = b->sents.len = b->toks.len = b->pool.len = b->recs.len = 0;
+    b->tterms.len = b->dterms.len = b->dfield.len = b->res.len = 0;
     b->ents.len = b->epool.len = 0;
     ix_kvlist_clear(&b->kv);
     b->ndocs = b->ngood = 0;
@@ -122,13 +131,18 @@ static void batch_free(batch *b)
     ix_buf_free(&b->ents);
     ix_buf_free(&b->epool);
     ix_kvlist_free(&b->kv);
+    ix_buf_free(&b->tterms);
+    ix_buf_free(&b->dterms);
+    ix_buf_free(&b->dfield);
+    ix_buf_free(&b->res);
 }
 
 /* After a huge document, a slot gives its memory back. */
 static void batch_trim(batch *b)
 {
     ix_buf *all[] = {&b->in,   &b->docs, &b->spans, &b->fields, &b->sents, &b->toks,
-                     &b->pool, &b->recs, &b->rec,   &b->ents,   &b->epool};
+                     &b->pool, &b->recs, &b->rec,   &b->ents,   &b->epool,
+                     &b->tterms, &b->dterms, &b->dfield, &b->res};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         if (all[i]->cap > 16 * (size_t)CRIBLE_INDEX_ANALYZE_BATCH) ix_buf_free(all[i]);
     if (b->kv.pool.cap > 16 * (size_t)CRIBLE_INDEX_ANALYZE_BATCH) ix_kvlist_free(&b->kv);
@@ -201,7 +215,44 @@ static bool pool_add(ix_buf *pool, const char *s, size_t n, uint32_t *off)
 
 static uint32_t offset32(size_t v) { return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v; }
 
-static const char *pool_ref(uint32_t off) { return (const char *)((uintptr_t)off + 1); }
+/* The number of field f's term s[0..n) (cut by ix_term_len) in the batch's
+ * dictionary, added if new. */
+static bool intern(worker *c, batch *b, uint32_t f, const char *s, size_t n, uint32_t *id)
+{
+    size_t len = ix_term_len(s, n);
+    uint32_t h = ix_term_hash(s, len), key = h ^ f * 0x85ebca6bu;
+    size_t count = COUNT(b->dterms, ix_dterm);
+    if ((count + 1) * 2 > c->dcap) {   /* at most half full */
+        size_t cap = c->dcap ? c->dcap * 2 : 4096;
+        uint32_t *t = calloc(cap, sizeof *t);
+        if (!t) return false;
+        for (size_t e = 0; e < count; e++) {
+            size_t j = (AT(b->dterms, ix_dterm, e).hash ^ AT(b->dfield, uint32_t, e) * 0x85ebca6bu) & (cap - 1);
+            while (t[j]) j = (j + 1) & (cap - 1);
+            t[j] = (uint32_t)e + 1;
+        }
+        free(c->dslots);
+        c->dslots = t;
+        c->dcap = cap;
+    }
+    const char *pool = (const char *)b->pool.data;
+    size_t j = key & (c->dcap - 1);
+    for (; c->dslots[j]; j = (j + 1) & (c->dcap - 1)) {
+        uint32_t e = c->dslots[j] - 1;
+        const ix_dterm *t = &AT(b->dterms, ix_dterm, e);
+        if (t->hash == h && t->len == len && AT(b->dfield, uint32_t, e) == f && !memcmp(pool + t->off, s, len)) {
+            *id = e;
+            return true;
+        }
+    }
+    ix_dterm t = {0, (uint32_t)len, h};
+    if (count >= IX_TOKTERM_DIFFER - 1 || !pool_add(&b->pool, s, len, &t.off) ||
+        !ix_buf_add(&b->dterms, &t, sizeof t) || !ix_buf_u32(&b->dfield, f))
+        return false;
+    c->dslots[j] = (uint32_t)count + 1;
+    *id = (uint32_t)count;
+    return true;
+}
 
 /* An entity string in the batch's epool. */
 static bool epool_add(ix_buf *epool, const char *s, uint32_t *off)
@@ -284,25 +335,27 @@ static crible_status on_sentence(void *ctx, const crible_analyzed_token *t, size
         c->field_open = true;
     }
     afield *f = &AT(b->fields, afield, COUNT(b->fields, afield) - 1);
-    if (!ix_buf_u32(&b->sents, f->ntok) || !ix_buf_reserve(&b->toks, n * sizeof(crible_index_token))) goto nomem;
+    if (!ix_buf_u32(&b->sents, f->ntok) || !ix_buf_reserve(&b->toks, n * sizeof(crible_index_token)) ||
+        !ix_buf_reserve(&b->tterms, n * sizeof(ix_tokterm)))
+        goto nomem;
     f->nsent++;
     for (size_t i = 0; i < n; i++) {
         crible_index_token *o = (crible_index_token *)(void *)(b->toks.data + b->toks.len);
-        bool stem = t[i].term_len && !(t[i].term_len == 1 && t[i].term[0] == '_');
-        uint32_t so = 0, no;
-        if (stem && !pool_add(&b->pool, t[i].term, t[i].term_len, &so)) goto nomem;
-        if (t[i].norm_len == 1 && t[i].norm[0] == '_')
-            o->norm = stem ? pool_ref(so) : NULL;
-        else if (stem && t[i].norm_len == t[i].term_len && !memcmp(t[i].norm, t[i].term, t[i].term_len))
-            o->norm = pool_ref(so);
-        else if (pool_add(&b->pool, t[i].norm, t[i].norm_len, &no))
-            o->norm = pool_ref(no);
+        ix_tokterm *tt = (ix_tokterm *)(void *)(b->tterms.data + b->tterms.len);
+        *o = (crible_index_token){NULL, NULL, offset32(t[i].start), offset32(t[i].end)};
+        b->toks.len += sizeof *o;
+        b->tterms.len += sizeof *tt;
+        tt->stem = UINT32_MAX;
+        if (!t[i].term_len || (t[i].term_len == 1 && t[i].term[0] == '_')) continue;   /* no stem: not indexed */
+        if (!intern(c, b, c->field, t[i].term, t[i].term_len, &tt->stem)) goto nomem;
+        /* the normal form the writer takes: "_" or empty is the stem */
+        if ((t[i].norm_len == 1 && t[i].norm[0] == '_') || !t[i].norm_len ||
+            (t[i].norm_len == t[i].term_len && !memcmp(t[i].norm, t[i].term, t[i].term_len)))
+            tt->norm = tt->stem;
+        else if (intern(c, b, c->field, t[i].norm, t[i].norm_len, &tt->norm))
+            tt->norm |= IX_TOKTERM_DIFFER;
         else
             goto nomem;
-        o->stem = stem ? pool_ref(so) : NULL;
-        o->start = offset32(t[i].start);
-        o->end = offset32(t[i].end);
-        b->toks.len += sizeof *o;
     }
     f->ntok += (uint32_t)n;
     c->d->tokens += n;
@@ -341,13 +394,10 @@ static bool add_metadata(worker *c, batch *b, adoc *d)
 static bool finish_batch(worker *c, batch *b)
 {
     const queue *q = c->q;
-    const char *pool = (const char *)b->pool.data;
-    size_t n = COUNT(b->toks, crible_index_token);
-    for (size_t i = 0; i < n; i++) {
-        crible_index_token *t = &AT(b->toks, crible_index_token, i);
-        if (t->stem) t->stem = pool + ((uintptr_t)t->stem - 1);
-        if (t->norm) t->norm = pool + ((uintptr_t)t->norm - 1);
-    }
+    uint32_t nterms = (uint32_t)COUNT(b->dterms, ix_dterm);
+    if (!ix_buf_reserve(&b->res, 2 * (size_t)nterms * sizeof(void *) + 1)) return false;
+    b->dict = (ix_termdict){(const char *)b->pool.data, (const ix_dterm *)(void *)b->dterms.data, nterms, (void **)(void *)b->res.data,
+                            UINT64_MAX};
     const char *in = (const char *)b->in.data;
     for (size_t i = 0; i < b->ngood; i++) {
         adoc *d = &AT(b->docs, adoc, i);
@@ -362,7 +412,7 @@ static bool finish_batch(worker *c, batch *b)
             const aspan *text = &spans[f->field];
             fs[k] = (ix_docfield){q->topt->fields[f->field], in + text->off, text->len,
                                   &AT(b->toks, crible_index_token, f->tok), f->ntok,
-                                  &AT(b->sents, uint32_t, f->sent), f->nsent};
+                                  &AT(b->sents, uint32_t, f->sent), f->nsent, NULL, NULL};
         }
         if (!ix_stored_record(&b->rec, in + d->json.off, d->json.len, fs, d->n)) return false;
         d->rec.off = b->recs.len;
@@ -378,6 +428,7 @@ static void analyse(worker *c, batch *b)
 {
     const crible_tokenize_options *topt = c->q->topt;
     c->b = b;
+    if (c->dcap) memset(c->dslots, 0, c->dcap * sizeof *c->dslots);   /* a new dictionary */
     for (size_t i = 0; i < b->ndocs; i++) {
         adoc *d = &AT(b->docs, adoc, i);
         const aspan *spans = &AT(b->spans, aspan, i * topt->nfields);
@@ -537,6 +588,7 @@ void crible_index_analyze_free(crible_index_analyze *a)
         crible_analyzer_free(a->workers[i].an);
         crible_entities_free(a->workers[i].ent);
         free(a->workers[i].etoks);
+        free(a->workers[i].dslots);
         ix_docmeta_free(&a->workers[i].meta);
     }
     free(a->workers);
@@ -546,15 +598,16 @@ void crible_index_analyze_free(crible_index_analyze *a)
 
 /* Hands one analysed document to the writer: each field whole, then its
  * stored record. */
-static crible_status index_doc(crible_index_writer *w, const queue *q, const batch *b, const adoc *d,
+static crible_status index_doc(crible_index_writer *w, const queue *q, batch *b, const adoc *d,
                                crible_error *err)
 {
     const char *in = (const char *)b->in.data;
     crible_status st = crible_index_doc_begin(w, in + d->id.off, in + d->json.off, d->json.len, err);
     for (uint32_t k = 0; !st && k < d->n; k++) {
         const afield *f = &AT(b->fields, afield, d->first + k);
-        st = crible_index_doc_field_tokens(w, q->topt->fields[f->field], &AT(b->toks, crible_index_token, f->tok),
-                                           f->ntok, &AT(b->sents, uint32_t, f->sent), f->nsent, err);
+        st = crible_index_doc_field_terms(w, q->topt->fields[f->field], &AT(b->toks, crible_index_token, f->tok),
+                                          f->ntok, &AT(b->sents, uint32_t, f->sent), f->nsent,
+                                          &AT(b->tterms, ix_tokterm, f->tok), &b->dict, err);
     }
     for (uint32_t k = 0; !st && k < d->nent; k++) {
         const aent *e = &AT(b->ents, aent, d->ent + k);

@@ -89,6 +89,7 @@ struct ix_membuf {
     size_t bytes;
     ix_buf rec;
     chunk *chunks;            /* the terms' memory */
+    uint64_t epoch;           /* flushes so far (ix_termdict.epoch) */
 };
 
 static crible_status nomem(crible_error *err)
@@ -163,6 +164,7 @@ static void clear(ix_membuf *b)
     b->id_table = NULL;
     b->id_cap = 0;
     b->bytes = b->table_cap * sizeof *b->table + sizeof *b;
+    b->epoch++;   /* the terms are gone: so are the dictionaries' resolutions */
 }
 
 void ix_membuf_free(ix_membuf *b)
@@ -299,8 +301,7 @@ static inline bool stream_varint(ix_membuf *b, ix_buf *x, uint64_t v)
     return true;
 }
 
-/* A term's bytes: at most CRIBLE_TERM_MAX, cut at a character boundary. */
-static size_t term_len(const char *s, size_t len)
+size_t ix_term_len(const char *s, size_t len)
 {
     if (len > CRIBLE_TERM_MAX) {
         len = CRIBLE_TERM_MAX;
@@ -309,7 +310,16 @@ static size_t term_len(const char *s, size_t len)
     return len;
 }
 
-/* The term (field, s[0..len)) whose hash is h (len from term_len). */
+uint32_t ix_term_hash(const char *s, size_t len) { return hash_bytes(s, len, 0); }
+
+/* The hash of a term of `field` whose ix_term_hash is h. */
+static inline uint32_t field_hash(uint32_t h, int field)
+{
+    uint32_t r = h ^ (uint32_t)field * 0x9e3779b9u;
+    return r ? r : 1;
+}
+
+/* The term (field, s[0..len)) whose hash is h (len from ix_term_len). */
 static mterm *term_find(ix_membuf *b, int field, const char *s, size_t len, uint32_t h, bool create)
 {
     size_t j = h & (b->table_cap - 1);
@@ -341,8 +351,8 @@ static mterm *term_find(ix_membuf *b, int field, const char *s, size_t len, uint
 
 static mterm *term_get(ix_membuf *b, int field, const char *s, size_t len, bool create)
 {
-    len = term_len(s, len);
-    return term_find(b, field, s, len, hash_bytes(s, len, (uint32_t)field), create);
+    len = ix_term_len(s, len);
+    return term_find(b, field, s, len, field_hash(hash_bytes(s, len, 0), field), create);
 }
 
 static bool touch(ix_membuf *b, mterm *t, uint32_t doc)
@@ -386,6 +396,8 @@ static mterm *add_occurrence(ix_membuf *b, int field, const char *s, size_t len,
     return occurrence(b, term_get(b, field, s, len, true), doc, positions, pos, variant, impure);
 }
 
+static bool add_variant(ix_membuf *b, mterm *st, mterm *et, bool differ, uint32_t doc, uint32_t pos);
+
 /* A token of a text field: its stem term (with the norm's variant number)
  * and its norm in the exact field. */
 static bool add_token(ix_membuf *b, int tf, int ef, const char *stem, size_t sl, uint32_t sh,
@@ -403,6 +415,37 @@ static bool add_token(ix_membuf *b, int tf, int ef, const char *stem, size_t sl,
         if (!et) return false;
         st->last_exact = et;
     }
+    return add_variant(b, st, et, differ, doc, pos);
+}
+
+/* A token of a text field given by a dictionary (ix_docfield.terms): its
+ * terms resolved once per dictionary, then as add_token. */
+static bool add_dict_token(ix_membuf *b, int tf, int ef, ix_termdict *d, ix_tokterm tt, uint32_t doc, uint32_t pos)
+{
+    mterm **res = (mterm **)d->res;
+    mterm *st = res[2 * (size_t)tt.stem];
+    if (!st) {
+        const ix_dterm *x = &d->terms[tt.stem];
+        if (!(st = term_find(b, tf, d->pool + x->off, x->len, field_hash(x->hash, tf), true))) return false;
+        res[2 * (size_t)tt.stem] = st;
+    }
+    bool differ = tt.norm & IX_TOKTERM_DIFFER;
+    if (!differ && st->self_variant != UINT32_MAX) return occurrence(b, st, doc, true, pos, st->self_variant, false);
+    uint32_t n = tt.norm & ~IX_TOKTERM_DIFFER;
+    mterm *et = res[2 * (size_t)n + 1];
+    if (!et) {
+        const ix_dterm *x = &d->terms[n];
+        if (!(et = term_find(b, ef, d->pool + x->off, x->len, field_hash(x->hash, ef), true))) return false;
+        res[2 * (size_t)n + 1] = et;
+    }
+    st->last_exact = et;
+    return add_variant(b, st, et, differ, doc, pos);
+}
+
+/* The rest of a token once its stem term st and its norm's exact term et
+ * are known: et's variant number in st, the occurrences. */
+static bool add_variant(ix_membuf *b, mterm *st, mterm *et, bool differ, uint32_t doc, uint32_t pos)
+{
     if (!et->stem) {
         et->stem = st;
         et->variant = st->nvar++;
@@ -525,8 +568,8 @@ static void prehash(const ix_membuf *b, int field, const crible_index_token *tok
 {
     const char *stem = toks[k].stem;
     if (!stem || !*stem) { ls[k % AHEAD] = UINT32_MAX; return; }
-    size_t len = term_len(stem, strlen(stem));
-    uint32_t h = hash_bytes(stem, len, (uint32_t)field);
+    size_t len = ix_term_len(stem, strlen(stem));
+    uint32_t h = field_hash(hash_bytes(stem, len, 0), field);
     hs[k % AHEAD] = h;
     ls[k % AHEAD] = (uint32_t)len;
     __builtin_prefetch(&b->table[h & (b->table_cap - 1)]);
@@ -584,10 +627,21 @@ crible_status ix_membuf_add(ix_membuf *b, ix_segw *segw, const char *id, const c
         /* The table is far larger than the caches: each stem is hashed
          * AHEAD tokens early and its slot prefetched, then its term half
          * that early, so that the lookups' cache misses overlap. */
+        if (df->terms) {
+            ix_termdict *d = df->dict;
+            if (d->epoch != b->epoch) {   /* a new dictionary, or the buffer flushed since */
+                memset(d->res, 0, 2 * (size_t)d->n * sizeof *d->res);
+                d->epoch = b->epoch;
+            }
+            for (uint32_t k = 0; k < df->ntokens; k++) {
+                ix_tokterm tt = df->terms[k];
+                if (tt.stem != UINT32_MAX && !add_dict_token(b, tf, ef, d, tt, doc, k)) return nomem(err);
+            }
+        }
         uint32_t hs[AHEAD];
         uint32_t ls[AHEAD];
-        for (uint32_t k = 0; k < df->ntokens && k < AHEAD; k++) prehash(b, tf, df->tokens, k, hs, ls);
-        for (uint32_t k = 0; k < df->ntokens; k++) {
+        for (uint32_t k = 0; !df->terms && k < df->ntokens && k < AHEAD; k++) prehash(b, tf, df->tokens, k, hs, ls);
+        for (uint32_t k = 0; !df->terms && k < df->ntokens; k++) {
             const crible_index_token *t = &df->tokens[k];
             uint32_t h = hs[k % AHEAD], sl = ls[k % AHEAD];
             if (k + AHEAD < df->ntokens) prehash(b, tf, df->tokens, k + AHEAD, hs, ls);

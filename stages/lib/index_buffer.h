@@ -20,6 +20,39 @@ uint32_t ix_membuf_ndocs(const ix_membuf *b);
 
 /* Adds one complete document as local document ix_membuf_ndocs(b).  The
  * stored record goes to segw (opened by the caller at the first document). */
+/* A batch of documents' dictionary (crible-index --analyze: made by an
+ * analysis worker, index_analyze.c): its distinct terms, each a stem or a
+ * normal form of one field, given once, so that the buffer looks each up
+ * once per batch, not once per token.  ix_term_len and ix_term_hash say
+ * how a term is cut and hashed. */
+typedef struct ix_dterm {
+    uint32_t off;                     /* its bytes in `pool` (NUL-terminated) */
+    uint32_t len;                     /* ix_term_len of them */
+    uint32_t hash;                    /* ix_term_hash of the len bytes */
+} ix_dterm;
+typedef struct ix_termdict {
+    const char *pool;
+    const ix_dterm *terms;
+    uint32_t n;
+    /* The buffer's resolutions: per term, its term as a stem (in the text
+     * field) and as a normal form (in its exact field), NULL until the
+     * buffer meets it; 2 n pointers the caller allocates.  A flush of the
+     * buffer frees its terms: epoch (the buffer's flush count when they
+     * were filled; UINT64_MAX at first) says whether they still hold. */
+    void **res;
+    uint64_t epoch;
+} ix_termdict;
+/* A token's terms in a dictionary: stem UINT32_MAX when it has none (not
+ * indexed); norm | IX_TOKTERM_DIFFER when its normal form is not its stem
+ * (whole strings compared, before any cut). */
+typedef struct ix_tokterm { uint32_t stem, norm; } ix_tokterm;
+#define IX_TOKTERM_DIFFER 0x80000000u
+
+/* A term's bytes: at most CRIBLE_TERM_MAX, cut at a character boundary. */
+size_t ix_term_len(const char *s, size_t len);
+/* A term's hash (never 0), whatever its field. */
+uint32_t ix_term_hash(const char *s, size_t len);
+
 typedef struct ix_docfield {
     const char *name;                 /* "text", "title" */
     const char *text;                 /* its string in the document (for the offsets) */
@@ -28,6 +61,10 @@ typedef struct ix_docfield {
     uint32_t ntokens;
     const uint32_t *sentences;        /* first token of each sentence */
     uint32_t nsentences;
+    /* or NULL: the tokens' terms in a dictionary (their stem and norm
+     * strings are then not read) */
+    const ix_tokterm *terms;
+    ix_termdict *dict;
 } ix_docfield;
 
 typedef struct ix_kv {                /* a keyword or numeric value */

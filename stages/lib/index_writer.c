@@ -51,6 +51,8 @@ typedef struct wfield {
     /* given whole by crible_index_doc_field_tokens (borrowed), or NULL */
     const crible_index_token *ext;
     const uint32_t *ext_sent;
+    const ix_tokterm *ext_terms;   /* and its terms in a dictionary, or NULL */
+    ix_termdict *dict;
 } wfield;
 
 typedef struct wdelete { char *id; uint64_t seq; } wdelete;
@@ -290,7 +292,25 @@ crible_status crible_index_doc_field_tokens(crible_index_writer *w, const char *
     f->n = ntokens;
     f->ext_sent = sentences;
     f->nsent = nsentences;
+    f->ext_terms = NULL;
+    f->dict = NULL;
     w->cur = -1;   /* no more tokens for it */
+    return CRIBLE_OK;
+}
+
+crible_status crible_index_doc_field_terms(crible_index_writer *w, const char *field,
+                                           const crible_index_token *tokens, uint32_t ntokens,
+                                           const uint32_t *sentences, uint32_t nsentences,
+                                           const struct ix_tokterm *terms, struct ix_termdict *dict,
+                                           crible_error *err)
+{
+    crible_status st = crible_index_doc_field_tokens(w, field, tokens, ntokens, sentences, nsentences, err);
+    if (st) return st;
+    for (size_t i = 0; i < w->nfields; i++)
+        if (w->fields[i].ext == tokens && !strcmp(w->fields[i].name, field)) {
+            w->fields[i].ext_terms = terms;
+            w->fields[i].dict = dict;
+        }
     return CRIBLE_OK;
 }
 
@@ -494,10 +514,10 @@ crible_status crible_index_doc_end(crible_index_writer *w, crible_error *err)
         if (!w->rec)   /* else the stored record is made: the text is not needed */
             ix_docmeta_string(&w->meta, f->name, &text, &text_len);
         if (f->ext) {
-            fs[i] = (ix_docfield){f->name, text, text_len, f->ext, f->n, f->ext_sent, f->nsent};
+            fs[i] = (ix_docfield){f->name, text, text_len, f->ext, f->n, f->ext_sent, f->nsent, f->ext_terms, f->dict};
             continue;
         }
-        fs[i] = (ix_docfield){f->name, text, text_len, toks + k, f->n, f->sent, f->nsent};
+        fs[i] = (ix_docfield){f->name, text, text_len, toks + k, f->n, f->sent, f->nsent, NULL, NULL};
         for (uint32_t t = 0; t < f->n; t++, k++)
             toks[k] = (crible_index_token){pool + f->tokens[t].stem, pool + f->tokens[t].norm,
                                            f->tokens[t].start, f->tokens[t].end};

@@ -87,6 +87,16 @@ crible_status crible_index_doc_field_tokens(crible_index_writer *w, const char *
                                             const crible_index_token *tokens, uint32_t ntokens,
                                             const uint32_t *sentences, uint32_t nsentences,
                                             crible_error *err);
+/* The same, with the tokens' terms in a batch's dictionary (ix_tokterm and
+ * ix_termdict, index_buffer.h): the buffer then resolves each distinct
+ * term once per dictionary; the tokens' stem and norm are not read. */
+struct ix_tokterm;
+struct ix_termdict;
+crible_status crible_index_doc_field_terms(crible_index_writer *w, const char *field,
+                                           const crible_index_token *tokens, uint32_t ntokens,
+                                           const uint32_t *sentences, uint32_t nsentences,
+                                           const struct ix_tokterm *terms, struct ix_termdict *dict,
+                                           crible_error *err);
 void crible_index_doc_stored(crible_index_writer *w, const uint8_t *record, size_t len);
 /* The document's metadata values made by the caller (ix_docmeta_values,
  * index_metadata.h, from the same JSON and the names of the fields given),

@@ -258,3 +258,32 @@ EOF
     [ "$status" -eq 3 ]
     [[ "$stderr" == *"rulez"* ]]
 }
+
+@test "index --analyze: a buffer flushed in the middle of a batch (--memory 300K) gives the index of the piped chain, and the answers of one segment" {
+    crible-read "$CRIBLE_SRC/corpus" > "$T/docs.jsonl"
+    crible-tokenize "$T/docs.jsonl" | crible-stem | crible-index -q --memory 300K -o "$T/piped"
+    crible-index -q --analyze --memory 300K -o "$T/fused" "$T/docs.jsonl"
+    crible-index -q --analyze -o "$T/one" "$T/docs.jsonl"
+    # several segments from one batch of documents (a batch is 256 KB of text)
+    [ "$(ls "$T/fused" | grep -c '^seg-.*\.cri$')" -gt 2 ]
+    same_index "$T/piped" "$T/fused"
+    for q in 'réseaux sociaux' '"la série"' 'netflix OR disney' 'série'; do
+        diff <(crible-query --tsv "$T/one" "$q") <(crible-query --tsv "$T/fused" "$q")
+    done
+    crible-index check "$T/fused"
+}
+
+@test "index --analyze: nested metadata objects and arrays (read by the fast path) are indexed as the piped chain indexes them" {
+    printf '%s\n' '{"id":"n1","text":"Très bon accueil.","aspects":{"prix":"NE","cadre":"Très Bien","note":4},"tags":["Été",3,true,null,{"a":"b"}]}' \
+        '{"id":"n2","text":"Accueil froid.","aspects":{"prix":"4","service":"2"},"aspects2":{"x":"1","x":"2"}}' > "$T/d.jsonl"
+    both "$T/d.jsonl" "$T"
+    same_index "$T/piped" "$T/fused"
+    run crible-index dump "$T/fused" --field aspects.prix --term ne
+    [[ "$output" == *n1* ]]
+    run crible-index dump "$T/fused" --field aspects.cadre --term 'très bien'
+    [[ "$output" == *n1* ]]
+    run crible-index dump "$T/fused" --field aspects2.x --term 2
+    [[ "$output" == *n2* ]]
+    run crible-index dump "$T/fused" --field tags --term été
+    [[ "$output" == *n1* ]]
+}
