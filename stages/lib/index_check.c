@@ -170,6 +170,17 @@ static void check_field(checker *c, const ix_segment *s, const ix_segfield *f)
             problem(c, "%s: field %s: no value tables", s->name, f->name);
             return;
         }
+        const uint8_t *nv = f->numv.p;
+        if (nv[0] == 2) {   /* sparse: the documents with a value, increasing */
+            uint32_t count = ix_get32(nv + 14);
+            for (uint32_t i = 0; i < count; i++) {
+                uint32_t d = ix_wtable_get(nv + 18, i);
+                if (d >= s->maxdoc || (i && d <= ix_wtable_get(nv + 18, i - 1))) {
+                    problem(c, "%s: field %s: sparse values' documents wrong at entry %u", s->name, f->name, i);
+                    break;
+                }
+            }
+        }
         uint32_t np = ix_get32(f->nums.p), have = 0;
         double pv = 0, v;
         for (uint32_t d = 0; d < s->maxdoc; d++) have += ix_num_value(f, s->maxdoc, d, &v);

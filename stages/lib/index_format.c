@@ -20,7 +20,8 @@
  * ==== MANIFEST ============================================================
  *   0   8  "CRIBMAN1"
  *   8   4  format version (2; version 1 coded stored offsets against
- *          a default token that ran to the next white space)
+ *          a default token that ran to the next white space; segments
+ *          have their own version, below)
  *   12  4  flags (0)
  *   16  8  generation: 1 for the first commit, +1 each commit
  *   24  8  next segment number to allocate
@@ -40,7 +41,12 @@
  *   ..  4  CRC of every byte before it
  *
  * ==== seg-N.cri (a segment) ===============================================
- *   header (16):  "CRIBSEG1", u32 version (2), u32 flags (0)
+ *   header (16):  "CRIBSEG1", u32 version (3), u32 flags (0)
+ *   Version 3 (written now) changed from version 2 (still read): the
+ *   dictionary's term header and statistics word, the width tables'
+ *   bit-packed mode and NUMV's sparse mode, each marked [v3] below.
+ *   Another version is refused: "seg-N.cri: format version V, this crible
+ *   reads 2 to 3".
  *   sections, in any order, each at an offset the TOC gives
  *   TOC:          nsections entries of 24 bytes:
  *                 u16 kind, u16 field (0 for segment-wide sections),
@@ -67,10 +73,18 @@
  *   terms in byte order; the first term is whole, the others share a prefix
  *   with the one before:
  *     first:  varint len, bytes
- *     others: varint shared, varint suffix len, suffix bytes
- *   each term followed by its entry.  Its statistics first:
- *     varint df << 6 | V << 1 | PURE, then if df = 1: varint tf (= cf =
- *     max_tf), else varint cf - df, varint max_tf.
+ *     others [v3]: u8 min(shared, 15) | min(suffix len, 15) << 4, then
+ *             varint shared - 15 if the low nibble is 15, varint suffix
+ *             len - 15 if the high one is, then the suffix bytes
+ *             (version 2: varint shared, varint suffix len, suffix bytes)
+ *   each term followed by its entry.  Its statistics first, a varint word
+ *   [v3] whose low bits depend on the field (ONES: every tf is 1):
+ *     text (positions):  (df - 1) << 7 | ONES << 6 | V << 1 | PURE
+ *     keyword (none):    (df - 1) << 2 | ONES << 1 | PURE   (V = 0)
+ *     exact:             (df - 1) << 1 | ONES               (V = PURE = 0)
+ *   then, unless ONES (cf = df, max_tf = 1): if df = 1, varint tf (= cf =
+ *   max_tf), else varint cf - df, varint max_tf.  (Version 2: the word is
+ *   df << 6 | V << 1 | PURE in every field, and no ONES.)
  *   In a text or keyword field, then:
  *     varint postings length, varint positions length (text fields only)
  *   The postings (and positions) of a field's terms follow each other in
@@ -109,22 +123,33 @@
  *   shifted left by the term's V bits and or'ed with the variant number of
  *   the token's NORM (which norm of the stem it was; V = 0: none).
  *
- * LEN (kind 5, per text field): the document's tokens: u8 width W (1, 2 or
- *   4: the fewest bytes that hold the largest), then maxdoc x W bytes.
- * SENT (kind 6, per text field): u8 width W (1, 2 or 4: the fewest bytes
- *   that hold the largest), (maxdoc + 1) x W bytes: offsets into the data
- *   that follows; a document's data is varint nsentences, then nsentences
- *   varints: start gaps (the first start is 0 and is written as 0).
+ * A width table of N values: u8 W, then
+ *   W = 1, 2 or 4: N x W bytes, little-endian;
+ *   W = 0x80 | B [v3] (B = 1..32 bits): the N values bit-packed, B bits
+ *     each, low bits first (value i at bit i x B), then 7 zero bytes (a
+ *     value is read with one 8-byte load);
+ *   the writer takes the smaller (bytes when equal).
+ * LEN (kind 5, per text field): the document's tokens: a width table of
+ *   maxdoc values.
+ * SENT (kind 6, per text field): a width table of maxdoc + 1 values:
+ *   offsets into the data that follows; a document's data is varint
+ *   nsentences, then nsentences varints: start gaps (the first start is 0
+ *   and is written as 0).
  * NUMV (kind 7, per numeric field): the value of each document.
  *   u8 mode 0: maxdoc x f64 (IEEE 754 LE), NaN: none.
  *   u8 mode 1: f64 base, u32 scale, u8 bits B (1..32), then maxdoc codes of
  *     B bits, bit-packed low bits first (padded to a multiple of 128 codes):
  *     value = base + code / scale; code 2^B - 1: none.  Ratings (0.5 steps,
  *     scale 2) take 4 bits a document, dates YYYYMMDD 19 bits.
- * NUMS (kind 8, per numeric field): u32 count, u8 width W (1, 2 or 4: the
- *   fewest bytes that hold the largest), then count x W bytes: the documents
- *   with a value, sorted by value then doc (a range is found by binary
- *   search through NUMV).
+ *   u8 mode 2 [v3] (sparse: written when smaller than mode 1, for a field
+ *     most documents lack): f64 base, u32 scale, u8 bits B as in mode 1,
+ *     u32 count N, a width table of the N documents with a value in
+ *     increasing order, then their N codes of B bits, bit-packed as in
+ *     mode 1 (padded to a multiple of 128 codes).  A document's value is
+ *     found by binary search of the documents.
+ * NUMS (kind 8, per numeric field): u32 count, then a width table of count
+ *   values: the documents with a value, sorted by value then doc (a range
+ *   is found by binary search through NUMV).
  * STORED (kind 9): compressed blocks back to back (32 KiB of records or
  *   more each, zstd, with the segment's dictionary when it has one).
  * ZDICT (kind 11, optional): a zstd dictionary (ZDICT_trainFromBuffer on the
@@ -270,16 +295,55 @@ bool ix_path(char *out, size_t n, const char *dir, const char *name)
     return k > 0 && (size_t)k < n;
 }
 
-uint32_t ix_wtable_get(const uint8_t *p, uint32_t d)
-{
-    const uint8_t *v = p + 1 + (size_t)d * p[0];
-    return p[0] == 1 ? v[0] : p[0] == 2 ? (uint32_t)v[0] | (uint32_t)v[1] << 8 : ix_get32(v);
-}
-
 size_t ix_wtable_bytes(const uint8_t *p, size_t n, uint32_t count)
 {
-    if (n < 1 || (p[0] != 1 && p[0] != 2 && p[0] != 4) || n < 1 + (size_t)count * p[0]) return 0;
-    return 1 + (size_t)count * p[0];
+    if (n < 1) return 0;
+    size_t need;
+    if (p[0] & 0x80) {
+        unsigned b = p[0] & 0x7f;
+        if (b < 1 || b > 32) return 0;
+        need = 1 + ((size_t)count * b + 7) / 8 + 7;
+    } else {
+        if (p[0] != 1 && p[0] != 2 && p[0] != 4) return 0;
+        need = 1 + (size_t)count * p[0];
+    }
+    return n < need ? 0 : need;
+}
+
+bool ix_wtable_put(ix_buf *out, const uint32_t *v, uint32_t n)
+{
+    uint32_t max = 0;
+    for (uint32_t d = 0; d < n; d++) max = v[d] > max ? v[d] : max;
+    uint8_t width = max <= 0xff ? 1 : max <= 0xffff ? 2 : 4;
+    unsigned b = 1;
+    while (b < 32 && (max >> b)) b++;
+    size_t bytes = 1 + (size_t)n * width, packed = 1 + ((size_t)n * b + 7) / 8 + 7;
+    if (bytes <= packed) {
+        if (!ix_buf_reserve(out, bytes)) return false;
+        uint8_t *o = out->data + out->len;
+        *o++ = width;
+        for (uint32_t d = 0; d < n; d++, o += width) {
+            if (width == 1) o[0] = (uint8_t)v[d];
+            else if (width == 2) ix_put16(o, (uint16_t)v[d]);
+            else ix_put32(o, v[d]);
+        }
+        out->len += bytes;
+        return true;
+    }
+    if (!ix_buf_reserve(out, packed)) return false;
+    uint8_t *o = out->data + out->len;
+    memset(o, 0, packed);
+    *o++ = (uint8_t)(0x80 | b);
+    uint64_t acc = 0;
+    unsigned have = 0;
+    for (uint32_t d = 0; d < n; d++) {
+        acc |= (uint64_t)v[d] << have;
+        have += b;
+        while (have >= 8) { *o++ = (uint8_t)acc; acc >>= 8; have -= 8; }
+    }
+    if (have) *o = (uint8_t)acc;
+    out->len += packed;
+    return true;
 }
 
 bool ix_wtable_valid(const uint8_t *p, size_t n, uint32_t count)

@@ -20,7 +20,9 @@
 #define IX_END_MAGIC "CRIBEND1"
 #define IX_MAN_MAGIC "CRIBMAN1"
 #define IX_DEL_MAGIC "CRIBDEL1"
-#define IX_VERSION 2
+#define IX_VERSION 2                /* MANIFEST and tombstones */
+#define IX_SEG_VERSION 3            /* segments written */
+#define IX_SEG_VERSION_MIN 2        /* oldest segment version read */
 #define IX_BLOCK 128                /* documents per postings block */
 #define IX_DICT_BLOCK 32            /* terms per front-coded dictionary block */
 #define IX_STORED_BLOCK (32 * 1024) /* raw bytes per stored block (at least) */
@@ -168,16 +170,30 @@ bool ix_offsets_skip(const uint8_t **p, const uint8_t *end, uint64_t n);
 bool ix_offsets_decode(const uint8_t **p, const uint8_t *end, const char *text, size_t text_len,
                        uint32_t n, uint32_t *starts, uint32_t *ends);
 
-/* A date "YYYY", "YYYY-MM" or "YYYY-MM-DD" as YYYYMMDD; false if not one. */
-/* A table of u8 width W (1, 2 or 4) then W-byte values (LEN, NUMS after
- * its count): value d, and whether n bytes at p are such a table of count
- * values (checked before any get). */
-uint32_t ix_wtable_get(const uint8_t *p, uint32_t d);
+/* A table of u8 width W then the values (LEN, SENT's offsets, NUMS after
+ * its count, NUMV's sparse documents): W = 1, 2 or 4: W-byte values; W =
+ * 0x80 | B (version 3): B-bit values (1..32) bit-packed, low bits first,
+ * then 7 bytes of padding.  Value d, and whether n bytes at p are such a
+ * table of count values (checked before any get). */
+static inline uint32_t ix_wtable_get(const uint8_t *p, uint32_t d)
+{
+    unsigned w = p[0];
+    if (w & 0x80) {
+        unsigned b = w & 0x3f;
+        uint64_t bit = (uint64_t)d * b;
+        return (uint32_t)((ix_get64(p + 1 + (bit >> 3)) >> (bit & 7)) & ((1ull << b) - 1));
+    }
+    const uint8_t *v = p + 1 + (size_t)d * w;
+    return w == 1 ? v[0] : w == 2 ? (uint32_t)v[0] | (uint32_t)v[1] << 8 : ix_get32(v);
+}
+/* The smallest table of n values v (bit-packed when that is smaller). */
+bool ix_wtable_put(ix_buf *out, const uint32_t *v, uint32_t n);
 bool ix_wtable_valid(const uint8_t *p, size_t n, uint32_t count);
 /* The bytes of such a table of count values at the start of n bytes (SENT:
  * data follows), 0 if they cannot hold it. */
 size_t ix_wtable_bytes(const uint8_t *p, size_t n, uint32_t count);
 
+/* A date "YYYY", "YYYY-MM" or "YYYY-MM-DD" as YYYYMMDD; false if not one. */
 bool ix_parse_date(const char *s, double *out);
 
 #endif

@@ -56,6 +56,7 @@ static crible_status parse_meta(ix_segment *s, const ix_section *meta, crible_er
         p += nl;
         f->kind = p[0];
         f->flags = p[1];
+        f->version = (uint8_t)s->version;
         f->link = (int16_t)ix_get16(p + 2);
         f->doc_count = ix_get32(p + 4);
         f->sum_length = ix_get64(p + 8);
@@ -82,6 +83,21 @@ static crible_status parse_dict_header(ix_segment *s, ix_segfield *f, crible_err
     f->dict_data = f->dict_offs + 4 * (size_t)f->dict_nblocks;
     f->dict_data_len = f->dict.n - 8 - 4 * (size_t)f->dict_nblocks;
     return CRIBLE_OK;
+}
+
+/* NUMV's size agrees with its mode's (index_format.c). */
+static bool numv_valid(const ix_segment *s, const ix_segfield *f)
+{
+    const uint8_t *v = f->numv.p;
+    size_t n = f->numv.n;
+    if (n < 1 || v[0] > (s->version >= 3 ? 2 : 1)) return false;
+    if (v[0] == 0) return n == 1 + (size_t)s->maxdoc * 8;
+    if (n < 14 || v[13] < 1 || v[13] > 32 || ix_get32(v + 9) == 0) return false;
+    if (v[0] == 1) return n == 14 + ((size_t)s->maxdoc + IX_BLOCK - 1) / IX_BLOCK * 16 * v[13];
+    if (n < 18) return false;
+    uint32_t count = ix_get32(v + 14);
+    size_t table = ix_wtable_bytes(v + 18, n - 18, count);
+    return count <= s->maxdoc && table && n == 18 + table + ((size_t)count + IX_BLOCK - 1) / IX_BLOCK * 16 * v[13];
 }
 
 crible_status ix_segment_open(const char *dir, const ix_seginfo *info, bool with_deletes,
@@ -113,8 +129,13 @@ crible_status ix_segment_open(const char *dir, const ix_seginfo *info, bool with
     crible_status st = CRIBLE_OK;
     if (memcmp(b, IX_SEG_MAGIC, 8) != 0 || memcmp(foot + 16, IX_END_MAGIC, 8) != 0)
         st = bad(err, s, "not a crible segment (bad magic)");
-    else if (ix_get32(b + 8) != IX_VERSION)
-        st = bad(err, s, "unknown format version");
+    else if (ix_get32(b + 8) < IX_SEG_VERSION_MIN || ix_get32(b + 8) > IX_SEG_VERSION) {
+        char what[96];
+        snprintf(what, sizeof what, "format version %u, this crible reads %d to %d", ix_get32(b + 8),
+                 IX_SEG_VERSION_MIN, IX_SEG_VERSION);
+        st = bad(err, s, what);
+    }
+    s->version = st ? 0 : ix_get32(b + 8);
     uint64_t toc_off = ix_get64(foot);
     uint32_t ntoc = ix_get32(foot + 8);
     if (!st && (toc_off < IX_HEADER || toc_off > s->map_len - IX_FOOTER ||
@@ -158,14 +179,7 @@ crible_status ix_segment_open(const char *dir, const ix_seginfo *info, bool with
         ix_segfield *f = &s->fields[i];
         st = parse_dict_header(s, f, err);
         if (!st && f->len.present && !ix_wtable_valid(f->len.p, f->len.n, s->maxdoc)) st = bad(err, s, "bad length table");
-        if (!st && f->numv.present) {
-            const uint8_t *v = f->numv.p;
-            size_t need = f->numv.n < 14 || v[0] != 1 ? 1 + (size_t)s->maxdoc * 8
-                        : 14 + ((size_t)s->maxdoc + IX_BLOCK - 1) / IX_BLOCK * 16 * v[13];
-            if (f->numv.n < 1 || v[0] > 1 || (v[0] == 1 && (v[13] < 1 || v[13] > 32 || ix_get32(v + 9) == 0)) ||
-                f->numv.n != need)
-                st = bad(err, s, "bad value table");
-        }
+        if (!st && f->numv.present && !numv_valid(s, f)) st = bad(err, s, "bad value table");
         if (!st && f->sent.present && !ix_wtable_bytes(f->sent.p, f->sent.n, s->maxdoc + 1))
             st = bad(err, s, "bad sentence table");
         if (!st && f->nums.present && (f->nums.n < 4 || !f->numv.present ||
@@ -438,14 +452,25 @@ uint32_t crible_index_sentences(const crible_index *ix, int field, uint32_t doc,
 bool ix_num_value(const ix_segfield *f, uint32_t maxdoc, uint32_t d, double *v)
 {
     if (!f->numv.present || d >= maxdoc) return false;
-    const uint8_t *p = f->numv.p;
+    const uint8_t *p = f->numv.p, *codes = p + 14;
     double x;
     if (p[0] == 0) {
         x = ix_getf64(p + 1 + 8 * (size_t)d);
     } else {
+        if (p[0] == 2) {   /* sparse: d's rank among the documents with a value */
+            uint32_t count = ix_get32(p + 14), a = 0, b = count;
+            const uint8_t *docs = p + 18;
+            while (a < b) {
+                uint32_t mid = a + (b - a) / 2;
+                if (ix_wtable_get(docs, mid) < d) a = mid + 1; else b = mid;
+            }
+            if (a == count || ix_wtable_get(docs, a) != d) return false;
+            codes = docs + ix_wtable_bytes(docs, f->numv.n - 18, count);
+            d = a;
+        }
         unsigned bits = p[13];
         uint64_t bit = (uint64_t)d * bits, acc = 0;
-        const uint8_t *q = p + 14 + bit / 8;
+        const uint8_t *q = codes + bit / 8;
         for (unsigned k = 0; k < 5 && q + k < p + f->numv.n; k++) acc |= (uint64_t)q[k] << (8 * k);
         uint64_t mask = bits == 32 ? 0xffffffffu : (1u << bits) - 1;
         uint32_t code = (uint32_t)((acc >> (bit % 8)) & mask);

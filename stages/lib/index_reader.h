@@ -22,6 +22,7 @@ typedef struct ix_section {
 typedef struct ix_segfield {
     char name[256];
     uint8_t kind, flags;
+    uint8_t version;   /* the segment's format version (2 or 3) */
     int link;
     uint32_t doc_count;
     uint64_t sum_length, nterms;
@@ -43,6 +44,7 @@ typedef struct ix_segment {
     char name[64];
     uint32_t base;          /* first snapshot document number */
     uint32_t maxdoc, nfields;
+    uint32_t version;       /* IX_SEG_VERSION_MIN..IX_SEG_VERSION */
     uint8_t *map;
     size_t map_len;
     uint64_t *deleted;      /* bitset, never NULL once opened */

@@ -19,31 +19,57 @@
 #include <zdict.h>
 #include <zstd.h>
 
+/* Raw blocks (32 KiB or more each) queued for the compressing thread at
+ * most: while it trains the dictionary, the 1 MiB of samples are queued
+ * and the writer goes on. */
+#define IX_JOBS 64
+
 /* A buffered output file that tracks its offset and the CRC of the
- * current section. */
+ * current section.  The CRC is folded over the buffer's bytes when they
+ * leave it (or are asked for: out_crc), not per write: one CRC32C call per
+ * 64 KiB, not per varint.  A file whose CRC nobody reads (the positions'
+ * temporary file) has none. */
 typedef struct ix_out {
     int fd;
+    bool no_crc;
     char path[4200];
     uint8_t buf[1 << 16];
     size_t len;
+    size_t crc_from;       /* buf[crc_from, len) is not yet in crc */
     uint64_t offset;       /* bytes written or buffered so far */
     uint32_t crc;
 } ix_out;
 
+/* The CRC of the current section's bytes so far. */
+static uint32_t out_crc(ix_out *o)
+{
+    if (o->len > o->crc_from && !o->no_crc) o->crc = ix_crc32c(o->crc, o->buf + o->crc_from, o->len - o->crc_from);
+    o->crc_from = o->len;
+    return o->crc;
+}
+
+/* Starts a CRC from crc for the bytes written from now on. */
+static void out_crc_set(ix_out *o, uint32_t crc)
+{
+    o->crc_from = o->len;
+    o->crc = crc;
+}
+
 static crible_status out_flush(ix_out *o, crible_error *err)
 {
+    out_crc(o);
     crible_status st = ix_write_all(o->fd, o->buf, o->len, o->path, err);
-    o->len = 0;
+    o->len = o->crc_from = 0;
     return st;
 }
 
 static crible_status out_write(ix_out *o, const void *p, size_t n, crible_error *err)
 {
     if (n == 0) return CRIBLE_OK;   /* p may be NULL (an empty buffer) */
-    o->crc = ix_crc32c(o->crc, p, n);
     o->offset += n;
     if (n >= sizeof o->buf) {
         crible_status st = out_flush(o, err);
+        if (!o->no_crc) o->crc = ix_crc32c(o->crc, p, n);
         return st ? st : ix_write_all(o->fd, p, n, o->path, err);
     }
     if (sizeof o->buf - o->len < n) {
@@ -86,14 +112,16 @@ struct ix_segw {
     ix_buf raw, comp, stidx;
     uint32_t ndocs, block_first, nblocks;
     uint32_t raw_docs;        /* records in raw */
-    /* blocks are compressed and written by a worker thread while the next
-     * one fills: `job` is the block it works on */
-    ix_buf job;
-    uint32_t job_docs;
+    /* blocks are compressed and written by a worker thread, in order,
+     * while the next ones fill: a queue of jobs q[head..tail) (modulo
+     * IX_JOBS); a job is a raw block, or the training of the dictionary on
+     * the samples (the blocks after it wait for the dictionary) */
+    struct job { ix_buf raw; uint32_t ndocs; bool train; } q[IX_JOBS];
+    uint32_t head, tail;
     pthread_t th;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    bool th_started, job_ready, quit;
+    bool th_started, th_failed, quit;
     crible_status th_st;
     crible_error th_err;
     /* a zstd dictionary trained on the first records (index_format.c) */
@@ -141,9 +169,10 @@ static crible_status out_open(ix_out *o, const char *path, crible_error *err)
     o->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (o->fd < 0)
         return crible_error_set(err, CRIBLE_EIO, "cannot create '%s': %s", path, strerror(errno));
-    o->len = 0;
+    o->len = o->crc_from = 0;
     o->offset = 0;
     o->crc = 0;
+    o->no_crc = false;
     return CRIBLE_OK;
 }
 
@@ -160,11 +189,11 @@ crible_status ix_segw_open(const char *path, int zstd_level, ix_segw **out, crib
     if (st) { ZSTD_freeCCtx(w->cctx); free(w); return st; }
     uint8_t h[IX_HEADER];
     memcpy(h, IX_SEG_MAGIC, 8);
-    ix_put32(h + 8, IX_VERSION);
+    ix_put32(h + 8, IX_SEG_VERSION);
     ix_put32(h + 12, 0);
     st = out_write(&w->out, h, sizeof h, err);
     w->stored_start = w->out.offset;
-    w->out.crc = 0;
+    out_crc_set(&w->out, 0);
     w->sec_kind = -1;
     if (st) { ix_segw_abort(w); return st; }
     *out = w;
@@ -207,13 +236,41 @@ static crible_status compress_block(ix_segw *w, const ix_buf *src, uint32_t ndoc
     ix_put32(e + 16, (uint32_t)n);
     ix_put32(e + 20, ix_crc32c(0, w->comp.data, n));
     if (!ix_buf_add(&w->stidx, e, sizeof e)) return nomem(err);
-    w->out.crc = w->stored_crc;
+    out_crc_set(&w->out, w->stored_crc);
     crible_status st = out_write(&w->out, w->comp.data, n, err);
-    w->stored_crc = w->out.crc;
+    w->stored_crc = out_crc(&w->out);
     w->stored_len += n;
     w->nblocks++;
     w->block_first += ndocs;
     return st;
+}
+
+/* Trains the dictionary on the samples (when there are enough). */
+static crible_status train_dict(ix_segw *w, crible_error *err)
+{
+    if (w->samples.len < IX_DICT_MIN_SAMPLES) return CRIBLE_OK;
+    size_t cap = w->samples.len / 16 < IX_DICT_MAX ? w->samples.len / 16 : IX_DICT_MAX;
+    if (!ix_buf_reserve(&w->zdict, cap)) return nomem(err);
+    /* fastCover with fixed parameters: ZDICT_trainFromBuffer searches
+     * over k (several trainings and test compressions), which cost more
+     * than the whole segment's compression for a gain of under 1 % */
+    ZDICT_fastCover_params_t p;
+    memset(&p, 0, sizeof p);
+    p.k = IX_DICT_K;
+    p.d = 8;
+    p.f = 20;
+    p.steps = 0;
+    p.splitPoint = 1.0;
+    p.accel = 1;
+    p.zParams.compressionLevel = w->zstd_level;
+    size_t n = ZDICT_trainFromBuffer_fastCover(w->zdict.data, cap, w->samples.data, w->sample_sizes,
+                                               w->nsamples, p);
+    if (!ZDICT_isError(n)) {
+        w->zdict.len = n;
+        w->cdict = ZSTD_createCDict(w->zdict.data, n, w->zstd_level);
+        if (!w->cdict) return nomem(err);
+    }
+    return CRIBLE_OK;
 }
 
 static void *worker(void *arg)
@@ -221,19 +278,41 @@ static void *worker(void *arg)
     ix_segw *w = arg;
     pthread_mutex_lock(&w->mu);
     for (;;) {
-        while (!w->job_ready && !w->quit) pthread_cond_wait(&w->cv, &w->mu);
-        if (!w->job_ready) break;
+        while (w->head == w->tail && !w->quit) pthread_cond_wait(&w->cv, &w->mu);
+        if (w->quit) break;   /* drained, or aborted: the jobs left are dropped */
+        struct job *j = &w->q[w->head % IX_JOBS];
+        crible_status st = w->th_st;
         pthread_mutex_unlock(&w->mu);
         crible_error e;
-        crible_status st = w->th_st ? w->th_st : compress_block(w, &w->job, w->job_docs, &e);
+        if (!st) st = j->train ? train_dict(w, &e) : compress_block(w, &j->raw, j->ndocs, &e);
         pthread_mutex_lock(&w->mu);
         if (st && !w->th_st) { w->th_st = st; w->th_err = e; }
-        w->job.len = 0;
-        w->job_ready = false;
+        j->raw.len = 0;
+        w->head++;
         pthread_cond_broadcast(&w->cv);
     }
     pthread_mutex_unlock(&w->mu);
     return NULL;
+}
+
+/* Starts the worker if it is not; false if no thread can be had. */
+static bool start_worker(ix_segw *w)
+{
+    if (w->th_started) return true;
+    if (w->th_failed) return false;
+    if (pthread_mutex_init(&w->mu, NULL) != 0) { w->th_failed = true; return false; }
+    if (pthread_cond_init(&w->cv, NULL) != 0) {
+        pthread_mutex_destroy(&w->mu);
+        w->th_failed = true;
+        return false;
+    }
+    if (pthread_create(&w->th, NULL, worker, w) != 0) {
+        pthread_cond_destroy(&w->cv);
+        pthread_mutex_destroy(&w->mu);
+        w->th_failed = true;
+        return false;
+    }
+    return w->th_started = true;
 }
 
 /* Waits for the worker to be idle; its error, if any. */
@@ -241,7 +320,7 @@ static crible_status drain(ix_segw *w, crible_error *err)
 {
     if (!w->th_started) return CRIBLE_OK;
     pthread_mutex_lock(&w->mu);
-    while (w->job_ready) pthread_cond_wait(&w->cv, &w->mu);
+    while (w->head != w->tail) pthread_cond_wait(&w->cv, &w->mu);
     crible_status st = w->th_st;
     if (st) *err = w->th_err;
     pthread_mutex_unlock(&w->mu);
@@ -261,35 +340,44 @@ static void stop_worker(ix_segw *w)
     w->th_started = false;
 }
 
+/* Queues a job for the worker (waiting while the queue is full): the
+ * training, or the block in raw (raw gets an empty buffer back); its
+ * error if it failed before. */
+static crible_status enqueue(ix_segw *w, bool train, crible_error *err)
+{
+    pthread_mutex_lock(&w->mu);
+    while (w->tail - w->head == IX_JOBS && !w->th_st) pthread_cond_wait(&w->cv, &w->mu);
+    crible_status st = w->th_st;
+    if (st) {
+        *err = w->th_err;
+    } else {
+        struct job *j = &w->q[w->tail % IX_JOBS];
+        j->train = train;
+        j->ndocs = train ? 0 : w->raw_docs;
+        if (!train) {   /* the slot's buffer is empty: swap */
+            ix_buf t = j->raw;
+            j->raw = w->raw;
+            w->raw = t;
+            w->raw.len = 0;
+            w->raw_docs = 0;
+        }
+        w->tail++;
+        pthread_cond_broadcast(&w->cv);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return st;
+}
+
 /* Hands the full block in raw to the worker (compressing it here if no
  * thread can be had). */
 static crible_status stored_block(ix_segw *w, crible_error *err)
 {
     if (w->raw.len == 0) return CRIBLE_OK;
-    if (!w->th_started) {
-        if (pthread_mutex_init(&w->mu, NULL) == 0 && pthread_cond_init(&w->cv, NULL) == 0 &&
-            pthread_create(&w->th, NULL, worker, w) == 0) {
-            w->th_started = true;
-        } else {
-            crible_status st = compress_block(w, &w->raw, w->raw_docs, err);
-            w->raw.len = 0;
-            w->raw_docs = 0;
-            return st;
-        }
-    }
-    crible_status st = drain(w, err);
-    if (st) return st;
-    ix_buf t = w->job;   /* the worker is idle: swap the buffers */
-    w->job = w->raw;
-    w->raw = t;
+    if (start_worker(w)) return enqueue(w, false, err);
+    crible_status st = compress_block(w, &w->raw, w->raw_docs, err);
     w->raw.len = 0;
-    pthread_mutex_lock(&w->mu);
-    w->job_docs = w->raw_docs;
-    w->job_ready = true;
-    pthread_cond_broadcast(&w->cv);
-    pthread_mutex_unlock(&w->mu);
     w->raw_docs = 0;
-    return CRIBLE_OK;
+    return st;
 }
 
 static crible_status block_add(ix_segw *w, const uint8_t *rec, size_t len, crible_error *err)
@@ -300,43 +388,18 @@ static crible_status block_add(ix_segw *w, const uint8_t *rec, size_t len, cribl
     return CRIBLE_OK;
 }
 
-/* Trains the dictionary on the samples (when there are enough), then
- * compresses them into blocks. */
+/* Trains the dictionary on the samples (in the worker, which then
+ * compresses the blocks queued after it with it), and cuts the samples
+ * into blocks.  The samples stay until the worker is drained. */
 static crible_status train(ix_segw *w, crible_error *err)
 {
     w->training = false;
-    if (w->samples.len >= IX_DICT_MIN_SAMPLES) {
-        size_t cap = w->samples.len / 16 < IX_DICT_MAX ? w->samples.len / 16 : IX_DICT_MAX;
-        if (!ix_buf_reserve(&w->zdict, cap)) return nomem(err);
-        /* fastCover with fixed parameters: ZDICT_trainFromBuffer searches
-         * over k (several trainings and test compressions), which cost more
-         * than the whole segment's compression for a gain of under 1 % */
-        ZDICT_fastCover_params_t p;
-        memset(&p, 0, sizeof p);
-        p.k = IX_DICT_K;
-        p.d = 8;
-        p.f = 20;
-        p.steps = 0;
-        p.splitPoint = 1.0;
-        p.accel = 1;
-        p.zParams.compressionLevel = w->zstd_level;
-        size_t n = ZDICT_trainFromBuffer_fastCover(w->zdict.data, cap, w->samples.data, w->sample_sizes,
-                                                   w->nsamples, p);
-        if (!ZDICT_isError(n)) {
-            w->zdict.len = n;
-            w->cdict = ZSTD_createCDict(w->zdict.data, n, w->zstd_level);
-            if (!w->cdict) return nomem(err);
-        }
-    }
-    crible_status st = CRIBLE_OK;
+    crible_status st = start_worker(w) ? enqueue(w, true, err) : train_dict(w, err);
     size_t off = 0;
     for (uint32_t i = 0; !st && i < w->nsamples; i++) {
         st = block_add(w, w->samples.data + off, w->sample_sizes[i], err);
         off += w->sample_sizes[i];
     }
-    ix_buf_free(&w->samples);
-    free(w->sample_sizes);
-    w->sample_sizes = NULL;
     return st;
 }
 
@@ -369,21 +432,25 @@ static crible_status stored_end(ix_segw *w, crible_error *err)
     stop_worker(w);
     w->raw.len = 0;
     w->raw_docs = 0;
+    ix_buf_free(&w->samples);
+    free(w->sample_sizes);
+    w->sample_sizes = NULL;
+    for (size_t i = 0; i < IX_JOBS; i++) ix_buf_free(&w->q[i].raw);
     if (st) return st;
     st = add_toc(w, IX_SEC_STORED, 0, w->stored_crc, w->stored_start, w->stored_len, err);
     if (st) return st;
-    w->out.crc = 0;
+    out_crc_set(&w->out, 0);
     uint64_t off = w->out.offset;
     uint8_t n[4];
     ix_put32(n, w->nblocks);
     st = out_write(&w->out, n, 4, err);
     if (!st) st = out_write(&w->out, w->stidx.data, w->stidx.len, err);
-    if (!st) st = add_toc(w, IX_SEC_STIDX, 0, w->out.crc, off, 4 + w->stidx.len, err);
+    if (!st) st = add_toc(w, IX_SEC_STIDX, 0, out_crc(&w->out), off, 4 + w->stidx.len, err);
     if (!st && w->zdict.len) {
-        w->out.crc = 0;
+        out_crc_set(&w->out, 0);
         off = w->out.offset;
         st = out_write(&w->out, w->zdict.data, w->zdict.len, err);
-        if (!st) st = add_toc(w, IX_SEC_ZDICT, 0, w->out.crc, off, w->zdict.len, err);
+        if (!st) st = add_toc(w, IX_SEC_ZDICT, 0, out_crc(&w->out), off, w->zdict.len, err);
     }
     ix_buf_free(&w->raw);
     ix_buf_free(&w->comp);
@@ -403,7 +470,7 @@ crible_status ix_segw_section_begin(ix_segw *w, int kind, int field, crible_erro
     w->sec_kind = kind;
     w->sec_field = field;
     w->sec_start = w->out.offset;
-    w->out.crc = 0;
+    out_crc_set(&w->out, 0);
     return CRIBLE_OK;
 }
 
@@ -414,7 +481,7 @@ crible_status ix_segw_section_write(ix_segw *w, const void *data, size_t len, cr
 
 crible_status ix_segw_section_end(ix_segw *w, crible_error *err)
 {
-    crible_status st = add_toc(w, w->sec_kind, w->sec_field, w->out.crc, w->sec_start,
+    crible_status st = add_toc(w, w->sec_kind, w->sec_field, out_crc(&w->out), w->sec_start,
                                w->out.offset - w->sec_start, err);
     w->sec_kind = 0;
     return st;
@@ -462,10 +529,10 @@ crible_status ix_segw_field_begin(ix_segw *w, const char *name, int kind, unsign
             if (ftruncate(w->pos->fd, 0) != 0 || lseek(w->pos->fd, 0, SEEK_SET) != 0)
                 return crible_error_set(err, CRIBLE_EIO, "cannot truncate '%s': %s",
                                         w->pos_path, strerror(errno));
-            w->pos->len = 0;
+            w->pos->len = w->pos->crc_from = 0;
             w->pos->offset = 0;
         }
-        w->pos->crc = 0;
+        w->pos->no_crc = true;   /* copy_positions makes the section's CRC */
     }
     w->nfields++;
     return CRIBLE_OK;
@@ -479,6 +546,7 @@ crible_status ix_segw_term_begin(ix_segw *w, const uint8_t *term, size_t len, bo
     w->term_len = len;
     w->term_pure = pure;
     w->vbits = vbits > IX_MAX_VBITS ? IX_MAX_VBITS : vbits;
+    if (w->nfields && !(w->fields[w->nfields - 1].flags & IX_FIELD_POSITIONS)) w->vbits = 0;
     w->df = w->max_tf = 0;
     w->cf = 0;
     w->bn = 0;
@@ -553,17 +621,29 @@ crible_status ix_segw_term_doc(ix_segw *w, uint32_t doc, uint32_t tf, const uint
     if (tf > w->max_tf) w->max_tf = tf;
     w->last_doc = doc;
     if (pos && w->pos) {
-        uint8_t v[10];
-        uint32_t prev = 0;
-        for (uint32_t i = 0; i < tf; i++) {
-            uint64_t x = (uint64_t)(i ? pos[i] - prev : pos[i]) << w->vbits;
-            if (var && w->vbits) x |= var[i] & ((1u << w->vbits) - 1);
-            size_t n = ix_varint_put(v, x);
-            prev = pos[i];
-            crible_status st = out_write(w->pos, v, n, err);
-            if (st) return st;
-            w->term_pos_bytes += n;
+        ix_out *o = w->pos;
+        uint32_t prev = 0, vmask = var && w->vbits ? (1u << w->vbits) - 1 : 0;
+        uint64_t start = o->offset;
+        /* varints straight into the buffer, as many as it surely holds */
+        for (uint32_t i = 0; i < tf;) {
+            if (sizeof o->buf - o->len < 10) {
+                crible_status st = out_flush(o, err);
+                if (st) return st;
+            }
+            size_t room = (sizeof o->buf - o->len) / 10;
+            uint32_t stop = tf - i < room ? tf : i + (uint32_t)room;
+            uint8_t *q = o->buf + o->len, *q0 = q;
+            unsigned vb = w->vbits;
+            for (; i < stop; i++) {
+                uint64_t x = (uint64_t)(pos[i] - prev) << vb | (vmask ? var[i] & vmask : 0);
+                prev = pos[i];
+                if (x < 0x80) *q++ = (uint8_t)x;
+                else q += ix_varint_put(q, x);
+            }
+            o->len += (size_t)(q - q0);
+            o->offset += (uint64_t)(q - q0);
         }
+        w->term_pos_bytes += o->offset - start;
     }
     return CRIBLE_OK;
 }
@@ -583,11 +663,12 @@ static crible_status dict_term(ix_segw *w, bool *first_out, crible_error *err)
         if (!ix_buf_varint(d, w->term_len) || !ix_buf_add(d, w->term, w->term_len))
             return nomem(err);
     } else {
-        size_t shared = 0;
-        while (shared < w->term_len && shared < w->last_len && w->term[shared] == w->last_term[shared])
-            shared++;
-        if (!ix_buf_varint(d, shared) || !ix_buf_varint(d, w->term_len - shared) ||
-            !ix_buf_add(d, w->term + shared, w->term_len - shared))
+        size_t shared = 0, max = w->term_len < w->last_len ? w->term_len : w->last_len;
+        while (shared < max && w->term[shared] == w->last_term[shared]) shared++;
+        size_t suffix = w->term_len - shared;
+        uint8_t h = (uint8_t)((shared < 15 ? shared : 15) | (suffix < 15 ? suffix : 15) << 4);
+        if (!ix_buf_add(d, &h, 1) || (shared >= 15 && !ix_buf_varint(d, shared - 15)) ||
+            (suffix >= 15 && !ix_buf_varint(d, suffix - 15)) || !ix_buf_add(d, w->term + shared, suffix))
             return nomem(err);
     }
     memcpy(w->last_term, w->term, w->term_len);
@@ -597,10 +678,17 @@ static crible_status dict_term(ix_segw *w, bool *first_out, crible_error *err)
     return CRIBLE_OK;
 }
 
-/* A term's statistics (index_format.c, DICT). */
-static bool dict_stats(ix_buf *d, uint32_t df, uint64_t cf, uint32_t max_tf, unsigned vbits, bool pure)
+/* A term's statistics (index_format.c, DICT): its df word, then its tf,
+ * or cf - df and max_tf, unless every tf is 1. */
+static bool dict_stats(ix_buf *d, const field_meta *f, uint32_t df, uint64_t cf, uint32_t max_tf,
+                       unsigned vbits, bool pure)
 {
-    if (!ix_buf_varint(d, (uint64_t)df << 6 | vbits << 1 | (pure ? IX_TERM_PURE : 0))) return false;
+    uint64_t ones = cf == df, word = (uint64_t)df - 1;
+    if (f->kind == CRIBLE_FIELD_EXACT) word = word << 1 | ones;
+    else if (f->flags & IX_FIELD_POSITIONS) word = word << 7 | ones << 6 | vbits << 1 | (pure ? IX_TERM_PURE : 0);
+    else word = word << 2 | ones << 1 | (pure ? IX_TERM_PURE : 0);
+    if (!ix_buf_varint(d, word)) return false;
+    if (ones) return true;
     if (df == 1) return ix_buf_varint(d, cf);
     return ix_buf_varint(d, cf - df) && ix_buf_varint(d, max_tf);
 }
@@ -611,7 +699,8 @@ static crible_status dict_add(ix_segw *w, uint64_t post_len, crible_error *err)
     bool first;
     crible_status st = dict_term(w, &first, err);
     if (st) return st;
-    if (!dict_stats(d, w->df, w->cf, w->max_tf, w->vbits, w->term_pure) || !ix_buf_varint(d, post_len) ||
+    if (!dict_stats(d, &w->fields[w->nfields - 1], w->df, w->cf, w->max_tf, w->vbits, w->term_pure) ||
+        !ix_buf_varint(d, post_len) ||
         (w->pos && w->fields[w->nfields - 1].flags & IX_FIELD_POSITIONS && !ix_buf_varint(d, w->term_pos_bytes)))
         return nomem(err);
     if (first && (!ix_buf_varint(d, w->post_off) || !ix_buf_varint(d, w->pos_off)))
@@ -634,7 +723,7 @@ crible_status ix_segw_exact_term(ix_segw *w, const uint8_t *norm, size_t len, ui
     while (shared < len && shared < stem_len && norm[shared] == stem[shared]) shared++;
     ix_buf *d = &w->dict;
     size_t ssl = stem_len - shared;
-    if (!dict_stats(d, df, cf, max_tf, 0, false) || !ix_buf_varint(d, (uint64_t)(len - shared) << 3 | (ssl < 7 ? ssl : 7)) ||
+    if (!dict_stats(d, &w->fields[w->nfields - 1], df, cf, max_tf, 0, false) || !ix_buf_varint(d, (uint64_t)(len - shared) << 3 | (ssl < 7 ? ssl : 7)) ||
         (ssl >= 7 && !ix_buf_varint(d, ssl - 7)) || !ix_buf_add(d, stem + shared, ssl) || !ix_buf_varint(d, variant))
         return nomem(err);
     return CRIBLE_OK;
@@ -712,23 +801,12 @@ crible_status ix_segw_field_end(ix_segw *w, uint32_t doc_count, uint64_t sum_len
 
 /* --- per-document tables ----------------------------------------------- */
 
-/* Values v[0..n) as u8 width, then that many bytes each (index_format.h:
- * ix_wtable_get). */
+/* Values v[0..n) as a width table (index_format.h: ix_wtable_put). */
 static crible_status write_wtable(ix_segw *w, const uint32_t *v, uint32_t n, crible_error *err)
 {
-    uint32_t max = 0;
-    for (uint32_t d = 0; d < n; d++) max = v[d] > max ? v[d] : max;
-    uint8_t width = max <= 0xff ? 1 : max <= 0xffff ? 2 : 4, buf[4096];
-    crible_status st = out_write(&w->out, &width, 1, err);
-    for (uint32_t d = 0; !st && d < n;) {
-        size_t k = 0;
-        for (; d < n && k + 4 <= sizeof buf; d++, k += width) {
-            uint8_t b[4];
-            ix_put32(b, v[d]);
-            memcpy(buf + k, b, width);
-        }
-        st = out_write(&w->out, buf, k, err);
-    }
+    ix_buf b = {0};
+    crible_status st = ix_wtable_put(&b, v, n) ? out_write(&w->out, b.data, b.len, err) : nomem(err);
+    ix_buf_free(&b);
     return st;
 }
 
@@ -798,19 +876,37 @@ crible_status ix_segw_numeric(ix_segw *w, int field, const double *values, uint3
     crible_status st = ix_segw_section_begin(w, IX_SEC_NUMV, field, err);
     if (!st && scaled(pairs, np, &scale, &bits)) {
         double base = np ? pairs[0].v : 0;
-        buf[0] = 1;
+        uint32_t none = bits == 32 ? UINT32_MAX : (1u << bits) - 1, codes[IX_BLOCK];
+        /* sparse (mode 2) when the documents with a value and their codes
+         * take fewer bytes than a code for every document */
+        uint32_t *docs = malloc(((size_t)np + 1) * sizeof *docs);
+        if (!docs) { free(pairs); return nomem(err); }
+        uint32_t k = 0;
+        for (uint32_t d = 0; d < n; d++)
+            if (!isnan(values[d])) docs[k++] = d;
+        ix_buf dt = {0};
+        if (!ix_wtable_put(&dt, docs, np)) st = nomem(err);
+        size_t dense = ((size_t)n + IX_BLOCK - 1) / IX_BLOCK * 16 * bits,
+               sparse = 4 + dt.len + ((size_t)np + IX_BLOCK - 1) / IX_BLOCK * 16 * bits;
+        bool sp = sparse < dense;
+        buf[0] = sp ? 2 : 1;
         ix_putf64(buf + 1, base);
         ix_put32(buf + 9, scale);
         buf[13] = (uint8_t)bits;
-        st = out_write(&w->out, buf, 14, err);
-        uint32_t none = bits == 32 ? UINT32_MAX : (1u << bits) - 1, codes[IX_BLOCK];
-        for (uint32_t d = 0; !st && d < n; d += IX_BLOCK) {
-            for (uint32_t i = 0; i < IX_BLOCK; i++)
-                codes[i] = d + i < n && !isnan(values[d + i])
-                               ? (uint32_t)nearbyint((values[d + i] - base) * scale) : none;
+        ix_put32(buf + 14, np);
+        if (!st) st = out_write(&w->out, buf, sp ? 18 : 14, err);
+        if (!st && sp) st = out_write(&w->out, dt.data, dt.len, err);
+        uint32_t m = sp ? np : n;
+        for (uint32_t d = 0; !st && d < m; d += IX_BLOCK) {
+            for (uint32_t i = 0; i < IX_BLOCK; i++) {
+                double x = d + i >= m ? NAN : values[sp ? docs[d + i] : d + i];
+                codes[i] = isnan(x) ? none : (uint32_t)nearbyint((x - base) * scale);
+            }
             ix_pack128(codes, bits, buf);
             st = out_write(&w->out, buf, 16 * bits, err);
         }
+        ix_buf_free(&dt);
+        free(docs);
     } else if (!st) {
         buf[0] = 0;
         st = out_write(&w->out, buf, 1, err);
@@ -843,7 +939,7 @@ static void segw_free(ix_segw *w)
         free(w->pos);
     }
     stop_worker(w);
-    ix_buf_free(&w->job);
+    for (size_t i = 0; i < IX_JOBS; i++) ix_buf_free(&w->q[i].raw);
     ZSTD_freeCCtx(w->cctx);
     ZSTD_freeCDict(w->cdict);
     ix_buf_free(&w->samples);
@@ -888,7 +984,7 @@ crible_status ix_segw_finish(ix_segw *w, uint32_t maxdoc, uint64_t *size, crible
     ix_buf_free(&m);
     /* TOC and footer */
     uint64_t toc_off = w->out.offset;
-    w->out.crc = 0;
+    out_crc_set(&w->out, 0);
     for (size_t i = 0; !st && i < w->ntoc; i++) {
         uint8_t e[IX_TOC_ENTRY];
         ix_put16(e, w->toc[i].kind);
@@ -902,7 +998,7 @@ crible_status ix_segw_finish(ix_segw *w, uint32_t maxdoc, uint64_t *size, crible
         uint8_t f[IX_FOOTER];
         ix_put64(f, toc_off);
         ix_put32(f + 8, (uint32_t)w->ntoc);
-        ix_put32(f + 12, w->out.crc);
+        ix_put32(f + 12, out_crc(&w->out));
         memcpy(f + 16, IX_END_MAGIC, 8);
         st = out_write(&w->out, f, sizeof f, err);
     }
@@ -920,6 +1016,7 @@ crible_status ix_segw_finish(ix_segw *w, uint32_t maxdoc, uint64_t *size, crible
 void ix_segw_abort(ix_segw *w)
 {
     if (!w) return;
+    stop_worker(w);   /* before the file it writes to is closed */
     if (w->out.fd >= 0) {
         close(w->out.fd);
         unlink(w->out.path);

@@ -56,12 +56,29 @@ static inline bool vget(const uint8_t **p, const uint8_t *end, uint64_t *v)
 static bool decode(ix_dictit *it)
 {
     ix_term *t = &it->t;
+    const ix_segfield *f = it->f;
     uint64_t shared = 0, len, df, cfx, mtf, plen, poslen;
-    if (it->in_block > 0) {
-        if (!vget(&it->p, it->end, &shared) || shared > t->len) goto damaged;
+    bool v3 = f->version >= 3;
+    if (it->in_block == 0) {
+        if (!vget(&it->p, it->end, &len)) goto damaged;
+    } else if (v3) {   /* one byte: shared | suffix << 4, 15: a varint adds */
+        if (it->p == it->end) goto damaged;
+        unsigned h = *it->p++;
+        shared = h & 15;
+        len = h >> 4;
+        uint64_t more;
+        if (shared == 15) {
+            if (!vget(&it->p, it->end, &more) || more > CRIBLE_TERM_MAX) goto damaged;
+            shared += more;
+        }
+        if (len == 15) {
+            if (!vget(&it->p, it->end, &more) || more > CRIBLE_TERM_MAX) goto damaged;
+            len += more;
+        }
+    } else if (!vget(&it->p, it->end, &shared) || !vget(&it->p, it->end, &len)) {
+        goto damaged;
     }
-    if (!vget(&it->p, it->end, &len) || shared + len > CRIBLE_TERM_MAX ||
-        len > (uint64_t)(it->end - it->p))
+    if (shared > t->len || shared + len > CRIBLE_TERM_MAX || len > (uint64_t)(it->end - it->p))
         goto damaged;
     if (len <= 16) /* most suffixes: no call */
         for (size_t k = 0; k < len; k++) t->bytes[shared + k] = it->p[k];
@@ -69,13 +86,36 @@ static bool decode(ix_dictit *it)
         memcpy(t->bytes + shared, it->p, len);
     it->p += len;
     t->len = (size_t)(shared + len);
-    if (!vget(&it->p, it->end, &df) || (df >> 6) == 0 || (df >> 6) > UINT32_MAX ||
-        ((df >> 1) & 31) > IX_MAX_VBITS)
-        goto damaged;
-    t->df = (uint32_t)(df >> 6);
-    t->pure = df & IX_TERM_PURE;
-    t->vbits = (unsigned)((df >> 1) & 31);
-    if (t->df == 1) {   /* its one document's tf */
+    if (!vget(&it->p, it->end, &df)) goto damaged;
+    bool ones = false;
+    if (!v3) {   /* df << 6 | V << 1 | PURE */
+        if ((df >> 6) == 0 || (df >> 6) > UINT32_MAX || ((df >> 1) & 31) > IX_MAX_VBITS) goto damaged;
+        t->df = (uint32_t)(df >> 6);
+        t->pure = df & IX_TERM_PURE;
+        t->vbits = (unsigned)((df >> 1) & 31);
+    } else if (f->kind == CRIBLE_FIELD_EXACT) {   /* df - 1 << 1 | ONES */
+        if ((df >> 1) >= UINT32_MAX) goto damaged;
+        t->df = (uint32_t)(df >> 1) + 1;
+        ones = df & 1;
+        t->pure = false;
+        t->vbits = 0;
+    } else if (f->flags & IX_FIELD_POSITIONS) {   /* df - 1 << 7 | ONES << 6 | V << 1 | PURE */
+        if ((df >> 7) >= UINT32_MAX || ((df >> 1) & 31) > IX_MAX_VBITS) goto damaged;
+        t->df = (uint32_t)(df >> 7) + 1;
+        ones = (df >> 6) & 1;
+        t->pure = df & IX_TERM_PURE;
+        t->vbits = (unsigned)((df >> 1) & 31);
+    } else {   /* df - 1 << 2 | ONES << 1 | PURE */
+        if ((df >> 2) >= UINT32_MAX) goto damaged;
+        t->df = (uint32_t)(df >> 2) + 1;
+        ones = (df >> 1) & 1;
+        t->pure = df & IX_TERM_PURE;
+        t->vbits = 0;
+    }
+    if (ones) {   /* every tf is 1 */
+        t->cf = t->df;
+        t->max_tf = 1;
+    } else if (t->df == 1) {   /* its one document's tf */
         if (!vget(&it->p, it->end, &cfx) || cfx == 0 || cfx > UINT32_MAX) goto damaged;
         t->cf = cfx;
         t->max_tf = (uint32_t)cfx;
@@ -86,7 +126,7 @@ static bool decode(ix_dictit *it)
         t->cf = t->df + cfx;
         t->max_tf = (uint32_t)mtf;
     }
-    if (it->f->kind == CRIBLE_FIELD_EXACT) {
+    if (f->kind == CRIBLE_FIELD_EXACT) {
         uint64_t cut, sl, var, common;
         if (!vget(&it->p, it->end, &cut) || (cut >> 3) > t->len) goto damaged;
         common = t->len - (cut >> 3);

@@ -1,0 +1,324 @@
+/*
+ * test_index_segment.c - the segment format's version 3 against version 2:
+ * a numeric field few documents have is written sparse (NUMV mode 2) and
+ * answers values and ranges as a dense one does, through a merge too; a
+ * dictionary in the version 3 coding (one-byte term headers, the ONES flag,
+ * df - 1) gives back every term's statistics; a version 2 segment (the
+ * fuzz corpus's seed, written before version 3) still opens, reads and
+ * checks clean; a segment of an unknown version is refused with its file
+ * and version named.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "index.h"
+#include "index_format.h"
+#include "index_manifest.h"
+#include "index_writer.h"
+
+static char dir[256];
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof dir, "/tmp/crible-test-segment-%d", (int)getpid());
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+    return 0;
+}
+
+static int teardown(void **state) { return setup(state); }
+
+static void add(crible_index_writer *w, int i, const char *meta)
+{
+    static const char *words[] = {"les", "victimes", "parlent", "pas", "bon", "du", "tout",
+                                  "netflix", "série", "harcèlement", "réseaux", "sociaux"};
+    char text[512] = "", json[1024], id[32];
+    snprintf(id, sizeof id, "doc-%d", i);
+    for (int k = 0; k < 3 + i % 4; k++) {
+        strcat(text, k ? " " : "");
+        strcat(text, words[(i * 5 + k * 3) % 12]);
+    }
+    snprintf(json, sizeof json, "{\"id\":\"%s\",\"text\":\"%s\",\"rating\":%d%s%s}", id, text, i % 5 + 1,
+             meta ? "," : "", meta ? meta : "");
+    crible_error err = {0};
+    assert_int_equal(crible_index_doc_begin(w, id, json, strlen(json), &err), CRIBLE_OK);
+    assert_int_equal(crible_index_doc_field(w, "text", &err), CRIBLE_OK);
+    crible_index_doc_sentence(w);
+    uint32_t a = 0;
+    for (const char *p = text; *p;) {
+        const char *e = strchr(p, ' ');
+        size_t l = e ? (size_t)(e - p) : strlen(p);
+        char t[64];
+        memcpy(t, p, l);
+        t[l] = 0;
+        crible_index_token tok = {t, t, a, a + (uint32_t)l};
+        assert_int_equal(crible_index_doc_token(w, &tok, &err), CRIBLE_OK);
+        a += (uint32_t)l + 1;
+        p += l + (e != NULL);
+    }
+    assert_int_equal(crible_index_doc_end(w, &err), CRIBLE_OK);
+}
+
+/* The NUMV mode byte of field `name` in the segment file seg. */
+static int numv_mode(const char *seg, const char *name)
+{
+    uint8_t *data;
+    size_t n;
+    crible_error err;
+    assert_int_equal(ix_read_file(seg, &data, &n, &err), CRIBLE_OK);
+    uint64_t toc = ix_get64(data + n - IX_FOOTER);
+    uint32_t ntoc = ix_get32(data + n - IX_FOOTER + 8);
+    int field = -1, mode = -1;
+    for (uint32_t i = 0; i < ntoc; i++) {   /* META: the field's number */
+        const uint8_t *e = data + toc + (size_t)i * IX_TOC_ENTRY;
+        if (ix_get16(e) != IX_SEC_META) continue;
+        const uint8_t *p = data + ix_get64(e + 8);
+        uint32_t nf = ix_get32(p + 4);
+        p += 8;
+        for (uint32_t f = 0; f < nf; f++) {
+            if (p[0] == strlen(name) && memcmp(p + 1, name, p[0]) == 0) field = (int)f;
+            p += 1 + p[0] + 24;
+        }
+    }
+    for (uint32_t i = 0; i < ntoc; i++) {
+        const uint8_t *e = data + toc + (size_t)i * IX_TOC_ENTRY;
+        if (ix_get16(e) == IX_SEC_NUMV && ix_get16(e + 2) == field) mode = data[ix_get64(e + 8)];
+    }
+    free(data);
+    return mode;
+}
+
+static void check_clean(const char *d)
+{
+    crible_error err = {0};
+    crible_status st = crible_index_check(d, NULL, NULL, &err);
+    if (st) fprintf(stderr, "%s\n", err.message);
+    assert_int_equal(st, CRIBLE_OK);
+}
+
+static uint32_t range(crible_index *ix, const char *field, double lo, double hi)
+{
+    crible_index_info info;
+    crible_index_get_info(ix, &info);
+    uint64_t *bits = calloc(info.maxdoc / 64 + 1, 8);
+    assert_non_null(bits);
+    uint32_t n = crible_index_range(ix, crible_index_field(ix, field), lo, hi, bits);
+    free(bits);
+    return n;
+}
+
+static crible_index_writer *open_writer(void)
+{
+    crible_index_writer_options o;
+    crible_index_writer_options_default(&o);
+    crible_index_writer *w;
+    crible_error err = {0};
+    assert_int_equal(crible_index_writer_open(dir, &o, &w, &err), CRIBLE_OK);
+    return w;
+}
+
+static void test_sparse_numeric(void **state)
+{
+    (void)state;
+    crible_index_writer *w = open_writer();
+    crible_error err = {0};
+    /* 600 documents, 3 with a year, 2 with a date: sparse; ratings dense */
+    for (int i = 0; i < 600; i++) {
+        char meta[64];
+        if (i == 17 || i == 301 || i == 599) snprintf(meta, sizeof meta, "\"year\":%d", 1990 + i / 10);
+        else if (i == 5 || i == 450) snprintf(meta, sizeof meta, "\"date\":\"2021-0%d-15\"", 1 + i % 9);
+        add(w, i, i == 17 || i == 301 || i == 599 || i == 5 || i == 450 ? meta : NULL);
+    }
+    assert_int_equal(crible_index_writer_commit(w, &err), CRIBLE_OK);
+    /* a second segment, then one merged from both */
+    for (int i = 600; i < 700; i++) add(w, i, i == 650 ? "\"year\":2024" : NULL);
+    assert_int_equal(crible_index_writer_commit(w, &err), CRIBLE_OK);
+    char seg[512];
+    snprintf(seg, sizeof seg, "%s/seg-000001.cri", dir);
+    assert_int_equal(numv_mode(seg, "year"), 2);
+    assert_int_equal(numv_mode(seg, "date"), 2);
+    assert_int_equal(numv_mode(seg, "rating"), 1);
+    check_clean(dir);
+    for (int merged = 0; merged < 2; merged++) {
+        crible_index *ix;
+        assert_int_equal(crible_index_open(dir, &ix, &err), CRIBLE_OK);
+        int year = crible_index_field(ix, "year"), date = crible_index_field(ix, "date");
+        assert_true(year >= 0 && date >= 0);
+        double v;
+        int have = 0;
+        for (uint32_t d = 0; d < 700; d++) have += crible_index_numeric(ix, year, d, &v);
+        assert_int_equal(have, 4);
+        static const int with[] = {17, 301, 599, 650};
+        for (int k = 0; k < 4; k++) {
+            char id[32];
+            snprintf(id, sizeof id, "doc-%d", with[k]);
+            uint32_t d = crible_index_find_id(ix, id);
+            assert_true(crible_index_numeric(ix, year, d, &v));
+            assert_true(v == (with[k] == 650 ? 2024 : 1990 + with[k] / 10));
+            assert_false(crible_index_numeric(ix, year, d == 0 ? 1 : d - 1, &v));
+        }
+        assert_int_equal(range(ix, "year", 1990, 2050), 4);
+        assert_int_equal(range(ix, "year", 1990, 2030), 3);
+        assert_int_equal(range(ix, "year", 2020, 2025), 2);   /* 2020 (doc-301), 2024 (doc-650) */
+        assert_int_equal(range(ix, "year", 1991, 1991), 1);   /* doc-17 */
+        assert_int_equal(range(ix, "date", 20210000, 20211231), 2);
+        assert_int_equal(range(ix, "rating", 5, 5), 140);
+        crible_index_close(ix);
+        if (!merged) {
+            assert_int_equal(crible_index_writer_force_merge(w, &err), CRIBLE_OK);
+            assert_int_equal(crible_index_writer_commit(w, &err), CRIBLE_OK);
+            check_clean(dir);
+        }
+    }
+    crible_index_writer_close(w);
+}
+
+static void test_dictionary_stats(void **state)
+{
+    (void)state;
+    crible_index_writer *w = open_writer();
+    crible_error err = {0};
+    for (int i = 0; i < 300; i++) add(w, i, i % 7 == 0 ? "\"source\":\"allocine.fr\"" : NULL);
+    assert_int_equal(crible_index_writer_commit(w, &err), CRIBLE_OK);
+    crible_index_writer_close(w);
+    check_clean(dir);
+    crible_index *ix;
+    assert_int_equal(crible_index_open(dir, &ix, &err), CRIBLE_OK);
+    crible_term_stats s;
+    /* a keyword in 43 documents, tf 1 each (ONES) */
+    assert_true(crible_index_term(ix, crible_index_field(ix, "source"), "allocine.fr", 11, &s));
+    assert_int_equal(s.df, 43);
+    assert_int_equal(s.cf, 43);
+    assert_int_equal(s.max_tf, 1);
+    /* an id: df 1, tf 1 */
+    assert_true(crible_index_term(ix, crible_index_field(ix, "_id"), "doc-299", 7, &s));
+    assert_int_equal(s.df, 1);
+    assert_int_equal(s.max_tf, 1);
+    /* a word twice in some documents: i*5+k*3 mod 12 repeats for k = 0, 4 */
+    int text = crible_index_field(ix, "text");
+    uint64_t total = 0;
+    crible_terms *it;
+    assert_int_equal(crible_terms_open(ix, text, &it, &err), CRIBLE_OK);
+    const char *t;
+    size_t tl;
+    int nterms = 0;
+    uint32_t max_tf = 0;
+    while (crible_terms_next(it, &t, &tl, &s)) {
+        nterms++;
+        total += s.cf;
+        if (s.max_tf > max_tf) max_tf = s.max_tf;
+    }
+    crible_terms_close(it);
+    assert_int_equal(nterms, 12);
+    assert_int_equal(max_tf, 2);
+    uint64_t tokens = 0;
+    for (int i = 0; i < 300; i++) tokens += 3 + i % 4;
+    assert_int_equal(total, tokens);
+    crible_index_close(ix);
+}
+
+/* A MANIFEST naming the segment file seg as segment 1 of dir. */
+static void install(const char *seg_path, uint32_t version_patch)
+{
+    uint8_t *data;
+    size_t n;
+    crible_error err;
+    assert_int_equal(ix_read_file(seg_path, &data, &n, &err), CRIBLE_OK);
+    if (version_patch) ix_put32(data + 8, version_patch);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
+    assert_int_equal(system(cmd), 0);
+    uint64_t toc = ix_get64(data + n - IX_FOOTER);
+    uint32_t maxdoc = 0, ntoc = ix_get32(data + n - IX_FOOTER + 8);
+    for (uint32_t i = 0; i < ntoc; i++) {
+        const uint8_t *e = data + toc + (size_t)i * IX_TOC_ENTRY;
+        if (ix_get16(e) == IX_SEC_META) maxdoc = ix_get32(data + ix_get64(e + 8));
+    }
+    ix_seginfo s = {1, maxdoc, 0, 0, n};
+    ix_manifest m = {1, 2, 1, &s, (char *)"{}"};
+    assert_int_equal(ix_manifest_write(dir, &m, &err), CRIBLE_OK);
+    char path[512];
+    snprintf(path, sizeof path, "%s/seg-000001.cri", dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, n, f), n);
+    fclose(f);
+    free(data);
+}
+
+static void test_version_2(void **state)
+{
+    (void)state;
+    const char *src = getenv("CRIBLE_SRC");
+    char seed[1024];
+    snprintf(seed, sizeof seed, "%s/tests/fuzz/index/seed-300docs.cri", src ? src : ".");
+    uint8_t *data;
+    size_t n;
+    crible_error err;
+    assert_int_equal(ix_read_file(seed, &data, &n, &err), CRIBLE_OK);
+    assert_int_equal(ix_get32(data + 8), 2);   /* the seed is a version 2 segment */
+    free(data);
+    install(seed, 0);
+    check_clean(dir);
+    crible_index *ix;
+    assert_int_equal(crible_index_open(dir, &ix, &err), CRIBLE_OK);
+    crible_term_stats s;
+    int text = crible_index_field(ix, "text");
+    assert_true(text >= 0);
+    assert_true(crible_index_term(ix, text, "victime", 7, &s));
+    assert_true(s.df > 0 && s.cf >= s.df);
+    uint64_t *bits = calloc(300 / 64 + 1, 8);
+    assert_true(crible_index_range(ix, crible_index_field(ix, "rating"), 0, 10, bits) > 0);
+    free(bits);
+    crible_index_close(ix);
+
+    /* an unknown version: refused, the file and the version named */
+    install(seed, 4);
+    crible_status st = crible_index_open(dir, &ix, &err);
+    assert_int_equal(st, CRIBLE_EINDEX);
+    assert_non_null(strstr(err.message, "seg-000001.cri"));
+    assert_non_null(strstr(err.message, "format version 4"));
+}
+
+static void test_wtable(void **state)
+{
+    (void)state;
+    static const uint32_t maxes[] = {0, 1, 200, 255, 256, 3000, 65535, 65536, 300000, 0xffffffffu};
+    for (size_t k = 0; k < sizeof maxes / sizeof *maxes; k++) {
+        for (uint32_t n = 0; n < 300; n += 37) {
+            uint32_t v[300];
+            for (uint32_t i = 0; i < n; i++) v[i] = (uint32_t)(((uint64_t)i * 2654435761u) % ((uint64_t)maxes[k] + 1));
+            if (n) v[n - 1] = maxes[k];
+            ix_buf b = {0};
+            assert_true(ix_wtable_put(&b, v, n));
+            assert_int_equal(ix_wtable_bytes(b.data, b.len, n), b.len);
+            assert_true(ix_wtable_valid(b.data, b.len, n));
+            for (uint32_t i = 0; i < n; i++) assert_int_equal(ix_wtable_get(b.data, i), v[i]);
+            /* never larger than the byte widths */
+            size_t bytes = 1 + (size_t)n * (maxes[k] <= 0xff ? 1 : maxes[k] <= 0xffff ? 2 : 4);
+            assert_true(b.len <= bytes);
+            if (n == 296 && maxes[k] == 3000) assert_int_equal(b.data[0], 0x80 | 12);
+            ix_buf_free(&b);
+        }
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_sparse_numeric, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dictionary_stats, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_version_2, setup, teardown),
+        cmocka_unit_test(test_wtable),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
