@@ -634,6 +634,20 @@ crible_status ix_membuf_add(ix_membuf *b, ix_segw *segw, const char *id, const c
                 d->epoch = b->epoch;
             }
             for (uint32_t k = 0; k < df->ntokens; k++) {
+                /* a stem not resolved yet is looked up in the table: its
+                 * slot is prefetched AHEAD tokens early (a cache miss) */
+                if (k + AHEAD < df->ntokens) {
+                    uint32_t s = df->terms[k + AHEAD].stem;
+                    if (s != UINT32_MAX && !d->res[2 * (size_t)s])
+                        __builtin_prefetch(&b->table[field_hash(d->terms[s].hash, tf) & (b->table_cap - 1)]);
+                }
+                if (k + AHEAD / 2 < df->ntokens) {   /* then its term, half that early */
+                    uint32_t s = df->terms[k + AHEAD / 2].stem;
+                    if (s != UINT32_MAX && !d->res[2 * (size_t)s]) {
+                        const slot *sp = &b->table[field_hash(d->terms[s].hash, tf) & (b->table_cap - 1)];
+                        if (sp->t) __builtin_prefetch(sp->t);
+                    }
+                }
                 ix_tokterm tt = df->terms[k];
                 if (tt.stem != UINT32_MAX && !add_dict_token(b, tf, ef, d, tt, doc, k)) return nomem(err);
             }
