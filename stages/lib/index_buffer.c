@@ -60,6 +60,7 @@ typedef struct mfield {
  * the term only when the hashes agree. */
 typedef struct slot {
     uint32_t hash;
+    uint16_t field;           /* its term's (the flush groups by field from the slots) */
     mterm *t;
 } slot;
 
@@ -137,7 +138,7 @@ static void clear(ix_membuf *b)
         if (!t) continue;
         if (t->docs.cap > INLINE) free(t->docs.data);
         if (t->pos.cap > INLINE) free(t->pos.data);
-        b->table[i] = (slot){0, NULL};
+        b->table[i] = (slot){0, 0, NULL};
     }
     while (b->chunks) {
         chunk *c = b->chunks;
@@ -344,7 +345,7 @@ static mterm *term_find(ix_membuf *b, int field, const char *s, size_t len, uint
     t->len = (uint8_t)len;
     t->last_doc = t->cur_doc = t->orphan = t->self_variant = UINT32_MAX;
     memcpy(t->bytes, s, len);
-    b->table[j] = (slot){h, t};
+    b->table[j] = (slot){h, (uint16_t)field, t};
     b->nterms++;
     return t;
 }
@@ -738,6 +739,7 @@ static void sort_terms(mterm **terms, size_t n)
         return;
     }
     for (size_t i = 0; i < n; i++) {
+        if (i + 8 < n) __builtin_prefetch(terms[i + 8]->bytes);   /* a term: a cache miss */
         uint64_t k = 0;
         for (size_t j = 0; j < 8; j++) k = k << 8 | (j < terms[i]->len ? (uint8_t)terms[i]->bytes[j] : 0);
         a[i] = (sortkey){k, terms[i]};
@@ -828,6 +830,10 @@ static crible_status flush_field(ix_membuf *b, ix_segw *w, size_t fi, mterm **te
     size_t poscap = 0;
     for (size_t i = 0; !st && i < nt; i++) {
         const mterm *t = terms[i];
+        if (i + 4 < nt) {   /* the terms are far apart: the next ones' lines early */
+            __builtin_prefetch(terms[i + 4]);
+            __builtin_prefetch((const char *)terms[i + 4] + 64);
+        }
         if (f->kind == CRIBLE_FIELD_EXACT) {
             const mterm *s = t->stem;
             if (!s || (s->len == t->len && !memcmp(s->bytes, t->bytes, t->len) && !s->impure))
@@ -874,18 +880,18 @@ crible_status ix_membuf_flush(ix_membuf *b, ix_segw *w, uint64_t *size, uint64_t
                               uint32_t *ndeleted, crible_error *err)
 {
     crible_status st = CRIBLE_OK;
-    mterm **all = malloc((b->nterms + 1) * sizeof *all);
+    slot *all = malloc((b->nterms + 1) * sizeof *all);
     if (!all) { ix_segw_abort(w); return nomem(err); }
     size_t n = 0;
-    for (size_t i = 0; i < b->table_cap; i++)
-        if (b->table[i].t) all[n++] = b->table[i].t;
+    for (size_t i = 0; i < b->table_cap; i++)   /* the slots, not the terms: no cache miss a term */
+        if (b->table[i].t) all[n++] = b->table[i];
     /* group by field, each group sorted */
     size_t *count = calloc(b->nfields + 1, sizeof *count);
     mterm **sorted = malloc((n + 1) * sizeof *sorted);
     if (!count || !sorted) st = nomem(err);
-    for (size_t i = 0; !st && i < n; i++) count[all[i]->field + 1]++;
+    for (size_t i = 0; !st && i < n; i++) count[all[i].field + 1]++;
     for (size_t f = 0; !st && f < b->nfields; f++) count[f + 1] += count[f];
-    for (size_t i = 0; !st && i < n; i++) sorted[count[all[i]->field]++] = all[i];
+    for (size_t i = 0; !st && i < n; i++) sorted[count[all[i].field]++] = all[i].t;
     for (size_t f = b->nfields; !st && f > 0; f--) count[f] = count[f - 1];
     if (!st) count[0] = 0;
     for (size_t f = 0; !st && f < b->nfields; f++) {
