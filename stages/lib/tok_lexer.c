@@ -77,6 +77,21 @@ static inline bool fast_letter(UChar c)
            ((unsigned)(c - 0xC0) < 0xC0 && c != 0xD7 && c != 0xF7);
 }
 
+/* Whether nothing can attach to the character before u[i] (WB4: Extend,
+ * Format, ZWJ; all at U+0300 or above but the soft hyphen). */
+static inline bool attaches_nothing(const UChar *u, int32_t n, int32_t i)
+{
+    return i == n || u[i] < 0x80 || (u[i] >= 0xA0 && u[i] < 0x300 && u[i] != 0xAD);
+}
+
+/* French punctuation outside ASCII that UAX #29 joins to nothing
+ * (Word_Break Other): « » … – — “ ” */
+static inline bool fast_alone_wide(UChar c)
+{
+    return c == 0xAB || c == 0xBB || c == 0x2026 || c == 0x2013 || c == 0x2014 ||
+           c == 0x201C || c == 0x201D;
+}
+
 /* The end of the run of fast_letter units from u[q] on (8 at a time). */
 static inline int32_t letters_end(const UChar *u, int32_t q, int32_t n)
 {
@@ -199,17 +214,6 @@ static int lex_one(crible_tokenizer *t, crible_error *err)
                     t->at_boundary = true;
                     continue;
                 }
-            } else if (c == '\n' && t->at_boundary) {
-                /* a line feed at a boundary is a segment of its own
-                 * (WB3a, WB3b), white space for the next token */
-                t->space = t->nl = true;
-                t->pos++;
-                continue;
-            } else if (fast_alone(c) && t->at_boundary && (t->pos + 1 == n || u[t->pos + 1] < 0x80) &&
-                       !(sp && sp->s <= t->pos + 1)) {
-                tok_raw r = {t->pos, t->pos + 1, RAW_OTHER, t->ascii_class[c], 0, 0};
-                t->pos++;
-                return raw_push(t, r, err) ? 1 : -1;
             } else if ((fast_letter(c) || (c >= '0' && c <= '9')) &&
                        (t->pos == 0 || u[t->pos - 1] == ' ' || t->pos == t->icu_at)) {
                 /* after a space or where ICU itself put a boundary */
@@ -257,6 +261,30 @@ static int lex_one(crible_tokenizer *t, crible_error *err)
                     t->at_boundary = true;
                     return raw_push(t, r, err) ? 1 : -1;
                 }
+            } else if (!t->at_boundary) {
+                /* after a special: ICU */
+            } else if (c == 0xA0 && attaches_nothing(u, n, t->pos + 1)) {
+                /* a no-break space is a segment of its own (Word_Break
+                 * Other, not WSegSpace), white space for the next token */
+                t->space = true;
+                t->pos++;
+                continue;
+            } else if (fast_alone_wide(c) && attaches_nothing(u, n, t->pos + 1) &&
+                       !(sp && sp->s <= t->pos + 1)) {
+                tok_raw r = {t->pos, t->pos + 1, RAW_OTHER, CRIBLE_TOKEN_PUNCT, 0, 0};
+                t->pos++;
+                return raw_push(t, r, err) ? 1 : -1;
+            } else if (c == '\n') {
+                /* a line feed at a boundary is a segment of its own
+                 * (WB3a, WB3b), white space for the next token */
+                t->space = t->nl = true;
+                t->pos++;
+                continue;
+            } else if (fast_alone(c) && (t->pos + 1 == n || u[t->pos + 1] < 0x80) &&
+                       !(sp && sp->s <= t->pos + 1)) {
+                tok_raw r = {t->pos, t->pos + 1, RAW_OTHER, t->ascii_class[c], 0, 0};
+                t->pos++;
+                return raw_push(t, r, err) ? 1 : -1;
             }
         }
         if (t->bend <= t->pos) {
