@@ -19,10 +19,11 @@
 #include <zdict.h>
 #include <zstd.h>
 
-/* Raw blocks (32 KiB or more each) queued for the compressing thread at
- * most: while it trains the dictionary, the 1 MiB of samples are queued
- * and the writer goes on. */
-#define IX_JOBS 64
+/* Jobs queued for the compressing thread at most (raw blocks of 32 KiB or
+ * more each, or the training): while it trains the dictionary and
+ * compresses the 1 MiB of samples, the writer goes on with the next
+ * blocks. */
+#define IX_JOBS 16
 
 /* A buffered output file that tracks its offset and the CRC of the
  * current section.  The CRC is folded over the buffer's bytes when they
@@ -273,6 +274,44 @@ static crible_status train_dict(ix_segw *w, crible_error *err)
     return CRIBLE_OK;
 }
 
+/* The samples' records up to the end of the last full block, cut into
+ * blocks as block_add cuts them: *nrec records, *bytes bytes. */
+static void samples_cut(const ix_segw *w, uint32_t *nrec, size_t *bytes)
+{
+    size_t off = 0, start = 0;
+    *nrec = 0;
+    for (uint32_t i = 0; i < w->nsamples; i++) {
+        off += w->sample_sizes[i];
+        if (off - start >= IX_STORED_BLOCK) { start = off; *nrec = i + 1; }
+    }
+    *bytes = start;
+}
+
+/* Trains the dictionary, compresses the samples' full blocks with it and
+ * frees the samples (the records after the last full block were copied
+ * into raw). */
+static crible_status train_samples(ix_segw *w, crible_error *err)
+{
+    crible_status st = train_dict(w, err);
+    uint32_t nrec, first = 0;
+    size_t end, off = 0, start = 0;
+    samples_cut(w, &nrec, &end);
+    for (uint32_t i = 0; !st && i < nrec; i++) {
+        off += w->sample_sizes[i];
+        if (off - start >= IX_STORED_BLOCK) {
+            ix_buf view = {w->samples.data + start, off - start, off - start};
+            st = compress_block(w, &view, i + 1 - first, err);
+            start = off;
+            first = i + 1;
+        }
+    }
+    ix_buf_free(&w->samples);
+    free(w->sample_sizes);
+    w->sample_sizes = NULL;
+    w->nsamples = 0;
+    return st;
+}
+
 static void *worker(void *arg)
 {
     ix_segw *w = arg;
@@ -284,7 +323,7 @@ static void *worker(void *arg)
         crible_status st = w->th_st;
         pthread_mutex_unlock(&w->mu);
         crible_error e;
-        if (!st) st = j->train ? train_dict(w, &e) : compress_block(w, &j->raw, j->ndocs, &e);
+        if (!st) st = j->train ? train_samples(w, &e) : compress_block(w, &j->raw, j->ndocs, &e);
         pthread_mutex_lock(&w->mu);
         if (st && !w->th_st) { w->th_st = st; w->th_err = e; }
         j->raw.len = 0;
@@ -388,19 +427,22 @@ static crible_status block_add(ix_segw *w, const uint8_t *rec, size_t len, cribl
     return CRIBLE_OK;
 }
 
-/* Trains the dictionary on the samples (in the worker, which then
- * compresses the blocks queued after it with it), and cuts the samples
- * into blocks.  The samples stay until the worker is drained. */
+/* The dictionary is trained on the samples and their full blocks are
+ * compressed with it in the worker (here without one); the records after
+ * them go on in raw. */
 static crible_status train(ix_segw *w, crible_error *err)
 {
     w->training = false;
-    crible_status st = start_worker(w) ? enqueue(w, true, err) : train_dict(w, err);
-    size_t off = 0;
-    for (uint32_t i = 0; !st && i < w->nsamples; i++) {
+    uint32_t nrec;
+    size_t off;
+    samples_cut(w, &nrec, &off);
+    crible_status st = CRIBLE_OK;
+    for (uint32_t i = nrec; !st && i < w->nsamples; i++) {   /* under a block: raw is not sent */
         st = block_add(w, w->samples.data + off, w->sample_sizes[i], err);
         off += w->sample_sizes[i];
     }
-    return st;
+    if (st) return st;
+    return start_worker(w) ? enqueue(w, true, err) : train_samples(w, err);
 }
 
 crible_status ix_segw_stored_doc(ix_segw *w, const uint8_t *rec, size_t len, crible_error *err)
