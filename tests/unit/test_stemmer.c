@@ -23,6 +23,7 @@
 #include "stem_fold.h"
 #include "stem_french.h"
 #include "stem_options.h"
+#include "stem_memo.h"
 #include "stem_wordmap.h"
 #include "stemmer.h"
 #include "stopwords.h"
@@ -100,6 +101,72 @@ static void test_wordmap(void **state)
     }
     assert_string_equal(crible_wordmap_get(m, "w999", 4, NULL), "w999");
     crible_wordmap_free(m);
+}
+
+/* Words of every length from 1 to 40 bytes, differing in one byte only at
+ * each place: the 8-byte hash and compare of stem_hash.h tell them apart
+ * (the overlapping loads of a 4-to-8-byte word cover every byte). */
+static void test_hash_and_compare(void **state)
+{
+    (void)state;
+    char a[48], b[48];
+    for (size_t len = 1; len <= 40; len++) {
+        memset(a, 'e', len);
+        assert_true(crible_bytes_same(a, a, len));
+        for (size_t i = 0; i < len; i++) {
+            memcpy(b, a, len);
+            b[i] = 'f';
+            assert_false(crible_bytes_same(a, b, len));
+            assert_true(crible_bytes_hash(a, len) != crible_bytes_hash(b, len));
+        }
+        assert_true(crible_bytes_hash(a, len) != crible_bytes_hash(a, len - 1));
+    }
+    crible_error err;   /* a map of such near-twins finds each one */
+    crible_wordmap *m = crible_wordmap_new(0, &err);
+    for (size_t len = 1; len <= 40; len++)
+        for (size_t i = 0; i < len; i++) {
+            memset(a, 'e', len);
+            a[i] = 'f';
+            assert_int_equal(crible_wordmap_put(m, a, len, a + i, len - i, &err), CRIBLE_OK);
+        }
+    for (size_t len = 1; len <= 40; len++)
+        for (size_t i = 0; i < len; i++) {
+            memset(a, 'e', len);
+            a[i] = 'f';
+            size_t n;
+            const char *v = crible_wordmap_get(m, a, len, &n);
+            assert_non_null(v);
+            assert_int_equal(n, len - i);
+            assert_memory_equal(v, a + i, n);
+        }
+    crible_wordmap_free(m);
+}
+
+/* The stem memo: a slot holds one word; another word of the same slot
+ * replaces it; a term longer than CRIBLE_STEM_MEMO_MAX is not kept. */
+static void test_stem_memo(void **state)
+{
+    (void)state;
+    crible_error err;
+    crible_stem_memo *m = crible_stem_memo_new(&err);
+    assert_non_null(m);
+    uint64_t h = crible_bytes_hash("déçue", 7);
+    crible_stem_memo_entry *e = crible_stem_memo_slot(m, h);
+    assert_false(crible_stem_memo_holds(e, "déçue", 7, h));
+    crible_stem_memo_fill(e, "déçue", 7, h, "décev", 6, false);
+    assert_true(crible_stem_memo_holds(e, "déçue", 7, h));
+    assert_string_equal(e->term, "décev");
+    assert_int_equal(e->term_len, 6);
+    assert_false(crible_stem_memo_holds(e, "déçu", 6, crible_bytes_hash("déçu", 6)));
+    /* a word with the same slot but another hash is not taken for it */
+    assert_false(crible_stem_memo_holds(e, "déçue", 7, h ^ ((uint64_t)1 << 40)));
+    crible_stem_memo_fill(e, "les", 3, h, "le", 2, true);
+    assert_false(crible_stem_memo_holds(e, "déçue", 7, h));
+    assert_true(crible_stem_memo_holds(e, "les", 3, h) && e->stop);
+    static const char longterm[] = "anticonstitutionnellementxyz";   /* 28 bytes */
+    crible_stem_memo_fill(e, "x", 1, h, longterm, sizeof longterm - 1, false);
+    assert_true(crible_stem_memo_holds(e, "les", 3, h));   /* unchanged */
+    crible_stem_memo_free(m);
 }
 
 /* --- folding ------------------------------------------------------------- */
@@ -466,6 +533,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_french_snowball3),
         cmocka_unit_test(test_wordmap),
+        cmocka_unit_test(test_hash_and_compare),
+        cmocka_unit_test(test_stem_memo),
         cmocka_unit_test(test_fold),
         cmocka_unit_test(test_corrections_table),
         cmocka_unit_test(test_stemmer_corrections),

@@ -339,6 +339,13 @@ static void test_fast_path_is_icu(void **state)
         "mot\xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD mot #tag @men https://x.fr/a mail@x.fr www.a.fr",
         "élan« guillemets »fin — tiret – court… ça?Oui!Non",
         "a×b ÷ c\xCC\xA7" "a   \xE2\x80\xAF" " x",
+        /* a word before ASCII punctuation: ICU joins '@' as a letter */
+        "soir.@ refaire l'@x tout.@ a,@ b:@c fin;@ d'@ x.1 y,2 A.B 3.a mot_sous",
+        "mot-trait mot(par mot\"q mot)\n\nmot\r\nmot\tx mot/y mot!? mot.\xCC\x81 fin:",
+        /* French punctuation and no-break spaces at a boundary, with what
+         * could attach to them (marks, soft hyphen, joiners) */
+        "« mot »\xCC\x81 «\xC2\xAD x »\xE2\x80\x8D y …\xCC\x81 –\xC2\xA0— “a”b «",
+        "nbsp\xC2\xA0\xC2\xA0x\xC2\xA0\xCC\x81y \xC2\xA0\xC2\xAD z\xC2\xA0é\xC2\xA0",
     };
     crible_tokenize_options o;
     crible_tokenize_options_init(&o);
