@@ -6,8 +6,10 @@
  * A batch is filled under the queue's lock (documents read, then their id,
  * JSON line, "lang" and analysed fields copied into the batch: the reader's
  * strings live only until its next read), analysed without it into flat
- * arrays (fields, sentences, tokens, a pool of NUL-terminated terms and
- * normal forms), then marked ready.  Batch number k lives in slot
+ * arrays (fields, sentences, tokens, the batch's dictionary of distinct
+ * terms and normal forms and each token's numbers in it), then finished
+ * off the index thread too (each document's metadata values and stored
+ * record, as the writer would make them), then marked ready.  Batch number k lives in slot
  * k % nslots; a worker starts batch k only once batch k - nslots has been
  * indexed, which bounds the memory.  The first error (a bad line, a
  * document the tokenizer refuses) ends the stream after the documents

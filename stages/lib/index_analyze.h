@@ -26,8 +26,9 @@
  * the batches in the order they were read.  At most
  * CRIBLE_INDEX_ANALYZE_SLOTS(threads) batches exist at once, so the memory
  * this path adds to the writer's --memory budget is bounded: per batch
- * about 10x its text, 2.5 MB (the documents and their fields copied, 24
- * bytes a token, terms and normal forms, stored records), so about 10 MB
+ * about 10x its text, 2.5 MB (the documents and their fields copied, 32
+ * bytes a token, the dictionary of its distinct terms and normal forms,
+ * metadata values, stored records), so about 10 MB
  * for one thread's 4 batches; per worker one analyzer (the stem bank, its
  * cache and correction table: ~20 MB).  A single document larger than a
  * batch makes a batch of its own (and the writer holds it whole anyway).
