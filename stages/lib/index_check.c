@@ -105,6 +105,35 @@ static void check_postings(checker *c, const ix_segment *s, const ix_segfield *f
                 (unsigned long long)t->cf, t->max_tf);
 }
 
+/* NUMS in runs: values increasing, each run's documents increasing, with
+ * that value, as many as the ranks say, all the documents with a value. */
+static void check_runs(checker *c, const ix_segment *s, const ix_segfield *f)
+{
+    uint32_t nruns = ix_get32(f->nums.p + 5), np = ix_get32(f->nums.p), total = 0;
+    double pv = 0;
+    for (uint32_t r = 0; r < nruns; r++) {
+        double rv, v;
+        uint32_t rank;
+        const uint8_t *p, *end;
+        if (!ix_nums_run(f, r, &rv, &rank, &p, &end) || (r && !(rv > pv)) || rank != total) {
+            problem(c, "%s: field %s: sorted value runs wrong at run %u", s->name, f->name, r);
+            return;
+        }
+        int64_t d = -1;
+        uint64_t gap;
+        while (p < end) {
+            if (!ix_varint_get(&p, end, &gap) || gap >= s->maxdoc || (d += (int64_t)gap + 1) >= s->maxdoc ||
+                !ix_num_value(f, s->maxdoc, (uint32_t)d, &v) || v != rv) {
+                problem(c, "%s: field %s: sorted value runs wrong at run %u", s->name, f->name, r);
+                return;
+            }
+            total++;
+        }
+        pv = rv;
+    }
+    if (total != np) problem(c, "%s: field %s: %u sorted values in runs, %u counted", s->name, f->name, total, np);
+}
+
 static void check_field(checker *c, const ix_segment *s, const ix_segfield *f)
 {
     ix_dictit it;
@@ -185,6 +214,10 @@ static void check_field(checker *c, const ix_segment *s, const ix_segfield *f)
         double pv = 0, v;
         for (uint32_t d = 0; d < s->maxdoc; d++) have += ix_num_value(f, s->maxdoc, d, &v);
         if (have != np) problem(c, "%s: field %s: %u values, %u sorted", s->name, f->name, have, np);
+        if (f->nums.p[4] == IX_NUMS_RUNS && s->version >= 3) {
+            check_runs(c, s, f);
+            return;
+        }
         for (uint32_t i = 0; i < np; i++) {
             uint32_t d = ix_wtable_get(f->nums.p + 4, i);
             if (d >= s->maxdoc || !ix_num_value(f, s->maxdoc, d, &v) || (i && v < pv)) {

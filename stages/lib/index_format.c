@@ -44,7 +44,8 @@
  *   header (16):  "CRIBSEG1", u32 version (3), u32 flags (0)
  *   Version 3 (written now) changed from version 2 (still read): the
  *   dictionary's term header and statistics word, the width tables'
- *   bit-packed mode and NUMV's sparse mode, each marked [v3] below.
+ *   bit-packed mode, NUMV's sparse mode and NUMS's runs, each marked [v3]
+ *   below.
  *   Another version is refused: "seg-N.cri: format version V, this crible
  *   reads 2 to 3".
  *   sections, in any order, each at an offset the TOC gives
@@ -147,9 +148,16 @@
  *     increasing order, then their N codes of B bits, bit-packed as in
  *     mode 1 (padded to a multiple of 128 codes).  A document's value is
  *     found by binary search of the documents.
- * NUMS (kind 8, per numeric field): u32 count, then a width table of count
- *   values: the documents with a value, sorted by value then doc (a range
- *   is found by binary search through NUMV).
+ * NUMS (kind 8, per numeric field): u32 count, then either
+ *   a width table of count values: the documents with a value, sorted by
+ *   value then doc (a range is found by binary search through NUMV); or
+ *   [v3] runs, written when smaller (a field of few distinct values):
+ *   u8 0x40, u32 nruns, nruns entries of 16 bytes in increasing value:
+ *   f64 value, u32 rank of the run's first document among the count, u32
+ *   offset of its documents in the data that follows; then the data: per
+ *   run, its documents in increasing order as varint gaps (doc - previous
+ *   doc - 1, the first previous being -1).  A range is found by binary
+ *   search of the runs' values; its documents are read in order.
  * STORED (kind 9): compressed blocks back to back (32 KiB of records or
  *   more each, zstd, with the segment's dictionary when it has one).
  * ZDICT (kind 11, optional): a zstd dictionary (ZDICT_trainFromBuffer on the

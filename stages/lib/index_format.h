@@ -30,6 +30,7 @@
 #define IX_DICT_MIN_SAMPLES (256 << 10) /* fewer: no dictionary */
 #define IX_DICT_MAX (64 << 10)      /* dictionary size at most */
 #define IX_DICT_K 200               /* fastCover segment size of the training */
+#define IX_NUMS_RUNS 0x40           /* NUMS in runs of one value [v3] */
 #define IX_SKIP_ENTRY 24            /* bytes of one skip entry */
 #define IX_TOC_ENTRY 24
 #define IX_FOOTER 24

@@ -100,6 +100,16 @@ static bool numv_valid(const ix_segment *s, const ix_segfield *f)
     return count <= s->maxdoc && table && n == 18 + table + ((size_t)count + IX_BLOCK - 1) / IX_BLOCK * 16 * v[13];
 }
 
+/* NUMS: a width table of its count, or runs [v3] whose table fits. */
+static bool nums_valid(const ix_segment *s, const ix_segfield *f)
+{
+    const uint8_t *p = f->nums.p;
+    size_t n = f->nums.n;
+    if (n < 5 || !f->numv.present) return false;
+    if (p[4] != IX_NUMS_RUNS || s->version < 3) return ix_wtable_valid(p + 4, n - 4, ix_get32(p));
+    return n >= 9 && ix_get32(p + 5) <= ix_get32(p) && (n - 9) / 16 >= ix_get32(p + 5);
+}
+
 crible_status ix_segment_open(const char *dir, const ix_seginfo *info, bool with_deletes,
                               ix_segment *s, crible_error *err)
 {
@@ -182,9 +192,7 @@ crible_status ix_segment_open(const char *dir, const ix_seginfo *info, bool with
         if (!st && f->numv.present && !numv_valid(s, f)) st = bad(err, s, "bad value table");
         if (!st && f->sent.present && !ix_wtable_bytes(f->sent.p, f->sent.n, s->maxdoc + 1))
             st = bad(err, s, "bad sentence table");
-        if (!st && f->nums.present && (f->nums.n < 4 || !f->numv.present ||
-                                       !ix_wtable_valid(f->nums.p + 4, f->nums.n - 4, ix_get32(f->nums.p))))
-            st = bad(err, s, "bad sorted value table");
+        if (!st && f->nums.present && !nums_valid(s, f)) st = bad(err, s, "bad sorted value table");
     }
     if (!st) {
         if (!s->stidx.present || s->stidx.n < 4 || (s->stidx.n - 4) % 24 ||
@@ -498,6 +506,51 @@ static double nums_value(const ix_segment *s, const ix_segfield *f, uint32_t i, 
     return ix_num_value(f, s->maxdoc, *doc, &v) ? v : -INFINITY;
 }
 
+bool ix_nums_run(const ix_segfield *f, uint32_t r, double *value, uint32_t *rank, const uint8_t **p,
+                 const uint8_t **end)
+{
+    const uint8_t *b = f->nums.p;
+    uint32_t nruns = ix_get32(b + 5);
+    const uint8_t *e = b + 9 + (size_t)r * 16, *data = b + 9 + (size_t)nruns * 16;
+    size_t len = f->nums.n - 9 - (size_t)nruns * 16;
+    uint32_t off = ix_get32(e + 12), next = r + 1 < nruns ? ix_get32(e + 16 + 12) : (uint32_t)len;
+    *value = ix_getf64(e);
+    *rank = ix_get32(e + 8);
+    if (off > next || next > len) return false;
+    *p = data + off;
+    *end = data + next;
+    return true;
+}
+
+/* crible_index_range in a segment whose NUMS is in runs. */
+static uint32_t range_runs(const ix_segment *s, const ix_segfield *f, double lo, double hi, uint64_t *bits)
+{
+    uint32_t nruns = ix_get32(f->nums.p + 5), a = 0, b = nruns, set = 0, rank;
+    while (a < b) {   /* first run with value >= lo */
+        uint32_t mid = a + (b - a) / 2;
+        if (ix_getf64(f->nums.p + 9 + (size_t)mid * 16) < lo) a = mid + 1; else b = mid;
+    }
+    for (uint32_t r = a; r < nruns; r++) {
+        double v;
+        const uint8_t *p, *end;
+        if (!ix_nums_run(f, r, &v, &rank, &p, &end)) continue;
+        if (!(v <= hi)) break;
+        int64_t d = -1;
+        uint64_t gap;
+        while (p < end && ix_varint_get(&p, end, &gap)) {
+            d += (int64_t)gap + 1;
+            if (gap >= s->maxdoc || d >= s->maxdoc) break;
+            if (ix_seg_deleted(s, (uint32_t)d)) continue;
+            uint32_t g = s->base + (uint32_t)d;
+            if (!((bits[g >> 6] >> (g & 63)) & 1)) {
+                bits[g >> 6] |= 1ull << (g & 63);
+                set++;
+            }
+        }
+    }
+    return set;
+}
+
 uint32_t crible_index_range(const crible_index *ix, int field, double lo, double hi, uint64_t *bits)
 {
     uint32_t set = 0;
@@ -507,6 +560,10 @@ uint32_t crible_index_range(const crible_index *ix, int field, double lo, double
         if (s->local[field] < 0) continue;
         const ix_segfield *f = &s->fields[s->local[field]];
         if (!f->nums.present) continue;
+        if (f->nums.p[4] == IX_NUMS_RUNS && s->version >= 3) {
+            set += range_runs(s, f, lo, hi, bits);
+            continue;
+        }
         uint32_t n = ix_get32(f->nums.p), d;
         uint32_t a = 0, b = n;   /* first entry with value >= lo */
         while (a < b) {

@@ -159,6 +159,10 @@ void ix_pcur_block_info(const ix_pcur *c, uint32_t *last, uint32_t *max_tf, uint
 
 /* The value of document d in a numeric field (false: none, or damaged). */
 bool ix_num_value(const ix_segfield *f, uint32_t maxdoc, uint32_t d, double *v);
+/* Run r of a NUMS in runs (index_format.c): its value, the rank of its
+ * first document, its documents' gaps in [*p, *end); false if damaged. */
+bool ix_nums_run(const ix_segfield *f, uint32_t r, double *value, uint32_t *rank, const uint8_t **p,
+                 const uint8_t **end);
 
 /* The snapshot. */
 typedef struct ix_gfield {

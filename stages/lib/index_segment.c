@@ -903,6 +903,34 @@ static bool scaled(const numpair *p, uint32_t np, uint32_t *scale, unsigned *bit
     return false;
 }
 
+/* NUMS's runs (index_format.c): the sorted pairs as runs of one value,
+ * each run's documents as gaps. */
+static bool nums_runs(ix_buf *b, const numpair *p, uint32_t np)
+{
+    uint32_t nruns = 0;
+    for (uint32_t i = 0; i < np; i++) nruns += i == 0 || p[i].v != p[i - 1].v;
+    uint8_t h[16] = {IX_NUMS_RUNS};
+    ix_put32(h + 1, nruns);
+    if (!ix_buf_add(b, h, 5) || !ix_buf_reserve(b, (size_t)nruns * 16)) return false;
+    size_t table = b->len;
+    b->len += (size_t)nruns * 16;
+    uint32_t r = 0;
+    int64_t prev = -1;
+    for (uint32_t i = 0; i < np; i++) {
+        if (i == 0 || p[i].v != p[i - 1].v) {
+            if (b->len - table - (size_t)nruns * 16 > UINT32_MAX) return false;
+            ix_putf64(h, p[i].v);
+            ix_put32(h + 8, i);
+            ix_put32(h + 12, (uint32_t)(b->len - table - (size_t)nruns * 16));
+            memcpy(b->data + table + (size_t)r++ * 16, h, 16);
+            prev = -1;
+        }
+        if (!ix_buf_varint(b, (uint64_t)((int64_t)p[i].d - prev - 1))) return false;
+        prev = p[i].d;
+    }
+    return true;
+}
+
 crible_status ix_segw_numeric(ix_segw *w, int field, const double *values, uint32_t n,
                               crible_error *err)
 {
@@ -964,7 +992,12 @@ crible_status ix_segw_numeric(ix_segw *w, int field, const double *values, uint3
     uint32_t *docs = malloc(((size_t)np + 1) * sizeof *docs);
     if (!docs && !st) st = nomem(err);
     for (uint32_t i = 0; !st && i < np; i++) docs[i] = pairs[i].d;
-    if (!st) st = write_wtable(w, docs, np, err);
+    ix_buf table = {0}, runs = {0};
+    if (!st && (!ix_wtable_put(&table, docs, np) || !nums_runs(&runs, pairs, np))) st = nomem(err);
+    if (!st) st = runs.len < table.len ? out_write(&w->out, runs.data, runs.len, err)
+                                       : out_write(&w->out, table.data, table.len, err);
+    ix_buf_free(&table);
+    ix_buf_free(&runs);
     free(docs);
     if (!st) st = ix_segw_section_end(w, err);
     free(pairs);

@@ -1,7 +1,8 @@
 /*
  * test_index_segment.c - the segment format's version 3 against version 2:
  * a numeric field few documents have is written sparse (NUMV mode 2) and
- * answers values and ranges as a dense one does, through a merge too; a
+ * answers values and ranges as a dense one does, through a merge too, and
+ * a field of few values keeps its sorted documents in runs (NUMS); a
  * dictionary in the version 3 coding (one-byte term headers, the ONES flag,
  * df - 1) gives back every term's statistics; a version 2 segment (the
  * fuzz corpus's seed, written before version 3) still opens, reads and
@@ -68,8 +69,9 @@ static void add(crible_index_writer *w, int i, const char *meta)
     assert_int_equal(crible_index_doc_end(w, &err), CRIBLE_OK);
 }
 
-/* The NUMV mode byte of field `name` in the segment file seg. */
-static int numv_mode(const char *seg, const char *name)
+/* Byte `at` of the section of kind `kind` of field `name` in the segment
+ * file seg (NUMV's mode at 0, NUMS's table width or runs mark at 4). */
+static int section_byte(const char *seg, const char *name, int kind, size_t at)
 {
     uint8_t *data;
     size_t n;
@@ -91,7 +93,7 @@ static int numv_mode(const char *seg, const char *name)
     }
     for (uint32_t i = 0; i < ntoc; i++) {
         const uint8_t *e = data + toc + (size_t)i * IX_TOC_ENTRY;
-        if (ix_get16(e) == IX_SEC_NUMV && ix_get16(e + 2) == field) mode = data[ix_get64(e + 8)];
+        if (ix_get16(e) == kind && ix_get16(e + 2) == field) mode = data[ix_get64(e + 8) + at];
     }
     free(data);
     return mode;
@@ -144,9 +146,11 @@ static void test_sparse_numeric(void **state)
     assert_int_equal(crible_index_writer_commit(w, &err), CRIBLE_OK);
     char seg[512];
     snprintf(seg, sizeof seg, "%s/seg-000001.cri", dir);
-    assert_int_equal(numv_mode(seg, "year"), 2);
-    assert_int_equal(numv_mode(seg, "date"), 2);
-    assert_int_equal(numv_mode(seg, "rating"), 1);
+    assert_int_equal(section_byte(seg, "year", IX_SEC_NUMV, 0), 2);   /* sparse */
+    assert_int_equal(section_byte(seg, "date", IX_SEC_NUMV, 0), 2);
+    assert_int_equal(section_byte(seg, "rating", IX_SEC_NUMV, 0), 1);   /* dense */
+    assert_int_equal(section_byte(seg, "rating", IX_SEC_NUMS, 4), IX_NUMS_RUNS);   /* 5 values */
+    assert_int_equal(section_byte(seg, "year", IX_SEC_NUMS, 4), 2);   /* 3 documents: a table of u16 */
     check_clean(dir);
     for (int merged = 0; merged < 2; merged++) {
         crible_index *ix;
