@@ -92,7 +92,7 @@ typedef struct worker {
     ix_docmeta meta;                   /* a document's JSON, read for its metadata values */
     crible_entities_token *etoks;      /* a sentence's tokens, for the tagger */
     size_t etoks_cap;
-    uint32_t *dslots;                  /* the batch's dictionary: term number + 1, 0 free */
+    uint64_t *dslots;                  /* the batch's dictionary: key << 32 | term number + 1, 0 free */
     size_t dcap;
     pthread_t th;
     bool started;
@@ -217,8 +217,24 @@ static bool pool_add(ix_buf *pool, const char *s, size_t n, uint32_t *off)
 
 static uint32_t offset32(size_t v) { return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v; }
 
+/* Whether a[0..n) and b[0..n) are the same bytes (short terms: inline). */
+static inline bool same_bytes(const char *a, const char *b, size_t n)
+{
+    for (; n >= 8; a += 8, b += 8, n -= 8) {
+        uint64_t x, y;
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        if (x != y) return false;
+    }
+    while (n--)
+        if (*a++ != *b++) return false;
+    return true;
+}
+
 /* The number of field f's term s[0..n) (cut by ix_term_len) in the batch's
- * dictionary, added if new. */
+ * dictionary, added if new.  A slot holds the term's key (its hash and
+ * field mixed) above its number + 1 (0: free), so that a probe reads a
+ * term only when the keys agree. */
 static bool intern(worker *c, batch *b, uint32_t f, const char *s, size_t n, uint32_t *id)
 {
     size_t len = ix_term_len(s, n);
@@ -226,12 +242,13 @@ static bool intern(worker *c, batch *b, uint32_t f, const char *s, size_t n, uin
     size_t count = COUNT(b->dterms, ix_dterm);
     if ((count + 1) * 2 > c->dcap) {   /* at most half full */
         size_t cap = c->dcap ? c->dcap * 2 : 4096;
-        uint32_t *t = calloc(cap, sizeof *t);
+        uint64_t *t = calloc(cap, sizeof *t);
         if (!t) return false;
-        for (size_t e = 0; e < count; e++) {
-            size_t j = (AT(b->dterms, ix_dterm, e).hash ^ AT(b->dfield, uint32_t, e) * 0x85ebca6bu) & (cap - 1);
+        for (size_t i = 0; i < c->dcap; i++) {
+            if (!c->dslots[i]) continue;
+            size_t j = (c->dslots[i] >> 32) & (cap - 1);
             while (t[j]) j = (j + 1) & (cap - 1);
-            t[j] = (uint32_t)e + 1;
+            t[j] = c->dslots[i];
         }
         free(c->dslots);
         c->dslots = t;
@@ -239,10 +256,11 @@ static bool intern(worker *c, batch *b, uint32_t f, const char *s, size_t n, uin
     }
     const char *pool = (const char *)b->pool.data;
     size_t j = key & (c->dcap - 1);
-    for (; c->dslots[j]; j = (j + 1) & (c->dcap - 1)) {
-        uint32_t e = c->dslots[j] - 1;
+    for (uint64_t v; (v = c->dslots[j]); j = (j + 1) & (c->dcap - 1)) {
+        if ((uint32_t)(v >> 32) != key) continue;
+        uint32_t e = (uint32_t)v - 1;
         const ix_dterm *t = &AT(b->dterms, ix_dterm, e);
-        if (t->hash == h && t->len == len && AT(b->dfield, uint32_t, e) == f && !memcmp(pool + t->off, s, len)) {
+        if (t->len == len && AT(b->dfield, uint32_t, e) == f && same_bytes(pool + t->off, s, len)) {
             *id = e;
             return true;
         }
@@ -251,7 +269,7 @@ static bool intern(worker *c, batch *b, uint32_t f, const char *s, size_t n, uin
     if (count >= IX_TOKTERM_DIFFER - 1 || !pool_add(&b->pool, s, len, &t.off) ||
         !ix_buf_add(&b->dterms, &t, sizeof t) || !ix_buf_u32(&b->dfield, f))
         return false;
-    c->dslots[j] = (uint32_t)count + 1;
+    c->dslots[j] = (uint64_t)key << 32 | ((uint32_t)count + 1);
     *id = (uint32_t)count;
     return true;
 }
