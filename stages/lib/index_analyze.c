@@ -82,6 +82,7 @@ typedef struct queue {
     size_t nslots;
     uint64_t next, consumed;   /* batches started; batches indexed */
     bool eof, stop;
+    bool starved;              /* the index thread waited for its last batch */
 } queue;
 
 typedef struct worker {
@@ -408,10 +409,12 @@ static bool add_metadata(worker *c, batch *b, adoc *d)
     return true;
 }
 
-/* Once the pool stops moving: token pointers, then each document's
+/* Once the pool stops moving: the dictionary, then each document's
  * metadata values and stored record (what the writer would make of them,
- * made here, off its thread). */
-static bool finish_batch(worker *c, batch *b)
+ * made here, off its thread) unless `lend`: the index thread was waiting
+ * for the analysis, so it makes them itself (the same functions: the same
+ * bytes), which balances the two sides. */
+static bool finish_batch(worker *c, batch *b, bool lend)
 {
     const queue *q = c->q;
     uint32_t nterms = (uint32_t)COUNT(b->dterms, ix_dterm);
@@ -425,7 +428,7 @@ static bool finish_batch(worker *c, batch *b)
         ix_docfield fs[64];
         d->rec.off = SIZE_MAX;
         d->kv.len = SIZE_MAX;
-        if (d->n > 64) continue;   /* more than the writer takes: it says so */
+        if (d->n > 64 || lend) continue;   /* more than the writer takes: it says so */
         if (!add_metadata(c, b, d)) return false;
         for (uint32_t k = 0; k < d->n; k++) {
             const afield *f = &AT(b->fields, afield, d->first + k);
@@ -494,13 +497,14 @@ static void *work(void *arg)
         while (!q->stop && !q->eof && q->next >= q->consumed + q->nslots) pthread_cond_wait(&q->cv, &q->mu);
         if (q->stop || q->eof) break;
         batch *b = &q->slots[q->next++ % q->nslots];
+        bool lend = q->starved;
         batch_clear(b);
         fill(q, b);
         crible_status read_st = b->st;
         crible_error read_err = b->err;
         pthread_mutex_unlock(&q->mu);
         analyse(c, b);
-        if (!finish_batch(c, b) && !b->st) {
+        if (!finish_batch(c, b, lend) && !b->st) {
             b->ngood = 0;
             b->st = crible_error_set(&b->err, CRIBLE_ENOMEM, "out of memory");
         }
@@ -676,7 +680,12 @@ crible_status crible_index_analyze_run(crible_index_analyze *a, crible_index_wri
     for (uint64_t seq = 0; !st; seq++) {
         batch *b = &q.slots[seq % q.nslots];
         pthread_mutex_lock(&q.mu);
-        while (!(seq < q.next && b->ready) && !(q.eof && seq >= q.next)) pthread_cond_wait(&q.cv, &q.mu);
+        bool waited = false;
+        while (!(seq < q.next && b->ready) && !(q.eof && seq >= q.next)) {
+            waited = true;
+            pthread_cond_wait(&q.cv, &q.mu);
+        }
+        q.starved = waited && seq > 0;   /* the first batch is always awaited */
         bool have = seq < q.next;
         pthread_mutex_unlock(&q.mu);
         if (!have) break;

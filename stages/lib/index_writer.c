@@ -244,6 +244,8 @@ crible_status crible_index_doc_begin(crible_index_writer *w, const char *id, con
     ix_kvlist_clear(&w->kv);
     w->rec = NULL;
     w->has_mkv = false;
+    w->mkv = NULL;
+    w->nmkv = 0;
     for (size_t i = 0; i < w->nfields; i++) {
         w->fields[i].n = w->fields[i].nsent = 0;
         w->fields[i].ext = NULL;
@@ -490,7 +492,7 @@ crible_status crible_index_doc_end(crible_index_writer *w, crible_error *err)
         st = ix_docmeta_values(&w->meta, names, nn, &w->kv, err);
     }
     ix_kvlist_pointers(&w->kv, 0);
-    if (!st && w->nmkv) st = ix_kvlist_append(&w->kv, w->mkv, w->nmkv, err);
+    if (!st && w->has_mkv && w->nmkv) st = ix_kvlist_append(&w->kv, w->mkv, w->nmkv, err);
     if (!st && !w->segw) st = open_segw(w, err);
     if (st) { ix_docmeta_release(&w->meta); return st; }
     uint32_t old = ix_membuf_find(w->buf, id);

@@ -24,6 +24,7 @@
 
 #include "index.h"
 #include "index_buffer.h"
+#include "index_metadata.h"
 #include "index_writer.h"
 
 static char dir[256], dir2[256];
@@ -497,7 +498,7 @@ static void test_whole_fields(void **state)
         crible_index_doc_abort(b);
         assert_int_equal(crible_index_doc_begin(b, id, json, strlen(json), &err), CRIBLE_OK);
         assert_int_equal(crible_index_doc_field_tokens(b, "text", toks, nt, sent, ns, &err), CRIBLE_OK);
-        ix_docfield f = {"text", texts[d], n, toks, nt, sent, ns};
+        ix_docfield f = {"text", texts[d], n, toks, nt, sent, ns, NULL, NULL};
         ix_buf rec = {0};
         assert_true(ix_stored_record(&rec, json, strlen(json), &f, 1));
         crible_index_doc_stored(b, rec.data, rec.len);
@@ -515,6 +516,46 @@ static void test_whole_fields(void **state)
     check_clean(dir2);
     crible_index *ix = reader(dir2);
     assert_int_equal(count(ix, "text", "victime"), 2);
+    crible_index_close(ix);
+}
+
+/* Metadata values handed to the writer (crible_index_doc_metadata, as the
+ * --analyze workers do) hold for their document only: the next document,
+ * without them, gets its own from its JSON, not the last ones. */
+static void test_handed_metadata(void **state)
+{
+    (void)state;
+    crible_index_writer *w = writer(dir, 0);
+    crible_error err = {0};
+    crible_index_token tok = {"avis", "avis", 0, 4};
+    uint32_t sent = 0;
+    static const char *const docs[][2] = {{"m1", "{\"id\":\"m1\",\"text\":\"Avis\",\"source\":\"Allociné\",\"aspects\":{\"prix\":\"NE\"}}"},
+                                          {"m2", "{\"id\":\"m2\",\"text\":\"Avis\",\"source\":\"Babelio\"}"},
+                                          {"m3", "{\"id\":\"m3\",\"text\":\"Avis\",\"source\":\"Babelio\"}"}};
+    ix_docmeta m = {0};
+    ix_kvlist kv = {0};
+    const char *names[] = {"text"};
+    for (int d = 0; d < 3; d++) {
+        const char *json = docs[d][1];
+        assert_int_equal(crible_index_doc_begin(w, docs[d][0], json, strlen(json), &err), CRIBLE_OK);
+        assert_int_equal(crible_index_doc_field_tokens(w, "text", &tok, 1, &sent, 1, &err), CRIBLE_OK);
+        if (d != 1) {   /* m1 and m3 handed, m2 read by the writer */
+            ix_kvlist_clear(&kv);
+            assert_int_equal(ix_docmeta_read(&m, docs[d][0], json, strlen(json), &err), CRIBLE_OK);
+            assert_int_equal(ix_docmeta_values(&m, names, 1, &kv, &err), CRIBLE_OK);
+            ix_kvlist_pointers(&kv, 0);
+            crible_index_doc_metadata(w, kv.kvs, kv.n);
+        }
+        assert_int_equal(crible_index_doc_end(w, &err), CRIBLE_OK);
+    }
+    ix_docmeta_free(&m);
+    ix_kvlist_free(&kv);
+    commit(w);
+    crible_index_writer_close(w);
+    crible_index *ix = reader(dir);
+    assert_int_equal(count(ix, "source", "allociné"), 1);
+    assert_int_equal(count(ix, "source", "babelio"), 2);
+    assert_int_equal(count(ix, "aspects.prix", "ne"), 1);
     crible_index_close(ix);
 }
 
@@ -543,6 +584,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_memory_and_merge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exact_across_merges, setup, teardown),
         cmocka_unit_test_setup_teardown(test_whole_fields, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_handed_metadata, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
