@@ -208,14 +208,6 @@ static void fill(queue *q, batch *b)
     }
 }
 
-/* A pool string (NUL-terminated). */
-static bool pool_add(ix_buf *pool, const char *s, size_t n, uint32_t *off)
-{
-    if (pool->len + n + 1 > UINT32_MAX) return false;
-    *off = (uint32_t)pool->len;
-    return ix_buf_add(pool, s, n) && ix_buf_add(pool, "", 1);
-}
-
 static uint32_t offset32(size_t v) { return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v; }
 
 /* Whether a[0..n) and b[0..n) are the same bytes (short terms: inline). */
@@ -267,7 +259,7 @@ static bool intern(worker *c, batch *b, uint32_t f, const char *s, size_t n, uin
         }
     }
     ix_dterm t = {0, (uint32_t)len, h};
-    if (count >= IX_TOKTERM_DIFFER - 1 || !pool_add(&b->pool, s, len, &t.off) ||
+    if (count >= IX_TOKTERM_DIFFER - 1 || !ix_buf_string(&b->pool, s, len, &t.off) ||
         !ix_buf_add(&b->dterms, &t, sizeof t) || !ix_buf_u32(&b->dfield, f))
         return false;
     c->dslots[j] = (uint64_t)key << 32 | ((uint32_t)count + 1);
@@ -278,10 +270,7 @@ static bool intern(worker *c, batch *b, uint32_t f, const char *s, size_t n, uin
 /* An entity string in the batch's epool. */
 static bool epool_add(ix_buf *epool, const char *s, uint32_t *off)
 {
-    size_t n = strlen(s);
-    if (epool->len + n + 1 > UINT32_MAX) return false;
-    *off = (uint32_t)epool->len;
-    return ix_buf_add(epool, s, n + 1);
+    return ix_buf_string(epool, s, strlen(s), off);
 }
 
 /* Tags one sentence as crible-entities tags the block crible-stem wrote of

@@ -145,6 +145,14 @@ static inline bool ix_buf_u64(ix_buf *b, uint64_t v)
 {
     uint8_t t[8]; ix_put64(t, v); return ix_buf_add(b, t, 8);
 }
+/* Appends s[0..n) and a NUL to a string pool; *off is where it starts
+ * (false: out of memory, or the pool would pass 4 GiB). */
+static inline bool ix_buf_string(ix_buf *b, const char *s, size_t n, uint32_t *off)
+{
+    if (b->len + n + 1 > UINT32_MAX) return false;
+    *off = (uint32_t)b->len;
+    return ix_buf_add(b, s, n) && ix_buf_add(b, "", 1);
+}
 
 /* --- files --------------------------------------------------------------- */
 /* Writes all of buf to fd (retrying short writes); CRIBLE_EIO naming path. */

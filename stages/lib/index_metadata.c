@@ -16,12 +16,6 @@ static crible_status nomem(crible_error *err)
     return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
 }
 
-static bool pool_add(ix_buf *pool, const char *s, uint32_t *off)
-{
-    *off = (uint32_t)pool->len;
-    return ix_buf_add(pool, s, strlen(s) + 1);
-}
-
 crible_status ix_kvlist_add(ix_kvlist *l, const char *field, const char *term, bool fold, bool numeric,
                             double value, crible_error *err)
 {
@@ -35,7 +29,9 @@ crible_status ix_kvlist_add(ix_kvlist *l, const char *field, const char *term, b
         l->cap = cap;
     }
     uint32_t fo, to = 0;
-    if (!pool_add(&l->pool, field, &fo) || (term && !pool_add(&l->pool, term, &to))) return nomem(err);
+    if (!ix_buf_string(&l->pool, field, strlen(field), &fo) ||
+        (term && !ix_buf_string(&l->pool, term, strlen(term), &to)))
+        return nomem(err);
     l->kvs[l->n++] = (ix_kv){(const char *)(uintptr_t)fo, term ? (const char *)(uintptr_t)to : NULL,
                              numeric, value};
     return CRIBLE_OK;

@@ -344,10 +344,10 @@ void crible_index_doc_sentence(crible_index_writer *w)
     f->sent[f->nsent++] = f->n;
 }
 
+/* A token's string in the document's pool (NULL: empty). */
 static bool pool_add(ix_buf *pool, const char *s, uint32_t *off)
 {
-    *off = (uint32_t)pool->len;
-    return ix_buf_add(pool, s ? s : "", s ? strlen(s) + 1 : 1);
+    return ix_buf_string(pool, s ? s : "", s ? strlen(s) : 0, off);
 }
 
 crible_status crible_index_doc_token(crible_index_writer *w, const crible_index_token *tok,
