@@ -118,4 +118,20 @@ void crible_ent_seen_read(crible_entities *e, size_t n);
 void crible_ent_seen_add(crible_entities *e, const uint16_t *labels, size_t n);
 void crible_ent_seen_clear(crible_entities *e);
 
+/* The rules (entities_rules.c): labels tokens [a, b) with type and value
+ * unless one of them is taken (false then); a string copied into the arena
+ * (its offset); the words of a title [a, b) remembered for the document;
+ * whether the document remembers word i as a word of a title. */
+bool crible_ent_put_span(crible_entities *e, uint16_t *labels, size_t a, size_t b, int type,
+                         uint32_t value);
+uint32_t crible_ent_arena_string(crible_entities *e, const char *s);
+void crible_ent_remember_work(crible_entities *e, size_t a, size_t b, uint32_t value);
+bool crible_ent_work_word(const crible_entities *e, size_t i);
+/* Step 1, a WORK in guillemets (entities_quotes.c), and step 3, the
+ * capitalised sequences (entities_runs.c): label tokens [0, n) in labels. */
+void crible_ent_quoted_works(crible_entities *e, const crible_entities_token *t, size_t n,
+                             uint16_t *labels);
+void crible_ent_capitalised_runs(crible_entities *e, const crible_entities_token *t, size_t n,
+                                 uint16_t *labels);
+
 #endif

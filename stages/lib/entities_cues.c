@@ -1,0 +1,214 @@
+/*
+ * entities_cues.c - the French cue words of the tagger's rules
+ * (entities_quotes.c, entities_runs.c, entities_rules.c): titles and roles
+ * written before a name, head words of organisations and places, articles
+ * and prepositions, words that are never a name.  They are compared with
+ * token keys (entities_key.h: folded, no accents).
+ */
+#include "entities_cues.h"
+
+#include <string.h>
+
+/* Titles written before a name; they belong to the PER span ("M. Bovary")
+ * but not to its value ("Bovary"). */
+const char *const crible_ent_honorifics[] = {
+    "m", "mm", "mme", "mmes", "mlle", "mlles", "mr", "mrs", "dr", "pr", "monsieur",
+    "madame", "mademoiselle", "messieurs", "docteur", "maitre", "sir", "lord",
+    "lady", "milady", "milord", "miss", "mister", "professeur", "abbe", "pere",
+    "soeur", "frere", "monseigneur", "mgr", NULL};
+
+/* Titles of nobility, of the clergy and military ranks: part of the name
+ * ("le duc de Buckingham", "l'abbé Pirard", "le général de Gaulle"), in the
+ * span and in the value, as the 7romans and HIPE annotators do. */
+const char *const crible_ent_titles[] = {
+    "duc", "duchesse", "comte", "comtesse", "marquis", "marquise", "baron",
+    "baronne", "vicomte", "vicomtesse", "chevalier", "prince", "princesse", "roi",
+    "reine", "empereur", "imperatrice", "cardinal", "abbe", "dom", "frere",
+    "soeur", "mere", "pere", "compere", "commere", "marechal", "marechale",
+    "general", "colonel", "capitaine", "lieutenant", "amiral", "commandant",
+    "sergent", "caporal", "eveque", "archeveque", "pape", "saint", "sainte",
+    "lord", "lady", "sir", "dame", "infant", "infante", "archiduc", "tsar", NULL};
+
+/* Titles that are kinship words: "la mère Lefrançois" is a name, "la mère de
+ * Camille" is Camille's mother. */
+const char *const crible_ent_kinship[] = {
+    "mere", "pere", "frere", "soeur", "fils", "fille", "compere", "commere", NULL};
+
+/* Military ranks: in the span ("le capitaine Rameau") but, like an
+ * honorific, not in the value ("Rameau") when the name follows them
+ * directly; "le général de Gaulle" keeps its "de" and its rank. */
+const char *const crible_ent_ranks[] = {
+    "general", "colonel", "capitaine", "lieutenant", "amiral", "commandant", "sergent",
+    "caporal", "marechal", NULL};
+
+/* Roles and relations written before a name: "le réalisateur Christopher
+ * Nolan", "l'officier de police Kevin Anderson", "sa fille Emma". */
+const char *const crible_ent_roles[] = {
+    "realisateur", "realisatrice", "acteur", "actrice", "auteur", "autrice",
+    "auteure", "ecrivain", "ecrivaine", "romancier", "romanciere", "cineaste",
+    "chanteur", "chanteuse", "comedien", "comedienne", "interprete", "producteur",
+    "productrice", "scenariste", "journaliste", "officier", "policier", "policiere",
+    "police", "inspecteur", "inspectrice", "commissaire", "enqueteur", "enquetrice",
+    "detective", "agent", "president", "presidente", "ministre", "depute",
+    "deputee", "senateur", "maire", "roi", "reine", "prince", "princesse",
+    "capitaine", "general", "colonel", "lieutenant", "sergent", "juge", "avocat",
+    "avocate", "personnage", "heros", "heroine", "joueur", "joueuse",
+    "entraineur", "footballeur", "dessinateur", "illustrateur", "traducteur",
+    "narrateur", "narratrice", "frere", "soeur", "pere", "mere", "fils", "fille",
+    "mari", "femme", "epouse", "epoux", "ami", "amie", "compagnon", "compagne",
+    "oncle", "tante", "cousin", "cousine", "neveu", "niece", "pape", "cardinal",
+    "eveque", "cure", "chef", "star", "vedette", "youtubeur", "youtubeuse",
+    "influenceur", "influenceuse", "suspect", "victime", "harceleur", NULL};
+
+/* Words before a title of a work: "le film Intouchables". */
+const char *const crible_ent_work_cues[] = {
+    "film", "films", "serie", "series", "documentaire", "docuserie", "miniserie",
+    "roman", "livre", "album", "saga", "telefilm", "feuilleton", "piece", "bd",
+    "manga", "essai", "recueil", "opera", "chanson", "emission", "spectacle",
+    "biopic", "polar", "thriller", "sitcom", "anime", "tome", "trilogie", NULL};
+
+/* Head words of organisations and of places. */
+const char *const crible_ent_org_heads[] = {
+    "ligue", "confederation", "conference", "ordre", "orchestre", "societe",
+    "ministere", "universite", "banque", "parti", "assemblee", "conseil",
+    "compagnie", "association", "federation", "institut", "lycee", "college",
+    "ecole", "academie", "comite", "groupe", "club", "eglise", "tribunal", "cour",
+    "chambre", "agence", "fondation", "union", "syndicat", "editions", "studio",
+    "studios", "journal", "gouvernement", "parlement", "armee", "police",
+    "gendarmerie", "hopital", "fc", "ac", "as", "sa", "sarl", "inc", "ltd",
+    "corporation", "entreprise", "service", "direction", "office", "senat",
+    "commission", "organisation", "mouvement", "front", "rassemblement", "comptoir",
+    "brasserie", "bistrot", "bistro", "restaurant", "pizzeria", "creperie", NULL};
+/* Nouns whose "de" + name is someone's: "le personnage de Negan", "la mort
+ * de Porthos", "les rêves de Cobb" (and the kinship words: "le fils de
+ * Blake"; not the roles: "le curé de Yonville" is a place's). */
+const char *const crible_ent_of_person[] = {
+    "personnage", "personnages", "role", "celui", "celle", "ceux", "mort", "arrivee",
+    "equipe", "bande", "entourage", "reve", "reves", "souvenirs", "meurtre",
+    "assassinat", "disparition", "redemption", "vengeance", "interpretation", "jeu",
+    "psychologie", "folie", "passe", "enfance", "subconscient", "groupe", "yeux",
+    "regard", "visage", "peau", "mission", "origines", NULL};
+
+/* English words of titles: a capitalised run of two words or more with one
+ * of them, and no known name, is the title of a work ("Breaking Bad",
+ * "Stranger Things", "Love Actually"), not a person. */
+const char *const crible_ent_english_title_words[] = {
+    "bad", "dead", "walking", "breaking", "things", "stranger", "love", "actually",
+    "wars", "rises", "begins", "story", "night", "knight", "world", "lost", "last",
+    "game", "thrones", "girls", "boys", "rings", "mirror", NULL};
+
+/* Head words of restaurants: an organisation even at a sentence start. */
+const char *const crible_ent_eatery_heads[] = {"comptoir", "brasserie", "bistrot", "bistro",
+                                           "restaurant", "pizzeria", "creperie", NULL};
+/* Words anywhere in a name that make it an organisation: "American Film
+ * Institute", "Royal Society", "Manchester United". */
+const char *const crible_ent_org_words[] = {
+    "institute", "society", "university", "college", "school", "foundation",
+    "party", "council", "corporation", "company", "records", "club", "united",
+    "navy", "airlines", "bank", "group", "association", "agency", "committee",
+    "league", "ligue", "federation", "confederation", "orchestre", "orchestra",
+    "studios", "pictures", "entertainment", "games", "fc", "sa", "inc", "ltd",
+    "gmbh", "ag", "restaurant", "brasserie", "bistrot", NULL};
+/* Lower-case nouns of organisations before "de|du|des" + name: "les
+ * éditions du Phare", "l'association des Amis de Flaubert"; the noun is in
+ * the span and the value ("éditions du Phare"). */
+const char *const crible_ent_org_nouns[] = {
+    "editions", "association", "magazine", "restaurant", "brasserie", "bistrot", NULL};
+const char *const crible_ent_loc_heads[] = {
+    "rue", "avenue", "boulevard", "place", "quai", "pont", "mont", "lac", "ile",
+    "iles", "chateau", "gare", "port", "foret", "vallee", "fleuve", "cap",
+    "golfe", "mer", "ocean", "riviere", "montagne", "province", "departement",
+    "region", "ville", "village", "faubourg", "porte", "palais", "jardin",
+    "cathedrale", "abbaye", "chapelle", "saint", "sainte", "val", "bois", "col",
+    "plateau", "pointe", "baie", "canal", "detroit", "desert", "royaume",
+    "republique", "comte", "duche", "chemin", "route", "impasse", "allee",
+    "cours", "square", "parc", "musee", "theatre", "hotel", "aeroport", NULL};
+/* Articles before a place ("la Garonne", "les Pyrénées", "l'Alaska",
+ * "du Texas"): French names of people take none. */
+const char *const crible_ent_loc_articles[] = {"le", "la", "l", "les", "du", "des", "au",
+                                           "aux", NULL};
+/* Geographic nouns before a name: "le lac Léman", "l'île Maurice". */
+const char *const crible_ent_geo_nouns[] = {
+    "mer", "lac", "ile", "iles", "ocean", "region", "fleuve", "riviere", "mont",
+    "monts", "peninsule", "golfe", "baie", "massif", "departement", "province",
+    "comte", "canton", "ville", "village", "commune", "etat", "desert", "vallee",
+    "cap", "detroit", "archipel", "plaine", "plateau", "foret", "gave", "rue",
+    "avenue", "boulevard", "quai", "pont", "chateau", "musee", "palais", "gare",
+    "parc", "jardin", "cathedrale", "abbaye", "col", "pic", "oued", "glacier",
+    "volcan", "atoll", "iles", "ile", "marais", "etang", "source", "lagune", NULL};
+/* Nouns of a place in a town before its name, outside the span: "la place
+ * Colbert", "le quartier Saint-Michel" find "Colbert", "Saint-Michel" (LOC,
+ * not the statesman nor the saint), as WikiNEuRal's annotators mark them. */
+const char *const crible_ent_town_nouns[] = {"place", "quartier", "quartiers", NULL};
+/* Events named after a place or a date: "la guerre de Corée", "la bataille
+ * de Lexington": the name is the event's, not a place mention. */
+const char *const crible_ent_event_nouns[] = {
+    "guerre", "guerres", "bataille", "batailles", "siege", "traite", "revolution",
+    "crise", "accords", "paix", "campagne", "expedition", "massacre", "affaire",
+    "proces", "concile", "edit", "insurrection", "revolte", NULL};
+/* Lower-case words after which "d'" + name is a name with its particle
+ * ("répondit d'Artagnan", "le jeune d'Artagnan", "la chambre de
+ * d'Artagnan"), not "of" + name ("l'album d'Hergé"): verbs of speech,
+ * conjunctions and prepositions, a few adjectives. */
+const char *const crible_ent_particle_before[] = {
+    "dit", "repondit", "reprit", "demanda", "secria", "cria", "fit", "continua",
+    "ajouta", "murmura", "repliqua", "observa", "pensa", "s", "et", "ou", "que",
+    "jeune", "pauvre", "cher", "brave", "bon", "petit", "monsieur", "madame", "a",
+    "avec", "pour", "par", "chez", "contre", "vers", "dont", "mais", "car", "donc",
+    "alors", "puis", "voila", "voici", "ni", "de", "ecria", "interrompit", "repeta",
+    "comme", "si", "quand", "lorsque", "lui", "sur", "ami", "regardant", NULL};
+/* Prepositions before a place: "à Paris", "en Normandie". */
+const char *const crible_ent_loc_preps[] = {"a", "en", "au", "aux", "vers", "depuis",
+                                        "jusqua", "pres", "outre", NULL};
+/* Connectors inside a name: "Charles de Gaulle", "Notre-Dame de Paris". */
+const char *const crible_ent_connectors[] = {"de", "d", "du", "des", "la", "le", "l",
+                                         "von", "van", "der", "den", "di", "da",
+                                         "del", "della", "dos", "las", "los", NULL};
+
+/* Words that are never a name by themselves, even capitalised. */
+const char *const crible_ent_function_words[] = {
+    "il", "ils", "elle", "elles", "je", "j", "tu", "nous", "vous", "on", "le", "la",
+    "les", "l", "un", "une", "des", "du", "de", "d", "ce", "cet", "cette", "ces",
+    "c", "ca", "cela", "ceci", "mon", "ma", "mes", "ton", "ta", "tes", "son", "sa",
+    "ses", "notre", "nos", "votre", "vos", "leur", "leurs", "et", "ou", "mais",
+    "donc", "or", "ni", "car", "si", "que", "qu", "qui", "quoi", "quand", "comme",
+    "dans", "sur", "sous", "avec", "sans", "pour", "par", "en", "a", "au", "aux",
+    "chez", "vers", "entre", "apres", "avant", "depuis", "pendant", "puis",
+    "alors", "ainsi", "aussi", "enfin", "oui", "non", "ah", "oh", "eh", "he", "o",
+    "helas", "bien", "tout", "tous", "toute", "toutes", "rien", "personne",
+    "chacun", "quel", "quelle", "quels", "quelles", "pourquoi", "comment", "ou",
+    "voici", "voila", "y", "ne", "n", "pas", "plus", "moi", "toi", "lui", "eux",
+    "se", "s", "me", "m", "te", "t", "cependant", "pourtant", "certes", "meme",
+    "encore", "deja", "jamais", "toujours", "ici", "la", "parfois", "souvent",
+    "chapitre", "fin", "premiere", "partie", "livre", "tome", "bonjour", "merci",
+    "madame", "monsieur", "mademoiselle", "messieurs", "mesdames", NULL};
+
+/* Verbs of speech: what follows them, or the colon after them, is speech. */
+const char *const crible_ent_speech[] = {"dit", "dis", "declare", "explique", "affirme",
+                                     "raconte", "lance", "confie", "ajoute", "precise",
+                                     "estime", "selon", "repond", "resume", "souffle", "assure",
+                                     "temoigne", "reconnait", "poursuit", "conclut",
+                                     "insiste", "avoue", "glisse", "admet", "reprend",
+                                     "demande", "interroge", "martele", "regrette",
+                                     "lancent", "disent", "soupire", NULL};
+
+bool crible_ent_in_set(const char *k, size_t n, const char *const *set)
+{
+    for (int s = 0; set[s]; s++)
+        if (strlen(set[s]) == n && !memcmp(set[s], k, n)) return true;
+    return false;
+}
+
+bool crible_ent_key_in(const crible_entities *e, size_t i, const char *const *set)
+{
+    const crible_ent_info *in = &e->info[i];
+    const char *k = e->keys + in->key_off;
+    for (int s = 0; set[s]; s++)
+        if (strlen(set[s]) == in->key_len && !memcmp(set[s], k, in->key_len)) return true;
+    return false;
+}
+
+bool crible_ent_form_is(const crible_entities_token *t, const char *s)
+{
+    return t->form_len == strlen(s) && !memcmp(t->form, s, t->form_len);
+}
