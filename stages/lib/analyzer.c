@@ -151,12 +151,14 @@ static crible_status on_sentence(void *ctx, const crible_token_sentence *s, crib
         a->tokens_cap = s->ntokens * 2;
     }
     size_t used = 0;
+    uint64_t epoch = crible_stem_bank_epoch(a->bank);
     for (size_t i = 0; i < s->ntokens; i++) {
         const crible_token *tk = &s->tokens[i];
         crible_analyzed_token *o = &a->tokens[i];
         size_t tl;
         bool stop;
-        const char *term = crible_stem_bank_token(a->bank, tk->norm, tk->norm_len, tk->type, &tl, &stop);
+        const char *term = crible_stem_bank_token_numbered(a->bank, tk->norm, tk->norm_len, tk->type, &tl,
+                                                           &stop, &o->word);
         if (!term)
             return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
         if (used + tl + 1 > a->terms_cap) {
@@ -181,8 +183,12 @@ static crible_status on_sentence(void *ctx, const crible_token_sentence *s, crib
         a->term_offs[i] = used;   /* pointers once the buffer stops moving */
         used += tl + 1;
     }
-    for (size_t i = 0; i < s->ntokens; i++)
+    bool renumbered = crible_stem_bank_epoch(a->bank) != epoch;   /* rare: the numbers void */
+    for (size_t i = 0; i < s->ntokens; i++) {
         a->tokens[i].term = a->terms + a->term_offs[i];
+        if (renumbered)
+            a->tokens[i].word = 0;
+    }
     return a->fn(a->ctx, a->tokens, s->ntokens, s->index, err);
 }
 
@@ -195,6 +201,11 @@ crible_status crible_analyzer_run(crible_analyzer *a, const char *lang, const ch
     a->fn = fn;
     a->ctx = ctx;
     return crible_tokenizer_run(a->tokenizer, text, len, on_sentence, a, err);
+}
+
+uint64_t crible_analyzer_word_epoch(const crible_analyzer *a)
+{
+    return crible_stem_bank_epoch(a->bank);
 }
 
 char *crible_analyzer_settings(const crible_analyzer *a)

@@ -24,6 +24,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"
 #include "error.h"
@@ -38,6 +39,11 @@ typedef struct crible_analyzed_token {
     const char *term;         /* index term (CRIBLE:STEM); "" for none */
     size_t term_len;
     bool stop;                /* CRIBLE:STOP */
+    uint32_t word;            /* a number of its word (0: none): tokens of the
+                                 same nonzero number in one word epoch
+                                 (crible_analyzer_word_epoch) have the same
+                                 norm and term; at most the stemmer's
+                                 cache_entries (stem_bank.h) */
 } crible_analyzed_token;
 
 /* Called once per sentence with its tokens (valid during the call only).
@@ -74,6 +80,11 @@ void crible_analyzer_free(crible_analyzer *analyzer);
 crible_status crible_analyzer_run(crible_analyzer *analyzer, const char *lang,
                                   const char *text, size_t len,
                                   crible_analyzed_fn fn, void *ctx, crible_error *err);
+
+/* The epoch of the word numbers the tokens handed to the callback have
+ * (the same during a callback: read it there); numbers of other epochs
+ * mean nothing. */
+uint64_t crible_analyzer_word_epoch(const crible_analyzer *analyzer);
 
 /* The settings in use, as the JSON object described above (malloc'ed,
  * caller frees; NULL when out of memory). */

@@ -52,6 +52,14 @@ typedef struct adoc {
     uint32_t ent, nent;      /* its aents */
 } adoc;
 
+/* What a word of the analyzer's numbering (crible_analyzed_token.word)
+ * gave in the batch being analysed: its terms in the batch's dictionary,
+ * in one field.  Valid when its stamp is the worker's. */
+typedef struct aword {
+    uint32_t stamp, field;
+    ix_tokterm terms;
+} aword;
+
 /* An entity found by the tagger: its index field and value in `epool`. */
 typedef struct aent { uint32_t type, field, value; } aent;
 
@@ -95,6 +103,10 @@ typedef struct worker {
     size_t etoks_cap;
     uint64_t *dslots;                  /* the batch's dictionary: key << 32 | term number + 1, 0 free */
     size_t dcap;
+    aword *words;                      /* by word number: a word's terms in the dictionary */
+    size_t nwords;
+    uint32_t stamp;                    /* of the words valid now: changes with the batch and epoch */
+    uint64_t epoch;                    /* the analyzer's word epoch */
     pthread_t th;
     bool started;
     /* during one document */
@@ -267,6 +279,28 @@ static bool intern(worker *c, batch *b, uint32_t f, const char *s, size_t n, uin
     return true;
 }
 
+/* Room for word number w in c->words (zeroed: stamp 0 is never valid). */
+static bool words_reserve(worker *c, uint32_t w)
+{
+    size_t cap = c->nwords ? c->nwords : 1024;
+    while (cap <= w) cap *= 2;
+    aword *p = realloc(c->words, cap * sizeof *p);
+    if (!p) return false;   /* only speed is lost */
+    memset(p + c->nwords, 0, (cap - c->nwords) * sizeof *p);
+    c->words = p;
+    c->nwords = cap;
+    return true;
+}
+
+/* Makes every c->words entry invalid: a new stamp (0 is never valid). */
+static void forget_words(worker *c)
+{
+    if (++c->stamp == 0) {
+        if (c->nwords) memset(c->words, 0, c->nwords * sizeof *c->words);
+        c->stamp = 1;
+    }
+}
+
 /* An entity string in the batch's epool. */
 static bool epool_add(ix_buf *epool, const char *s, uint32_t *off)
 {
@@ -349,23 +383,36 @@ static crible_status on_sentence(void *ctx, const crible_analyzed_token *t, size
         !ix_buf_reserve(&b->tterms, n * sizeof(ix_tokterm)))
         goto nomem;
     f->nsent++;
+    uint64_t epoch = crible_analyzer_word_epoch(c->an);
+    if (epoch != c->epoch) {   /* the word numbers start over: so does what they gave */
+        c->epoch = epoch;
+        forget_words(c);
+    }
     for (size_t i = 0; i < n; i++) {
         crible_index_token *o = (crible_index_token *)(void *)(b->toks.data + b->toks.len);
         ix_tokterm *tt = (ix_tokterm *)(void *)(b->tterms.data + b->tterms.len);
         *o = (crible_index_token){NULL, NULL, offset32(t[i].start), offset32(t[i].end)};
         b->toks.len += sizeof *o;
         b->tterms.len += sizeof *tt;
+        uint32_t w = t[i].word;
+        if (w && w < c->nwords && c->words[w].stamp == c->stamp && c->words[w].field == c->field) {
+            *tt = c->words[w].terms;   /* a word met in this field and batch: no lookup */
+            continue;
+        }
         tt->stem = UINT32_MAX;
-        if (!t[i].term_len || (t[i].term_len == 1 && t[i].term[0] == '_')) continue;   /* no stem: not indexed */
-        if (!intern(c, b, c->field, t[i].term, t[i].term_len, &tt->stem)) goto nomem;
-        /* the normal form the writer takes: "_" or empty is the stem */
-        if ((t[i].norm_len == 1 && t[i].norm[0] == '_') || !t[i].norm_len ||
-            (t[i].norm_len == t[i].term_len && !memcmp(t[i].norm, t[i].term, t[i].term_len)))
-            tt->norm = tt->stem;
-        else if (intern(c, b, c->field, t[i].norm, t[i].norm_len, &tt->norm))
-            tt->norm |= IX_TOKTERM_DIFFER;
-        else
-            goto nomem;
+        if (t[i].term_len && !(t[i].term_len == 1 && t[i].term[0] == '_')) {   /* else no stem: not indexed */
+            if (!intern(c, b, c->field, t[i].term, t[i].term_len, &tt->stem)) goto nomem;
+            /* the normal form the writer takes: "_" or empty is the stem */
+            if ((t[i].norm_len == 1 && t[i].norm[0] == '_') || !t[i].norm_len ||
+                (t[i].norm_len == t[i].term_len && !memcmp(t[i].norm, t[i].term, t[i].term_len)))
+                tt->norm = tt->stem;
+            else if (intern(c, b, c->field, t[i].norm, t[i].norm_len, &tt->norm))
+                tt->norm |= IX_TOKTERM_DIFFER;
+            else
+                goto nomem;
+        }
+        if (w && (w < c->nwords || words_reserve(c, w)))
+            c->words[w] = (aword){c->stamp, c->field, *tt};
     }
     f->ntok += (uint32_t)n;
     c->d->tokens += n;
@@ -441,6 +488,7 @@ static void analyse(worker *c, batch *b)
     const crible_tokenize_options *topt = c->q->topt;
     c->b = b;
     if (c->dcap) memset(c->dslots, 0, c->dcap * sizeof *c->dslots);   /* a new dictionary */
+    forget_words(c);   /* and what the words gave in the last one */
     for (size_t i = 0; i < b->ndocs; i++) {
         adoc *d = &AT(b->docs, adoc, i);
         const aspan *spans = &AT(b->spans, aspan, i * topt->nfields);
@@ -602,6 +650,7 @@ void crible_index_analyze_free(crible_index_analyze *a)
         crible_entities_free(a->workers[i].ent);
         free(a->workers[i].etoks);
         free(a->workers[i].dslots);
+        free(a->workers[i].words);
         ix_docmeta_free(&a->workers[i].meta);
     }
     free(a->workers);

@@ -5,9 +5,12 @@
  *
  * Each language caches what a word gets, its term and its stop flag, in two
  * levels: the memo of stem_memo.h (one cache line a word, direct-mapped),
- * then one word map (value: '0' or '1', then the term) for the words the
- * memo has no room for, so that a word met before costs one lookup; its
- * stemmer is made without a cache of its own.
+ * then one word map (value: the word's number, '0' or '1', then the term)
+ * for the words the memo has no room for, so that a word met before costs
+ * one lookup; its stemmer is made without a cache of its own.  The words
+ * are numbered in the order they enter the word map (1, 2...); when it is
+ * full it is emptied (and the memo with it) and the numbering restarts:
+ * crible_stem_bank_epoch changes.
  */
 #include "stem_bank.h"
 
@@ -30,14 +33,20 @@ typedef struct lang {
     crible_stemmer *stemmer;
     crible_stopwords *stop;
     crible_stem_memo *memo;     /* first level; NULL: no cache */
-    crible_wordmap *cache;      /* word -> stop flag + term; NULL: none */
+    crible_wordmap *cache;      /* word -> number, stop flag, term; NULL: none */
+    size_t cache_max;           /* its bound */
 } lang;
+
+/* A cache value: 1 + the word's number (native 32 bits), '0' or '1' (stop
+ * flag), the term. */
+#define VALUE_TERM 5
 
 struct crible_stem_bank {
     crible_stemmer_options stemmer_options;   /* for languages made later */
     bool languages;
     lang langs[MAX_LANGS];
     size_t nlangs, current;
+    uint64_t clears;            /* caches emptied so far (crible_stem_bank_epoch) */
 };
 
 static crible_status load_shipped_stopwords(crible_stopwords *sw, const char *algorithm,
@@ -82,6 +91,7 @@ static crible_status add_lang(crible_stem_bank *b, const crible_stemmer_options 
         crible_wordmap_free(l->cache);
         return CRIBLE_ENOMEM;
     }
+    l->cache_max = so->cache_entries;
     l->algorithm = crible_stemmer_algorithm_name(l->stemmer);
     if (!(l->stop = crible_stopwords_new(err))) {
         crible_stemmer_free(l->stemmer);
@@ -185,19 +195,22 @@ bool crible_stem_bank_is_stop(const crible_stem_bank *b, const char *norm, size_
     return crible_stopwords_contains(b->langs[b->current].stop, norm, len);
 }
 
-/* A word's term and stop flag, through the language's memo and cache. */
+/* A word's term and stop flag, through the language's memo and cache;
+ * *number gets 1 + its number in the cache (0: not cached). */
 static inline const char *word_term(crible_stem_bank *b, const char *norm, size_t len,
-                                    size_t *term_len, bool *stop)
+                                    size_t *term_len, bool *stop, uint32_t *number)
 {
     lang *l = &b->langs[b->current];
     crible_stem_memo_entry *me = NULL;
     uint64_t h = 0;
+    *number = 0;
     if (l->memo && len - 1 < CRIBLE_STEM_MEMO_MAX) {   /* 1 <= len <= MAX */
         h = crible_bytes_hash(norm, len);
         me = crible_stem_memo_slot(l->memo, h);
         if (crible_stem_memo_holds(me, norm, len, h)) {
             *stop = me->stop;
             *term_len = me->term_len;
+            *number = me->word;
             return me->term;
         }
     }
@@ -205,23 +218,33 @@ static inline const char *word_term(crible_stem_bank *b, const char *norm, size_
     size_t vn;
     const char *v;
     if (cached && (v = crible_wordmap_get(l->cache, norm, len, &vn))) {
-        *stop = v[0] == '1';
-        *term_len = vn - 1;
-        if (me)
-            crible_stem_memo_fill(me, norm, len, h, v + 1, vn - 1, *stop);
-        return v + 1;
+        memcpy(number, v, sizeof *number);
+        *stop = v[VALUE_TERM - 1] == '1';
+        *term_len = vn - VALUE_TERM;
+        if (me && !crible_stem_memo_fill(me, norm, len, h, v + VALUE_TERM, vn - VALUE_TERM, *stop, *number))
+            me = NULL;
+        return v + VALUE_TERM;
     }
     *stop = crible_stopwords_contains(l->stop, norm, len);
     const char *term = crible_stemmer_stem(l->stemmer, norm, len, term_len);
     if (term && cached && *term_len <= CACHE_TERM_MAX) {
-        char value[CACHE_TERM_MAX + 1];
-        value[0] = *stop ? '1' : '0';
-        memcpy(value + 1, term, *term_len);
+        char value[VALUE_TERM + CACHE_TERM_MAX];
+        if (crible_wordmap_count(l->cache) >= l->cache_max) {   /* full: every number restarts */
+            crible_wordmap_clear(l->cache);
+            if (l->memo)
+                crible_stem_memo_clear(l->memo);
+            b->clears++;
+        }
+        uint32_t n = (uint32_t)crible_wordmap_count(l->cache) + 1;
+        memcpy(value, &n, sizeof n);
+        value[VALUE_TERM - 1] = *stop ? '1' : '0';
+        memcpy(value + VALUE_TERM, term, *term_len);
         crible_error ignored;   /* a failed cache insert only costs speed */
-        (void)crible_wordmap_put(l->cache, norm, len, value, *term_len + 1, &ignored);
+        if (crible_wordmap_put(l->cache, norm, len, value, *term_len + VALUE_TERM, &ignored) == CRIBLE_OK)
+            *number = n;
     }
     if (term && me)
-        crible_stem_memo_fill(me, norm, len, h, term, *term_len, *stop);
+        crible_stem_memo_fill(me, norm, len, h, term, *term_len, *stop, *number);
     return term;
 }
 
@@ -229,18 +252,33 @@ const char *crible_stem_bank_word(crible_stem_bank *b, const char *norm, size_t 
                                   size_t *term_len)
 {
     bool stop;
-    return word_term(b, norm, len, term_len, &stop);
+    uint32_t number;
+    return word_term(b, norm, len, term_len, &stop, &number);
 }
 
 const char *crible_stem_bank_token(crible_stem_bank *b, const char *norm, size_t len,
                                    crible_token_type type, size_t *term_len, bool *stop)
 {
+    uint32_t number;
+    return crible_stem_bank_token_numbered(b, norm, len, type, term_len, stop, &number);
+}
+
+uint64_t crible_stem_bank_epoch(const crible_stem_bank *b)
+{
+    return b->clears * MAX_LANGS + b->current;
+}
+
+const char *crible_stem_bank_token_numbered(crible_stem_bank *b, const char *norm, size_t len,
+                                            crible_token_type type, size_t *term_len, bool *stop,
+                                            uint32_t *number)
+{
+    *number = 0;
     if (stop)
         *stop = false;
     switch (type) {
     case CRIBLE_TOKEN_WORD: {
         bool is_stop;
-        const char *term = word_term(b, norm, len, term_len, &is_stop);
+        const char *term = word_term(b, norm, len, term_len, &is_stop, number);
         if (stop)
             *stop = is_stop;
         return term;

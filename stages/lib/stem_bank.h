@@ -23,6 +23,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "error.h"
 #include "stem_options.h"
@@ -54,6 +55,20 @@ const char *crible_stem_bank_language(const crible_stem_bank *bank);
 const char *crible_stem_bank_token(crible_stem_bank *bank, const char *norm,
                                    size_t len, crible_token_type type,
                                    size_t *term_len, bool *stop);
+
+/* The same, and *number gets a number of the token's word: 1 + its
+ * number in the selected language's cache of words (0: none, for a token
+ * that is not a word or a word not cached).  While crible_stem_bank_epoch
+ * stays the same, tokens given the same nonzero number had the same
+ * normal form, hence the same term and stop flag; the numbers are dense
+ * (at most the stemmer's cache_entries), so a caller can keep what it
+ * made of a word in an array indexed by them. */
+const char *crible_stem_bank_token_numbered(crible_stem_bank *bank, const char *norm,
+                                            size_t len, crible_token_type type,
+                                            size_t *term_len, bool *stop, uint32_t *number);
+/* Changes when the numbers above start over (another language selected,
+ * or a cache full and emptied): numbers given before mean nothing after. */
+uint64_t crible_stem_bank_epoch(const crible_stem_bank *bank);
 
 /* The term of one word (type word), e.g. an exact query word. */
 const char *crible_stem_bank_word(crible_stem_bank *bank, const char *norm,

@@ -24,6 +24,11 @@ crible_stem_memo *crible_stem_memo_new(crible_error *err)
     return m;
 }
 
+void crible_stem_memo_clear(crible_stem_memo *m)
+{
+    memset(m->slots, 0, CRIBLE_STEM_MEMO_SLOTS * sizeof *m->slots);
+}
+
 void crible_stem_memo_free(crible_stem_memo *m)
 {
     if (!m)

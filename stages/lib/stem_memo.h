@@ -10,9 +10,11 @@
  * core's L2 here: the words that make most of a French text (de, la, le,
  * et, les, à, est, film, livre...) stay in cache.
  *
- * Entry (64 bytes): hash (the high 32 bits of crible_bytes_hash), key
- * length (0: empty), term length, stop flag, one spare byte, the key
- * (28 bytes, NUL-padded), the term (28 bytes, NUL-terminated).
+ * Entry (64 bytes): hash (the high 32 bits of crible_bytes_hash), the
+ * word's number in the bank's word-map cache (stem_bank.h: 1 + its
+ * number, 0: none), key length (0: empty), term length, stop flag, one
+ * spare byte, the key (26 bytes, NUL-padded), the term (26 bytes,
+ * NUL-terminated).
  */
 #ifndef CRIBLE_STEM_MEMO_H
 #define CRIBLE_STEM_MEMO_H
@@ -26,10 +28,11 @@
 #include "stem_hash.h"
 
 #define CRIBLE_STEM_MEMO_SLOTS 8192   /* a power of two */
-#define CRIBLE_STEM_MEMO_MAX 27       /* longest key and term kept */
+#define CRIBLE_STEM_MEMO_MAX 25       /* longest key and term kept */
 
 typedef struct crible_stem_memo_entry {
     uint32_t hash;
+    uint32_t word;                   /* 1 + the word's number in the cache; 0: none */
     uint8_t key_len, term_len, stop, spare;
     char key[CRIBLE_STEM_MEMO_MAX + 1];
     char term[CRIBLE_STEM_MEMO_MAX + 1];
@@ -58,21 +61,27 @@ static inline bool crible_stem_memo_holds(const crible_stem_memo_entry *e, const
            crible_bytes_same(e->key, word, len);
 }
 
-/* Puts word -> (term, stop) in slot e (the word's), replacing what was
- * there; a term longer than CRIBLE_STEM_MEMO_MAX is not kept. */
-static inline void crible_stem_memo_fill(crible_stem_memo_entry *e, const char *word,
+/* Puts word -> (term, stop, number) in slot e (the word's), replacing
+ * what was there; a term longer than CRIBLE_STEM_MEMO_MAX is not kept
+ * (false: e unchanged). */
+static inline bool crible_stem_memo_fill(crible_stem_memo_entry *e, const char *word,
                                          size_t len, uint64_t h, const char *term,
-                                         size_t term_len, bool stop)
+                                         size_t term_len, bool stop, uint32_t number)
 {
     if (term_len > CRIBLE_STEM_MEMO_MAX)
-        return;
+        return false;
     memset(e, 0, sizeof *e);
     e->hash = (uint32_t)(h >> 32);
+    e->word = number;
     e->key_len = (uint8_t)len;
     e->term_len = (uint8_t)term_len;
     e->stop = stop;
     memcpy(e->key, word, len);
     memcpy(e->term, term, term_len);
+    return true;
 }
+
+/* Forgets every word (their numbers no longer hold). */
+void crible_stem_memo_clear(crible_stem_memo *memo);
 
 #endif

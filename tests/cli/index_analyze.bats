@@ -93,6 +93,18 @@ EOF
     same_index "$T/ref" "$T/cfg"
 }
 
+@test "index --analyze: a stem cache of 40 words (emptied again and again, words renumbered mid-sentence) = the piped chain" {
+    # --analyze reuses what a word gave by the stem bank's word numbers:
+    # they must not outlive a cache emptied in the middle of a batch
+    need_shared "$DATA/reviews/reviews.jsonl"
+    head -400 "$DATA/reviews/reviews.jsonl" > "$T/docs.jsonl"
+    printf 'stem:\n  cache: 40\n' > "$T/c.yaml"
+    both "$T/docs.jsonl" "$T" -c "$T/c.yaml"
+    same_index "$T/piped" "$T/fused"
+    crible-tokenize "$T/docs.jsonl" | crible-stem | crible-index -q -o "$T/ref"
+    same_index "$T/ref" "$T/fused"
+}
+
 @test "index --analyze: a bad line ends the reading there; the documents before it are committed" {
     printf '%s\n' '{"id":"a","text":"Le harcèlement en ligne."}' '{"id":"b","text":"Les réseaux sociaux."}' \
         '{"id":"c","text":"cassé' '{"id":"d","text":"Jamais lu."}' > "$T/bad.jsonl"

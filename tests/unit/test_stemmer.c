@@ -153,18 +153,18 @@ static void test_stem_memo(void **state)
     uint64_t h = crible_bytes_hash("déçue", 7);
     crible_stem_memo_entry *e = crible_stem_memo_slot(m, h);
     assert_false(crible_stem_memo_holds(e, "déçue", 7, h));
-    crible_stem_memo_fill(e, "déçue", 7, h, "décev", 6, false);
+    crible_stem_memo_fill(e, "déçue", 7, h, "décev", 6, false, 0);
     assert_true(crible_stem_memo_holds(e, "déçue", 7, h));
     assert_string_equal(e->term, "décev");
     assert_int_equal(e->term_len, 6);
     assert_false(crible_stem_memo_holds(e, "déçu", 6, crible_bytes_hash("déçu", 6)));
     /* a word with the same slot but another hash is not taken for it */
     assert_false(crible_stem_memo_holds(e, "déçue", 7, h ^ ((uint64_t)1 << 40)));
-    crible_stem_memo_fill(e, "les", 3, h, "le", 2, true);
+    crible_stem_memo_fill(e, "les", 3, h, "le", 2, true, 0);
     assert_false(crible_stem_memo_holds(e, "déçue", 7, h));
     assert_true(crible_stem_memo_holds(e, "les", 3, h) && e->stop);
     static const char longterm[] = "anticonstitutionnellementxyz";   /* 28 bytes */
-    crible_stem_memo_fill(e, "x", 1, h, longterm, sizeof longterm - 1, false);
+    crible_stem_memo_fill(e, "x", 1, h, longterm, sizeof longterm - 1, false, 0);
     assert_true(crible_stem_memo_holds(e, "les", 3, h));   /* unchanged */
     crible_stem_memo_free(m);
 }
@@ -526,6 +526,50 @@ static void test_bank(void **state)
     crible_stem_bank_free(b);
 }
 
+/* Word numbers: the same word the same number (from the memo, from the
+ * word map), other words other numbers, none for non-words; a cache of 3
+ * words full: emptied, a new epoch, the numbers start over. */
+static uint32_t number_of(crible_stem_bank *b, const char *w, crible_token_type type)
+{
+    size_t n;
+    bool stop;
+    uint32_t number = 99;
+    assert_non_null(crible_stem_bank_token_numbered(b, w, strlen(w), type, &n, &stop, &number));
+    return number;
+}
+
+static void test_bank_numbers(void **state)
+{
+    (void)state;
+    crible_error err;
+    crible_stem_options o;
+    crible_stem_options_init(&o);
+    o.stemmer.cache_entries = 3;
+    crible_stem_bank *b;
+    assert_int_equal(crible_stem_bank_open(&o, &b, &err), CRIBLE_OK);
+    uint64_t e0 = crible_stem_bank_epoch(b);
+    uint32_t v = number_of(b, "victimes", CRIBLE_TOKEN_WORD), d = number_of(b, "déçues", CRIBLE_TOKEN_WORD);
+    uint32_t l = number_of(b, "anticonstitutionnellement", CRIBLE_TOKEN_WORD);   /* past the memo */
+    assert_true(v && d && l && v != d && d != l && v != l);
+    assert_int_equal(number_of(b, "victimes", CRIBLE_TOKEN_WORD), v);
+    assert_int_equal(number_of(b, "anticonstitutionnellement", CRIBLE_TOKEN_WORD), l);
+    assert_int_equal(number_of(b, "3,5", CRIBLE_TOKEN_NUMBER), 0);
+    assert_int_equal(number_of(b, ",", CRIBLE_TOKEN_PUNCT), 0);
+    assert_true(crible_stem_bank_epoch(b) == e0);
+    uint32_t j = number_of(b, "jeux", CRIBLE_TOKEN_WORD);   /* a fourth word: the cache starts over */
+    assert_true(crible_stem_bank_epoch(b) != e0);
+    assert_int_equal(j, 1);
+    assert_int_equal(number_of(b, "jeux", CRIBLE_TOKEN_WORD), 1);
+    assert_int_equal(number_of(b, "victimes", CRIBLE_TOKEN_WORD), 2);   /* renumbered */
+    size_t n;
+    assert_string_equal(crible_stem_bank_word(b, "victimes", 8, &n), "victim");
+    uint64_t e1 = crible_stem_bank_epoch(b);
+    assert_int_equal(crible_stem_bank_select(b, "en", &err), CRIBLE_OK);
+    assert_true(crible_stem_bank_epoch(b) != e1);
+    crible_stem_bank_free(b);
+    crible_stem_options_free(&o);
+}
+
 int main(void)
 {
     if (!getenv("CRIBLE_DATA"))
@@ -543,6 +587,7 @@ int main(void)
         cmocka_unit_test(test_stopwords),
         cmocka_unit_test(test_options_section),
         cmocka_unit_test(test_bank),
+        cmocka_unit_test(test_bank_numbers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
