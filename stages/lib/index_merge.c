@@ -7,13 +7,46 @@
  * rule of index_format.c (PURE): a source may have left an exact term out
  * because its stem term stood for it; if the merged stem term is no longer
  * pure, the exact term is written from that source's stem postings.
+ *
+ * Memory does not grow with the terms merged, and with the documents only
+ * by what the segment writer's interface asks for:
+ * - a document's new number is computed, not stored: sources are copied in
+ *   order, so it is the source's first new number + d - the tombstones
+ *   before d (a binary search in the source's sorted tombstones: 4 bytes a
+ *   tombstone);
+ * - a field's exact terms arrive by stem (with the text field's merge, which
+ *   counts their live statistics) and are written by norm: an external sort
+ *   (index_xsort.c) in a chunk of ix_merge_sort_memory bytes, spilled to a
+ *   temporary file when larger.  Each source's exact dictionary (by norm) is
+ *   read back by stem the same way, each source then holding a 4 KiB read
+ *   buffer and the norms of the stem being merged;
+ * - SENT is written as the sources are read (its offset table in a first
+ *   pass over their tables), never gathered;
+ * - the sources' pages read through are given back as the merge goes
+ *   (every MiB of a field's dictionary, postings and positions).
+ * What is left per document: the lengths of the TEXT field being merged (4
+ * bytes a document: ix_segw_field_begin reads them for its blocks' minimum
+ * lengths, ix_segw_lengths writes them), a bit a document (has the field),
+ * and for a NUMERIC field its values (8 bytes a document, ix_segw_numeric).
+ * Per term: the positions of one document (8 bytes a position) and the
+ * norms of one stem.
  */
 #include "index_merge.h"
 
 #include <math.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "index_segment.h"
+#include "index_xsort.h"
+
+size_t ix_merge_sort_memory = 4u << 20;
+
+/* Pages of the sources read through are given back every this many bytes
+ * of a section (divided among the sources, at least 64 KiB). */
+#define FORGET_STEP (1u << 20)
+#define FORGET_MIN (64u << 10)
 
 typedef struct ofield {
     const char *name;      /* points into a source's META */
@@ -23,30 +56,30 @@ typedef struct ofield {
     int out_link;
 } ofield;
 
-/* A source stem's norms: variant number -> norm and its stats. */
-typedef struct vnorm {         /* 12 bytes: a merge holds one per norm and source */
+/* A source stem's norm: its variant number there, its bytes. */
+typedef struct vnorm {
     uint32_t variant;
-    uint32_t off;               /* the norm's bytes in the vmap's pool */
+    uint32_t off;               /* the norm's bytes in the source's pool */
     uint8_t len;
 } vnorm;
 
-typedef struct vlist {          /* one (source, stem) */
-    size_t stem_off;            /* in the pool */
-    uint8_t stem_len;
-    vnorm *v;
-    uint32_t n, cap;
-} vlist;
+/* Per source: its tombstones, and while a text field is merged, its exact
+ * dictionary sorted by stem and the norms of the current stem. */
+typedef struct msrc {
+    uint32_t base;              /* new number of its first live document */
+    uint32_t *tomb, ntomb;      /* deleted documents, increasing */
+    ix_xsort *bystem;           /* records: stem_len, stem, len, norm, variant */
+    const uint8_t *rec;         /* bystem's current record, or NULL */
+    size_t rec_len;
+    vnorm *v;                   /* the current stem's norms */
+    uint32_t nv, vcap;
+    ix_buf pool;
+    uint64_t forgot_dict, forgot_post, forgot_pos;   /* bytes given back */
+} msrc;
 
-typedef struct vmap {           /* stem -> vlist, per source */
-    vlist **slots;
-    size_t cap, n;
-    ix_buf pool;                /* strings: memory is what the dictionary holds */
-} vmap;
-
-/* A merged exact entry; strings in the merger's xpool. */
+/* A merged exact entry of the current stem; strings in the merger's xpool. */
 typedef struct xentry {
     size_t norm_off, stem_off;
-    const char *norm, *stem;    /* resolved before sorting */
     uint8_t len, stem_len;
     uint32_t variant, df, max_tf;
     uint64_t cf;
@@ -56,19 +89,22 @@ typedef struct xentry {
 typedef struct merger {
     ix_segment *src;
     size_t n;
-    uint32_t **map;        /* per source: local -> new doc, UINT32_MAX if deleted */
+    msrc *ms;
+    const char *path;      /* the new segment's (temporary files beside it) */
     uint32_t maxdoc;
     ix_segw *w;
     ofield *fields;
     size_t nfields;
-    uint32_t **lengths;    /* per output field (TEXT), new numbering */
+    uint32_t *lengths;     /* TEXT field len_field's, new numbering */
+    int len_field;
     uint64_t *seen;        /* docs having the current field */
     uint32_t *pos, *var;
     size_t pos_cap;
-    vmap *vmaps;           /* per source, for the text field being merged */
-    xentry *xs;            /* merged exact entries of that field */
+    bool variants;         /* the text field being merged has an exact field */
+    xentry *xs;            /* the current stem's exact entries */
     size_t nxs, xs_cap;
     ix_buf xpool;
+    ix_xsort *xout;        /* every exact entry of that field, by norm */
     uint32_t remap[1 << 12];   /* source variant -> merged, per copy */
     uint32_t nremap;
     /* live statistics of the merged term's variants (for its exact entries) */
@@ -78,6 +114,44 @@ typedef struct merger {
 } merger;
 
 static crible_status nomem(crible_error *err) { return crible_error_set(err, CRIBLE_ENOMEM, "out of memory while merging"); }
+
+/* Source k's document d in the new numbering, UINT32_MAX if deleted.
+ * *j: a hint into the tombstones (the count before the last d asked,
+ * smaller d's restart it at 0). */
+static uint32_t renumber(const merger *m, size_t k, uint32_t d, uint32_t *j)
+{
+    const msrc *s = &m->ms[k];
+    if (!s->ntomb) return s->base + d;
+    if (ix_seg_deleted(&m->src[k], d)) return UINT32_MAX;
+    uint32_t lo = *j, hi = s->ntomb;
+    if (lo > 0 && s->tomb[lo - 1] > d) lo = 0;
+    if (lo < hi && s->tomb[lo] < d) {   /* the first tombstone after d */
+        lo++;
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (s->tomb[mid] < d) lo = mid + 1;
+            else hi = mid;
+        }
+    }
+    *j = lo;
+    return s->base + d - lo;
+}
+
+/* Each source's sorted tombstones (4 bytes each: only the deleted). */
+static crible_status load_tombstones(merger *m, crible_error *err)
+{
+    for (size_t k = 0; k < m->n; k++) {
+        const ix_segment *s = &m->src[k];
+        uint32_t n = 0;
+        for (uint32_t d = 0; d < s->maxdoc; d++) n += ix_seg_deleted(s, d);
+        if (!n) continue;
+        m->ms[k].tomb = malloc((size_t)n * sizeof *m->ms[k].tomb);
+        if (!m->ms[k].tomb) return nomem(err);
+        for (uint32_t d = 0; d < s->maxdoc; d++)
+            if (ix_seg_deleted(s, d)) m->ms[k].tomb[m->ms[k].ntomb++] = d;
+    }
+    return CRIBLE_OK;
+}
 
 /* Length of the stored record at p (bounded), 0 if damaged. */
 static size_t record_len(const uint8_t *p, const uint8_t *end)
@@ -101,6 +175,7 @@ static crible_status copy_stored(merger *m, crible_error *err)
     crible_status st = CRIBLE_OK;
     for (size_t k = 0; !st && k < m->n; k++) {
         ix_segment *s = &m->src[k];
+        m->ms[k].base = ix_segw_ndocs(m->w);
         uint32_t d = 0;
         while (!st && d < s->maxdoc) {
             const uint8_t *rec;
@@ -113,10 +188,7 @@ static crible_status copy_stored(merger *m, crible_error *err)
             do {
                 size_t rl = record_len(p, end);
                 if (!rl) { st = crible_error_set(err, CRIBLE_EINDEX, "%s: damaged stored block", s->name); break; }
-                if (!ix_seg_deleted(s, d)) {
-                    m->map[k][d] = ix_segw_ndocs(m->w);
-                    st = ix_segw_stored_doc(m->w, p, rl, err);
-                }
+                if (!ix_seg_deleted(s, d)) st = ix_segw_stored_doc(m->w, p, rl, err);
                 p += rl;
                 d++;
             } while (!st && p < end && d < s->maxdoc);
@@ -128,94 +200,109 @@ static crible_status copy_stored(merger *m, crible_error *err)
     return st;
 }
 
-static uint32_t hash_str(const void *p, size_t n)
+/* Gives back the pages of sec before offset `upto` when a step more was
+ * read since *done. */
+static void forget_upto(const merger *m, const ix_segment *s, const ix_section *sec, uint64_t upto, uint64_t *done)
 {
-    const uint8_t *s = p;
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++) h = (h ^ s[i]) * 16777619u;
-    return h;
+    uint64_t step = FORGET_STEP / m->n > FORGET_MIN ? FORGET_STEP / m->n : FORGET_MIN;
+    if (!sec->present || !s->map || upto > sec->n || upto < *done + step) return;
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t a = ((uintptr_t)sec->p + *done + page - 1) & ~(page - 1), e = ((uintptr_t)sec->p + upto) & ~(page - 1);
+    if (e > a) madvise((void *)a, e - a, MADV_DONTNEED);
+    *done = upto;
 }
 
-static vlist *vmap_get(vmap *m, const void *stem, size_t len, bool create)
+/* --- exact terms by stem, from each source ------------------------------ */
+
+/* Compares two records by the length-prefixed string they start with:
+ * bytes, then the shorter first (the dictionaries' order). */
+static int cmp_lstring(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 {
-    if (create && (m->n + 1) * 2 > m->cap) {
-        size_t cap = m->cap ? m->cap * 2 : 1024;
-        vlist **t = calloc(cap, sizeof *t);
-        if (!t) return NULL;
-        for (size_t i = 0; i < m->cap; i++) {
-            if (!m->slots[i]) continue;
-            size_t j = hash_str(m->pool.data + m->slots[i]->stem_off, m->slots[i]->stem_len) & (cap - 1);
-            while (t[j]) j = (j + 1) & (cap - 1);
-            t[j] = m->slots[i];
-        }
-        free(m->slots);
-        m->slots = t;
-        m->cap = cap;
-    }
-    if (!m->cap) return NULL;
-    size_t j = hash_str(stem, len) & (m->cap - 1);
-    for (; m->slots[j]; j = (j + 1) & (m->cap - 1))
-        if (m->slots[j]->stem_len == len && !memcmp(m->pool.data + m->slots[j]->stem_off, stem, len))
-            return m->slots[j];
-    if (!create) return NULL;
-    vlist *v = calloc(1, sizeof *v);
-    if (!v) return NULL;
-    v->stem_off = m->pool.len;
-    if (!ix_buf_add(&m->pool, stem, len)) { free(v); return NULL; }
-    v->stem_len = (uint8_t)len;
-    m->slots[j] = v;
-    m->n++;
-    return v;
+    size_t la = alen ? a[0] : 0, lb = blen ? b[0] : 0;
+    if (la > alen - 1) la = alen ? alen - 1 : 0;
+    if (lb > blen - 1) lb = blen ? blen - 1 : 0;
+    int c = memcmp(a + 1, b + 1, la < lb ? la : lb);
+    return c ? c : (la > lb) - (la < lb);
 }
 
-static void vmap_free(vmap *m)
+/* Sorts source k's exact dictionary `name` by stem (in norm order for one
+ * stem: the sort is stable) into its bystem sorter, spilled. */
+static crible_status bystem_load(merger *m, size_t k, const char *name, crible_error *err)
 {
-    for (size_t i = 0; i < m->cap; i++)
-        if (m->slots[i]) { free(m->slots[i]->v); free(m->slots[i]); }
-    free(m->slots);
-    ix_buf_free(&m->pool);
-    memset(m, 0, sizeof *m);
-}
-
-/* Reads source k's exact dictionary `name` into its vmap. */
-static crible_status vmap_load(merger *m, size_t k, const char *name, crible_error *err)
-{
+    msrc *s = &m->ms[k];
     int l = ix_segment_field(&m->src[k], name);
     if (l < 0) return CRIBLE_OK;
+    crible_status st = ix_xsort_open(&s->bystem, m->path, (unsigned)k + 1, ix_merge_sort_memory, cmp_lstring, err);
     ix_dictit it;
     ix_dictit_init(&it, &m->src[k].fields[l]);
-    while (ix_dictit_next(&it)) {
-        vlist *v = vmap_get(&m->vmaps[k], it.t.stem, it.t.stem_len, true);
-        if (!v) return nomem(err);
-        if (v->n == v->cap) {
-            uint32_t cap = v->cap ? v->cap * 2 : 4;
-            vnorm *n = realloc(v->v, cap * sizeof *n);
-            if (!n) return nomem(err);
-            v->v = n;
-            v->cap = cap;
-        }
-        vnorm *e = &v->v[v->n++];
-        e->variant = it.t.variant;
-        e->len = (uint8_t)it.t.len;
-        if (m->vmaps[k].pool.len > UINT32_MAX - 512) return crible_error_set(err, CRIBLE_EINDEX, "dictionary too large");
-        e->off = (uint32_t)m->vmaps[k].pool.len;
-        if (!ix_buf_add(&m->vmaps[k].pool, it.t.bytes, it.t.len)) return nomem(err);
+    uint8_t rec[2 * (CRIBLE_TERM_MAX + 1) + 10];
+    while (!st && ix_dictit_next(&it)) {
+        size_t n = 0, sl = it.t.stem_len > CRIBLE_TERM_MAX ? CRIBLE_TERM_MAX : it.t.stem_len,
+               nl = it.t.len > CRIBLE_TERM_MAX ? CRIBLE_TERM_MAX : it.t.len;
+        rec[n++] = (uint8_t)sl;
+        memcpy(rec + n, it.t.stem, sl);
+        n += sl;
+        rec[n++] = (uint8_t)nl;
+        memcpy(rec + n, it.t.bytes, nl);
+        n += nl;
+        n += ix_varint_put(rec + n, it.t.variant);
+        st = ix_xsort_add(s->bystem, rec, n, err);
     }
-    if (it.bad) return crible_error_set(err, CRIBLE_EINDEX, "%s: damaged term dictionary of '%s'", m->src[k].name, name);
+    if (!st && it.bad) st = crible_error_set(err, CRIBLE_EINDEX, "%s: damaged term dictionary of '%s'", m->src[k].name, name);
+    if (!st) st = ix_xsort_finish(s->bystem, true, err);
+    ix_segment_forget(&m->src[k], &m->src[k].fields[l].dict);
+    if (!st && ix_xsort_next(s->bystem, &s->rec, &s->rec_len, err) < 0) st = CRIBLE_EIO;
+    return st;
+}
+
+/* Source k's norms of stem t into s->v (none: s->nv = 0). */
+static crible_status bystem_norms(merger *m, size_t k, const ix_term *t, crible_error *err)
+{
+    msrc *s = &m->ms[k];
+    s->nv = 0;
+    s->pool.len = 0;
+    uint8_t key[CRIBLE_TERM_MAX + 2];
+    size_t tl = t->len > CRIBLE_TERM_MAX ? CRIBLE_TERM_MAX : t->len;
+    key[0] = (uint8_t)tl;
+    memcpy(key + 1, t->bytes, tl);
+    while (s->rec) {
+        int c = cmp_lstring(s->rec, s->rec_len, key, tl + 1);
+        if (c > 0) break;
+        if (c == 0) {
+            const uint8_t *p = s->rec + 1 + s->rec[0], *end = s->rec + s->rec_len;
+            uint64_t variant;
+            if (p >= end || (size_t)(end - p) < 1u + *p) return crible_error_set(err, CRIBLE_EINTERNAL, "bad sort record");
+            uint8_t nl = *p++;
+            const uint8_t *norm = p;
+            p += nl;
+            if (!ix_varint_get(&p, end, &variant)) return crible_error_set(err, CRIBLE_EINTERNAL, "bad sort record");
+            if (s->nv == s->vcap) {
+                uint32_t cap = s->vcap ? s->vcap * 2 : 16;
+                vnorm *v = realloc(s->v, cap * sizeof *v);
+                if (!v) return nomem(err);
+                s->v = v;
+                s->vcap = cap;
+            }
+            s->v[s->nv++] = (vnorm){(uint32_t)variant, (uint32_t)s->pool.len, nl};
+            if (!ix_buf_add(&s->pool, norm, nl)) return nomem(err);
+        }
+        int r = ix_xsort_next(s->bystem, &s->rec, &s->rec_len, err);
+        if (r < 0) return CRIBLE_EIO;
+        if (r == 0) s->rec = NULL;
+    }
     return CRIBLE_OK;
 }
 
-static crible_status add_xentry(merger *m, const ix_term *stem, const char *norm, size_t len, uint32_t variant,
+static crible_status add_xentry(merger *m, const ix_term *stem, const uint8_t *norm, size_t len, uint32_t variant,
                                 crible_error *err)
 {
-    /* the same norm of the same stem from an earlier source: already there */
-    for (size_t i = m->nxs; i-- > 0;) {
+    /* the same norm of this stem from an earlier source: already there */
+    for (size_t i = 0; i < m->nxs; i++) {
         xentry *x = &m->xs[i];
-        if (x->stem_len != stem->len || memcmp(m->xpool.data + x->stem_off, stem->bytes, stem->len)) break;
         if (x->len == len && !memcmp(m->xpool.data + x->norm_off, norm, len)) return CRIBLE_OK;
     }
     if (m->nxs == m->xs_cap) {
-        size_t cap = m->xs_cap ? m->xs_cap * 2 : 1024;
+        size_t cap = m->xs_cap ? m->xs_cap * 2 : 64;
         xentry *n = realloc(m->xs, cap * sizeof *n);
         if (!n) return nomem(err);
         m->xs = n;
@@ -235,32 +322,33 @@ static crible_status add_xentry(merger *m, const ix_term *stem, const char *norm
 }
 
 /* Before copying source k's postings of stem term t into the merged term:
- * gives each of its norms a merged variant number (m->remap), recording the
- * merged exact entries; *nvar counts the merged term's variants. */
-static crible_status remap_variants(merger *m, size_t k, const ix_term *t, size_t first_x, uint32_t *nvar,
-                                    bool record, crible_error *err)
+ * gives each of its norms (m->ms[k].v, loaded by bystem_norms) a merged
+ * variant number (m->remap), recording the merged exact entries; *nvar
+ * counts the merged term's variants. */
+static crible_status remap_variants(merger *m, size_t k, const ix_term *t, uint32_t *nvar, bool record,
+                                    crible_error *err)
 {
-    vlist *v = m->vmaps ? vmap_get(&m->vmaps[k], t->bytes, t->len, false) : NULL;
+    const msrc *s = &m->ms[k];
     m->nremap = t->vbits ? 1u << t->vbits : 1;
     if (m->nremap > sizeof m->remap / sizeof *m->remap) m->nremap = sizeof m->remap / sizeof *m->remap;
     for (uint32_t i = 0; i < m->nremap; i++) m->remap[i] = UINT32_MAX;
     vnorm implicit;
-    vnorm *list = v ? v->v : &implicit;
-    const uint8_t *pool = v ? m->vmaps[k].pool.data : t->bytes;
-    uint32_t n = v ? v->n : 0;
-    if (!v && t->pure) {   /* a pure stem: its one norm is itself */
+    const vnorm *list = s->nv ? s->v : &implicit;
+    const uint8_t *pool = s->nv ? s->pool.data : t->bytes;
+    uint32_t n = s->nv;
+    if (!n && t->pure) {   /* a pure stem: its one norm is itself */
         implicit = (vnorm){0, 0, (uint8_t)t->len};
         n = 1;
     }
     for (uint32_t i = 0; i < n; i++) {
-        vnorm *e = &list[i];
+        const vnorm *e = &list[i];
         uint32_t merged = UINT32_MAX;
-        for (size_t x = first_x; x < m->nxs; x++)
+        for (size_t x = 0; x < m->nxs; x++)
             if (m->xs[x].len == e->len && !memcmp(m->xpool.data + m->xs[x].norm_off, pool + e->off, e->len))
                 merged = m->xs[x].variant;
         if (record) {
             if (merged == UINT32_MAX) merged = (*nvar)++;
-            crible_status st = add_xentry(m, t, (const char *)pool + e->off, e->len, merged, err);
+            crible_status st = add_xentry(m, t, pool + e->off, e->len, merged, err);
             if (st) return st;
         }
         if (e->variant < m->nremap) m->remap[e->variant] = merged;
@@ -268,13 +356,31 @@ static crible_status remap_variants(merger *m, size_t k, const ix_term *t, size_
     return CRIBLE_OK;
 }
 
-static int cmp_xentry(const void *a, const void *b)
+/* The current stem's exact entries (their statistics counted) go to the
+ * sorter by norm: len, norm, stem_len, stem, skip, variant, df, cf, max_tf. */
+static crible_status emit_xentries(merger *m, crible_error *err)
 {
-    const xentry *x = a, *y = b;
-    int c = memcmp(x->norm, y->norm, x->len < y->len ? x->len : y->len);
-    if (c) return c;
-    if (x->len != y->len) return x->len < y->len ? -1 : 1;
-    return 0;
+    crible_status st = CRIBLE_OK;
+    uint8_t rec[2 * (CRIBLE_TERM_MAX + 1) + 1 + 4 * 10];
+    for (size_t i = 0; !st && i < m->nxs; i++) {
+        const xentry *x = &m->xs[i];
+        size_t n = 0;
+        rec[n++] = x->len;
+        memcpy(rec + n, m->xpool.data + x->norm_off, x->len);
+        n += x->len;
+        rec[n++] = x->stem_len;
+        memcpy(rec + n, m->xpool.data + x->stem_off, x->stem_len);
+        n += x->stem_len;
+        rec[n++] = x->skip;
+        n += ix_varint_put(rec + n, x->variant);
+        n += ix_varint_put(rec + n, x->df);
+        n += ix_varint_put(rec + n, x->cf);
+        n += ix_varint_put(rec + n, x->max_tf);
+        st = ix_xsort_add(m->xout, rec, n, err);
+    }
+    m->nxs = 0;
+    m->xpool.len = 0;
+    return st;
 }
 
 static int find_ofield(const merger *m, const char *name)
@@ -328,7 +434,6 @@ static const ix_segfield *src_field(const merger *m, size_t k, const char *name)
     return l < 0 ? NULL : &m->src[k].fields[l];
 }
 
-/* Copies one source term's postings into the open output term. */
 /* Copies one source term's postings into the open output term, the
  * positions' variants renumbered through m->remap (orphans: `orphan`). */
 static crible_status copy_postings(merger *m, size_t k, const ix_segfield *f, const ix_term *t,
@@ -337,8 +442,9 @@ static crible_status copy_postings(merger *m, size_t k, const ix_segfield *f, co
     ix_pcur c;
     ix_pcur_init(&c, &m->src[k], f, t, false);
     crible_status st = CRIBLE_OK;
+    uint32_t hint = 0;
     for (uint32_t d; !st && (d = ix_pcur_next(&c)) != CRIBLE_DOC_NONE;) {
-        uint32_t nd = m->map[k][d];
+        uint32_t nd = renumber(m, k, d, &hint);
         if (nd == UINT32_MAX) continue;
         uint32_t tf = ix_pcur_tf(&c);
         if (positions) {
@@ -385,25 +491,109 @@ static unsigned var_bits(uint32_t nvar)
     return b;
 }
 
-/* Writes the exact field o from the entries gathered with its text field. */
+/* Writes the exact field from the entries its text field sorted: in norm
+ * order, a norm met twice (under two stems) taken from the first stem. */
 static crible_status write_exact(merger *m, crible_error *err)
 {
-    for (size_t i = 0; i < m->nxs; i++) {
-        m->xs[i].norm = (const char *)m->xpool.data + m->xs[i].norm_off;
-        m->xs[i].stem = (const char *)m->xpool.data + m->xs[i].stem_off;
+    if (!m->xout) return CRIBLE_OK;
+    crible_status st = ix_xsort_finish(m->xout, false, err);
+    uint8_t prev[CRIBLE_TERM_MAX + 2];
+    bool first = true;
+    const uint8_t *r;
+    size_t rl;
+    int got = 0;
+    while (!st && (got = ix_xsort_next(m->xout, &r, &rl, err)) == 1) {
+        const uint8_t *end = r + rl, *norm = r + 1, *stem, *p;
+        uint8_t len = r[0], stem_len;
+        uint64_t variant, df, cf, max_tf;
+        bool dup = !first && cmp_lstring(r, rl, prev, (size_t)prev[0] + 1) == 0;
+        first = false;
+        memcpy(prev, r, (size_t)len + 1);
+        if (dup) continue;   /* one norm, two stems: the first */
+        p = norm + len;
+        stem_len = *p++;
+        stem = p;
+        p += stem_len;
+        bool skip = *p++;
+        if (p > end || !ix_varint_get(&p, end, &variant) || !ix_varint_get(&p, end, &df) ||
+            !ix_varint_get(&p, end, &cf) || !ix_varint_get(&p, end, &max_tf)) {
+            st = crible_error_set(err, CRIBLE_EINTERNAL, "bad sort record");
+            break;
+        }
+        if (skip) continue;
+        st = ix_segw_exact_term(m->w, norm, len, (uint32_t)df, cf, (uint32_t)max_tf, stem, stem_len,
+                                (uint32_t)variant, err);
     }
-    qsort(m->xs, m->nxs, sizeof *m->xs, cmp_xentry);
-    crible_status st = CRIBLE_OK;
-    for (size_t i = 0; !st && i < m->nxs; i++) {
-        xentry *x = &m->xs[i];
-        if (i > 0 && !cmp_xentry(x, &m->xs[i - 1])) continue;   /* one norm, two stems: the first */
-        if (x->skip) continue;
-        st = ix_segw_exact_term(m->w, (const uint8_t *)x->norm, x->len, x->df, x->cf, x->max_tf,
-                                (const uint8_t *)x->stem, x->stem_len, x->variant, err);
-    }
-    m->nxs = 0;
-    m->xpool.len = 0;
+    if (!st && got < 0) st = CRIBLE_EIO;
+    ix_xsort_free(m->xout);
+    m->xout = NULL;
     return st;
+}
+
+/* Grows the merged term's variant statistics to nvar, zeroed. */
+static crible_status variant_stats(merger *m, uint32_t nvar, crible_error *err)
+{
+    if (nvar > m->vcap) {
+        uint32_t cap = nvar * 2;
+        uint32_t *a = realloc(m->vdf, cap * sizeof *a), *b = a ? realloc(m->vmax, cap * sizeof *b) : NULL;
+        if (a) m->vdf = a;
+        if (b) m->vmax = b;
+        uint32_t *c = b ? realloc(m->vtf, cap * sizeof *c) : NULL;
+        if (c) m->vtf = c;
+        uint64_t *d = c ? realloc(m->vcf, cap * sizeof *d) : NULL;
+        if (!d) return nomem(err);
+        m->vcf = d;
+        m->vcap = cap;
+    }
+    memset(m->vdf, 0, nvar * sizeof *m->vdf);
+    memset(m->vmax, 0, nvar * sizeof *m->vmax);
+    memset(m->vtf, 0, nvar * sizeof *m->vtf);
+    memset(m->vcf, 0, nvar * sizeof *m->vcf);
+    return CRIBLE_OK;
+}
+
+/* Merges one stem (text) or term: cur, which the sources `has` hold as
+ * their its[k].t. */
+static crible_status merge_term(merger *m, const ix_term *cur, ix_dictit *its, const bool *has, bool positions,
+                                crible_error *err)
+{
+    bool variants = m->variants, pure = true, any_orphan = false;
+    uint32_t nvar = 0, orphan;
+    crible_status st = CRIBLE_OK;
+    for (size_t k = 0; !st && k < m->n; k++) {
+        if (!has[k] || tcmp(&its[k].t, cur) != 0) continue;
+        pure &= its[k].t.pure;
+        if (!variants) continue;
+        any_orphan |= its[k].t.vbits != 0;
+        st = bystem_norms(m, k, &its[k].t, err);
+        if (!st) st = remap_variants(m, k, &its[k].t, &nvar, true, err);
+    }
+    orphan = nvar;   /* tokens whose norm has no exact entry here */
+    if (variants && any_orphan) nvar++;
+    /* a merged pure stem with its one norm (itself) needs no exact entry */
+    if (variants && pure && m->nxs == 1 && m->xs[0].len == cur->len &&
+        !memcmp(m->xpool.data + m->xs[0].norm_off, cur->bytes, cur->len))
+        m->xs[0].skip = true;
+    if (!st && variants) st = variant_stats(m, nvar, err);
+    if (!st) st = ix_segw_term_begin(m->w, cur->bytes, cur->len, pure, variants ? var_bits(nvar) : 0, err);
+    for (size_t k = 0; !st && k < m->n; k++) {
+        if (!has[k] || tcmp(&its[k].t, cur) != 0) continue;
+        if (variants) st = remap_variants(m, k, &its[k].t, &nvar, false, err);
+        else m->nremap = 0;
+        if (!st) st = copy_postings(m, k, its[k].f, &its[k].t, positions, orphan, err);
+    }
+    if (!st) st = ix_segw_term_end(m->w, err);
+    if (st || !variants) return st;
+    /* the exact entries of this stem get their live statistics; a norm
+     * left with no live document goes */
+    for (size_t x = 0; x < m->nxs; x++) {
+        uint32_t v = m->xs[x].variant;
+        m->xs[x].df = v < m->vcap ? m->vdf[v] : 0;
+        m->xs[x].cf = v < m->vcap ? m->vcf[v] : 0;
+        m->xs[x].max_tf = v < m->vcap ? m->vmax[v] : 0;
+        if (!m->xs[x].df) m->xs[x].skip = true;
+    }
+    return emit_xentries(m, err);
 }
 
 /* Merges the dictionaries of output field o. */
@@ -411,13 +601,13 @@ static crible_status merge_terms(merger *m, size_t o, crible_error *err)
 {
     const ofield *of = &m->fields[o];
     if (of->kind == CRIBLE_FIELD_EXACT) return write_exact(m, err);
-    bool variants = of->kind == CRIBLE_FIELD_TEXT && of->out_link >= 0;
+    m->variants = of->kind == CRIBLE_FIELD_TEXT && of->out_link >= 0;
     crible_status st = CRIBLE_OK;
     m->nxs = 0;
-    if (variants) {
-        m->vmaps = calloc(m->n + 1, sizeof *m->vmaps);
-        if (!m->vmaps) return nomem(err);
-        for (size_t k = 0; !st && k < m->n; k++) st = vmap_load(m, k, m->fields[of->out_link].name, err);
+    if (m->variants) {
+        ix_xsort_free(m->xout);   /* a linked field that was not an exact one */
+        st = ix_xsort_open(&m->xout, m->path, 0, ix_merge_sort_memory, cmp_lstring, err);
+        for (size_t k = 0; !st && k < m->n; k++) st = bystem_load(m, k, m->fields[of->out_link].name, err);
     }
     ix_dictit *its = calloc(m->n + 1, sizeof *its);
     bool *has = calloc(m->n + 1, sizeof *has);
@@ -426,6 +616,7 @@ static crible_status merge_terms(merger *m, size_t o, crible_error *err)
         const ix_segfield *f = src_field(m, k, of->name);
         ix_dictit_init(&its[k], f);
         has[k] = f && ix_dictit_next(&its[k]);
+        m->ms[k].forgot_dict = m->ms[k].forgot_post = m->ms[k].forgot_pos = 0;
     }
     bool positions = of->flags & IX_FIELD_POSITIONS;
     while (!st) {
@@ -434,76 +625,147 @@ static crible_status merge_terms(merger *m, size_t o, crible_error *err)
             if (has[i] && (best < 0 || tcmp(&its[i].t, &its[best].t) < 0)) best = (int)i;
         if (best < 0) break;
         ix_term cur = its[best].t;
-        bool pure = true;
-        uint32_t nvar = 0, orphan;
-        size_t first_x = m->nxs;
-        for (size_t k = 0; k < m->n; k++)
-            if (has[k] && tcmp(&its[k].t, &cur) == 0) {
-                pure &= its[k].t.pure;
-                if (variants) st = remap_variants(m, k, &its[k].t, first_x, &nvar, true, err);
-            }
-        orphan = nvar;   /* tokens whose norm has no exact entry here */
-        bool any_orphan = false;
-        for (size_t k = 0; variants && !st && k < m->n; k++)
-            if (has[k] && tcmp(&its[k].t, &cur) == 0 && its[k].t.vbits) any_orphan = true;
-        if (variants && any_orphan) nvar++;
-        /* a merged pure stem with its one norm (itself) needs no exact entry */
-        if (variants && pure && m->nxs == first_x + 1 && m->xs[first_x].len == cur.len &&
-            !memcmp(m->xpool.data + m->xs[first_x].norm_off, cur.bytes, cur.len))
-            m->xs[first_x].skip = true;
-        if (variants && nvar > m->vcap) {
-            uint32_t cap = nvar * 2;
-            uint32_t *a = realloc(m->vdf, cap * sizeof *a), *b = a ? realloc(m->vmax, cap * sizeof *b) : NULL;
-            if (a) m->vdf = a;
-            if (b) m->vmax = b;
-            uint32_t *c = b ? realloc(m->vtf, cap * sizeof *c) : NULL;
-            if (c) m->vtf = c;
-            uint64_t *d = c ? realloc(m->vcf, cap * sizeof *d) : NULL;
-            if (!d) { st = nomem(err); break; }
-            m->vcf = d;
-            m->vcap = cap;
+        st = merge_term(m, &cur, its, has, positions, err);
+        for (size_t i = 0; !st && i < m->n; i++) {
+            if (!has[i] || tcmp(&its[i].t, &cur) != 0) continue;
+            const ix_segfield *f = its[i].f;
+            msrc *s = &m->ms[i];
+            forget_upto(m, &m->src[i], &f->post, its[i].t.post_off, &s->forgot_post);
+            forget_upto(m, &m->src[i], &f->pos, its[i].t.pos_off, &s->forgot_pos);
+            if (its[i].p >= f->dict.p && its[i].p <= f->dict.p + f->dict.n)
+                forget_upto(m, &m->src[i], &f->dict, (uint64_t)(its[i].p - f->dict.p), &s->forgot_dict);
+            has[i] = ix_dictit_next(&its[i]);
         }
-        if (variants) {
-            memset(m->vdf, 0, nvar * sizeof *m->vdf);
-            memset(m->vmax, 0, nvar * sizeof *m->vmax);
-            memset(m->vtf, 0, nvar * sizeof *m->vtf);
-            memset(m->vcf, 0, nvar * sizeof *m->vcf);
-        }
-        if (!st) st = ix_segw_term_begin(m->w, cur.bytes, cur.len, pure, variants ? var_bits(nvar) : 0, err);
-        for (size_t k = 0; !st && k < m->n; k++) {
-            if (!has[k] || tcmp(&its[k].t, &cur) != 0) continue;
-            if (variants) {
-                st = remap_variants(m, k, &its[k].t, first_x, &nvar, false, err);
-                if (st) break;
-            } else {
-                m->nremap = 0;
-            }
-            st = copy_postings(m, k, its[k].f, &its[k].t, positions, orphan, err);
-        }
-        if (!st) st = ix_segw_term_end(m->w, err);
-        /* the exact entries of this stem get their live statistics; a norm
-         * left with no live document goes */
-        for (size_t x = first_x; variants && x < m->nxs; x++) {
-            uint32_t v = m->xs[x].variant;
-            m->xs[x].df = v < m->vcap ? m->vdf[v] : 0;
-            m->xs[x].cf = v < m->vcap ? m->vcf[v] : 0;
-            m->xs[x].max_tf = v < m->vcap ? m->vmax[v] : 0;
-            if (!m->xs[x].df) m->xs[x].skip = true;
-        }
-        for (size_t i = 0; i < m->n; i++)
-            if (has[i] && tcmp(&its[i].t, &cur) == 0) has[i] = ix_dictit_next(&its[i]);
     }
     for (size_t i = 0; !st && i < m->n; i++)
         if (its[i].bad) st = crible_error_set(err, CRIBLE_EINDEX, "%s: damaged term dictionary of '%s'",
                                              m->src[i].name, of->name);
     free(its);
     free(has);
-    if (m->vmaps) {
-        for (size_t k = 0; k < m->n; k++) vmap_free(&m->vmaps[k]);
-        free(m->vmaps);
-        m->vmaps = NULL;
+    for (size_t k = 0; k < m->n; k++) {
+        ix_xsort_free(m->ms[k].bystem);
+        m->ms[k].bystem = NULL;
+        m->ms[k].rec = NULL;
+    }
+    m->variants = false;
+    return st;
+}
+
+/* A width table (index_format.c: ix_wtable_put) written as its values
+ * come, their count and maximum known beforehand. */
+typedef struct wtable_out {
+    uint8_t buf[1 << 12];
+    size_t len;
+    uint8_t width;         /* 1, 2, 4: bytes; 0: packed in `bits` */
+    unsigned bits, have;
+    uint64_t acc;
+} wtable_out;
+
+static crible_status wt_flush(merger *m, wtable_out *t, size_t room, crible_error *err)
+{
+    if (sizeof t->buf - t->len >= room) return CRIBLE_OK;
+    crible_status st = ix_segw_section_write(m->w, t->buf, t->len, err);
+    t->len = 0;
+    return st;
+}
+
+static crible_status wt_begin(merger *m, wtable_out *t, uint32_t n, uint32_t max, crible_error *err)
+{
+    uint8_t width = max <= 0xff ? 1 : max <= 0xffff ? 2 : 4;
+    unsigned b = 1;
+    while (b < 32 && (max >> b)) b++;
+    size_t bytes = 1 + (size_t)n * width, packed = 1 + ((size_t)n * b + 7) / 8 + 7;
+    t->len = 0;
+    t->acc = 0;
+    t->have = 0;
+    t->bits = b;
+    t->width = bytes <= packed ? width : 0;
+    t->buf[t->len++] = t->width ? width : (uint8_t)(0x80 | b);
+    return wt_flush(m, t, 16, err);
+}
+
+static crible_status wt_put(merger *m, wtable_out *t, uint32_t v, crible_error *err)
+{
+    uint8_t *o = t->buf + t->len;
+    if (t->width == 1) *o = (uint8_t)v;
+    else if (t->width == 2) ix_put16(o, (uint16_t)v);
+    else if (t->width == 4) ix_put32(o, v);
+    if (t->width) {
+        t->len += t->width;
+    } else {
+        t->acc |= (uint64_t)v << t->have;
+        t->have += t->bits;
+        while (t->have >= 8) { t->buf[t->len++] = (uint8_t)t->acc; t->acc >>= 8; t->have -= 8; }
+    }
+    return wt_flush(m, t, 16, err);
+}
+
+static crible_status wt_end(merger *m, wtable_out *t, crible_error *err)
+{
+    if (!t->width) {
+        if (t->have) t->buf[t->len++] = (uint8_t)t->acc;
+        memset(t->buf + t->len, 0, 7);
+        t->len += 7;
+    }
+    return ix_segw_section_write(m->w, t->buf, t->len, err);
+}
+
+/* Document d's sentence data in source field f (NULL: none): [*a, *e)
+ * in the data after the table (empty: none). */
+static void sent_range(const ix_segfield *f, uint32_t maxdoc, uint32_t d, const uint8_t **data, uint32_t *a,
+                       uint32_t *e)
+{
+    *a = *e = 0;
+    *data = NULL;
+    if (!f || !f->sent.present) return;
+    size_t table = ix_wtable_bytes(f->sent.p, f->sent.n, maxdoc + 1);
+    *a = ix_wtable_get(f->sent.p, d);
+    *e = ix_wtable_get(f->sent.p, d + 1);
+    if (*a > *e || *e > f->sent.n - table) *a = *e = 0;
+    *data = f->sent.p + table;
+}
+
+/* One pass over the live documents' sentence data of field `name`: pass
+ * 0 counts its bytes in *off, pass 1 writes each document's offset (*off
+ * on), pass 2 writes the data. */
+static crible_status sent_pass(merger *m, const char *name, int pass, wtable_out *t, uint64_t *off,
+                               crible_error *err)
+{
+    static const uint8_t zero = 0;
+    crible_status st = CRIBLE_OK;
+    for (size_t k = 0; !st && k < m->n; k++) {
+        const ix_segfield *f = src_field(m, k, name);
+        for (uint32_t d = 0; !st && d < m->src[k].maxdoc; d++) {
+            const uint8_t *data;
+            uint32_t a, e;
+            if (ix_seg_deleted(&m->src[k], d)) continue;
+            sent_range(f, m->src[k].maxdoc, d, &data, &a, &e);
+            if (pass == 1) st = wt_put(m, t, (uint32_t)*off, err);
+            if (pass == 2) st = ix_segw_section_write(m->w, a < e ? data + a : &zero, a < e ? e - a : 1, err);
+            *off += a < e ? e - a : 1;
+        }
     }
     return st;
+}
+
+/* SENT of output field o (the layout of ix_segw_sentences: the offsets
+ * of maxdoc + 1 documents, then the data; a document without sentences
+ * has a varint 0), streamed: the data's size first, then the offsets,
+ * then the data. */
+static crible_status write_sentences(merger *m, size_t o, crible_error *err)
+{
+    const char *name = m->fields[o].name;
+    uint64_t total = 0, off = 0, data = 0;
+    wtable_out t;
+    crible_status st = sent_pass(m, name, 0, NULL, &total, err);
+    if (total > UINT32_MAX) return crible_error_set(err, CRIBLE_EINDEX, "sentence table of '%s' too large", name);
+    if (!st) st = ix_segw_section_begin(m->w, IX_SEC_SENT, (int)o, err);
+    if (!st) st = wt_begin(m, &t, m->maxdoc + 1, (uint32_t)total, err);
+    if (!st) st = sent_pass(m, name, 1, &t, &off, err);
+    if (!st) st = wt_put(m, &t, (uint32_t)off, err);
+    if (!st) st = wt_end(m, &t, err);
+    if (!st) st = sent_pass(m, name, 2, NULL, &data, err);
+    return st ? st : ix_segw_section_end(m->w, err);
 }
 
 static crible_status write_tables(merger *m, size_t o, crible_error *err)
@@ -511,32 +773,8 @@ static crible_status write_tables(merger *m, size_t o, crible_error *err)
     const ofield *of = &m->fields[o];
     crible_status st = CRIBLE_OK;
     if (of->kind == CRIBLE_FIELD_TEXT) {
-        st = ix_segw_lengths(m->w, (int)o, m->lengths[o], m->maxdoc, err);
-        /* SENT: offsets then data, copied per document */
-        ix_buf data = {0};
-        uint32_t *offs = malloc(((size_t)m->maxdoc + 1) * sizeof *offs);
-        if (!offs) return nomem(err);
-        for (size_t k = 0; !st && k < m->n; k++) {
-            const ix_segfield *f = src_field(m, k, of->name);
-            size_t table = f && f->sent.present ? ix_wtable_bytes(f->sent.p, f->sent.n, m->src[k].maxdoc + 1) : 0;
-            for (uint32_t d = 0; !st && d < m->src[k].maxdoc; d++) {
-                uint32_t nd = m->map[k][d];
-                if (nd == UINT32_MAX) continue;
-                offs[nd] = (uint32_t)data.len;
-                uint32_t a = 0, e = 0;
-                if (f && f->sent.present) {
-                    a = ix_wtable_get(f->sent.p, d);
-                    e = ix_wtable_get(f->sent.p, d + 1);
-                    if (a > e || e > f->sent.n - table) a = e = 0;
-                }
-                bool ok = a < e ? ix_buf_add(&data, f->sent.p + table + a, e - a) : ix_buf_varint(&data, 0);
-                if (!ok) st = nomem(err);
-            }
-        }
-        offs[m->maxdoc] = (uint32_t)data.len;
-        if (!st) st = ix_segw_sentences(m->w, (int)o, offs, &data, m->maxdoc, err);
-        free(offs);
-        ix_buf_free(&data);
+        st = ix_segw_lengths(m->w, (int)o, m->lengths, m->maxdoc, err);
+        if (!st) st = write_sentences(m, o, err);
     }
     if (of->kind == CRIBLE_FIELD_NUMERIC) {
         double *vals = malloc(((size_t)m->maxdoc + 1) * sizeof *vals);
@@ -545,9 +783,11 @@ static crible_status write_tables(merger *m, size_t o, crible_error *err)
         for (size_t k = 0; k < m->n; k++) {
             const ix_segfield *f = src_field(m, k, of->name);
             if (!f || !f->numv.present) continue;
+            uint32_t hint = 0;
             for (uint32_t d = 0; d < m->src[k].maxdoc; d++) {
                 double v;
-                if (m->map[k][d] != UINT32_MAX && ix_num_value(f, m->src[k].maxdoc, d, &v)) vals[m->map[k][d]] = v;
+                uint32_t nd = renumber(m, k, d, &hint);
+                if (nd != UINT32_MAX && ix_num_value(f, m->src[k].maxdoc, d, &v)) vals[nd] = v;
             }
         }
         st = ix_segw_numeric(m->w, (int)o, vals, m->maxdoc, err);
@@ -556,28 +796,43 @@ static crible_status write_tables(merger *m, size_t o, crible_error *err)
     return st;
 }
 
+/* The lengths of TEXT output field t in the new numbering (m->lengths). */
+static crible_status field_lengths(merger *m, int t, crible_error *err)
+{
+    if (m->len_field == t) return CRIBLE_OK;
+    if (!m->lengths) {
+        m->lengths = calloc((size_t)m->maxdoc + 1, sizeof *m->lengths);
+        if (!m->lengths) return nomem(err);
+    } else {
+        memset(m->lengths, 0, ((size_t)m->maxdoc + 1) * sizeof *m->lengths);
+    }
+    for (size_t k = 0; k < m->n; k++) {
+        const ix_segfield *f = src_field(m, k, m->fields[t].name);
+        if (!f || !f->len.present) continue;
+        uint32_t hint = 0;
+        for (uint32_t d = 0; d < m->src[k].maxdoc; d++) {
+            uint32_t nd = renumber(m, k, d, &hint);
+            if (nd != UINT32_MAX) m->lengths[nd] = ix_wtable_get(f->len.p, d);
+        }
+    }
+    m->len_field = t;
+    return CRIBLE_OK;
+}
+
 static crible_status merge_fields(merger *m, crible_error *err)
 {
     crible_status st = CRIBLE_OK;
-    m->lengths = calloc(m->nfields + 1, sizeof *m->lengths);
+    m->len_field = -1;
     m->seen = malloc(((size_t)m->maxdoc / 64 + 1) * 8);
-    if (!m->lengths || !m->seen) return nomem(err);
-    for (size_t o = 0; o < m->nfields; o++) {
-        if (m->fields[o].kind != CRIBLE_FIELD_TEXT) continue;
-        m->lengths[o] = calloc((size_t)m->maxdoc + 1, sizeof **m->lengths);
-        if (!m->lengths[o]) return nomem(err);
-        for (size_t k = 0; k < m->n; k++) {
-            const ix_segfield *f = src_field(m, k, m->fields[o].name);
-            if (!f || !f->len.present) continue;
-            for (uint32_t d = 0; d < m->src[k].maxdoc; d++)
-                if (m->map[k][d] != UINT32_MAX) m->lengths[o][m->map[k][d]] = ix_wtable_get(f->len.p, d);
-        }
-    }
+    if (!m->seen) return nomem(err);
     for (size_t o = 0; !st && o < m->nfields; o++) {
         const ofield *of = &m->fields[o];
-        const uint32_t *lengths = of->kind == CRIBLE_FIELD_TEXT ? m->lengths[o]
-                                : of->kind == CRIBLE_FIELD_EXACT && of->out_link >= 0 ? m->lengths[of->out_link]
-                                : NULL;
+        int lf = of->kind == CRIBLE_FIELD_TEXT ? (int)o
+               : of->kind == CRIBLE_FIELD_EXACT && of->out_link >= 0 &&
+                 m->fields[of->out_link].kind == CRIBLE_FIELD_TEXT ? of->out_link : -1;
+        if (lf >= 0) st = field_lengths(m, lf, err);
+        if (st) break;
+        const uint32_t *lengths = lf >= 0 ? m->lengths : NULL;
         memset(m->seen, 0, ((size_t)m->maxdoc / 64 + 1) * 8);
         st = ix_segw_field_begin(m->w, of->name, of->kind, of->flags, of->out_link, lengths, err);
         if (!st) st = merge_terms(m, o, err);
@@ -594,7 +849,7 @@ static crible_status merge_fields(merger *m, crible_error *err)
                 if (!f || !f->numv.present) continue;
                 double v;
                 for (uint32_t d = 0; d < m->src[k].maxdoc; d++)
-                    doc_count += m->map[k][d] != UINT32_MAX && ix_num_value(f, m->src[k].maxdoc, d, &v);
+                    doc_count += !ix_seg_deleted(&m->src[k], d) && ix_num_value(f, m->src[k].maxdoc, d, &v);
             }
         }
         if (!st) st = ix_segw_field_end(m->w, doc_count, sum, err);
@@ -615,15 +870,12 @@ crible_status ix_merge(ix_segment *src, size_t n, const char *path, int zstd_lev
     merger m = {0};
     m.src = src;
     m.n = n;
+    m.path = path;
     crible_status st = ix_segw_open(path, zstd_level, &m.w, err);
     if (st) return st;
-    m.map = calloc(n + 1, sizeof *m.map);
-    if (!m.map) st = nomem(err);
-    for (size_t k = 0; !st && k < n; k++) {
-        m.map[k] = malloc(((size_t)src[k].maxdoc + 1) * sizeof **m.map);
-        if (!m.map[k]) { st = nomem(err); break; }
-        for (uint32_t d = 0; d < src[k].maxdoc; d++) m.map[k][d] = UINT32_MAX;
-    }
+    m.ms = calloc(n + 1, sizeof *m.ms);
+    if (!m.ms) st = nomem(err);
+    if (!st) st = load_tombstones(&m, err);
     if (!st) st = copy_stored(&m, err);
     if (!st) st = collect_fields(&m, err);
     if (!st) st = merge_fields(&m, err);
@@ -633,9 +885,14 @@ crible_status ix_merge(ix_segment *src, size_t n, const char *path, int zstd_lev
     } else {
         ix_segw_abort(m.w);
     }
-    for (size_t k = 0; m.map && k < n; k++) free(m.map[k]);
-    free(m.map);
-    for (size_t o = 0; m.lengths && o < m.nfields; o++) free(m.lengths[o]);
+    for (size_t k = 0; m.ms && k < n; k++) {
+        free(m.ms[k].tomb);
+        ix_xsort_free(m.ms[k].bystem);
+        free(m.ms[k].v);
+        ix_buf_free(&m.ms[k].pool);
+    }
+    free(m.ms);
+    ix_xsort_free(m.xout);
     free(m.lengths);
     free(m.seen);
     free(m.fields);

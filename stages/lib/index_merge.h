@@ -14,4 +14,9 @@
 crible_status ix_merge(ix_segment *src, size_t n, const char *path, int zstd_level,
                        uint64_t *size, uint32_t *maxdoc, crible_error *err);
 
+/* The memory of the merge's external sorts (index_xsort.h): a field's
+ * exact terms, each source's exact dictionary by stem.  4 MiB; tests make
+ * it small to exercise the temporary files. */
+extern size_t ix_merge_sort_memory;
+
 #endif
