@@ -61,6 +61,56 @@ static void check_stored(checker *c, const ix_segment *s)
     ix_buf_free(&buf);
 }
 
+/* Version 4: the positions' blocks and last values fill the term's bytes
+ * exactly, and each skip entry says where its block starts, its largest
+ * tf, a length no larger than its documents' and where its positions
+ * start (their block, its offset, the index in it). */
+static bool check_layout(checker *c, const ix_segment *s, const ix_segfield *f, const ix_term *t)
+{
+    const char *tn = (const char *)t->bytes;
+    int tl = (int)t->len;
+    ix_pcur p;
+    ix_pcur_init(&p, s, f, t, false);
+    bool positions = f->flags & IX_FIELD_POSITIONS;
+    uint64_t *offs = NULL;
+    if (positions) {
+        offs = malloc((t->cf / IX_BLOCK + 1) * sizeof *offs);
+        if (!offs) return false;
+        if (ix_pcur_pos_walk(&p, offs) != t->pos_len) {
+            problem(c, "%s: %s:%.*s: damaged positions", s->name, f->name, tl, tn);
+            free(offs);
+            return false;
+        }
+    }
+    const ix_segfield *lf = f->len.present ? f : NULL;
+    uint64_t cum = 0;
+    uint32_t n = 0, b = 0, max_tf = 0, min_len = UINT32_MAX, last = 0;
+    ix_skipinfo e = {0};
+    bool ok = true, skips = ix_pcur_skip(&p, 0, &e);
+    for (uint32_t d; ok && (d = ix_pcur_next(&p)) != CRIBLE_DOC_NONE;) {
+        uint32_t tf = ix_pcur_tf(&p), len = lf ? ix_wtable_get(lf->len.p, d) : 0;
+        if (skips && n % IX_BLOCK == 0) {   /* block b starts */
+            ok = ix_pcur_skip(&p, b, &e) &&
+                 (!positions || (e.block == cum / IX_BLOCK && e.upto == cum % IX_BLOCK &&
+                                 e.pos_off == offs[cum / IX_BLOCK]));
+            max_tf = 0;
+            min_len = UINT32_MAX;
+        }
+        max_tf = tf > max_tf ? tf : max_tf;
+        min_len = len < min_len ? len : min_len;
+        last = d;
+        cum += tf;
+        n++;
+        if (skips && (n % IX_BLOCK == 0 || n == t->df)) {   /* block b ends */
+            ok = ok && e.last == last && e.max_tf == max_tf && e.min_len <= min_len;
+            b++;
+        }
+    }
+    free(offs);
+    if (!ok || p.bad) problem(c, "%s: %s:%.*s: bad skip entry %u", s->name, f->name, tl, tn, b);
+    return ok && !p.bad;
+}
+
 static void check_postings(checker *c, const ix_segment *s, const ix_segfield *f, const ix_term *t,
                            uint32_t **pos, size_t *cap, uint64_t *pos_total)
 {
@@ -99,6 +149,7 @@ static void check_postings(checker *c, const ix_segment *s, const ix_segfield *f
         }
     }
     if (p.bad) { problem(c, "%s: %s:%.*s: damaged postings", s->name, f->name, tl, tn); return; }
+    if (s->version >= 4 && !check_layout(c, s, f, t)) return;
     if (n != t->df || cf != t->cf || max_tf != t->max_tf)
         problem(c, "%s: %s:%.*s: postings hold %u documents (%llu occurrences, max tf %u), the dictionary "
                 "says %u (%llu, %u)", s->name, f->name, tl, tn, n, (unsigned long long)cf, max_tf, t->df,

@@ -41,13 +41,14 @@
  *   ..  4  CRC of every byte before it
  *
  * ==== seg-N.cri (a segment) ===============================================
- *   header (16):  "CRIBSEG1", u32 version (3), u32 flags (0)
- *   Version 3 (written now) changed from version 2 (still read): the
- *   dictionary's term header and statistics word, the width tables'
- *   bit-packed mode, NUMV's sparse mode and NUMS's runs, each marked [v3]
- *   below.
+ *   header (16):  "CRIBSEG1", u32 version (4), u32 flags (0)
+ *   Version 4 (written now) changed from version 3 (still read, as is
+ *   version 2): bit-packed skip tables and positions in blocks of 128, each
+ *   marked [v4] below; stored blocks of 64 KiB.  Version 3 changed from 2:
+ *   the dictionary's term header and statistics word, the width tables'
+ *   bit-packed mode, NUMV's sparse mode and NUMS's runs, each marked [v3].
  *   Another version is refused: "seg-N.cri: format version V, this crible
- *   reads 2 to 3".
+ *   reads 2 to 4".
  *   sections, in any order, each at an offset the TOC gives
  *   TOC:          nsections entries of 24 bytes:
  *                 u16 kind, u16 field (0 for segment-wide sections),
@@ -107,11 +108,24 @@
  *   the stem term's positions whose variant is its number.
  *
  * POST (kind 3, per field) - for each term, in term order:
- *   if df > 128: a skip table, nblocks = ceil(df/128) entries of 24 bytes:
- *     u32 last doc of the block, u32 offset of the block (from the end of
- *     the skip table), u64 offset of the block's first positions (from the
- *     term's positions start), u32 max tf, u32 min field length
- *   then the blocks.  A full block (128 docs):
+ *   if df > 128: a skip table of nblocks = ceil(df/128) entries, one per
+ *   block below.  [v4] Six u8 column widths W0..W5 (0..32 bits each), then
+ *   the entries bit-packed, low bits first, entry b at bit b x E where E =
+ *   W0 + W1 + W2 + W3 + U + W4 + W5 (U = 7 in a field with positions, else
+ *   0), ceil(nblocks x E / 8) bytes in all.  An entry's columns, in order:
+ *     W0 last doc of the block, W1 offset of the block (from the end of
+ *     the skip table), W2 offset of the positions block (POS) holding the
+ *     block's first position, from the term's positions start, W3 that
+ *     positions block's number (0: the first; the term's full blocks
+ *     then its last values), U the index of the block's first position
+ *     in it (0..127), W4 max tf, W5 min field length.
+ *   Example: 300 documents in 3 blocks, last docs 4000, 9000, 12000, block
+ *   offsets 0, 1700, 3900, max tf 3, 5, 2, min lengths 12, 30, 8 (no
+ *   positions): widths 14 12 0 0 3 5, E = 34, 13 bytes of entries.
+ *   (Versions 2 and 3: entries of 24 bytes: u32 last doc, u32 block offset,
+ *   u64 offset of the block's first positions, u32 max tf, u32 min field
+ *   length.)
+ *   Then the blocks.  A full block (128 docs):
  *     u8 bits B, 16*B bytes: 128 doc deltas bit-packed (the first delta is
  *     from the previous block's last doc + 1, or from 0), low bits first
  *     u8 bits F, 16*F bytes: 128 values tf-1 bit-packed
@@ -119,10 +133,26 @@
  *     varint delta << 1 | (tf == 1), then varint tf - 1 unless tf == 1
  *   (doc = previous doc + delta + 1, the first previous being -1).
  *
- * POS (kind 4, per field with positions) - for each term, each document in
- *   order: tf varints, the first position, then the gaps to the next, each
- *   shifted left by the term's V bits and or'ed with the variant number of
- *   the token's NORM (which norm of the stem it was; V = 0: none).
+ * POS (kind 4, per field with positions) - for each term, the values of
+ *   its documents in order: per document tf values, its first position
+ *   then the gaps to the next, each shifted left by the term's V bits and
+ *   or'ed with the variant number of the token's NORM (which norm of the
+ *   stem it was; V = 0: none).  [v4] The term's cf values go in
+ *   floor(cf / 128) full blocks of 128, then the cf % 128 last ones as
+ *   varints.  A full block:
+ *     u8 h: W = h & 0x3f bits (0..32), h & 0x80: exceptions (h & 0x40 = 0);
+ *     with exceptions: u8 N - 1 (N = 1..128 exceptions), u8 X (1..32 bits);
+ *     16*W bytes: the 128 values' low W bits, bit-packed as POST's blocks;
+ *     with exceptions: N u8 indexes (increasing) of the values wider than
+ *     W bits, then their high parts (value >> W), X bits each, bit-packed
+ *     low bits first (ceil(N x X / 8) bytes).
+ *   The writer takes the W that makes the block smallest.  Example: 127
+ *   gaps under 16 and one first position 700: W = 4, N = 1, X = 6: 3 +
+ *   64 + 1 + 1 = 69 bytes (W = 10 without exceptions: 161).  A document's
+ *   first value is number S of the term's, S the sum of the tfs before it:
+ *   the cursor counts it from its block's skip entry (block number and
+ *   index), so documents it skips cost no decoding.
+ *   (Versions 2 and 3: every value a varint, no blocks.)
  *
  * A width table of N values: u8 W, then
  *   W = 1, 2 or 4: N x W bytes, little-endian;
@@ -158,8 +188,9 @@
  *   run, its documents in increasing order as varint gaps (doc - previous
  *   doc - 1, the first previous being -1).  A range is found by binary
  *   search of the runs' values; its documents are read in order.
- * STORED (kind 9): compressed blocks back to back (32 KiB of records or
- *   more each, zstd, with the segment's dictionary when it has one).
+ * STORED (kind 9): compressed blocks back to back (64 KiB of records or
+ *   more each, 32 KiB before version 4; zstd, with the segment's
+ *   dictionary when it has one).
  * ZDICT (kind 11, optional): a zstd dictionary (ZDICT_trainFromBuffer on the
  *   segment's first 1 MiB of records, at most 64 KiB; none under 256 KiB).
  * STIDX (kind 10): u32 nblocks, then per block 24 bytes:

@@ -21,17 +21,19 @@
 #define IX_MAN_MAGIC "CRIBMAN1"
 #define IX_DEL_MAGIC "CRIBDEL1"
 #define IX_VERSION 2                /* MANIFEST and tombstones */
-#define IX_SEG_VERSION 3            /* segments written */
+#define IX_SEG_VERSION 4            /* segments written */
 #define IX_SEG_VERSION_MIN 2        /* oldest segment version read */
 #define IX_BLOCK 128                /* documents per postings block */
 #define IX_DICT_BLOCK 32            /* terms per front-coded dictionary block */
-#define IX_STORED_BLOCK (32 * 1024) /* raw bytes per stored block (at least) */
+#define IX_STORED_BLOCK (64 * 1024) /* raw bytes per stored block (at least) */
 #define IX_DICT_SAMPLES (1 << 20)   /* stored bytes a zstd dictionary is trained on */
 #define IX_DICT_MIN_SAMPLES (256 << 10) /* fewer: no dictionary */
 #define IX_DICT_MAX (64 << 10)      /* dictionary size at most */
 #define IX_DICT_K 200               /* fastCover segment size of the training */
 #define IX_NUMS_RUNS 0x40           /* NUMS in runs of one value [v3] */
-#define IX_SKIP_ENTRY 24            /* bytes of one skip entry */
+#define IX_SKIP_ENTRY 24            /* bytes of one skip entry (versions 2, 3) */
+#define IX_SKIP_HEAD 6              /* bytes of a bit-packed skip table's widths [v4] */
+#define IX_POS_EXC 0x80             /* a positions block with exceptions [v4] */
 #define IX_TOC_ENTRY 24
 #define IX_FOOTER 24
 #define IX_HEADER 16
@@ -115,6 +117,23 @@ unsigned ix_bits_needed(const uint32_t *v, size_t n);
 /* Packs 128 values of `bits` bits (0..32) into out (16 * bits bytes). */
 void ix_pack128(const uint32_t *v, unsigned bits, uint8_t *out);
 void ix_unpack128(const uint8_t *in, unsigned bits, uint32_t *v);
+
+/* The w bits (0..57) at bit `bit` of the n bytes at p, low bits first;
+ * bytes past n read as 0. */
+static inline uint64_t ix_bits_get(const uint8_t *p, size_t n, uint64_t bit, unsigned w)
+{
+    size_t o = (size_t)(bit >> 3);
+    uint64_t x = 0;
+    if (o + 8 <= n) {
+        memcpy(&x, p + o, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        x = __builtin_bswap64(x);
+#endif
+    } else {
+        for (size_t k = 0; o + k < n && k < 8; k++) x |= (uint64_t)p[o + k] << (8 * k);
+    }
+    return w ? (x >> (bit & 7)) & (~0ull >> (64 - w)) : 0;
+}
 
 /* --- a growable byte buffer ---------------------------------------------- */
 typedef struct ix_buf {

@@ -29,13 +29,51 @@ void ix_pcur_init(ix_pcur *c, const ix_segment *seg, const ix_segfield *f, const
     c->nblocks = (t->df + IX_BLOCK - 1) / IX_BLOCK;
     const uint8_t *p = f->post.p + t->post_off, *end = p + t->post_len;
     size_t skip_len = t->df > IX_BLOCK ? (size_t)c->nblocks * IX_SKIP_ENTRY : 0;
-    if (skip_len > t->post_len) { c->bad = true; c->nblocks = 0; return; }
-    c->skips = skip_len ? p : NULL;
+    c->pos4 = f->version >= 4;
+    if (c->pos4 && skip_len) {   /* widths, then the packed entries */
+        if (t->post_len < IX_SKIP_HEAD) { c->bad = true; c->nblocks = 0; return; }
+        unsigned at = 0;
+        for (int k = 0; k < 7; k++) {
+            /* columns: last doc, block offset, positions offset, their
+             * block, the index in it (7 bits, positions only), max tf,
+             * min length */
+            unsigned w = k == 4 ? (f->flags & IX_FIELD_POSITIONS ? 7 : 0) : p[k < 4 ? k : k - 1];
+            if (w > 32) { c->bad = true; c->nblocks = 0; return; }
+            c->skip_w[k] = (uint8_t)w;
+            c->skip_at[k] = (uint8_t)at;
+            at += w;
+        }
+        if (at == 0) { c->bad = true; c->nblocks = 0; return; }
+        c->skip_e = at;
+        c->skip_bytes = ((uint64_t)c->nblocks * at + 7) / 8;
+        skip_len = IX_SKIP_HEAD + c->skip_bytes;
+        p += IX_SKIP_HEAD;
+        skip_len -= IX_SKIP_HEAD;
+        if (t->post_len < IX_SKIP_HEAD || skip_len > t->post_len - IX_SKIP_HEAD) {
+            c->bad = true;
+            c->nblocks = 0;
+            return;
+        }
+    } else if (skip_len > t->post_len) {
+        c->bad = true;
+        c->nblocks = 0;
+        return;
+    }
+    c->skips = skip_len || c->skip_e ? p : NULL;
     c->blocks = p + skip_len;
     c->bend = end;
     c->pos_base = f->pos.present ? f->pos.p + t->pos_off : NULL;
     c->pos_end = c->pos_base ? c->pos_base + t->pos_len : NULL;
+    c->pfull = t->cf / IX_BLOCK;
+    c->pdec_k = UINT64_MAX;
     c->block = UINT32_MAX;
+}
+
+/* Column k of skip entry b (a version 4 table; k as in ix_pcur_init). */
+static inline uint32_t skip_col(const ix_pcur *c, uint32_t b, unsigned k)
+{
+    return (uint32_t)ix_bits_get(c->skips, c->skip_bytes, (uint64_t)b * c->skip_e + c->skip_at[k],
+                                 c->skip_w[k]);
 }
 
 /* Eight bytes from p as a little-endian number. */
@@ -158,6 +196,7 @@ static bool decode_tfs(ix_pcur *c, uint32_t upto)
 
 static uint32_t skip_last(const ix_pcur *c, uint32_t b)
 {
+    if (c->skip_e) return skip_col(c, b, 0);
     return ix_get32(c->skips + (size_t)b * IX_SKIP_ENTRY);
 }
 
@@ -167,7 +206,20 @@ static bool decode_block(ix_pcur *c, uint32_t b)
     const uint8_t *p, *end = c->bend;
     int64_t prev = -1;
     uint32_t n = b + 1 < c->nblocks ? IX_BLOCK : c->t.df - b * IX_BLOCK;
-    if (c->skips) {
+    if (c->skips && c->skip_e) {
+        uint32_t off = skip_col(c, b, 1);
+        if (off > (size_t)(end - c->blocks)) goto damaged;
+        p = c->blocks + off;
+        if (b > 0) prev = skip_last(c, b - 1);
+        uint64_t pos_off = skip_col(c, b, 2);
+        if (c->pos_base) {
+            if (pos_off > (uint64_t)(c->pos_end - c->pos_base)) goto damaged;
+            c->pblk_p = c->pos_p = c->pos_base + pos_off;
+            c->pblk_k = skip_col(c, b, 3);
+            c->pcum = c->pblk_k * IX_BLOCK + skip_col(c, b, 4);
+            c->ptail_p = NULL;
+        }
+    } else if (c->skips) {
         uint32_t off = ix_get32(c->skips + (size_t)b * IX_SKIP_ENTRY + 4);
         if (off > (size_t)(end - c->blocks)) goto damaged;
         p = c->blocks + off;
@@ -180,7 +232,9 @@ static bool decode_block(ix_pcur *c, uint32_t b)
     } else {
         if (b != 0) goto damaged;
         p = c->blocks;
-        c->pos_p = c->pos_base;
+        c->pblk_p = c->pos_p = c->pos_base;
+        c->pblk_k = c->pcum = 0;
+        c->ptail_p = NULL;
     }
     if (b + 1 < c->nblocks) {
         unsigned bits[2];
@@ -335,6 +389,90 @@ static const uint8_t *skip_varints(const uint8_t *p, const uint8_t *end, uint64_
     return n ? NULL : p;
 }
 
+/* The bytes of the full positions block at p (index_format.c, POS), 0 if
+ * it does not fit before end; its width, exceptions and their width. */
+static size_t pos_block_size(const uint8_t *p, const uint8_t *end, unsigned *w, unsigned *nx,
+                             unsigned *xw)
+{
+    if (p >= end) return 0;
+    size_t h = 1;
+    *w = p[0] & 0x3f;
+    *nx = *xw = 0;
+    if (p[0] & IX_POS_EXC) {
+        if (end - p < 3) return 0;
+        *nx = p[1] + 1u;
+        *xw = p[2];
+        h = 3;
+        if (*xw < 1 || *xw > 32 || *nx > IX_BLOCK) return 0;
+    }
+    if (*w > 32 || (p[0] & 0x40)) return 0;
+    size_t n = h + 16 * (size_t)*w + *nx + (*nx * (size_t)*xw + 7) / 8;
+    return (size_t)(end - p) < n ? 0 : n;
+}
+
+/* Moves pblk_p to the start of full block k (>= pblk_k) or, k = pfull, of
+ * the last values; false if damaged. */
+static bool pos_seek(ix_pcur *c, uint64_t k)
+{
+    if (k < c->pblk_k) return false;
+    unsigned w, nx, xw;
+    while (c->pblk_k < k) {
+        size_t n = pos_block_size(c->pblk_p, c->pos_end, &w, &nx, &xw);
+        if (!n) return false;
+        c->pblk_p += n;
+        c->pblk_k++;
+    }
+    return true;
+}
+
+/* Decodes full block k into pvals; false if damaged. */
+static bool pos_decode(ix_pcur *c, uint64_t k)
+{
+    unsigned w, nx, xw;
+    if (!pos_seek(c, k)) return false;
+    const uint8_t *p = c->pblk_p;
+    size_t n = pos_block_size(p, c->pos_end, &w, &nx, &xw);
+    if (!n) return false;
+    p += nx ? 3 : 1;
+    uint32_t low[IX_BLOCK];
+    unpack_range(p, w, 0, IX_BLOCK, low, c->pos_end);
+    for (uint32_t i = 0; i < IX_BLOCK; i++) c->pvals[i] = low[i];
+    const uint8_t *idx = p + 16 * (size_t)w, *hi = idx + nx;
+    size_t hbytes = (nx * (size_t)xw + 7) / 8;
+    for (unsigned j = 0; j < nx; j++) {
+        if (idx[j] >= IX_BLOCK) return false;
+        c->pvals[idx[j]] |= ix_bits_get(hi, hbytes, (uint64_t)j * xw, xw) << w;
+    }
+    c->pdec_k = k;
+    return true;
+}
+
+/* Value number x of the term's positions (version 4) into *v; false if
+ * damaged. */
+static inline bool pos_value(ix_pcur *c, uint64_t x, uint64_t *v)
+{
+    uint64_t k = x / IX_BLOCK;
+    if (k < c->pfull) {
+        if (k != c->pdec_k && !pos_decode(c, k)) return false;
+        *v = c->pvals[x % IX_BLOCK];
+        return true;
+    }
+    uint64_t j = x - c->pfull * IX_BLOCK;
+    if (!c->ptail_p || c->ptail_j > j) {
+        if (!pos_seek(c, c->pfull)) return false;
+        c->ptail_p = c->pblk_p;
+        c->ptail_j = 0;
+    }
+    if (c->ptail_j < j) {
+        c->ptail_p = skip_varints(c->ptail_p, c->pos_end, j - c->ptail_j);
+        if (!c->ptail_p) return false;
+        c->ptail_j = j;
+    }
+    if (!ix_varint_get(&c->ptail_p, c->pos_end, v)) { c->ptail_p = NULL; return false; }
+    c->ptail_j++;
+    return true;
+}
+
 /* Decodes the positions (and variants) of the block's document c->i, up
  * to the first one past `upto`: how many were decoded (tf when upto is
  * UINT32_MAX). */
@@ -342,8 +480,12 @@ static uint32_t raw_positions(ix_pcur *c, uint32_t *pos, uint32_t *var, uint32_t
                               uint32_t upto)
 {
     if (!c->pos_p || !need_tfs(c, c->i + 1)) return 0;
-    /* skip the positions of the block's documents before the current one */
-    if (c->pos_i < c->i) {
+    /* skip the positions of the block's documents before the current one:
+     * version 4 counts them (its first value is number pcum of the term's) */
+    if (c->pos4) {
+        for (uint32_t k = c->pos_i; k < c->i; k++) c->pcum += c->tfs[k];
+        c->pos_i = c->i;
+    } else if (c->pos_i < c->i) {
         uint64_t n = 0;
         for (uint32_t k = c->pos_i; k < c->i; k++) n += c->tfs[k];
         c->pos_p = skip_varints(c->pos_p, c->pos_end, n);
@@ -354,7 +496,8 @@ static uint32_t raw_positions(ix_pcur *c, uint32_t *pos, uint32_t *var, uint32_t
     const uint8_t *q = c->pos_p;
     for (uint32_t k = 0; k < tf; k++) {
         uint64_t v;
-        if (!ix_varint_get(&q, c->pos_end, &v) || (v >> vb) > UINT32_MAX ||
+        if (!(c->pos4 ? pos_value(c, c->pcum + k, &v) : ix_varint_get(&q, c->pos_end, &v)) ||
+            (v >> vb) > UINT32_MAX ||
             (k && (uint64_t)p + (v >> vb) > UINT32_MAX)) {
             c->bad = true;
             return 0;
@@ -368,6 +511,40 @@ static uint32_t raw_positions(ix_pcur *c, uint32_t *pos, uint32_t *var, uint32_t
     }
     /* positions of this document stay readable until the cursor moves */
     return tf;
+}
+
+bool ix_pcur_skip(const ix_pcur *c, uint32_t b, ix_skipinfo *e)
+{
+    if (!c->skips || !c->skip_e || b >= c->nblocks) return false;
+    e->last = skip_col(c, b, 0);
+    e->off = skip_col(c, b, 1);
+    e->pos_off = skip_col(c, b, 2);
+    e->block = skip_col(c, b, 3);
+    e->upto = skip_col(c, b, 4);
+    e->max_tf = skip_col(c, b, 5);
+    e->min_len = skip_col(c, b, 6);
+    return true;
+}
+
+uint64_t ix_pcur_pos_walk(const ix_pcur *c, uint64_t *offs)
+{
+    if (!c->pos_base) return UINT64_MAX;
+    const uint8_t *p = c->pos_base;
+    for (uint64_t k = 0; k < c->pfull; k++) {
+        unsigned w, nx, xw;
+        size_t n = pos_block_size(p, c->pos_end, &w, &nx, &xw);
+        if (!n) return UINT64_MAX;
+        const uint8_t *idx = p + (nx ? 3 : 1) + 16 * (size_t)w;
+        for (unsigned j = 0; j < nx; j++)
+            if (idx[j] >= IX_BLOCK || (j && idx[j] <= idx[j - 1])) return UINT64_MAX;
+        if (offs) offs[k] = (uint64_t)(p - c->pos_base);
+        p += n;
+    }
+    if (offs) offs[c->pfull] = (uint64_t)(p - c->pos_base);
+    uint64_t v;
+    for (uint64_t j = c->pfull * IX_BLOCK; j < c->t.cf; j++)
+        if (!ix_varint_get(&p, c->pos_end, &v)) return UINT64_MAX;
+    return (uint64_t)(p - c->pos_base);
 }
 
 uint32_t ix_pcur_positions_var(ix_pcur *c, uint32_t *pos, uint32_t *var, uint32_t cap)
@@ -452,6 +629,12 @@ void ix_pcur_block_info(const ix_pcur *c, uint32_t *last, uint32_t *max_tf, uint
         *last = c->nblocks && !c->skips ? c->seg->maxdoc - 1 : CRIBLE_DOC_NONE;
         *max_tf = c->t.max_tf;
         *min_len = 0;
+        return;
+    }
+    if (c->skip_e) {
+        *last = skip_col(c, c->sblock, 0);
+        *max_tf = skip_col(c, c->sblock, 5);
+        *min_len = skip_col(c, c->sblock, 6);
         return;
     }
     const uint8_t *e = c->skips + (size_t)c->sblock * IX_SKIP_ENTRY;

@@ -22,7 +22,7 @@ typedef struct ix_section {
 typedef struct ix_segfield {
     char name[256];
     uint8_t kind, flags;
-    uint8_t version;   /* the segment's format version (2 or 3) */
+    uint8_t version;   /* the segment's format version (2 to 4) */
     int link;
     uint32_t doc_count;
     uint64_t sum_length, nterms;
@@ -110,12 +110,27 @@ typedef struct ix_pcur {
     const ix_segment *seg;
     const ix_segfield *f;
     const uint8_t *skips, *blocks, *bend;   /* within the POST section */
+    /* version 4: the skip table's entries are bit-packed (skips: after
+     * the widths, skip_bytes long): entry b's column k is skip_w[k] bits
+     * at bit b * skip_e + skip_at[k]; skip_e = 0: 24-byte entries */
+    size_t skip_bytes;
+    uint32_t skip_e;
+    uint8_t skip_w[7], skip_at[7];
     const uint8_t *pos_base, *pos_end;      /* the term's positions */
     uint32_t nblocks, block;                /* current decoded block */
     uint32_t bn, i;
     uint32_t doc;                           /* current, or CRIBLE_DOC_NONE */
     const uint8_t *pos_p;                   /* positions of docs[pos_i] */
     uint32_t pos_i;
+    /* version 4 positions (index_format.c, POS): docs[pos_i]'s first
+     * value is number pcum of the term's; pblk_p is the start of full
+     * block pblk_k; block pdec_k is decoded in pvals; the last values
+     * (varints after pfull blocks) are read on from ptail_p, value
+     * number ptail_j of them */
+    bool pos4;
+    uint64_t pcum, ptail_j;
+    const uint8_t *pblk_p, *ptail_p;
+    uint64_t pblk_k, pdec_k, pfull;
     uint32_t sblock;                        /* shallow block */
     bool skip_deleted, bad, started;
     /* a packed block's tfs are unpacked when first needed (a cursor
@@ -136,6 +151,7 @@ typedef struct ix_pcur {
     ix_term t;
     /* last: ix_pcur_init leaves them unset until a block is decoded */
     uint32_t docs[IX_BLOCK], tfs[IX_BLOCK];
+    uint64_t pvals[IX_BLOCK];
 } ix_pcur;
 
 void ix_pcur_init(ix_pcur *c, const ix_segment *seg, const ix_segfield *f, const ix_term *t,
@@ -156,6 +172,20 @@ uint32_t ix_pcur_advance(ix_pcur *c, uint32_t target);
 uint32_t ix_pcur_positions(ix_pcur *c, uint32_t *pos, uint32_t cap);
 uint32_t ix_pcur_shallow(ix_pcur *c, uint32_t target);
 void ix_pcur_block_info(const ix_pcur *c, uint32_t *last, uint32_t *max_tf, uint32_t *min_len);
+
+/* For check (version 4).  Skip entry b of the cursor's term (false: it
+ * has no bit-packed skip table, or b is past it). */
+typedef struct ix_skipinfo {
+    uint32_t last, off, block, upto, max_tf, min_len;
+    uint64_t pos_off;
+} ix_skipinfo;
+bool ix_pcur_skip(const ix_pcur *c, uint32_t b, ix_skipinfo *e);
+/* Walks the term's positions (a cursor just initialised): the offset of
+ * full block into offs[0..cf / 128), of the last values into offs[cf /
+ * 128] (offs may be NULL), each block's header and exceptions verified,
+ * then the cf % 128 last values: the bytes they take, UINT64_MAX if
+ * damaged. */
+uint64_t ix_pcur_pos_walk(const ix_pcur *c, uint64_t *offs);
 
 /* The value of document d in a numeric field (false: none, or damaged). */
 bool ix_num_value(const ix_segfield *f, uint32_t maxdoc, uint32_t d, double *v);

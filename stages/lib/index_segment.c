@@ -88,6 +88,12 @@ typedef struct toc_entry {
     uint64_t offset, length;
 } toc_entry;
 
+/* A skip entry before packing (index_format.c, POST). */
+typedef struct skip_entry {
+    uint32_t last, off, block, upto, max_tf, min_len;
+    uint64_t pos_off;
+} skip_entry;
+
 typedef struct field_meta {
     char name[256];
     uint8_t kind, flags;
@@ -151,10 +157,16 @@ struct ix_segw {
     uint32_t df, max_tf, last_doc;
     uint64_t cf, term_pos_bytes;
     uint32_t bdocs[IX_BLOCK], btfs[IX_BLOCK], bn, bmin_len;
-    uint64_t bpos_start;
+    uint64_t bpos_start;   /* the block's first positions: their block's offset */
+    uint32_t bpos_block, bpos_upto;   /* that block's number, the index in it */
     int64_t prev_doc;      /* last doc of the previous block (-1) */
-    ix_buf blocks, skips;
+    ix_buf blocks, skips;  /* skips: skip_entry[] until the term ends */
+    ix_buf skiptab;        /* the packed skip table */
+    /* the term's positions: values not yet in a full block (index_format.c, POS) */
+    uint64_t pvals[IX_BLOCK];
+    uint32_t pn, pblocks;  /* pvals[0..pn), full blocks written */
     uint8_t tmp[16 * 33 + 16];
+    uint8_t ptmp[10 * IX_BLOCK + 16];   /* a positions block, or the last values */
 };
 
 static crible_status nomem(crible_error *err)
@@ -597,6 +609,8 @@ crible_status ix_segw_term_begin(ix_segw *w, const uint8_t *term, size_t len, bo
     w->blocks.len = w->skips.len = 0;
     w->term_pos_bytes = 0;
     w->bpos_start = 0;
+    w->bpos_block = w->bpos_upto = 0;
+    w->pn = w->pblocks = 0;
     (void)err;
     return CRIBLE_OK;
 }
@@ -612,13 +626,9 @@ static crible_status flush_block(ix_segw *w, bool last, crible_error *err)
         tfm[i] = w->btfs[i] - 1;
         if (w->btfs[i] > btf) btf = w->btfs[i];
     }
-    uint8_t e[IX_SKIP_ENTRY];
-    ix_put32(e, w->bdocs[w->bn - 1]);
-    ix_put32(e + 4, (uint32_t)w->blocks.len);
-    ix_put64(e + 8, w->bpos_start);
-    ix_put32(e + 16, btf);
-    ix_put32(e + 20, w->bmin_len == UINT32_MAX ? 0 : w->bmin_len);
-    if (!ix_buf_add(&w->skips, e, sizeof e)) return nomem(err);
+    skip_entry e = {w->bdocs[w->bn - 1], (uint32_t)w->blocks.len, w->bpos_block, w->bpos_upto, btf,
+                    w->bmin_len == UINT32_MAX ? 0 : w->bmin_len, w->bpos_start};
+    if (!ix_buf_add(&w->skips, &e, sizeof e)) return nomem(err);
     if (w->blocks.len > UINT32_MAX - 4096)
         return crible_error_set(err, CRIBLE_EINDEX, "postings of one term too large");
     if (w->bn == IX_BLOCK && !last) {
@@ -640,6 +650,113 @@ static crible_status flush_block(ix_segw *w, bool last, crible_error *err)
     w->bn = 0;
     w->bmin_len = UINT32_MAX;
     w->bpos_start = w->term_pos_bytes;
+    w->bpos_block = w->pblocks;
+    w->bpos_upto = w->pn;
+    return CRIBLE_OK;
+}
+
+/* Bits of x (0 for 0). */
+static unsigned bit_width(uint64_t x) { return x ? 64u - (unsigned)__builtin_clzll(x) : 0; }
+
+/* Appends the w low bits of v at bit *bit of o (zeroed beforehand). */
+static void put_bits(uint8_t *o, uint64_t *bit, uint64_t v, unsigned w)
+{
+    for (unsigned k = 0; k < w;) {
+        unsigned sh = (unsigned)(*bit & 7), take = 8 - sh < w - k ? 8 - sh : w - k;
+        o[*bit >> 3] |= (uint8_t)(((v >> k) & ((1u << take) - 1)) << sh);
+        *bit += take;
+        k += take;
+    }
+}
+
+/* The full positions block pvals[0..128) to the positions file: the
+ * width W that makes it smallest, the values above W bits as exceptions
+ * (index_format.c, POS). */
+static crible_status flush_positions(ix_segw *w, crible_error *err)
+{
+    unsigned hist[65] = {0}, maxb = 0;
+    for (uint32_t i = 0; i < IX_BLOCK; i++) {
+        unsigned b = bit_width(w->pvals[i]);
+        hist[b]++;
+        if (b > maxb) maxb = b;
+    }
+    /* W <= 32 and the exceptions' high parts <= 32 bits */
+    unsigned best_w = maxb, above = 0;
+    size_t best = maxb <= 32 ? 1 + 16 * (size_t)maxb : SIZE_MAX;
+    for (unsigned b = maxb; b-- > 0;) {
+        above += hist[b + 1];
+        if (maxb - b > 32) break;
+        if (b > 32) continue;
+        size_t c = 3 + 16 * (size_t)b + above + (above * (maxb - b) + 7) / 8;
+        if (c < best) { best = c; best_w = b; }
+    }
+    uint8_t *o = w->ptmp;
+    memset(o, 0, best);
+    uint32_t low[IX_BLOCK];
+    unsigned xw = maxb - best_w;
+    uint32_t nx = 0;
+    for (uint32_t i = 0; i < IX_BLOCK; i++) {
+        low[i] = (uint32_t)(w->pvals[i] & (best_w ? ~0ull >> (64 - best_w) : 0));
+        if (w->pvals[i] >> best_w) nx++;
+    }
+    size_t h = 1;
+    o[0] = (uint8_t)best_w;
+    if (nx) {
+        o[0] |= IX_POS_EXC;
+        o[1] = (uint8_t)(nx - 1);
+        o[2] = (uint8_t)xw;
+        h = 3;
+    }
+    ix_pack128(low, best_w, o + h);
+    uint8_t *idx = o + h + 16 * best_w, *hi = idx + nx;
+    uint64_t bit = 0;
+    for (uint32_t i = 0, k = 0; i < IX_BLOCK; i++)
+        if (w->pvals[i] >> best_w) {
+            idx[k++] = (uint8_t)i;
+            put_bits(hi, &bit, w->pvals[i] >> best_w, xw);
+        }
+    size_t n = (size_t)(hi - o) + (size_t)((bit + 7) / 8);
+    if (w->pblocks == UINT32_MAX) return crible_error_set(err, CRIBLE_EINDEX, "positions of one term too many");
+    w->pblocks++;
+    w->pn = 0;
+    w->term_pos_bytes += n;
+    return out_write(w->pos, o, n, err);
+}
+
+/* The term's skip table (index_format.c, POST): six widths, then the
+ * entries bit-packed. */
+static crible_status pack_skips(ix_segw *w, bool positions, crible_error *err)
+{
+    const skip_entry *e = (const skip_entry *)(const void *)w->skips.data;
+    size_t n = w->skips.len / sizeof *e;
+    uint32_t m[6] = {0};
+    uint64_t mpos = 0;
+    for (size_t i = 0; i < n; i++) {
+        m[0] |= e[i].last; m[1] |= e[i].off; m[3] |= e[i].block; m[4] |= e[i].max_tf; m[5] |= e[i].min_len;
+        mpos |= e[i].pos_off;
+    }
+    if (mpos > UINT32_MAX) return crible_error_set(err, CRIBLE_EINDEX, "positions of one term too large");
+    m[2] = (uint32_t)mpos;
+    uint8_t wd[6];
+    unsigned ebits = positions ? 7 : 0;
+    for (int k = 0; k < 6; k++) { wd[k] = (uint8_t)bit_width(m[k]); ebits += wd[k]; }
+    size_t bytes = IX_SKIP_HEAD + (n * ebits + 7) / 8;
+    w->skiptab.len = 0;
+    if (!ix_buf_reserve(&w->skiptab, bytes)) return nomem(err);
+    uint8_t *o = w->skiptab.data;
+    memset(o, 0, bytes);
+    memcpy(o, wd, 6);
+    uint64_t bit = 0;
+    for (size_t i = 0; i < n; i++) {
+        put_bits(o + 6, &bit, e[i].last, wd[0]);
+        put_bits(o + 6, &bit, e[i].off, wd[1]);
+        put_bits(o + 6, &bit, e[i].pos_off, wd[2]);
+        put_bits(o + 6, &bit, e[i].block, wd[3]);
+        if (positions) put_bits(o + 6, &bit, e[i].upto, 7);
+        put_bits(o + 6, &bit, e[i].max_tf, wd[4]);
+        put_bits(o + 6, &bit, e[i].min_len, wd[5]);
+    }
+    w->skiptab.len = bytes;
     return CRIBLE_OK;
 }
 
@@ -663,29 +780,17 @@ crible_status ix_segw_term_doc(ix_segw *w, uint32_t doc, uint32_t tf, const uint
     if (tf > w->max_tf) w->max_tf = tf;
     w->last_doc = doc;
     if (pos && w->pos) {
-        ix_out *o = w->pos;
+        /* values gap << V | variant, 128 to a block */
         uint32_t prev = 0, vmask = var && w->vbits ? (1u << w->vbits) - 1 : 0;
-        uint64_t start = o->offset;
-        /* varints straight into the buffer, as many as it surely holds */
-        for (uint32_t i = 0; i < tf;) {
-            if (sizeof o->buf - o->len < 10) {
-                crible_status st = out_flush(o, err);
+        unsigned vb = w->vbits;
+        for (uint32_t i = 0; i < tf; i++) {
+            w->pvals[w->pn++] = (uint64_t)(pos[i] - prev) << vb | (vmask ? var[i] & vmask : 0);
+            prev = pos[i];
+            if (w->pn == IX_BLOCK) {
+                crible_status st = flush_positions(w, err);
                 if (st) return st;
             }
-            size_t room = (sizeof o->buf - o->len) / 10;
-            uint32_t stop = tf - i < room ? tf : i + (uint32_t)room;
-            uint8_t *q = o->buf + o->len, *q0 = q;
-            unsigned vb = w->vbits;
-            for (; i < stop; i++) {
-                uint64_t x = (uint64_t)(pos[i] - prev) << vb | (vmask ? var[i] & vmask : 0);
-                prev = pos[i];
-                if (x < 0x80) *q++ = (uint8_t)x;
-                else q += ix_varint_put(q, x);
-            }
-            o->len += (size_t)(q - q0);
-            o->offset += (uint64_t)(q - q0);
         }
-        w->term_pos_bytes += o->offset - start;
     }
     return CRIBLE_OK;
 }
@@ -776,11 +881,22 @@ crible_status ix_segw_term_end(ix_segw *w, crible_error *err)
     if (w->df == 0) return CRIBLE_OK;
     crible_status st = flush_block(w, true, err);
     if (st) return st;
+    bool positions = w->pos && (w->fields[w->nfields - 1].flags & IX_FIELD_POSITIONS);
+    if (positions && w->pn) {   /* the last values: varints */
+        uint8_t *q = w->ptmp;
+        for (uint32_t i = 0; i < w->pn; i++) q += ix_varint_put(q, w->pvals[i]);
+        size_t n = (size_t)(q - w->ptmp);
+        w->term_pos_bytes += n;
+        w->pn = 0;
+        st = out_write(w->pos, w->ptmp, n, err);
+        if (st) return st;
+    }
     uint64_t post_len = w->blocks.len;
     if (w->df > IX_BLOCK) {
-        st = out_write(&w->out, w->skips.data, w->skips.len, err);
+        st = pack_skips(w, positions, err);
+        if (!st) st = out_write(&w->out, w->skiptab.data, w->skiptab.len, err);
         if (st) return st;
-        post_len += w->skips.len;
+        post_len += w->skiptab.len;
     }
     st = out_write(&w->out, w->blocks.data, w->blocks.len, err);
     if (st) return st;
@@ -1029,6 +1145,7 @@ static void segw_free(ix_segw *w)
     ix_buf_free(&w->dict_offs);
     ix_buf_free(&w->blocks);
     ix_buf_free(&w->skips);
+    ix_buf_free(&w->skiptab);
     free(w);
 }
 

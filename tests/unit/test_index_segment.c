@@ -7,7 +7,10 @@
  * df - 1) gives back every term's statistics; a version 2 segment (the
  * fuzz corpus's seed, written before version 3) still opens, reads and
  * checks clean; a segment of an unknown version is refused with its file
- * and version named.
+ * and version named.  Version 4: the version 2 and 3 seeds give the same
+ * postings and positions as their merge (written as version 4); positions
+ * in blocks of 128 with exceptions and bit-packed skip tables read back
+ * whole and after skips, through several segments and their merge.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -107,6 +110,15 @@ static void check_clean(const char *d)
     assert_int_equal(st, CRIBLE_OK);
 }
 
+/* Merges the index to one segment, commits, checks it. */
+static void merge_all(crible_index_writer *w)
+{
+    crible_error err = {0};
+    assert_int_equal(crible_index_writer_force_merge(w, &err), CRIBLE_OK);
+    assert_int_equal(crible_index_writer_commit(w, &err), CRIBLE_OK);
+    check_clean(dir);
+}
+
 static uint32_t range(crible_index *ix, const char *field, double lo, double hi)
 {
     crible_index_info info;
@@ -177,11 +189,7 @@ static void test_sparse_numeric(void **state)
         assert_int_equal(range(ix, "date", 20210000, 20211231), 2);
         assert_int_equal(range(ix, "rating", 5, 5), 140);
         crible_index_close(ix);
-        if (!merged) {
-            assert_int_equal(crible_index_writer_force_merge(w, &err), CRIBLE_OK);
-            assert_int_equal(crible_index_writer_commit(w, &err), CRIBLE_OK);
-            check_clean(dir);
-        }
+        if (!merged) merge_all(w);
     }
     crible_index_writer_close(w);
 }
@@ -286,11 +294,200 @@ static void test_version_2(void **state)
     crible_index_close(ix);
 
     /* an unknown version: refused, the file and the version named */
-    install(seed, 4);
+    install(seed, 5);
     crible_status st = crible_index_open(dir, &ix, &err);
     assert_int_equal(st, CRIBLE_EINDEX);
     assert_non_null(strstr(err.message, "seg-000001.cri"));
-    assert_non_null(strstr(err.message, "format version 4"));
+    assert_non_null(strstr(err.message, "format version 5, this crible reads 2 to 4"));
+}
+
+/* A digest of every text term's documents, tfs, positions and variants
+ * (through the `=norm` cursors too): equal digests, equal postings. */
+static uint64_t digest(crible_index *ix, uint64_t *npos)
+{
+    crible_error err = {0};
+    int text = crible_index_field(ix, "text"), exact = crible_index_field(ix, "text.exact");
+    uint64_t h = 1469598103934665603ull;
+    *npos = 0;
+    for (int field = text; field >= 0; field = field == text ? exact : -1) {
+        crible_terms *it;
+        assert_int_equal(crible_terms_open(ix, field, &it, &err), CRIBLE_OK);
+        const char *t;
+        size_t tl;
+        crible_term_stats s;
+        static uint32_t pos[1 << 16];
+        while (crible_terms_next(it, &t, &tl, &s)) {
+            crible_postings *p;
+            assert_int_equal(crible_postings_open(ix, field, t, tl, &p, &err), CRIBLE_OK);
+            for (uint32_t d; (d = crible_postings_next(p)) != CRIBLE_DOC_NONE;) {
+                uint32_t tf = crible_postings_tf(p), n = crible_postings_positions(p, pos, 1 << 16);
+                assert_int_equal(n, tf);
+                h = (h ^ d ^ (uint64_t)tf << 32) * 1099511628211ull;
+                for (uint32_t k = 0; k < n; k++) h = (h ^ pos[k]) * 1099511628211ull;
+                *npos += n;
+            }
+            assert_int_equal(crible_postings_error(p, &err), CRIBLE_OK);
+            crible_postings_close(p);
+        }
+        crible_terms_close(it);
+    }
+    return h;
+}
+
+/* Versions 2 and 3 read as version 4 writes: the seeds of the fuzz corpus
+ * (the same 300 documents) give the same postings and positions, and a
+ * merge of each (written as version 4) the same again. */
+static void test_versions_agree(void **state)
+{
+    (void)state;
+    const char *src = getenv("CRIBLE_SRC");
+    static const char *seeds[] = {"seed-300docs.cri", "seed-300docs-v3.cri"};
+    uint64_t first = 0;
+    for (int k = 0; k < 2; k++) {
+        char seed[1024];
+        snprintf(seed, sizeof seed, "%s/tests/fuzz/index/%s", src ? src : ".", seeds[k]);
+        setup(NULL);
+        install(seed, 0);
+        check_clean(dir);
+        crible_error err = {0};
+        crible_index *ix;
+        uint64_t n0, n1;
+        assert_int_equal(crible_index_open(dir, &ix, &err), CRIBLE_OK);
+        uint64_t h = digest(ix, &n0);
+        crible_index_close(ix);
+        assert_true(n0 > 1000);
+        if (k == 0) first = h;
+        assert_true(h == first);
+        /* the seed added to an empty index (a shard): written anew */
+        char dir2[300], cmd[700];
+        snprintf(dir2, sizeof dir2, "%s-b", dir);
+        snprintf(cmd, sizeof cmd, "rm -rf %s", dir2);
+        assert_int_equal(system(cmd), 0);
+        crible_index_writer_options o;
+        crible_index_writer_options_default(&o);
+        crible_index_writer *w;
+        assert_int_equal(crible_index_writer_open(dir2, &o, &w, &err), CRIBLE_OK);
+        assert_int_equal(crible_index_writer_add_index(w, dir, &err), CRIBLE_OK);
+        assert_int_equal(crible_index_writer_commit(w, &err), CRIBLE_OK);
+        crible_index_writer_close(w);
+        check_clean(dir2);
+        ix_manifest man;
+        bool missing;
+        assert_int_equal(ix_manifest_read(dir2, &man, &missing, &err), CRIBLE_OK);
+        assert_int_equal(man.nsegments, 1);
+        char seg[600], name[64];
+        ix_segment_name(name, sizeof name, man.segments[0].number);
+        ix_manifest_free(&man);
+        snprintf(seg, sizeof seg, "%s/%s", dir2, name);
+        uint8_t *data;
+        size_t n;
+        assert_int_equal(ix_read_file(seg, &data, &n, &err), CRIBLE_OK);
+        assert_int_equal(ix_get32(data + 8), IX_SEG_VERSION);
+        free(data);
+        assert_int_equal(crible_index_open(dir2, &ix, &err), CRIBLE_OK);
+        assert_true(digest(ix, &n1) == first);
+        assert_int_equal(n1, n0);
+        crible_index_close(ix);
+        assert_int_equal(system(cmd), 0);
+    }
+}
+/* Version 4 positions: blocks of 128 values with exceptions, the last
+ * values as varints, found from the sum of the tfs before a document.
+ * Word "a" is in every document, "b" (as "b" and "bs", two variants) in
+ * every third with gaps up to a few thousand (exceptions), "c" once in
+ * a long document at a position far from 0; a cursor that skips
+ * documents (advance) reads the same positions as one that reads them
+ * all, and the merge of several segments gives them back too. */
+static void test_positions_blocks(void **state)
+{
+    (void)state;
+    crible_index_writer_options o;
+    crible_index_writer_options_default(&o);
+    o.memory = 40 << 10;   /* several segments */
+    crible_index_writer *w;
+    crible_error err = {0};
+    assert_int_equal(crible_index_writer_open(dir, &o, &w, &err), CRIBLE_OK);
+    enum { N = 700 };
+    static uint32_t len[N];
+    for (int i = 0; i < N; i++) {
+        char id[32], json[64];
+        snprintf(id, sizeof id, "doc-%d", i);
+        snprintf(json, sizeof json, "{\"id\":\"%s\"}", id);
+        assert_int_equal(crible_index_doc_begin(w, id, json, strlen(json), &err), CRIBLE_OK);
+        assert_int_equal(crible_index_doc_field(w, "text", &err), CRIBLE_OK);
+        crible_index_doc_sentence(w);
+        len[i] = i == 500 ? 70000 : 5 + (uint32_t)(i * 7919) % 900;
+        for (uint32_t k = 0; k < len[i]; k++) {
+            const char *word = "x", *norm = "x";
+            if (k % 3 == 0) word = norm = "a";
+            else if (i % 3 == 0 && (k * 31 + (uint32_t)i) % 97 == 1) { word = "b"; norm = k % 2 ? "bs" : "b"; }
+            else if (i == 500 && k == 69001) word = norm = "c";
+            crible_index_token tok = {word, norm, k, k + 1};
+            assert_int_equal(crible_index_doc_token(w, &tok, &err), CRIBLE_OK);
+        }
+        assert_int_equal(crible_index_doc_end(w, &err), CRIBLE_OK);
+    }
+    assert_int_equal(crible_index_writer_commit(w, &err), CRIBLE_OK);
+    check_clean(dir);
+    static uint32_t pos[1 << 17];
+    for (int merged = 0; merged < 2; merged++) {
+        crible_index *ix;
+        assert_int_equal(crible_index_open(dir, &ix, &err), CRIBLE_OK);
+        crible_index_info info;
+        crible_index_get_info(ix, &info);
+        assert_true(merged ? info.segments == 1 : info.segments > 1);
+        int text = crible_index_field(ix, "text");
+        static uint32_t which[N];   /* document number -> i */
+        for (int i = 0; i < N; i++) {
+            char id[32];
+            snprintf(id, sizeof id, "doc-%d", i);
+            uint32_t d = crible_index_find_id(ix, id);
+            assert_true(d < N);
+            which[d] = (uint32_t)i;
+        }
+        for (int skip = 0; skip < 2; skip++) {
+            crible_postings *p;
+            uint64_t got = 0;
+            /* "a": every third position */
+            assert_int_equal(crible_postings_open(ix, text, "a", 1, &p, &err), CRIBLE_OK);
+            for (uint32_t d = 0; (d = skip ? crible_postings_advance(p, d + 5) : crible_postings_next(p)) != CRIBLE_DOC_NONE;) {
+                uint32_t i = which[d];
+                uint32_t n = crible_postings_positions(p, pos, 1 << 17);
+                assert_int_equal(n, (len[i] + 2) / 3);
+                for (uint32_t k = 0; k < n; k++) assert_int_equal(pos[k], 3 * k);
+                got++;
+            }
+            assert_int_equal(got, skip ? (N - 1) / 5 : N);   /* 5, 10, ... 695 */
+            crible_postings_close(p);
+            /* "b": its positions; "=bs" only the odd ones */
+            for (int ex = 0; ex < 2; ex++) {
+                if (ex) assert_int_equal(crible_postings_open_exact(ix, text, "bs", 2, &p, &err), CRIBLE_OK);
+                else assert_int_equal(crible_postings_open(ix, text, "b", 1, &p, &err), CRIBLE_OK);
+                got = 0;
+                for (uint32_t d = 0; (d = skip ? crible_postings_advance(p, d + 2) : crible_postings_next(p)) != CRIBLE_DOC_NONE;) {
+                    uint32_t i = which[d], n = crible_postings_positions(p, pos, 1 << 17), m = 0;
+                    for (uint32_t k = 0; k < len[i]; k++)
+                        if (k % 3 && (k * 31 + i) % 97 == 1 && (!ex || k % 2)) {
+                            assert_true(m < n);
+                            assert_int_equal(pos[m], k);
+                            m++;
+                        }
+                    assert_int_equal(m, n);
+                    got += n;
+                }
+                assert_true(got > (skip ? 100u : 300u));
+                crible_postings_close(p);
+            }
+            assert_int_equal(crible_postings_open(ix, text, "c", 1, &p, &err), CRIBLE_OK);
+            assert_int_equal(crible_postings_next(p), crible_index_find_id(ix, "doc-500"));
+            assert_int_equal(crible_postings_positions(p, pos, 4), 1);
+            assert_int_equal(pos[0], 69001);
+            crible_postings_close(p);
+        }
+        crible_index_close(ix);
+        if (!merged) merge_all(w);
+    }
+    crible_index_writer_close(w);
 }
 
 static void test_wtable(void **state)
@@ -322,6 +519,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sparse_numeric, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dictionary_stats, setup, teardown),
         cmocka_unit_test_setup_teardown(test_version_2, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_versions_agree, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_positions_blocks, setup, teardown),
         cmocka_unit_test(test_wtable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
