@@ -75,6 +75,7 @@ typedef struct batch {
     ix_buf dterms, dfield;   /* the dictionary: ix_dterm, and the field of each (u32) */
     ix_buf res;              /* its resolutions (2 pointers a term) */
     ix_termdict dict;
+    uint64_t wgen;           /* the generation of the tokens' word numbers (ix_tokterm.word) */
     size_t ndocs, ngood;     /* documents read; analysed (the rest failed) */
     crible_status st;        /* what ended the stream in this batch */
     crible_error err;
@@ -107,6 +108,8 @@ typedef struct worker {
     size_t nwords;
     uint32_t stamp;                    /* of the words valid now: changes with the batch and epoch */
     uint64_t epoch;                    /* the analyzer's word epoch */
+    uint64_t wgen;                     /* word number generations so far (one an epoch) */
+    ix_wordres wres;                   /* what the index thread made of the words (its own) */
     pthread_t th;
     bool started;
     /* during one document */
@@ -301,6 +304,18 @@ static void forget_words(worker *c)
     }
 }
 
+/* Follows the analyzer's word epoch: numbers of another one are another
+ * generation, and what they gave is forgotten. */
+static void sync_epoch(worker *c)
+{
+    uint64_t epoch = crible_analyzer_word_epoch(c->an);
+    if (epoch != c->epoch) {
+        c->epoch = epoch;
+        c->wgen++;
+        forget_words(c);
+    }
+}
+
 /* An entity string in the batch's epool. */
 static bool epool_add(ix_buf *epool, const char *s, uint32_t *off)
 {
@@ -383,23 +398,21 @@ static crible_status on_sentence(void *ctx, const crible_analyzed_token *t, size
         !ix_buf_reserve(&b->tterms, n * sizeof(ix_tokterm)))
         goto nomem;
     f->nsent++;
-    uint64_t epoch = crible_analyzer_word_epoch(c->an);
-    if (epoch != c->epoch) {   /* the word numbers start over: so does what they gave */
-        c->epoch = epoch;
-        forget_words(c);
-    }
+    sync_epoch(c);
+    uint32_t wmask = c->wgen == b->wgen ? UINT32_MAX : 0;   /* numbers of the batch's generation only */
     for (size_t i = 0; i < n; i++) {
         crible_index_token *o = (crible_index_token *)(void *)(b->toks.data + b->toks.len);
         ix_tokterm *tt = (ix_tokterm *)(void *)(b->tterms.data + b->tterms.len);
         *o = (crible_index_token){NULL, NULL, offset32(t[i].start), offset32(t[i].end)};
         b->toks.len += sizeof *o;
         b->tterms.len += sizeof *tt;
-        uint32_t w = t[i].word;
+        uint32_t w = t[i].word & wmask;
         if (w && w < c->nwords && c->words[w].stamp == c->stamp && c->words[w].field == c->field) {
             *tt = c->words[w].terms;   /* a word met in this field and batch: no lookup */
             continue;
         }
         tt->stem = UINT32_MAX;
+        tt->word = w;
         if (t[i].term_len && !(t[i].term_len == 1 && t[i].term[0] == '_')) {   /* else no stem: not indexed */
             if (!intern(c, b, c->field, t[i].term, t[i].term_len, &tt->stem)) goto nomem;
             /* the normal form the writer takes: "_" or empty is the stem */
@@ -455,8 +468,8 @@ static bool finish_batch(worker *c, batch *b, bool lend)
     const queue *q = c->q;
     uint32_t nterms = (uint32_t)COUNT(b->dterms, ix_dterm);
     if (!ix_buf_reserve(&b->res, 2 * (size_t)nterms * sizeof(void *) + 1)) return false;
-    b->dict = (ix_termdict){(const char *)b->pool.data, (const ix_dterm *)(void *)b->dterms.data, nterms, (void **)(void *)b->res.data,
-                            UINT64_MAX};
+    b->dict = (ix_termdict){(const char *)b->pool.data, (const ix_dterm *)(void *)b->dterms.data, nterms,
+                            (void **)(void *)b->res.data, UINT64_MAX, &c->wres, b->wgen};
     const char *in = (const char *)b->in.data;
     for (size_t i = 0; i < b->ngood; i++) {
         adoc *d = &AT(b->docs, adoc, i);
@@ -489,6 +502,8 @@ static void analyse(worker *c, batch *b)
     c->b = b;
     if (c->dcap) memset(c->dslots, 0, c->dcap * sizeof *c->dslots);   /* a new dictionary */
     forget_words(c);   /* and what the words gave in the last one */
+    sync_epoch(c);
+    b->wgen = c->wgen;
     for (size_t i = 0; i < b->ndocs; i++) {
         adoc *d = &AT(b->docs, adoc, i);
         const aspan *spans = &AT(b->spans, aspan, i * topt->nfields);
@@ -651,6 +666,7 @@ void crible_index_analyze_free(crible_index_analyze *a)
         free(a->workers[i].etoks);
         free(a->workers[i].dslots);
         free(a->workers[i].words);
+        ix_wordres_free(&a->workers[i].wres);
         ix_docmeta_free(&a->workers[i].meta);
     }
     free(a->workers);

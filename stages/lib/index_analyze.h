@@ -26,11 +26,13 @@
  * the batches in the order they were read.  At most
  * CRIBLE_INDEX_ANALYZE_SLOTS(threads) batches exist at once, so the memory
  * this path adds to the writer's --memory budget is bounded: per batch
- * about 10x its text, 2.5 MB (the documents and their fields copied, 32
+ * about 10x its text, 2.5 MB (the documents and their fields copied, 36
  * bytes a token, the dictionary of its distinct terms and normal forms,
  * metadata values, stored records), so about 10 MB
  * for one thread's 4 batches; per worker one analyzer (the stem bank, its
- * cache and correction table: ~20 MB).  A single document larger than a
+ * cache and correction table: ~20 MB) and what its words gave, by the
+ * stem cache's word numbers (16 bytes a word for the worker, 24 for the
+ * index thread: 2.5 MB at the default 65,536 words).  A single document larger than a
  * batch makes a batch of its own (and the writer holds it whole anyway).
  */
 #ifndef CRIBLE_INDEX_ANALYZE_H

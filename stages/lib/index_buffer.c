@@ -419,15 +419,95 @@ static bool add_token(ix_membuf *b, int tf, int ef, const char *stem, size_t sl,
     return add_variant(b, st, et, differ, doc, pos);
 }
 
+/* A word's entry in an ix_wordres: valid when its stamp is the table's. */
+typedef struct ix_wordent {
+    uint32_t stamp, field;    /* the text field its terms are of */
+    mterm *st, *et;           /* its stem term; its norm's exact term (NULL: not met yet) */
+} ix_wordent;
+
+void ix_wordres_free(ix_wordres *w)
+{
+    free(w->ents);
+    memset(w, 0, sizeof *w);
+}
+
+/* The entries of w valid from now on are those of numbering gen in this
+ * buffer epoch. */
+static void words_begin(ix_wordres *w, uint64_t gen, uint64_t epoch)
+{
+    if (w->stamp && w->gen == gen && w->epoch == epoch) return;
+    w->gen = gen;
+    w->epoch = epoch;
+    if (++w->stamp == 0) {   /* wrapped: forget them all (stamp 0 is never valid) */
+        memset(w->ents, 0, w->cap * sizeof *w->ents);
+        w->stamp = 1;
+    }
+}
+
+/* Word number n's entry in w if it holds terms of text field tf, else
+ * NULL. */
+static inline ix_wordent *word_known(const ix_wordres *w, uint32_t n, int tf)
+{
+    if (!n || !w || n >= w->cap) return NULL;
+    ix_wordent *e = &w->ents[n];
+    return e->stamp == w->stamp && e->field == (uint32_t)tf ? e : NULL;
+}
+
+/* Whether token tt's stem term is to be looked up in the table: neither
+ * its word's entry nor the dictionary has it yet. */
+static inline bool must_find(const ix_termdict *d, ix_tokterm tt, int tf)
+{
+    if (tt.stem == UINT32_MAX || d->res[2 * (size_t)tt.stem]) return false;
+    const ix_wordent *e = word_known(d->words, tt.word, tf);
+    return !e || !e->st;
+}
+
+/* Word number n's entry for text field tf, made (emptied) if it held
+ * none; NULL without a number, or out of memory (the dictionary alone
+ * resolves it then). */
+static ix_wordent *word_entry(ix_wordres *w, uint32_t n, int tf)
+{
+    if (!n || !w) return NULL;
+    ix_wordent *e = word_known(w, n, tf);
+    if (e) return e;
+    if (n >= w->cap) {
+        size_t cap = w->cap ? w->cap : 4096;
+        while (cap <= n) cap *= 2;
+        e = realloc(w->ents, cap * sizeof *e);
+        if (!e) return NULL;
+        memset(e + w->cap, 0, (cap - w->cap) * sizeof *e);
+        w->ents = e;
+        w->cap = cap;
+    }
+    e = &w->ents[n];
+    *e = (ix_wordent){w->stamp, (uint32_t)tf, NULL, NULL};
+    return e;
+}
+
+/* A dictionary term's term in field f, as found by its word's entry *we
+ * (NULL: none) or in the table; then kept in both. */
+static mterm *resolve(ix_membuf *b, ix_termdict *d, uint32_t id, int f, ix_wordent *we, mterm **known)
+{
+    mterm *t = we ? *known : NULL;
+    if (!t) {
+        const ix_dterm *x = &d->terms[id];
+        if (!(t = term_find(b, f, d->pool + x->off, x->len, field_hash(x->hash, f), true))) return NULL;
+        if (we) *known = t;
+    }
+    return t;
+}
+
 /* A token of a text field given by a dictionary (ix_docfield.terms): its
- * terms resolved once per dictionary, then as add_token. */
+ * terms resolved once per dictionary, from its word's entry (a word met in
+ * an earlier batch) or the table, then as add_token. */
 static bool add_dict_token(ix_membuf *b, int tf, int ef, ix_termdict *d, ix_tokterm tt, uint32_t doc, uint32_t pos)
 {
     mterm **res = (mterm **)d->res;
+    ix_wordent *we = NULL;
     mterm *st = res[2 * (size_t)tt.stem];
     if (!st) {
-        const ix_dterm *x = &d->terms[tt.stem];
-        if (!(st = term_find(b, tf, d->pool + x->off, x->len, field_hash(x->hash, tf), true))) return false;
+        we = word_entry(d->words, tt.word, tf);
+        if (!(st = resolve(b, d, tt.stem, tf, we, we ? &we->st : NULL))) return false;
         res[2 * (size_t)tt.stem] = st;
     }
     bool differ = tt.norm & IX_TOKTERM_DIFFER;
@@ -435,8 +515,8 @@ static bool add_dict_token(ix_membuf *b, int tf, int ef, ix_termdict *d, ix_tokt
     uint32_t n = tt.norm & ~IX_TOKTERM_DIFFER;
     mterm *et = res[2 * (size_t)n + 1];
     if (!et) {
-        const ix_dterm *x = &d->terms[n];
-        if (!(et = term_find(b, ef, d->pool + x->off, x->len, field_hash(x->hash, ef), true))) return false;
+        if (!we) we = word_entry(d->words, tt.word, tf);
+        if (!(et = resolve(b, d, n, ef, we, we ? &we->et : NULL))) return false;
         res[2 * (size_t)n + 1] = et;
     }
     st->last_exact = et;
@@ -634,20 +714,19 @@ crible_status ix_membuf_add(ix_membuf *b, ix_segw *segw, const char *id, const c
                 memset(d->res, 0, 2 * (size_t)d->n * sizeof *d->res);
                 d->epoch = b->epoch;
             }
+            if (d->words) words_begin(d->words, d->wgen, b->epoch);
             for (uint32_t k = 0; k < df->ntokens; k++) {
-                /* a stem not resolved yet is looked up in the table: its
-                 * slot is prefetched AHEAD tokens early (a cache miss) */
-                if (k + AHEAD < df->ntokens) {
+                /* a stem not resolved yet (by its word or the dictionary)
+                 * is looked up in the table: its slot is prefetched AHEAD
+                 * tokens early (a cache miss) */
+                if (k + AHEAD < df->ntokens && must_find(d, df->terms[k + AHEAD], tf)) {
                     uint32_t s = df->terms[k + AHEAD].stem;
-                    if (s != UINT32_MAX && !d->res[2 * (size_t)s])
-                        __builtin_prefetch(&b->table[field_hash(d->terms[s].hash, tf) & (b->table_cap - 1)]);
+                    __builtin_prefetch(&b->table[field_hash(d->terms[s].hash, tf) & (b->table_cap - 1)]);
                 }
-                if (k + AHEAD / 2 < df->ntokens) {   /* then its term, half that early */
+                if (k + AHEAD / 2 < df->ntokens && must_find(d, df->terms[k + AHEAD / 2], tf)) {   /* then its term, half that early */
                     uint32_t s = df->terms[k + AHEAD / 2].stem;
-                    if (s != UINT32_MAX && !d->res[2 * (size_t)s]) {
-                        const slot *sp = &b->table[field_hash(d->terms[s].hash, tf) & (b->table_cap - 1)];
-                        if (sp->t) __builtin_prefetch(sp->t);
-                    }
+                    const slot *sp = &b->table[field_hash(d->terms[s].hash, tf) & (b->table_cap - 1)];
+                    if (sp->t) __builtin_prefetch(sp->t);
                 }
                 ix_tokterm tt = df->terms[k];
                 if (tt.stem != UINT32_MAX && !add_dict_token(b, tf, ef, d, tt, doc, k)) return nomem(err);
