@@ -200,7 +200,7 @@
  *   ndocs records:
  *     varint json length, json bytes (the document object as given, with
  *     its id, text and metadata), varint nfields, then per field:
- *     u8 name length, name, varint ntokens, ntokens token codes.
+ *     u8 name length, name, varint ntokens, the ntokens tokens' codes.
  *   The offsets are bytes in the field's string as JSON decodes it.  A
  *   token's code says where it is against the "default" token.  It starts
  *   after the white space (ASCII space, tab, CR, LF, FF, VT, U+00A0, U+2009,
@@ -211,13 +211,22 @@
  *   that follow, plus one apostrophe (' or U+2019) right after them; else
  *   it is the run of that one character (not crossing white space).  Bytes
  *   that are not whole UTF-8 sequences count as one character each, not
- *   letters.  Codes:
+ *   letters.  A token's code:
  *     varint 0          the default token
  *     varint 2(L+1)     the default start, length L
  *     varint 2G+1, L    start G bytes after the previous end, length L
+ *   [v4] The codes go as runs: varint R, R default tokens (not empty), then
+ *   if tokens are left one coded token, then varint R again, and so on (no
+ *   R after the last token when it is a coded one).  A default token that
+ *   is empty (at the text's end) is coded (0): every token takes a byte of
+ *   the text or of its codes, so a reader bounds ntokens by the block's
+ *   size before it allocates per token.  Version 2 and 3 blocks coded
+ *   every token (0 for a default one); a reader upgrades them to runs when
+ *   it decompresses one (a merge copies records in the new coding).
  *   French text is mostly default tokens: "Pas bon du tout, l'été..."
- *   codes as 0 0 0 0 0 0 0 0 ("l'" and "été" and "..." are defaults too);
- *   the tokenizer's hyphenated words ("peut-être", "dit" "-il") are not.
+ *   codes as 8 ("l'" and "été" and "..." are defaults too); the
+ *   tokenizer's hyphenated words ("peut-être", "dit" "-il") are not: "Pas
+ *   bon du tout, l'été... « peut-être » dit-il !!" codes as 9 22 2 8 1.
  */
 #include "index_format.h"
 
@@ -473,52 +482,97 @@ bool ix_offsets_encode(ix_buf *out, const char *text, size_t tl, const uint32_t 
                        const uint32_t *end, uint32_t n)
 {
     size_t prev = 0;
+    uint64_t run = 0;   /* default tokens not written yet */
     for (uint32_t i = 0; i < n; i++) {
         size_t a = start[i], e = end[i], da, de;
-        if (a < prev) a = prev;   /* offsets only go forward */
+        if (a < prev) a = prev;   /* offsets only go forward, within the text */
         if (e < a) e = a;
+        if (e > tl) e = tl;
+        if (a > e) a = e;
         default_token(text, tl, prev, &da, &de);
-        bool ok;
-        if (a == da && e == de) ok = ix_buf_varint(out, 0);
-        else if (a == da) ok = ix_buf_varint(out, 2 * ((uint64_t)(e - a) + 1));
-        else ok = ix_buf_varint(out, 2 * (uint64_t)(a - prev) + 1) && ix_buf_varint(out, e - a);
+        if (a == da && e == de && de > da) {   /* an empty one is coded: see the bound */
+            run++;
+            prev = e;
+            continue;
+        }
+        bool ok = ix_buf_varint(out, run);
+        run = 0;
+        if (a == da && e == de) ok = ok && ix_buf_varint(out, 0);
+        else if (a == da) ok = ok && ix_buf_varint(out, 2 * ((uint64_t)(e - a) + 1));
+        else ok = ok && ix_buf_varint(out, 2 * (uint64_t)(a - prev) + 1) && ix_buf_varint(out, e - a);
         if (!ok) return false;
         prev = e;
+    }
+    return !run || ix_buf_varint(out, run);
+}
+
+/* Reads the codes of n tokens (version 4: runs of default tokens, each
+ * but the last followed by one coded token); calls tok(ctx, code, len)
+ * per token, code 0 for a default one.  False if cut or damaged. */
+static bool offsets_walk(const uint8_t **p, const uint8_t *end, uint64_t n,
+                         void (*tok)(void *ctx, uint64_t code, uint64_t len, uint64_t times), void *ctx)
+{
+    for (uint64_t i = 0; i < n;) {
+        uint64_t r, c, l = 0;
+        if (!ix_varint_get(p, end, &r) || r > n - i) return false;
+        if (r && tok) tok(ctx, 0, 0, r);
+        i += r;
+        if (i == n) break;
+        if (!ix_varint_get(p, end, &c) || ((c & 1) && !ix_varint_get(p, end, &l))) return false;
+        if (tok) tok(ctx, c, l, 1);
+        i++;
     }
     return true;
 }
 
 bool ix_offsets_skip(const uint8_t **p, const uint8_t *end, uint64_t n)
 {
-    for (uint64_t i = 0; i < n; i++) {
-        uint64_t c, l;
-        if (!ix_varint_get(p, end, &c)) return false;
-        if ((c & 1) && !ix_varint_get(p, end, &l)) return false;
+    return offsets_walk(p, end, n, NULL, NULL);
+}
+
+typedef struct decoder {
+    const char *text;
+    size_t tl, prev;
+    uint32_t *starts, *ends, i;
+} decoder;
+
+static void decode_token(void *ctx, uint64_t c, uint64_t l, uint64_t times)
+{
+    decoder *d = ctx;
+    for (uint64_t k = 0; k < times; k++, d->i++) {
+        size_t a, e, tl = d->tl, prev = d->prev;
+        if (c & 1) {
+            a = (c >> 1) > tl - prev ? tl : prev + (size_t)(c >> 1);
+            e = l > tl - a ? tl : a + (size_t)l;
+        } else {
+            default_token(d->text, tl, prev, &a, &e);
+            if (c) e = (c >> 1) - 1 > tl - a ? tl : a + (size_t)((c >> 1) - 1);
+        }
+        d->starts[d->i] = (uint32_t)a;
+        d->ends[d->i] = (uint32_t)e;
+        d->prev = e;
     }
-    return true;
 }
 
 bool ix_offsets_decode(const uint8_t **p, const uint8_t *end, const char *text, size_t tl,
                        uint32_t n, uint32_t *starts, uint32_t *ends)
 {
-    size_t prev = 0;
-    for (uint32_t i = 0; i < n; i++) {
+    decoder d = {text, tl, 0, starts, ends, 0};
+    return offsets_walk(p, end, n, decode_token, &d);
+}
+
+bool ix_offsets_upgrade(ix_buf *out, const uint8_t **p, const uint8_t *end, uint64_t n)
+{
+    uint64_t run = 0;
+    for (uint64_t i = 0; i < n; i++) {
         uint64_t c, l = 0;
-        size_t a, e;
-        if (!ix_varint_get(p, end, &c)) return false;
-        if (c & 1) {
-            if (!ix_varint_get(p, end, &l)) return false;
-            a = (c >> 1) > tl - prev ? tl : prev + (size_t)(c >> 1);
-            e = l > tl - a ? tl : a + (size_t)l;
-        } else {
-            default_token(text, tl, prev, &a, &e);
-            if (c) e = (c >> 1) - 1 > tl - a ? tl : a + (size_t)((c >> 1) - 1);
-        }
-        starts[i] = (uint32_t)a;
-        ends[i] = (uint32_t)e;
-        prev = e;
+        if (!ix_varint_get(p, end, &c) || ((c & 1) && !ix_varint_get(p, end, &l))) return false;
+        if (c == 0) { run++; continue; }
+        if (!ix_buf_varint(out, run) || !ix_buf_varint(out, c) || ((c & 1) && !ix_buf_varint(out, l)))
+            return false;
+        run = 0;
     }
-    return true;
+    return !run || ix_buf_varint(out, run);
 }
 
 static bool digits(const char *s, int n)

@@ -188,15 +188,21 @@ void ix_deletes_name(char *out, size_t n, uint64_t seg, uint64_t gen);
 
 /* --- token offsets of a stored field --------------------------------------
  * Each token is coded against what splitting the text at white space would
- * give (index_format.c, STORED): 0 when it is exactly that, else its length
- * or its gap and length.  Encoding and decoding need the field's text. */
+ * give (index_format.c, STORED): runs of tokens that are exactly that, each
+ * other one by its length or its gap and length (version 4; version 3
+ * coded each token, 0 for a default one: ix_offsets_upgrade).  Encoding
+ * and decoding need the field's text. */
 bool ix_offsets_encode(ix_buf *out, const char *text, size_t text_len, const uint32_t *start,
                        const uint32_t *end, uint32_t n);
-/* Skips n coded tokens; false if cut. */
+/* Skips n coded tokens; false if cut or damaged. */
 bool ix_offsets_skip(const uint8_t **p, const uint8_t *end, uint64_t n);
-/* Decodes n tokens into start[], end[] (always within the text). */
+/* Decodes n tokens into start[], end[] (always within the text); false if
+ * cut or damaged (start[], end[] then partly set). */
 bool ix_offsets_decode(const uint8_t **p, const uint8_t *end, const char *text, size_t text_len,
                        uint32_t n, uint32_t *starts, uint32_t *ends);
+/* Appends the version 4 coding of n tokens coded as version 3 at *p
+ * (moved past them); false if cut or out of memory. */
+bool ix_offsets_upgrade(ix_buf *out, const uint8_t **p, const uint8_t *end, uint64_t n);
 
 /* A table of u8 width W then the values (LEN, SENT's offsets, NUMS after
  * its count, NUMV's sparse documents): W = 1, 2 or 4: W-byte values; W =

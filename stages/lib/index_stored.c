@@ -40,8 +40,36 @@ void crible_stored_doc_free(crible_stored_doc *d)
     memset(d, 0, sizeof *d);
 }
 
-/* One decompression context per thread, kept. */
+/* One decompression context per thread, kept; and the buffer a version 3
+ * block is decompressed into before its records are upgraded. */
 static _Thread_local ZSTD_DCtx *dctx;
+static _Thread_local ix_buf old_block;
+
+/* Rewrites the records of a version 2 or 3 block (in[0..n)) into out with
+ * the token offsets coded as version 4 writes them (index_format.c,
+ * STORED), so that every reader, and a merge copying them, sees one
+ * coding.  False if damaged (or out of memory). */
+static bool upgrade_block(const uint8_t *p, size_t n, ix_buf *out)
+{
+    const uint8_t *end = p + n;
+    out->len = 0;
+    while (p < end) {
+        uint64_t jl, nf, nt;
+        if (!ix_varint_get(&p, end, &jl) || jl > (uint64_t)(end - p) || !ix_buf_varint(out, jl) ||
+            !ix_buf_add(out, p, (size_t)jl))
+            return false;
+        p += jl;
+        if (!ix_varint_get(&p, end, &nf) || nf > 64 || !ix_buf_varint(out, nf)) return false;
+        for (uint64_t f = 0; f < nf; f++) {
+            if ((size_t)(end - p) < 1u + *p || !ix_buf_add(out, p, 1u + *p)) return false;
+            p += 1 + *p;
+            if (!ix_varint_get(&p, end, &nt) || nt > (uint64_t)(end - p) || !ix_buf_varint(out, nt) ||
+                !ix_offsets_upgrade(out, &p, end, nt))
+                return false;
+        }
+    }
+    return true;
+}
 
 crible_status ix_stored_block(const ix_segment *s, uint32_t local, ix_buf *buf, const void **cache_seg,
                               uint32_t *cache_block, const uint8_t **rec, size_t *rec_len, crible_error *err)
@@ -59,22 +87,25 @@ crible_status ix_stored_block(const ix_segment *s, uint32_t local, ix_buf *buf, 
     uint64_t off = ix_get64(e + 8);
     if (local < first || local - first >= ndocs || off > s->stored.n || clen > s->stored.n - off)
         return crible_error_set(err, CRIBLE_EINDEX, "%s: bad stored index entry %u", s->name, lo);
+    const uint8_t *c = s->stored.p + off;
+    unsigned long long raw = ZSTD_getFrameContentSize(c, clen);
+    if (raw == ZSTD_CONTENTSIZE_ERROR || raw == ZSTD_CONTENTSIZE_UNKNOWN || raw > (1ull << 34))
+        return crible_error_set(err, CRIBLE_EINDEX, "%s: bad stored block %u", s->name, lo);
     if (!(cache_seg && *cache_seg == s && *cache_block == lo)) {
         if (cache_seg) *cache_seg = NULL;
-        const uint8_t *c = s->stored.p + off;
         if (ix_crc32c(0, c, clen) != ix_get32(e + 20))
             return crible_error_set(err, CRIBLE_EINDEX, "%s: bad checksum of stored block %u", s->name, lo);
-        unsigned long long raw = ZSTD_getFrameContentSize(c, clen);
-        if (raw == ZSTD_CONTENTSIZE_ERROR || raw == ZSTD_CONTENTSIZE_UNKNOWN || raw > (1ull << 34))
-            return crible_error_set(err, CRIBLE_EINDEX, "%s: bad stored block %u", s->name, lo);
-        buf->len = 0;
-        if (!ix_buf_reserve(buf, (size_t)raw + 1) || (!dctx && !(dctx = ZSTD_createDCtx())))
+        ix_buf *dst = s->version >= 4 ? buf : &old_block;
+        dst->len = 0;
+        if (!ix_buf_reserve(dst, (size_t)raw + 1) || (!dctx && !(dctx = ZSTD_createDCtx())))
             return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
-        size_t n = s->ddict ? ZSTD_decompress_usingDDict(dctx, buf->data, (size_t)raw, c, clen, s->ddict)
-                            : ZSTD_decompressDCtx(dctx, buf->data, (size_t)raw, c, clen);
+        size_t n = s->ddict ? ZSTD_decompress_usingDDict(dctx, dst->data, (size_t)raw, c, clen, s->ddict)
+                            : ZSTD_decompressDCtx(dctx, dst->data, (size_t)raw, c, clen);
         if (ZSTD_isError(n) || n != raw)
             return crible_error_set(err, CRIBLE_EINDEX, "%s: stored block %u does not decompress", s->name, lo);
-        buf->len = n;
+        dst->len = n;
+        if (dst != buf && !upgrade_block(dst->data, n, buf))
+            return crible_error_set(err, CRIBLE_EINDEX, "%s: damaged stored block %u", s->name, lo);
         if (cache_seg) { *cache_seg = s; *cache_block = lo; }
     }
     /* walk to the record */
@@ -89,7 +120,11 @@ crible_status ix_stored_block(const ix_segment *s, uint32_t local, ix_buf *buf, 
             uint64_t nt;
             if (p >= end || (size_t)(end - p) < 1u + *p) goto damaged;
             p += 1 + *p;
-            if (!ix_varint_get(&p, end, &nt) || nt > (uint64_t)(end - p) || !ix_offsets_skip(&p, end, nt))
+            /* a bound on the tokens, for who allocates per token: each
+             * one takes a byte of the block, of its text (in the JSON) or
+             * of its code (the writer codes empty ones; index_format.c) */
+            if (!ix_varint_get(&p, end, &nt) || nt > raw ||
+                !ix_offsets_skip(&p, end, nt))
                 goto damaged;
         }
         if (d == local) {

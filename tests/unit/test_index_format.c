@@ -88,8 +88,8 @@ static void test_dates(void **state)
 }
 
 /* Token offsets coded against the default token: French words, elisions
- * and runs of punctuation cost a zero byte; anything round-trips, even on
- * bytes that are not UTF-8. */
+ * and runs of punctuation are runs of default tokens (a varint a run);
+ * anything round-trips, even on bytes that are not UTF-8. */
 static void offsets_round_trip(const char *text, size_t tl, const uint32_t *st, const uint32_t *en, uint32_t n,
                                ix_buf *b)
 {
@@ -110,17 +110,42 @@ static void test_offsets(void **state)
     const char *t = "Pas bon du tout, l'\xc3\xa9t\xc3\xa9\xe2\x80\xa6 \xc2\xab peut-\xc3\xaatre \xc2\xbb dit-il !!";
     const uint32_t st[] = {0, 4, 8, 11, 15, 17, 19, 24, 28, 31, 42, 45, 48, 52};
     const uint32_t en[] = {3, 7, 10, 15, 16, 19, 24, 27, 30, 41, 44, 48, 51, 54};
-    const uint8_t codes[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 2 * (10 + 1), 0, 0, 2 * (3 + 1), 0};
-    ix_buf b = {0};
+    /* "peut-être" and "-il" are not defaults: runs of 9, 2 and 1 around them */
+    const uint8_t codes[] = {9, 2 * (10 + 1), 2, 2 * (3 + 1), 1};
+    ix_buf b = {0}, up = {0};
     offsets_round_trip(t, strlen(t), st, en, 14, &b);
-    assert_int_equal(b.len, sizeof codes);   /* "peut-être" and "-il" are not defaults */
+    assert_int_equal(b.len, sizeof codes);
     assert_memory_equal(b.data, codes, sizeof codes);
-    /* a token that starts elsewhere: gap and length */
+    /* version 3 coded each token (0: a default one): upgraded, the same */
+    const uint8_t v3[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 2 * (10 + 1), 0, 0, 2 * (3 + 1), 0};
+    const uint8_t *p = v3;
+    assert_true(ix_offsets_upgrade(&up, &p, v3 + sizeof v3, 14));
+    assert_ptr_equal(p, v3 + sizeof v3);
+    assert_int_equal(up.len, sizeof codes);
+    assert_memory_equal(up.data, codes, sizeof codes);
+    p = v3;
+    assert_false(ix_offsets_upgrade(&up, &p, v3 + 5, 14));   /* cut */
+    /* a run longer than the tokens left, a cut code: damaged */
+    const uint8_t bad[] = {15}, cut[] = {9, 2 * 4 + 1};
+    p = bad;
+    assert_false(ix_offsets_skip(&p, bad + 1, 14));
+    p = cut;
+    assert_false(ix_offsets_skip(&p, cut + 2, 14));
+    /* a token that starts elsewhere: no run, gap and length */
     const uint32_t st2[] = {4}, en2[] = {6};
     offsets_round_trip(t, strlen(t), st2, en2, 1, &b);
-    assert_int_equal(b.len, 2);
-    assert_int_equal(b.data[0], 2 * 4 + 1);
-    assert_int_equal(b.data[1], 2);
+    assert_int_equal(b.len, 3);
+    assert_int_equal(b.data[0], 0);
+    assert_int_equal(b.data[1], 2 * 4 + 1);
+    assert_int_equal(b.data[2], 2);
+    /* empty tokens at the end are coded one by one (a token takes a byte
+     * of the text or of the codes: the reader's bound) */
+    const uint32_t st3[] = {0, 2, 2}, en3[] = {2, 2, 2};
+    const uint8_t codes3[] = {1, 0, 0, 0};
+    offsets_round_trip("ab", 2, st3, en3, 3, &b);
+    assert_int_equal(b.len, sizeof codes3);
+    assert_memory_equal(b.data, codes3, sizeof codes3);
+    ix_buf_free(&up);
     /* random bytes, random tokens */
     srand(7);
     for (int round = 0; round < 2000; round++) {

@@ -102,10 +102,16 @@ static int section_byte(const char *seg, const char *name, int kind, size_t at)
     return mode;
 }
 
+static void report(void *ctx, const char *message)
+{
+    (void)ctx;
+    fprintf(stderr, "%s\n", message);
+}
+
 static void check_clean(const char *d)
 {
     crible_error err = {0};
-    crible_status st = crible_index_check(d, NULL, NULL, &err);
+    crible_status st = crible_index_check(d, report, NULL, &err);
     if (st) fprintf(stderr, "%s\n", err.message);
     assert_int_equal(st, CRIBLE_OK);
 }
