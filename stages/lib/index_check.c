@@ -71,6 +71,11 @@ static bool check_layout(checker *c, const ix_segment *s, const ix_segfield *f, 
     int tl = (int)t->len;
     ix_pcur p;
     ix_pcur_init(&p, s, f, t, false);
+    if (!ix_pcur_blocks_valid(&p)) {
+        problem(c, "%s: %s:%.*s: damaged postings block", s->name, f->name, tl, tn);
+        return false;
+    }
+    ix_pcur_init(&p, s, f, t, false);
     bool positions = f->flags & IX_FIELD_POSITIONS;
     uint64_t *offs = NULL;
     if (positions) {

@@ -44,7 +44,8 @@
  *   header (16):  "CRIBSEG1", u32 version (4), u32 flags (0)
  *   Version 4 (written now) changed from version 3 (still read, as is
  *   version 2): bit-packed skip tables and positions in blocks of 128, each
- *   marked [v4] below; stored blocks of 64 KiB.  Version 3 changed from 2:
+ *   marked [v4] below (postings blocks with exceptions, stored token
+ *   offsets in runs); stored blocks of 64 KiB.  Version 3 changed from 2:
  *   the dictionary's term header and statistics word, the width tables'
  *   bit-packed mode, NUMV's sparse mode and NUMS's runs, each marked [v3].
  *   Another version is refused: "seg-N.cri: format version V, this crible
@@ -125,10 +126,12 @@
  *   (Versions 2 and 3: entries of 24 bytes: u32 last doc, u32 block offset,
  *   u64 offset of the block's first positions, u32 max tf, u32 min field
  *   length.)
- *   Then the blocks.  A full block (128 docs):
- *     u8 bits B, 16*B bytes: 128 doc deltas bit-packed (the first delta is
- *     from the previous block's last doc + 1, or from 0), low bits first
- *     u8 bits F, 16*F bytes: 128 values tf-1 bit-packed
+ *   Then the blocks.  A full block (128 docs) is two blocks of 128 values
+ *   [v4] coded as POS's full blocks (below: a width, exceptions): first
+ *   the 128 doc deltas (the first delta is from the previous block's last
+ *   doc + 1, or from 0), then the 128 values tf - 1.  (Versions 2 and 3:
+ *   u8 bits B, 16*B bytes: the deltas bit-packed, low bits first, then u8
+ *   bits F, 16*F bytes: the values tf - 1; no exceptions.)
  *   The last block (1..128 docs) is varints:
  *     varint delta << 1 | (tf == 1), then varint tf - 1 unless tf == 1
  *   (doc = previous doc + delta + 1, the first previous being -1).

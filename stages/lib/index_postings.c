@@ -138,6 +138,43 @@ static void unpack_range(const uint8_t *in, unsigned bits, uint32_t from, uint32
     }
 }
 
+/* The bytes of the block of 128 values at p (index_format.c, POS and POST
+ * [v4]; a version 3 block has no exceptions), 0 if it does not fit
+ * before end; its parts into *k (exceptions from the first). */
+static size_t pfor_size(const uint8_t *p, const uint8_t *end, bool v4, ix_packed *k)
+{
+    if (p >= end) return 0;
+    size_t h = 1;
+    k->bits = p[0] & 0x3f;
+    k->nx = k->xw = k->next = 0;
+    if (p[0] & IX_POS_EXC) {
+        if (end - p < 3 || !v4) return 0;
+        k->nx = p[1] + 1u;
+        k->xw = p[2];
+        h = 3;
+        if (k->xw < 1 || k->xw > 32) return 0;
+    }
+    if (k->bits > 32 || (p[0] & 0x40)) return 0;
+    size_t n = h + 16 * (size_t)k->bits + k->nx + (k->nx * (size_t)k->xw + 7) / 8;
+    if ((size_t)(end - p) < n) return 0;
+    k->low = p + h;
+    k->idx = k->low + 16 * (size_t)k->bits;
+    k->hi = k->idx + k->nx;
+    return n;
+}
+
+/* Values [from, to) of a block (multiples of 8, from where the last call
+ * ended) into v: their low bits, then their exceptions' high bits. */
+static void unpack_block(ix_packed *k, uint32_t from, uint32_t to, uint32_t *v, const uint8_t *end)
+{
+    unpack_range(k->low, k->bits, from, to, v, end);
+    size_t hbytes = (k->nx * (size_t)k->xw + 7) / 8;
+    for (; k->next < k->nx && k->idx[k->next] < to; k->next++)
+        if (k->idx[k->next] >= from)
+            v[k->idx[k->next]] |= (uint32_t)(ix_bits_get(k->hi, hbytes, (uint64_t)k->next * k->xw, k->xw)
+                                             << k->bits);
+}
+
 static uint32_t skip_last(const ix_pcur *c, uint32_t b);
 
 static bool decode_docs(ix_pcur *c, uint32_t upto);
@@ -154,7 +191,7 @@ static bool decode_docs(ix_pcur *c, uint32_t upto)
     upto = (upto + 15) & ~15u;
     if (upto > c->bn) upto = c->bn;
     uint32_t i = c->dn;
-    unpack_range(c->doc_packed, c->doc_bits, i, upto, c->docs, c->bend);
+    unpack_block(&c->doc_packed, i, upto, c->docs, c->bend);
     uint64_t sum = c->dsum;
     for (; i < upto; i++) {
         sum += c->docs[i];
@@ -185,7 +222,7 @@ static bool decode_tfs(ix_pcur *c, uint32_t upto)
 {
     upto = (upto + 7) & ~7u;   /* a packed block: 128 */
     uint32_t i = c->tn;
-    unpack_range(c->tf_packed, c->tf_bits, i, upto, c->tfs, c->bend);
+    unpack_block(&c->tf_packed, i, upto, c->tfs, c->bend);
     for (; i < upto; i++) {
         if (c->tfs[i] == UINT32_MAX) { c->bad = true; c->doc = CRIBLE_DOC_NONE; return false; }
         c->tfs[i]++;
@@ -237,22 +274,11 @@ static bool decode_block(ix_pcur *c, uint32_t b)
         c->ptail_p = NULL;
     }
     if (b + 1 < c->nblocks) {
-        unsigned bits[2];
-        const uint8_t *packed[2];
-        for (int k = 0; k < 2; k++) {
-            if (p >= end) goto damaged;
-            bits[k] = *p++;
-            if (bits[k] > 32 || (size_t)(end - p) < 16u * bits[k]) goto damaged;
-            packed[k] = p;
-            p += 16 * bits[k];
-        }
+        size_t k = pfor_size(p, end, c->pos4, &c->doc_packed);
+        if (!k || !pfor_size(p + k, end, c->pos4, &c->tf_packed)) goto damaged;
         if (skip_last(c, b) >= c->seg->maxdoc) goto damaged;
-        c->doc_packed = packed[0];
-        c->doc_bits = bits[0];
         c->dsum = (uint64_t)(prev + 1);
         c->dn = 0;
-        c->tf_packed = packed[1];
-        c->tf_bits = bits[1];
         c->tn = 0;
     } else {
         for (uint32_t i = 0; i < n; i++) {
@@ -389,35 +415,14 @@ static const uint8_t *skip_varints(const uint8_t *p, const uint8_t *end, uint64_
     return n ? NULL : p;
 }
 
-/* The bytes of the full positions block at p (index_format.c, POS), 0 if
- * it does not fit before end; its width, exceptions and their width. */
-static size_t pos_block_size(const uint8_t *p, const uint8_t *end, unsigned *w, unsigned *nx,
-                             unsigned *xw)
-{
-    if (p >= end) return 0;
-    size_t h = 1;
-    *w = p[0] & 0x3f;
-    *nx = *xw = 0;
-    if (p[0] & IX_POS_EXC) {
-        if (end - p < 3) return 0;
-        *nx = p[1] + 1u;
-        *xw = p[2];
-        h = 3;
-        if (*xw < 1 || *xw > 32 || *nx > IX_BLOCK) return 0;
-    }
-    if (*w > 32 || (p[0] & 0x40)) return 0;
-    size_t n = h + 16 * (size_t)*w + *nx + (*nx * (size_t)*xw + 7) / 8;
-    return (size_t)(end - p) < n ? 0 : n;
-}
-
 /* Moves pblk_p to the start of full block k (>= pblk_k) or, k = pfull, of
  * the last values; false if damaged. */
 static bool pos_seek(ix_pcur *c, uint64_t k)
 {
     if (k < c->pblk_k) return false;
-    unsigned w, nx, xw;
+    ix_packed x;
     while (c->pblk_k < k) {
-        size_t n = pos_block_size(c->pblk_p, c->pos_end, &w, &nx, &xw);
+        size_t n = pfor_size(c->pblk_p, c->pos_end, true, &x);
         if (!n) return false;
         c->pblk_p += n;
         c->pblk_k++;
@@ -428,20 +433,16 @@ static bool pos_seek(ix_pcur *c, uint64_t k)
 /* Decodes full block k into pvals; false if damaged. */
 static bool pos_decode(ix_pcur *c, uint64_t k)
 {
-    unsigned w, nx, xw;
-    if (!pos_seek(c, k)) return false;
-    const uint8_t *p = c->pblk_p;
-    size_t n = pos_block_size(p, c->pos_end, &w, &nx, &xw);
-    if (!n) return false;
-    p += nx ? 3 : 1;
+    ix_packed x;
+    if (!pos_seek(c, k) || !pfor_size(c->pblk_p, c->pos_end, true, &x)) return false;
     uint32_t low[IX_BLOCK];
-    unpack_range(p, w, 0, IX_BLOCK, low, c->pos_end);
+    unpack_range(x.low, x.bits, 0, IX_BLOCK, low, c->pos_end);
     for (uint32_t i = 0; i < IX_BLOCK; i++) c->pvals[i] = low[i];
-    const uint8_t *idx = p + 16 * (size_t)w, *hi = idx + nx;
-    size_t hbytes = (nx * (size_t)xw + 7) / 8;
-    for (unsigned j = 0; j < nx; j++) {
-        if (idx[j] >= IX_BLOCK) return false;
-        c->pvals[idx[j]] |= ix_bits_get(hi, hbytes, (uint64_t)j * xw, xw) << w;
+    /* values of up to 64 bits: the exceptions' high parts widened here */
+    size_t hbytes = (x.nx * (size_t)x.xw + 7) / 8;
+    for (unsigned j = 0; j < x.nx; j++) {
+        if (x.idx[j] >= IX_BLOCK) return false;
+        c->pvals[x.idx[j]] |= ix_bits_get(x.hi, hbytes, (uint64_t)j * x.xw, x.xw) << x.bits;
     }
     c->pdec_k = k;
     return true;
@@ -513,6 +514,23 @@ static uint32_t raw_positions(ix_pcur *c, uint32_t *pos, uint32_t *var, uint32_t
     return tf;
 }
 
+/* The exceptions' indexes increase, under 128. */
+static bool pfor_valid(const ix_packed *x)
+{
+    for (unsigned j = 0; j < x->nx; j++)
+        if (x->idx[j] >= IX_BLOCK || (j && x->idx[j] <= x->idx[j - 1])) return false;
+    return true;
+}
+
+bool ix_pcur_blocks_valid(ix_pcur *c)
+{
+    if (c->bad) return false;
+    for (uint32_t b = 0; b + 1 < c->nblocks; b++) {
+        if (!decode_block(c, b) || !pfor_valid(&c->doc_packed) || !pfor_valid(&c->tf_packed)) return false;
+    }
+    return true;
+}
+
 bool ix_pcur_skip(const ix_pcur *c, uint32_t b, ix_skipinfo *e)
 {
     if (!c->skips || !c->skip_e || b >= c->nblocks) return false;
@@ -531,12 +549,9 @@ uint64_t ix_pcur_pos_walk(const ix_pcur *c, uint64_t *offs)
     if (!c->pos_base) return UINT64_MAX;
     const uint8_t *p = c->pos_base;
     for (uint64_t k = 0; k < c->pfull; k++) {
-        unsigned w, nx, xw;
-        size_t n = pos_block_size(p, c->pos_end, &w, &nx, &xw);
-        if (!n) return UINT64_MAX;
-        const uint8_t *idx = p + (nx ? 3 : 1) + 16 * (size_t)w;
-        for (unsigned j = 0; j < nx; j++)
-            if (idx[j] >= IX_BLOCK || (j && idx[j] <= idx[j - 1])) return UINT64_MAX;
+        ix_packed x;
+        size_t n = pfor_size(p, c->pos_end, true, &x);
+        if (!n || !pfor_valid(&x)) return UINT64_MAX;
         if (offs) offs[k] = (uint64_t)(p - c->pos_base);
         p += n;
     }

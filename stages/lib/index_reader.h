@@ -106,6 +106,14 @@ void ix_dictit_seek(ix_dictit *it, const uint8_t *target, size_t len);
 bool ix_dict_lookup(const ix_segfield *f, const uint8_t *term, size_t len, ix_term *out);
 
 /* A postings cursor over one segment's term (local document numbers). */
+/* 128 values bit-packed, some with high bits as exceptions (index_format.c,
+ * POS and POST [v4]): the low bits, the exceptions' indexes and high bits;
+ * next: the first exception not applied yet. */
+typedef struct ix_packed {
+    const uint8_t *low, *idx, *hi;
+    unsigned bits, nx, xw, next;
+} ix_packed;
+
 typedef struct ix_pcur {
     const ix_segment *seg;
     const ix_segfield *f;
@@ -134,15 +142,13 @@ typedef struct ix_pcur {
     uint32_t sblock;                        /* shallow block */
     bool skip_deleted, bad, started;
     /* a packed block's tfs are unpacked when first needed (a cursor
-     * advanced past a document rarely needs them): from tf_packed, tf_bits */
+     * advanced past a document rarely needs them): from tf_packed */
     uint32_t tn;                            /* tfs[0..tn) are */
-    unsigned tf_bits;
-    const uint8_t *tf_packed;
+    ix_packed tf_packed;
     /* a packed block's documents are decoded as far as needed: docs[0..dn)
-     * are, the next one is dsum + its gap (from doc_packed, doc_bits) */
+     * are, the next one is dsum + its gap (from doc_packed) */
     uint32_t dn;
-    unsigned doc_bits;
-    const uint8_t *doc_packed;
+    ix_packed doc_packed;
     uint64_t dsum;
     /* `=norm`: only positions of this variant (-1: all) */
     int64_t filter;
@@ -180,6 +186,9 @@ typedef struct ix_skipinfo {
     uint64_t pos_off;
 } ix_skipinfo;
 bool ix_pcur_skip(const ix_pcur *c, uint32_t b, ix_skipinfo *e);
+/* Whether every packed block's exceptions are in order (a cursor just
+ * initialised, left moved). */
+bool ix_pcur_blocks_valid(ix_pcur *c);
 /* Walks the term's positions (a cursor just initialised): the offset of
  * full block into offs[0..cf / 128), of the last values into offs[cf /
  * 128] (offs may be NULL), each block's header and exceptions verified,

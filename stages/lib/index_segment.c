@@ -165,7 +165,6 @@ struct ix_segw {
     /* the term's positions: values not yet in a full block (index_format.c, POS) */
     uint64_t pvals[IX_BLOCK];
     uint32_t pn, pblocks;  /* pvals[0..pn), full blocks written */
-    uint8_t tmp[16 * 33 + 16];
     uint8_t ptmp[10 * IX_BLOCK + 16];   /* a positions block, or the last values */
 };
 
@@ -615,6 +614,8 @@ crible_status ix_segw_term_begin(ix_segw *w, const uint8_t *term, size_t len, bo
     return CRIBLE_OK;
 }
 
+static size_t pfor_block(const uint64_t *v, uint8_t *o);
+
 /* Encodes the buffered docs as a block: packed when full, varints when not. */
 static crible_status flush_block(ix_segw *w, bool last, crible_error *err)
 {
@@ -631,14 +632,12 @@ static crible_status flush_block(ix_segw *w, bool last, crible_error *err)
     if (!ix_buf_add(&w->skips, &e, sizeof e)) return nomem(err);
     if (w->blocks.len > UINT32_MAX - 4096)
         return crible_error_set(err, CRIBLE_EINDEX, "postings of one term too large");
-    if (w->bn == IX_BLOCK && !last) {
-        unsigned b = ix_bits_needed(deltas, IX_BLOCK), f = ix_bits_needed(tfm, IX_BLOCK);
-        w->tmp[0] = (uint8_t)b;
-        ix_pack128(deltas, b, w->tmp + 1);
-        if (!ix_buf_add(&w->blocks, w->tmp, 1 + 16 * b)) return nomem(err);
-        w->tmp[0] = (uint8_t)f;
-        ix_pack128(tfm, f, w->tmp + 1);
-        if (!ix_buf_add(&w->blocks, w->tmp, 1 + 16 * f)) return nomem(err);
+    if (w->bn == IX_BLOCK && !last) {   /* two blocks of 128: deltas, tf - 1 */
+        uint64_t v[IX_BLOCK];
+        for (int k = 0; k < 2; k++) {
+            for (uint32_t i = 0; i < IX_BLOCK; i++) v[i] = k ? tfm[i] : deltas[i];
+            if (!ix_buf_add(&w->blocks, w->ptmp, pfor_block(v, w->ptmp))) return nomem(err);
+        }
     } else {
         for (uint32_t i = 0; i < w->bn; i++) {
             if (!ix_buf_varint(&w->blocks, (uint64_t)deltas[i] << 1 | (tfm[i] == 0)))
@@ -669,18 +668,18 @@ static void put_bits(uint8_t *o, uint64_t *bit, uint64_t v, unsigned w)
     }
 }
 
-/* The full positions block pvals[0..128) to the positions file: the
+/* Codes 128 values as a block of index_format.c (POS, POST [v4]): the
  * width W that makes it smallest, the values above W bits as exceptions
- * (index_format.c, POS). */
-static crible_status flush_positions(ix_segw *w, crible_error *err)
+ * (high parts of at most 32 bits).  o: room for 3 + 16 x 32 + 128 + 4 x
+ * 128 bytes; returns the bytes written. */
+static size_t pfor_block(const uint64_t *v, uint8_t *o)
 {
     unsigned hist[65] = {0}, maxb = 0;
     for (uint32_t i = 0; i < IX_BLOCK; i++) {
-        unsigned b = bit_width(w->pvals[i]);
+        unsigned b = bit_width(v[i]);
         hist[b]++;
         if (b > maxb) maxb = b;
     }
-    /* W <= 32 and the exceptions' high parts <= 32 bits */
     unsigned best_w = maxb, above = 0;
     size_t best = maxb <= 32 ? 1 + 16 * (size_t)maxb : SIZE_MAX;
     for (unsigned b = maxb; b-- > 0;) {
@@ -690,14 +689,12 @@ static crible_status flush_positions(ix_segw *w, crible_error *err)
         size_t c = 3 + 16 * (size_t)b + above + (above * (maxb - b) + 7) / 8;
         if (c < best) { best = c; best_w = b; }
     }
-    uint8_t *o = w->ptmp;
     memset(o, 0, best);
-    uint32_t low[IX_BLOCK];
+    uint32_t low[IX_BLOCK], nx = 0;
     unsigned xw = maxb - best_w;
-    uint32_t nx = 0;
     for (uint32_t i = 0; i < IX_BLOCK; i++) {
-        low[i] = (uint32_t)(w->pvals[i] & (best_w ? ~0ull >> (64 - best_w) : 0));
-        if (w->pvals[i] >> best_w) nx++;
+        low[i] = (uint32_t)(v[i] & (best_w ? ~0ull >> (64 - best_w) : 0));
+        nx += (v[i] >> best_w) != 0;
     }
     size_t h = 1;
     o[0] = (uint8_t)best_w;
@@ -711,16 +708,22 @@ static crible_status flush_positions(ix_segw *w, crible_error *err)
     uint8_t *idx = o + h + 16 * best_w, *hi = idx + nx;
     uint64_t bit = 0;
     for (uint32_t i = 0, k = 0; i < IX_BLOCK; i++)
-        if (w->pvals[i] >> best_w) {
+        if (v[i] >> best_w) {
             idx[k++] = (uint8_t)i;
-            put_bits(hi, &bit, w->pvals[i] >> best_w, xw);
+            put_bits(hi, &bit, v[i] >> best_w, xw);
         }
-    size_t n = (size_t)(hi - o) + (size_t)((bit + 7) / 8);
+    return (size_t)(hi - o) + (size_t)((bit + 7) / 8);
+}
+
+/* The full positions block pvals[0..128) to the positions file. */
+static crible_status flush_positions(ix_segw *w, crible_error *err)
+{
+    size_t n = pfor_block(w->pvals, w->ptmp);
     if (w->pblocks == UINT32_MAX) return crible_error_set(err, CRIBLE_EINDEX, "positions of one term too many");
     w->pblocks++;
     w->pn = 0;
     w->term_pos_bytes += n;
-    return out_write(w->pos, o, n, err);
+    return out_write(w->pos, w->ptmp, n, err);
 }
 
 /* The term's skip table (index_format.c, POST): six widths, then the
