@@ -37,6 +37,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <zstd.h>
 
 #include "index_segment.h"
 #include "index_xsort.h"
@@ -46,7 +47,7 @@ size_t ix_merge_sort_memory = 4u << 20;
 /* Pages of the sources read through are given back every this many bytes
  * of a section (divided among the sources, at least 64 KiB). */
 #define FORGET_STEP (1u << 20)
-#define FORGET_MIN (64u << 10)
+#define FORGET_MIN (16u << 10)
 
 typedef struct ofield {
     const char *name;      /* points into a source's META */
@@ -169,6 +170,18 @@ static size_t record_len(const uint8_t *p, const uint8_t *end)
     return (size_t)(q - p);
 }
 
+/* Gives back the pages of sec before offset `upto` when a step more was
+ * read since *done. */
+static void forget_upto(const merger *m, const ix_segment *s, const ix_section *sec, uint64_t upto, uint64_t *done)
+{
+    uint64_t step = FORGET_STEP / m->n > FORGET_MIN ? FORGET_STEP / m->n : FORGET_MIN;
+    if (!sec->present || !s->map || upto > sec->n || upto < *done + step) return;
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t a = ((uintptr_t)sec->p + *done + page - 1) & ~(page - 1), e = ((uintptr_t)sec->p + upto) & ~(page - 1);
+    if (e > a) madvise((void *)a, e - a, MADV_DONTNEED);
+    *done = upto;
+}
+
 static crible_status copy_stored(merger *m, crible_error *err)
 {
     ix_buf buf = {0};
@@ -176,12 +189,18 @@ static crible_status copy_stored(merger *m, crible_error *err)
     for (size_t k = 0; !st && k < m->n; k++) {
         ix_segment *s = &m->src[k];
         m->ms[k].base = ix_segw_ndocs(m->w);
-        uint32_t d = 0;
+        uint32_t d = 0, blk = 0;
+        uint64_t done = 0;
         while (!st && d < s->maxdoc) {
             const uint8_t *rec;
             size_t len;
             st = ix_stored_block(s, d, &buf, NULL, NULL, &rec, &len, err);
             if (st) break;
+            /* the compressed blocks before this one are read through
+             * (STIDX, index_format.c: 24-byte entries, the block's
+             * offset in the section at 8) */
+            while (blk + 1 < s->nstblocks && ix_get32(s->stidx.p + 4 + 24 * ((size_t)blk + 1)) <= d) blk++;
+            forget_upto(m, s, &s->stored, ix_get64(s->stidx.p + 4 + 24 * (size_t)blk + 8), &done);
             const uint8_t *end = buf.data + buf.len;
             /* the block's records from d on */
             const uint8_t *p = rec;
@@ -193,23 +212,17 @@ static crible_status copy_stored(merger *m, crible_error *err)
                 d++;
             } while (!st && p < end && d < s->maxdoc);
         }
+        /* no stored block is read again: its index, its dictionary (the
+         * copy ZSTD_createDDict made: ~140 KB a source) go */
         ix_segment_forget(s, &s->stored);
+        ix_segment_forget(s, &s->stidx);
+        ix_segment_forget(s, &s->zdict);
+        ZSTD_freeDDict(s->ddict);
+        s->ddict = NULL;
     }
     ix_buf_free(&buf);
     m->maxdoc = ix_segw_ndocs(m->w);
     return st;
-}
-
-/* Gives back the pages of sec before offset `upto` when a step more was
- * read since *done. */
-static void forget_upto(const merger *m, const ix_segment *s, const ix_section *sec, uint64_t upto, uint64_t *done)
-{
-    uint64_t step = FORGET_STEP / m->n > FORGET_MIN ? FORGET_STEP / m->n : FORGET_MIN;
-    if (!sec->present || !s->map || upto > sec->n || upto < *done + step) return;
-    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-    uintptr_t a = ((uintptr_t)sec->p + *done + page - 1) & ~(page - 1), e = ((uintptr_t)sec->p + upto) & ~(page - 1);
-    if (e > a) madvise((void *)a, e - a, MADV_DONTNEED);
-    *done = upto;
 }
 
 /* --- exact terms by stem, from each source ------------------------------ */
@@ -875,6 +888,10 @@ crible_status ix_merge(ix_segment *src, size_t n, const char *path, int zstd_lev
     if (st) return st;
     m.ms = calloc(n + 1, sizeof *m.ms);
     if (!m.ms) st = nomem(err);
+    /* the pages their opening touched (with the kernel's fault-around,
+     * ~0.5 MB a source), read again as needed */
+    for (size_t k = 0; k < n; k++)
+        if (src[k].map) madvise(src[k].map, src[k].map_len, MADV_DONTNEED);
     if (!st) st = load_tombstones(&m, err);
     if (!st) st = copy_stored(&m, err);
     if (!st) st = collect_fields(&m, err);

@@ -10,9 +10,16 @@
 
 /* Writes the live documents of src[0..n) (in that order) into a new segment
  * file at `path` (fsynced, not yet named by any MANIFEST); *size and
- * *maxdoc describe it. */
+ * *maxdoc describe it.  Temporary files beside it (`path`.xsN) are
+ * unlinked as soon as created.  The sources' stored documents cannot be
+ * read afterwards (their zstd dictionaries are freed once copied): close
+ * them.  Memory: index_merge.c's top comment. */
 crible_status ix_merge(ix_segment *src, size_t n, const char *path, int zstd_level,
                        uint64_t *size, uint32_t *maxdoc, crible_error *err);
+
+/* The most segments one merge reads (a merge policy makes rounds): each
+ * source costs its cursors and the pages they have mapped (~0.3 MB). */
+#define IX_MERGE_MAX_AT_ONCE 32
 
 /* The memory of the merge's external sorts (index_xsort.h): a field's
  * exact terms, each source's exact dictionary by stem.  4 MiB; tests make

@@ -14,6 +14,9 @@
  * Merge policy: segments are sorted into size classes (live documents,
  * powers of merge_factor); when merge_factor segments share a class they
  * are merged into one, so an index of N documents has O(log N) segments.
+ * A merge reads at most IX_MERGE_MAX_AT_ONCE segments (index_merge.h): a
+ * session that flushed more segments of one class merges them in rounds,
+ * so that its memory does not grow with their number.
  */
 #include "index_writer.h"
 
@@ -663,6 +666,26 @@ static crible_status merge_some(crible_index_writer *w, const size_t *idx, size_
     return CRIBLE_OK;
 }
 
+/* The live documents of segment s. */
+static uint32_t live_docs(const wseg *s) { return s->info.maxdoc - s->info.deleted; }
+
+/* Sorts idx[0..n) by live documents, fewest first (stable). */
+static void by_size(const crible_index_writer *w, size_t *idx, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && live_docs(&w->segs[idx[j]]) < live_docs(&w->segs[idx[j - 1]]); j--) {
+            size_t t = idx[j];
+            idx[j] = idx[j - 1];
+            idx[j - 1] = t;
+        }
+}
+
+static int cmp_size_t(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return (x > y) - (x < y);
+}
+
 static crible_status merge_policy(crible_index_writer *w, bool force, crible_error *err)
 {
     size_t *idx = malloc((w->nsegs + 1) * sizeof *idx);
@@ -671,18 +694,26 @@ static crible_status merge_policy(crible_index_writer *w, bool force, crible_err
     for (bool again = true; again && !st;) {
         again = false;
         if (force) {
+            /* to one segment, IX_MERGE_MAX_AT_ONCE at a time: the smallest
+             * first, so a document is copied about log(segments) times */
             size_t n = 0;
             for (size_t i = 0; i < w->nsegs; i++) idx[n++] = i;
             bool any_deleted = w->nsegs == 1 && w->segs[0].info.deleted;
+            if (n > IX_MERGE_MAX_AT_ONCE) {
+                by_size(w, idx, n);
+                n = IX_MERGE_MAX_AT_ONCE;
+                qsort(idx, n, sizeof *idx, cmp_size_t);   /* in index order */
+                again = true;
+            }
             if (n > 1 || any_deleted) st = merge_some(w, idx, n, err);
-            break;
+            continue;
         }
         for (int c = 0; c < 12 && !again; c++) {
             size_t n = 0;
             for (size_t i = 0; i < w->nsegs; i++)
                 if (size_class(&w->segs[i], w->o.merge_factor) == c) idx[n++] = i;
             if (n >= (size_t)w->o.merge_factor) {
-                st = merge_some(w, idx, n, err);
+                st = merge_some(w, idx, n < IX_MERGE_MAX_AT_ONCE ? n : IX_MERGE_MAX_AT_ONCE, err);
                 again = !st;
             }
         }

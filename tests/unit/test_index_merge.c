@@ -3,12 +3,14 @@
  * external sort, index_xsort.c):
  * - the sorter gives records in order, stably, from memory and from many
  *   runs in its temporary file, and leaves no file behind;
- * - a merge of many small segments with many tombstones (every third
- *   document deleted, some replaced) writes the same bytes whether its
- *   sorts fit in memory or spill to dozens of runs, checks clean, and
- *   answers every stem and every exact form (documents by id, term
- *   frequencies, positions) as an index built in one segment from the
- *   surviving documents alone does.
+ * - a forced merge of 61 small segments (in rounds: a merge reads at most
+ *   IX_MERGE_MAX_AT_ONCE) with many tombstones (every third document
+ *   deleted, some replaced) writes the same bytes whether its sorts fit in
+ *   memory or spill to dozens of runs, checks clean, and answers every stem
+ *   and every exact form (documents by id, term frequencies, positions) as
+ *   an index built in one segment from the surviving documents alone does;
+ * - so does the merge policy at commit, with a merge factor of 2 (classes
+ *   of more than IX_MERGE_MAX_AT_ONCE segments merged in rounds).
  *
  * Documents: the paragraphs of the repository's French corpus (corpus/),
  * tokenized here (split on what is not a letter, ASCII lower-cased) with a
@@ -223,12 +225,12 @@ static void add(crible_index_writer *w, const char *id, const char *text)
     free(json);
 }
 
-static crible_index_writer *writer(const char *d, unsigned long long memory)
+static crible_index_writer *writer(const char *d, unsigned long long memory, int factor)
 {
     crible_index_writer_options o;
     crible_index_writer_options_default(&o);
     o.memory = memory;
-    o.merge_factor = 100;   /* no merge until asked */
+    o.merge_factor = factor;
     crible_index_writer *w;
     crible_error err = {0};
     assert_int_equal(crible_index_writer_open(d, &o, &w, &err), CRIBLE_OK);
@@ -322,15 +324,12 @@ static answer ask(const crible_index *ix, bool exact, const char *term)
     return a;
 }
 
-static void test_merge_tombstones(void **state)
+/* Index d: one segment per ~4 paragraphs (61 segments), then every third
+ * deleted and every seventh added again with another paragraph's text;
+ * merge_factor `factor` at both commits. */
+static void build(const char *d, const para *ps, size_t np, int factor)
 {
-    (void)state;
-    size_t np;
-    para *ps = load_corpus(&np);
-    assert_true(np > 200);
-    /* dir: one segment per ~20 paragraphs, then every third deleted and
-     * every seventh replaced by another paragraph's text */
-    crible_index_writer *w = writer(dir, 16u << 10);
+    crible_index_writer *w = writer(d, 16u << 10, factor);
     for (size_t i = 0; i < np; i++) add(w, ps[i].id, ps[i].text);
     commit(w, false);
     for (size_t i = 0; i < np; i += 3) {
@@ -340,50 +339,38 @@ static void test_merge_tombstones(void **state)
     for (size_t i = 1; i < np; i += 7) add(w, ps[i].id, ps[(i * 5) % np].text);
     commit(w, false);
     crible_index_writer_close(w);
-    crible_index *ix = reader(dir);
-    crible_index_info info;
-    crible_index_get_info(ix, &info);
-    crible_index_close(ix);
-    assert_true(info.segments > 10);
-    char cmd[1000];
-    snprintf(cmd, sizeof cmd, "cp -r %s %s", dir, dir2);
-    assert_int_equal(system(cmd), 0);
+}
 
-    /* the same merge in 4 MiB and in 8 KiB (sorts spilled to many runs) */
-    size_t saved = ix_merge_sort_memory;
-    w = writer(dir, 1u << 20);
-    commit(w, true);
-    crible_index_writer_close(w);
-    ix_merge_sort_memory = 1;   /* the sorter's minimum, 8 KiB */
-    w = writer(dir2, 1u << 20);
-    commit(w, true);
-    crible_index_writer_close(w);
-    ix_merge_sort_memory = saved;
-    size_t n1, n2;
-    uint8_t *b1 = segment_bytes(dir, &n1), *b2 = segment_bytes(dir2, &n2);
-    assert_int_equal(n1, n2);
-    assert_memory_equal(b1, b2, n1);
-    free(b1);
-    free(b2);
-    check_clean(dir);
-
-    /* dir3: the surviving documents only, one segment, no merge */
-    w = writer(dir3, 256u << 20);
+/* Index d3: the documents build() leaves alive, in one segment. */
+static void build_survivors(const char *d3, const para *ps, size_t np)
+{
+    crible_index_writer *w = writer(d3, 256u << 20, 8);
     for (size_t i = 0; i < np; i++) {
         if (i % 3 == 0 && i % 7 != 1) continue;   /* deleted, not added again */
         add(w, ps[i].id, i % 7 == 1 ? ps[(i * 5) % np].text : ps[i].text);
     }
     commit(w, false);
     crible_index_writer_close(w);
+}
 
-    crible_index *merged = reader(dir), *fresh = reader(dir3);
+static crible_index_info info_of(const char *d)
+{
+    crible_index *ix = reader(d);
+    crible_index_info info;
+    crible_index_get_info(ix, &info);
+    crible_index_close(ix);
+    return info;
+}
+
+/* Every form of every paragraph (deleted or not) and its stem answer the
+ * same in index d as in d3. */
+static void same_answers(const char *d, const char *d3, const para *ps, size_t np)
+{
+    crible_index *merged = reader(d), *fresh = reader(d3);
     crible_index_info a, b;
     crible_index_get_info(merged, &a);
     crible_index_get_info(fresh, &b);
-    assert_int_equal(a.segments, 1);
     assert_int_equal(a.live_docs, b.live_docs);
-    assert_int_equal(a.maxdoc, a.live_docs);   /* the tombstones are gone */
-    /* every form of every paragraph (deleted or not), and its stem */
     size_t asked = 0;
     for (size_t i = 0; i < np; i++) {
         const char *t = ps[i].text;
@@ -407,13 +394,71 @@ static void test_merge_tombstones(void **state)
         }
     }
     assert_true(asked > 3000);
-    /* a deleted paragraph's own words (under its id) are gone */
+    /* a deleted paragraph's id is gone, a replaced one's is there */
     assert_int_equal(crible_index_find_id(merged, ps[0].id), CRIBLE_DOC_NONE);
     assert_int_not_equal(crible_index_find_id(merged, ps[1].id), CRIBLE_DOC_NONE);
     crible_index_close(merged);
     crible_index_close(fresh);
+}
+
+static void free_corpus(para *ps, size_t np)
+{
     for (size_t i = 0; i < np; i++) free(ps[i].text);
     free(ps);
+}
+
+static void test_merge_tombstones(void **state)
+{
+    (void)state;
+    size_t np;
+    para *ps = load_corpus(&np);
+    assert_true(np > 200);
+    build(dir, ps, np, 100);   /* no merge until asked */
+    assert_true(info_of(dir).segments > IX_MERGE_MAX_AT_ONCE);   /* forced: in rounds */
+    char cmd[1000];
+    snprintf(cmd, sizeof cmd, "cp -r %s %s", dir, dir2);
+    assert_int_equal(system(cmd), 0);
+
+    /* the same merge in 4 MiB and in 8 KiB (sorts spilled to many runs) */
+    size_t saved = ix_merge_sort_memory;
+    crible_index_writer *w = writer(dir, 1u << 20, 8);
+    commit(w, true);
+    crible_index_writer_close(w);
+    ix_merge_sort_memory = 1;   /* the sorter's minimum, 8 KiB */
+    w = writer(dir2, 1u << 20, 8);
+    commit(w, true);
+    crible_index_writer_close(w);
+    ix_merge_sort_memory = saved;
+    size_t n1, n2;
+    uint8_t *b1 = segment_bytes(dir, &n1), *b2 = segment_bytes(dir2, &n2);
+    assert_int_equal(n1, n2);
+    assert_memory_equal(b1, b2, n1);
+    free(b1);
+    free(b2);
+    check_clean(dir);
+    crible_index_info info = info_of(dir);
+    assert_int_equal(info.segments, 1);
+    assert_int_equal(info.maxdoc, info.live_docs);   /* the tombstones are gone */
+
+    build_survivors(dir3, ps, np);
+    same_answers(dir, dir3, ps, np);
+    free_corpus(ps, np);
+}
+
+/* The merge policy with more than IX_MERGE_MAX_AT_ONCE segments of one
+ * class: merged in rounds at commit, the answers unchanged. */
+static void test_merge_policy_rounds(void **state)
+{
+    (void)state;
+    size_t np;
+    para *ps = load_corpus(&np);
+    build(dir, ps, np, 2);
+    uint32_t n = info_of(dir).segments;
+    assert_true(n >= 2 && n < 12);
+    check_clean(dir);
+    build_survivors(dir3, ps, np);
+    same_answers(dir, dir3, ps, np);
+    free_corpus(ps, np);
 }
 
 int main(void)
@@ -421,6 +466,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_xsort, setup, teardown),
         cmocka_unit_test_setup_teardown(test_merge_tombstones, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_merge_policy_rounds, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
