@@ -16,10 +16,13 @@
  * The exact field of a text field gets the NORM of every token here; the
  * flush leaves out an exact term that only ever came from a stem equal to
  * itself whose stem term only ever had that norm (see PURE, index_format.c).
+ * A big flush decodes the postings' streams on a thread of its own, ahead
+ * of the segment writer (see "a flush's postings decoded").
  */
 #include "index_buffer.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -851,6 +854,46 @@ static unsigned var_bits(uint32_t nvar)
     return b;
 }
 
+/* One document of term t's postings from its streams (*p, *q moved on):
+ * *doc, and its tf positions then tf variants into out (room for 2 tf,
+ * checked by the caller through *tf read first: see decode_doc_tf).  The
+ * pure stem's own exact term gets its statistics counted, as its postings
+ * are its exact term's. */
+static uint64_t decode_doc_tf(const uint8_t **p, const uint8_t *end, int64_t *doc)
+{
+    uint64_t gap = 0, tf = 0;
+    ix_varint_get(p, end, &gap);
+    ix_varint_get(p, end, &tf);
+    *doc += (int64_t)gap + 1;
+    return tf;
+}
+
+static void decode_positions(const mterm *t, const uint8_t **q, const uint8_t *qend, uint64_t tf, uint32_t *out)
+{
+    uint32_t pos = 0, nself = 0;
+    for (uint64_t k = 0; k < tf; k++) {
+        uint64_t v = 0, var = 0;
+        ix_varint_get(q, qend, &v);
+        ix_varint_get(q, qend, &var);
+        pos = k ? pos + (uint32_t)v : (uint32_t)v;
+        out[k] = pos;
+        out[tf + k] = (uint32_t)var;
+        nself += var == t->self_variant;
+    }
+    mterm *self = t->self_exact;
+    if (self && nself) {
+        self->df++;
+        self->cf += nself;
+        if (nself > self->max_tf) self->max_tf = nself;
+    }
+}
+
+static void self_reset(const mterm *t)
+{
+    mterm *self = t->self_exact;
+    if (self) { self->df = self->max_tf = 0; self->cf = 0; }
+}
+
 static crible_status write_term(ix_segw *w, const mterm *t, bool positions, uint32_t **posbuf,
                                 size_t *poscap, crible_error *err)
 {
@@ -859,13 +902,9 @@ static crible_status write_term(ix_segw *w, const mterm *t, bool positions, uint
     const uint8_t *p = t->docs.data, *end = p + t->docs.len;
     const uint8_t *q = t->pos.data, *qend = q ? q + t->pos.len : q;  /* no positions: NULL */
     int64_t doc = -1;
-    mterm *self = t->self_exact;
-    if (self) { self->df = self->max_tf = 0; self->cf = 0; }
+    self_reset(t);
     while (!st && p < end) {
-        uint64_t gap = 0, tf = 0;
-        ix_varint_get(&p, end, &gap);
-        ix_varint_get(&p, end, &tf);
-        doc += (int64_t)gap + 1;
+        uint64_t tf = decode_doc_tf(&p, end, &doc);
         if (positions) {
             if (2 * tf > *poscap) {
                 uint32_t *n = realloc(*posbuf, 2 * tf * sizeof *n);
@@ -873,21 +912,7 @@ static crible_status write_term(ix_segw *w, const mterm *t, bool positions, uint
                 *posbuf = n;
                 *poscap = 2 * tf;
             }
-            uint32_t pos = 0, nself = 0;
-            for (uint64_t k = 0; k < tf; k++) {
-                uint64_t v = 0, var = 0;
-                ix_varint_get(&q, qend, &v);
-                ix_varint_get(&q, qend, &var);
-                pos = k ? pos + (uint32_t)v : (uint32_t)v;
-                (*posbuf)[k] = pos;
-                (*posbuf)[tf + k] = (uint32_t)var;
-                nself += var == t->self_variant;
-            }
-            if (self && nself) {
-                self->df++;
-                self->cf += nself;
-                if (nself > self->max_tf) self->max_tf = nself;
-            }
+            decode_positions(t, &q, qend, tf, *posbuf);
         }
         st = ix_segw_term_doc(w, (uint32_t)doc, (uint32_t)tf, positions ? *posbuf : NULL,
                               positions ? *posbuf + tf : NULL, err);
@@ -895,8 +920,175 @@ static crible_status write_term(ix_segw *w, const mterm *t, bool positions, uint
     return st ? st : ix_segw_term_end(w, err);
 }
 
+/* --- a flush's postings decoded on a second thread ------------------------
+ *
+ * A big flush hands the decoding of the terms' postings (the varint
+ * streams, write_term's loop) to a thread of its own, which runs ahead of
+ * the flushing thread and the segment writer: the final flush of a build
+ * otherwise runs alone on one core.  It fills chunks of 32-bit numbers,
+ * for every term of the fields with postings in flush order, and per
+ * document: doc, tf, then (positional fields) tf positions and tf
+ * variants; the flushing thread reads a term's df documents from them.
+ * At most NCHUNKS chunks of CHUNK_U32 numbers (768 KB; a chunk grows for
+ * a document of more than 32 K occurrences).  The exact terms' statistics
+ * counted from the positions are written by the decoder before the chunk
+ * holding them is handed over, hence before the exact field is written. */
+#define CHUNK_U32 (64u << 10)
+#define NCHUNKS 3
+#define DECODE_MIN_TERMS 16384   /* smaller flushes decode in line */
+
+typedef struct dchunk { uint32_t *v; size_t len, cap; } dchunk;
+
+typedef struct decoder {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    pthread_t th;
+    dchunk ch[NCHUNKS];
+    uint64_t made, used;       /* chunks filled; chunks the reader is done with */
+    bool done, stop, nomem;
+    const ix_membuf *b;
+    mterm *const *sorted;      /* the terms by field, each field sorted */
+    const size_t *start;       /* field f's terms: sorted[start[f] .. start[f + 1]) */
+    /* the reader's place: chunk `used`, at `at` */
+    size_t at;
+    bool have;
+} decoder;
+
+/* Hands chunk `made` over and waits for a free one; false: stopped. */
+static bool decoder_publish(decoder *d)
+{
+    pthread_mutex_lock(&d->mu);
+    d->made++;
+    pthread_cond_broadcast(&d->cv);
+    while (!d->stop && d->made - d->used >= NCHUNKS) pthread_cond_wait(&d->cv, &d->mu);
+    bool go = !d->stop;
+    pthread_mutex_unlock(&d->mu);
+    if (go) d->ch[d->made % NCHUNKS].len = 0;
+    return go;
+}
+
+static void *decoder_run(void *arg)
+{
+    decoder *d = arg;
+    const ix_membuf *b = d->b;
+    bool ok = true;
+    d->ch[0].len = 0;
+    for (size_t f = 0; ok && f < b->nfields; f++) {
+        if (b->fields[f].kind == CRIBLE_FIELD_EXACT) continue;   /* no postings */
+        bool positions = b->fields[f].flags & IX_FIELD_POSITIONS;
+        for (size_t i = d->start[f]; ok && i < d->start[f + 1]; i++) {
+            const mterm *t = d->sorted[i];
+            const uint8_t *p = t->docs.data, *end = p + t->docs.len;
+            const uint8_t *q = t->pos.data, *qend = q ? q + t->pos.len : q;
+            int64_t doc = -1;
+            self_reset(t);
+            while (ok && p < end) {
+                uint64_t tf = decode_doc_tf(&p, end, &doc);
+                size_t need = 2 + (positions ? 2 * (size_t)tf : 0);
+                dchunk *c = &d->ch[d->made % NCHUNKS];
+                if (c->cap - c->len < need && c->len) {
+                    ok = decoder_publish(d);
+                    c = &d->ch[d->made % NCHUNKS];
+                }
+                if (ok && c->cap < need) {
+                    uint32_t *v = realloc(c->v, need * sizeof *v);
+                    if (!v) { d->nomem = true; ok = false; break; }
+                    c->v = v;
+                    c->cap = need;
+                }
+                if (!ok) break;
+                c->v[c->len] = (uint32_t)doc;
+                c->v[c->len + 1] = (uint32_t)tf;
+                if (positions) decode_positions(t, &q, qend, tf, c->v + c->len + 2);
+                c->len += need;
+            }
+        }
+    }
+    pthread_mutex_lock(&d->mu);
+    if (ok) d->made++;   /* the last chunk */
+    d->done = true;
+    pthread_cond_broadcast(&d->cv);
+    pthread_mutex_unlock(&d->mu);
+    return NULL;
+}
+
+/* Starts a decoder over the groups of sorted; false: none (decode in
+ * line). */
+static bool decoder_start(decoder *d, const ix_membuf *b, mterm *const *sorted, const size_t *start)
+{
+    memset(d, 0, sizeof *d);
+    d->b = b;
+    d->sorted = sorted;
+    d->start = start;
+    for (size_t i = 0; i < NCHUNKS; i++) {
+        if (!(d->ch[i].v = malloc(CHUNK_U32 * sizeof *d->ch[i].v))) goto fail;
+        d->ch[i].cap = CHUNK_U32;
+    }
+    pthread_mutex_init(&d->mu, NULL);
+    pthread_cond_init(&d->cv, NULL);
+    if (pthread_create(&d->th, NULL, decoder_run, d) == 0) return true;
+    pthread_cond_destroy(&d->cv);
+    pthread_mutex_destroy(&d->mu);
+fail:
+    for (size_t i = 0; i < NCHUNKS; i++) free(d->ch[i].v);
+    return false;
+}
+
+static void decoder_end(decoder *d)
+{
+    pthread_mutex_lock(&d->mu);
+    d->stop = true;
+    pthread_cond_broadcast(&d->cv);
+    pthread_mutex_unlock(&d->mu);
+    pthread_join(d->th, NULL);
+    pthread_cond_destroy(&d->cv);
+    pthread_mutex_destroy(&d->mu);
+    for (size_t i = 0; i < NCHUNKS; i++) free(d->ch[i].v);
+}
+
+/* The next document of the decoded stream (2 + its numbers), or NULL
+ * when the decoder ran out of memory. */
+static const uint32_t *decoder_next(decoder *d, bool positions)
+{
+    const dchunk *c;
+    for (;;) {
+        if (d->have) {
+            c = &d->ch[d->used % NCHUNKS];
+            if (d->at < c->len) break;
+            pthread_mutex_lock(&d->mu);   /* done with this chunk */
+            d->used++;
+            pthread_cond_broadcast(&d->cv);
+            pthread_mutex_unlock(&d->mu);
+            d->have = false;
+        }
+        pthread_mutex_lock(&d->mu);
+        while (d->made <= d->used && !d->done) pthread_cond_wait(&d->cv, &d->mu);
+        bool ready = d->made > d->used;
+        pthread_mutex_unlock(&d->mu);
+        if (!ready) return NULL;
+        d->have = true;
+        d->at = 0;
+    }
+    const uint32_t *r = c->v + d->at;
+    d->at += 2 + (positions ? 2 * (size_t)r[1] : 0);
+    return r;
+}
+
+/* write_term from the decoder. */
+static crible_status write_decoded(ix_segw *w, const mterm *t, bool positions, decoder *d, crible_error *err)
+{
+    crible_status st = ix_segw_term_begin(w, (const uint8_t *)t->bytes, t->len, !t->impure,
+                                          var_bits(t->nvar), err);
+    for (uint32_t k = 0; !st && k < t->df; k++) {
+        const uint32_t *r = decoder_next(d, positions);
+        if (!r) return nomem(err);
+        st = ix_segw_term_doc(w, r[0], r[1], positions ? r + 2 : NULL, positions ? r + 2 + r[1] : NULL, err);
+    }
+    return st ? st : ix_segw_term_end(w, err);
+}
+
 static crible_status flush_field(ix_membuf *b, ix_segw *w, size_t fi, mterm **terms, size_t nt,
-                                 crible_error *err)
+                                 decoder *dec, crible_error *err)
 {
     mfield *f = &b->fields[fi];
     uint32_t n = b->ndocs;
@@ -921,7 +1113,8 @@ static crible_status flush_field(ix_membuf *b, ix_segw *w, size_t fi, mterm **te
                                     (const uint8_t *)s->bytes, s->len, t->variant, err);
             continue;
         }
-        st = write_term(w, t, f->flags & IX_FIELD_POSITIONS, &posbuf, &poscap, err);
+        st = dec ? write_decoded(w, t, f->flags & IX_FIELD_POSITIONS, dec, err)
+                 : write_term(w, t, f->flags & IX_FIELD_POSITIONS, &posbuf, &poscap, err);
     }
     free(posbuf);
     if (!st) st = ix_segw_field_end(w, f->doc_count, f->sum_length, err);
@@ -972,12 +1165,14 @@ crible_status ix_membuf_flush(ix_membuf *b, ix_segw *w, uint64_t *size, uint64_t
     for (size_t f = 0; !st && f < b->nfields; f++) count[f + 1] += count[f];
     for (size_t i = 0; !st && i < n; i++) sorted[count[all[i].field]++] = all[i].t;
     for (size_t f = b->nfields; !st && f > 0; f--) count[f] = count[f - 1];
-    if (!st) count[0] = 0;
-    for (size_t f = 0; !st && f < b->nfields; f++) {
-        size_t a = count[f], e = f + 1 < b->nfields ? count[f + 1] : n;
-        if (e > a) sort_terms(sorted + a, e - a);
-        st = flush_field(b, w, f, sorted + a, e - a, err);
-    }
+    if (!st) count[0] = 0;   /* field f's terms: sorted[count[f] .. count[f + 1]) */
+    for (size_t f = 0; !st && f < b->nfields; f++)
+        if (count[f + 1] > count[f]) sort_terms(sorted + count[f], count[f + 1] - count[f]);
+    decoder dec;
+    bool decoding = !st && n >= DECODE_MIN_TERMS && decoder_start(&dec, b, sorted, count);
+    for (size_t f = 0; !st && f < b->nfields; f++)
+        st = flush_field(b, w, f, sorted + count[f], count[f + 1] - count[f], decoding ? &dec : NULL, err);
+    if (decoding) decoder_end(&dec);
     free(all);
     free(sorted);
     free(count);
