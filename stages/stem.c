@@ -107,12 +107,16 @@ static crible_status stem_block(stem_run *r, int col_norm, int col_type, crible_
     r->terms_len = 0;
     for (size_t t = 0; t < s->ntokens; t++) {
         const char *norm = crible_sentence_cell(s, t, (size_t)col_norm);
-        crible_token_type type;
-        if (!crible_token_type_parse(crible_sentence_cell(s, t, (size_t)col_type), &type))
+        const char *tn = crible_sentence_cell(s, t, (size_t)col_type);
+        crible_token_type type = CRIBLE_TOKEN_WORD;
+        if (!(tn[0] == 'w' && tn[1] == 'o' && tn[2] == 'r' && tn[3] == 'd' && !tn[4]) &&
+            !crible_token_type_parse(tn, &type))
             type = CRIBLE_TOKEN_NUMBER;   /* a type this version does not know: kept as is */
         size_t tl;
         bool stop;
-        const char *term = crible_stem_bank_token(r->bank, norm, strlen(norm), type, &tl, &stop);
+        const char *term = crible_stem_bank_token(r->bank, norm,
+                                                  crible_sentence_cell_len(s, t, (size_t)col_norm),
+                                                  type, &tl, &stop);
         if (!term)
             return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
         if (r->terms_len + tl + 1 > r->terms_cap) {

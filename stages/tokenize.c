@@ -105,7 +105,7 @@ int main(int argc, char **argv)
         st = announce_settings(w, &opt, &err);
     }
     if (st == CRIBLE_OK)
-        st = crible_tok_stream_open(tz, &opt, w, args.plain ? NULL : stdout, &ts, &err);
+        st = crible_tok_stream_open(tz, &opt, w, !args.plain, &ts, &err);
     if (st == CRIBLE_OK && optind == argc)
         st = tokenize_input("-", ts, &err);
     for (int i = optind; i < argc && st == CRIBLE_OK; i++)

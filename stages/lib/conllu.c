@@ -1,17 +1,29 @@
 /*
- * conllu.c - the token stream (CoNLL-U Plus): blocks read and written
- * between stages.  The format is described in conllu.h.
+ * conllu.c - the token stream (CoNLL-U Plus, format in conllu.h): blocks
+ * read between stages (the writer is conllu_write.c).
  *
- * A block is kept in one growing buffer (crible_sentence.buf) where every
- * TAB and line end becomes a NUL; cells and comments point into it.  The
- * offsets are kept beside the pointers so that a buffer that moves when it
- * grows is cheap to re-point.
+ * The reader keeps its input in one buffer, read 256 KiB or more at a
+ * time.  A block is read in one pass when it can be (fast_block): its
+ * bytes scanned 16 at a time for TAB, line feed, NUL and carriage return,
+ * copied twice on the way (as they are, for the writer, and with a NUL
+ * ending each cell and comment, for the caller), its UTF-8 checked at once.
+ * Anything that pass does not take as it is (a stream line, a NUL, a CR,
+ * a wrong cell count, invalid UTF-8, a comment after token lines, the last
+ * block of the input) sends the block to the careful path, line by line
+ * (read_lines), which says what is wrong and on which line.
+ *
+ * Sentences keep their strings in one buffer; a buffer that grows is
+ * copied and the pointers into it moved.
  */
 #include "conllu.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "doc.h"
 
@@ -19,24 +31,6 @@ static const char *const ud_columns[] = {"ID", "FORM", "LEMMA", "UPOS", "XPOS",
                                          "FEATS", "HEAD", "DEPREL", "DEPS", "MISC"};
 
 /* --- sentences ----------------------------------------------------------- */
-
-typedef struct sentence_private {
-    size_t *comment_off;
-    size_t *cell_off;
-} sentence_private;
-
-/* The offsets live right after the pointer arrays, in the same allocation:
- * comments[comments_cap] then comment offsets; cells[cells_cap] then cell
- * offsets. */
-static size_t *comment_offsets(crible_sentence *s)
-{
-    return s->comments ? (size_t *)(s->comments + s->comments_cap) : NULL;
-}
-
-static size_t *cell_offsets(crible_sentence *s)
-{
-    return s->cells ? (size_t *)(s->cells + s->cells_cap) : NULL;
-}
 
 void crible_sentence_init(crible_sentence *s)
 {
@@ -48,6 +42,8 @@ void crible_sentence_free(crible_sentence *s)
     free(s->comments);
     free(s->cells);
     free(s->buf);
+    free(s->raw);
+    free(s->rows);
     crible_sentence_init(s);
 }
 
@@ -58,110 +54,102 @@ void crible_sentence_clear(crible_sentence *s, size_t ncolumns)
     s->ncolumns = ncolumns;
     s->buf_len = 0;
     s->line = 0;
+    s->raw_ok = false;
 }
 
-static void repoint(crible_sentence *s)
+/* Room for `need` bytes in s->buf; the strings already there keep their
+ * contents, their pointers moved with them. */
+static bool buf_reserve(crible_sentence *s, size_t need)
 {
-    size_t *co = comment_offsets(s);
-    for (size_t i = 0; i < s->ncomments; i++)
-        s->comments[i] = s->buf + co[i];
-    size_t *ce = cell_offsets(s);
-    size_t ncells = s->ntokens * s->ncolumns;
-    for (size_t i = 0; i < ncells; i++)
-        s->cells[i] = s->buf + ce[i];
-}
-
-/* Appends n bytes and a NUL to the buffer; returns the offset or -1. */
-static long long buf_append(crible_sentence *s, const char *p, size_t n)
-{
-    if (s->buf_len + n + 1 > s->buf_cap) {
-        size_t cap = s->buf_cap ? s->buf_cap : 4096;
-        while (cap < s->buf_len + n + 1)
-            cap *= 2;
-        char *nb = realloc(s->buf, cap);
-        if (!nb)
-            return -1;
-        s->buf = nb;
-        s->buf_cap = cap;
-        repoint(s);
+    if (need <= s->buf_cap)
+        return true;
+    size_t cap = s->buf_cap ? s->buf_cap : 4096;
+    while (cap < need)
+        cap *= 2;
+    char *nb = malloc(cap);
+    if (!nb)
+        return false;
+    if (s->buf) {
+        memcpy(nb, s->buf, s->buf_len);
+        for (size_t i = 0; i < s->ncomments; i++)
+            s->comments[i] = nb + (s->comments[i] - s->buf);
+        size_t ncells = s->ntokens * s->ncolumns;
+        for (size_t i = 0; i < ncells; i++)
+            s->cells[i] = nb + (s->cells[i] - s->buf);
+        free(s->buf);
     }
-    size_t off = s->buf_len;
-    memcpy(s->buf + off, p, n);
-    s->buf[off + n] = '\0';
+    s->buf = nb;
+    s->buf_cap = cap;
+    return true;
+}
+
+/* Appends n bytes and a NUL to the buffer; NULL when out of memory. */
+static char *buf_append(crible_sentence *s, const char *p, size_t n)
+{
+    if (!buf_reserve(s, s->buf_len + n + 1))
+        return NULL;
+    char *o = s->buf + s->buf_len;
+    memcpy(o, p, n);
+    o[n] = '\0';
     s->buf_len += n + 1;
-    return (long long)off;
+    return o;
+}
+
+static bool grow_array(void *arrayp, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return true;
+    size_t ncap = *cap ? *cap : 256;
+    while (ncap < need)
+        ncap *= 2;
+    void *na = realloc(*(void **)arrayp, ncap * size);
+    if (!na)
+        return false;
+    *(void **)arrayp = na;
+    *cap = ncap;
+    return true;
 }
 
 static bool grow_comments(crible_sentence *s)
 {
-    if (s->ncomments < s->comments_cap)
-        return true;
-    size_t cap = s->comments_cap ? s->comments_cap * 2 : 16;
-    char **nc = malloc(cap * (sizeof(char *) + sizeof(size_t)));
-    if (!nc)
-        return false;
-    if (s->comments) {
-        memcpy(nc, s->comments, s->ncomments * sizeof(char *));
-        memcpy(nc + cap, comment_offsets(s), s->ncomments * sizeof(size_t));
-        free(s->comments);
-    }
-    s->comments = nc;
-    s->comments_cap = cap;
-    return true;
+    return grow_array(&s->comments, &s->comments_cap, s->ncomments + 1, sizeof *s->comments);
 }
 
 static bool grow_cells(crible_sentence *s, size_t need)
 {
-    if (need <= s->cells_cap)
-        return true;
-    size_t cap = s->cells_cap ? s->cells_cap : 256;
-    while (cap < need)
-        cap *= 2;
-    char **nc = malloc(cap * (sizeof(char *) + sizeof(size_t)));
-    if (!nc)
-        return false;
-    size_t ncells = s->ntokens * s->ncolumns;
-    if (s->cells) {
-        memcpy(nc, s->cells, ncells * sizeof(char *));
-        memcpy(nc + cap, cell_offsets(s), ncells * sizeof(size_t));
-        free(s->cells);
-    }
-    s->cells = nc;
-    s->cells_cap = cap;
-    return true;
+    return grow_array(&s->cells, &s->cells_cap, need, sizeof *s->cells);
 }
 
 crible_status crible_sentence_add_comment(crible_sentence *s, const char *line,
                                           crible_error *err)
 {
+    s->raw_ok = false;
     if (strpbrk(line, "\n\r"))
         return crible_error_set(err, CRIBLE_EINTERNAL, "a comment cannot hold a line break");
     if (!grow_comments(s))
         return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
-    long long off = buf_append(s, line, strlen(line));
-    if (off < 0)
+    char *c = buf_append(s, line, strlen(line));
+    if (!c)
         return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
-    comment_offsets(s)[s->ncomments] = (size_t)off;
-    s->comments[s->ncomments++] = s->buf + off;
+    s->comments[s->ncomments++] = c;
     return CRIBLE_OK;
 }
 
 crible_status crible_sentence_add_token(crible_sentence *s, const char *const *cells,
                                         crible_error *err)
 {
-    size_t base = s->ntokens * s->ncolumns;
+    s->raw_ok = false;
+    size_t base = s->ntokens * s->ncolumns, need = 0;
     if (!grow_cells(s, base + s->ncolumns))
+        return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+    for (size_t c = 0; c < s->ncolumns; c++)
+        need += (cells[c] && cells[c][0] ? strlen(cells[c]) : 1) + 1;
+    if (!buf_reserve(s, s->buf_len + need))   /* the row's cells do not move */
         return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
     for (size_t c = 0; c < s->ncolumns; c++) {
         const char *v = cells[c] && cells[c][0] ? cells[c] : "_";
-        long long off = buf_append(s, v, strlen(v));
-        if (off < 0)
-            return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
-        cell_offsets(s)[base + c] = (size_t)off;
+        s->cells[base + c] = buf_append(s, v, strlen(v));
     }
-    /* point the row's cells only now: an append may have moved the buffer */
-    for (size_t c = 0; c < s->ncolumns; c++)
-        s->cells[base + c] = s->buf + cell_offsets(s)[base + c];
     s->ntokens++;
     return CRIBLE_OK;
 }
@@ -190,14 +178,21 @@ const char *crible_sentence_comment(const crible_sentence *s, const char *key)
 
 /* --- reader -------------------------------------------------------------- */
 
+#define READ_MIN (256 * 1024)   /* the input buffer's first size */
+#define SLACK 16                /* zero bytes after the input: 16-byte loads */
+
 struct crible_conllu_reader {
     FILE *in;
     char *name;
+    char *ib;             /* the input: ib[pos..len) not read yet */
+    size_t pos, len, cap;
+    bool eof;
+    /* the careful path's current line, copied (NUL-terminated) */
     char *line;
-    size_t cap;
-    ssize_t len;          /* length of the line in `line` (without "\n") */
+    size_t line_cap;
+    size_t len_line;      /* its length (without "\n" or "\r\n") */
+    size_t line_at;       /* where it starts in ib (for push_back) */
     bool line_complete;   /* it ended with "\n" */
-    bool pushed_back;     /* `line` is to be read again */
     long lineno;
     size_t ncolumns;
     char *names[CRIBLE_MAX_COLUMNS];
@@ -234,49 +229,107 @@ void crible_conllu_reader_close(crible_conllu_reader *r)
     if (!r)
         return;
     free_names(r->names, r->ncolumns);
+    free(r->ib);
     free(r->line);
     free(r->name);
     free(r);
 }
 
-/* Reads the next line into r->line.  1: a line, 0: end, -1: error. */
-static int next_line(crible_conllu_reader *r, crible_error *err)
+/* Reads more input after ib[pos..len), moved to the front of the buffer
+ * (pos becomes 0), the buffer doubled when less than half of it is free
+ * (a block or line longer than the buffer is read in O(its length)).
+ * Returns the bytes added, 0 at the end of the input, -1 on a read error. */
+static long long fill(crible_conllu_reader *r, crible_error *err)
 {
-    if (r->pushed_back) {
-        r->pushed_back = false;
-        return 1;
+    if (r->eof)
+        return 0;
+    if (r->pos > 0) {
+        memmove(r->ib, r->ib + r->pos, r->len - r->pos);
+        r->len -= r->pos;
+        r->pos = 0;
+    }
+    if (r->cap - r->len < r->cap / 2 || r->cap == 0) {
+        size_t cap = r->cap ? r->cap * 2 : READ_MIN;
+        char *nb = realloc(r->ib, cap + SLACK);
+        if (!nb) {
+            crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+            return -1;
+        }
+        r->ib = nb;
+        r->cap = cap;
     }
     errno = 0;
-    ssize_t n = getline(&r->line, &r->cap, r->in);
-    if (n < 0) {
+    size_t n = fread(r->ib + r->len, 1, r->cap - r->len, r->in);
+    r->len += n;
+    memset(r->ib + r->len, 0, SLACK);
+    if (n == 0) {
         if (ferror(r->in)) {
             crible_error_set(err, CRIBLE_EIO, "%s: read error: %s", r->name,
                              strerror(errno ? errno : EIO));
             return -1;
         }
-        return 0;
+        r->eof = true;
     }
+    return (long long)n;
+}
+
+/* Reads the next line into r->line (the careful path).  1: a line, 0:
+ * end, -1: error. */
+static int next_line(crible_conllu_reader *r, crible_error *err)
+{
+    const char *nl;
+    size_t scanned = 0;
+    for (;;) {
+        nl = r->len > r->pos + scanned
+                 ? memchr(r->ib + r->pos + scanned, '\n', r->len - r->pos - scanned)
+                 : NULL;
+        if (nl)
+            break;
+        scanned = r->len - r->pos;
+        long long got = fill(r, err);
+        if (got < 0)
+            return -1;
+        if (got == 0)
+            break;
+    }
+    size_t end = nl ? (size_t)(nl - r->ib) : r->len;
+    if (!nl && end == r->pos)
+        return 0;
+    size_t n = end - r->pos;
+    if (n + 1 > r->line_cap) {
+        size_t cap = r->line_cap ? r->line_cap : 256;
+        while (cap < n + 1)
+            cap *= 2;
+        char *nb = realloc(r->line, cap);
+        if (!nb) {
+            crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+            return -1;
+        }
+        r->line = nb;
+        r->line_cap = cap;
+    }
+    memcpy(r->line, r->ib + r->pos, n);
+    r->line_at = r->pos;
+    r->pos = nl ? end + 1 : end;
     r->lineno++;
-    r->line_complete = n > 0 && r->line[n - 1] == '\n';
-    if (r->line_complete)
-        n--;
+    r->line_complete = nl != NULL;
     if (n > 0 && r->line[n - 1] == '\r')
         n--;
     r->line[n] = '\0';
-    r->len = n;
+    r->len_line = n;
     if (!r->line_complete && r->crible_stream) {
         crible_error_set(err, CRIBLE_EDATA,
                          "%s:%ld: the stream ends in the middle of a line: it was cut short",
                          r->name, r->lineno);
         return -1;
     }
-    if (memchr(r->line, '\0', (size_t)n)) {
+    if (memchr(r->line, '\0', n)) {
         crible_error_set(err, CRIBLE_EDATA, "%s:%ld: NUL byte at byte %ld of the line",
                          r->name, r->lineno, (long)strlen(r->line) + 1);
         return -1;
     }
-    size_t bad = crible_utf8_invalid_offset(r->line, (size_t)n);
-    if (bad < (size_t)n) {
+    size_t bad = crible_utf8_invalid_offset(r->line, n);
+    if (bad < n) {
         crible_error_set(err, CRIBLE_EDATA, "%s:%ld: invalid UTF-8 at byte %zu of the line",
                          r->name, r->lineno, bad + 1);
         return -1;
@@ -284,26 +337,39 @@ static int next_line(crible_conllu_reader *r, crible_error *err)
     return 1;
 }
 
-static bool starts_with_key(const char *line, const char *key, const char **value)
+/* The line next_line read is to be read again. */
+static void push_back(crible_conllu_reader *r)
+{
+    r->pos = r->line_at;
+    r->lineno--;
+}
+
+const char *crible_conllu_comment_value(const char *line, const char *key)
 {
     if (line[0] != '#')
-        return false;
+        return NULL;
     line++;
     while (*line == ' ')
         line++;
     size_t k = strlen(key);
     if (strncmp(line, key, k) != 0)
-        return false;
+        return NULL;
     line += k;
     while (*line == ' ')
         line++;
     if (*line != '=')
-        return false;
+        return NULL;
     line++;
     while (*line == ' ')
         line++;
-    *value = line;
-    return true;
+    return line;
+}
+
+/* crible_conllu_comment_value as a test: *value gets it. */
+static bool starts_with_key(const char *line, const char *key, const char **value)
+{
+    *value = crible_conllu_comment_value(line, key);
+    return *value != NULL;
 }
 
 static crible_status parse_columns(crible_conllu_reader *r, const char *value,
@@ -412,7 +478,7 @@ crible_status crible_conllu_reader_peek_header(crible_conllu_reader *r, crible_e
         if (s < 0)
             return err->status;
         if (s == 0) {
-            r->pushed_back = true;
+            push_back(r);
             return default_header(r, err);
         }
     }
@@ -425,37 +491,32 @@ crible_status crible_conllu_reader_peek_header(crible_conllu_reader *r, crible_e
         if (kind < 0)
             return err->status;
         if (kind == 0)
-            r->pushed_back = true;
+            push_back(r);
     }
     return CRIBLE_OK;
 }
 
+/* A token line of the careful path (r->line) added to s. */
 static crible_status split_token(crible_conllu_reader *r, crible_sentence *s,
                                  crible_error *err)
 {
     size_t base = s->ntokens * s->ncolumns;
     if (!grow_cells(s, base + s->ncolumns))
         return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
-    long long off = buf_append(s, r->line, (size_t)r->len);
-    if (off < 0)
+    char *p = buf_append(s, r->line, r->len_line);
+    if (!p)
         return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
-    char *p = s->buf + off, *end = p + r->len;
-    size_t *offs = cell_offsets(s);
-    offs[base] = (size_t)off;
+    char *end = p + r->len_line;
     s->cells[base] = p;
     size_t c = 1;
-    for (; p < end; p++) {   /* one pass over the line, no call per cell */
-        if (*p != '\t')
-            continue;
+    for (; (p = memchr(p, '\t', (size_t)(end - p))) != NULL; p++) {
         if (c == s->ncolumns)
             return crible_error_set(err, CRIBLE_EDATA,
                                     "%s:%ld: more than %zu cells on a token line "
                                     "(the stream's columns: see global.columns)",
                                     r->name, r->lineno, s->ncolumns);
         *p = '\0';
-        offs[base + c] = (size_t)(p + 1 - s->buf);
-        s->cells[base + c] = p + 1;
-        c++;
+        s->cells[base + c++] = p + 1;
     }
     if (c != s->ncolumns)
         return crible_error_set(err, CRIBLE_EDATA,
@@ -465,11 +526,175 @@ static crible_status split_token(crible_conllu_reader *r, crible_sentence *s,
     return CRIBLE_OK;
 }
 
+/* Whether comment line `c` is one the careful path deals with: a stream
+ * line (global.columns, crible.version) or an end mark. */
+static bool stream_comment(const char *c)
+{
+    const char *v;
+    if (c[1] != ' ' && c[1] != 'g' && c[1] != 'c')
+        return false;
+    return starts_with_key(c, "global.columns", &v) || starts_with_key(c, "crible.version", &v) ||
+           starts_with_key(c, "crible.end", &v);
+}
+
+/* Scans src[0..16): dst gets the 16 bytes with TABs and line feeds made
+ * NULs, raw the 16 bytes as they are; returns the bits of the TABs and line
+ * feeds, *lf those of the line feeds, *odd those of NULs and CRs, *hi those
+ * of bytes >= 0x80. */
+static inline unsigned scan16(const char *src, char *dst, char *raw, unsigned *lf,
+                              unsigned *odd, unsigned *hi)
+{
+#ifdef __SSE2__
+    __m128i b = _mm_loadu_si128((const __m128i *)(const void *)src);
+    __m128i t = _mm_cmpeq_epi8(b, _mm_set1_epi8('\t'));
+    __m128i l = _mm_cmpeq_epi8(b, _mm_set1_epi8('\n'));
+    __m128i sep = _mm_or_si128(t, l);
+    __m128i o = _mm_or_si128(_mm_cmpeq_epi8(b, _mm_setzero_si128()),
+                             _mm_cmpeq_epi8(b, _mm_set1_epi8('\r')));
+    _mm_storeu_si128((__m128i *)(void *)raw, b);
+    _mm_storeu_si128((__m128i *)(void *)dst, _mm_andnot_si128(sep, b));
+    *lf = (unsigned)_mm_movemask_epi8(l);
+    *odd = (unsigned)_mm_movemask_epi8(o);
+    *hi = (unsigned)_mm_movemask_epi8(b);
+    return (unsigned)_mm_movemask_epi8(sep);
+#else
+    unsigned m = 0, l = 0, o = 0, h = 0;
+    memcpy(raw, src, 16);
+    for (unsigned i = 0; i < 16; i++) {
+        unsigned char c = (unsigned char)src[i];
+        bool sep = c == '\t' || c == '\n';
+        dst[i] = sep ? '\0' : (char)c;
+        m |= (unsigned)sep << i;
+        l |= (unsigned)(c == '\n') << i;
+        o |= (unsigned)(c == '\0' || c == '\r') << i;
+        h |= (unsigned)(c >= 0x80) << i;
+    }
+    *lf = l;
+    *odd = o;
+    *hi = h;
+    return m;
+#endif
+}
+
+/* Room in s for the cells of token ntok and the start of token ntok + 1. */
+static bool room_row(crible_sentence *s, size_t ntok, size_t n)
+{
+    return grow_cells(s, (ntok + 1) * n) &&
+           grow_array(&s->rows, &s->rows_cap, ntok + 2, sizeof *s->rows);
+}
+
+/* Reads the block at ib[pos..] into s in one pass when it is whole in the
+ * buffer and well-formed, and its lines are plain comments then token
+ * lines.  1: read; 0: not this way (nothing consumed but blank lines,
+ * s to be cleared: the careful path reads it); -1: error. */
+static int fast_block(crible_conllu_reader *r, crible_sentence *s, crible_error *err)
+{
+    const size_t n = r->ncolumns;
+    for (;;) {
+        while (r->pos < r->len && r->ib[r->pos] == '\n') {   /* blank lines */
+            r->pos++;
+            r->lineno++;
+        }
+        size_t avail = r->len - r->pos;
+        if (avail == 0)
+            goto more;
+        const char *src = r->ib + r->pos;
+        if (!buf_reserve(s, avail + SLACK) ||
+            !grow_array(&s->raw, &s->raw_cap, avail + SLACK, 1) || !room_row(s, 0, n))
+            goto nomem;
+        char *buf = s->buf, *raw = s->raw;
+        size_t ntok = 0, ls = 0, lines = 0;
+        /* the next cell's slot; row_end == cp on a comment line */
+        char **cp = s->cells, **row_end = cp;
+        bool comment = src[0] == '#';
+        if (!comment) {
+            *cp++ = buf;
+            row_end = s->cells + n;
+        }
+        unsigned hi = 0;
+        for (size_t i = 0; i < avail; i += 16) {
+            unsigned lf, odd, h, bits = scan16(src + i, buf + i, raw + i, &lf, &odd, &h);
+            unsigned valid = avail - i >= 16 ? 0xFFFFu : (1u << (avail - i)) - 1;
+            if (odd & valid)
+                return 0;                /* a NUL or a CR */
+            bits &= valid;
+            hi |= h & valid;
+            while (bits) {
+                unsigned low = bits & -bits;
+                size_t j = i + (size_t)__builtin_ctz(bits);
+                bits ^= low;
+                if (!(low & lf)) {       /* a TAB */
+                    if (cp < row_end)
+                        *cp++ = buf + j + 1;
+                    else if (comment)
+                        buf[j] = '\t';   /* a TAB in a comment stays */
+                    else
+                        return 0;        /* too many cells */
+                    continue;
+                }
+                if (j == ls) {           /* the blank line: the block is whole */
+                    if (hi && crible_utf8_invalid_offset(raw, ls) < ls)
+                        return 0;
+                    s->rows[ntok] = ls;
+                    s->ntokens = ntok;
+                    s->buf_len = ls;
+                    s->raw_len = ls;
+                    s->raw_ok = true;
+                    s->line = r->lineno + 1;
+                    r->lineno += (long)lines + 1;
+                    r->pos += ls + 1;
+                    r->ended = false;
+                    return 1;
+                }
+                if (comment) {
+                    if (ntok > 0 || stream_comment(buf + ls))
+                        return 0;
+                    if (!grow_comments(s))
+                        goto nomem;
+                    s->comments[s->ncomments++] = buf + ls;
+                } else {
+                    if (cp != row_end)
+                        return 0;        /* too few cells */
+                    s->rows[ntok++] = ls;
+                }
+                lines++;
+                ls = j + 1;
+                if (ls == avail)
+                    break;               /* the next line is not read yet */
+                comment = src[ls] == '#';
+                if (!room_row(s, ntok, n))
+                    goto nomem;
+                cp = row_end = s->cells + ntok * n;
+                if (!comment) {
+                    *cp++ = buf + ls;
+                    row_end += n;
+                }
+            }
+        }
+        /* the block goes on past the input read so far */
+        s->ncomments = 0;
+    more:
+        if (r->eof)
+            return 0;
+        if (fill(r, err) < 0)
+            return -1;
+    }
+nomem:
+    crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+    return -1;
+}
+
 int crible_conllu_read(crible_conllu_reader *r, crible_sentence *s, crible_error *err)
 {
     if (!r->header_known && crible_conllu_reader_peek_header(r, err) != CRIBLE_OK)
         return -1;
     crible_sentence_clear(s, r->ncolumns);
+    if (r->ncolumns > 0) {
+        int fast = fast_block(r, s, err);
+        if (fast != 0)
+            return fast;
+        crible_sentence_clear(s, r->ncolumns);
+    }
     bool in_block = false;
     for (;;) {
         int got = next_line(r, err);
@@ -492,7 +717,7 @@ int crible_conllu_read(crible_conllu_reader *r, crible_sentence *s, crible_error
             }
             return 1; /* plain CoNLL-U without a final blank line */
         }
-        if (r->len == 0) {
+        if (r->len_line == 0) {
             if (in_block)
                 return 1;
             continue; /* blank lines between blocks */
@@ -522,7 +747,7 @@ int crible_conllu_read(crible_conllu_reader *r, crible_sentence *s, crible_error
                 if (s->ncomments > 0) {
                     /* comments with no token and no blank line before the
                      * end mark (settings of an empty stream): a block */
-                    r->pushed_back = true;
+                    push_back(r);
                     return 1;
                 }
                 r->end_count += strtoull(value, NULL, 10);
@@ -595,325 +820,3 @@ const char *crible_conllu_reader_name(const crible_conllu_reader *r)
     return r->name;
 }
 
-/* --- writer -------------------------------------------------------------- */
-
-struct crible_conllu_writer {
-    FILE *out;
-    size_t ncolumns;
-    char *names[CRIBLE_MAX_COLUMNS];
-    bool header_written;
-    bool plain;
-    unsigned long long docs;
-    int col_form, col_start, col_end, col_stem, col_id;
-    bool comments_open;       /* comments written since the last block ended */
-    char *line;               /* one block's token lines, written at once */
-    size_t line_len, line_cap;
-};
-
-static crible_status writer_new(FILE *out, crible_conllu_writer **w, crible_error *err)
-{
-    *w = calloc(1, sizeof **w);
-    if (!*w)
-        return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
-    (*w)->out = out;
-    return CRIBLE_OK;
-}
-
-static crible_status writer_add_column(crible_conllu_writer *w, const char *name,
-                                       crible_error *err)
-{
-    if (w->ncolumns == CRIBLE_MAX_COLUMNS)
-        return crible_error_set(err, CRIBLE_EDATA, "more than %d columns", CRIBLE_MAX_COLUMNS);
-    if (!*name || strpbrk(name, " \t\n"))
-        return crible_error_set(err, CRIBLE_EINTERNAL, "bad column name '%s'", name);
-    for (size_t i = 0; i < w->ncolumns; i++)
-        if (strcmp(w->names[i], name) == 0)
-            return crible_error_set(err, CRIBLE_EDATA,
-                                    "the token stream already has a column %s "
-                                    "(did this stage run twice?)", name);
-    w->names[w->ncolumns] = strdup(name);
-    if (!w->names[w->ncolumns])
-        return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
-    w->ncolumns++;
-    return CRIBLE_OK;
-}
-
-static int find_name(const crible_conllu_writer *w, const char *name)
-{
-    for (size_t i = 0; i < w->ncolumns; i++)
-        if (strcmp(w->names[i], name) == 0)
-            return (int)i;
-    return -1;
-}
-
-static void writer_index_columns(crible_conllu_writer *w)
-{
-    w->col_id = find_name(w, "ID");
-    w->col_form = find_name(w, "FORM");
-    w->col_start = find_name(w, "CRIBLE:START");
-    w->col_end = find_name(w, "CRIBLE:END");
-    w->col_stem = find_name(w, "CRIBLE:STEM");
-    if (w->col_stem < 0)
-        w->col_stem = find_name(w, "LEMMA");
-}
-
-crible_status crible_conllu_writer_open(FILE *out, const char *const *columns, size_t n,
-                                        crible_conllu_writer **w, crible_error *err)
-{
-    crible_status st = writer_new(out, w, err);
-    for (size_t i = 0; i < n && st == CRIBLE_OK; i++)
-        st = writer_add_column(*w, columns[i], err);
-    if (st != CRIBLE_OK) {
-        crible_conllu_writer_close(*w);
-        *w = NULL;
-        return st;
-    }
-    writer_index_columns(*w);
-    return CRIBLE_OK;
-}
-
-crible_status crible_conllu_writer_extend(FILE *out, const crible_conllu_reader *reader,
-                                          const char *const *extra, size_t n,
-                                          crible_conllu_writer **w, crible_error *err)
-{
-    crible_status st = writer_new(out, w, err);
-    for (size_t i = 0; i < reader->ncolumns && st == CRIBLE_OK; i++)
-        st = writer_add_column(*w, reader->names[i], err);
-    for (size_t i = 0; i < n && st == CRIBLE_OK; i++)
-        st = writer_add_column(*w, extra[i], err);
-    if (st != CRIBLE_OK) {
-        crible_conllu_writer_close(*w);
-        *w = NULL;
-        return st;
-    }
-    writer_index_columns(*w);
-    return CRIBLE_OK;
-}
-
-void crible_conllu_writer_set_plain(crible_conllu_writer *w, bool plain)
-{
-    w->plain = plain;
-}
-
-void crible_conllu_writer_close(crible_conllu_writer *w)
-{
-    if (!w)
-        return;
-    free_names(w->names, w->ncolumns);
-    free(w->line);
-    free(w);
-}
-
-static crible_status write_failed(crible_error *err)
-{
-    return crible_error_set(err, CRIBLE_EIO, "cannot write to standard output: %s",
-                            strerror(errno ? errno : EIO));
-}
-
-static crible_status write_header(crible_conllu_writer *w, crible_error *err)
-{
-    if (w->header_written || w->plain)
-        return CRIBLE_OK;
-    w->header_written = true;
-    fputs("# global.columns =", w->out);
-    for (size_t i = 0; i < w->ncolumns; i++) {
-        putc(' ', w->out);
-        fputs(w->names[i], w->out);
-    }
-    if (fprintf(w->out, "\n# crible.version = %d\n", CRIBLE_STREAM_VERSION) < 0)
-        return write_failed(err);
-    return CRIBLE_OK;
-}
-
-static bool keep_in_plain(const char *comment);
-
-crible_status crible_conllu_write_comment(crible_conllu_writer *w, const char *line,
-                                          crible_error *err)
-{
-    crible_status st = write_header(w, err);
-    if (st != CRIBLE_OK)
-        return st;
-    if (line[0] != '#' || strpbrk(line, "\n\r"))
-        return crible_error_set(err, CRIBLE_EINTERNAL, "bad comment line '%.40s'", line);
-    if (strncmp(line, "# newdoc", 8) == 0)
-        w->docs++;
-    if (w->plain && !keep_in_plain(line))
-        return CRIBLE_OK;
-    w->comments_open = true;
-    if (fputs(line, w->out) == EOF || putc('\n', w->out) == EOF)
-        return write_failed(err);
-    return CRIBLE_OK;
-}
-
-static bool keep_in_plain(const char *comment)
-{
-    const char *v;
-    return starts_with_key(comment, "newdoc id", &v) || starts_with_key(comment, "sent_id", &v) ||
-           starts_with_key(comment, "text", &v) || starts_with_key(comment, "newpar id", &v);
-}
-
-/* Cell `col` of the writer's columns for token t: the block's own cells
- * first, then the extra ones. */
-static const char *row_cell(const crible_sentence *s, const char *const *extra, size_t nextra,
-                            size_t t, int col)
-{
-    if (col < 0)
-        return "_";
-    if ((size_t)col < s->ncolumns)
-        return crible_sentence_cell(s, t, (size_t)col);
-    const char *v = extra[t * nextra + ((size_t)col - s->ncolumns)];
-    return v && *v ? v : "_";
-}
-
-static crible_status write_plain(crible_conllu_writer *w, const crible_sentence *s,
-                                 const char *const *extra, size_t nextra, crible_error *err)
-{
-    if (s->ntokens == 0)
-        return CRIBLE_OK;
-    for (size_t i = 0; i < s->ncomments; i++) {
-        if (strncmp(s->comments[i], "# newdoc", 8) == 0)
-            w->docs++;
-        if (keep_in_plain(s->comments[i]) &&
-            (fputs(s->comments[i], w->out) == EOF || putc('\n', w->out) == EOF))
-            return write_failed(err);
-    }
-    for (size_t t = 0; t < s->ntokens; t++) {
-        const char *form = row_cell(s, extra, nextra, t, w->col_form);
-        const char *lemma = row_cell(s, extra, nextra, t, w->col_stem);
-        bool glued = false;
-        if (t + 1 < s->ntokens && w->col_start >= 0 && w->col_end >= 0)
-            glued = strcmp(row_cell(s, extra, nextra, t, w->col_end),
-                           row_cell(s, extra, nextra, t + 1, w->col_start)) == 0;
-        if (fprintf(w->out, "%zu\t%s\t%s\t_\t_\t_\t_\t_\t_\t%s\n", t + 1, form, lemma,
-                    glued ? "SpaceAfter=No" : "_") < 0)
-            return write_failed(err);
-    }
-    if (putc('\n', w->out) == EOF)
-        return write_failed(err);
-    return CRIBLE_OK;
-}
-
-/* Appends v to the writer's line buffer; false if it holds a TAB or a line
- * break (cells cannot). */
-static bool line_add(crible_conllu_writer *w, const char *v, size_t n)
-{
-    if (w->line_len + n + 2 > w->line_cap) {
-        size_t cap = w->line_cap ? w->line_cap : 1024;
-        while (cap < w->line_len + n + 2)
-            cap *= 2;
-        char *nb = realloc(w->line, cap);
-        if (!nb)
-            return false;
-        w->line = nb;
-        w->line_cap = cap;
-    }
-    memcpy(w->line + w->line_len, v, n);
-    w->line_len += n;
-    return true;
-}
-
-/* Turns the NULs ending cells 0..n-2 in `o`, the copy of a row starting at
- * `first`, into TABs; false if one of them is not a NUL. */
-static bool nuls_to_tabs(char *o, const char *first, char *const *cells, size_t n)
-{
-    for (size_t c = 1; c < n; c++) {
-        char *sep = o + (cells[c] - first - 1);
-        if (*sep != '\0')
-            return false;
-        *sep = '\t';
-    }
-    return true;
-}
-
-/* The block's own cells of token t appended at once, when they still lie
- * in the sentence's buffer as the reader or add_token left them: one after
- * the other, each ended by a NUL, which become TABs.  false (nothing
- * appended, or out of memory: the caller's path reports it) when a caller
- * re-pointed a cell or cut one with a NUL of its own. */
-static bool add_own_row(crible_conllu_writer *w, const crible_sentence *s, size_t t)
-{
-    size_t n = s->ncolumns, base = t * n;
-    const size_t *offs = (const size_t *)(s->cells + s->cells_cap);
-    if (n == 0)
-        return false;
-    for (size_t c = 0; c < n; c++)
-        if (s->cells[base + c] != s->buf + offs[base + c] ||
-            (c && offs[base + c] <= offs[base + c - 1]))
-            return false;
-    const char *first = s->cells[base], *last = s->cells[base + n - 1];
-    size_t len = (size_t)(last - first) + strlen(last);
-    size_t at = w->line_len;
-    if (!line_add(w, first, len))
-        return false;
-    char *o = w->line + at;
-    if (!nuls_to_tabs(o, first, s->cells + base, n) || memchr(o, '\0', len)) {
-        w->line_len = at;
-        return false;
-    }
-    return true;
-}
-
-crible_status crible_conllu_write(crible_conllu_writer *w, const crible_sentence *s,
-                                  const char *const *extra, size_t nextra, crible_error *err)
-{
-    if (s->ncolumns + nextra != w->ncolumns)
-        return crible_error_set(err, CRIBLE_EINTERNAL,
-                                "writing %zu + %zu cells to a stream of %zu columns",
-                                s->ncolumns, nextra, w->ncolumns);
-    if (w->plain)
-        return write_plain(w, s, extra, nextra, err);
-    crible_status st = write_header(w, err);
-    if (st != CRIBLE_OK)
-        return st;
-    for (size_t i = 0; i < s->ncomments; i++) {
-        if (strncmp(s->comments[i], "# newdoc", 8) == 0)
-            w->docs++;
-        if (fputs(s->comments[i], w->out) == EOF || putc('\n', w->out) == EOF)
-            return write_failed(err);
-    }
-    /* A block is built in one buffer and written with one fwrite. */
-    w->line_len = 0;
-    for (size_t t = 0; t < s->ntokens; t++) {
-        const char *const *row = (const char *const *)s->cells + t * s->ncolumns;
-        if (!add_own_row(w, s, t)) {
-            for (size_t c = 0; c < s->ncolumns; c++) {
-                if ((c && !line_add(w, "\t", 1)) || !line_add(w, row[c], strlen(row[c])))
-                    return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
-            }
-        }
-        for (size_t k = 0; k < nextra; k++) {
-            const char *v = extra[t * nextra + k];
-            if (!v || !*v)
-                v = "_";
-            size_t n = 0;
-            bool clean = true;   /* no TAB nor line break, in the same pass as the length */
-            for (unsigned char ch; (ch = (unsigned char)v[n]) != 0; n++)
-                clean &= ch != '\t' && ch != '\n' && ch != '\r';
-            if (!clean)
-                return crible_error_set(err, CRIBLE_EINTERNAL,
-                                        "a cell cannot hold a TAB or a line break: '%.40s'", v);
-            if (!line_add(w, "\t", 1) || !line_add(w, v, n))
-                return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
-        }
-        if (!line_add(w, "\n", 1))
-            return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
-    }
-    if (!line_add(w, "\n", 1))
-        return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
-    if (fwrite(w->line, 1, w->line_len, w->out) != w->line_len)
-        return write_failed(err);
-    w->comments_open = false;
-    return CRIBLE_OK;
-}
-
-crible_status crible_conllu_writer_finish(crible_conllu_writer *w, crible_error *err)
-{
-    if (w->plain)
-        return CRIBLE_OK;
-    crible_status st = write_header(w, err);
-    if (st != CRIBLE_OK)
-        return st;
-    if (fprintf(w->out, "%s# crible.end = %llu\n\n", w->comments_open ? "\n" : "", w->docs) < 0)
-        return write_failed(err);
-    return CRIBLE_OK;
-}

@@ -64,13 +64,16 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "error.h"
 
 #define CRIBLE_STREAM_VERSION 1
 #define CRIBLE_MAX_COLUMNS 64
 
-/* One block: its comments and its tokens.  Reused from read to read. */
+/* One block: its comments and its tokens.  Reused from read to read.
+ * Comments and cells are read-only for the caller: the writer writes a
+ * block the reader read from the bytes it read (conllu_write.c). */
 typedef struct crible_sentence {
     size_t ncomments;
     char **comments;      /* whole lines without "\n", each starting with '#' */
@@ -78,9 +81,17 @@ typedef struct crible_sentence {
     size_t ncolumns;      /* cells per token (the stream's column count) */
     char **cells;         /* ntokens * ncolumns, row-major, NUL-terminated */
     long line;            /* input line of the block's first line */
-    /* private storage */
+    /* private storage: the strings (cells and comments point into buf) */
     char *buf;
     size_t buf_len, buf_cap, comments_cap, cells_cap;
+    /* private: a block the reader read whole, as its bytes: raw[0..raw_len)
+     * its lines (each ending "\n"), token t's line raw[rows[t]..rows[t + 1]
+     * - 1); buf then holds the same bytes with each cell and comment ended
+     * by a NUL in place of its TAB or line feed.  raw_ok false: built
+     * otherwise (add_comment, add_token, a block read line by line). */
+    char *raw;
+    size_t raw_len, raw_cap, *rows, rows_cap;
+    bool raw_ok;
 } crible_sentence;
 
 /* Cell `col` of token `tok` (0-based both). */
@@ -90,8 +101,23 @@ static inline const char *crible_sentence_cell(const crible_sentence *s,
     return s->cells[tok * s->ncolumns + col];
 }
 
+/* The length of cell `col` of token `tok`: its strlen, found without
+ * reading it in a block the reader read whole. */
+static inline size_t crible_sentence_cell_len(const crible_sentence *s, size_t tok, size_t col)
+{
+    size_t i = tok * s->ncolumns + col;
+    if (!s->raw_ok)
+        return strlen(s->cells[i]);
+    const char *end = col + 1 < s->ncolumns ? s->cells[i + 1] : s->buf + s->rows[tok + 1];
+    return (size_t)(end - s->cells[i]) - 1;
+}
+
 /* The value of comment "# KEY = VALUE" in s, or NULL.  "newdoc id" is a key. */
 const char *crible_sentence_comment(const crible_sentence *s, const char *key);
+
+/* The value of comment line `line` if it is "# KEY = VALUE" (spaces
+ * around '=' and after '#' skipped), else NULL. */
+const char *crible_conllu_comment_value(const char *line, const char *key);
 
 void crible_sentence_init(crible_sentence *s);
 void crible_sentence_free(crible_sentence *s);
@@ -163,8 +189,12 @@ crible_status crible_conllu_writer_extend(FILE *out,
                                           crible_error *err);
 /* Writes the end mark (`# crible.end = N`, N the documents written) after
  * the last block: call it when the input ended cleanly, never after an
- * error (so the next stage knows).  Does not close the FILE. */
+ * error (so the next stage knows).  Hands everything written to fwrite
+ * (the writer keeps up to a quarter megabyte before it does); does not
+ * close the FILE. */
 crible_status crible_conllu_writer_finish(crible_conllu_writer *w, crible_error *err);
+/* Frees w; what it still holds (blocks written before an error) is handed
+ * to fwrite first, its error left to the caller's check of the FILE. */
 void crible_conllu_writer_close(crible_conllu_writer *w);
 
 /* Writes s with its cells followed, for each token t, by the `nextra` cells
@@ -173,6 +203,13 @@ void crible_conllu_writer_close(crible_conllu_writer *w);
 crible_status crible_conllu_write(crible_conllu_writer *w, const crible_sentence *s,
                                   const char *const *extra, size_t nextra,
                                   crible_error *err);
+/* Writes lines formatted by the caller, rows[0..len) (each ending "\n":
+ * comments other than `# newdoc`, then token lines of the writer's columns,
+ * no cell holding a TAB or a line break: not checked), and the blank line
+ * that ends their block, after the comments written before them
+ * (crible-tokenize's own lines, tok_stream.c). */
+crible_status crible_conllu_write_rows(crible_conllu_writer *w, const char *rows, size_t len,
+                                       crible_error *err);
 /* Writes one comment line ("# key = value" or any "# ..."), before a block. */
 crible_status crible_conllu_write_comment(crible_conllu_writer *w, const char *line,
                                           crible_error *err);

@@ -4,7 +4,6 @@
  */
 #include "tok_stream.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +18,7 @@ struct crible_tok_stream {
     crible_tokenizer *tz;
     const crible_tokenize_options *opt;
     crible_conllu_writer *w;
-    FILE *out;             /* NULL: every block goes through crible_conllu_write */
+    bool out;              /* false: every block goes through crible_conllu_write */
     crible_sentence block;
     char *line;            /* a comment being built */
     size_t line_cap;
@@ -41,7 +40,7 @@ struct crible_tok_stream {
 };
 
 crible_status crible_tok_stream_open(crible_tokenizer *tz, const crible_tokenize_options *options,
-                                     crible_conllu_writer *w, FILE *direct,
+                                     crible_conllu_writer *w, bool direct,
                                      crible_tok_stream **out, crible_error *err)
 {
     crible_tok_stream *s = calloc(1, sizeof *s);
@@ -232,17 +231,9 @@ static size_t utoa(size_t n, char *out)
     return len;
 }
 
-/* The blank line ending a block of the direct path, through the writer so
- * that it knows the block is closed (an empty sentence is just that line). */
-static crible_status end_block(crible_tok_stream *s, crible_error *err)
-{
-    crible_sentence_clear(&s->block, CRIBLE_TOKENIZE_NCOLUMNS);
-    return crible_conllu_write(s->w, &s->block, NULL, 0, err);
-}
-
 /* The direct path: the block's `# sent_id` (sent_id[0..id_len)) and
  * `# text` comments and its token lines formatted in one buffer and written
- * with one fwrite, after the comments the writer wrote (cells never hold
+ * handed to the writer at once, after the comments it wrote (cells never hold
  * TAB or line breaks: tokens hold no white space but the spaces of "1 000";
  * NORM never is empty). */
 static crible_status write_rows(crible_tok_stream *s, const crible_token_sentence *sent,
@@ -287,11 +278,7 @@ static crible_status write_rows(crible_tok_stream *s, const crible_token_sentenc
         }
         *o++ = '\n';
     }
-    size_t len = (size_t)(o - s->rows);
-    if (fwrite(s->rows, 1, len, s->out) != len)
-        return crible_error_set(err, CRIBLE_EIO, "cannot write to standard output: %s",
-                                strerror(errno ? errno : EIO));
-    return end_block(s, err);
+    return crible_conllu_write_rows(s->w, s->rows, (size_t)(o - s->rows), err);
 }
 
 /* The writer path (--conllu): the block built as a crible_sentence. */
@@ -391,7 +378,7 @@ crible_status crible_tok_stream_doc(crible_tok_stream *s, const crible_doc *doc,
         crible_sentence_clear(&s->block, CRIBLE_TOKENIZE_NCOLUMNS);
         st = doc_comments(s, err);
         if (st == CRIBLE_OK && s->out)
-            st = end_block(s, err);
+            st = crible_conllu_write_rows(s->w, "", 0, err);
         else if (st == CRIBLE_OK)
             st = crible_conllu_write(s->w, &s->block, NULL, 0, err);
     }

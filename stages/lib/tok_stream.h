@@ -49,13 +49,14 @@ extern const char *const crible_tokenize_columns[];
 typedef struct crible_tok_stream crible_tok_stream;
 
 /* A stream writing to w with tokenizer tz and the fields of `options`
- * (all borrowed: they must outlive the stream).  `direct`, when not NULL,
- * is w's FILE: comments still go through w (header, document count) but
- * token lines are formatted here and written to it in one piece, three
- * times faster than a crible_sentence through crible_conllu_write; pass
- * NULL when w is set to plain CoNLL-U (--conllu), which must convert. */
+ * (all borrowed: they must outlive the stream).  `direct`: comments go
+ * through w one by one (header, document count) but a sentence's lines
+ * are formatted here and handed to w in one piece
+ * (crible_conllu_write_rows), three times faster than a crible_sentence
+ * through crible_conllu_write; false when w is set to plain CoNLL-U
+ * (--conllu), which must convert. */
 crible_status crible_tok_stream_open(crible_tokenizer *tz, const crible_tokenize_options *options,
-                                     crible_conllu_writer *w, FILE *direct,
+                                     crible_conllu_writer *w, bool direct,
                                      crible_tok_stream **out, crible_error *err);
 void crible_tok_stream_close(crible_tok_stream *s);
 

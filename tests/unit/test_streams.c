@@ -245,6 +245,7 @@ static void test_conllu_plain_with_extra_stem(void **state)
     assert_int_equal(crible_conllu_read(r, &s, &err), 1);
     const char *stems[] = {"l'", "enfer", NULL, "décev", NULL};
     assert_int_equal(crible_conllu_write(w, &s, stems, 1, &err), CRIBLE_OK);
+    assert_int_equal(crible_conllu_writer_finish(w, &err), CRIBLE_OK);   /* hands it to fwrite */
     fclose(o);
     assert_null(strstr(out, "crible.stem"));
     assert_non_null(strstr(out, "2\tenfer\tenfer\t_"));
@@ -313,6 +314,175 @@ static void test_conllu_cut_and_malformed(void **state)
     assert_non_null(strstr(err.message, "c.conllu:2: invalid UTF-8 at byte 3"));
 }
 
+/* A stream of `nblocks` blocks of 4 columns (more than the reader's 256
+ * KiB buffer: blocks cut by its end), with a TAB in some comments, French
+ * accents, empty blocks and one comment line of 700 KB, into *in (*len
+ * bytes); `crlf` ends lines with "\r\n".  *expect gets what a writer
+ * adding the column X (cell "x<token>") writes for it. */
+static void long_stream(int nblocks, bool crlf, char **in, size_t *len, char **expect,
+                        size_t *explen)
+{
+    FILE *o = open_memstream(in, len), *e = open_memstream(expect, explen);
+    const char *nl = crlf ? "\r\n" : "\n";
+    fprintf(o, "# global.columns = ID FORM CRIBLE:NORM CRIBLE:TYPE%s# crible.version = 1%s", nl, nl);
+    fprintf(e, "# global.columns = ID FORM CRIBLE:NORM CRIBLE:TYPE X\n# crible.version = 1\n");
+    for (int b = 0; b < nblocks; b++) {
+        char line[128];
+        snprintf(line, sizeof line, "# newdoc id = d%d", b);
+        fprintf(o, "%s%s", line, nl);
+        fprintf(e, "%s\n", line);
+        if (b % 7 == 3) {
+            fprintf(o, "# note = a\tb%s", nl);   /* a TAB in a comment is kept */
+            fprintf(e, "# note = a\tb\n");
+        }
+        if (b == nblocks / 2) {   /* one long line: the buffer grows */
+            fputs("# crible.doc = ", o);
+            fputs("# crible.doc = ", e);
+            for (int i = 0; i < 70000; i++) {
+                fputs("Été déçu ", o);
+                fputs("Été déçu ", e);
+            }
+            fputs(nl, o);
+            fputs("\n", e);
+        }
+        int ntok = b % 11 == 5 ? 0 : b % 13 + 1;
+        for (int t = 0; t < ntok; t++) {
+            snprintf(line, sizeof line, "%d\tÉlève%d\télève%d\tword", t + 1, b, t);
+            fprintf(o, "%s%s", line, nl);
+            fprintf(e, "%s\tx%d\n", line, t);
+        }
+        fputs(nl, o);
+        fputs("\n", e);
+    }
+    fprintf(o, "# crible.end = %d%s%s", nblocks, nl, nl);
+    fprintf(e, "# crible.end = %d\n\n", nblocks);
+    fclose(o);
+    fclose(e);
+}
+
+/* Reads a stream and writes it with the column X; returns what was
+ * written (and the read's last result in *got, its error in err). */
+static char *copy_stream(const char *in, size_t n, int *got, crible_error *err)
+{
+    FILE *f = mem(in, n);
+    crible_conllu_reader *r;
+    crible_conllu_reader_open(f, "c.conllu", &r, err);
+    assert_int_equal(crible_conllu_reader_peek_header(r, err), CRIBLE_OK);
+    char *out = NULL;
+    size_t outlen = 0;
+    FILE *o = open_memstream(&out, &outlen);
+    const char *names[] = {"X"};
+    crible_conllu_writer *w;
+    assert_int_equal(crible_conllu_writer_extend(o, r, names, 1, &w, err), CRIBLE_OK);
+    crible_sentence s;
+    crible_sentence_init(&s);
+    char (*x)[24] = NULL;
+    const char **extra = NULL;
+    while ((*got = crible_conllu_read(r, &s, err)) == 1) {
+        x = realloc(x, (s.ntokens + 1) * sizeof *x);
+        extra = realloc(extra, (s.ntokens + 1) * sizeof *extra);
+        for (size_t t = 0; t < s.ntokens; t++) {
+            /* the cells as written, whichever way the block was read */
+            char want[64];
+            snprintf(want, sizeof want, "%zu", t + 1);
+            assert_string_equal(crible_sentence_cell(&s, t, 0), want);
+            assert_int_equal(crible_sentence_cell_len(&s, t, 1), strlen(crible_sentence_cell(&s, t, 1)));
+            assert_int_equal(crible_sentence_cell_len(&s, t, 3), 4);
+            assert_string_equal(crible_sentence_cell(&s, t, 3), "word");
+            snprintf(x[t], sizeof x[t], "x%zu", t);
+            extra[t] = x[t];
+        }
+        assert_int_equal(crible_conllu_write(w, &s, extra, 1, err), CRIBLE_OK);
+    }
+    if (*got == 0)
+        assert_int_equal(crible_conllu_writer_finish(w, err), CRIBLE_OK);
+    crible_conllu_writer_close(w);
+    fclose(o);
+    crible_sentence_free(&s);
+    crible_conllu_reader_close(r);
+    fclose(f);
+    free(x);
+    free(extra);
+    return out;
+}
+
+static void test_conllu_long_stream(void **state)
+{
+    (void)state;
+    for (int crlf = 0; crlf < 2; crlf++) {
+        size_t n, en;
+        char *expect, *in;
+        long_stream(40000, crlf, &in, &n, &expect, &en);
+        assert_true(n > 3 * 1024 * 1024);
+        crible_error err = {0};
+        int got;
+        char *out = copy_stream(in, n, &got, &err);
+        assert_int_equal(got, 0);
+        assert_string_equal(out, expect);
+        free(out);
+        free(in);
+        free(expect);
+    }
+}
+
+/* The line number of the line holding in[at]. */
+static long line_of(const char *in, size_t at)
+{
+    long line = 1;
+    for (size_t i = 0; i < at; i++)
+        line += in[i] == '\n';
+    return line;
+}
+
+static void expect_stream_error(char *in, size_t n, size_t at, const char *what)
+{
+    crible_error err = {0};
+    int got;
+    free(copy_stream(in, n, &got, &err));
+    assert_int_equal(got, -1);
+    assert_int_equal(err.status, CRIBLE_EDATA);
+    char want[256];
+    snprintf(want, sizeof want, "c.conllu:%ld: %s", line_of(in, at), what);
+    if (!strstr(err.message, want))
+        fail_msg("'%s' does not contain '%s'", err.message, want);
+}
+
+static void test_conllu_errors_deep(void **state)
+{
+    (void)state;
+    size_t n, en;
+    char *expect, *in;
+    long_stream(20000, false, &in, &n, &expect, &en);
+    free(expect);
+    /* a token line far in (past the first buffers), then faults put in it */
+    char *tok = strstr(in + 600000, "\n3\tÉlève") + 1;
+    size_t at = (size_t)(tok - in);
+    char *copy = malloc(n);
+    memcpy(copy, in, n);
+    copy[at + 1] = ' ';   /* "3 Élève...": 3 cells */
+    expect_stream_error(copy, n, at, "3 cells on a token line where the stream has 4 columns");
+    memcpy(copy, in, n);
+    copy[at + 4] = '\t';   /* 5 cells */
+    expect_stream_error(copy, n, at, "more than 4 cells on a token line");
+    memcpy(copy, in, n);
+    copy[at + 5] = '\0';
+    expect_stream_error(copy, n, at, "NUL byte at byte 6 of the line");
+    memcpy(copy, in, n);
+    copy[at + 3] = (char)0xC3;   /* É = C3 89 made C3 C3: bad at its first byte */
+    expect_stream_error(copy, n, at, "invalid UTF-8 at byte 3 of the line");
+    memcpy(copy, in, n);
+    copy[at] = '#';   /* a comment after token lines */
+    expect_stream_error(copy, n, at, "a comment after token lines");
+    /* cut in the middle of a block */
+    crible_error err = {0};
+    int got;
+    free(copy_stream(in, at + 3, &got, &err));
+    assert_int_equal(got, -1);
+    assert_non_null(strstr(err.message, "cut short"));
+    free(copy);
+    free(in);
+}
+
 static void test_sentence_building(void **state)
 {
     (void)state;
@@ -346,6 +516,8 @@ int main(void)
         cmocka_unit_test(test_conllu_plain_projection),
         cmocka_unit_test(test_conllu_plain_with_extra_stem),
         cmocka_unit_test(test_conllu_cut_and_malformed),
+        cmocka_unit_test(test_conllu_long_stream),
+        cmocka_unit_test(test_conllu_errors_deep),
         cmocka_unit_test(test_sentence_building),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,457 @@
+/*
+ * conllu_write.c - the token stream's writer (format in conllu.h).
+ *
+ * Everything written goes through one buffer handed to fwrite when it
+ * holds OUT_FLUSH bytes (and at the end): one write a quarter megabyte,
+ * not a stdio call per line.  A block the reader read whole (raw_ok in
+ * crible_sentence) is written from the bytes it was read from: its
+ * comments in one copy, each token line in one copy followed by the extra
+ * cells; a block built otherwise is joined cell by cell.
+ */
+#include "conllu.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define OUT_FLUSH (256 * 1024)
+
+struct crible_conllu_writer {
+    FILE *out;
+    size_t ncolumns;
+    char *names[CRIBLE_MAX_COLUMNS];
+    bool header_written;
+    bool plain;
+    unsigned long long docs;
+    int col_form, col_start, col_end, col_stem, col_id;
+    bool comments_open;       /* comments written since the last block ended */
+    char *ob;                 /* what is not handed to fwrite yet */
+    size_t ob_len, ob_cap;
+};
+
+static crible_status writer_new(FILE *out, crible_conllu_writer **w, crible_error *err)
+{
+    *w = calloc(1, sizeof **w);
+    if (!*w)
+        return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+    (*w)->out = out;
+    return CRIBLE_OK;
+}
+
+static crible_status writer_add_column(crible_conllu_writer *w, const char *name,
+                                       crible_error *err)
+{
+    if (w->ncolumns == CRIBLE_MAX_COLUMNS)
+        return crible_error_set(err, CRIBLE_EDATA, "more than %d columns", CRIBLE_MAX_COLUMNS);
+    if (!*name || strpbrk(name, " \t\n"))
+        return crible_error_set(err, CRIBLE_EINTERNAL, "bad column name '%s'", name);
+    for (size_t i = 0; i < w->ncolumns; i++)
+        if (strcmp(w->names[i], name) == 0)
+            return crible_error_set(err, CRIBLE_EDATA,
+                                    "the token stream already has a column %s "
+                                    "(did this stage run twice?)", name);
+    w->names[w->ncolumns] = strdup(name);
+    if (!w->names[w->ncolumns])
+        return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+    w->ncolumns++;
+    return CRIBLE_OK;
+}
+
+static int find_name(const crible_conllu_writer *w, const char *name)
+{
+    for (size_t i = 0; i < w->ncolumns; i++)
+        if (strcmp(w->names[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static void writer_index_columns(crible_conllu_writer *w)
+{
+    w->col_id = find_name(w, "ID");
+    w->col_form = find_name(w, "FORM");
+    w->col_start = find_name(w, "CRIBLE:START");
+    w->col_end = find_name(w, "CRIBLE:END");
+    w->col_stem = find_name(w, "CRIBLE:STEM");
+    if (w->col_stem < 0)
+        w->col_stem = find_name(w, "LEMMA");
+}
+
+crible_status crible_conllu_writer_open(FILE *out, const char *const *columns, size_t n,
+                                        crible_conllu_writer **w, crible_error *err)
+{
+    crible_status st = writer_new(out, w, err);
+    for (size_t i = 0; i < n && st == CRIBLE_OK; i++)
+        st = writer_add_column(*w, columns[i], err);
+    if (st != CRIBLE_OK) {
+        crible_conllu_writer_close(*w);
+        *w = NULL;
+        return st;
+    }
+    writer_index_columns(*w);
+    return CRIBLE_OK;
+}
+
+crible_status crible_conllu_writer_extend(FILE *out, const crible_conllu_reader *reader,
+                                          const char *const *extra, size_t n,
+                                          crible_conllu_writer **w, crible_error *err)
+{
+    crible_status st = writer_new(out, w, err);
+    for (size_t i = 0; i < crible_conllu_ncolumns(reader) && st == CRIBLE_OK; i++)
+        st = writer_add_column(*w, crible_conllu_column_name(reader, i), err);
+    for (size_t i = 0; i < n && st == CRIBLE_OK; i++)
+        st = writer_add_column(*w, extra[i], err);
+    if (st != CRIBLE_OK) {
+        crible_conllu_writer_close(*w);
+        *w = NULL;
+        return st;
+    }
+    writer_index_columns(*w);
+    return CRIBLE_OK;
+}
+
+void crible_conllu_writer_set_plain(crible_conllu_writer *w, bool plain)
+{
+    w->plain = plain;
+}
+
+static crible_status write_failed(crible_error *err)
+{
+    return crible_error_set(err, CRIBLE_EIO, "cannot write to standard output: %s",
+                            strerror(errno ? errno : EIO));
+}
+
+static crible_status flush(crible_conllu_writer *w, crible_error *err)
+{
+    size_t n = w->ob_len;
+    w->ob_len = 0;
+    errno = 0;
+    if (n && fwrite(w->ob, 1, n, w->out) != n)
+        return write_failed(err);
+    return CRIBLE_OK;
+}
+
+void crible_conllu_writer_close(crible_conllu_writer *w)
+{
+    if (!w)
+        return;
+    if (w->ob_len)   /* what a failed stage wrote before its error */
+        fwrite(w->ob, 1, w->ob_len, w->out);
+    for (size_t i = 0; i < w->ncolumns; i++)
+        free(w->names[i]);
+    free(w->ob);
+    free(w);
+}
+
+/* Room for n more bytes at w->ob + w->ob_len (what is there handed to
+ * fwrite first when n does not fit). */
+static crible_status room(crible_conllu_writer *w, size_t n, crible_error *err)
+{
+    if (w->ob_cap - w->ob_len >= n)
+        return CRIBLE_OK;
+    crible_status st = flush(w, err);
+    if (st != CRIBLE_OK || n <= w->ob_cap)
+        return st;
+    size_t cap = w->ob_cap ? w->ob_cap : 2 * OUT_FLUSH;
+    while (cap < n)
+        cap *= 2;
+    char *nb = realloc(w->ob, cap);
+    if (!nb)
+        return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+    w->ob = nb;
+    w->ob_cap = cap;
+    return CRIBLE_OK;
+}
+
+/* Appends n bytes (room made before). */
+static inline void put(crible_conllu_writer *w, const char *p, size_t n)
+{
+    memcpy(w->ob + w->ob_len, p, n);
+    w->ob_len += n;
+}
+
+static inline void put_char(crible_conllu_writer *w, char c)
+{
+    w->ob[w->ob_len++] = c;
+}
+
+/* Appends the line `line` and a line feed. */
+static crible_status put_line(crible_conllu_writer *w, const char *line, crible_error *err)
+{
+    size_t n = strlen(line);
+    crible_status st = room(w, n + 1, err);
+    if (st == CRIBLE_OK) {
+        put(w, line, n);
+        put_char(w, '\n');
+    }
+    return st;
+}
+
+/* Hands the buffer to fwrite once it holds OUT_FLUSH bytes. */
+static crible_status block_done(crible_conllu_writer *w, crible_error *err)
+{
+    w->comments_open = false;
+    return w->ob_len >= OUT_FLUSH ? flush(w, err) : CRIBLE_OK;
+}
+
+static crible_status write_header(crible_conllu_writer *w, crible_error *err)
+{
+    if (w->header_written || w->plain)
+        return CRIBLE_OK;
+    w->header_written = true;
+    size_t n = 64;
+    for (size_t i = 0; i < w->ncolumns; i++)
+        n += strlen(w->names[i]) + 1;
+    crible_status st = room(w, n, err);
+    if (st != CRIBLE_OK)
+        return st;
+    put(w, "# global.columns =", 18);
+    for (size_t i = 0; i < w->ncolumns; i++) {
+        put_char(w, ' ');
+        put(w, w->names[i], strlen(w->names[i]));
+    }
+    w->ob_len += (size_t)snprintf(w->ob + w->ob_len, 32, "\n# crible.version = %d\n",
+                                  CRIBLE_STREAM_VERSION);
+    return CRIBLE_OK;
+}
+
+static bool keep_in_plain(const char *comment)
+{
+    return crible_conllu_comment_value(comment, "newdoc id") ||
+           crible_conllu_comment_value(comment, "sent_id") ||
+           crible_conllu_comment_value(comment, "text") ||
+           crible_conllu_comment_value(comment, "newpar id");
+}
+
+crible_status crible_conllu_write_comment(crible_conllu_writer *w, const char *line,
+                                          crible_error *err)
+{
+    crible_status st = write_header(w, err);
+    if (st != CRIBLE_OK)
+        return st;
+    if (line[0] != '#' || strpbrk(line, "\n\r"))
+        return crible_error_set(err, CRIBLE_EINTERNAL, "bad comment line '%.40s'", line);
+    if (strncmp(line, "# newdoc", 8) == 0)
+        w->docs++;
+    if (w->plain && !keep_in_plain(line))
+        return CRIBLE_OK;
+    w->comments_open = true;
+    return put_line(w, line, err);
+}
+
+/* Cell `col` of the writer's columns for token t: the block's own cells
+ * first, then the extra ones. */
+static const char *row_cell(const crible_sentence *s, const char *const *extra, size_t nextra,
+                            size_t t, int col)
+{
+    if (col < 0)
+        return "_";
+    if ((size_t)col < s->ncolumns)
+        return crible_sentence_cell(s, t, (size_t)col);
+    const char *v = extra[t * nextra + ((size_t)col - s->ncolumns)];
+    return v && *v ? v : "_";
+}
+
+static crible_status write_plain(crible_conllu_writer *w, const crible_sentence *s,
+                                 const char *const *extra, size_t nextra, crible_error *err)
+{
+    if (s->ntokens == 0)
+        return CRIBLE_OK;
+    crible_status st = CRIBLE_OK;
+    for (size_t i = 0; i < s->ncomments && st == CRIBLE_OK; i++) {
+        if (strncmp(s->comments[i], "# newdoc", 8) == 0)
+            w->docs++;
+        if (keep_in_plain(s->comments[i]))
+            st = put_line(w, s->comments[i], err);
+    }
+    for (size_t t = 0; t < s->ntokens && st == CRIBLE_OK; t++) {
+        const char *form = row_cell(s, extra, nextra, t, w->col_form);
+        const char *lemma = row_cell(s, extra, nextra, t, w->col_stem);
+        bool glued = false;
+        if (t + 1 < s->ntokens && w->col_start >= 0 && w->col_end >= 0)
+            glued = strcmp(row_cell(s, extra, nextra, t, w->col_end),
+                           row_cell(s, extra, nextra, t + 1, w->col_start)) == 0;
+        size_t n = strlen(form) + strlen(lemma) + 64;
+        if ((st = room(w, n, err)) == CRIBLE_OK)
+            w->ob_len += (size_t)snprintf(w->ob + w->ob_len, n, "%zu\t%s\t%s\t_\t_\t_\t_\t_\t_\t%s\n",
+                                          t + 1, form, lemma, glued ? "SpaceAfter=No" : "_");
+    }
+    if (st == CRIBLE_OK && (st = room(w, 1, err)) == CRIBLE_OK)
+        put_char(w, '\n');
+    return st == CRIBLE_OK ? block_done(w, err) : st;
+}
+
+/* The bytes that end a cell or make it invalid: NUL, TAB, LF, CR. */
+static const unsigned char cell_stop[256] = {[0] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1};
+
+/* The length of cell v (NULL or empty: "_"), or SIZE_MAX when it holds a
+ * TAB or a line break (cells cannot). */
+static size_t cell_len(const char **v)
+{
+    const char *c = *v && **v ? *v : "_";
+    size_t n = 0;
+    while (!cell_stop[(unsigned char)c[n]])
+        n++;
+    *v = c;
+    return c[n] ? SIZE_MAX : n;
+}
+
+static crible_status bad_cell(const char *v, crible_error *err)
+{
+    return crible_error_set(err, CRIBLE_EINTERNAL,
+                            "a cell cannot hold a TAB or a line break: '%.40s'", v);
+}
+
+/* Appends the token line row[0..row_len) (its own cells) followed by its
+ * extra cells, each after a TAB, then the line feed. */
+static crible_status put_extra(crible_conllu_writer *w, const char *row, size_t row_len,
+                               const char *const *extra, size_t nextra, crible_error *err)
+{
+    if (w->ob_cap - w->ob_len > row_len + 1) {
+        /* the usual case: cells copied as they are checked, while they fit */
+        char *o = w->ob + w->ob_len, *lim = w->ob + w->ob_cap - 1;   /* 1: the line feed */
+        memcpy(o, row, row_len);
+        o += row_len;
+        for (size_t k = 0; k < nextra; k++) {
+            const char *v = extra[k] && *extra[k] ? extra[k] : "_", *c = v;
+            if (o == lim)
+                goto apart;
+            *o++ = '\t';
+            for (; !cell_stop[(unsigned char)*c]; c++) {
+                if (o == lim)
+                    goto apart;
+                *o++ = *c;
+            }
+            if (*c)
+                return bad_cell(v, err);
+        }
+        *o++ = '\n';
+        w->ob_len = (size_t)(o - w->ob);
+        return CRIBLE_OK;
+    }
+apart:;   /* the lengths first, then room for them */
+    const char *v[CRIBLE_MAX_COLUMNS];
+    size_t len[CRIBLE_MAX_COLUMNS], need = row_len + 1;
+    for (size_t k = 0; k < nextra; k++) {
+        v[k] = extra[k];
+        len[k] = cell_len(&v[k]);
+        if (len[k] == SIZE_MAX)
+            return bad_cell(v[k], err);
+        need += len[k] + 1;
+    }
+    crible_status st = room(w, need, err);
+    if (st != CRIBLE_OK)
+        return st;
+    put(w, row, row_len);
+    for (size_t k = 0; k < nextra; k++) {
+        put_char(w, '\t');
+        put(w, v[k], len[k]);
+    }
+    put_char(w, '\n');
+    return CRIBLE_OK;
+}
+
+/* A block read whole (raw_ok): its comments and token lines as read. */
+static crible_status write_raw(crible_conllu_writer *w, const crible_sentence *s,
+                               const char *const *extra, size_t nextra, crible_error *err)
+{
+    for (size_t i = 0; i < s->ncomments; i++)
+        if (strncmp(s->comments[i], "# newdoc", 8) == 0)
+            w->docs++;
+    size_t head = s->rows[0];
+    if (nextra == 0) {   /* comments and token lines at once */
+        crible_status st = room(w, s->raw_len + 1, err);
+        if (st != CRIBLE_OK)
+            return st;
+        put(w, s->raw, s->raw_len);
+    } else {
+        /* room for the block if its extra cells are short, at once */
+        crible_status st = room(w, s->raw_len + s->ntokens * nextra * 16 + 1, err);
+        if (st != CRIBLE_OK)
+            return st;
+        put(w, s->raw, head);
+        for (size_t t = 0; t < s->ntokens; t++) {
+            st = put_extra(w, s->raw + s->rows[t], s->rows[t + 1] - s->rows[t] - 1,
+                           extra + t * nextra, nextra, err);
+            if (st != CRIBLE_OK)
+                return st;
+        }
+        if ((st = room(w, 1, err)) != CRIBLE_OK)
+            return st;
+    }
+    put_char(w, '\n');
+    return block_done(w, err);
+}
+
+crible_status crible_conllu_write(crible_conllu_writer *w, const crible_sentence *s,
+                                  const char *const *extra, size_t nextra, crible_error *err)
+{
+    if (s->ncolumns + nextra != w->ncolumns)
+        return crible_error_set(err, CRIBLE_EINTERNAL,
+                                "writing %zu + %zu cells to a stream of %zu columns",
+                                s->ncolumns, nextra, w->ncolumns);
+    if (w->plain)
+        return write_plain(w, s, extra, nextra, err);
+    crible_status st = write_header(w, err);
+    if (st != CRIBLE_OK)
+        return st;
+    if (s->raw_ok)
+        return write_raw(w, s, extra, nextra, err);
+    for (size_t i = 0; i < s->ncomments && st == CRIBLE_OK; i++) {
+        if (strncmp(s->comments[i], "# newdoc", 8) == 0)
+            w->docs++;
+        st = put_line(w, s->comments[i], err);
+    }
+    /* a block built by add_token: its own cells joined by TABs */
+    char row[4096];
+    for (size_t t = 0; t < s->ntokens && st == CRIBLE_OK; t++) {
+        const char *const *own = (const char *const *)s->cells + t * s->ncolumns;
+        size_t len = 0;
+        for (size_t c = 0; c < s->ncolumns; c++)
+            len += strlen(own[c]) + 1;
+        char *line = len <= sizeof row ? row : malloc(len);
+        if (!line)
+            return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+        char *o = line;
+        for (size_t c = 0; c < s->ncolumns; c++) {
+            size_t n = strlen(own[c]);
+            if (c)
+                *o++ = '\t';
+            memcpy(o, own[c], n);
+            o += n;
+        }
+        st = put_extra(w, line, (size_t)(o - line), extra ? extra + t * nextra : NULL, nextra, err);
+        if (line != row)
+            free(line);
+    }
+    if (st == CRIBLE_OK && (st = room(w, 1, err)) == CRIBLE_OK)
+        put_char(w, '\n');
+    return st == CRIBLE_OK ? block_done(w, err) : st;
+}
+
+crible_status crible_conllu_write_rows(crible_conllu_writer *w, const char *rows, size_t len,
+                                       crible_error *err)
+{
+    crible_status st = write_header(w, err);
+    if (st == CRIBLE_OK)
+        st = room(w, len + 1, err);
+    if (st != CRIBLE_OK)
+        return st;
+    put(w, rows, len);
+    put_char(w, '\n');
+    return block_done(w, err);
+}
+
+crible_status crible_conllu_writer_finish(crible_conllu_writer *w, crible_error *err)
+{
+    if (w->plain)
+        return flush(w, err);
+    crible_status st = write_header(w, err);
+    if (st == CRIBLE_OK)
+        st = room(w, 64, err);
+    if (st != CRIBLE_OK)
+        return st;
+    w->ob_len += (size_t)snprintf(w->ob + w->ob_len, 64, "%s# crible.end = %llu\n\n",
+                                  w->comments_open ? "\n" : "", w->docs);
+    return flush(w, err);
+}
