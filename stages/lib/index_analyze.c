@@ -447,7 +447,8 @@ static bool add_metadata(worker *c, batch *b, adoc *d)
     crible_error err;
     size_t first = b->kv.n;
     d->kv.len = SIZE_MAX;
-    crible_status st = ix_docmeta_read(&c->meta, in + d->id.off, in + d->json.off, d->json.len, &err);
+    /* the line crible_doc_read accepted (or jansson's): valid UTF-8 */
+    crible_status st = ix_docmeta_read_utf8(&c->meta, in + d->id.off, in + d->json.off, d->json.len, &err);
     if (!st) st = ix_docmeta_values(&c->meta, names, nn, &b->kv, &err);
     ix_docmeta_release(&c->meta);
     if (st) {

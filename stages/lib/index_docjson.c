@@ -90,8 +90,13 @@ bool ix_docjson_scan(ix_docjson *d, const char *s, size_t n)
 {
     d->n = d->nsub = 0;
     d->buf.len = 0;
-    if (crible_utf8_invalid_offset(s, n) != n)
-        return false;
+    return crible_utf8_invalid_offset(s, n) == n && ix_docjson_scan_utf8(d, s, n);
+}
+
+bool ix_docjson_scan_utf8(ix_docjson *d, const char *s, size_t n)
+{
+    d->n = d->nsub = 0;
+    d->buf.len = 0;
     /* decoded text never outgrows its JSON; + a NUL per string of 2 bytes
      * or more (its quotes) */
     if (!ix_buf_reserve(&d->buf, n + n / 2 + 16))

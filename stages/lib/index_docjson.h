@@ -44,6 +44,9 @@ typedef struct ix_docjson {
  * read as above and jansson would accept it; false: not sure (d then
  * holds nothing useful). */
 bool ix_docjson_scan(ix_docjson *d, const char *s, size_t n);
+/* The same for s known to be valid UTF-8 without a NUL byte (a line
+ * crible_doc_read accepted): not checked again. */
+bool ix_docjson_scan_utf8(ix_docjson *d, const char *s, size_t n);
 
 /* The string member called key, or NULL. */
 const ix_jmember *ix_docjson_string(const ix_docjson *d, const char *key);

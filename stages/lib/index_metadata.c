@@ -74,10 +74,11 @@ void ix_kvlist_free(ix_kvlist *l)
     memset(l, 0, sizeof *l);
 }
 
-crible_status ix_docmeta_read(ix_docmeta *m, const char *id, const char *json, size_t len, crible_error *err)
+static crible_status docmeta_read(ix_docmeta *m, const char *id, const char *json, size_t len, bool utf8,
+                                  crible_error *err)
 {
     ix_docmeta_release(m);
-    if (ix_docjson_scan(&m->dj, json, len)) return CRIBLE_OK;
+    if (utf8 ? ix_docjson_scan_utf8(&m->dj, json, len) : ix_docjson_scan(&m->dj, json, len)) return CRIBLE_OK;
     json_error_t je;
     m->obj = json_loadb(json, len, 0, &je);
     if (m->obj && json_is_object(m->obj)) return CRIBLE_OK;
@@ -85,6 +86,17 @@ crible_status ix_docmeta_read(ix_docmeta *m, const char *id, const char *json, s
     ix_docmeta_release(m);
     return crible_error_set(err, CRIBLE_EDATA, "document '%s': crible.doc is not a JSON object: %s", id,
                             parsed ? "" : je.text);
+}
+
+crible_status ix_docmeta_read(ix_docmeta *m, const char *id, const char *json, size_t len, crible_error *err)
+{
+    return docmeta_read(m, id, json, len, false, err);
+}
+
+crible_status ix_docmeta_read_utf8(ix_docmeta *m, const char *id, const char *json, size_t len,
+                                   crible_error *err)
+{
+    return docmeta_read(m, id, json, len, true, err);
 }
 
 /* Whether a top-level member is metadata (not the id, a text field...). */

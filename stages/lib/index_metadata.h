@@ -59,6 +59,10 @@ typedef struct ix_docmeta {
 /* Reads the document `id`'s JSON object: CRIBLE_EDATA "document 'ID':
  * crible.doc is not a JSON object: ..." when it is not one. */
 crible_status ix_docmeta_read(ix_docmeta *m, const char *id, const char *json, size_t len, crible_error *err);
+/* The same for JSON known to be valid UTF-8 without a NUL byte (a line
+ * crible_doc_read accepted, or jansson's output). */
+crible_status ix_docmeta_read_utf8(ix_docmeta *m, const char *id, const char *json, size_t len,
+                                   crible_error *err);
 /* Appends the document's metadata values to out; `fields` (n of them) are
  * the names of its text fields (not metadata). */
 crible_status ix_docmeta_values(const ix_docmeta *m, const char *const *fields, size_t nfields, ix_kvlist *out,
