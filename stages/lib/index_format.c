@@ -257,15 +257,20 @@ unsigned ix_bits_needed(const uint32_t *v, size_t n)
 void ix_pack128(const uint32_t *v, unsigned bits, uint8_t *out)
 {
     if (bits == 0) return;
+    /* 64 bits at a time: 128 * bits is a multiple of 64 */
     uint64_t acc = 0;
     unsigned have = 0;
-    size_t o = 0;
     for (size_t i = 0; i < IX_BLOCK; i++) {
-        acc |= (uint64_t)v[i] << have;
+        uint64_t x = v[i] & (~0ull >> (64 - bits));
+        acc |= x << have;
         have += bits;
-        while (have >= 8) { out[o++] = (uint8_t)acc; acc >>= 8; have -= 8; }
+        if (have >= 64) {
+            ix_put64(out, acc);
+            out += 8;
+            have -= 64;
+            acc = have ? x >> (bits - have) : 0;
+        }
     }
-    /* 128 * bits is a multiple of 8: nothing left over. */
 }
 
 void ix_unpack128(const uint8_t *in, unsigned bits, uint32_t *v)

@@ -25,7 +25,7 @@
 #define IX_SEG_VERSION_MIN 2        /* oldest segment version read */
 #define IX_BLOCK 128                /* documents per postings block */
 #define IX_DICT_BLOCK 32            /* terms per front-coded dictionary block */
-#define IX_STORED_BLOCK (64 * 1024) /* raw bytes per stored block (at least) */
+#define IX_STORED_BLOCK (32 * 1024) /* raw bytes per stored block (at least) */
 #define IX_DICT_SAMPLES (1 << 20)   /* stored bytes a zstd dictionary is trained on */
 #define IX_DICT_MIN_SAMPLES (256 << 10) /* fewer: no dictionary */
 #define IX_DICT_MAX (64 << 10)      /* dictionary size at most */

@@ -69,11 +69,13 @@ void ix_pcur_init(ix_pcur *c, const ix_segment *seg, const ix_segfield *f, const
     c->block = UINT32_MAX;
 }
 
-/* Column k of skip entry b (a version 4 table; k as in ix_pcur_init). */
+/* Column k of skip entry b (a version 4 table; k as in ix_pcur_init).  The
+ * term's blocks follow the table: 8-byte loads run into them (bits past the
+ * entry are masked off), so all but the last entries take the fast path. */
 static inline uint32_t skip_col(const ix_pcur *c, uint32_t b, unsigned k)
 {
-    return (uint32_t)ix_bits_get(c->skips, c->skip_bytes, (uint64_t)b * c->skip_e + c->skip_at[k],
-                                 c->skip_w[k]);
+    return (uint32_t)ix_bits_get(c->skips, (size_t)(c->bend - c->skips),
+                                 (uint64_t)b * c->skip_e + c->skip_at[k], c->skip_w[k]);
 }
 
 /* Eight bytes from p as a little-endian number. */
@@ -163,16 +165,22 @@ static size_t pfor_size(const uint8_t *p, const uint8_t *end, bool v4, ix_packed
     return n;
 }
 
-/* Values [from, to) of a block (multiples of 8, from where the last call
- * ended) into v: their low bits, then their exceptions' high bits. */
-static void unpack_block(ix_packed *k, uint32_t from, uint32_t to, uint32_t *v, const uint8_t *end)
+/* The exceptions of a block among values [from, to): their high bits. */
+static void patch_block(ix_packed *k, uint32_t from, uint32_t to, uint32_t *v)
 {
-    unpack_range(k->low, k->bits, from, to, v, end);
     size_t hbytes = (k->nx * (size_t)k->xw + 7) / 8;
     for (; k->next < k->nx && k->idx[k->next] < to; k->next++)
         if (k->idx[k->next] >= from)
             v[k->idx[k->next]] |= (uint32_t)(ix_bits_get(k->hi, hbytes, (uint64_t)k->next * k->xw, k->xw)
                                              << k->bits);
+}
+
+/* Values [from, to) of a block (multiples of 8, from where the last call
+ * ended) into v: their low bits, then their exceptions' high bits. */
+static inline void unpack_block(ix_packed *k, uint32_t from, uint32_t to, uint32_t *v, const uint8_t *end)
+{
+    unpack_range(k->low, k->bits, from, to, v, end);
+    if (k->next < k->nx) patch_block(k, from, to, v);
 }
 
 static uint32_t skip_last(const ix_pcur *c, uint32_t b);
@@ -201,7 +209,7 @@ static bool decode_docs(ix_pcur *c, uint32_t upto)
     c->dsum = sum;
     c->dn = upto;
     /* gaps >= 0: the last decoded is the largest; the skip entry bounds it */
-    if (sum - 1 > skip_last(c, c->block) || (upto == c->bn && sum - 1 != skip_last(c, c->block))) {
+    if (sum - 1 > c->block_last || (upto == c->bn && sum - 1 != c->block_last)) {
         c->bad = true;
         c->doc = CRIBLE_DOC_NONE;
         return false;
@@ -276,7 +284,8 @@ static bool decode_block(ix_pcur *c, uint32_t b)
     if (b + 1 < c->nblocks) {
         size_t k = pfor_size(p, end, c->pos4, &c->doc_packed);
         if (!k || !pfor_size(p + k, end, c->pos4, &c->tf_packed)) goto damaged;
-        if (skip_last(c, b) >= c->seg->maxdoc) goto damaged;
+        c->block_last = skip_last(c, b);
+        if (c->block_last >= c->seg->maxdoc) goto damaged;
         c->dsum = (uint64_t)(prev + 1);
         c->dn = 0;
         c->tn = 0;
@@ -296,7 +305,8 @@ static bool decode_block(ix_pcur *c, uint32_t b)
         }
         c->tn = n;
         c->dn = n;
-        if (c->skips && c->docs[n - 1] != skip_last(c, b)) goto damaged;
+        c->block_last = c->docs[n - 1];
+        if (c->skips && c->block_last != skip_last(c, b)) goto damaged;
     }
     c->block = b;
     c->bn = n;
@@ -350,7 +360,8 @@ uint32_t ix_pcur_advance(ix_pcur *c, uint32_t target)
     if (c->started && c->doc == CRIBLE_DOC_NONE) return CRIBLE_DOC_NONE;
     if (c->started && c->doc >= target) return c->doc;
     uint32_t b = c->started ? c->block : 0;
-    if (c->skips) {
+    /* the current block's last document is kept: most targets are in it */
+    if (c->skips && !(c->started && target <= c->block_last)) {
         while (b < c->nblocks && skip_last(c, b) < target) b++;
         if (b >= c->nblocks) { c->started = true; c->i = c->bn; return c->doc = CRIBLE_DOC_NONE; }
     }
@@ -430,32 +441,48 @@ static bool pos_seek(ix_pcur *c, uint64_t k)
     return true;
 }
 
-/* Decodes full block k into pvals; false if damaged. */
-static bool pos_decode(ix_pcur *c, uint64_t k)
+/* Makes full block k the cursor's, none of its values decoded yet; false
+ * if damaged. */
+static bool pos_block(ix_pcur *c, uint64_t k)
 {
-    ix_packed x;
-    if (!pos_seek(c, k) || !pfor_size(c->pblk_p, c->pos_end, true, &x)) return false;
-    uint32_t low[IX_BLOCK];
-    unpack_range(x.low, x.bits, 0, IX_BLOCK, low, c->pos_end);
-    for (uint32_t i = 0; i < IX_BLOCK; i++) c->pvals[i] = low[i];
-    /* values of up to 64 bits: the exceptions' high parts widened here */
-    size_t hbytes = (x.nx * (size_t)x.xw + 7) / 8;
-    for (unsigned j = 0; j < x.nx; j++) {
-        if (x.idx[j] >= IX_BLOCK) return false;
-        c->pvals[x.idx[j]] |= ix_bits_get(x.hi, hbytes, (uint64_t)j * x.xw, x.xw) << x.bits;
-    }
+    ix_packed *x = &c->ppk;
+    if (!pos_seek(c, k) || !pfor_size(c->pblk_p, c->pos_end, true, x)) return false;
+    c->pwide = x->bits + x->xw > 32;
+    c->plo = c->phi = 0;
     c->pdec_k = k;
     return true;
 }
 
+/* Decodes values [i, i + n) of the cursor's block into pv32 (8 at a time;
+ * a document reads few of a block's values, the next document further
+ * on): every value with its exceptions' high bits, unless they would pass
+ * 32 bits (pwide: pos_value adds them). */
+static void pos_range(ix_pcur *c, uint32_t i, uint32_t n)
+{
+    uint32_t a = i & ~7u, b = (i + n + 7) & ~7u;
+    if (a >= c->plo && b <= c->phi) return;
+    if (a < c->plo) { c->plo = c->phi = 0; c->ppk.next = 0; }   /* back: again from the start */
+    uint32_t from = a <= c->phi ? c->phi : a;
+    if (from == a) c->plo = a;
+    unpack_range(c->ppk.low, c->ppk.bits, from, b, c->pv32, c->pos_end);
+    if (!c->pwide && c->ppk.next < c->ppk.nx) patch_block(&c->ppk, from, b, c->pv32);
+    c->phi = b;
+}
+
 /* Value number x of the term's positions (version 4) into *v; false if
  * damaged. */
-static inline bool pos_value(ix_pcur *c, uint64_t x, uint64_t *v)
+static bool pos_value(ix_pcur *c, uint64_t x, uint64_t *v)
 {
     uint64_t k = x / IX_BLOCK;
     if (k < c->pfull) {
-        if (k != c->pdec_k && !pos_decode(c, k)) return false;
-        *v = c->pvals[x % IX_BLOCK];
+        if (k != c->pdec_k && !pos_block(c, k)) return false;
+        unsigned i = (unsigned)(x % IX_BLOCK);
+        const ix_packed *p = &c->ppk;
+        pos_range(c, i, 1);
+        *v = c->pv32[i];
+        for (unsigned j = 0; c->pwide && j < p->nx; j++)
+            if (p->idx[j] == i)
+                *v |= ix_bits_get(p->hi, (p->nx * (size_t)p->xw + 7) / 8, (uint64_t)j * p->xw, p->xw) << p->bits;
         return true;
     }
     uint64_t j = x - c->pfull * IX_BLOCK;
@@ -472,6 +499,20 @@ static inline bool pos_value(ix_pcur *c, uint64_t x, uint64_t *v)
     if (!ix_varint_get(&c->ptail_p, c->pos_end, v)) { c->ptail_p = NULL; return false; }
     c->ptail_j++;
     return true;
+}
+
+/* Adds value v (number k of the document's) to the positions: 0 to go on,
+ * 1 past `upto`, -1 if damaged. */
+static inline int take(uint64_t v, uint32_t k, unsigned vb, uint32_t *p, uint32_t *pos, uint32_t *var,
+                       uint32_t cap, uint32_t upto)
+{
+    if ((v >> vb) > UINT32_MAX || (k && (uint64_t)*p + (v >> vb) > UINT32_MAX)) return -1;
+    *p = k ? *p + (uint32_t)(v >> vb) : (uint32_t)(v >> vb);
+    if (k < cap) {
+        pos[k] = *p;
+        if (var) var[k] = vb ? (uint32_t)(v & ((1u << vb) - 1)) : 0;
+    }
+    return *p > upto;
 }
 
 /* Decodes the positions (and variants) of the block's document c->i, up
@@ -495,20 +536,25 @@ static uint32_t raw_positions(ix_pcur *c, uint32_t *pos, uint32_t *var, uint32_t
     }
     uint32_t tf = c->tfs[c->i], p = 0, vb = c->t.vbits;
     const uint8_t *q = c->pos_p;
-    for (uint32_t k = 0; k < tf; k++) {
-        uint64_t v;
-        if (!(c->pos4 ? pos_value(c, c->pcum + k, &v) : ix_varint_get(&q, c->pos_end, &v)) ||
-            (v >> vb) > UINT32_MAX ||
-            (k && (uint64_t)p + (v >> vb) > UINT32_MAX)) {
-            c->bad = true;
-            return 0;
+    for (uint32_t k = 0; k < tf;) {
+        uint64_t v, x = c->pcum + k, blk = x / IX_BLOCK;
+        int r;
+        if (c->pos4 && blk < c->pfull && (blk == c->pdec_k || pos_block(c, blk)) && !c->pwide) {
+            /* the document's values in this block, straight from it */
+            uint32_t i = (uint32_t)(x % IX_BLOCK), n = tf - k < IX_BLOCK - i ? tf - k : IX_BLOCK - i;
+            pos_range(c, i, n);
+            for (uint32_t e = k + n; k < e; k++, i++)
+                if ((r = take(c->pv32[i], k, vb, &p, pos, var, cap, upto))) goto done;
+            continue;
         }
-        p = k ? p + (uint32_t)(v >> vb) : (uint32_t)(v >> vb);
-        if (k < cap) {
-            pos[k] = p;
-            if (var) var[k] = vb ? (uint32_t)(v & ((1u << vb) - 1)) : 0;
-        }
-        if (p > upto) return k + 1;
+        if (!(c->pos4 ? pos_value(c, x, &v) : ix_varint_get(&q, c->pos_end, &v))) r = -1;
+        else r = take(v, k, vb, &p, pos, var, cap, upto);
+        if (r) goto done;
+        k++;
+        continue;
+    done:
+        if (r < 0) { c->bad = true; return 0; }
+        return k + 1;
     }
     /* positions of this document stay readable until the cursor moves */
     return tf;
@@ -630,12 +676,19 @@ uint32_t ix_pcur_shallow(ix_pcur *c, uint32_t target)
         c->sblock = 0;
         return c->seg->maxdoc - 1;   /* one block: no skip data, bounded by the segment */
     }
+    /* the shallow block's entry is kept (a version 4 entry takes bit
+     * extractions): most targets stay in it */
     uint32_t b = c->sblock;
+    if (c->s_valid && b < c->nblocks && c->s_prev < (int64_t)target && target <= c->s_last) return c->s_last;
     if (b >= c->nblocks || (b > 0 && skip_last(c, b - 1) >= target)) b = 0;
     while (b < c->nblocks && skip_last(c, b) < target) b++;
     c->sblock = b;
+    c->s_valid = false;
     if (b >= c->nblocks) return CRIBLE_DOC_NONE;
-    return skip_last(c, b);
+    c->s_prev = b > 0 ? (int64_t)skip_last(c, b - 1) : -1;
+    ix_pcur_block_info(c, &c->s_last, &c->s_max_tf, &c->s_min_len);
+    c->s_valid = true;
+    return c->s_last;
 }
 
 void ix_pcur_block_info(const ix_pcur *c, uint32_t *last, uint32_t *max_tf, uint32_t *min_len)
@@ -646,16 +699,20 @@ void ix_pcur_block_info(const ix_pcur *c, uint32_t *last, uint32_t *max_tf, uint
         *min_len = 0;
         return;
     }
-    if (c->skip_e) {
+    if (c->s_valid) {
+        *last = c->s_last;
+        *max_tf = c->s_max_tf;
+        *min_len = c->s_min_len;
+    } else if (c->skip_e) {
         *last = skip_col(c, c->sblock, 0);
         *max_tf = skip_col(c, c->sblock, 5);
         *min_len = skip_col(c, c->sblock, 6);
-        return;
+    } else {
+        const uint8_t *e = c->skips + (size_t)c->sblock * IX_SKIP_ENTRY;
+        *last = ix_get32(e);
+        *max_tf = ix_get32(e + 16);
+        *min_len = ix_get32(e + 20);
     }
-    const uint8_t *e = c->skips + (size_t)c->sblock * IX_SKIP_ENTRY;
-    *last = ix_get32(e);
-    *max_tf = ix_get32(e + 16);
-    *min_len = ix_get32(e + 20);
 }
 
 /* --- the snapshot cursor ------------------------------------------------- */

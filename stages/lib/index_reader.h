@@ -126,20 +126,29 @@ typedef struct ix_pcur {
     uint8_t skip_w[7], skip_at[7];
     const uint8_t *pos_base, *pos_end;      /* the term's positions */
     uint32_t nblocks, block;                /* current decoded block */
+    uint32_t block_last;                    /* its last doc (a packed block) */
     uint32_t bn, i;
     uint32_t doc;                           /* current, or CRIBLE_DOC_NONE */
     const uint8_t *pos_p;                   /* positions of docs[pos_i] */
     uint32_t pos_i;
     /* version 4 positions (index_format.c, POS): docs[pos_i]'s first
      * value is number pcum of the term's; pblk_p is the start of full
-     * block pblk_k; block pdec_k is decoded in pvals; the last values
+     * block pblk_k; block pdec_k (ppk)'s values [plo, phi) are decoded in
+     * pv32 (without their exceptions' high bits if pwide: they pass 32
+     * bits); the last values
      * (varints after pfull blocks) are read on from ptail_p, value
      * number ptail_j of them */
     bool pos4;
     uint64_t pcum, ptail_j;
     const uint8_t *pblk_p, *ptail_p;
     uint64_t pblk_k, pdec_k, pfull;
+    ix_packed ppk;
+    uint32_t plo, phi;
+    bool pwide;
     uint32_t sblock;                        /* shallow block */
+    bool s_valid;                           /* its entry: */
+    int64_t s_prev;                         /* the last doc of the one before (-1) */
+    uint32_t s_last, s_max_tf, s_min_len;
     bool skip_deleted, bad, started;
     /* a packed block's tfs are unpacked when first needed (a cursor
      * advanced past a document rarely needs them): from tf_packed */
@@ -157,7 +166,7 @@ typedef struct ix_pcur {
     ix_term t;
     /* last: ix_pcur_init leaves them unset until a block is decoded */
     uint32_t docs[IX_BLOCK], tfs[IX_BLOCK];
-    uint64_t pvals[IX_BLOCK];
+    uint32_t pv32[IX_BLOCK];
 } ix_pcur;
 
 void ix_pcur_init(ix_pcur *c, const ix_segment *seg, const ix_segfield *f, const ix_term *t,

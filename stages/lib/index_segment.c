@@ -674,28 +674,20 @@ static void put_bits(uint8_t *o, uint64_t *bit, uint64_t v, unsigned w)
  * 128 bytes; returns the bytes written. */
 static size_t pfor_block(const uint64_t *v, uint8_t *o)
 {
-    unsigned hist[65] = {0}, maxb = 0;
-    for (uint32_t i = 0; i < IX_BLOCK; i++) {
-        unsigned b = bit_width(v[i]);
-        hist[b]++;
-        if (b > maxb) maxb = b;
-    }
-    unsigned best_w = maxb, above = 0;
+    uint64_t all = 0;
+    for (uint32_t i = 0; i < IX_BLOCK; i++) all |= v[i];
+    unsigned maxb = bit_width(all), best_w = maxb, nx = 0;
     size_t best = maxb <= 32 ? 1 + 16 * (size_t)maxb : SIZE_MAX;
-    for (unsigned b = maxb; b-- > 0;) {
-        above += hist[b + 1];
-        if (maxb - b > 32) break;
-        if (b > 32) continue;
-        size_t c = 3 + 16 * (size_t)b + above + (above * (maxb - b) + 7) / 8;
-        if (c < best) { best = c; best_w = b; }
+    if (maxb) {   /* the widths' histogram: how many values above each */
+        unsigned hist[65] = {0}, above = 0;
+        for (uint32_t i = 0; i < IX_BLOCK; i++) hist[bit_width(v[i])]++;
+        for (unsigned b = maxb; b-- > 0 && maxb - b <= 32;) {
+            above += hist[b + 1];
+            size_t c = 3 + 16 * (size_t)b + above + (above * (maxb - b) + 7) / 8;
+            if (b <= 32 && c < best) { best = c; best_w = b; nx = above; }
+        }
     }
-    memset(o, 0, best);
-    uint32_t low[IX_BLOCK], nx = 0;
     unsigned xw = maxb - best_w;
-    for (uint32_t i = 0; i < IX_BLOCK; i++) {
-        low[i] = (uint32_t)(v[i] & (best_w ? ~0ull >> (64 - best_w) : 0));
-        nx += (v[i] >> best_w) != 0;
-    }
     size_t h = 1;
     o[0] = (uint8_t)best_w;
     if (nx) {
@@ -704,15 +696,20 @@ static size_t pfor_block(const uint64_t *v, uint8_t *o)
         o[2] = (uint8_t)xw;
         h = 3;
     }
+    uint32_t low[IX_BLOCK];
+    uint64_t mask = best_w ? ~0ull >> (64 - best_w) : 0;
+    for (uint32_t i = 0; i < IX_BLOCK; i++) low[i] = (uint32_t)(v[i] & mask);
     ix_pack128(low, best_w, o + h);
+    if (!nx) return best;
     uint8_t *idx = o + h + 16 * best_w, *hi = idx + nx;
+    memset(hi, 0, (nx * (size_t)xw + 7) / 8);
     uint64_t bit = 0;
     for (uint32_t i = 0, k = 0; i < IX_BLOCK; i++)
         if (v[i] >> best_w) {
             idx[k++] = (uint8_t)i;
             put_bits(hi, &bit, v[i] >> best_w, xw);
         }
-    return (size_t)(hi - o) + (size_t)((bit + 7) / 8);
+    return best;
 }
 
 /* The full positions block pvals[0..128) to the positions file. */
