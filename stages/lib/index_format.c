@@ -44,8 +44,8 @@
  *   header (16):  "CRIBSEG1", u32 version (4), u32 flags (0)
  *   Version 4 (written now) changed from version 3 (still read, as is
  *   version 2): bit-packed skip tables and positions in blocks of 128, each
- *   marked [v4] below (postings blocks with exceptions, stored token
- *   offsets in runs); stored blocks of 64 KiB.  Version 3 changed from 2:
+ *   marked [v4] below (postings blocks with exceptions, a term of one
+ *   document without postings, stored token offsets in runs).  Version 3 changed from 2:
  *   the dictionary's term header and statistics word, the width tables'
  *   bit-packed mode, NUMV's sparse mode and NUMS's runs, each marked [v3].
  *   Another version is refused: "seg-N.cri: format version V, this crible
@@ -90,6 +90,10 @@
  *   df << 6 | V << 1 | PURE in every field, and no ONES.)
  *   In a text or keyword field, then:
  *     varint postings length, varint positions length (text fields only)
+ *   [v4] A term of one document (df = 1) has the document's number in
+ *   place of its postings length: it has no postings (length 0; its tf is
+ *   in its statistics), only positions.  (An id of the "_id" field, most
+ *   rare words: a byte or two fewer each.)
  *   The postings (and positions) of a field's terms follow each other in
  *   term order: a term's offset is the sum of the lengths before it; the
  *   block's first entry adds two varints after its lengths: the absolute
@@ -191,9 +195,8 @@
  *   run, its documents in increasing order as varint gaps (doc - previous
  *   doc - 1, the first previous being -1).  A range is found by binary
  *   search of the runs' values; its documents are read in order.
- * STORED (kind 9): compressed blocks back to back (64 KiB of records or
- *   more each, 32 KiB before version 4; zstd, with the segment's
- *   dictionary when it has one).
+ * STORED (kind 9): compressed blocks back to back (32 KiB of records or
+ *   more each, zstd, with the segment's dictionary when it has one).
  * ZDICT (kind 11, optional): a zstd dictionary (ZDICT_trainFromBuffer on the
  *   segment's first 1 MiB of records, at most 64 KiB; none under 256 KiB).
  * STIDX (kind 10): u32 nblocks, then per block 24 bytes:

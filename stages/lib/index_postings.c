@@ -280,6 +280,13 @@ static bool decode_block(ix_pcur *c, uint32_t b)
         c->pblk_p = c->pos_p = c->pos_base;
         c->pblk_k = c->pcum = 0;
         c->ptail_p = NULL;
+        if (c->t.inline_doc) {   /* its one document from the dictionary */
+            if (c->t.doc1 >= c->seg->maxdoc) goto damaged;
+            c->docs[0] = c->block_last = c->t.doc1;
+            c->tfs[0] = c->t.max_tf;
+            c->tn = c->dn = 1;
+            goto decoded;
+        }
     }
     if (b + 1 < c->nblocks) {
         size_t k = pfor_size(p, end, c->pos4, &c->doc_packed);
@@ -308,6 +315,7 @@ static bool decode_block(ix_pcur *c, uint32_t b)
         c->block_last = c->docs[n - 1];
         if (c->skips && c->block_last != skip_last(c, b)) goto damaged;
     }
+decoded:
     c->block = b;
     c->bn = n;
     c->i = 0;
@@ -808,8 +816,8 @@ size_t crible_index_term_locate(const crible_index *ix, int field, const char *t
             st.cf += t.cf;
             if (t.max_tf > st.max_tf) st.max_tf = t.max_tf;
             if (need + sizeof(ix_termloc) <= cap) {
-                ix_termloc r = {k, t.df, t.max_tf, t.pure, (uint8_t)t.vbits, {0, 0},
-                                t.cf, t.post_off, t.post_len, t.pos_off, t.pos_len};
+                ix_termloc r = {k, t.df, t.max_tf, t.pure, (uint8_t)t.vbits, {t.inline_doc, 0},
+                                t.cf, t.inline_doc ? t.doc1 : t.post_off, t.post_len, t.pos_off, t.pos_len};
                 memcpy((uint8_t *)loc + need, &r, sizeof r);
             }
             need += sizeof(ix_termloc);
@@ -831,8 +839,9 @@ crible_status crible_postings_open_located(const crible_index *ix, int field, co
         if (r.seg >= ix->nsegs || ix->segs[r.seg].local[field] < 0) goto bad;
         const ix_segment *s = &ix->segs[r.seg];
         const ix_segfield *f = &s->fields[s->local[field]];
-        if (r.df == 0 || r.vbits > IX_MAX_VBITS || r.post_off > f->post.n ||
-            r.post_len > f->post.n - r.post_off ||
+        bool inl = r.pad[0];   /* post_off: the document (index_reader.h, ix_term) */
+        if (r.df == 0 || r.vbits > IX_MAX_VBITS || (inl && (r.df != 1 || r.post_len || r.post_off >= s->maxdoc)) ||
+            (!inl && (r.post_off > f->post.n || r.post_len > f->post.n - r.post_off)) ||
             (f->pos.present && (r.pos_off > f->pos.n || r.pos_len > f->pos.n - r.pos_off)))
             goto bad;
         ix_term t = {.df = r.df};
@@ -840,7 +849,9 @@ crible_status crible_postings_open_located(const crible_index *ix, int field, co
         t.cf = r.cf;
         t.pure = r.pure;
         t.vbits = r.vbits;
-        t.post_off = r.post_off;
+        t.inline_doc = inl;
+        t.doc1 = inl ? (uint32_t)r.post_off : 0;
+        t.post_off = inl ? 0 : r.post_off;
         t.post_len = r.post_len;
         t.pos_off = r.pos_off;
         t.pos_len = r.pos_len;

@@ -81,6 +81,9 @@ typedef struct ix_term {
     bool pure;
     unsigned vbits;          /* variant bits in its positions */
     uint64_t post_off, post_len, pos_off, pos_len;
+    /* version 4, df = 1: the document, in the dictionary (post_len = 0) */
+    bool inline_doc;
+    uint32_t doc1;
     /* exact fields only: the stem term and the norm's variant number */
     uint8_t stem[CRIBLE_TERM_MAX + 1];
     size_t stem_len;

@@ -846,8 +846,9 @@ static crible_status dict_add(ix_segw *w, uint64_t post_len, crible_error *err)
     bool first;
     crible_status st = dict_term(w, &first, err);
     if (st) return st;
+    /* a term of one document: the document in place of the postings */
     if (!dict_stats(d, &w->fields[w->nfields - 1], w->df, w->cf, w->max_tf, w->vbits, w->term_pure) ||
-        !ix_buf_varint(d, post_len) ||
+        !ix_buf_varint(d, w->df == 1 ? w->last_doc : post_len) ||
         (w->pos && w->fields[w->nfields - 1].flags & IX_FIELD_POSITIONS && !ix_buf_varint(d, w->term_pos_bytes)))
         return nomem(err);
     if (first && (!ix_buf_varint(d, w->post_off) || !ix_buf_varint(d, w->pos_off)))
@@ -891,14 +892,14 @@ crible_status ix_segw_term_end(ix_segw *w, crible_error *err)
         st = out_write(w->pos, w->ptmp, n, err);
         if (st) return st;
     }
-    uint64_t post_len = w->blocks.len;
+    uint64_t post_len = w->df == 1 ? 0 : w->blocks.len;   /* df 1: in the dictionary */
     if (w->df > IX_BLOCK) {
         st = pack_skips(w, positions, err);
         if (!st) st = out_write(&w->out, w->skiptab.data, w->skiptab.len, err);
         if (st) return st;
         post_len += w->skiptab.len;
     }
-    st = out_write(&w->out, w->blocks.data, w->blocks.len, err);
+    st = out_write(&w->out, w->blocks.data, post_len - (w->df > IX_BLOCK ? w->skiptab.len : 0), err);
     if (st) return st;
     st = dict_add(w, post_len, err);
     w->post_off += post_len;

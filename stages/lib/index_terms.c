@@ -148,9 +148,16 @@ static bool decode(ix_dictit *it)
         return true;
     }
     poslen = 0;
+    /* version 4: a term of one document has it here, no postings */
+    t->inline_doc = f->version >= 4 && t->df == 1;
     if (!vget(&it->p, it->end, &plen) ||
         ((it->f->flags & IX_FIELD_POSITIONS) && !vget(&it->p, it->end, &poslen)))
         goto damaged;
+    if (t->inline_doc) {
+        if (plen > UINT32_MAX) goto damaged;
+        t->doc1 = (uint32_t)plen;
+        plen = 0;
+    }
     uint64_t post_off = t->post_off + t->post_len, pos_off = t->pos_off + t->pos_len;
     if (it->in_block == 0) {
         if (!vget(&it->p, it->end, &post_off) || !vget(&it->p, it->end, &pos_off))
