@@ -9,7 +9,11 @@
  * arrays (fields, sentences, tokens, the batch's dictionary of distinct
  * terms and normal forms and each token's numbers in it), then finished
  * off the index thread too (each document's metadata values and stored
- * record, as the writer would make them), then marked ready.  Batch number k lives in slot
+ * record, as the writer would make them), then marked ready.  A
+ * worker's dictionary keeps its first IX_DICT_LASTING terms from batch to
+ * batch (the lasting terms, only appended to: the index thread reads the
+ * ones a batch was handed while the worker adds more), and so does the
+ * index thread its resolutions of them.  Batch number k lives in slot
  * k % nslots; a worker starts batch k only once batch k - nslots has been
  * indexed, which bounds the memory.  The first error (a bad line, a
  * document the tokenizer refuses) ends the stream after the documents
@@ -53,12 +57,26 @@ typedef struct adoc {
 } adoc;
 
 /* What a word of the analyzer's numbering (crible_analyzed_token.word)
- * gave in the batch being analysed: its terms in the batch's dictionary,
- * in one field.  Valid when its stamp is the worker's. */
+ * gave: its terms in the dictionary, in one field.  Valid when its stamp
+ * is the worker's, in any batch when they are all lasting terms. */
 typedef struct aword {
     uint32_t stamp, field;
+    uint32_t batch;          /* the batch its terms are of; 0: lasting terms only */
     ix_tokterm terms;
 } aword;
+
+/* A worker's lasting terms (intern): written by the worker only past
+ * the count a batch was handed (what the index thread reads), never
+ * moved nor changed: fixed arrays. */
+#define LASTING_POOL (2u << 20)   /* their bytes */
+typedef struct lasting {
+    ix_dterm *terms;         /* IX_DICT_LASTING */
+    uint32_t *field;         /* of each */
+    char *pool;              /* LASTING_POOL */
+    uint64_t *slots;         /* 2 IX_DICT_LASTING: key << 32 | number + 1, 0 free */
+    uint32_t n;
+    size_t pool_len;
+} lasting;
 
 /* An entity found by the tagger: its index field and value in `epool`. */
 typedef struct aent { uint32_t type, field, value; } aent;
@@ -102,7 +120,10 @@ typedef struct worker {
     ix_docmeta meta;                   /* a document's JSON, read for its metadata values */
     crible_entities_token *etoks;      /* a sentence's tokens, for the tagger */
     size_t etoks_cap;
-    uint64_t *dslots;                  /* the batch's dictionary: key << 32 | term number + 1, 0 free */
+    lasting lasting;                   /* the lasting terms of its dictionary */
+    ix_dictres lres;                   /* the index thread's resolutions of them (its own) */
+    uint32_t batchno;                  /* batches analysed (aword.batch) */
+    uint64_t *dslots;                  /* the batch's own terms: key << 32 | term number + 1, 0 free */
     size_t dcap;
     aword *words;                      /* by word number: a word's terms in the dictionary */
     size_t nwords;
@@ -239,29 +260,61 @@ static inline bool same_bytes(const char *a, const char *b, size_t n)
     return true;
 }
 
-/* The number of field f's term s[0..n) (cut by ix_term_len) in the batch's
- * dictionary, added if new.  A slot holds the term's key (its hash and
- * field mixed) above its number + 1 (0: free), so that a probe reads a
- * term only when the keys agree. */
+/* Grows the batch's table of terms (at most half full). */
+static bool dslots_grow(worker *c, size_t count)
+{
+    if ((count + 1) * 2 <= c->dcap) return true;
+    size_t cap = c->dcap ? c->dcap * 2 : 4096;
+    uint64_t *t = calloc(cap, sizeof *t);
+    if (!t) return false;
+    for (size_t i = 0; i < c->dcap; i++) {
+        if (!c->dslots[i]) continue;
+        size_t j = (c->dslots[i] >> 32) & (cap - 1);
+        while (t[j]) j = (j + 1) & (cap - 1);
+        t[j] = c->dslots[i];
+    }
+    free(c->dslots);
+    c->dslots = t;
+    c->dcap = cap;
+    return true;
+}
+
+/* The number of field f's term s[0..n) (cut by ix_term_len) in the
+ * dictionary, added if new: among the worker's lasting terms (numbers
+ * below IX_DICT_LASTING, kept from batch to batch: the first ones met,
+ * while there is room), else among the batch's own.  A slot holds the
+ * term's key (its hash and field mixed) above its number + 1 (0: free),
+ * so that a probe reads a term only when the keys agree. */
 static bool intern(worker *c, batch *b, uint32_t f, const char *s, size_t n, uint32_t *id)
 {
     size_t len = ix_term_len(s, n);
     uint32_t h = ix_term_hash(s, len), key = h ^ f * 0x85ebca6bu;
-    size_t count = COUNT(b->dterms, ix_dterm);
-    if ((count + 1) * 2 > c->dcap) {   /* at most half full */
-        size_t cap = c->dcap ? c->dcap * 2 : 4096;
-        uint64_t *t = calloc(cap, sizeof *t);
-        if (!t) return false;
-        for (size_t i = 0; i < c->dcap; i++) {
-            if (!c->dslots[i]) continue;
-            size_t j = (c->dslots[i] >> 32) & (cap - 1);
-            while (t[j]) j = (j + 1) & (cap - 1);
-            t[j] = c->dslots[i];
+    lasting *l = &c->lasting;
+    size_t lj = 0;
+    if (l->slots) {
+        lj = key & (2 * IX_DICT_LASTING - 1);
+        for (uint64_t v; (v = l->slots[lj]); lj = (lj + 1) & (2 * IX_DICT_LASTING - 1)) {
+            if ((uint32_t)(v >> 32) != key) continue;
+            uint32_t e = (uint32_t)v - 1;
+            const ix_dterm *t = &l->terms[e];
+            if (t->len == len && l->field[e] == f && same_bytes(l->pool + t->off, s, len)) {
+                *id = e;
+                return true;
+            }
         }
-        free(c->dslots);
-        c->dslots = t;
-        c->dcap = cap;
+        if (l->n < IX_DICT_LASTING && l->pool_len + len + 1 <= LASTING_POOL) {   /* a new lasting term */
+            l->terms[l->n] = (ix_dterm){(uint32_t)l->pool_len, (uint32_t)len, h};
+            memcpy(l->pool + l->pool_len, s, len);
+            l->pool[l->pool_len + len] = 0;
+            l->pool_len += len + 1;
+            l->field[l->n] = f;
+            l->slots[lj] = (uint64_t)key << 32 | (l->n + 1);
+            *id = l->n++;
+            return true;
+        }
     }
+    size_t count = COUNT(b->dterms, ix_dterm);
+    if (!dslots_grow(c, count)) return false;
     const char *pool = (const char *)b->pool.data;
     size_t j = key & (c->dcap - 1);
     for (uint64_t v; (v = c->dslots[j]); j = (j + 1) & (c->dcap - 1)) {
@@ -269,17 +322,43 @@ static bool intern(worker *c, batch *b, uint32_t f, const char *s, size_t n, uin
         uint32_t e = (uint32_t)v - 1;
         const ix_dterm *t = &AT(b->dterms, ix_dterm, e);
         if (t->len == len && AT(b->dfield, uint32_t, e) == f && same_bytes(pool + t->off, s, len)) {
-            *id = e;
+            *id = IX_DICT_LASTING + e;
             return true;
         }
     }
     ix_dterm t = {0, (uint32_t)len, h};
-    if (count >= IX_TOKTERM_DIFFER - 1 || !ix_buf_string(&b->pool, s, len, &t.off) ||
+    if (count >= IX_TOKTERM_DIFFER - IX_DICT_LASTING - 1 || !ix_buf_string(&b->pool, s, len, &t.off) ||
         !ix_buf_add(&b->dterms, &t, sizeof t) || !ix_buf_u32(&b->dfield, f))
         return false;
     c->dslots[j] = (uint64_t)key << 32 | ((uint32_t)count + 1);
-    *id = (uint32_t)count;
+    *id = IX_DICT_LASTING + (uint32_t)count;
     return true;
+}
+
+/* The lasting terms' memory (NULL slots: none, every term is the
+ * batch's).  Pages of the arrays not reached are never touched. */
+static void lasting_open(lasting *l)
+{
+    l->terms = malloc(IX_DICT_LASTING * sizeof *l->terms);
+    l->field = malloc(IX_DICT_LASTING * sizeof *l->field);
+    l->pool = malloc(LASTING_POOL);
+    l->slots = calloc(2 * IX_DICT_LASTING, sizeof *l->slots);
+    if (!l->terms || !l->field || !l->pool || !l->slots) {
+        free(l->terms);
+        free(l->field);
+        free(l->pool);
+        free(l->slots);
+        memset(l, 0, sizeof *l);
+    }
+}
+
+static void lasting_free(lasting *l)
+{
+    free(l->terms);
+    free(l->field);
+    free(l->pool);
+    free(l->slots);
+    memset(l, 0, sizeof *l);
 }
 
 /* Room for word number w in c->words (zeroed: stamp 0 is never valid). */
@@ -407,7 +486,8 @@ static crible_status on_sentence(void *ctx, const crible_analyzed_token *t, size
         b->toks.len += sizeof *o;
         b->tterms.len += sizeof *tt;
         uint32_t w = t[i].word & wmask;
-        if (w && w < c->nwords && c->words[w].stamp == c->stamp && c->words[w].field == c->field) {
+        if (w && w < c->nwords && c->words[w].stamp == c->stamp && c->words[w].field == c->field &&
+            (c->words[w].batch == 0 || c->words[w].batch == c->batchno)) {
             *tt = c->words[w].terms;   /* a word met in this field and batch: no lookup */
             continue;
         }
@@ -424,8 +504,11 @@ static crible_status on_sentence(void *ctx, const crible_analyzed_token *t, size
             else
                 goto nomem;
         }
-        if (w && (w < c->nwords || words_reserve(c, w)))
-            c->words[w] = (aword){c->stamp, c->field, *tt};
+        if (w && (w < c->nwords || words_reserve(c, w))) {
+            bool mine = (tt->stem != UINT32_MAX && tt->stem >= IX_DICT_LASTING) ||
+                        (tt->stem != UINT32_MAX && (tt->norm & ~IX_TOKTERM_DIFFER) >= IX_DICT_LASTING);
+            c->words[w] = (aword){c->stamp, c->field, mine ? c->batchno : 0, *tt};
+        }
     }
     f->ntok += (uint32_t)n;
     c->d->tokens += n;
@@ -470,7 +553,8 @@ static bool finish_batch(worker *c, batch *b, bool lend)
     uint32_t nterms = (uint32_t)COUNT(b->dterms, ix_dterm);
     if (!ix_buf_reserve(&b->res, 2 * (size_t)nterms * sizeof(void *) + 1)) return false;
     b->dict = (ix_termdict){(const char *)b->pool.data, (const ix_dterm *)(void *)b->dterms.data, nterms,
-                            (void **)(void *)b->res.data, UINT64_MAX, &c->wres, b->wgen};
+                            (void **)(void *)b->res.data, UINT64_MAX, &c->wres, b->wgen,
+                            c->lasting.pool, c->lasting.terms, c->lasting.n, &c->lres};
     const char *in = (const char *)b->in.data;
     for (size_t i = 0; i < b->ngood; i++) {
         adoc *d = &AT(b->docs, adoc, i);
@@ -502,7 +586,11 @@ static void analyse(worker *c, batch *b)
     const crible_tokenize_options *topt = c->q->topt;
     c->b = b;
     if (c->dcap) memset(c->dslots, 0, c->dcap * sizeof *c->dslots);   /* a new dictionary */
-    forget_words(c);   /* and what the words gave in the last one */
+    if (!c->stamp) forget_words(c);   /* the first batch: stamp 1 (0 is never valid) */
+    if (++c->batchno == 0) {   /* what the words gave in the last ones: forgotten if not lasting */
+        forget_words(c);
+        c->batchno = 1;
+    }
     sync_epoch(c);
     b->wgen = c->wgen;
     for (size_t i = 0; i < b->ndocs; i++) {
@@ -647,6 +735,7 @@ crible_status crible_index_analyze_open(const crible_index_analyze_options *o, c
         worker *c = &a->workers[i];
         st = crible_analyzer_open(&t, o->stem, &c->an, err);
         if (!st) a->nworkers++;
+        lasting_open(&c->lasting);   /* none: only slower */
         if (!st && o->entities) st = crible_entities_load(o->entities_config, o->entities_section, NULL, &c->ent, err);
     }
     if (!st && !(a->settings = settings_json(o))) st = crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
@@ -668,6 +757,8 @@ void crible_index_analyze_free(crible_index_analyze *a)
         free(a->workers[i].dslots);
         free(a->workers[i].words);
         ix_wordres_free(&a->workers[i].wres);
+        ix_dictres_free(&a->workers[i].lres);
+        lasting_free(&a->workers[i].lasting);
         ix_docmeta_free(&a->workers[i].meta);
     }
     free(a->workers);
@@ -723,6 +814,10 @@ crible_status crible_index_analyze_run(crible_index_analyze *a, crible_index_wri
     int started = 0;
     for (int i = 0; i < a->nworkers; i++) {
         a->workers[i].q = &q;
+        /* what the index thread made of the words and lasting terms held
+         * for the last run's writer */
+        ix_wordres_free(&a->workers[i].wres);
+        ix_dictres_free(&a->workers[i].lres);
         if (pthread_create(&a->workers[i].th, NULL, work, &a->workers[i]) == 0) started++;
         else break;
     }

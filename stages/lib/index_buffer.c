@@ -456,11 +456,46 @@ static inline ix_wordent *word_known(const ix_wordres *w, uint32_t n, int tf)
     return e->stamp == w->stamp && e->field == (uint32_t)tf ? e : NULL;
 }
 
+/* Where the buffer's resolution of dictionary term id (as a stem: +0, as
+ * a normal form: +1) is kept. */
+static inline void **dict_res(const ix_termdict *d, uint32_t id)
+{
+    return id < IX_DICT_LASTING ? &d->lres->v[2 * (size_t)id] : &d->res[2 * (size_t)(id - IX_DICT_LASTING)];
+}
+
+/* Dictionary term id, and its bytes. */
+static inline const ix_dterm *dict_term(const ix_termdict *d, uint32_t id, const char **bytes)
+{
+    const ix_dterm *x = id < IX_DICT_LASTING ? &d->lasting[id] : &d->terms[id - IX_DICT_LASTING];
+    *bytes = (id < IX_DICT_LASTING ? d->lpool : d->pool) + x->off;
+    return x;
+}
+
+/* Room in d->lres for the dictionary's lasting terms, all forgotten when
+ * the buffer flushed since. */
+static bool lasting_begin(ix_termdict *d, uint64_t epoch)
+{
+    ix_dictres *r = d->lres;
+    if (r->epoch != epoch) {
+        if (r->cap) memset(r->v, 0, 2 * r->cap * sizeof *r->v);
+        r->epoch = epoch;
+    }
+    if (d->nlasting <= r->cap) return true;
+    size_t cap = r->cap ? r->cap : 4096;
+    while (cap < d->nlasting) cap *= 2;
+    void **v = realloc(r->v, 2 * cap * sizeof *v);
+    if (!v) return false;
+    memset(v + 2 * r->cap, 0, 2 * (cap - r->cap) * sizeof *v);
+    r->v = v;
+    r->cap = cap;
+    return true;
+}
+
 /* Whether token tt's stem term is to be looked up in the table: neither
  * its word's entry nor the dictionary has it yet. */
 static inline bool must_find(const ix_termdict *d, ix_tokterm tt, int tf)
 {
-    if (tt.stem == UINT32_MAX || d->res[2 * (size_t)tt.stem]) return false;
+    if (tt.stem == UINT32_MAX || *dict_res(d, tt.stem)) return false;
     const ix_wordent *e = word_known(d->words, tt.word, tf);
     return !e || !e->st;
 }
@@ -487,40 +522,47 @@ static ix_wordent *word_entry(ix_wordres *w, uint32_t n, int tf)
     return e;
 }
 
+void ix_dictres_free(ix_dictres *r)
+{
+    free(r->v);
+    memset(r, 0, sizeof *r);
+}
+
 /* A dictionary term's term in field f, as found by its word's entry *we
  * (NULL: none) or in the table; then kept in both. */
 static mterm *resolve(ix_membuf *b, ix_termdict *d, uint32_t id, int f, ix_wordent *we, mterm **known)
 {
     mterm *t = we ? *known : NULL;
     if (!t) {
-        const ix_dterm *x = &d->terms[id];
-        if (!(t = term_find(b, f, d->pool + x->off, x->len, field_hash(x->hash, f), true))) return NULL;
+        const char *bytes;
+        const ix_dterm *x = dict_term(d, id, &bytes);
+        if (!(t = term_find(b, f, bytes, x->len, field_hash(x->hash, f), true))) return NULL;
         if (we) *known = t;
     }
     return t;
 }
 
 /* A token of a text field given by a dictionary (ix_docfield.terms): its
- * terms resolved once per dictionary, from its word's entry (a word met in
- * an earlier batch) or the table, then as add_token. */
+ * terms resolved once per dictionary (a worker's lasting terms: once per
+ * buffer epoch), from its word's entry (a word met in an earlier batch)
+ * or the table, then as add_token. */
 static bool add_dict_token(ix_membuf *b, int tf, int ef, ix_termdict *d, ix_tokterm tt, uint32_t doc, uint32_t pos)
 {
-    mterm **res = (mterm **)d->res;
     ix_wordent *we = NULL;
-    mterm *st = res[2 * (size_t)tt.stem];
+    mterm **sres = (mterm **)dict_res(d, tt.stem), *st = *sres;
     if (!st) {
         we = word_entry(d->words, tt.word, tf);
         if (!(st = resolve(b, d, tt.stem, tf, we, we ? &we->st : NULL))) return false;
-        res[2 * (size_t)tt.stem] = st;
+        *sres = st;
     }
     bool differ = tt.norm & IX_TOKTERM_DIFFER;
     if (!differ && st->self_variant != UINT32_MAX) return occurrence(b, st, doc, true, pos, st->self_variant, false);
     uint32_t n = tt.norm & ~IX_TOKTERM_DIFFER;
-    mterm *et = res[2 * (size_t)n + 1];
+    mterm **eres = (mterm **)dict_res(d, n) + 1, *et = *eres;
     if (!et) {
         if (!we) we = word_entry(d->words, tt.word, tf);
         if (!(et = resolve(b, d, n, ef, we, we ? &we->et : NULL))) return false;
-        res[2 * (size_t)n + 1] = et;
+        *eres = et;
     }
     st->last_exact = et;
     return add_variant(b, st, et, differ, doc, pos);
@@ -718,17 +760,19 @@ crible_status ix_membuf_add(ix_membuf *b, ix_segw *segw, const char *id, const c
                 d->epoch = b->epoch;
             }
             if (d->words) words_begin(d->words, d->wgen, b->epoch);
+            if (!lasting_begin(d, b->epoch)) return nomem(err);
             for (uint32_t k = 0; k < df->ntokens; k++) {
                 /* a stem not resolved yet (by its word or the dictionary)
                  * is looked up in the table: its slot is prefetched AHEAD
                  * tokens early (a cache miss) */
+                const char *bytes;
                 if (k + AHEAD < df->ntokens && must_find(d, df->terms[k + AHEAD], tf)) {
-                    uint32_t s = df->terms[k + AHEAD].stem;
-                    __builtin_prefetch(&b->table[field_hash(d->terms[s].hash, tf) & (b->table_cap - 1)]);
+                    const ix_dterm *x = dict_term(d, df->terms[k + AHEAD].stem, &bytes);
+                    __builtin_prefetch(&b->table[field_hash(x->hash, tf) & (b->table_cap - 1)]);
                 }
                 if (k + AHEAD / 2 < df->ntokens && must_find(d, df->terms[k + AHEAD / 2], tf)) {   /* then its term, half that early */
-                    uint32_t s = df->terms[k + AHEAD / 2].stem;
-                    const slot *sp = &b->table[field_hash(d->terms[s].hash, tf) & (b->table_cap - 1)];
+                    const ix_dterm *x = dict_term(d, df->terms[k + AHEAD / 2].stem, &bytes);
+                    const slot *sp = &b->table[field_hash(x->hash, tf) & (b->table_cap - 1)];
                     if (sp->t) __builtin_prefetch(sp->t);
                 }
                 ix_tokterm tt = df->terms[k];

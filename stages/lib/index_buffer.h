@@ -43,9 +43,23 @@ typedef struct ix_wordres {
 } ix_wordres;
 void ix_wordres_free(ix_wordres *w);
 
+/* The index thread's resolutions of a worker's lasting terms (below):
+ * 2 pointers a term, as `res`; the caller keeps it zeroed and frees `v`. */
+typedef struct ix_dictres {
+    void **v;
+    size_t cap;                       /* terms */
+    uint64_t epoch;                   /* the buffer epoch they hold for */
+} ix_dictres;
+void ix_dictres_free(ix_dictres *r);
+
+/* Term numbers below IX_DICT_LASTING are a worker's lasting terms (the
+ * first ones it met, kept from batch to batch and never changed); the
+ * batch's own terms are numbered from IX_DICT_LASTING. */
+#define IX_DICT_LASTING 65536u
+
 typedef struct ix_termdict {
     const char *pool;
-    const ix_dterm *terms;
+    const ix_dterm *terms;            /* the batch's own: term IX_DICT_LASTING + i is terms[i] */
     uint32_t n;
     /* The buffer's resolutions: per term, its term as a stem (in the text
      * field) and as a normal form (in its exact field), NULL until the
@@ -58,6 +72,12 @@ typedef struct ix_termdict {
      * this batch (the tokens' ix_tokterm.word) */
     ix_wordres *words;
     uint64_t wgen;
+    /* the worker's lasting terms: nlasting of them, their bytes in lpool,
+     * and the index thread's resolutions of them */
+    const char *lpool;
+    const ix_dterm *lasting;
+    uint32_t nlasting;
+    ix_dictres *lres;
 } ix_termdict;
 /* A token's terms in a dictionary: stem UINT32_MAX when it has none (not
  * indexed); norm | IX_TOKTERM_DIFFER when its normal form is not its stem
