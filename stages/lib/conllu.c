@@ -4,7 +4,7 @@
  *
  * The reader keeps its input in one buffer, read 256 KiB or more at a
  * time.  A block is read in one pass when it can be (fast_block): its
- * bytes scanned 16 at a time for TAB, line feed, NUL and carriage return,
+ * bytes scanned 32 at a time for TAB, line feed, NUL and carriage return,
  * copied twice on the way (as they are, for the writer, and with a NUL
  * ending each cell and comment, for the caller), its UTF-8 checked at once.
  * Anything that pass does not take as it is (a stream line, a NUL, a CR,
@@ -179,7 +179,7 @@ const char *crible_sentence_comment(const crible_sentence *s, const char *key)
 /* --- reader -------------------------------------------------------------- */
 
 #define READ_MIN (256 * 1024)   /* the input buffer's first size */
-#define SLACK 16                /* zero bytes after the input: 16-byte loads */
+#define SLACK 32                /* zero bytes after the input: 32-byte loads */
 
 struct crible_conllu_reader {
     FILE *in;
@@ -537,37 +537,43 @@ static bool stream_comment(const char *c)
            starts_with_key(c, "crible.end", &v);
 }
 
-/* Scans src[0..16): dst gets the 16 bytes with TABs and line feeds made
- * NULs, raw the 16 bytes as they are; returns the bits of the TABs and line
+/* Scans src[0..32): dst gets the 32 bytes with TABs and line feeds made
+ * NULs, raw the 32 bytes as they are; returns the bits of the TABs and line
  * feeds, *lf those of the line feeds, *odd those of NULs and CRs, *hi those
  * of bytes >= 0x80. */
-static inline unsigned scan16(const char *src, char *dst, char *raw, unsigned *lf,
-                              unsigned *odd, unsigned *hi)
+static inline uint32_t scan32(const char *src, char *dst, char *raw, uint32_t *lf,
+                              uint32_t *odd, uint32_t *hi)
 {
 #ifdef __SSE2__
-    __m128i b = _mm_loadu_si128((const __m128i *)(const void *)src);
-    __m128i t = _mm_cmpeq_epi8(b, _mm_set1_epi8('\t'));
-    __m128i l = _mm_cmpeq_epi8(b, _mm_set1_epi8('\n'));
-    __m128i sep = _mm_or_si128(t, l);
-    __m128i o = _mm_or_si128(_mm_cmpeq_epi8(b, _mm_setzero_si128()),
-                             _mm_cmpeq_epi8(b, _mm_set1_epi8('\r')));
-    _mm_storeu_si128((__m128i *)(void *)raw, b);
-    _mm_storeu_si128((__m128i *)(void *)dst, _mm_andnot_si128(sep, b));
-    *lf = (unsigned)_mm_movemask_epi8(l);
-    *odd = (unsigned)_mm_movemask_epi8(o);
-    *hi = (unsigned)_mm_movemask_epi8(b);
-    return (unsigned)_mm_movemask_epi8(sep);
+    uint32_t m[4][2];
+    for (int k = 0; k < 2; k++) {
+        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(src + 16 * k));
+        __m128i l = _mm_cmpeq_epi8(b, _mm_set1_epi8('\n'));
+        __m128i sep = _mm_or_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8('\t')), l);
+        __m128i o = _mm_or_si128(_mm_cmpeq_epi8(b, _mm_setzero_si128()),
+                                 _mm_cmpeq_epi8(b, _mm_set1_epi8('\r')));
+        _mm_storeu_si128((__m128i *)(void *)(raw + 16 * k), b);
+        _mm_storeu_si128((__m128i *)(void *)(dst + 16 * k), _mm_andnot_si128(sep, b));
+        m[0][k] = (uint32_t)_mm_movemask_epi8(sep);
+        m[1][k] = (uint32_t)_mm_movemask_epi8(l);
+        m[2][k] = (uint32_t)_mm_movemask_epi8(o);
+        m[3][k] = (uint32_t)_mm_movemask_epi8(b);
+    }
+    *lf = m[1][0] | m[1][1] << 16;
+    *odd = m[2][0] | m[2][1] << 16;
+    *hi = m[3][0] | m[3][1] << 16;
+    return m[0][0] | m[0][1] << 16;
 #else
-    unsigned m = 0, l = 0, o = 0, h = 0;
-    memcpy(raw, src, 16);
-    for (unsigned i = 0; i < 16; i++) {
+    uint32_t m = 0, l = 0, o = 0, h = 0;
+    memcpy(raw, src, 32);
+    for (unsigned i = 0; i < 32; i++) {
         unsigned char c = (unsigned char)src[i];
         bool sep = c == '\t' || c == '\n';
         dst[i] = sep ? '\0' : (char)c;
-        m |= (unsigned)sep << i;
-        l |= (unsigned)(c == '\n') << i;
-        o |= (unsigned)(c == '\0' || c == '\r') << i;
-        h |= (unsigned)(c >= 0x80) << i;
+        m |= (uint32_t)sep << i;
+        l |= (uint32_t)(c == '\n') << i;
+        o |= (uint32_t)(c == '\0' || c == '\r') << i;
+        h |= (uint32_t)(c >= 0x80) << i;
     }
     *lf = l;
     *odd = o;
@@ -611,27 +617,39 @@ static int fast_block(crible_conllu_reader *r, crible_sentence *s, crible_error 
             *cp++ = buf;
             row_end = s->cells + n;
         }
-        unsigned hi = 0;
-        for (size_t i = 0; i < avail; i += 16) {
-            unsigned lf, odd, h, bits = scan16(src + i, buf + i, raw + i, &lf, &odd, &h);
-            unsigned valid = avail - i >= 16 ? 0xFFFFu : (1u << (avail - i)) - 1;
-            if (odd & valid)
+        uint32_t hi = 0;
+        for (size_t i = 0; i < avail; i += 32) {
+            uint32_t lf, odd, h, sep = scan32(src + i, buf + i, raw + i, &lf, &odd, &h);
+            if (avail - i < 32) {        /* the last bytes read */
+                uint32_t valid = ((uint32_t)1 << (avail - i)) - 1;
+                sep &= valid;
+                lf &= valid;
+                odd &= valid;
+                h &= valid;
+            }
+            if (odd)
                 return 0;                /* a NUL or a CR */
-            bits &= valid;
-            hi |= h & valid;
-            while (bits) {
-                unsigned low = bits & -bits;
-                size_t j = i + (size_t)__builtin_ctz(bits);
-                bits ^= low;
-                if (!(low & lf)) {       /* a TAB */
-                    if (cp < row_end)
-                        *cp++ = buf + j + 1;
-                    else if (comment)
-                        buf[j] = '\t';   /* a TAB in a comment stays */
-                    else
-                        return 0;        /* too many cells */
-                    continue;
+            hi |= h;
+            uint32_t tabs = sep & ~lf;
+            char *cell = buf + i + 1;    /* the cell after a TAB at i + k: cell + k */
+            for (;;) {
+                /* the TABs before the next line feed: the current line's */
+                uint32_t upto = lf ? (lf & -lf) - 1 : UINT32_MAX, t = tabs & upto;
+                tabs &= ~upto;
+                if (comment) {
+                    for (; t; t &= t - 1)   /* a TAB in a comment stays */
+                        cell[__builtin_ctz(t) - 1] = '\t';
+                } else {
+                    for (; t; t &= t - 1) {
+                        if (cp == row_end)
+                            return 0;    /* too many cells */
+                        *cp++ = cell + __builtin_ctz(t);
+                    }
                 }
+                if (!lf)
+                    break;
+                size_t j = i + (size_t)__builtin_ctz(lf);
+                lf &= lf - 1;
                 if (j == ls) {           /* the blank line: the block is whole */
                     if (hi && crible_utf8_invalid_offset(raw, ls) < ls)
                         return 0;

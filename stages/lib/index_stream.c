@@ -22,7 +22,7 @@ static const char *cell(const crible_sentence *s, size_t t, int c)
 {
     if (c < 0) return NULL;
     const char *v = crible_sentence_cell(s, t, (size_t)c);
-    return strcmp(v, "_") == 0 ? NULL : v;
+    return v[0] == '_' && !v[1] ? NULL : v;
 }
 
 /* A byte offset cell: leading decimal digits, saturated at UINT32_MAX (as
@@ -37,6 +37,30 @@ static uint32_t num(const char *v)
         if (x > UINT32_MAX) return UINT32_MAX;
     }
     return (uint32_t)x;
+}
+
+/* num of cell c of token t: a cell of 1 to 8 digits in a block read whole
+ * (crible-tokenize writes them so) read as one 8-byte word (SWAR, as
+ * simdjson's parse_eight_digits: the buffer has room after each cell),
+ * anything else by num. */
+static uint32_t offset(const crible_sentence *s, size_t t, int c)
+{
+    if (c < 0) return 0;
+    const char *v = crible_sentence_cell(s, t, (size_t)c);
+    size_t n = crible_sentence_cell_len(s, t, (size_t)c);
+    if (s->raw_ok && n - 1 < 8) {
+        uint64_t w;
+        memcpy(&w, v, 8);
+        w <<= 8 * (8 - n);                                      /* "123" -> "00000123" */
+        w |= n < 8 ? 0x3030303030303030ull >> (8 * n) : 0;
+        if ((w & 0xF0F0F0F0F0F0F0F0ull) == 0x3030303030303030ull &&
+            ((w + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) == 0x3030303030303030ull) {
+            w = (w & 0x0F0F0F0F0F0F0F0Full) * 2561 >> 8;
+            w = (w & 0x00FF00FF00FF00FFull) * 6553601 >> 16;
+            return (uint32_t)((w & 0x0000FFFF0000FFFFull) * 42949672960001ull >> 32);
+        }
+    }
+    return num(cell(s, t, c));
 }
 
 void crible_index_entity_field(const char *type, char *out, size_t n)
@@ -273,8 +297,8 @@ crible_status crible_index_stream(crible_index_writer *w, crible_conllu_reader *
         crible_index_doc_sentence(w);
         for (size_t t = 0; t < s.ntokens && !st; t++) {
             const char *stem = cell(&s, t, c.stem), *norm = cell(&s, t, c.norm);
-            crible_index_token tok = {stem, norm ? norm : stem, num(cell(&s, t, c.start)),
-                                      num(cell(&s, t, c.end))};
+            crible_index_token tok = {stem, norm ? norm : stem, offset(&s, t, c.start),
+                                      offset(&s, t, c.end)};
             st = crible_index_doc_token(w, &tok, err);
         }
         stats->tokens += s.ntokens;
