@@ -90,10 +90,12 @@
  *   df << 6 | V << 1 | PURE in every field, and no ONES.)
  *   In a text or keyword field, then:
  *     varint postings length, varint positions length (text fields only)
- *   [v4] A term of one document (df = 1) has the document's number in
- *   place of its postings length: it has no postings (length 0; its tf is
- *   in its statistics), only positions.  (An id of the "_id" field, most
- *   rare words: a byte or two fewer each.)
+ *   [v4] A term of one document (df = 1) has its document in place of its
+ *   postings length: it has no postings (length 0; its tf is in its
+ *   statistics), only positions.  The block's first such term has the
+ *   document's number, the next ones its zigzag difference from the one
+ *   before (2d for d >= 0, -2d - 1 below): the ids of "_id", in the order
+ *   documents came, take a byte.
  *   The postings (and positions) of a field's terms follow each other in
  *   term order: a term's offset is the sum of the lengths before it; the
  *   block's first entry adds two varints after its lengths: the absolute
@@ -102,9 +104,11 @@
  *   V (0..16): bits of variant number in each of its positions (below).
  *   In an exact field (the NORM forms of a text field; no postings of its
  *   own), after the statistics (V = PURE = 0), its stem front-coded against
- *   the norm and its variant:
- *     varint C << 3 | min(S, 7), [varint S - 7 if S >= 7], S bytes,
- *     varint variant
+ *   the norm and its variant [v4]:
+ *     varint (C << 3 | min(S, 7)) << 2 | min(variant, 3),
+ *     [varint S - 7 if S >= 7], S bytes, [varint variant - 3 if >= 3]
+ *   (versions 2 and 3: varint C << 3 | min(S, 7), [varint S - 7 if S >= 7],
+ *   S bytes, varint variant)
  *   (the stem is the norm without its last C bytes, plus the S bytes:
  *   "victimes" -> "victim" is C = 2, S = 0); the variant is the norm's
  *   number among the stem term's variants.

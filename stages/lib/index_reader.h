@@ -97,6 +97,8 @@ typedef struct ix_dictit {
     const uint8_t *p, *end;
     ix_term t;
     bool pending;       /* t is already the next term (after a seek) */
+    bool doc1_have;     /* the block has had a term of one document: */
+    uint32_t doc1;      /* its document (the next one's is coded from it) */
     bool bad;           /* damaged data met */
 } ix_dictit;
 

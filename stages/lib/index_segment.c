@@ -146,6 +146,8 @@ struct ix_segw {
     ix_buf dict_offs;      /* u32 per block */
     uint32_t dict_nterms, dict_nblocks;
     uint8_t last_term[CRIBLE_TERM_MAX + 1];
+    uint32_t dict_doc1;    /* the block's last term of one document: its doc */
+    bool dict_doc1_have;
     size_t last_len;
     uint64_t post_off, pos_off;   /* offsets of the term being written */
     uint64_t post_start, field_pos_len;
@@ -846,9 +848,19 @@ static crible_status dict_add(ix_segw *w, uint64_t post_len, crible_error *err)
     bool first;
     crible_status st = dict_term(w, &first, err);
     if (st) return st;
-    /* a term of one document: the document in place of the postings */
+    /* a term of one document: the document in place of the postings, as
+     * a zigzag difference from the block's previous such document */
+    uint64_t plen = post_len;
+    if (w->df == 1) {
+        int64_t delta = (int64_t)w->last_doc - (first || !w->dict_doc1_have ? 0 : (int64_t)w->dict_doc1);
+        plen = first || !w->dict_doc1_have ? w->last_doc : (uint64_t)(delta < 0 ? -2 * delta - 1 : 2 * delta);
+        w->dict_doc1 = w->last_doc;
+        w->dict_doc1_have = true;
+    } else if (first) {
+        w->dict_doc1_have = false;
+    }
     if (!dict_stats(d, &w->fields[w->nfields - 1], w->df, w->cf, w->max_tf, w->vbits, w->term_pure) ||
-        !ix_buf_varint(d, w->df == 1 ? w->last_doc : post_len) ||
+        !ix_buf_varint(d, plen) ||
         (w->pos && w->fields[w->nfields - 1].flags & IX_FIELD_POSITIONS && !ix_buf_varint(d, w->term_pos_bytes)))
         return nomem(err);
     if (first && (!ix_buf_varint(d, w->post_off) || !ix_buf_varint(d, w->pos_off)))
@@ -871,8 +883,10 @@ crible_status ix_segw_exact_term(ix_segw *w, const uint8_t *norm, size_t len, ui
     while (shared < len && shared < stem_len && norm[shared] == stem[shared]) shared++;
     ix_buf *d = &w->dict;
     size_t ssl = stem_len - shared;
-    if (!dict_stats(d, &w->fields[w->nfields - 1], df, cf, max_tf, 0, false) || !ix_buf_varint(d, (uint64_t)(len - shared) << 3 | (ssl < 7 ? ssl : 7)) ||
-        (ssl >= 7 && !ix_buf_varint(d, ssl - 7)) || !ix_buf_add(d, stem + shared, ssl) || !ix_buf_varint(d, variant))
+    uint64_t head = ((uint64_t)(len - shared) << 3 | (ssl < 7 ? ssl : 7)) << 2 | (variant < 3 ? variant : 3);
+    if (!dict_stats(d, &w->fields[w->nfields - 1], df, cf, max_tf, 0, false) || !ix_buf_varint(d, head) ||
+        (ssl >= 7 && !ix_buf_varint(d, ssl - 7)) || !ix_buf_add(d, stem + shared, ssl) ||
+        (variant >= 3 && !ix_buf_varint(d, variant - 3)))
         return nomem(err);
     return CRIBLE_OK;
 }

@@ -22,6 +22,7 @@ static bool block_start(ix_dictit *it, uint32_t b)
     const ix_segfield *f = it->f;
     it->block = b;
     it->in_block = 0;
+    it->doc1_have = false;
     if (b >= f->dict_nblocks) { it->p = it->end = NULL; return false; }
     uint32_t off = ix_get32(f->dict_offs + 4 * (size_t)b);
     uint32_t next = b + 1 < f->dict_nblocks ? ix_get32(f->dict_offs + 4 * (size_t)(b + 1))
@@ -127,8 +128,13 @@ static bool decode(ix_dictit *it)
         t->max_tf = (uint32_t)mtf;
     }
     if (f->kind == CRIBLE_FIELD_EXACT) {
-        uint64_t cut, sl, var, common;
-        if (!vget(&it->p, it->end, &cut) || (cut >> 3) > t->len) goto damaged;
+        uint64_t cut, sl, var = 0, common;
+        if (!vget(&it->p, it->end, &cut)) goto damaged;
+        if (f->version >= 4) {   /* the variant's first values in the low 2 bits */
+            var = cut & 3;
+            cut >>= 2;
+        }
+        if ((cut >> 3) > t->len) goto damaged;
         common = t->len - (cut >> 3);
         sl = cut & 7;
         if (sl == 7) {
@@ -141,7 +147,10 @@ static bool decode(ix_dictit *it)
         memcpy(t->stem + common, it->p, sl);
         it->p += sl;
         t->stem_len = (size_t)(common + sl);
-        if (!vget(&it->p, it->end, &var) || var >= (1u << IX_MAX_VBITS)) goto damaged;
+        uint64_t vmore = 0;
+        if ((f->version < 4 || var == 3) && !vget(&it->p, it->end, &vmore)) goto damaged;
+        var += vmore;
+        if (var >= (1u << IX_MAX_VBITS)) goto damaged;
         t->variant = (uint32_t)var;
         t->post_off = t->post_len = t->pos_off = t->pos_len = 0;
         it->in_block++;
@@ -153,9 +162,12 @@ static bool decode(ix_dictit *it)
     if (!vget(&it->p, it->end, &plen) ||
         ((it->f->flags & IX_FIELD_POSITIONS) && !vget(&it->p, it->end, &poslen)))
         goto damaged;
-    if (t->inline_doc) {
-        if (plen > UINT32_MAX) goto damaged;
-        t->doc1 = (uint32_t)plen;
+    if (t->inline_doc) {   /* zigzag from the block's previous one */
+        int64_t doc = it->doc1_have ? (int64_t)it->doc1 + ((plen & 1) ? -(int64_t)(plen >> 1) - 1 : (int64_t)(plen >> 1))
+                                    : (int64_t)plen;
+        if (plen > UINT32_MAX || doc < 0 || doc > UINT32_MAX) goto damaged;
+        t->doc1 = it->doc1 = (uint32_t)doc;
+        it->doc1_have = true;
         plen = 0;
     }
     uint64_t post_off = t->post_off + t->post_len, pos_off = t->pos_off + t->pos_len;
