@@ -601,9 +601,14 @@ static int fast_block(crible_conllu_reader *r, crible_sentence *s, crible_error 
             r->pos++;
             r->lineno++;
         }
-        size_t avail = r->len - r->pos;
+        /* the bytes looked at: what the sentence's buffers hold (4 KiB at
+         * least), doubled while a block does not fit, so that a sentence
+         * keeps buffers of about its longest block, not of the input's */
+        size_t avail = r->len - r->pos, room = s->buf_cap > 4096 + SLACK ? s->buf_cap - SLACK : 4096;
         if (avail == 0)
             goto more;
+        if (avail > room)
+            avail = room;
         const char *src = r->ib + r->pos;
         if (!buf_reserve(s, avail + SLACK) ||
             !grow_array(&s->raw, &s->raw_cap, avail + SLACK, 1) || !room_row(s, 0, n))
@@ -689,8 +694,13 @@ static int fast_block(crible_conllu_reader *r, crible_sentence *s, crible_error 
                 }
             }
         }
-        /* the block goes on past the input read so far */
+        /* the block goes on past the bytes looked at */
         s->ncomments = 0;
+        if (avail < r->len - r->pos) {
+            if (!buf_reserve(s, 2 * avail + SLACK))
+                goto nomem;
+            continue;
+        }
     more:
         if (r->eof)
             return 0;

@@ -2,12 +2,14 @@
  * index_stream.c - reads a token stream (format: conllu.h) into an index
  * writer, document by document.  A document is everything from its
  * `# newdoc id` to the next one; it is handed to the writer only when it is
- * complete, so a malformed or cut document is never indexed.
+ * complete, so a malformed or cut document is never indexed.  A thread of
+ * its own reads the stream a few blocks ahead (ahead_*).
  */
 #include "index_stream.h"
 #include "index_format.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,40 +177,143 @@ static crible_status begin_doc(crible_index_writer *w, const crible_sentence *s,
     return st;
 }
 
+/* The stream read ahead by a thread of its own, so that parsing it is
+ * off the index thread: a ring of AHEAD blocks, each with what
+ * crible_conllu_read returned for it.  The index thread holds one block
+ * at a time (until its next ahead_next).  A thread that waits is woken
+ * only when half the ring is there for it (ready blocks, or free slots),
+ * not at each block: a wake-up costs more than a block. */
+#define AHEAD 64
+
+typedef struct ahead {
+    crible_conllu_reader *r;
+    crible_sentence s[AHEAD];
+    int rc[AHEAD];
+    crible_error err[AHEAD];
+    pthread_mutex_t mu;
+    pthread_cond_t reader_cv, index_cv;
+    uint64_t read, taken;    /* blocks read; blocks handed to the index thread */
+    bool reader_waits, index_waits, stop, threaded;
+    pthread_t th;
+} ahead;
+
+static void *ahead_main(void *arg)
+{
+    ahead *a = arg;
+    for (uint64_t k = 0;; k++) {
+        pthread_mutex_lock(&a->mu);
+        /* the slot of block k is free once block k - AHEAD + 1 is taken:
+         * the index thread is done with block k - AHEAD */
+        while (k >= a->taken + AHEAD - 1 && !a->stop) {
+            a->reader_waits = true;
+            pthread_cond_wait(&a->reader_cv, &a->mu);
+        }
+        bool stop = a->stop;
+        pthread_mutex_unlock(&a->mu);
+        if (stop) break;
+        size_t i = k % AHEAD;
+        int rc = crible_conllu_read(a->r, &a->s[i], &a->err[i]);
+        pthread_mutex_lock(&a->mu);
+        a->rc[i] = rc;
+        a->read = k + 1;
+        if (a->index_waits && (a->read - a->taken >= AHEAD / 2 || rc <= 0)) {
+            a->index_waits = false;
+            pthread_cond_signal(&a->index_cv);
+        }
+        pthread_mutex_unlock(&a->mu);
+        if (rc <= 0) break;
+    }
+    return NULL;
+}
+
+static crible_status ahead_start(ahead *a, crible_conllu_reader *r, crible_error *err)
+{
+    memset(a, 0, sizeof *a);
+    a->r = r;
+    for (size_t i = 0; i < AHEAD; i++) crible_sentence_init(&a->s[i]);
+    if (pthread_mutex_init(&a->mu, NULL)) return crible_error_set(err, CRIBLE_ENOMEM, "cannot make a lock");
+    if (pthread_cond_init(&a->reader_cv, NULL) || pthread_cond_init(&a->index_cv, NULL)) {
+        pthread_mutex_destroy(&a->mu);
+        return crible_error_set(err, CRIBLE_ENOMEM, "cannot make a condition variable");
+    }
+    a->threaded = pthread_create(&a->th, NULL, ahead_main, a) == 0;   /* else read here */
+    return CRIBLE_OK;
+}
+
+/* The next block, as crible_conllu_read returns it (*s its sentence). */
+static int ahead_next(ahead *a, const crible_sentence **s, crible_error *err)
+{
+    if (!a->threaded) {
+        *s = &a->s[0];
+        return crible_conllu_read(a->r, &a->s[0], err);
+    }
+    pthread_mutex_lock(&a->mu);
+    while (a->read == a->taken) {
+        a->index_waits = true;
+        pthread_cond_wait(&a->index_cv, &a->mu);
+    }
+    size_t i = a->taken++ % AHEAD;
+    if (a->reader_waits && a->read - a->taken <= AHEAD / 2) {
+        a->reader_waits = false;
+        pthread_cond_signal(&a->reader_cv);
+    }
+    pthread_mutex_unlock(&a->mu);
+    *s = &a->s[i];
+    if (a->rc[i] < 0) *err = a->err[i];
+    return a->rc[i];
+}
+
+static void ahead_stop(ahead *a)
+{
+    if (a->threaded) {
+        pthread_mutex_lock(&a->mu);
+        a->stop = true;
+        pthread_cond_signal(&a->reader_cv);
+        pthread_mutex_unlock(&a->mu);
+        pthread_join(a->th, NULL);
+    }
+    for (size_t i = 0; i < AHEAD; i++) crible_sentence_free(&a->s[i]);
+    pthread_cond_destroy(&a->reader_cv);
+    pthread_cond_destroy(&a->index_cv);
+    pthread_mutex_destroy(&a->mu);
+}
+
 crible_status crible_index_stream(crible_index_writer *w, crible_conllu_reader *r,
                                   crible_index_stream_stats *stats, crible_error *err)
 {
     crible_index_stream_stats local = {0, 0, 0};
     if (!stats) stats = &local;
-    crible_sentence s;
-    crible_sentence_init(&s);
+    ahead a;
+    crible_status st = ahead_start(&a, r, err);
+    if (st) return st;
+    const crible_sentence *sp = NULL;
     json_t *an = json_object();
     cols c = {-1, -1, -1, -1, -1, -1, -1};
     bool have_cols = false, have_doc = false, settled = false;
     char id[1024] = "";
     long doc_line = 0;
-    crible_status st = CRIBLE_OK, first_bad = CRIBLE_OK;
+    crible_status first_bad = CRIBLE_OK;
     crible_error bad;
     crible_error_clear(&bad);
     const char *name = crible_conllu_reader_name(r);
     for (;;) {
-        int rc = crible_conllu_read(r, &s, err);
+        int rc = ahead_next(&a, &sp, err);
         if (rc < 0) {
             /* the broken block opens a new document: the one before is whole */
-            const char *nid = crible_sentence_comment(&s, "newdoc id");
+            const char *nid = crible_sentence_comment(sp, "newdoc id");
             if (have_doc && nid) {
                 crible_error keep = *err;
                 if (crible_index_doc_end(w, err) == CRIBLE_OK) stats->docs++;
                 else stats->bad_docs++;
                 *err = keep;
                 snprintf(id, sizeof id, "%s", nid);
-                doc_line = s.line;
+                doc_line = sp->line;
             } else if (have_doc) {
                 crible_index_doc_abort(w);
             }
             if (have_doc || nid) {
                 stats->bad_docs++;
-                crible_error_prefix(err, "document '%s' (line %ld) not indexed", nid ? nid : id, nid ? s.line : doc_line);
+                crible_error_prefix(err, "document '%s' (line %ld) not indexed", nid ? nid : id, nid ? sp->line : doc_line);
             }
             st = err->status;
             break;
@@ -247,8 +352,8 @@ crible_status crible_index_stream(crible_index_writer *w, crible_conllu_reader *
             json_object_set_new(an, "columns", json_string(cn.data ? (char *)cn.data : ""));
             ix_buf_free(&cn);
         }
-        if (!settled) settings(&s, an);
-        const char *nid = crible_sentence_comment(&s, "newdoc id");
+        if (!settled) settings(sp, an);
+        const char *nid = crible_sentence_comment(sp, "newdoc id");
         if (nid) {
             if (!settled) {
                 settled = true;
@@ -267,9 +372,9 @@ crible_status crible_index_stream(crible_index_writer *w, crible_conllu_reader *
                 }
             }
             snprintf(id, sizeof id, "%s", nid);
-            doc_line = s.line;
+            doc_line = sp->line;
             have_doc = true;
-            crible_status bs = begin_doc(w, &s, id, err);
+            crible_status bs = begin_doc(w, sp, id, err);
             if (bs) {
                 have_doc = false;
                 stats->bad_docs++;
@@ -277,35 +382,35 @@ crible_status crible_index_stream(crible_index_writer *w, crible_conllu_reader *
             }
         }
         if (!have_doc) {
-            if (s.ntokens > 0 && !nid) {
+            if (sp->ntokens > 0 && !nid) {
                 st = crible_error_set(err, CRIBLE_EDATA, "%s:%ld: tokens before the first '# newdoc id'",
-                                      name, s.line);
+                                      name, sp->line);
                 break;
             }
             continue;
         }
-        const char *field = crible_sentence_comment(&s, "crible.field");
+        const char *field = crible_sentence_comment(sp, "crible.field");
         if (field && (st = crible_index_doc_field(w, field, err))) {
             crible_index_doc_abort(w);
             have_doc = false;
             stats->bad_docs++;
-            if (!first_bad) { first_bad = st; bad = *err; crible_error_prefix(&bad, "%s:%ld: document '%s'", name, s.line, id); }
+            if (!first_bad) { first_bad = st; bad = *err; crible_error_prefix(&bad, "%s:%ld: document '%s'", name, sp->line, id); }
             st = CRIBLE_OK;
             continue;
         }
-        if (s.ntokens == 0) continue;
+        if (sp->ntokens == 0) continue;
         crible_index_doc_sentence(w);
-        for (size_t t = 0; t < s.ntokens && !st; t++) {
-            const char *stem = cell(&s, t, c.stem), *norm = cell(&s, t, c.norm);
-            crible_index_token tok = {stem, norm ? norm : stem, offset(&s, t, c.start),
-                                      offset(&s, t, c.end)};
+        for (size_t t = 0; t < sp->ntokens && !st; t++) {
+            const char *stem = cell(sp, t, c.stem), *norm = cell(sp, t, c.norm);
+            crible_index_token tok = {stem, norm ? norm : stem, offset(sp, t, c.start),
+                                      offset(sp, t, c.end)};
             st = crible_index_doc_token(w, &tok, err);
         }
-        stats->tokens += s.ntokens;
-        if (!st) st = add_entities(w, &s, &c, err);
+        stats->tokens += sp->ntokens;
+        if (!st) st = add_entities(w, sp, &c, err);
         if (st) break;
     }
-    crible_sentence_free(&s);
+    ahead_stop(&a);
     json_decref(an);
     if (!st && first_bad) {
         *err = bad;
