@@ -35,10 +35,15 @@ static crible_status find_columns(crible_conllu_reader *r, columns *c, crible_er
     return CRIBLE_OK;
 }
 
-static long offset(const char *s)
+/* The byte offset in cell `col` of token i, -1 if none. */
+static long offset(const crible_sentence *s, size_t i, int col)
 {
-    if (!s || *s < '0' || *s > '9') return -1;
-    return strtol(s, NULL, 10);
+    if (col < 0) return -1;
+    long v = crible_sentence_cell_digits(s, i, (size_t)col);   /* the usual case */
+    if (v >= 0) return v;
+    const char *c = crible_sentence_cell(s, i, (size_t)col);
+    if (*c < '0' || *c > '9') return -1;
+    return strtol(c, NULL, 10);
 }
 
 /* Fills toks[] from block s. */
@@ -48,12 +53,12 @@ static void block_tokens(const crible_sentence *s, const columns *c,
     for (size_t i = 0; i < s->ntokens; i++) {
         crible_entities_token *t = &toks[i];
         t->form = crible_sentence_cell(s, i, (size_t)c->form);
-        t->form_len = strlen(t->form);
+        t->form_len = crible_sentence_cell_len(s, i, (size_t)c->form);
         t->norm = crible_sentence_cell(s, i, (size_t)c->norm);
-        t->norm_len = strlen(t->norm);
+        t->norm_len = crible_sentence_cell_len(s, i, (size_t)c->norm);
         t->kind = crible_entities_token_kind(crible_sentence_cell(s, i, (size_t)c->type));
-        t->start = c->start >= 0 ? offset(crible_sentence_cell(s, i, (size_t)c->start)) : -1;
-        t->end = c->end >= 0 ? offset(crible_sentence_cell(s, i, (size_t)c->end)) : -1;
+        t->start = offset(s, i, c->start);
+        t->end = offset(s, i, c->end);
     }
 }
 

@@ -112,6 +112,11 @@ static inline size_t crible_sentence_cell_len(const crible_sentence *s, size_t t
     return (size_t)(end - s->cells[i]) - 1;
 }
 
+/* The value of cell `col` of token `tok` when it is 1 to 8 decimal digits
+ * (the byte offsets crible-tokenize writes), else -1 (the caller reads it
+ * its own way).  Fast in a block the reader read whole. */
+long crible_sentence_cell_digits(const crible_sentence *s, size_t tok, size_t col);
+
 /* The value of comment "# KEY = VALUE" in s, or NULL.  "newdoc id" is a key. */
 const char *crible_sentence_comment(const crible_sentence *s, const char *key);
 

@@ -41,28 +41,12 @@ static uint32_t num(const char *v)
     return (uint32_t)x;
 }
 
-/* num of cell c of token t: a cell of 1 to 8 digits in a block read whole
- * (crible-tokenize writes them so) read as one 8-byte word (SWAR, as
- * simdjson's parse_eight_digits: the buffer has room after each cell),
- * anything else by num. */
+/* num of cell c of token t, the usual digits read at once. */
 static uint32_t offset(const crible_sentence *s, size_t t, int c)
 {
     if (c < 0) return 0;
-    const char *v = crible_sentence_cell(s, t, (size_t)c);
-    size_t n = crible_sentence_cell_len(s, t, (size_t)c);
-    if (s->raw_ok && n - 1 < 8) {
-        uint64_t w;
-        memcpy(&w, v, 8);
-        w <<= 8 * (8 - n);                                      /* "123" -> "00000123" */
-        w |= n < 8 ? 0x3030303030303030ull >> (8 * n) : 0;
-        if ((w & 0xF0F0F0F0F0F0F0F0ull) == 0x3030303030303030ull &&
-            ((w + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) == 0x3030303030303030ull) {
-            w = (w & 0x0F0F0F0F0F0F0F0Full) * 2561 >> 8;
-            w = (w & 0x00FF00FF00FF00FFull) * 6553601 >> 16;
-            return (uint32_t)((w & 0x0000FFFF0000FFFFull) * 42949672960001ull >> 32);
-        }
-    }
-    return num(cell(s, t, c));
+    long v = crible_sentence_cell_digits(s, t, (size_t)c);
+    return v >= 0 ? (uint32_t)v : num(cell(s, t, c));
 }
 
 void crible_index_entity_field(const char *type, char *out, size_t n)

@@ -438,6 +438,8 @@ static char *copy_stream(const char *in, size_t n, int *got, crible_error *err)
             char want[64];
             snprintf(want, sizeof want, "%zu", t + 1);
             assert_string_equal(crible_sentence_cell(&s, t, 0), want);
+            assert_int_equal(crible_sentence_cell_digits(&s, t, 0), (long)t + 1);
+            assert_int_equal(crible_sentence_cell_digits(&s, t, 1), -1);
             assert_int_equal(crible_sentence_cell_len(&s, t, 1), strlen(crible_sentence_cell(&s, t, 1)));
             assert_int_equal(crible_sentence_cell_len(&s, t, 3), 4);
             assert_string_equal(crible_sentence_cell(&s, t, 3), "word");
@@ -555,6 +557,15 @@ static void test_sentence_building(void **state)
         assert_string_equal(crible_sentence_cell(&s, (size_t)i, 1), form);
     }
     assert_string_equal(crible_sentence_comment(&s, "text"), "x");
+    /* offsets read at once: 1 to 8 digits, else -1 */
+    static const char *const cells[] = {"0", "7", "4096", "12345678", "123456789", "_", "12a",
+                                        " 12", "+3", "1/2", ":"};
+    static const long want[] = {0, 7, 4096, 12345678, -1, -1, -1, -1, -1, -1, -1};
+    crible_sentence_clear(&s, 1);
+    for (size_t i = 0; i < sizeof cells / sizeof *cells; i++)
+        assert_int_equal(crible_sentence_add_token(&s, &cells[i], &err), CRIBLE_OK);
+    for (size_t i = 0; i < sizeof cells / sizeof *cells; i++)
+        assert_int_equal(crible_sentence_cell_digits(&s, i, 0), want[i]);
     crible_sentence_free(&s);
 }
 
