@@ -14,6 +14,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define OUT_FLUSH (256 * 1024)
 
@@ -302,34 +305,11 @@ static crible_status bad_cell(const char *v, crible_error *err)
                             "a cell cannot hold a TAB or a line break: '%.40s'", v);
 }
 
-/* Appends the token line row[0..row_len) (its own cells) followed by its
- * extra cells, each after a TAB, then the line feed. */
-static crible_status put_extra(crible_conllu_writer *w, const char *row, size_t row_len,
-                               const char *const *extra, size_t nextra, crible_error *err)
+/* put_extra when the cells do not fit in the buffer as it is: their
+ * lengths first, then room for them. */
+static crible_status put_extra_apart(crible_conllu_writer *w, const char *row, size_t row_len,
+                                     const char *const *extra, size_t nextra, crible_error *err)
 {
-    if (w->ob_cap - w->ob_len > row_len + 1) {
-        /* the usual case: cells copied as they are checked, while they fit */
-        char *o = w->ob + w->ob_len, *lim = w->ob + w->ob_cap - 1;   /* 1: the line feed */
-        memcpy(o, row, row_len);
-        o += row_len;
-        for (size_t k = 0; k < nextra; k++) {
-            const char *v = extra[k] && *extra[k] ? extra[k] : "_", *c = v;
-            if (o == lim)
-                goto apart;
-            *o++ = '\t';
-            for (; !cell_stop[(unsigned char)*c]; c++) {
-                if (o == lim)
-                    goto apart;
-                *o++ = *c;
-            }
-            if (*c)
-                return bad_cell(v, err);
-        }
-        *o++ = '\n';
-        w->ob_len = (size_t)(o - w->ob);
-        return CRIBLE_OK;
-    }
-apart:;   /* the lengths first, then room for them */
     const char *v[CRIBLE_MAX_COLUMNS];
     size_t len[CRIBLE_MAX_COLUMNS], need = row_len + 1;
     for (size_t k = 0; k < nextra; k++) {
@@ -348,6 +328,47 @@ apart:;   /* the lengths first, then room for them */
         put(w, v[k], len[k]);
     }
     put_char(w, '\n');
+    return CRIBLE_OK;
+}
+
+/* Appends the token line row[0..row_len) (its own cells) followed by its
+ * extra cells, each after a TAB, then the line feed.  `slack`: row may be
+ * read 16 bytes at a time (a block read whole has room after it). */
+static inline crible_status put_extra(crible_conllu_writer *w, const char *row, size_t row_len,
+                                      bool slack, const char *const *extra, size_t nextra,
+                                      crible_error *err)
+{
+    if (w->ob_cap - w->ob_len <= row_len + 16)
+        return put_extra_apart(w, row, row_len, extra, nextra, err);
+    /* the usual case: cells copied as they are checked, while they fit */
+    char *o = w->ob + w->ob_len, *lim = w->ob + w->ob_cap - 1;   /* 1: the line feed */
+#ifdef __SSE2__
+    if (slack) {
+        for (size_t k = 0; k < row_len; k += 16)
+            _mm_storeu_si128((__m128i *)(void *)(o + k),
+                             _mm_loadu_si128((const __m128i *)(const void *)(row + k)));
+    } else
+#endif
+    {
+        (void)slack;
+        memcpy(o, row, row_len);
+    }
+    o += row_len;
+    for (size_t k = 0; k < nextra; k++) {
+        const char *v = extra[k] && *extra[k] ? extra[k] : "_", *c = v;
+        if (o == lim)
+            return put_extra_apart(w, row, row_len, extra, nextra, err);
+        *o++ = '\t';
+        for (; !cell_stop[(unsigned char)*c]; c++) {
+            if (o == lim)
+                return put_extra_apart(w, row, row_len, extra, nextra, err);
+            *o++ = *c;
+        }
+        if (*c)
+            return bad_cell(v, err);
+    }
+    *o++ = '\n';
+    w->ob_len = (size_t)(o - w->ob);
     return CRIBLE_OK;
 }
 
@@ -371,7 +392,7 @@ static crible_status write_raw(crible_conllu_writer *w, const crible_sentence *s
             return st;
         put(w, s->raw, head);
         for (size_t t = 0; t < s->ntokens; t++) {
-            st = put_extra(w, s->raw + s->rows[t], s->rows[t + 1] - s->rows[t] - 1,
+            st = put_extra(w, s->raw + s->rows[t], s->rows[t + 1] - s->rows[t] - 1, true,
                            extra + t * nextra, nextra, err);
             if (st != CRIBLE_OK)
                 return st;
@@ -420,7 +441,8 @@ crible_status crible_conllu_write(crible_conllu_writer *w, const crible_sentence
             memcpy(o, own[c], n);
             o += n;
         }
-        st = put_extra(w, line, (size_t)(o - line), extra ? extra + t * nextra : NULL, nextra, err);
+        st = put_extra(w, line, (size_t)(o - line), false, extra ? extra + t * nextra : NULL,
+                       nextra, err);
         if (line != row)
             free(line);
     }

@@ -182,7 +182,7 @@ static crible_status doc_comments(crible_tok_stream *s, crible_error *err)
 
 /* Writes n in decimal at out (21 bytes are enough); returns the length.
  * snprintf was a third of crible-tokenize's time; two digits a division. */
-static size_t utoa(size_t n, char *out)
+static inline __attribute__((always_inline)) size_t utoa(size_t n, char *out)
 {
     static const char pairs[] = "00010203040506070809101112131415161718192021222324"
                                 "25262728293031323334353637383940414243444546474849"
