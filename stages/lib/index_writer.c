@@ -578,6 +578,16 @@ static void delete_id(wseg *s, const ix_segment *seg, int idf, const uint8_t *id
     }
 }
 
+/* Gives back the pages of segment s's ids read through (a session of many
+ * segments reads every one's ids against every older one's). */
+static void forget_ids(const ix_segment *s)
+{
+    int f = ix_segment_field(s, "_id");
+    if (f < 0) return;
+    ix_segment_forget(s, &s->fields[f].dict);
+    ix_segment_forget(s, &s->fields[f].post);
+}
+
 static crible_status apply_deletes(crible_index_writer *w, crible_error *err)
 {
     crible_status st = CRIBLE_OK;
@@ -586,6 +596,10 @@ static crible_status apply_deletes(crible_index_writer *w, crible_error *err)
     size_t nopen = 0;
     for (size_t i = 0; !st && i < w->nsegs; i++, nopen++) {
         st = ix_segment_open(w->dir, &w->segs[i].info, false, &open[i], err);
+        if (!st) {   /* the pages the opening touched (~0.5 MB, the kernel's fault-around) */
+            ix_section whole = {open[i].map, open[i].map_len, 0, true};
+            ix_segment_forget(&open[i], &whole);
+        }
         if (!st) st = load_deletes(w, &w->segs[i], err);
     }
     for (size_t i = 0; !st && i < w->nsegs; i++) {
@@ -601,7 +615,9 @@ static crible_status apply_deletes(crible_index_writer *w, crible_error *err)
             ix_dictit it;
             ix_dictit_init(&it, &open[j].fields[jf]);
             while (ix_dictit_next(&it)) delete_id(s, &open[i], idf, it.t.bytes, it.t.len);
+            forget_ids(&open[j]);
         }
+        forget_ids(&open[i]);
     }
     for (size_t i = 0; i < nopen; i++) ix_segment_close(&open[i]);
     free(open);

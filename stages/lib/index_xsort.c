@@ -79,6 +79,7 @@ static int cmp_ent(const void *a, const void *b)
 
 static void sort_chunk(ix_xsort *s)
 {
+    if (s->n < 2) return;   /* ents may be NULL */
     sorting = s;
     qsort(s->ents, s->n, sizeof *s->ents, cmp_ent);
     sorting = NULL;
