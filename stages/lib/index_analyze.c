@@ -93,7 +93,6 @@ typedef struct batch {
     ix_buf dterms, dfield;   /* the dictionary: ix_dterm, and the field of each (u32) */
     ix_buf res;              /* its resolutions (2 pointers a term) */
     ix_termdict dict;
-    uint64_t wgen;           /* the generation of the tokens' word numbers (ix_tokterm.word) */
     size_t ndocs, ngood;     /* documents read; analysed (the rest failed) */
     crible_status st;        /* what ended the stream in this batch */
     crible_error err;
@@ -129,8 +128,6 @@ typedef struct worker {
     size_t nwords;
     uint32_t stamp;                    /* of the words valid now: changes with the batch and epoch */
     uint64_t epoch;                    /* the analyzer's word epoch */
-    uint64_t wgen;                     /* word number generations so far (one an epoch) */
-    ix_wordres wres;                   /* what the index thread made of the words (its own) */
     pthread_t th;
     bool started;
     /* during one document */
@@ -361,11 +358,12 @@ static void lasting_free(lasting *l)
     memset(l, 0, sizeof *l);
 }
 
-/* Room for word number w in c->words (zeroed: stamp 0 is never valid). */
+/* Room for word number w (c->words[w - 1]; zeroed: stamp 0 is never
+ * valid). */
 static bool words_reserve(worker *c, uint32_t w)
 {
     size_t cap = c->nwords ? c->nwords : 1024;
-    while (cap <= w) cap *= 2;
+    while (cap < w) cap *= 2;
     aword *p = realloc(c->words, cap * sizeof *p);
     if (!p) return false;   /* only speed is lost */
     memset(p + c->nwords, 0, (cap - c->nwords) * sizeof *p);
@@ -390,7 +388,6 @@ static void sync_epoch(worker *c)
     uint64_t epoch = crible_analyzer_word_epoch(c->an);
     if (epoch != c->epoch) {
         c->epoch = epoch;
-        c->wgen++;
         forget_words(c);
     }
 }
@@ -478,21 +475,19 @@ static crible_status on_sentence(void *ctx, const crible_analyzed_token *t, size
         goto nomem;
     f->nsent++;
     sync_epoch(c);
-    uint32_t wmask = c->wgen == b->wgen ? UINT32_MAX : 0;   /* numbers of the batch's generation only */
     for (size_t i = 0; i < n; i++) {
         crible_index_token *o = (crible_index_token *)(void *)(b->toks.data + b->toks.len);
         ix_tokterm *tt = (ix_tokterm *)(void *)(b->tterms.data + b->tterms.len);
         *o = (crible_index_token){NULL, NULL, offset32(t[i].start), offset32(t[i].end)};
         b->toks.len += sizeof *o;
         b->tterms.len += sizeof *tt;
-        uint32_t w = t[i].word & wmask;
-        if (w && w < c->nwords && c->words[w].stamp == c->stamp && c->words[w].field == c->field &&
-            (c->words[w].batch == 0 || c->words[w].batch == c->batchno)) {
-            *tt = c->words[w].terms;   /* a word met in this field and batch: no lookup */
+        uint32_t w = t[i].word;
+        aword *aw = w && w <= c->nwords ? &c->words[w - 1] : NULL;   /* numbers from 1 */
+        if (aw && aw->stamp == c->stamp && aw->field == c->field && (aw->batch == 0 || aw->batch == c->batchno)) {
+            *tt = aw->terms;   /* a word met in this field and batch: no lookup */
             continue;
         }
         tt->stem = UINT32_MAX;
-        tt->word = w;
         if (t[i].term_len && !(t[i].term_len == 1 && t[i].term[0] == '_')) {   /* else no stem: not indexed */
             if (!intern(c, b, c->field, t[i].term, t[i].term_len, &tt->stem)) goto nomem;
             /* the normal form the writer takes: "_" or empty is the stem */
@@ -504,10 +499,10 @@ static crible_status on_sentence(void *ctx, const crible_analyzed_token *t, size
             else
                 goto nomem;
         }
-        if (w && (w < c->nwords || words_reserve(c, w))) {
+        if (w && (w <= c->nwords || words_reserve(c, w))) {
             bool mine = (tt->stem != UINT32_MAX && tt->stem >= IX_DICT_LASTING) ||
                         (tt->stem != UINT32_MAX && (tt->norm & ~IX_TOKTERM_DIFFER) >= IX_DICT_LASTING);
-            c->words[w] = (aword){c->stamp, c->field, mine ? c->batchno : 0, *tt};
+            c->words[w - 1] = (aword){c->stamp, c->field, mine ? c->batchno : 0, *tt};
         }
     }
     f->ntok += (uint32_t)n;
@@ -553,7 +548,7 @@ static bool finish_batch(worker *c, batch *b, bool lend)
     uint32_t nterms = (uint32_t)COUNT(b->dterms, ix_dterm);
     if (!ix_buf_reserve(&b->res, 2 * (size_t)nterms * sizeof(void *) + 1)) return false;
     b->dict = (ix_termdict){(const char *)b->pool.data, (const ix_dterm *)(void *)b->dterms.data, nterms,
-                            (void **)(void *)b->res.data, UINT64_MAX, &c->wres, b->wgen,
+                            (void **)(void *)b->res.data, UINT64_MAX,
                             c->lasting.pool, c->lasting.terms, c->lasting.n, &c->lres};
     const char *in = (const char *)b->in.data;
     for (size_t i = 0; i < b->ngood; i++) {
@@ -592,7 +587,6 @@ static void analyse(worker *c, batch *b)
         c->batchno = 1;
     }
     sync_epoch(c);
-    b->wgen = c->wgen;
     for (size_t i = 0; i < b->ndocs; i++) {
         adoc *d = &AT(b->docs, adoc, i);
         const aspan *spans = &AT(b->spans, aspan, i * topt->nfields);
@@ -756,7 +750,6 @@ void crible_index_analyze_free(crible_index_analyze *a)
         free(a->workers[i].etoks);
         free(a->workers[i].dslots);
         free(a->workers[i].words);
-        ix_wordres_free(&a->workers[i].wres);
         ix_dictres_free(&a->workers[i].lres);
         lasting_free(&a->workers[i].lasting);
         ix_docmeta_free(&a->workers[i].meta);
@@ -814,9 +807,8 @@ crible_status crible_index_analyze_run(crible_index_analyze *a, crible_index_wri
     int started = 0;
     for (int i = 0; i < a->nworkers; i++) {
         a->workers[i].q = &q;
-        /* what the index thread made of the words and lasting terms held
-         * for the last run's writer */
-        ix_wordres_free(&a->workers[i].wres);
+        /* what the index thread made of the lasting terms held for the
+         * last run's writer */
         ix_dictres_free(&a->workers[i].lres);
         if (pthread_create(&a->workers[i].th, NULL, work, &a->workers[i]) == 0) started++;
         else break;

@@ -26,17 +26,16 @@
  * the batches in the order they were read.  At most
  * CRIBLE_INDEX_ANALYZE_SLOTS(threads) batches exist at once, so the memory
  * this path adds to the writer's --memory budget is bounded: per batch
- * about 10x its text, 2.5 MB (the documents and their fields copied, 36
+ * about 10x its text, 2.5 MB (the documents and their fields copied, 32
  * bytes a token, the dictionary of its distinct terms and normal forms,
  * metadata values, stored records), so about 10 MB
  * for one thread's 4 batches; per worker one analyzer (the stem bank, its
  * cache and correction table: ~20 MB), what its words gave, by the
- * stem cache's word numbers (16 bytes a word for the worker, 24 for the
- * index thread: 2.5 MB at the default 65,536 words), and its lasting
- * terms (the first 65,536 distinct terms of the dictionary it met, kept
- * from batch to batch so that neither side looks them up again: at most
- * 4 MB with the index thread's resolutions, 1.4 MB more peak RSS on the
- * press articles).  A single document larger than a
+ * stem cache's word numbers (16 bytes a word: 1 MB at the default 65,536
+ * words), and its lasting terms (the first 65,536 distinct terms of the
+ * dictionary it met, kept from batch to batch so that neither side looks
+ * them up again: at most 4 MB with the index thread's resolutions, 1.4
+ * MB more peak RSS on the press articles).  A single document larger than a
  * batch makes a batch of its own (and the writer holds it whole anyway).
  */
 #ifndef CRIBLE_INDEX_ANALYZE_H

@@ -422,40 +422,6 @@ static bool add_token(ix_membuf *b, int tf, int ef, const char *stem, size_t sl,
     return add_variant(b, st, et, differ, doc, pos);
 }
 
-/* A word's entry in an ix_wordres: valid when its stamp is the table's. */
-typedef struct ix_wordent {
-    uint32_t stamp, field;    /* the text field its terms are of */
-    mterm *st, *et;           /* its stem term; its norm's exact term (NULL: not met yet) */
-} ix_wordent;
-
-void ix_wordres_free(ix_wordres *w)
-{
-    free(w->ents);
-    memset(w, 0, sizeof *w);
-}
-
-/* The entries of w valid from now on are those of numbering gen in this
- * buffer epoch. */
-static void words_begin(ix_wordres *w, uint64_t gen, uint64_t epoch)
-{
-    if (w->stamp && w->gen == gen && w->epoch == epoch) return;
-    w->gen = gen;
-    w->epoch = epoch;
-    if (++w->stamp == 0) {   /* wrapped: forget them all (stamp 0 is never valid) */
-        memset(w->ents, 0, w->cap * sizeof *w->ents);
-        w->stamp = 1;
-    }
-}
-
-/* Word number n's entry in w if it holds terms of text field tf, else
- * NULL. */
-static inline ix_wordent *word_known(const ix_wordres *w, uint32_t n, int tf)
-{
-    if (!n || !w || n >= w->cap) return NULL;
-    ix_wordent *e = &w->ents[n];
-    return e->stamp == w->stamp && e->field == (uint32_t)tf ? e : NULL;
-}
-
 /* Where the buffer's resolution of dictionary term id (as a stem: +0, as
  * a normal form: +1) is kept. */
 static inline void **dict_res(const ix_termdict *d, uint32_t id)
@@ -491,35 +457,11 @@ static bool lasting_begin(ix_termdict *d, uint64_t epoch)
     return true;
 }
 
-/* Whether token tt's stem term is to be looked up in the table: neither
- * its word's entry nor the dictionary has it yet. */
-static inline bool must_find(const ix_termdict *d, ix_tokterm tt, int tf)
+/* Whether token tt's stem term is to be looked up in the table: the
+ * dictionary has not resolved it yet. */
+static inline bool must_find(const ix_termdict *d, ix_tokterm tt)
 {
-    if (tt.stem == UINT32_MAX || *dict_res(d, tt.stem)) return false;
-    const ix_wordent *e = word_known(d->words, tt.word, tf);
-    return !e || !e->st;
-}
-
-/* Word number n's entry for text field tf, made (emptied) if it held
- * none; NULL without a number, or out of memory (the dictionary alone
- * resolves it then). */
-static ix_wordent *word_entry(ix_wordres *w, uint32_t n, int tf)
-{
-    if (!n || !w) return NULL;
-    ix_wordent *e = word_known(w, n, tf);
-    if (e) return e;
-    if (n >= w->cap) {
-        size_t cap = w->cap ? w->cap : 4096;
-        while (cap <= n) cap *= 2;
-        e = realloc(w->ents, cap * sizeof *e);
-        if (!e) return NULL;
-        memset(e + w->cap, 0, (cap - w->cap) * sizeof *e);
-        w->ents = e;
-        w->cap = cap;
-    }
-    e = &w->ents[n];
-    *e = (ix_wordent){w->stamp, (uint32_t)tf, NULL, NULL};
-    return e;
+    return tt.stem != UINT32_MAX && !*dict_res(d, tt.stem);
 }
 
 void ix_dictres_free(ix_dictres *r)
@@ -528,42 +470,26 @@ void ix_dictres_free(ix_dictres *r)
     memset(r, 0, sizeof *r);
 }
 
-/* A dictionary term's term in field f, as found by its word's entry *we
- * (NULL: none) or in the table; then kept in both. */
-static mterm *resolve(ix_membuf *b, ix_termdict *d, uint32_t id, int f, ix_wordent *we, mterm **known)
+/* A dictionary term's term in field f, found in the table. */
+static mterm *resolve(ix_membuf *b, const ix_termdict *d, uint32_t id, int f)
 {
-    mterm *t = we ? *known : NULL;
-    if (!t) {
-        const char *bytes;
-        const ix_dterm *x = dict_term(d, id, &bytes);
-        if (!(t = term_find(b, f, bytes, x->len, field_hash(x->hash, f), true))) return NULL;
-        if (we) *known = t;
-    }
-    return t;
+    const char *bytes;
+    const ix_dterm *x = dict_term(d, id, &bytes);
+    return term_find(b, f, bytes, x->len, field_hash(x->hash, f), true);
 }
 
 /* A token of a text field given by a dictionary (ix_docfield.terms): its
  * terms resolved once per dictionary (a worker's lasting terms: once per
- * buffer epoch), from its word's entry (a word met in an earlier batch)
- * or the table, then as add_token. */
+ * buffer epoch), then as add_token. */
 static bool add_dict_token(ix_membuf *b, int tf, int ef, ix_termdict *d, ix_tokterm tt, uint32_t doc, uint32_t pos)
 {
-    ix_wordent *we = NULL;
     mterm **sres = (mterm **)dict_res(d, tt.stem), *st = *sres;
-    if (!st) {
-        we = word_entry(d->words, tt.word, tf);
-        if (!(st = resolve(b, d, tt.stem, tf, we, we ? &we->st : NULL))) return false;
-        *sres = st;
-    }
+    if (!st && !(st = *sres = resolve(b, d, tt.stem, tf))) return false;
     bool differ = tt.norm & IX_TOKTERM_DIFFER;
     if (!differ && st->self_variant != UINT32_MAX) return occurrence(b, st, doc, true, pos, st->self_variant, false);
     uint32_t n = tt.norm & ~IX_TOKTERM_DIFFER;
     mterm **eres = (mterm **)dict_res(d, n) + 1, *et = *eres;
-    if (!et) {
-        if (!we) we = word_entry(d->words, tt.word, tf);
-        if (!(et = resolve(b, d, n, ef, we, we ? &we->et : NULL))) return false;
-        *eres = et;
-    }
+    if (!et && !(et = *eres = resolve(b, d, n, ef))) return false;
     st->last_exact = et;
     return add_variant(b, st, et, differ, doc, pos);
 }
@@ -759,18 +685,17 @@ crible_status ix_membuf_add(ix_membuf *b, ix_segw *segw, const char *id, const c
                 memset(d->res, 0, 2 * (size_t)d->n * sizeof *d->res);
                 d->epoch = b->epoch;
             }
-            if (d->words) words_begin(d->words, d->wgen, b->epoch);
             if (!lasting_begin(d, b->epoch)) return nomem(err);
             for (uint32_t k = 0; k < df->ntokens; k++) {
                 /* a stem not resolved yet (by its word or the dictionary)
                  * is looked up in the table: its slot is prefetched AHEAD
                  * tokens early (a cache miss) */
                 const char *bytes;
-                if (k + AHEAD < df->ntokens && must_find(d, df->terms[k + AHEAD], tf)) {
+                if (k + AHEAD < df->ntokens && must_find(d, df->terms[k + AHEAD])) {
                     const ix_dterm *x = dict_term(d, df->terms[k + AHEAD].stem, &bytes);
                     __builtin_prefetch(&b->table[field_hash(x->hash, tf) & (b->table_cap - 1)]);
                 }
-                if (k + AHEAD / 2 < df->ntokens && must_find(d, df->terms[k + AHEAD / 2], tf)) {   /* then its term, half that early */
+                if (k + AHEAD / 2 < df->ntokens && must_find(d, df->terms[k + AHEAD / 2])) {   /* then its term, half that early */
                     const ix_dterm *x = dict_term(d, df->terms[k + AHEAD / 2].stem, &bytes);
                     const slot *sp = &b->table[field_hash(x->hash, tf) & (b->table_cap - 1)];
                     if (sp->t) __builtin_prefetch(sp->t);

@@ -30,19 +30,6 @@ typedef struct ix_dterm {
     uint32_t len;                     /* ix_term_len of them */
     uint32_t hash;                    /* ix_term_hash of the len bytes */
 } ix_dterm;
-/* What the buffer made of an analyzer's words (analyzer.h: a token's word
- * number) for the batches of one worker: per number, its stem term and
- * its normal form's exact term, so that a word met in an earlier batch is
- * not looked up again.  The caller keeps it zeroed across that worker's
- * batches and frees `ents`; only the buffer's thread touches it. */
-typedef struct ix_wordres {
-    struct ix_wordent *ents;          /* by word number */
-    size_t cap;
-    uint64_t gen, epoch;              /* the numbering and the buffer epoch they hold for */
-    uint32_t stamp;                   /* of the entries valid now (0: none) */
-} ix_wordres;
-void ix_wordres_free(ix_wordres *w);
-
 /* The index thread's resolutions of a worker's lasting terms (below):
  * 2 pointers a term, as `res`; the caller keeps it zeroed and frees `v`. */
 typedef struct ix_dictres {
@@ -68,10 +55,6 @@ typedef struct ix_termdict {
      * were filled; UINT64_MAX at first) says whether they still hold. */
     void **res;
     uint64_t epoch;
-    /* or NULL: the worker's words, and the generation of their numbers in
-     * this batch (the tokens' ix_tokterm.word) */
-    ix_wordres *words;
-    uint64_t wgen;
     /* the worker's lasting terms: nlasting of them, their bytes in lpool,
      * and the index thread's resolutions of them */
     const char *lpool;
@@ -81,9 +64,8 @@ typedef struct ix_termdict {
 } ix_termdict;
 /* A token's terms in a dictionary: stem UINT32_MAX when it has none (not
  * indexed); norm | IX_TOKTERM_DIFFER when its normal form is not its stem
- * (whole strings compared, before any cut); word its analyzer's word
- * number (0: none), of the dictionary's generation wgen. */
-typedef struct ix_tokterm { uint32_t stem, norm, word; } ix_tokterm;
+ * (whole strings compared, before any cut). */
+typedef struct ix_tokterm { uint32_t stem, norm; } ix_tokterm;
 #define IX_TOKTERM_DIFFER 0x80000000u
 
 /* A term's bytes: at most CRIBLE_TERM_MAX, cut at a character boundary. */
