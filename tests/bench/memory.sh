@@ -49,22 +49,22 @@ trap cleanup EXIT
 
 # The documents of a corpus in $WORK/$1.docs (made once).
 docs() {
-    out=$WORK/$1.docs
-    [ -f "$out" ] && return 0
+    d_out=$WORK/$1.docs
+    [ -f "$d_out" ] && return 0
     [ -f "$WORK/press.docs" ] || zstd -dc "$PRESS" | "$BUILD/bin/crible-read" - > "$WORK/press.docs"
     case $1 in
         press) ;;
         press[0-9]*)
             n=${1#press}
-            cp "$WORK/press.docs" "$out"
+            cp "$WORK/press.docs" "$d_out"
             k=2
             while [ "$k" -le "$n" ]; do
-                sed "s/^{\"id\": \"/&c$k-/" "$WORK/press.docs" >> "$out"
+                sed "s/^{\"id\": \"/&c$k-/" "$WORK/press.docs" >> "$d_out"
                 k=$((k + 1))
             done ;;
         all)
             python3 tests/bench/mkcorpus.py --shared "$SHARED" "$WORK/all.jsonl" 2>/dev/null
-            "$BUILD/bin/crible-read" "$WORK/all.jsonl" > "$out"
+            "$BUILD/bin/crible-read" "$WORK/all.jsonl" > "$d_out"
             rm -f "$WORK/all.jsonl" ;;
         *) echo "memory.sh: unknown corpus '$1'" >&2; exit 2 ;;
     esac
@@ -72,22 +72,24 @@ docs() {
 
 # The token stream of corpus $1 in $WORK/$1.tok (made once, with BUILD).
 stream() {
-    out=$WORK/$1.tok
-    [ -f "$out" ] && return 0
+    t_out=$WORK/$1.tok
+    [ -f "$t_out" ] && return 0
     docs "$1"
-    "$BUILD/bin/crible-tokenize" "$WORK/$1.docs" | "$BUILD/bin/crible-stem" > "$out"
+    "$BUILD/bin/crible-tokenize" "$WORK/$1.docs" | "$BUILD/bin/crible-stem" > "$t_out"
 }
 
 # One build: prints "peak-MB segments".
 measure() {   # build mode memory corpus
     idx=$WORK/idx
+    b=$1
     rm -rf "$idx"
     if [ "$2" = stream ]; then
-        /usr/bin/time -f '%M' -o "$WORK/time" "$1/bin/crible-index" -q --memory "$3" -o "$idx" "$WORK/$4.tok"
+        set -- /usr/bin/time -f '%M' -o "$WORK/time" "$1/bin/crible-index" -q --memory "$3" -o "$idx" "$WORK/$4.tok"
     else
-        /usr/bin/time -f '%M' -o "$WORK/time" "$1/bin/crible-index" -q --analyze --memory "$3" -o "$idx" "$WORK/$4.docs"
+        set -- /usr/bin/time -f '%M' -o "$WORK/time" "$1/bin/crible-index" -q --analyze --memory "$3" -o "$idx" "$WORK/$4.docs"
     fi
-    segs=$("$1/bin/crible-index" stats "$idx" | awk -F'\t' '$1=="segments"{print $2}')
+    if ! "$@"; then echo "failed: $*" >&2; echo "- -"; return 0; fi
+    segs=$("$b/bin/crible-index" stats "$idx" | awk -F'\t' '$1=="segments"{print $2}')
     echo "$(( $(tail -1 "$WORK/time") / 1024 )) $segs"
 }
 
