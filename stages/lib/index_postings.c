@@ -320,6 +320,11 @@ decoded:
     c->bn = n;
     c->i = 0;
     c->pos_i = 0;
+    /* a packed block with exceptions is decoded whole, its exceptions
+     * patched in one pass (patching them as documents are needed costs
+     * more than the documents not needed) */
+    if (c->dn < n && c->doc_packed.nx && !decode_docs(c, n)) return false;
+    if (c->tn < n && c->tf_packed.nx && !decode_tfs(c, n)) return false;
     return true;
 damaged:
     c->bad = true;
