@@ -23,7 +23,8 @@
  * - SENT is written as the sources are read (its offset table in a first
  *   pass over their tables), never gathered;
  * - the sources' pages read through are given back as the merge goes
- *   (every MiB of a field's dictionary, postings and positions).
+ *   (every MiB of a field's dictionary, postings and positions, shared
+ *   among the sources, at least every 16 KiB of each).
  * What is left per document: the lengths of the TEXT field being merged (4
  * bytes a document: ix_segw_field_begin reads them for its blocks' minimum
  * lengths, ix_segw_lengths writes them), a bit a document (has the field),
@@ -757,6 +758,7 @@ static crible_status sent_pass(merger *m, const char *name, int pass, wtable_out
             if (pass == 2) st = ix_segw_section_write(m->w, a < e ? data + a : &zero, a < e ? e - a : 1, err);
             *off += a < e ? e - a : 1;
         }
+        if (f) ix_segment_forget(&m->src[k], &f->sent);
     }
     return st;
 }
@@ -827,6 +829,7 @@ static crible_status field_lengths(merger *m, int t, crible_error *err)
             uint32_t nd = renumber(m, k, d, &hint);
             if (nd != UINT32_MAX) m->lengths[nd] = ix_wtable_get(f->len.p, d);
         }
+        ix_segment_forget(&m->src[k], &f->len);   /* not read again: 64 KB of fault-around each */
     }
     m->len_field = t;
     return CRIBLE_OK;
