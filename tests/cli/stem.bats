@@ -155,6 +155,28 @@ EOF
     [[ "$stderr" == *"cut short"* ]]
 }
 
+@test "a fault deep in a long stream is named at its line; CRLF lines read as LF" {
+    # 3,000 documents (2.6 MB of tokens: the reader's input buffer read
+    # many times), then one line broken past the first megabyte
+    seq 3000 | awk '{ printf "{\"id\":\"d%d\",\"text\":\"Très déçu par la fin, mais l%cété reste beau.\"}\n", $1, 39 }' |
+        crible-tokenize > "$(T good)"
+    crible-stem "$(T good)" > "$(T want)"
+    local n
+    n=$(awk 'NR > 20000 && /^3\t/ { print NR; exit }' "$(T good)")
+    awk -v n="$n" 'NR == n { sub(/\t/, " ") } { print }' "$(T good)" > "$(T cells)"
+    run -4 --separate-stderr crible-stem "$(T cells)"
+    [[ "$stderr" == *"cells:$n: 5 cells on a token line where the stream has 6 columns"* ]]
+    n=$((n - 1))   # "2	déçu	..."
+    sed "${n}s/déçu/d\xe9\xe7u/" "$(T good)" > "$(T latin1)"
+    run -4 --separate-stderr crible-stem "$(T latin1)"
+    [[ "$stderr" == *"latin1:$n: invalid UTF-8 at byte 4 of the line"* ]]
+    # the blocks before the fault were written: the next stage names it cut
+    run bash -c "crible-stem '$(T cells)' 2>/dev/null | grep -c '^# newdoc id'"
+    [ "$output" -gt 1000 ]
+    sed 's/$/\r/' "$(T good)" > "$(T crlf)"
+    crible-stem "$(T crlf)" | cmp - "$(T want)"
+}
+
 @test "a 50 MB line passes through, memory bounded" {
     python3 - "$(T big)" <<'EOF'
 import json, sys
