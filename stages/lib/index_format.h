@@ -29,7 +29,8 @@
 #define IX_DICT_SAMPLES (1 << 20)   /* stored bytes a zstd dictionary is trained on */
 #define IX_DICT_MIN_SAMPLES (256 << 10) /* fewer: no dictionary */
 #define IX_DICT_MAX (64 << 10)      /* dictionary size at most */
-#define IX_DICT_K 200               /* fastCover segment size of the training */
+#define IX_DICT_K 100               /* fastCover segment size of the training */
+#define IX_DICT_D 6                 /* and its d-mer size */
 #define IX_NUMS_RUNS 0x40           /* NUMS in runs of one value [v3] */
 #define IX_SKIP_ENTRY 24            /* bytes of one skip entry (versions 2, 3) */
 #define IX_SKIP_HEAD 6              /* bytes of a bit-packed skip table's widths [v4] */

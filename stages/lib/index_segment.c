@@ -271,7 +271,7 @@ static crible_status train_dict(ix_segw *w, crible_error *err)
     ZDICT_fastCover_params_t p;
     memset(&p, 0, sizeof p);
     p.k = IX_DICT_K;
-    p.d = 8;
+    p.d = IX_DICT_D;
     p.f = 20;
     p.steps = 0;
     p.splitPoint = 1.0;
