@@ -312,6 +312,8 @@ struct crible_tokenizer {
     int32_t icu_base; /* where the iterator's text starts; -1: none yet */
     int32_t icu_end;  /* and where it ends */
     bool at_boundary; /* pos is a word boundary (not a special's end) */
+    int32_t fast_at;  /* a word boundary after a segment of the fast path's own
+                         (a punctuation mark, a line feed, a no-break space) */
     uint8_t ascii_class[0x80];   /* tok_classify_other of each ASCII character */
     bool space, nl;
     /* sentence being built */

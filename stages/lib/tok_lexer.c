@@ -129,11 +129,14 @@ static inline bool fast_punct(UChar c)
 }
 
 /* ASCII characters that are a segment of their own after a word boundary
- * when an ASCII character (or the end) follows: UAX #29 joins none of them
- * to what follows (WB6/WB7/WB11/WB12 join . , : ; ' only to a letter or
- * digit BEFORE them, and a boundary is there; no rule starts with them);
- * what could attach to them (WB4: Extend, Format, ZWJ) or make '"' join
- * (WB7c: Hebrew letters) is not ASCII.  Not '_' (WB13b joins it to a
+ * when what follows attaches nothing (attaches_nothing: ASCII, Latin-1 and
+ * Latin Extended letters, or the end): UAX #29 joins none of them to what
+ * follows (WB6/WB7/WB11/WB12 join . , : ; ' only to a letter or digit
+ * BEFORE them, and a boundary is there; no rule starts with them); what
+ * could attach to them (WB4: Extend, Format, ZWJ), make '"' join (WB7c:
+ * Hebrew letters) or join as ExtendNumLet (U+202F) is at U+0300 or above,
+ * or the soft hyphen.  A word boundary is thus after them too: a word of
+ * letters may start there ("peut-être").  Not '_' (WB13b joins it to a
  * following letter), nor '@' (ICU gives a lone '@' the status of a word),
  * nor letters, digits, spaces and controls. */
 static inline bool fast_alone(UChar c)
@@ -215,8 +218,10 @@ static int lex_one(crible_tokenizer *t, crible_error *err)
                     continue;
                 }
             } else if ((fast_letter(c) || (c >= '0' && c <= '9')) &&
-                       (t->pos == 0 || u[t->pos - 1] == ' ' || t->pos == t->icu_at)) {
-                /* after a space or where ICU itself put a boundary */
+                       (t->pos == 0 || u[t->pos - 1] == ' ' || t->pos == t->icu_at ||
+                        t->pos == t->fast_at)) {
+                /* after a space, where ICU itself put a boundary, or after
+                 * a segment the fast path knows one ends ("peut-être") */
                 int32_t q = t->pos + 1;
                 tok_raw r = {t->pos, 0, RAW_WORD, CRIBLE_TOKEN_WORD, 0, 0};
                 if (c <= '9') {   /* ASCII digits (WB8), status "number" */
@@ -267,23 +272,23 @@ static int lex_one(crible_tokenizer *t, crible_error *err)
                 /* a no-break space is a segment of its own (Word_Break
                  * Other, not WSegSpace), white space for the next token */
                 t->space = true;
-                t->pos++;
+                t->fast_at = ++t->pos;
                 continue;
             } else if (fast_alone_wide(c) && attaches_nothing(u, n, t->pos + 1) &&
                        !(sp && sp->s <= t->pos + 1)) {
                 tok_raw r = {t->pos, t->pos + 1, RAW_OTHER, CRIBLE_TOKEN_PUNCT, 0, 0};
-                t->pos++;
+                t->fast_at = ++t->pos;
                 return raw_push(t, r, err) ? 1 : -1;
             } else if (c == '\n') {
                 /* a line feed at a boundary is a segment of its own
                  * (WB3a, WB3b), white space for the next token */
                 t->space = t->nl = true;
-                t->pos++;
+                t->fast_at = ++t->pos;
                 continue;
-            } else if (fast_alone(c) && (t->pos + 1 == n || u[t->pos + 1] < 0x80) &&
+            } else if (fast_alone(c) && attaches_nothing(u, n, t->pos + 1) &&
                        !(sp && sp->s <= t->pos + 1)) {
                 tok_raw r = {t->pos, t->pos + 1, RAW_OTHER, t->ascii_class[c], 0, 0};
-                t->pos++;
+                t->fast_at = ++t->pos;
                 return raw_push(t, r, err) ? 1 : -1;
             }
         }

@@ -76,6 +76,19 @@ static bool icu_boundary(crible_tokenizer *t, int32_t from, int32_t to)
     int32_t ws = t->term_s > 16 ? t->term_s - 16 : 0, we = to + 48 < n ? to + 48 : n;
     if (ws > 0 && U16_IS_TRAIL(u[ws]))
         ws--;
+    /* The rules look ahead from `to` no further than the first letter (SB8:
+     * ATerm Close* Sp* x (not a letter, separator or terminal)* Lower): the
+     * window may end after the first ASCII letter from `to` on, when no
+     * Extend or Format character (U+0300 and above, the soft hyphen) may
+     * attach to it.  ICU fills its cache with the boundaries up to the
+     * window's end: a shorter one saves it most of its work here. */
+    for (int32_t j = to; j + 1 < we; j++) {
+        if ((unsigned)((u[j] | 0x20) - 'a') < 26) {
+            if (u[j + 1] < 0x300 && u[j + 1] != 0xAD)
+                we = j + 2;
+            break;
+        }
+    }
     if (we < n && U16_IS_TRAIL(u[we]))
         we++;
     UErrorCode e = U_ZERO_ERROR;

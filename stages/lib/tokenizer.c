@@ -178,6 +178,7 @@ crible_status crible_tokenizer_run(crible_tokenizer *t, const char *text, size_t
     t->rhead = t->rcount = 0;
     t->pos = t->bend = 0;
     t->icu_at = 0;
+    t->fast_at = -1;
     t->space = t->nl = t->pending = false;
     t->nitems = t->nlen = 0;
     t->index = 0;
