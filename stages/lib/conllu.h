@@ -137,6 +137,9 @@ crible_status crible_sentence_add_token(crible_sentence *s, const char *const *c
 
 typedef struct crible_conllu_reader crible_conllu_reader;
 
+/* A reader of `in` (borrowed; `name` is how messages call it).  It reads
+ * `in` 256 KiB or more at a time (fread): nothing else should read `in`
+ * while the reader is open. */
 crible_status crible_conllu_reader_open(FILE *in, const char *name,
                                         crible_conllu_reader **out,
                                         crible_error *err);
