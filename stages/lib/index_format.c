@@ -142,7 +142,8 @@
  *   bits F, 16*F bytes: the values tf - 1; no exceptions.)
  *   The last block (1..128 docs) is varints:
  *     varint delta << 1 | (tf == 1), then varint tf - 1 unless tf == 1
- *   (doc = previous doc + delta + 1, the first previous being -1).
+ *   (doc = previous doc + delta + 1, the first previous being -1);
+ *   [v4] a term whose every tf is 1 (ONES) has varint delta alone.
  *
  * POS (kind 4, per field with positions) - for each term, the values of
  *   its documents in order: per document tf values, its first position

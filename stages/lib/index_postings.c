@@ -297,10 +297,14 @@ static bool decode_block(ix_pcur *c, uint32_t b)
         c->dn = 0;
         c->tn = 0;
     } else {
+        bool ones = c->pos4 && c->t.cf == c->t.df;   /* version 4: the gaps alone */
         for (uint32_t i = 0; i < n; i++) {
             uint64_t v, tf = 1;
             if (!ix_varint_get(&p, end, &v)) goto damaged;
-            if (!(v & 1)) {
+            if (ones) {
+                if (v >= UINT64_MAX / 2) goto damaged;
+                v = v << 1 | 1;
+            } else if (!(v & 1)) {
                 if (!ix_varint_get(&p, end, &tf) || tf >= UINT32_MAX) goto damaged;
                 tf++;
             }

@@ -641,8 +641,11 @@ static crible_status flush_block(ix_segw *w, bool last, crible_error *err)
             if (!ix_buf_add(&w->blocks, w->ptmp, pfor_block(v, w->ptmp))) return nomem(err);
         }
     } else {
+        /* the last block, at the term's end: when every tf is 1 (the
+         * dictionary's ONES) the gaps alone */
+        bool ones = w->cf == w->df;
         for (uint32_t i = 0; i < w->bn; i++) {
-            if (!ix_buf_varint(&w->blocks, (uint64_t)deltas[i] << 1 | (tfm[i] == 0)))
+            if (!ix_buf_varint(&w->blocks, ones ? deltas[i] : (uint64_t)deltas[i] << 1 | (tfm[i] == 0)))
                 return nomem(err);
             if (tfm[i] && !ix_buf_varint(&w->blocks, tfm[i])) return nomem(err);
         }
