@@ -92,6 +92,15 @@ static inline bool fast_alone_wide(UChar c)
            c == 0x201C || c == 0x201D;
 }
 
+/* Characters outside ASCII that no UAX #29 rule joins to a letter, a digit
+ * or a space before them (Word_Break Other: neither Extend, Format, ZWJ,
+ * WSegSpace, MidLetter, MidNum, MidNumLet nor ExtendNumLet): the no-break
+ * space, fast_alone_wide's punctuation, the euro sign. */
+static inline bool fast_other_wide(UChar c)
+{
+    return c == 0xA0 || c == 0x20AC || fast_alone_wide(c);
+}
+
 /* The end of the run of fast_letter units from u[q] on (8 at a time). */
 static inline int32_t letters_end(const UChar *u, int32_t q, int32_t n)
 {
@@ -146,7 +155,8 @@ static inline bool fast_alone(UChar c)
 }
 
 /* Whether a word of letters ending at q (q < n) ends a segment of ICU's:
- * an ASCII character that no rule joins to a letter before it.  A line
+ * a character that no rule joins to a letter before it (fast_other_wide
+ * outside ASCII: "article :" with a no-break space, "mot »").  A line
  * feed, TAB, or punctuation other than . , : ; ' (WB3a, WB999); those
  * four and ' only when no letter or digit follows them (WB6, WB7, WB11,
  * WB12 join them between two; ICU counts '@' as a letter there).  Not
@@ -154,7 +164,9 @@ static inline bool fast_alone(UChar c)
 static inline bool word_ends_before(const UChar *u, int32_t n, int32_t q)
 {
     UChar c = u[q];
-    if (c >= 0x80 || (unsigned)((c | 0x20) - 'a') < 26 || (unsigned)(c - '0') < 10 ||
+    if (c >= 0x80)
+        return fast_other_wide(c);
+    if ((unsigned)((c | 0x20) - 'a') < 26 || (unsigned)(c - '0') < 10 ||
         c == '_' || c == '@' || c == '#')
         return false;
     if (c == '.' || c == ',' || c == ':' || c == ';' || c == '\'') {
@@ -211,7 +223,7 @@ static int lex_one(crible_tokenizer *t, crible_error *err)
                 int32_t q = t->pos + 1;
                 while (q < n && u[q] == ' ')
                     q++;
-                if (q == n || u[q] < 0x80 || fast_letter(u[q])) {
+                if (attaches_nothing(u, n, q) || fast_other_wide(u[q])) {
                     t->space = true;
                     t->pos = q;
                     t->at_boundary = true;
@@ -259,8 +271,10 @@ static int lex_one(crible_tokenizer *t, crible_error *err)
                     return raw_push(t, r, err) && raw_push(t, pr, err) ? 1 : -1;
                 }
                 /* a word of letters before other ASCII punctuation or a
-                 * line break: the word alone, the rest on the next call */
-                if (r.kind == RAW_WORD && q < n && word_ends_before(u, n, q) &&
+                 * line break, a word or a number before a no-break space,
+                 * « » … – — “ ” €: the word alone, the rest on the next call */
+                if (q < n &&
+                    (r.kind == RAW_WORD ? word_ends_before(u, n, q) : fast_other_wide(u[q])) &&
                     !(sp && sp->s < q)) {
                     t->pos = q;
                     t->at_boundary = true;
