@@ -192,23 +192,24 @@ const char *const crible_ent_speech[] = {"dit", "dis", "declare", "explique", "a
                                      "demande", "interroge", "martele", "regrette",
                                      "lancent", "disent", "soupire", NULL};
 
+/* A set's words are short: compared first by their first byte, then up to
+ * n bytes (strncmp stops at a shorter word's end) and the word's end.  No
+ * set has an empty word. */
 bool crible_ent_in_set(const char *k, size_t n, const char *const *set)
 {
+    if (n == 0) return false;
     for (int s = 0; set[s]; s++)
-        if (strlen(set[s]) == n && !memcmp(set[s], k, n)) return true;
+        if (set[s][0] == k[0] && !strncmp(set[s], k, n) && set[s][n] == '\0') return true;
     return false;
 }
 
 bool crible_ent_key_in(const crible_entities *e, size_t i, const char *const *set)
 {
-    const crible_ent_info *in = &e->info[i];
-    const char *k = e->keys + in->key_off;
-    for (int s = 0; set[s]; s++)
-        if (strlen(set[s]) == in->key_len && !memcmp(set[s], k, in->key_len)) return true;
-    return false;
+    return crible_ent_in_set(e->keys + e->info[i].key_off, e->info[i].key_len, set);
 }
 
 bool crible_ent_form_is(const crible_entities_token *t, const char *s)
 {
-    return t->form_len == strlen(s) && !memcmp(t->form, s, t->form_len);
+    return t->form_len && t->form[0] == s[0] && !strncmp(t->form, s, t->form_len) &&
+           s[t->form_len] == '\0';
 }
