@@ -153,6 +153,11 @@ static void reap(run_state *r)
             p->pid = 0;
             p->exited = true;
             p->status = status;
+            /* Signalled, but it ended by an exit of its own: the signal came
+             * as it was exiting (its failure, reaped after a consequence of
+             * it, set off the abort), or it ignored it.  Its own failure. */
+            if (p->signalled_by_us && WIFEXITED(status) && WEXITSTATUS(status) < 128)
+                p->signalled_by_us = false;
             p->usage = ru;
             p->ended = crible_now();
             p->order = ++r->order;

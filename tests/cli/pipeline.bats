@@ -116,6 +116,19 @@ config() {
     [[ "$stderr" == *"stage 'stop' failed (exit 4)"* ]]
 }
 
+@test "a stage that fails on its own after the runner signalled it is blamed, not the broken pipe it caused" {
+    # 'stop' closes its input (so 'src' dies of SIGPIPE and the runner
+    # aborts), ignores the runner's SIGTERM and exits 4 a moment later: as
+    # a stage does when its failure is reaped after its consequence.
+    seq 1 200000 | sed 's/.*/{"id":"&","text":"x"}/' > "$T/many.jsonl"
+    config p '- name: src' '  exec: [cat, many.jsonl]' \
+             '- name: stop' "  exec: [sh, -c, 'trap \"\" TERM; read x; exec 0<&-; sleep 0.5; exit 4']" \
+             '- name: tail' '  exec: [cat]'
+    run --separate-stderr crible run -c "$T/p.yaml"
+    [ "$status" -eq 4 ]
+    [[ "$stderr" == *"stage 'stop' failed (exit 4)"* ]]
+}
+
 @test "standard output closed early (crible run | head): quiet, status 141" {
     seq 1 100000 | sed 's/.*/{"id":"&","text":"un deux trois"}/' > "$T/many.jsonl"
     config p '- name: src' '  exec: [cat, many.jsonl]' '- name: tok' '  exec: [awk, -f, tok.awk]'
