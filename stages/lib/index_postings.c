@@ -117,12 +117,11 @@ static void (*const unpack8[33])(const uint8_t *, uint32_t *) = {
  * (index_format.c, 16 * bits bytes at in): value i is the `bits` bits
  * from bit i * bits of the little-endian stream.  Eight at a time with
  * 8-byte loads that may read past the block but never past end (the
- * term's postings); byte by byte where they would. */
+ * term's postings); by ix_bits_get within the block where they would. */
 static void unpack_range(const uint8_t *in, unsigned bits, uint32_t from, uint32_t to,
                          uint32_t *v, const uint8_t *end)
 {
     if (bits == 0) { memset(v + from, 0, (to - from) * sizeof *v); return; }
-    const uint64_t mask = bits == 32 ? 0xffffffffu : ((1u << bits) - 1);
     const size_t total = 16 * (size_t)bits;
     for (uint32_t g = from; g < to; g += 8) {
         const uint8_t *p = in + (size_t)g / 8 * bits;
@@ -130,13 +129,7 @@ static void unpack_range(const uint8_t *in, unsigned bits, uint32_t from, uint32
             unpack8[bits](p, v + g);
             continue;
         }
-        for (uint32_t i = g; i < g + 8; i++) {
-            size_t bit = (size_t)i * bits;
-            uint64_t w = 0;
-            for (size_t k = bit >> 3, sh = 0; k < total && sh < 64; k++, sh += 8)
-                w |= (uint64_t)in[k] << sh;
-            v[i] = (uint32_t)((w >> (bit & 7)) & mask);
-        }
+        for (uint32_t i = g; i < g + 8; i++) v[i] = (uint32_t)ix_bits_get(in, total, (uint64_t)i * bits, bits);
     }
 }
 
