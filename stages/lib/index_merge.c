@@ -36,8 +36,6 @@
 
 #include <math.h>
 #include <stdlib.h>
-#include <sys/mman.h>
-#include <unistd.h>
 #include <zstd.h>
 
 #include "index_segment.h"
@@ -177,9 +175,7 @@ static void forget_upto(const merger *m, const ix_segment *s, const ix_section *
 {
     uint64_t step = FORGET_STEP / m->n > FORGET_MIN ? FORGET_STEP / m->n : FORGET_MIN;
     if (!sec->present || !s->map || upto > sec->n || upto < *done + step) return;
-    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-    uintptr_t a = ((uintptr_t)sec->p + *done + page - 1) & ~(page - 1), e = ((uintptr_t)sec->p + upto) & ~(page - 1);
-    if (e > a) madvise((void *)a, e - a, MADV_DONTNEED);
+    ix_segment_forget_bytes(s, sec->p + *done, sec->p + upto);
     *done = upto;
 }
 
@@ -894,7 +890,7 @@ crible_status ix_merge(ix_segment *src, size_t n, const char *path, int zstd_lev
     /* the pages their opening touched (with the kernel's fault-around,
      * ~0.5 MB a source), read again as needed */
     for (size_t k = 0; k < n; k++)
-        if (src[k].map) madvise(src[k].map, src[k].map_len, MADV_DONTNEED);
+        ix_segment_forget_bytes(&src[k], src[k].map, src[k].map + src[k].map_len);
     if (!st) st = load_tombstones(&m, err);
     if (!st) st = copy_stored(&m, err);
     if (!st) st = collect_fields(&m, err);

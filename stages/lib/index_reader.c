@@ -229,12 +229,17 @@ void ix_segment_close(ix_segment *s)
     memset(s, 0, sizeof *s);
 }
 
+void ix_segment_forget_bytes(const ix_segment *s, const uint8_t *from, const uint8_t *to)
+{
+    if (!s->map) return;
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t a = ((uintptr_t)from + page - 1) & ~(page - 1), e = (uintptr_t)to & ~(page - 1);
+    if (e > a) madvise((void *)a, e - a, MADV_DONTNEED);
+}
+
 void ix_segment_forget(const ix_segment *s, const ix_section *sec)
 {
-    if (!sec->present || !s->map) return;
-    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-    uintptr_t a = ((uintptr_t)sec->p + page - 1) & ~(page - 1), e = ((uintptr_t)sec->p + sec->n) & ~(page - 1);
-    if (e > a) madvise((void *)a, e - a, MADV_DONTNEED);
+    if (sec->present) ix_segment_forget_bytes(s, sec->p, sec->p + sec->n);
 }
 
 int ix_segment_field(const ix_segment *s, const char *name)

@@ -66,6 +66,8 @@ void ix_segment_close(ix_segment *seg);
 /* Gives back the memory pages of a section read through (a merge reading
  * every segment keeps its resident memory small); it can be read again. */
 void ix_segment_forget(const ix_segment *seg, const ix_section *sec);
+/* The same for the pages wholly within bytes [from, to) of seg's map. */
+void ix_segment_forget_bytes(const ix_segment *seg, const uint8_t *from, const uint8_t *to);
 int ix_segment_field(const ix_segment *seg, const char *name);
 static inline bool ix_seg_deleted(const ix_segment *s, uint32_t d)
 {

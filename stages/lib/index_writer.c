@@ -596,10 +596,8 @@ static crible_status apply_deletes(crible_index_writer *w, crible_error *err)
     size_t nopen = 0;
     for (size_t i = 0; !st && i < w->nsegs; i++, nopen++) {
         st = ix_segment_open(w->dir, &w->segs[i].info, false, &open[i], err);
-        if (!st) {   /* the pages the opening touched (~0.5 MB, the kernel's fault-around) */
-            ix_section whole = {open[i].map, open[i].map_len, 0, true};
-            ix_segment_forget(&open[i], &whole);
-        }
+        if (!st)   /* the pages the opening touched (~0.5 MB, the kernel's fault-around) */
+            ix_segment_forget_bytes(&open[i], open[i].map, open[i].map + open[i].map_len);
         if (!st) st = load_deletes(w, &w->segs[i], err);
     }
     for (size_t i = 0; !st && i < w->nsegs; i++) {
