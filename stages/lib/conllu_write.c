@@ -54,6 +54,14 @@ static crible_status writer_new(FILE *out, crible_conllu_writer **w, crible_erro
     return CRIBLE_OK;
 }
 
+static int find_name(const crible_conllu_writer *w, const char *name)
+{
+    for (size_t i = 0; i < w->ncolumns; i++)
+        if (strcmp(w->names[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
 static crible_status writer_add_column(crible_conllu_writer *w, const char *name,
                                        crible_error *err)
 {
@@ -61,24 +69,15 @@ static crible_status writer_add_column(crible_conllu_writer *w, const char *name
         return crible_error_set(err, CRIBLE_EDATA, "more than %d columns", CRIBLE_MAX_COLUMNS);
     if (!*name || strpbrk(name, " \t\n"))
         return crible_error_set(err, CRIBLE_EINTERNAL, "bad column name '%s'", name);
-    for (size_t i = 0; i < w->ncolumns; i++)
-        if (strcmp(w->names[i], name) == 0)
-            return crible_error_set(err, CRIBLE_EDATA,
-                                    "the token stream already has a column %s "
-                                    "(did this stage run twice?)", name);
+    if (find_name(w, name) >= 0)
+        return crible_error_set(err, CRIBLE_EDATA,
+                                "the token stream already has a column %s "
+                                "(did this stage run twice?)", name);
     w->names[w->ncolumns] = strdup(name);
     if (!w->names[w->ncolumns])
         return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
     w->ncolumns++;
     return CRIBLE_OK;
-}
-
-static int find_name(const crible_conllu_writer *w, const char *name)
-{
-    for (size_t i = 0; i < w->ncolumns; i++)
-        if (strcmp(w->names[i], name) == 0)
-            return (int)i;
-    return -1;
 }
 
 static void writer_index_columns(crible_conllu_writer *w)
@@ -92,12 +91,9 @@ static void writer_index_columns(crible_conllu_writer *w)
         w->col_stem = find_name(w, "LEMMA");
 }
 
-crible_status crible_conllu_writer_open(FILE *out, const char *const *columns, size_t n,
-                                        crible_conllu_writer **w, crible_error *err)
+/* The end of opening *w with st: its columns found, or it closed. */
+static crible_status writer_ready(crible_conllu_writer **w, crible_status st)
 {
-    crible_status st = writer_new(out, w, err);
-    for (size_t i = 0; i < n && st == CRIBLE_OK; i++)
-        st = writer_add_column(*w, columns[i], err);
     if (st != CRIBLE_OK) {
         crible_conllu_writer_close(*w);
         *w = NULL;
@@ -105,6 +101,15 @@ crible_status crible_conllu_writer_open(FILE *out, const char *const *columns, s
     }
     writer_index_columns(*w);
     return CRIBLE_OK;
+}
+
+crible_status crible_conllu_writer_open(FILE *out, const char *const *columns, size_t n,
+                                        crible_conllu_writer **w, crible_error *err)
+{
+    crible_status st = writer_new(out, w, err);
+    for (size_t i = 0; i < n && st == CRIBLE_OK; i++)
+        st = writer_add_column(*w, columns[i], err);
+    return writer_ready(w, st);
 }
 
 crible_status crible_conllu_writer_extend(FILE *out, const crible_conllu_reader *reader,
@@ -116,13 +121,7 @@ crible_status crible_conllu_writer_extend(FILE *out, const crible_conllu_reader 
         st = writer_add_column(*w, crible_conllu_column_name(reader, i), err);
     for (size_t i = 0; i < n && st == CRIBLE_OK; i++)
         st = writer_add_column(*w, extra[i], err);
-    if (st != CRIBLE_OK) {
-        crible_conllu_writer_close(*w);
-        *w = NULL;
-        return st;
-    }
-    writer_index_columns(*w);
-    return CRIBLE_OK;
+    return writer_ready(w, st);
 }
 
 void crible_conllu_writer_set_plain(crible_conllu_writer *w, bool plain)
