@@ -374,15 +374,23 @@ size_t ix_wtable_bytes(const uint8_t *p, size_t n, uint32_t count)
     return n < need ? 0 : need;
 }
 
-bool ix_wtable_put(ix_buf *out, const uint32_t *v, uint32_t n)
+uint8_t ix_wtable_head(uint32_t n, uint32_t max)
 {
-    uint32_t max = 0;
-    for (uint32_t d = 0; d < n; d++) max = v[d] > max ? v[d] : max;
     uint8_t width = max <= 0xff ? 1 : max <= 0xffff ? 2 : 4;
     unsigned b = 1;
     while (b < 32 && (max >> b)) b++;
     size_t bytes = 1 + (size_t)n * width, packed = 1 + ((size_t)n * b + 7) / 8 + 7;
-    if (bytes <= packed) {
+    return bytes <= packed ? width : (uint8_t)(0x80 | b);
+}
+
+bool ix_wtable_put(ix_buf *out, const uint32_t *v, uint32_t n)
+{
+    uint32_t max = 0;
+    for (uint32_t d = 0; d < n; d++) max = v[d] > max ? v[d] : max;
+    uint8_t head = ix_wtable_head(n, max), width = head & 0x80 ? 0 : head;
+    unsigned b = head & 0x3f;
+    if (width) {
+        size_t bytes = 1 + (size_t)n * width;
         if (!ix_buf_reserve(out, bytes)) return false;
         uint8_t *o = out->data + out->len;
         *o++ = width;
@@ -394,10 +402,11 @@ bool ix_wtable_put(ix_buf *out, const uint32_t *v, uint32_t n)
         out->len += bytes;
         return true;
     }
+    size_t packed = 1 + ((size_t)n * b + 7) / 8 + 7;
     if (!ix_buf_reserve(out, packed)) return false;
     uint8_t *o = out->data + out->len;
     memset(o, 0, packed);
-    *o++ = (uint8_t)(0x80 | b);
+    *o++ = head;
     uint64_t acc = 0;
     unsigned have = 0;
     for (uint32_t d = 0; d < n; d++) {

@@ -221,7 +221,10 @@ static inline uint32_t ix_wtable_get(const uint8_t *p, uint32_t d)
     const uint8_t *v = p + 1 + (size_t)d * w;
     return w == 1 ? v[0] : w == 2 ? (uint32_t)v[0] | (uint32_t)v[1] << 8 : ix_get32(v);
 }
-/* The smallest table of n values v (bit-packed when that is smaller). */
+/* W of the smallest table of n values whose largest is max: 1, 2, 4, or
+ * 0x80 | B when bit-packed is smaller. */
+uint8_t ix_wtable_head(uint32_t n, uint32_t max);
+/* The smallest table of n values v (its W by ix_wtable_head). */
 bool ix_wtable_put(ix_buf *out, const uint32_t *v, uint32_t n);
 bool ix_wtable_valid(const uint8_t *p, size_t n, uint32_t count);
 /* The bytes of such a table of count values at the start of n bytes (SENT:

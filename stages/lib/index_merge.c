@@ -681,16 +681,13 @@ static crible_status wt_flush(merger *m, wtable_out *t, size_t room, crible_erro
 
 static crible_status wt_begin(merger *m, wtable_out *t, uint32_t n, uint32_t max, crible_error *err)
 {
-    uint8_t width = max <= 0xff ? 1 : max <= 0xffff ? 2 : 4;
-    unsigned b = 1;
-    while (b < 32 && (max >> b)) b++;
-    size_t bytes = 1 + (size_t)n * width, packed = 1 + ((size_t)n * b + 7) / 8 + 7;
+    uint8_t head = ix_wtable_head(n, max);
     t->len = 0;
     t->acc = 0;
     t->have = 0;
-    t->bits = b;
-    t->width = bytes <= packed ? width : 0;
-    t->buf[t->len++] = t->width ? width : (uint8_t)(0x80 | b);
+    t->bits = head & 0x3f;
+    t->width = head & 0x80 ? 0 : head;
+    t->buf[t->len++] = head;
     return wt_flush(m, t, 16, err);
 }
 
