@@ -332,6 +332,15 @@ static bool intern(worker *c, batch *b, uint32_t f, const char *s, size_t n, uin
     return true;
 }
 
+static void lasting_free(lasting *l)
+{
+    free(l->terms);
+    free(l->field);
+    free(l->pool);
+    free(l->slots);
+    memset(l, 0, sizeof *l);
+}
+
 /* The lasting terms' memory (NULL slots: none, every term is the
  * batch's).  Pages of the arrays not reached are never touched. */
 static void lasting_open(lasting *l)
@@ -340,22 +349,7 @@ static void lasting_open(lasting *l)
     l->field = malloc(IX_DICT_LASTING * sizeof *l->field);
     l->pool = malloc(LASTING_POOL);
     l->slots = calloc(2 * IX_DICT_LASTING, sizeof *l->slots);
-    if (!l->terms || !l->field || !l->pool || !l->slots) {
-        free(l->terms);
-        free(l->field);
-        free(l->pool);
-        free(l->slots);
-        memset(l, 0, sizeof *l);
-    }
-}
-
-static void lasting_free(lasting *l)
-{
-    free(l->terms);
-    free(l->field);
-    free(l->pool);
-    free(l->slots);
-    memset(l, 0, sizeof *l);
+    if (!l->terms || !l->field || !l->pool || !l->slots) lasting_free(l);
 }
 
 /* Room for word number w (c->words[w - 1]; zeroed: stamp 0 is never
