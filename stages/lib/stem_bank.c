@@ -221,8 +221,8 @@ static inline const char *word_term(crible_stem_bank *b, const char *norm, size_
         memcpy(number, v, sizeof *number);
         *stop = v[VALUE_TERM - 1] == '1';
         *term_len = vn - VALUE_TERM;
-        if (me && !crible_stem_memo_fill(me, norm, len, h, v + VALUE_TERM, vn - VALUE_TERM, *stop, *number))
-            me = NULL;
+        if (me)
+            crible_stem_memo_fill(me, norm, len, h, v + VALUE_TERM, vn - VALUE_TERM, *stop, *number);
         return v + VALUE_TERM;
     }
     *stop = crible_stopwords_contains(l->stop, norm, len);

@@ -65,13 +65,13 @@ static inline bool crible_stem_memo_holds(const crible_stem_memo_entry *e, const
 
 /* Puts word -> (term, stop, number) in slot e (the word's), replacing
  * what was there; a term longer than CRIBLE_STEM_MEMO_MAX is not kept
- * (false: e unchanged). */
-static inline bool crible_stem_memo_fill(crible_stem_memo_entry *e, const char *word,
+ * (e unchanged). */
+static inline void crible_stem_memo_fill(crible_stem_memo_entry *e, const char *word,
                                          size_t len, uint64_t h, const char *term,
                                          size_t term_len, bool stop, uint32_t number)
 {
     if (term_len > CRIBLE_STEM_MEMO_MAX)
-        return false;
+        return;
     memset(e, 0, sizeof *e);
     e->hash = (uint32_t)(h >> 32);
     e->word = number;
@@ -80,7 +80,6 @@ static inline bool crible_stem_memo_fill(crible_stem_memo_entry *e, const char *
     e->stop = stop;
     memcpy(e->key, word, len);
     memcpy(e->term, term, term_len);
-    return true;
 }
 
 /* Forgets every word (their numbers no longer hold). */
