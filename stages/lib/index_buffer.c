@@ -816,13 +816,6 @@ static void sort_terms(mterm **terms, size_t n)
     free(tmp);
 }
 
-static unsigned var_bits(uint32_t nvar)
-{
-    unsigned b = 0;
-    while (nvar > 1 && (1u << b) < nvar && b < IX_MAX_VBITS) b++;
-    return b;
-}
-
 /* One document of term t's postings from its streams (*p, *q moved on):
  * *doc, and its tf positions then tf variants into out (room for 2 tf,
  * checked by the caller through *tf read first: see decode_doc_tf).  The
@@ -867,7 +860,7 @@ static crible_status write_term(ix_segw *w, const mterm *t, bool positions, uint
                                 size_t *poscap, crible_error *err)
 {
     crible_status st = ix_segw_term_begin(w, (const uint8_t *)t->bytes, t->len, !t->impure,
-                                          var_bits(t->nvar), err);
+                                          ix_var_bits(t->nvar), err);
     const uint8_t *p = t->docs.data, *end = p + t->docs.len;
     const uint8_t *q = t->pos.data, *qend = q ? q + t->pos.len : q;  /* no positions: NULL */
     int64_t doc = -1;
@@ -1047,7 +1040,7 @@ static const uint32_t *decoder_next(decoder *d, bool positions)
 static crible_status write_decoded(ix_segw *w, const mterm *t, bool positions, decoder *d, crible_error *err)
 {
     crible_status st = ix_segw_term_begin(w, (const uint8_t *)t->bytes, t->len, !t->impure,
-                                          var_bits(t->nvar), err);
+                                          ix_var_bits(t->nvar), err);
     for (uint32_t k = 0; !st && k < t->df; k++) {
         const uint32_t *r = decoder_next(d, positions);
         if (!r) return nomem(err);

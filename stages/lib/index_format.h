@@ -59,6 +59,19 @@ enum {
 /* Term flags (low bits of the dictionary's df word). */
 #define IX_TERM_PURE 1u   /* stem term: every token had NORM == the stem */
 #define IX_MAX_VBITS 16   /* at most 65536 norms per stem keep their identity */
+/* The dictionaries' order of terms: bytes, then the shorter first. */
+static inline int ix_term_order(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
+{
+    int c = memcmp(a, b, al < bl ? al : bl);
+    return c ? c : (al > bl) - (al < bl);
+}
+/* The bits of a stem term's variant numbers for its nvar norms. */
+static inline unsigned ix_var_bits(uint32_t nvar)
+{
+    unsigned b = 0;
+    while (nvar > 1 && (1u << b) < nvar && b < IX_MAX_VBITS) b++;
+    return b;
+}
 
 /* Field flags. */
 #define IX_FIELD_POSITIONS 1u

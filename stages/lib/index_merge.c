@@ -231,8 +231,7 @@ static int cmp_lstring(const uint8_t *a, size_t alen, const uint8_t *b, size_t b
     size_t la = alen ? a[0] : 0, lb = blen ? b[0] : 0;
     if (la > alen - 1) la = alen ? alen - 1 : 0;
     if (lb > blen - 1) lb = blen ? blen - 1 : 0;
-    int c = memcmp(a + 1, b + 1, la < lb ? la : lb);
-    return c ? c : (la > lb) - (la < lb);
+    return ix_term_order(a + 1, la, b + 1, lb);
 }
 
 /* Sorts source k's exact dictionary `name` by stem (in norm order for one
@@ -488,18 +487,7 @@ static crible_status copy_postings(merger *m, size_t k, const ix_segfield *f, co
     return st;
 }
 
-static int tcmp(const ix_term *a, const ix_term *b)
-{
-    int c = memcmp(a->bytes, b->bytes, a->len < b->len ? a->len : b->len);
-    return c ? c : (a->len > b->len) - (a->len < b->len);
-}
-
-static unsigned var_bits(uint32_t nvar)
-{
-    unsigned b = 0;
-    while (nvar > 1 && (1u << b) < nvar && b < IX_MAX_VBITS) b++;
-    return b;
-}
+static int tcmp(const ix_term *a, const ix_term *b) { return ix_term_order(a->bytes, a->len, b->bytes, b->len); }
 
 /* Writes the exact field from the entries its text field sorted: in norm
  * order, a norm met twice (under two stems) taken from the first stem. */
@@ -585,7 +573,7 @@ static crible_status merge_term(merger *m, const ix_term *cur, ix_dictit *its, c
         !memcmp(m->xpool.data + m->xs[0].norm_off, cur->bytes, cur->len))
         m->xs[0].skip = true;
     if (!st && variants) st = variant_stats(m, nvar, err);
-    if (!st) st = ix_segw_term_begin(m->w, cur->bytes, cur->len, pure, variants ? var_bits(nvar) : 0, err);
+    if (!st) st = ix_segw_term_begin(m->w, cur->bytes, cur->len, pure, variants ? ix_var_bits(nvar) : 0, err);
     for (size_t k = 0; !st && k < m->n; k++) {
         if (!has[k] || tcmp(&its[k].t, cur) != 0) continue;
         if (variants) st = remap_variants(m, k, &its[k].t, &nvar, false, err);

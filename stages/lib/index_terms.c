@@ -9,13 +9,6 @@
 
 #include <stdlib.h>
 
-static int term_cmp(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
-{
-    int c = memcmp(a, b, al < bl ? al : bl);
-    if (c) return c;
-    return al < bl ? -1 : al > bl;
-}
-
 /* Positions the iterator at the start of block b. */
 static bool block_start(ix_dictit *it, uint32_t b)
 {
@@ -256,7 +249,7 @@ static bool find_block(const ix_segfield *f, uint32_t *lo_io, const uint8_t *tar
             const uint8_t *t;
             size_t tl;
             if (!block_first(f, mid, &t, &tl)) return false;
-            c = term_cmp(t, tl, target, len);
+            c = ix_term_order(t, tl, target, len);
         }
         if (c <= 0) lo = mid; else hi = mid;
     }
@@ -276,11 +269,11 @@ void ix_dictit_seek(ix_dictit *it, const uint8_t *target, size_t len)
      * dictionary walk seeks mostly forward, to nearby terms): on in this
      * block if the next one starts after the target, else a search of the
      * blocks from here. */
-    if (it->p && it->in_block > 0 && term_cmp(it->t.bytes, it->t.len, target, len) < 0) {
+    if (it->p && it->in_block > 0 && ix_term_order(it->t.bytes, it->t.len, target, len) < 0) {
         lo = it->block;
         if (lo + 1 >= f->dict_nblocks) goto scan;
         if (!block_first(f, lo + 1, &t, &tl)) { it->bad = true; it->p = NULL; return; }
-        if (term_cmp(t, tl, target, len) > 0) goto scan;
+        if (ix_term_order(t, tl, target, len) > 0) goto scan;
         lo++;
     }
     /* last block whose first term <= target */
@@ -289,7 +282,7 @@ void ix_dictit_seek(ix_dictit *it, const uint8_t *target, size_t len)
     it->t.len = 0;
 scan:
     while (ix_dictit_next(it)) {
-        if (term_cmp(it->t.bytes, it->t.len, target, len) >= 0) { it->pending = true; return; }
+        if (ix_term_order(it->t.bytes, it->t.len, target, len) >= 0) { it->pending = true; return; }
     }
 }
 
@@ -298,7 +291,7 @@ bool ix_dict_lookup(const ix_segfield *f, const uint8_t *term, size_t len, ix_te
     ix_dictit it;
     ix_dictit_init(&it, f);
     ix_dictit_seek(&it, term, len);
-    if (!it.pending || term_cmp(it.t.bytes, it.t.len, term, len) != 0) return false;
+    if (!it.pending || ix_term_order(it.t.bytes, it.t.len, term, len) != 0) return false;
     *out = it.t;
     return true;
 }
@@ -378,7 +371,7 @@ bool crible_terms_next(crible_terms *it, const char **term, size_t *len, crible_
     int best = -1;
     for (uint32_t i = 0; i < it->n; i++) {
         if (!it->has[i]) continue;
-        if (best < 0 || term_cmp(it->its[i].t.bytes, it->its[i].t.len, it->its[best].t.bytes,
+        if (best < 0 || ix_term_order(it->its[i].t.bytes, it->its[i].t.len, it->its[best].t.bytes,
                                  it->its[best].t.len) < 0)
             best = (int)i;
     }
@@ -387,7 +380,7 @@ bool crible_terms_next(crible_terms *it, const char **term, size_t *len, crible_
     memcpy(it->cur, it->its[best].t.bytes, bl);
     crible_term_stats s = {0, 0, 0};
     for (uint32_t i = 0; i < it->n; i++) {
-        if (!it->has[i] || term_cmp(it->its[i].t.bytes, it->its[i].t.len, it->cur, bl) != 0) continue;
+        if (!it->has[i] || ix_term_order(it->its[i].t.bytes, it->its[i].t.len, it->cur, bl) != 0) continue;
         s.df += it->its[i].t.df;
         s.cf += it->its[i].t.cf;
         if (it->its[i].t.max_tf > s.max_tf) s.max_tf = it->its[i].t.max_tf;
