@@ -135,7 +135,7 @@ const char *const crible_ent_geo_nouns[] = {
     "cap", "detroit", "archipel", "plaine", "plateau", "foret", "gave", "rue",
     "avenue", "boulevard", "quai", "pont", "chateau", "musee", "palais", "gare",
     "parc", "jardin", "cathedrale", "abbaye", "col", "pic", "oued", "glacier",
-    "volcan", "atoll", "iles", "ile", "marais", "etang", "source", "lagune", NULL};
+    "volcan", "atoll", "marais", "etang", "source", "lagune", NULL};
 /* Nouns of a place in a town before its name, outside the span: "la place
  * Colbert", "le quartier Saint-Michel" find "Colbert", "Saint-Michel" (LOC,
  * not the statesman nor the saint), as WikiNEuRal's annotators mark them. */
@@ -176,10 +176,10 @@ const char *const crible_ent_function_words[] = {
     "chez", "vers", "entre", "apres", "avant", "depuis", "pendant", "puis",
     "alors", "ainsi", "aussi", "enfin", "oui", "non", "ah", "oh", "eh", "he", "o",
     "helas", "bien", "tout", "tous", "toute", "toutes", "rien", "personne",
-    "chacun", "quel", "quelle", "quels", "quelles", "pourquoi", "comment", "ou",
+    "chacun", "quel", "quelle", "quels", "quelles", "pourquoi", "comment",
     "voici", "voila", "y", "ne", "n", "pas", "plus", "moi", "toi", "lui", "eux",
     "se", "s", "me", "m", "te", "t", "cependant", "pourtant", "certes", "meme",
-    "encore", "deja", "jamais", "toujours", "ici", "la", "parfois", "souvent",
+    "encore", "deja", "jamais", "toujours", "ici", "parfois", "souvent",
     "chapitre", "fin", "premiere", "partie", "livre", "tome", "bonjour", "merci",
     "madame", "monsieur", "mademoiselle", "messieurs", "mesdames", NULL};
 
