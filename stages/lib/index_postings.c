@@ -158,14 +158,17 @@ static size_t pfor_size(const uint8_t *p, const uint8_t *end, bool v4, ix_packed
     return n;
 }
 
+/* The high bits of a block's exception j (above its `bits` low bits). */
+static inline uint64_t exc_high(const ix_packed *k, uint32_t j)
+{
+    return ix_bits_get(k->hi, (k->nx * (size_t)k->xw + 7) / 8, (uint64_t)j * k->xw, k->xw) << k->bits;
+}
+
 /* The exceptions of a block among values [from, to): their high bits. */
 static void patch_block(ix_packed *k, uint32_t from, uint32_t to, uint32_t *v)
 {
-    size_t hbytes = (k->nx * (size_t)k->xw + 7) / 8;
     for (; k->next < k->nx && k->idx[k->next] < to; k->next++)
-        if (k->idx[k->next] >= from)
-            v[k->idx[k->next]] |= (uint32_t)(ix_bits_get(k->hi, hbytes, (uint64_t)k->next * k->xw, k->xw)
-                                             << k->bits);
+        if (k->idx[k->next] >= from) v[k->idx[k->next]] |= (uint32_t)exc_high(k, k->next);
 }
 
 /* Values [from, to) of a block (multiples of 8, from where the last call
@@ -491,8 +494,7 @@ static bool pos_value(ix_pcur *c, uint64_t x, uint64_t *v)
         pos_range(c, i, 1);
         *v = c->pv32[i];
         for (unsigned j = 0; c->pwide && j < p->nx; j++)
-            if (p->idx[j] == i)
-                *v |= ix_bits_get(p->hi, (p->nx * (size_t)p->xw + 7) / 8, (uint64_t)j * p->xw, p->xw) << p->bits;
+            if (p->idx[j] == i) *v |= exc_high(p, j);
         return true;
     }
     uint64_t j = x - c->pfull * IX_BLOCK;
