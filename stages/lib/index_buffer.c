@@ -816,11 +816,8 @@ static void sort_terms(mterm **terms, size_t n)
     free(tmp);
 }
 
-/* One document of term t's postings from its streams (*p, *q moved on):
- * *doc, and its tf positions then tf variants into out (room for 2 tf,
- * checked by the caller through *tf read first: see decode_doc_tf).  The
- * pure stem's own exact term gets its statistics counted, as its postings
- * are its exact term's. */
+/* One document of a term's postings stream (*p moved on): *doc moved to
+ * it, its tf returned. */
 static uint64_t decode_doc_tf(const uint8_t **p, const uint8_t *end, int64_t *doc)
 {
     uint64_t gap = 0, tf = 0;
@@ -830,6 +827,10 @@ static uint64_t decode_doc_tf(const uint8_t **p, const uint8_t *end, int64_t *do
     return tf;
 }
 
+/* That document's tf positions then tf variants from term t's positions
+ * stream (*q moved on) into out (room for 2 tf: the caller checks, with
+ * the tf first).  The pure stem's own exact term gets its statistics
+ * counted, as its postings are its exact term's. */
 static void decode_positions(const mterm *t, const uint8_t **q, const uint8_t *qend, uint64_t tf, uint32_t *out)
 {
     uint32_t pos = 0, nself = 0;
