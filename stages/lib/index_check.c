@@ -80,7 +80,11 @@ static bool check_layout(checker *c, const ix_segment *s, const ix_segfield *f, 
     uint64_t *offs = NULL;
     if (positions) {
         offs = malloc((t->cf / IX_BLOCK + 1) * sizeof *offs);
-        if (!offs) return false;
+        if (!offs) {   /* a count no segment can have: a damaged dictionary */
+            problem(c, "%s: %s:%.*s: %llu positions claimed, more than can be checked", s->name,
+                    f->name, tl, tn, (unsigned long long)t->cf);
+            return false;
+        }
         if (ix_pcur_pos_walk(&p, offs) != t->pos_len) {
             problem(c, "%s: %s:%.*s: damaged positions", s->name, f->name, tl, tn);
             free(offs);
