@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "index.h"
+#include "index_test.h"
 #include "index_merge.h"
 #include "index_writer.h"
 #include "index_xsort.h"
@@ -245,22 +246,6 @@ static void commit(crible_index_writer *w, bool merge)
     assert_int_equal(st, CRIBLE_OK);
 }
 
-static crible_index *reader(const char *d)
-{
-    crible_index *ix;
-    crible_error err = {0};
-    assert_int_equal(crible_index_open(d, &ix, &err), CRIBLE_OK);
-    return ix;
-}
-
-static void check_clean(const char *d)
-{
-    crible_error err = {0};
-    crible_status st = crible_index_check(d, NULL, NULL, &err);
-    if (st) fprintf(stderr, "%s\n", err.message);
-    assert_int_equal(st, CRIBLE_OK);
-}
-
 /* The one segment file of index d (its bytes, malloc'd). */
 static uint8_t *segment_bytes(const char *d, size_t *n)
 {
@@ -355,7 +340,7 @@ static void build_survivors(const char *d3, const para *ps, size_t np)
 
 static crible_index_info info_of(const char *d)
 {
-    crible_index *ix = reader(d);
+    crible_index *ix = ix_test_open(d);
     crible_index_info info;
     crible_index_get_info(ix, &info);
     crible_index_close(ix);
@@ -366,7 +351,7 @@ static crible_index_info info_of(const char *d)
  * same in index d as in d3. */
 static void same_answers(const char *d, const char *d3, const para *ps, size_t np)
 {
-    crible_index *merged = reader(d), *fresh = reader(d3);
+    crible_index *merged = ix_test_open(d), *fresh = ix_test_open(d3);
     crible_index_info a, b;
     crible_index_get_info(merged, &a);
     crible_index_get_info(fresh, &b);
@@ -435,7 +420,7 @@ static void test_merge_tombstones(void **state)
     assert_memory_equal(b1, b2, n1);
     free(b1);
     free(b2);
-    check_clean(dir);
+    ix_test_check_clean(dir);
     crible_index_info info = info_of(dir);
     assert_int_equal(info.segments, 1);
     assert_int_equal(info.maxdoc, info.live_docs);   /* the tombstones are gone */
@@ -455,7 +440,7 @@ static void test_merge_policy_rounds(void **state)
     build(dir, ps, np, 2);
     uint32_t n = info_of(dir).segments;
     assert_true(n >= 2 && n < 12);
-    check_clean(dir);
+    ix_test_check_clean(dir);
     build_survivors(dir3, ps, np);
     same_answers(dir, dir3, ps, np);
     free_corpus(ps, np);

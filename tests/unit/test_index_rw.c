@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "index.h"
+#include "index_test.h"
 #include "index_buffer.h"
 #include "index_metadata.h"
 #include "index_writer.h"
@@ -97,24 +98,6 @@ static void commit(crible_index_writer *w)
     assert_int_equal(st, CRIBLE_OK);
 }
 
-static crible_index *reader(const char *d)
-{
-    crible_index *ix;
-    crible_error err = {0};
-    crible_status st = crible_index_open(d, &ix, &err);
-    if (st) fprintf(stderr, "%s\n", err.message);
-    assert_int_equal(st, CRIBLE_OK);
-    return ix;
-}
-
-static void check_clean(const char *d)
-{
-    crible_error err = {0};
-    crible_status st = crible_index_check(d, NULL, NULL, &err);
-    if (st) fprintf(stderr, "%s\n", err.message);
-    assert_int_equal(st, CRIBLE_OK);
-}
-
 static uint32_t count(crible_index *ix, const char *field, const char *term)
 {
     crible_postings *p;
@@ -136,9 +119,9 @@ static void test_basic(void **state)
     add(w, "rev-3", "bon film mais pas bon scenario", "\"rating\":4");
     commit(w);
     crible_index_writer_close(w);
-    check_clean(dir);
+    ix_test_check_clean(dir);
 
-    crible_index *ix = reader(dir);
+    crible_index *ix = ix_test_open(dir);
     crible_index_info info;
     crible_index_get_info(ix, &info);
     assert_int_equal(info.maxdoc, 3);
@@ -253,8 +236,8 @@ static void test_blocks(void **state)
     }
     commit(w);
     crible_index_writer_close(w);
-    check_clean(dir);
-    crible_index *ix = reader(dir);
+    ix_test_check_clean(dir);
+    crible_index *ix = ix_test_open(dir);
     int text_f = crible_index_field(ix, "text");
     crible_postings *p;
     crible_error err = {0};
@@ -291,7 +274,7 @@ static void test_replace_delete(void **state)
     add(w, "a", "premier texte corrige", NULL);   /* replaces in the buffer */
     commit(w);
     crible_index_writer_close(w);
-    crible_index *ix = reader(dir);
+    crible_index *ix = ix_test_open(dir);
     crible_index_info info;
     crible_index_get_info(ix, &info);
     assert_int_equal(info.live_docs, 2);
@@ -306,14 +289,14 @@ static void test_replace_delete(void **state)
     assert_int_equal(crible_index_writer_delete(w, "a", &err), CRIBLE_OK);
     add(w, "c", "troisieme", NULL);
     /* readers see the old snapshot until the commit */
-    ix = reader(dir);
+    ix = ix_test_open(dir);
     assert_int_equal(count(ix, "text", "revu"), 0);
     commit(w);
     assert_int_equal(count(ix, "text", "premier"), 1);   /* still the old snapshot */
     crible_index_close(ix);
     crible_index_writer_close(w);
-    check_clean(dir);
-    ix = reader(dir);
+    ix_test_check_clean(dir);
+    ix = ix_test_open(dir);
     crible_index_get_info(ix, &info);
     assert_int_equal(info.live_docs, 2);
     assert_int_equal(count(ix, "text", "premier"), 0);
@@ -327,8 +310,8 @@ static void test_replace_delete(void **state)
     w = writer(dir, 0);
     assert_int_equal(crible_index_writer_force_merge(w, &err), CRIBLE_OK);
     crible_index_writer_close(w);
-    check_clean(dir);
-    ix = reader(dir);
+    ix_test_check_clean(dir);
+    ix = ix_test_open(dir);
     crible_index_get_info(ix, &info);
     assert_int_equal(info.segments, 1);
     assert_int_equal(info.maxdoc, 2);
@@ -355,8 +338,8 @@ static void test_memory_and_merge(void **state)
     assert_true(ws.peak_buffer < 64 * 1024 + 16 * 1024);
     commit(w);
     crible_index_writer_close(w);
-    check_clean(dir);
-    crible_index *ix = reader(dir);
+    ix_test_check_clean(dir);
+    crible_index *ix = ix_test_open(dir);
     crible_index_info info;
     crible_index_get_info(ix, &info);
     assert_int_equal(info.live_docs, 2500);
@@ -381,8 +364,8 @@ static void test_memory_and_merge(void **state)
     assert_int_equal(crible_index_writer_add_index(w, dir2, &err), CRIBLE_OK);
     assert_int_equal(crible_index_writer_force_merge(w, &err), CRIBLE_OK);
     crible_index_writer_close(w);
-    check_clean(dir);
-    ix = reader(dir);
+    ix_test_check_clean(dir);
+    ix = ix_test_open(dir);
     crible_index_get_info(ix, &info);
     assert_int_equal(info.live_docs, 2501);
     assert_int_equal(info.segments, 1);
@@ -422,8 +405,8 @@ static void test_exact_across_merges(void **state)
     commit(w);
     crible_index_writer_close(w);
     for (int round = 0; round < 2; round++) {
-        check_clean(dir);
-        crible_index *ix = reader(dir);
+        ix_test_check_clean(dir);
+        crible_index *ix = ix_test_open(dir);
         uint32_t first = 0;
         assert_int_equal(exact_docs(ix, "bon", &first), 2);   /* a, c */
         assert_int_equal(first, 0);
@@ -513,8 +496,8 @@ static void test_whole_fields(void **state)
     snprintf(cmd, sizeof cmd, "cmp -s %s/seg-000001.cri %s/seg-000001.cri && cmp -s %s/MANIFEST %s/MANIFEST", dir,
              dir2, dir, dir2);
     assert_int_equal(system(cmd), 0);
-    check_clean(dir2);
-    crible_index *ix = reader(dir2);
+    ix_test_check_clean(dir2);
+    crible_index *ix = ix_test_open(dir2);
     assert_int_equal(count(ix, "text", "victime"), 2);
     crible_index_close(ix);
 }
@@ -552,7 +535,7 @@ static void test_handed_metadata(void **state)
     ix_kvlist_free(&kv);
     commit(w);
     crible_index_writer_close(w);
-    crible_index *ix = reader(dir);
+    crible_index *ix = ix_test_open(dir);
     assert_int_equal(count(ix, "source", "allociné"), 1);
     assert_int_equal(count(ix, "source", "babelio"), 2);
     assert_int_equal(count(ix, "aspects.prix", "ne"), 1);

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "index.h"
+#include "index_test.h"
 #include "index_format.h"
 #include "index_manifest.h"
 #include "index_writer.h"
@@ -102,27 +103,13 @@ static int section_byte(const char *seg, const char *name, int kind, size_t at)
     return mode;
 }
 
-static void report(void *ctx, const char *message)
-{
-    (void)ctx;
-    fprintf(stderr, "%s\n", message);
-}
-
-static void check_clean(const char *d)
-{
-    crible_error err = {0};
-    crible_status st = crible_index_check(d, report, NULL, &err);
-    if (st) fprintf(stderr, "%s\n", err.message);
-    assert_int_equal(st, CRIBLE_OK);
-}
-
 /* Merges the index to one segment, commits, checks it. */
 static void merge_all(crible_index_writer *w)
 {
     crible_error err = {0};
     assert_int_equal(crible_index_writer_force_merge(w, &err), CRIBLE_OK);
     assert_int_equal(crible_index_writer_commit(w, &err), CRIBLE_OK);
-    check_clean(dir);
+    ix_test_check_clean(dir);
 }
 
 static uint32_t range(crible_index *ix, const char *field, double lo, double hi)
@@ -169,7 +156,7 @@ static void test_sparse_numeric(void **state)
     assert_int_equal(section_byte(seg, "rating", IX_SEC_NUMV, 0), 1);   /* dense */
     assert_int_equal(section_byte(seg, "rating", IX_SEC_NUMS, 4), IX_NUMS_RUNS);   /* 5 values */
     assert_int_equal(section_byte(seg, "year", IX_SEC_NUMS, 4), 2);   /* 3 documents: a table of u16 */
-    check_clean(dir);
+    ix_test_check_clean(dir);
     for (int merged = 0; merged < 2; merged++) {
         crible_index *ix;
         assert_int_equal(crible_index_open(dir, &ix, &err), CRIBLE_OK);
@@ -208,7 +195,7 @@ static void test_dictionary_stats(void **state)
     for (int i = 0; i < 300; i++) add(w, i, i % 7 == 0 ? "\"source\":\"allocine.fr\"" : NULL);
     assert_int_equal(crible_index_writer_commit(w, &err), CRIBLE_OK);
     crible_index_writer_close(w);
-    check_clean(dir);
+    ix_test_check_clean(dir);
     crible_index *ix;
     assert_int_equal(crible_index_open(dir, &ix, &err), CRIBLE_OK);
     crible_term_stats s;
@@ -286,7 +273,7 @@ static void test_version_2(void **state)
     assert_int_equal(ix_get32(data + 8), 2);   /* the seed is a version 2 segment */
     free(data);
     install(seed, 0);
-    check_clean(dir);
+    ix_test_check_clean(dir);
     crible_index *ix;
     assert_int_equal(crible_index_open(dir, &ix, &err), CRIBLE_OK);
     crible_term_stats s;
@@ -354,7 +341,7 @@ static void test_versions_agree(void **state)
         snprintf(seed, sizeof seed, "%s/tests/fuzz/index/%s", src ? src : ".", seeds[k]);
         setup(NULL);
         install(seed, 0);
-        check_clean(dir);
+        ix_test_check_clean(dir);
         crible_error err = {0};
         crible_index *ix;
         uint64_t n0, n1;
@@ -376,7 +363,7 @@ static void test_versions_agree(void **state)
         assert_int_equal(crible_index_writer_add_index(w, dir, &err), CRIBLE_OK);
         assert_int_equal(crible_index_writer_commit(w, &err), CRIBLE_OK);
         crible_index_writer_close(w);
-        check_clean(dir2);
+        ix_test_check_clean(dir2);
         ix_manifest man;
         bool missing;
         assert_int_equal(ix_manifest_read(dir2, &man, &missing, &err), CRIBLE_OK);
@@ -434,7 +421,7 @@ static void test_positions_blocks(void **state)
         assert_int_equal(crible_index_doc_end(w, &err), CRIBLE_OK);
     }
     assert_int_equal(crible_index_writer_commit(w, &err), CRIBLE_OK);
-    check_clean(dir);
+    ix_test_check_clean(dir);
     static uint32_t pos[1 << 17];
     for (int merged = 0; merged < 2; merged++) {
         crible_index *ix;
