@@ -104,29 +104,29 @@ config() {
     [[ "$stderr" == *"stage 'crash' failed (killed by signal 11"* ]]
 }
 
-@test "the stage blamed is the one that failed, not the ones its failure broke" {
-    # 'stop' exits 4 at once; its neighbours die of a broken pipe or read a
-    # cut stream, but the run says 'stop' and exits 4.
+# Runs src (200,000 documents) | stop (sh -c "$1", which exits 4) | tail
+# and expects the run to blame 'stop' and exit 4.
+blames_stop() {
     seq 1 200000 | sed 's/.*/{"id":"&","text":"x"}/' > "$T/many.jsonl"
     config p '- name: src' '  exec: [cat, many.jsonl]' \
-             '- name: stop' "  exec: [sh, -c, 'read x; exit 4']" \
+             '- name: stop' "  exec: [sh, -c, '$1']" \
              '- name: tail' '  exec: [cat]'
     run --separate-stderr crible run -c "$T/p.yaml"
     [ "$status" -eq 4 ]
     [[ "$stderr" == *"stage 'stop' failed (exit 4)"* ]]
 }
 
+@test "the stage blamed is the one that failed, not the ones its failure broke" {
+    # 'stop' exits 4 at once; its neighbours die of a broken pipe or read a
+    # cut stream, but the run says 'stop' and exits 4.
+    blames_stop 'read x; exit 4'
+}
+
 @test "a stage that fails on its own after the runner signalled it is blamed, not the broken pipe it caused" {
     # 'stop' closes its input (so 'src' dies of SIGPIPE and the runner
     # aborts), ignores the runner's SIGTERM and exits 4 a moment later: as
     # a stage does when its failure is reaped after its consequence.
-    seq 1 200000 | sed 's/.*/{"id":"&","text":"x"}/' > "$T/many.jsonl"
-    config p '- name: src' '  exec: [cat, many.jsonl]' \
-             '- name: stop' "  exec: [sh, -c, 'trap \"\" TERM; read x; exec 0<&-; sleep 0.5; exit 4']" \
-             '- name: tail' '  exec: [cat]'
-    run --separate-stderr crible run -c "$T/p.yaml"
-    [ "$status" -eq 4 ]
-    [[ "$stderr" == *"stage 'stop' failed (exit 4)"* ]]
+    blames_stop 'trap "" TERM; read x; exec 0<&-; sleep 0.5; exit 4'
 }
 
 @test "standard output closed early (crible run | head): quiet, status 141" {
