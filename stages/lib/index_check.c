@@ -61,108 +61,149 @@ static void check_stored(checker *c, const ix_segment *s)
     ix_buf_free(&buf);
 }
 
-/* Version 4: the positions' blocks and last values fill the term's bytes
- * exactly, and each skip entry says where its block starts, its largest
- * tf, a length no larger than its documents' and where its positions
- * start (their block, its offset, the index in it). */
-static bool check_layout(checker *c, const ix_segment *s, const ix_segfield *f, const ix_term *t)
+/* Version 4's layout of one term, checked during the one walk of its
+ * postings: the positions' blocks and last values fill the term's bytes
+ * exactly (checked before the walk), and each skip entry says where its
+ * block starts, its largest tf, a length no larger than its documents'
+ * and where its positions start (their block, its offset, the index in
+ * it). */
+typedef struct layout {
+    bool on, skips, positions, ok;
+    uint64_t *offs;           /* where each positions block starts */
+    uint64_t cum;             /* positions before the current document */
+    uint32_t n, b, max_tf, min_len, last;
+    ix_skipinfo e;
+    const ix_segfield *lf;    /* the field's own lengths, if it has them */
+} layout;
+
+static void report_term(checker *c, const ix_segment *s, const ix_segfield *f, const ix_term *t, const char *what)
 {
-    const char *tn = (const char *)t->bytes;
-    int tl = (int)t->len;
-    ix_pcur p;
-    ix_pcur_init(&p, s, f, t, false);
-    if (!ix_pcur_blocks_valid(&p)) {
-        problem(c, "%s: %s:%.*s: damaged postings block", s->name, f->name, tl, tn);
-        return false;
-    }
-    ix_pcur_init(&p, s, f, t, false);
-    bool positions = f->flags & IX_FIELD_POSITIONS;
-    uint64_t *offs = NULL;
-    if (positions) {
-        offs = malloc((t->cf / IX_BLOCK + 1) * sizeof *offs);
-        if (!offs) {   /* a count no segment can have: a damaged dictionary */
-            problem(c, "%s: %s:%.*s: %llu positions claimed, more than can be checked", s->name,
-                    f->name, tl, tn, (unsigned long long)t->cf);
-            return false;
-        }
-        if (ix_pcur_pos_walk(&p, offs) != t->pos_len) {
-            problem(c, "%s: %s:%.*s: damaged positions", s->name, f->name, tl, tn);
-            free(offs);
-            return false;
-        }
-    }
-    const ix_segfield *lf = f->len.present ? f : NULL;
-    uint64_t cum = 0;
-    uint32_t n = 0, b = 0, max_tf = 0, min_len = UINT32_MAX, last = 0;
-    ix_skipinfo e = {0};
-    bool ok = true, skips = ix_pcur_skip(&p, 0, &e);
-    for (uint32_t d; ok && (d = ix_pcur_next(&p)) != CRIBLE_DOC_NONE;) {
-        uint32_t tf = ix_pcur_tf(&p), len = lf ? ix_wtable_get(lf->len.p, d) : 0;
-        if (skips && n % IX_BLOCK == 0) {   /* block b starts */
-            ok = ix_pcur_skip(&p, b, &e) &&
-                 (!positions || (e.block == cum / IX_BLOCK && e.upto == cum % IX_BLOCK &&
-                                 e.pos_off == offs[cum / IX_BLOCK]));
-            max_tf = 0;
-            min_len = UINT32_MAX;
-        }
-        max_tf = tf > max_tf ? tf : max_tf;
-        min_len = len < min_len ? len : min_len;
-        last = d;
-        cum += tf;
-        n++;
-        if (skips && (n % IX_BLOCK == 0 || n == t->df)) {   /* block b ends */
-            ok = ok && e.last == last && e.max_tf == max_tf && e.min_len <= min_len;
-            b++;
-        }
-    }
-    free(offs);
-    if (!ok || p.bad) problem(c, "%s: %s:%.*s: bad skip entry %u", s->name, f->name, tl, tn, b);
-    return ok && !p.bad;
+    problem(c, "%s: %s:%.*s: %s", s->name, f->name, (int)t->len, (const char *)t->bytes, what);
 }
 
+/* False (reported) when the blocks themselves are damaged: the walk is
+ * then not made. */
+static bool layout_open(checker *c, const ix_segment *s, const ix_segfield *f, const ix_term *t, ix_pcur *p,
+                        layout *l)
+{
+    *l = (layout){.on = s->version >= 4, .ok = true, .min_len = UINT32_MAX};
+    if (!l->on) return true;
+    if (!ix_pcur_blocks_valid(p)) {
+        report_term(c, s, f, t, "damaged postings block");
+        return false;
+    }
+    ix_pcur_init(p, s, f, t, false);
+    l->positions = f->flags & IX_FIELD_POSITIONS;
+    if (l->positions) {
+        l->offs = malloc((t->cf / IX_BLOCK + 1) * sizeof *l->offs);
+        if (!l->offs) {   /* a count no segment can have: a damaged dictionary */
+            problem(c, "%s: %s:%.*s: %llu positions claimed, more than can be checked", s->name, f->name,
+                    (int)t->len, (const char *)t->bytes, (unsigned long long)t->cf);
+            return false;
+        }
+        if (ix_pcur_pos_walk(p, l->offs) != t->pos_len) {
+            report_term(c, s, f, t, "damaged positions");
+            free(l->offs);
+            return false;
+        }
+    }
+    l->lf = f->len.present ? f : NULL;
+    l->skips = ix_pcur_skip(p, 0, &l->e);
+    return true;
+}
+
+static void layout_doc(layout *l, const ix_pcur *p, const ix_term *t, uint32_t d, uint32_t tf)
+{
+    if (!l->on || !l->ok) return;
+    uint32_t len = l->lf ? ix_wtable_get(l->lf->len.p, d) : 0;
+    if (l->skips && l->n % IX_BLOCK == 0) {   /* block b starts */
+        uint64_t cum = l->cum;
+        l->ok = ix_pcur_skip(p, l->b, &l->e) &&
+                (!l->positions || (l->e.block == cum / IX_BLOCK && l->e.upto == cum % IX_BLOCK &&
+                                   l->e.pos_off == l->offs[cum / IX_BLOCK]));
+        l->max_tf = 0;
+        l->min_len = UINT32_MAX;
+    }
+    l->max_tf = tf > l->max_tf ? tf : l->max_tf;
+    l->min_len = len < l->min_len ? len : l->min_len;
+    l->last = d;
+    l->cum += tf;
+    l->n++;
+    if (l->skips && (l->n % IX_BLOCK == 0 || l->n == t->df)) {   /* block b ends */
+        l->ok = l->ok && l->e.last == l->last && l->e.max_tf == l->max_tf && l->e.min_len <= l->min_len;
+        l->b++;
+    }
+}
+
+/* False (reported) when a skip entry disagrees with the walk. */
+static bool layout_close(checker *c, const ix_segment *s, const ix_segfield *f, const ix_term *t, layout *l)
+{
+    free(l->offs);
+    if (!l->on || l->ok) return true;
+    problem(c, "%s: %s:%.*s: bad skip entry %u", s->name, f->name, (int)t->len, (const char *)t->bytes, l->b);
+    return false;
+}
+
+/* One walk of a term's postings: documents increasing, positions
+ * increasing and within the document's length, the layout above, and the
+ * dictionary's df, cf and max tf against what the walk counted. */
 static void check_postings(checker *c, const ix_segment *s, const ix_segfield *f, const ix_term *t,
                            uint32_t **pos, size_t *cap, uint64_t *pos_total)
 {
     ix_pcur p;
+    layout l;
     ix_pcur_init(&p, s, f, t, false);
+    if (!layout_open(c, s, f, t, &p, &l)) return;
     uint32_t n = 0, max_tf = 0;
     uint64_t cf = 0;
     int64_t prev = -1;
-    const char *tn = (const char *)t->bytes;
-    int tl = (int)t->len;
+    const ix_segfield *lf = f->kind == CRIBLE_FIELD_EXACT && f->link >= 0 ? &s->fields[f->link] : f;
     for (uint32_t d; (d = ix_pcur_next(&p)) != CRIBLE_DOC_NONE;) {
         uint32_t tf = ix_pcur_tf(&p);
-        if ((int64_t)d <= prev) { problem(c, "%s: %s:%.*s: documents out of order", s->name, f->name, tl, tn); return; }
+        if ((int64_t)d <= prev) {
+            report_term(c, s, f, t, "documents out of order");
+            free(l.offs);
+            return;
+        }
         prev = d;
         n++;
         cf += tf;
         if (tf > max_tf) max_tf = tf;
+        layout_doc(&l, &p, t, d, tf);
         if (f->flags & IX_FIELD_POSITIONS) {
             if (tf > *cap) {
                 uint32_t *np = realloc(*pos, (size_t)tf * sizeof *np);
-                if (!np) return;
+                if (!np) {   /* a tf no document can have */
+                    report_term(c, s, f, t, "a term frequency too large to check");
+                    free(l.offs);
+                    return;
+                }
                 *pos = np;
                 *cap = tf;
             }
             if (ix_pcur_positions(&p, *pos, tf) != tf || p.bad) break;
             *pos_total += tf;
-            const ix_segfield *lf = f->kind == CRIBLE_FIELD_EXACT && f->link >= 0 ? &s->fields[f->link] : f;
             uint32_t len = lf->len.present ? ix_wtable_get(lf->len.p, d) : UINT32_MAX;
             for (uint32_t k = 0; k < tf; k++) {
                 if ((k && (*pos)[k] <= (*pos)[k - 1]) || (*pos)[k] >= len) {
-                    problem(c, "%s: %s:%.*s: bad position %u in document %u", s->name, f->name, tl, tn,
-                            (*pos)[k], d);
+                    problem(c, "%s: %s:%.*s: bad position %u in document %u", s->name, f->name, (int)t->len,
+                            (const char *)t->bytes, (*pos)[k], d);
+                    free(l.offs);
                     return;
                 }
             }
         }
     }
-    if (p.bad) { problem(c, "%s: %s:%.*s: damaged postings", s->name, f->name, tl, tn); return; }
-    if (s->version >= 4 && !check_layout(c, s, f, t)) return;
+    if (p.bad) {
+        report_term(c, s, f, t, "damaged postings");
+        free(l.offs);
+        return;
+    }
+    if (!layout_close(c, s, f, t, &l)) return;
     if (n != t->df || cf != t->cf || max_tf != t->max_tf)
         problem(c, "%s: %s:%.*s: postings hold %u documents (%llu occurrences, max tf %u), the dictionary "
-                "says %u (%llu, %u)", s->name, f->name, tl, tn, n, (unsigned long long)cf, max_tf, t->df,
-                (unsigned long long)t->cf, t->max_tf);
+                "says %u (%llu, %u)", s->name, f->name, (int)t->len, (const char *)t->bytes, n,
+                (unsigned long long)cf, max_tf, t->df, (unsigned long long)t->cf, t->max_tf);
 }
 
 /* NUMS in runs: values increasing, each run's documents increasing, with
