@@ -1,37 +1,32 @@
 /*
  * entities_cues.h - private to the entities_*.c files of libcrible: the
- * French cue words of the rules (entities_cues.c), NULL-terminated sets of
- * keys (folded, no accents: "abbe" for "abbé"), and the tests on them.
+ * French cue words of the rules (entities_cues.c): named sets of keys
+ * (folded, no accents: "abbe" for "abbé"), and the tests on them.
  */
 #ifndef CRIBLE_ENTITIES_CUES_H
 #define CRIBLE_ENTITIES_CUES_H
 
 #include "entities_impl.h"
 
-extern const char *const crible_ent_honorifics[];
-extern const char *const crible_ent_titles[];
-extern const char *const crible_ent_kinship[];
-extern const char *const crible_ent_ranks[];
-extern const char *const crible_ent_roles[];
-extern const char *const crible_ent_work_cues[];
-extern const char *const crible_ent_org_heads[];
-extern const char *const crible_ent_of_person[];
-extern const char *const crible_ent_english_title_words[];
-extern const char *const crible_ent_eatery_heads[];
-extern const char *const crible_ent_org_words[];
-extern const char *const crible_ent_org_nouns[];
-extern const char *const crible_ent_loc_heads[];
-extern const char *const crible_ent_loc_articles[];
-extern const char *const crible_ent_geo_nouns[];
-extern const char *const crible_ent_town_nouns[];
-extern const char *const crible_ent_event_nouns[];
-extern const char *const crible_ent_particle_before[];
-extern const char *const crible_ent_loc_preps[];
-extern const char *const crible_ent_connectors[];
-extern const char *const crible_ent_function_words[];
-extern const char *const crible_ent_speech[];
+/* The named cue sets (entities_cues.c), each a bit of a token's `cues`
+ * (crible_ent_info), found by one hash lookup of its key per token. */
+enum crible_ent_cue {
+    CUE_HONORIFICS, CUE_TITLES, CUE_KINSHIP, CUE_RANKS, CUE_ROLES, CUE_WORK_CUES,
+    CUE_ORG_HEADS, CUE_OF_PERSON, CUE_ENGLISH_TITLE_WORDS, CUE_EATERY_HEADS,
+    CUE_ORG_WORDS, CUE_ORG_NOUNS, CUE_LOC_HEADS, CUE_LOC_ARTICLES, CUE_GEO_NOUNS,
+    CUE_TOWN_NOUNS, CUE_EVENT_NOUNS, CUE_PARTICLE_BEFORE, CUE_LOC_PREPS, CUE_CONNECTORS,
+    CUE_FUNCTION_WORDS, CUE_SPEECH, CUE_COUNT
+};
 
-/* Whether k[0..n) is one of set's words. */
+/* The bits (1 << CUE_...) of the cue sets k[0..n) is a word of. */
+uint32_t crible_ent_cues_of(const char *k, size_t n);
+/* Whether k[0..n) is a word of cue set c. */
+bool crible_ent_in_cue(const char *k, size_t n, enum crible_ent_cue c);
+/* Whether token i's key is a word of cue set c (its bit, from
+ * crible_ent_prepare). */
+bool crible_ent_key_cue(const crible_entities *e, size_t i, enum crible_ent_cue c);
+/* Whether k[0..n) is one of set's words (a short NULL-terminated list
+ * written where it is used). */
 bool crible_ent_in_set(const char *k, size_t n, const char *const *set);
 /* Whether token i's key is one of set's words. */
 bool crible_ent_key_in(const crible_entities *e, size_t i, const char *const *set);

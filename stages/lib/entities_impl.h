@@ -16,6 +16,7 @@
 typedef struct crible_ent_info {
     uint32_t key_off;     /* its key in scratch.keys */
     uint16_t key_len;
+    uint32_t cues;        /* the cue sets its key is a word of (entities_cues.h) */
     uint8_t word, cap, allcaps, init;   /* booleans; init: starts a sentence */
     uint8_t classes;      /* CRIBLE_GAZ_FIRSTNAME... of the token alone */
     uint8_t common;       /* its class entry is also a common word */

@@ -45,17 +45,17 @@ void crible_ent_quoted_works(crible_entities *e, const crible_entities_token *t,
                 is_open_quote(&t[k]))
                 ok = false;
         if (ok && i > 0 &&
-            (crible_ent_form_is(&t[i - 1], ":") || crible_ent_key_in(e, i - 1, crible_ent_speech)))
+            (crible_ent_form_is(&t[i - 1], ":") || crible_ent_key_cue(e, i - 1, CUE_SPEECH)))
             ok = false;
         /* « ... », dit-elle ; « ... ? » lance-t-il: speech, the verb after it */
         size_t v = c + 1;
         if (v < n && crible_ent_form_is(&t[v], ",")) v++;
         if (ok && v < n && e->info[v].word && !e->info[v].cap &&
-            crible_ent_key_in(e, v, crible_ent_speech))
+            crible_ent_key_cue(e, v, CUE_SPEECH))
             ok = false;
         /* one quoted word: not speech (« Bof »), not a known name ("Dunkerque") */
         if (ok && b - a == 1 && (e->info[a].gtype >= 0 || e->info[a].classes ||
-                                 crible_ent_key_in(e, a, crible_ent_function_words)))
+                                 crible_ent_key_cue(e, a, CUE_FUNCTION_WORDS)))
             ok = false;
         uint32_t value = ok ? crible_ent_arena_text(e, t, a, b) : CRIBLE_ENT_NOVALUE;
         if (ok && crible_ent_put_span(e, labels, a, b, CRIBLE_ENT_WORK, value)) {

@@ -38,7 +38,7 @@ void crible_ent_remember_work(crible_entities *e, size_t a, size_t b, uint32_t v
     const crible_ent_info *in = e->info;
     for (size_t k = a; k < b; k++)
         if (in[k].word && in[k].cap && in[k].key_len >= 3 && in[k].gtype < 0 &&
-            !in[k].classes && !crible_ent_key_in(e, k, crible_ent_function_words))
+            !in[k].classes && !crible_ent_key_cue(e, k, CUE_FUNCTION_WORDS))
             crible_ent_memo_put(e, CRIBLE_ENT_WORK, e->keys + in[k].key_off, in[k].key_len,
                                 e->arena + value);
 }
@@ -99,8 +99,8 @@ static void article_spans(crible_entities *e, size_t n, uint16_t *labels)
             continue;
         int type = (labels[a] - 1) / 2;
         bool title = type == CRIBLE_ENT_PER && in[a].word && !in[a].cap &&
-                     (crible_ent_key_in(e, a, crible_ent_titles) ||
-                      crible_ent_key_in(e, a, crible_ent_honorifics));
+                     (crible_ent_key_cue(e, a, CUE_TITLES) ||
+                      crible_ent_key_cue(e, a, CUE_HONORIFICS));
         if (type != CRIBLE_ENT_LOC && !title) continue;
         labels[a - 1] = labels[a];
         labels[a] = (uint16_t)(labels[a] + 1);

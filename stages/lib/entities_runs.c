@@ -39,7 +39,7 @@ static bool compound_place(const crible_entities_token *t, size_t i)
     if (n == 0 || n >= sizeof head) return false;
     for (size_t k = 0; k < n; k++)
         head[k] = f[k] >= 'A' && f[k] <= 'Z' ? (char)(f[k] - 'A' + 'a') : f[k];
-    return crible_ent_in_set(head, n, crible_ent_loc_heads);
+    return crible_ent_in_cue(head, n, CUE_LOC_HEADS);
 }
 
 /* The type of the capitalised run [a, b) from the words around it (-1: not
@@ -69,16 +69,16 @@ static int run_type(crible_entities *e, const crible_entities_token *t, const ui
     }
     if (b - a >= 2 && crible_ent_key_in(e, a, possessive) && crible_ent_key_in(e, a + 1, address))
         BECAUSE(R_TITLE, CRIBLE_ENT_PER);
-    if (has_prev && in[prev].word && crible_ent_key_in(e, prev, crible_ent_honorifics) &&
+    if (has_prev && in[prev].word && crible_ent_key_cue(e, prev, CUE_HONORIFICS) &&
         !labels[prev]) {
         *span_a = prev;
         BECAUSE(R_HONORIFIC, CRIBLE_ENT_PER);
     }
-    if (b - a >= 2 && crible_ent_key_in(e, a, crible_ent_honorifics))
+    if (b - a >= 2 && crible_ent_key_cue(e, a, CUE_HONORIFICS))
         BECAUSE(R_HONORIFIC, CRIBLE_ENT_PER);
     if (has_prev && in[prev].word && !in[prev].cap &&
-        crible_ent_key_in(e, prev, crible_ent_titles) && !labels[prev] &&
-        !crible_ent_key_in(e, a, crible_ent_loc_heads)) {
+        crible_ent_key_cue(e, prev, CUE_TITLES) && !labels[prev] &&
+        !crible_ent_key_cue(e, a, CUE_LOC_HEADS)) {
         *span_a = prev;
         BECAUSE(R_TITLE, CRIBLE_ENT_PER);
     }
@@ -86,15 +86,15 @@ static int run_type(crible_entities *e, const crible_entities_token *t, const ui
      * before "de" says whose relative, and the name stands alone */
     if (has_prev && prev > 0 &&
         crible_ent_key_in(e, prev, (const char *const[]){"de", "d", NULL}) && in[prev - 1].word &&
-        !in[prev - 1].cap && crible_ent_key_in(e, prev - 1, crible_ent_titles) &&
-        !crible_ent_key_in(e, prev - 1, crible_ent_kinship) && !labels[prev - 1] && !labels[prev]) {
+        !in[prev - 1].cap && crible_ent_key_cue(e, prev - 1, CUE_TITLES) &&
+        !crible_ent_key_cue(e, prev - 1, CUE_KINSHIP) && !labels[prev - 1] && !labels[prev]) {
         *span_a = prev - 1;
         BECAUSE(R_TITLE, CRIBLE_ENT_PER);
     }
-    if (has_prev && in[prev].word && crible_ent_key_in(e, prev, crible_ent_work_cues) &&
+    if (has_prev && in[prev].word && crible_ent_key_cue(e, prev, CUE_WORK_CUES) &&
         !in[a].init)
         BECAUSE(R_WORKCUE, CRIBLE_ENT_WORK);
-    if (has_prev && in[prev].word && crible_ent_key_in(e, prev, crible_ent_roles))
+    if (has_prev && in[prev].word && crible_ent_key_cue(e, prev, CUE_ROLES))
         BECAUSE(R_ROLE, CRIBLE_ENT_PER);
     if (has_prev && (crible_ent_key_in(e, prev, (const char *const[]){"de", "par", "d", NULL})) &&
         after_work(labels, prev))
@@ -104,34 +104,34 @@ static int run_type(crible_entities *e, const crible_entities_token *t, const ui
     if (in[a].classes & CRIBLE_GAZ_FIRSTNAME && (b - a >= 2 || !in[a].common))
         BECAUSE(R_FIRSTNAME, CRIBLE_ENT_PER);
     /* "Restaurant", "Brasserie" alone: a heading's word, no name */
-    if (b - a == 1 && crible_ent_key_in(e, a, crible_ent_eatery_heads)) BECAUSE(R_NOTNAME, -1);
-    if (crible_ent_key_in(e, a, crible_ent_org_heads)) BECAUSE(R_ORGHEAD, CRIBLE_ENT_ORG);
+    if (b - a == 1 && crible_ent_key_cue(e, a, CUE_EATERY_HEADS)) BECAUSE(R_NOTNAME, -1);
+    if (crible_ent_key_cue(e, a, CUE_ORG_HEADS)) BECAUSE(R_ORGHEAD, CRIBLE_ENT_ORG);
     for (size_t k = a; k < b; k++)
-        if (in[k].cap && crible_ent_key_in(e, k, crible_ent_org_words))
+        if (in[k].cap && crible_ent_key_cue(e, k, CUE_ORG_WORDS))
             BECAUSE(R_ORGHEAD, CRIBLE_ENT_ORG);
     /* a team: "les Canadiens de Montréal", "les Red Wings de Détroit" */
     if (has_prev && in[prev].word &&
         crible_ent_key_in(e, prev, (const char *const[]){"les", "aux", "des", NULL}) &&
-        !crible_ent_key_in(e, a, crible_ent_loc_heads))
+        !crible_ent_key_cue(e, a, CUE_LOC_HEADS))
         for (size_t k = a + 1; k + 1 < b; k++)
-            if (crible_ent_key_in(e, k, crible_ent_connectors) && !in[k].cap &&
+            if (crible_ent_key_cue(e, k, CUE_CONNECTORS) && !in[k].cap &&
                 (in[k + 1].gtype == CRIBLE_ENT_LOC || in[k + 1].classes & CRIBLE_GAZ_PROPN ||
                  e->keys[in[k - 1].key_off + in[k - 1].key_len - 1] == 's'))
                 BECAUSE(R_TEAM, CRIBLE_ENT_ORG);
-    if (crible_ent_key_in(e, a, crible_ent_loc_heads)) BECAUSE(R_LOCHEAD, CRIBLE_ENT_LOC);
+    if (crible_ent_key_cue(e, a, CUE_LOC_HEADS)) BECAUSE(R_LOCHEAD, CRIBLE_ENT_LOC);
     if (has_prev && in[prev].word && !in[prev].cap &&
-        crible_ent_key_in(e, prev, crible_ent_geo_nouns) && !labels[prev]) {
+        crible_ent_key_cue(e, prev, CUE_GEO_NOUNS) && !labels[prev]) {
         *span_a = prev;   /* the noun is part of the name: "le lac Léman" */
         BECAUSE(R_GEONOUN, CRIBLE_ENT_LOC);
     }
     if (has_prev && in[prev].word && !in[prev].cap &&
-        crible_ent_key_in(e, prev, crible_ent_town_nouns) && !labels[prev] && prev > 0 &&
-        crible_ent_key_in(e, prev - 1, crible_ent_loc_articles))
+        crible_ent_key_cue(e, prev, CUE_TOWN_NOUNS) && !labels[prev] && prev > 0 &&
+        crible_ent_key_cue(e, prev - 1, CUE_LOC_ARTICLES))
         BECAUSE(R_GEONOUN, CRIBLE_ENT_LOC);
     if (has_prev && prev > 1 &&
         crible_ent_key_in(e, prev, (const char *const[]){"la", "l", NULL}) &&
         crible_ent_key_in(e, prev - 1, (const char *const[]){"de", NULL}) && in[prev - 2].word &&
-        !in[prev - 2].cap && crible_ent_key_in(e, prev - 2, crible_ent_geo_nouns) &&
+        !in[prev - 2].cap && crible_ent_key_cue(e, prev - 2, CUE_GEO_NOUNS) &&
         !labels[prev - 2]) {
         *span_a = prev - 2;   /* "la rue de la Harpe" */
         BECAUSE(R_GEONOUN, CRIBLE_ENT_LOC);
@@ -139,17 +139,17 @@ static int run_type(crible_entities *e, const crible_entities_token *t, const ui
     if (has_prev && prev > 0 &&
         crible_ent_key_in(e, prev, (const char *const[]){"de", "d", "du", "des", "aux", NULL}) &&
         in[prev - 1].word && !in[prev - 1].cap) {
-        if (crible_ent_key_in(e, prev - 1, crible_ent_geo_nouns) && !labels[prev - 1] &&
+        if (crible_ent_key_cue(e, prev - 1, CUE_GEO_NOUNS) && !labels[prev - 1] &&
             !labels[prev]) {
             *span_a = prev - 1;   /* "la baie d'Hudson", "le canal de Panama" */
             BECAUSE(R_GEONOUN, CRIBLE_ENT_LOC);
         }
-        if (crible_ent_key_in(e, prev - 1, crible_ent_org_nouns) && !labels[prev - 1] &&
+        if (crible_ent_key_cue(e, prev - 1, CUE_ORG_NOUNS) && !labels[prev - 1] &&
             !labels[prev] && !evidence(e, a)) {
             *span_a = prev - 1;   /* "les éditions du Phare", not "un bistrot de Lyon" */
             BECAUSE(R_ORGHEAD, CRIBLE_ENT_ORG);
         }
-        if (crible_ent_key_in(e, prev - 1, crible_ent_event_nouns) &&
+        if (crible_ent_key_cue(e, prev - 1, CUE_EVENT_NOUNS) &&
             !(in[a].classes & CRIBLE_GAZ_FIRSTNAME))
             BECAUSE(R_NOTNAME, -1);
     }
@@ -174,15 +174,15 @@ static int run_type(crible_entities *e, const crible_entities_token *t, const ui
      * capital article opening the sentence says nothing of what follows;
      * without a gazetteer's word, no place */
     if (has_prev && in[prev].word && in[prev].init && in[prev].cap &&
-        crible_ent_key_in(e, prev, crible_ent_loc_articles) && !evidence(e, a) && !in[a].classes &&
+        crible_ent_key_cue(e, prev, CUE_LOC_ARTICLES) && !evidence(e, a) && !in[a].classes &&
         !compound_place(t, a))
         BECAUSE(R_NOTNAME, -1);
-    if (has_prev && in[prev].word && crible_ent_key_in(e, prev, crible_ent_loc_articles) &&
+    if (has_prev && in[prev].word && crible_ent_key_cue(e, prev, CUE_LOC_ARTICLES) &&
         !(in[a].classes & CRIBLE_GAZ_FIRSTNAME))
         BECAUSE(R_ARTICLE, CRIBLE_ENT_LOC);
     /* "à Simenon", "à Zola": a known surname that is no place is a writer
      * compared to, not a destination */
-    if (has_prev && in[prev].word && crible_ent_key_in(e, prev, crible_ent_loc_preps) &&
+    if (has_prev && in[prev].word && crible_ent_key_cue(e, prev, CUE_LOC_PREPS) &&
         !(in[a].classes & CRIBLE_GAZ_FIRSTNAME) &&
         !((in[a].classes & CRIBLE_GAZ_SURNAME) && !in[a].common &&
           !(in[a].classes & CRIBLE_GAZ_PROPN)))
@@ -199,8 +199,8 @@ static int run_type(crible_entities *e, const crible_entities_token *t, const ui
     if (has_prev && in[prev].word && !in[prev].cap && b - a == 1 && !in[a].classes &&
         crible_ent_key_in(e, prev, (const char *const[]){"de", "d", NULL}) &&
         !(prev > 0 && in[prev - 1].word &&
-          (crible_ent_key_in(e, prev - 1, crible_ent_of_person) ||
-           crible_ent_key_in(e, prev - 1, crible_ent_kinship))))
+          (crible_ent_key_cue(e, prev - 1, CUE_OF_PERSON) ||
+           crible_ent_key_cue(e, prev - 1, CUE_KINSHIP))))
         BECAUSE(R_DEPLACE, CRIBLE_ENT_LOC);
     BECAUSE(R_DEFAULT, CRIBLE_ENT_PER);
 }
@@ -263,7 +263,7 @@ static bool demonym(const crible_entities *e, const crible_entities_token *t, si
                                           "ains", "aine", "aines", "iens", "ienne",
                                           "iennes", "eens", "eenne", "eennes", "ens", NULL};
     (void)t;
-    if (i == 0 || !crible_ent_key_in(e, i - 1, crible_ent_loc_articles)) return false;
+    if (i == 0 || !crible_ent_key_cue(e, i - 1, CUE_LOC_ARTICLES)) return false;
     const crible_ent_info *in = &e->info[i];
     if (in->classes & (CRIBLE_GAZ_FIRSTNAME | CRIBLE_GAZ_SURNAME)) return false;
     const char *k = e->keys + in->key_off;
@@ -282,10 +282,10 @@ static void remember(crible_entities *e, int type, size_t a, size_t b, uint32_t 
     if (type != CRIBLE_ENT_PER && type != CRIBLE_ENT_ORG && type != CRIBLE_ENT_LOC) return;
     const char *v = e->arena + value;
     const crible_ent_info *in = e->info;
-    if (b - a == 1 && in[a].key_len >= 3 && !crible_ent_key_in(e, a, crible_ent_function_words))
+    if (b - a == 1 && in[a].key_len >= 3 && !crible_ent_key_cue(e, a, CUE_FUNCTION_WORDS))
         crible_ent_memo_put(e, type, e->keys + in[a].key_off, in[a].key_len, v);
     if (type == CRIBLE_ENT_PER && b - a >= 2 && in[b - 1].key_len >= 3 &&
-        !crible_ent_key_in(e, b - 1, crible_ent_connectors) && in[b - 1].cap)
+        !crible_ent_key_cue(e, b - 1, CUE_CONNECTORS) && in[b - 1].cap)
         crible_ent_memo_put(e, type, e->keys + in[b - 1].key_off, in[b - 1].key_len, v);
 }
 
@@ -316,7 +316,7 @@ static size_t org_name_end(crible_entities *e, const uint16_t *labels, size_t n,
     while (k < n && !labels[k] && adjective(e, k)) k++;
     if (k + 1 < n && crible_ent_key_in(e, k, (const char *const[]){"de", "du", "des", NULL}) &&
         !labels[k + 1] && in[k + 1].word && !in[k + 1].cap &&
-        !crible_ent_key_in(e, k + 1, crible_ent_function_words) && in[k + 1].key_len >= 4)
+        !crible_ent_key_cue(e, k + 1, CUE_FUNCTION_WORDS) && in[k + 1].key_len >= 4)
         k += 2;
     else if (k + 2 < n && crible_ent_key_in(e, k, (const char *const[]){"de", NULL}) &&
              crible_ent_key_in(e, k + 1, (const char *const[]){"la", "l", NULL}) &&
@@ -357,7 +357,7 @@ static bool shouted(const crible_entities *e, size_t a, size_t b)
     for (size_t k = a; k < b; k++) {
         if (!in[k].word || !in[k].cap) continue;   /* "du" of "COUP DE COEUR du XX" */
         if (!in[k].allcaps || in[k].gtype >= 0) return false;
-        fw |= crible_ent_key_in(e, k, crible_ent_function_words) && in[k].key_len >= 2;
+        fw |= crible_ent_key_cue(e, k, CUE_FUNCTION_WORDS) && in[k].key_len >= 2;
     }
     return fw;
 }
@@ -381,12 +381,12 @@ static size_t headline_title(const crible_entities *e, const crible_entities_tok
     for (size_t c = a + 1; c < n && c <= a + 8; c++) {
         if (labels[c]) return 0;
         if (crible_ent_form_is(&t[c], ":"))
-            return crible_ent_key_in(e, c - 1, crible_ent_speech) ||
-                           crible_ent_key_in(e, c - 1, crible_ent_particle_before)
+            return crible_ent_key_cue(e, c - 1, CUE_SPEECH) ||
+                           crible_ent_key_cue(e, c - 1, CUE_PARTICLE_BEFORE)
                        ? 0
                        : c;
         if (!in[c].word && in[c].key_len) return 0;   /* punctuation: no title */
-        if (in[c].cap && in[c].gtype < 0 && !crible_ent_key_in(e, c, crible_ent_connectors))
+        if (in[c].cap && in[c].gtype < 0 && !crible_ent_key_cue(e, c, CUE_CONNECTORS))
             return 0;
     }
     return 0;
@@ -417,10 +417,10 @@ void crible_ent_capitalised_runs(crible_entities *e, const crible_entities_token
         while (b < n && !labels[b]) {
             if (in[b].word && in[b].cap && !in[b].init) {
                 b++;
-            } else if (b + 1 < n && crible_ent_key_in(e, b, crible_ent_connectors) &&
+            } else if (b + 1 < n && crible_ent_key_cue(e, b, CUE_CONNECTORS) &&
                        in[b + 1].word && in[b + 1].cap && !labels[b + 1]) {
                 b += 2;
-            } else if (b + 1 < n && crible_ent_key_in(e, b, crible_ent_connectors) &&
+            } else if (b + 1 < n && crible_ent_key_cue(e, b, CUE_CONNECTORS) &&
                        !in[b + 1].word && in[b + 1].key_len == 0 && b + 2 < n && in[b + 2].cap &&
                        !labels[b + 2]) {
                 b += 3;   /* "d" "'" "Artagnan" */
@@ -450,7 +450,7 @@ void crible_ent_capitalised_runs(crible_entities *e, const crible_entities_token
         for (size_t k = a; k < b; k++) {
             if (!in[k].word) continue;
             nwords++;
-            english |= in[k].cap && crible_ent_key_in(e, k, crible_ent_english_title_words);
+            english |= in[k].cap && crible_ent_key_cue(e, k, CUE_ENGLISH_TITLE_WORDS);
             known |= in[k].gtype >= 0 || (in[k].classes & CRIBLE_GAZ_FIRSTNAME);
         }
         if (nwords >= 2 && english && !known) {
@@ -460,11 +460,11 @@ void crible_ent_capitalised_runs(crible_entities *e, const crible_entities_token
         /* at a sentence start, a capital is not evidence by itself, but a
          * restaurant's head word is ("Brasserie Chavant") */
         while (a < b && in[a].init && !evidence(e, a) &&
-               !(b - a >= 2 && (crible_ent_key_in(e, a, crible_ent_honorifics) ||
-                                crible_ent_key_in(e, a, crible_ent_eatery_heads)))) {
+               !(b - a >= 2 && (crible_ent_key_cue(e, a, CUE_HONORIFICS) ||
+                                crible_ent_key_cue(e, a, CUE_EATERY_HEADS)))) {
             a++;
             while (a < b &&
-                   (!in[a].word || crible_ent_key_in(e, a, crible_ent_connectors) || !in[a].cap))
+                   (!in[a].word || crible_ent_key_cue(e, a, CUE_CONNECTORS) || !in[a].cap))
                 a++;
         }
         if (a >= b) continue;
@@ -481,8 +481,8 @@ void crible_ent_capitalised_runs(crible_entities *e, const crible_entities_token
             covered = in[j].gtype >= 0 && j + in[j].gend > a && !labels[j];
         if (covered) continue;
         if (b - a == 1 && in[a].gtype < 0 &&
-            (crible_ent_key_in(e, a, crible_ent_function_words) ||
-             crible_ent_key_in(e, a, crible_ent_honorifics) || in[a].key_len <= 1 ||
+            (crible_ent_key_cue(e, a, CUE_FUNCTION_WORDS) ||
+             crible_ent_key_cue(e, a, CUE_HONORIFICS) || in[a].key_len <= 1 ||
              (in[a].classes & CRIBLE_GAZ_NONE) || has_digit(e, a) || demonym(e, t, a) ||
              roman(e, t, a) ||
              (crible_ent_key_in(e, a, (const char *const[]){"grace", NULL}) && b < n &&
@@ -518,11 +518,11 @@ void crible_ent_capitalised_runs(crible_entities *e, const crible_entities_token
          * Phoenix", "Jack London", "Harrison Ford" */
         if (gaz_inside && !named && type == CRIBLE_ENT_PER && b - a == 2 && in[a].gtype < 0 &&
             !(in[a].classes & CRIBLE_GAZ_NONE) && !in[a].init && !in[a].allcaps &&
-            !crible_ent_key_in(e, a, crible_ent_function_words) &&
+            !crible_ent_key_cue(e, a, CUE_FUNCTION_WORDS) &&
             (in[a + 1].gtype == CRIBLE_ENT_LOC || in[a + 1].gtype == CRIBLE_ENT_ORG) &&
             in[a + 1].gend == 1 && (reason == R_DEFAULT || reason == R_NAMECLASS) &&
-            !crible_ent_key_in(e, a, crible_ent_loc_heads) &&
-            !crible_ent_key_in(e, a, crible_ent_org_heads))
+            !crible_ent_key_cue(e, a, CUE_LOC_HEADS) &&
+            !crible_ent_key_cue(e, a, CUE_ORG_HEADS))
             named = true, reason = R_NAMECLASS;
         if (gaz_inside && !named) continue;   /* the gazetteer spans stand */
         size_t name_a = a;   /* the name without its particle */
@@ -533,12 +533,12 @@ void crible_ent_capitalised_runs(crible_entities *e, const crible_entities_token
             (in[a - 1].key_len == 1 && e->keys[in[a - 1].key_off] == 'd') &&
             (reason == R_DEFAULT || reason == R_MEMO || reason == R_NAMECLASS) &&
             (a < 2 || !in[a - 2].word || in[a - 2].cap ||
-             crible_ent_key_in(e, a - 2, crible_ent_particle_before) ||
+             crible_ent_key_cue(e, a - 2, CUE_PARTICLE_BEFORE) ||
              (reason == R_MEMO && b - a == 1 && with_particle(e, a))))
             span_a = --a;
         else if (type == CRIBLE_ENT_PER && a >= 2 && span_a == a &&
-                 crible_ent_key_in(e, a - 1, crible_ent_connectors) && in[a - 2].word &&
-                 crible_ent_key_in(e, a - 2, crible_ent_honorifics) && !labels[a - 2])
+                 crible_ent_key_cue(e, a - 1, CUE_CONNECTORS) && in[a - 2].word &&
+                 crible_ent_key_cue(e, a - 2, CUE_HONORIFICS) && !labels[a - 2])
             span_a = a - 2;
         else if (type == CRIBLE_ENT_PER && reason == R_MEMO && b - a == 1 && span_a == a && a > 0 &&
                  !labels[a - 1] && crible_ent_key_in(e, a - 1, (const char *const[]){"de", NULL}) &&
@@ -546,15 +546,15 @@ void crible_ent_capitalised_runs(crible_entities *e, const crible_entities_token
             span_a = --a;   /* "de Wardes" after "le comte de Wardes" */
         /* an honorific before the particle: "monsieur d'Artagnan" */
         if (type == CRIBLE_ENT_PER && name_a != a && span_a == a && a > 0 && !labels[a - 1] &&
-            in[a - 1].word && crible_ent_key_in(e, a - 1, crible_ent_honorifics))
+            in[a - 1].word && crible_ent_key_cue(e, a - 1, CUE_HONORIFICS))
             span_a = a - 1;
         size_t va = reason == R_TITLE || reason == R_GEONOUN ||
                             (reason == R_ORGHEAD && span_a < a)
                         ? span_a
                         : a;
-        if (reason == R_TITLE && span_a + 1 == a && crible_ent_key_in(e, span_a, crible_ent_ranks))
+        if (reason == R_TITLE && span_a + 1 == a && crible_ent_key_cue(e, span_a, CUE_RANKS))
             va = a;   /* "le capitaine Rameau": "Rameau" */
-        while (va + 1 < b && crible_ent_key_in(e, va, crible_ent_honorifics)) va++;
+        while (va + 1 < b && crible_ent_key_cue(e, va, CUE_HONORIFICS)) va++;
         const crible_ent_memo *m =
             b - name_a == 1 ? crible_ent_memo_get(e, e->keys + in[name_a].key_off,
                                                   in[name_a].key_len)
@@ -570,7 +570,7 @@ void crible_ent_capitalised_runs(crible_entities *e, const crible_entities_token
             value = crible_ent_arena_text(e, t, va, b);
             i = b - 1;
         }
-        if (reason == R_ORGHEAD && crible_ent_key_in(e, a, crible_ent_org_heads)) {
+        if (reason == R_ORGHEAD && crible_ent_key_cue(e, a, CUE_ORG_HEADS)) {
             b = org_name_end(e, labels, n, b);
             value = crible_ent_arena_text(e, t, va, b);
             i = b - 1;

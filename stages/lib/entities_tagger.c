@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "entities_cues.h"
 #include "entities_key.h"
 
 int crible_entities_token_kind(const char *type)
@@ -423,7 +424,7 @@ crible_status crible_ent_prepare(crible_entities *e, const crible_entities_token
         if (room > UINT16_MAX) room = UINT16_MAX;
         size_t len = crible_entities_key(t[i].norm, t[i].norm_len, e->keys + off, room);
         in[i] = (crible_ent_info){.key_off = (uint32_t)off, .key_len = (uint16_t)len,
-                                  .gtype = -1};
+                                  .cues = crible_ent_cues_of(e->keys + off, len), .gtype = -1};
         off += len;
         in[i].word = t[i].kind == CRIBLE_ETOK_WORD;
         if (in[i].word) {
