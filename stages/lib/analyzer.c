@@ -137,6 +137,31 @@ void crible_analyzer_free(crible_analyzer *a)
     free(a);
 }
 
+/* Copies src[0..n) to dst, reading and writing those bytes only: a term
+ * of up to 16 bytes (most are) as two overlapping loads and stores, not a
+ * call to memcpy. */
+static inline void copy_short(char *dst, const char *src, size_t n)
+{
+    if (n >= 8 && n <= 16) {
+        uint64_t a, b;
+        memcpy(&a, src, 8);
+        memcpy(&b, src + n - 8, 8);
+        memcpy(dst, &a, 8);
+        memcpy(dst + n - 8, &b, 8);
+    } else if (n >= 4 && n < 8) {
+        uint32_t a, b;
+        memcpy(&a, src, 4);
+        memcpy(&b, src + n - 4, 4);
+        memcpy(dst, &a, 4);
+        memcpy(dst + n - 4, &b, 4);
+    } else if (n < 4) {
+        for (size_t i = 0; i < n; i++)
+            dst[i] = src[i];
+    } else {
+        memcpy(dst, src, n);
+    }
+}
+
 static crible_status on_sentence(void *ctx, const crible_token_sentence *s, crible_error *err)
 {
     crible_analyzer *a = ctx;
@@ -170,7 +195,7 @@ static crible_status on_sentence(void *ctx, const crible_token_sentence *s, crib
             a->terms_cap = cap;
         }
         if (tl)   /* terms are NUL-terminated: copied with their NUL */
-            memcpy(a->terms + used, term, tl + 1);
+            copy_short(a->terms + used, term, tl + 1);
         else      /* punctuation */
             a->terms[used] = '\0';
         o->start = tk->start;
@@ -201,6 +226,11 @@ crible_status crible_analyzer_run(crible_analyzer *a, const char *lang, const ch
     a->fn = fn;
     a->ctx = ctx;
     return crible_tokenizer_run(a->tokenizer, text, len, on_sentence, a, err);
+}
+
+void crible_analyzer_prepare(crible_analyzer *a)
+{
+    crible_stem_bank_prepare(a->bank);
 }
 
 uint64_t crible_analyzer_word_epoch(const crible_analyzer *a)

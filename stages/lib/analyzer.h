@@ -86,6 +86,11 @@ crible_status crible_analyzer_run(crible_analyzer *analyzer, const char *lang,
  * mean nothing. */
 uint64_t crible_analyzer_word_epoch(const crible_analyzer *analyzer);
 
+/* Readies the analyzer for a stream, on the calling thread, while another
+ * thread may already run it: the stemmer's correction table's lookup index
+ * (crible_stemmer_prepare), built here instead of in the middle of a run. */
+void crible_analyzer_prepare(crible_analyzer *analyzer);
+
 /* The settings in use, as the JSON object described above (malloc'ed,
  * caller frees; NULL when out of memory). */
 char *crible_analyzer_settings(const crible_analyzer *analyzer);

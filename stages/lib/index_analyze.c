@@ -32,6 +32,7 @@
 #include "index_buffer.h"
 #include "index_format.h"
 #include "index_metadata.h"
+#include "json_fast.h"
 #include "tok_stream.h"
 #include "tokenize_options.h"
 
@@ -191,6 +192,51 @@ static bool copy_in(batch *b, const char *s, size_t n, aspan *out)
     return ix_buf_add(&b->in, s, n) && ix_buf_add(&b->in, "", 1);
 }
 
+/* The string span src[0..n) of a JSON line, unescaped into the input
+ * copy (as crible_doc_string gives it: the same bytes). */
+static bool unescape_in(batch *b, const char *src, size_t n, aspan *out)
+{
+    if (!ix_buf_reserve(&b->in, n + 1)) return false;
+    out->off = b->in.len;
+    out->len = crible_json_unescape(src, n, (char *)b->in.data + b->in.len);
+    b->in.len += out->len + 1;
+    return true;
+}
+
+/* add_doc's rest for a lazy document (its line crible_json_doc_scan
+ * accepted): "lang" and the fields found in one pass over the line
+ * instead of one crible_doc_string (one pass) each; "text" is the
+ * reader's, unescaped already. */
+#define LAZY_NAMES 32
+static bool add_lazy(batch *b, const crible_tokenize_options *topt, crible_doc *doc, adoc *d, size_t *text)
+{
+    const char *names[LAZY_NAMES], *strs[LAZY_NAMES];
+    size_t lens[LAZY_NAMES];
+    names[0] = "lang";
+    for (size_t f = 0; f < topt->nfields; f++) names[f + 1] = topt->fields[f];
+    crible_json_doc_strings(doc->raw, doc->raw_len, names, topt->nfields + 1, strs, lens);
+    bool ok = true;
+    d->lang.len = SIZE_MAX;
+    if (strs[0]) {
+        ok = unescape_in(b, strs[0], lens[0], &d->lang);
+        /* crible_doc_string's value is read up to its first NUL */
+        if (ok) d->lang.len = strlen((const char *)b->in.data + d->lang.off);
+    }
+    for (size_t f = 0; ok && f < topt->nfields; f++) {
+        aspan s = {0, SIZE_MAX};
+        if (doc->text && strcmp(topt->fields[f], "text") == 0) {
+            ok = copy_in(b, doc->text, doc->text_len, &s);
+        } else if (strs[f + 1]) {
+            ok = unescape_in(b, strs[f + 1], lens[f + 1], &s);
+        }
+        if (s.len != SIZE_MAX) *text += s.len;
+        ok = ok && ix_buf_add(&b->spans, &s, sizeof s);
+    }
+    ok = ok && ix_buf_add(&b->docs, d, sizeof *d);
+    if (ok) b->ndocs++;
+    return ok;
+}
+
 /* Copies what the analysis and the index need of one document. */
 static bool add_doc(batch *b, const crible_tokenize_options *topt, crible_doc *doc, size_t *text)
 {
@@ -200,6 +246,8 @@ static bool add_doc(batch *b, const crible_tokenize_options *topt, crible_doc *d
     bool ok = copy_in(b, doc->id, strlen(doc->id), &d.id) &&
               copy_in(b, doc->raw ? doc->raw : json, doc->raw ? doc->raw_len : strlen(json), &d.json);
     free(json);
+    if (ok && !doc->json && doc->work && topt->nfields < LAZY_NAMES)
+        return ok && add_lazy(b, topt, doc, &d, text);
     size_t n;
     const char *lang = ok ? crible_doc_string(doc, "lang", &n) : NULL;
     if (lang) ok = copy_in(b, lang, strlen(lang), &d.lang);
@@ -808,6 +856,9 @@ crible_status crible_index_analyze_run(crible_index_analyze *a, crible_index_wri
         else break;
     }
     if (!started) st = crible_error_set(err, CRIBLE_ENOMEM, "cannot start an analysis thread");
+    /* while the workers analyse their first batch (the analyzers share
+     * their correction table): its lookup index, off their path */
+    if (started) crible_analyzer_prepare(a->workers[0].an);
     bool settled = false;
     crible_status first_bad = CRIBLE_OK;
     crible_error bad;

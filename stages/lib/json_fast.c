@@ -386,6 +386,106 @@ bool crible_json_member_find(const char *s, size_t n, const char *name, const ch
     return true;
 }
 
+/* The closing quote of the well-formed string whose body starts at p (an
+ * accepted line's: a backslash escapes the next byte, \uXXXX holds no
+ * quote), or end. */
+static ptr skip_string(ptr p, ptr end)
+{
+    for (;;) {
+#ifdef __SSE2__
+        const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+        while (end - p >= 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)p);
+            int mask = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)));
+            if (mask) {
+                p += __builtin_ctz((unsigned)mask);
+                break;
+            }
+            p += 16;
+        }
+#endif
+        while (p < end && *p != '"' && *p != '\\')
+            p++;
+        if (p >= end || *p == '"')
+            return p;
+        p += 2;   /* the escape's backslash and the byte it escapes */
+        if (p > end)
+            return end;
+    }
+}
+
+/* The end of the value of an accepted line at p: a string, a container
+ * (strings inside skipped whole), or a number or literal (up to the
+ * next , } ] or blank). */
+static ptr skip_value(ptr p, ptr end)
+{
+    if (p >= end)
+        return end;
+    if (*p == '"') {
+        p = skip_string(p + 1, end);
+        return p < end ? p + 1 : end;
+    }
+    if (*p == '{' || *p == '[') {
+        size_t depth = 0;
+        for (; p < end; p++) {
+            if (*p == '"') {
+                if ((p = skip_string(p + 1, end)) >= end)
+                    return end;
+            } else if (*p == '{' || *p == '[') {
+                depth++;
+            } else if ((*p == '}' || *p == ']') && --depth == 0) {
+                return p + 1;
+            }
+        }
+        return end;
+    }
+    while (p < end && *p != ',' && *p != '}' && *p != ']' && *p != ' ' && *p != '\t' && *p != '\n' &&
+           *p != '\r')
+        p++;
+    return p;
+}
+
+void crible_json_doc_strings(const char *s, size_t n, const char *const *names, size_t k,
+                             const char **strs, size_t *lens)
+{
+    size_t name_len[64];
+    if (k > 64)
+        k = 64;
+    for (size_t i = 0; i < k; i++) {
+        strs[i] = NULL;
+        name_len[i] = strlen(names[i]);
+    }
+    walk w = {(ptr)s, (ptr)s + n, 0};
+    ws(&w);
+    if (w.p >= w.end || *w.p++ != '{')
+        return;
+    for (;;) {
+        ws(&w);
+        if (w.p >= w.end || *w.p != '"')
+            return;   /* the closing brace of {} */
+        ptr key = w.p + 1;
+        if ((w.p = skip_string(key, w.end)) >= w.end)
+            return;
+        size_t key_len = (size_t)(w.p - key);
+        w.p++;
+        ws(&w);
+        if (w.p >= w.end || *w.p++ != ':')
+            return;
+        ws(&w);
+        ptr v = w.p;
+        w.p = skip_value(v, w.end);
+        for (size_t i = 0; i < k; i++)
+            if (key_len == name_len[i] && memcmp(key, names[i], key_len) == 0) {
+                /* the last one counts */
+                strs[i] = *v == '"' && w.p > v + 1 ? (const char *)v + 1 : NULL;
+                lens[i] = strs[i] ? (size_t)(w.p - v - 2) : 0;
+            }
+        ws(&w);
+        if (w.p >= w.end || *w.p++ != ',')
+            return;
+    }
+}
+
 size_t crible_json_unescape(const char *src, size_t n, char *dst)
 {
     const char *bs = memchr(src, '\\', n);

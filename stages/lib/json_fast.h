@@ -103,6 +103,16 @@ bool crible_json_doc_scan(const char *s, size_t n, crible_json_doc *d);
 bool crible_json_member_find(const char *s, size_t n, const char *name, const char **str,
                              size_t *len);
 
+/* crible_json_member_find for several names in one pass, on a line
+ * crible_json_doc_scan accepted (so every string is well formed and no
+ * key is escaped: values are skipped, not checked again): strs[i] and
+ * lens[i] get the span of the last top-level member names[i] if its value
+ * is a string, else strs[i] is NULL.  names[0..k) are NUL-terminated.
+ * Worked example: on {"id":"a","lang":"fr","title":7,"lang":"de"} with
+ * names {"lang", "title", "note"}: `de`, NULL, NULL. */
+void crible_json_doc_strings(const char *s, size_t n, const char *const *names, size_t k,
+                             const char **strs, size_t *lens);
+
 /* The unescaper: the string span src[0..n), as the walker gave it, into dst
  * (room for n + 1 bytes; dst may be src itself: the text never outgrows its
  * escapes), NUL-terminated; returns the length.  Only for spans the walker

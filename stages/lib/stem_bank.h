@@ -70,6 +70,11 @@ const char *crible_stem_bank_token_numbered(crible_stem_bank *bank, const char *
  * or a cache full and emptied): numbers given before mean nothing after. */
 uint64_t crible_stem_bank_epoch(const crible_stem_bank *bank);
 
+/* crible_stemmer_prepare for the default language's stemmer: safe while
+ * another thread uses the bank (it touches only the shared correction
+ * table). */
+void crible_stem_bank_prepare(crible_stem_bank *bank);
+
 /* The term of one word (type word), e.g. an exact query word. */
 const char *crible_stem_bank_word(crible_stem_bank *bank, const char *norm,
                                   size_t len, size_t *term_len);

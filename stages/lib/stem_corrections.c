@@ -12,12 +12,23 @@
  * shipped table's 253,553 lines), one probe of the file a word; the build
  * finds TABs and line ends 16 bytes at a time (SSE2).  A table the index cannot
  * hold (more than 2^31 bytes) keeps the binary search.
+ *
+ * One table a file in the process: opening a file already open (the same
+ * device, inode, size and modification time) gives the same table, counted,
+ * so that the analysis threads of crible-index --analyze share one map and
+ * one index.  Lookups are thread-safe: the index is built once, by the
+ * first thread past INDEX_AFTER lookups or by crible_stem_corrections_prepare
+ * (crible-index's index thread calls it while its workers start), and
+ * published whole (an atomic pointer); until then every thread keeps the
+ * binary search, nobody waits.
  */
 #include "stem_corrections.h"
 
 #include "stem_hash.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <fcntl.h>
@@ -31,19 +42,42 @@
 #include <emmintrin.h>
 #endif
 
+struct slot { uint32_t hash, line; };   /* line + 1; 0: empty */
+
 struct crible_stem_corrections {
     const char *map;        /* the whole file */
     size_t size;
     size_t data, end;       /* entry lines are map[data..end) */
     char *path;
     /* the hash index, built on the INDEX_AFTER-th lookup */
-    size_t lookups;
-    struct slot { uint32_t hash, line; } *index;   /* line + 1; 0: empty */
-    size_t mask;
-    bool index_failed;
+    atomic_size_t lookups;
+    _Atomic(struct slot *) index;
+    size_t mask;            /* written before index is published */
+    atomic_bool building;   /* a thread builds it, or built it, or failed to */
+    /* the open tables (one a file) */
+    dev_t dev;
+    ino_t ino;
+    struct timespec mtime;
+    size_t refs;            /* under `tables_mu` */
+    crible_stem_corrections *next;
 };
 
 #define INDEX_AFTER 2048
+
+static pthread_mutex_t tables_mu = PTHREAD_MUTEX_INITIALIZER;
+static crible_stem_corrections *tables;
+
+/* The table already open for the file of sb (tables_mu held), counted. */
+static crible_stem_corrections *table_find(const struct stat *sb)
+{
+    for (crible_stem_corrections *c = tables; c; c = c->next)
+        if (c->dev == sb->st_dev && c->ino == sb->st_ino && c->size == (size_t)sb->st_size &&
+            c->mtime.tv_sec == sb->st_mtim.tv_sec && c->mtime.tv_nsec == sb->st_mtim.tv_nsec) {
+            c->refs++;
+            return c;
+        }
+    return NULL;
+}
 
 crible_status crible_stem_corrections_open(const char *path,
                                            crible_stem_corrections **out,
@@ -58,6 +92,14 @@ crible_status crible_stem_corrections_open(const char *path,
         int e = errno;
         close(fd);
         return crible_error_set(err, CRIBLE_EIO, "cannot read '%s': %s", path, strerror(e));
+    }
+    pthread_mutex_lock(&tables_mu);
+    crible_stem_corrections *shared = table_find(&sb);
+    pthread_mutex_unlock(&tables_mu);
+    if (shared) {
+        close(fd);
+        *out = shared;
+        return CRIBLE_OK;
     }
     size_t magic = strlen(CRIBLE_STEM_CORRECTIONS_MAGIC);
     size_t size = (size_t)sb.st_size;
@@ -99,6 +141,23 @@ crible_status crible_stem_corrections_open(const char *path,
     c->data = i;
     c->end = size;
     madvise((void *)map, size, MADV_RANDOM);
+    c->dev = sb.st_dev;
+    c->ino = sb.st_ino;
+    c->mtime = sb.st_mtim;
+    c->refs = 1;
+    pthread_mutex_lock(&tables_mu);
+    /* another thread may have opened it meanwhile: keep one */
+    if ((shared = table_find(&sb))) {
+        pthread_mutex_unlock(&tables_mu);
+        munmap((void *)map, size);
+        free(c->path);
+        free(c);
+        *out = shared;
+        return CRIBLE_OK;
+    }
+    c->next = tables;
+    tables = c;
+    pthread_mutex_unlock(&tables_mu);
     *out = c;
     return CRIBLE_OK;
 }
@@ -107,8 +166,19 @@ void crible_stem_corrections_close(crible_stem_corrections *c)
 {
     if (!c)
         return;
+    pthread_mutex_lock(&tables_mu);
+    bool last = --c->refs == 0;
+    if (last)
+        for (crible_stem_corrections **p = &tables; *p; p = &(*p)->next)
+            if (*p == c) {
+                *p = c->next;
+                break;
+            }
+    pthread_mutex_unlock(&tables_mu);
+    if (!last)
+        return;
     munmap((void *)c->map, c->size);
-    free(c->index);
+    free(atomic_load(&c->index));
     free(c->path);
     free(c);
 }
@@ -198,8 +268,8 @@ static size_t count_lines(const char *p, size_t n)
 
 /* Builds the hash index of every line's FORM (the bytes before its first
  * TAB, or the whole line), finding the TABs and line ends 16 bytes at a
- * time.  false when out of memory or the file is too large for 32-bit
- * offsets. */
+ * time, and publishes it.  false when out of memory or the file is too
+ * large for 32-bit offsets.  Called once (c->building). */
 static bool build_index(crible_stem_corrections *c)
 {
     if (c->end >= (size_t)1 << 31)
@@ -240,27 +310,39 @@ static bool build_index(crible_stem_corrections *c)
             tab = SIZE_MAX;
         }
     }
-    c->index = index;
     c->mask = mask;
+    atomic_store_explicit(&c->index, index, memory_order_release);
     return true;
+}
+
+void crible_stem_corrections_prepare(crible_stem_corrections *c)
+{
+    if (c && !atomic_load_explicit(&c->building, memory_order_relaxed) && !atomic_exchange(&c->building, true))
+        (void)build_index(c);   /* out of memory: the binary search */
 }
 
 const char *crible_stem_corrections_lookup(crible_stem_corrections *c,
                                            const char *word, size_t len,
                                            size_t *key_len)
 {
-    if (!c->index && !c->index_failed && ++c->lookups >= INDEX_AFTER)
-        c->index_failed = !build_index(c);
-    if (!c->index)
-        return binary_search(c, word, len, key_len);
+    struct slot *index = atomic_load_explicit(&c->index, memory_order_acquire);
+    if (!index) {
+        if (!atomic_load_explicit(&c->building, memory_order_relaxed) &&
+            atomic_fetch_add_explicit(&c->lookups, 1, memory_order_relaxed) + 1 >= INDEX_AFTER) {
+            crible_stem_corrections_prepare(c);
+            index = atomic_load_explicit(&c->index, memory_order_acquire);
+        }
+        if (!index)
+            return binary_search(c, word, len, key_len);
+    }
     /* the file is sorted without duplicates (crible_stem_corrections_check):
      * the first line whose FORM matches is the one the search would find */
     uint32_t h = (uint32_t)crible_bytes_hash(word, len);
-    for (size_t k = h & c->mask; c->index[k].line; k = (k + 1) & c->mask) {
-        if (c->index[k].hash != h)
+    for (size_t k = h & c->mask; index[k].line; k = (k + 1) & c->mask) {
+        if (index[k].hash != h)
             continue;
         size_t tab;
-        if (compare_line(c, c->index[k].line - 1, word, len, &tab) == 0)
+        if (compare_line(c, index[k].line - 1, word, len, &tab) == 0)
             return line_key(c, tab, key_len);
     }
     return NULL;

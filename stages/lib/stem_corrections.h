@@ -49,7 +49,9 @@
 
 typedef struct crible_stem_corrections crible_stem_corrections;
 
-/* Maps the file `path`.  CRIBLE_EIO if it cannot be opened or mapped,
+/* Maps the file `path`, or gives the table already open for that file
+ * (the same device, inode, size and modification time) in this process,
+ * counted: each open needs its close.  CRIBLE_EIO if it cannot be opened or mapped,
  * CRIBLE_ECONFIG if its first line is not the magic above or its last byte
  * is not LF ("PATH: not a crible stem corrections file (version 1)"). */
 crible_status crible_stem_corrections_open(const char *path,
@@ -59,11 +61,18 @@ void crible_stem_corrections_close(crible_stem_corrections *c);
 
 /* The key for word[0..len), or NULL.  The key is NOT NUL-terminated: it
  * points into the mapped file (valid until close) and *key_len is its
- * length.  Not const: a stream's lookups build an index on the way (not
- * thread-safe: one table per thread). */
+ * length.  Not const: a stream's lookups build an index on the way (its
+ * INDEX_AFTER-th lookup, in stem_corrections.c).  Thread-safe: threads
+ * may share a table. */
 const char *crible_stem_corrections_lookup(crible_stem_corrections *c,
                                            const char *word, size_t len,
                                            size_t *key_len);
+
+/* Builds the lookups' hash index now (a stream is coming), unless it is
+ * built or being built: the thread that calls it pays for it (about 30 M
+ * instructions for the shipped table), the others' lookups go on meanwhile.
+ * NULL: nothing. */
+void crible_stem_corrections_prepare(crible_stem_corrections *c);
 
 /* Checks the whole file: entry syntax, byte order, no duplicate.  Returns
  * CRIBLE_EDATA "PATH:LINE: ..." at the first problem; *entries (may be

@@ -223,6 +223,11 @@ bool crible_stemmer_has_corrections(const crible_stemmer *s)
     return s->corrections != NULL;
 }
 
+void crible_stemmer_prepare(crible_stemmer *s)
+{
+    crible_stem_corrections_prepare(s->corrections);
+}
+
 /* --- stemming ------------------------------------------------------------ */
 
 /* Appends b[0..n) to s->out at *len. */

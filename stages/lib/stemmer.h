@@ -84,6 +84,12 @@ const char *crible_stemmer_algorithm_name(const crible_stemmer *stemmer);
 /* Whether the correction table is in use (French, corrections on, found). */
 bool crible_stemmer_has_corrections(const crible_stemmer *stemmer);
 
+/* Readies the stemmer for a stream of words now, on the calling thread:
+ * the correction table's lookup index (crible_stem_corrections_prepare),
+ * which its lookups would otherwise build after their first thousands.
+ * The stemmer may be in use by another thread meanwhile. */
+void crible_stemmer_prepare(crible_stemmer *stemmer);
+
 /* The term of word[0..len) (see the steps above): NUL-terminated, owned by
  * the stemmer, valid until the next call; *term_len gets its length.  An
  * empty word gives "".  NULL only when out of memory. */

@@ -9,7 +9,9 @@
  * first reviews of ../shared/data/reviews/reviews.jsonl when present, the
  * corpus's reviews otherwise), then on all 12,488 reviews, which must all
  * take the fast path (the index writer's too: the 3,709 TripAdvisor
- * reviews' nested "aspects" objects included).
+ * reviews' nested "aspects" objects included).  On every line the
+ * document scan accepts, crible_json_doc_strings (one pass, values
+ * skipped) gives what crible_json_member_find gives.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,6 +26,47 @@
 #include "../tools/json_fast_oracle.h"
 #include "doc.h"
 
+typedef struct keys {
+    char names[8][32];
+    size_t n;
+} keys;
+
+static bool collect_key(const crible_json_member *m, void *ctx)
+{
+    keys *k = ctx;
+    if (k->n < 6 && m->key_len < 32) {
+        memcpy(k->names[k->n], m->key, m->key_len);
+        k->names[k->n++][m->key_len] = '\0';
+    }
+    return true;
+}
+
+/* On a line crible_json_doc_scan accepts, crible_json_doc_strings gives
+ * what crible_json_member_find gives, for the first keys and two names
+ * absent (or present: "lang", "title"). */
+static void strings_agree(const char *s, size_t n)
+{
+    crible_json_doc d;
+    keys k = {{{0}}, 0};
+    if (!crible_json_doc_scan(s, n, &d) || !crible_json_object_walk(s, n, collect_key, &k))
+        return;
+    strcpy(k.names[k.n++], "lang");
+    strcpy(k.names[k.n++], "title");
+    const char *names[8], *strs[8];
+    size_t lens[8];
+    for (size_t i = 0; i < k.n; i++)
+        names[i] = k.names[i];
+    crible_json_doc_strings(s, n, names, k.n, strs, lens);
+    for (size_t i = 0; i < k.n; i++) {
+        const char *str;
+        size_t len;
+        bool found = crible_json_member_find(s, n, names[i], &str, &len);
+        if (found != (strs[i] != NULL) || (found && (str != strs[i] || len != lens[i])))
+            fail_msg("crible_json_doc_strings and crible_json_member_find disagree on '%s': %.*s", names[i],
+                     (int)n, s);
+    }
+}
+
 /* The oracle must agree; returns whether the member walker accepted. */
 static bool agrees(const char *s, size_t n)
 {
@@ -31,6 +74,7 @@ static bool agrees(const char *s, size_t n)
     const char *why = json_fast_oracle(s, n, &accepted);
     if (why)
         fail_msg("the fast path and jansson disagree on %s: %.*s", why, (int)n, s);
+    strings_agree(s, n);
     return accepted;
 }
 
@@ -195,6 +239,19 @@ static void test_unescape_and_find(void **state)
     assert_false(crible_json_member_find(line, strlen(line), "v", &str, &len));
     assert_false(crible_json_member_find(line, strlen(line), "n", &str, &len));
     assert_false(crible_json_member_find(line, strlen(line), "m", &str, &len));
+    /* several names in one pass: the last "lang" counts, a nested "id" is not one */
+    const char *twice = "{\"id\":\"a\",\"lang\":\"fr\",\"m\":[{\"id\":\"x\\\"}\"}],\"title\":7,\"lang\":\"d\\u00e9\"}";
+    const char *names[] = {"lang", "title", "note", "id"}, *strs[4];
+    size_t lens[4];
+    crible_json_doc_strings(twice, strlen(twice), names, 4, strs, lens);
+    assert_non_null(strs[0]);
+    assert_int_equal(lens[0], 7);
+    assert_memory_equal(strs[0], "d\\u00e9", 7);
+    assert_null(strs[1]);
+    assert_null(strs[2]);
+    assert_non_null(strs[3]);
+    assert_int_equal(lens[3], 1);
+    assert_int_equal(*strs[3], 'a');
 }
 
 /* Every deletion, and every replacement by a JSON-significant byte, of every

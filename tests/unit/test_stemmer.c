@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -256,6 +257,51 @@ static void test_corrections_table(void **state)
     crible_stem_corrections_close(c);
     unlink(tmp);
     assert_int_equal(crible_stem_corrections_open("/nonexistent/x.tsv", &c, &err), CRIBLE_EIO);
+}
+
+/* Threads sharing one table: each looks words up (binary search, then
+ * the index once published) while the main thread builds the index. */
+typedef struct shared_lookups {
+    crible_stem_corrections *c;
+    int wrong;
+} shared_lookups;
+
+static void *lookup_many(void *arg)
+{
+    shared_lookups *s = arg;
+    static const char *const words[][2] = {{"nulle", "nul"}, {"longue", "long"}, {"jeux", "jeu"},
+                                           {"zzzzzzzz", NULL}, {"nul", NULL}};
+    for (int round = 0; round < 3000; round++)
+        for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+            size_t n;
+            const char *k = crible_stem_corrections_lookup(s->c, words[i][0], strlen(words[i][0]), &n);
+            if (words[i][1] ? !k || n != strlen(words[i][1]) || memcmp(k, words[i][1], n) : k != NULL)
+                s->wrong++;
+        }
+    return NULL;
+}
+
+static void test_corrections_shared(void **state)
+{
+    (void)state;
+    /* the same file opened twice: one table, counted */
+    crible_stem_corrections *a = shipped_table(), *b = shipped_table();
+    assert_ptr_equal(a, b);
+    crible_stem_corrections_close(b);
+    shared_lookups s[2] = {{a, 0}, {a, 0}};
+    pthread_t th[2];
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, lookup_many, &s[i]), 0);
+    crible_stem_corrections_prepare(a);
+    crible_stem_corrections_prepare(a);   /* built once */
+    for (int i = 0; i < 2; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(s[i].wrong, 0);
+    }
+    size_t n;
+    assert_non_null(crible_stem_corrections_lookup(a, "nulle", 5, &n));
+    crible_stem_corrections_close(a);   /* the last close frees it */
+    crible_stem_corrections_prepare(NULL);
 }
 
 /* --- the stemmer --------------------------------------------------------- */
@@ -581,6 +627,7 @@ int main(void)
         cmocka_unit_test(test_stem_memo),
         cmocka_unit_test(test_fold),
         cmocka_unit_test(test_corrections_table),
+        cmocka_unit_test(test_corrections_shared),
         cmocka_unit_test(test_stemmer_corrections),
         cmocka_unit_test(test_stemmer_options),
         cmocka_unit_test(test_algorithm_names),
