@@ -48,6 +48,7 @@ typedef struct mterm {
 
 typedef struct mfield {
     char name[256];
+    uint32_t hash;            /* of the name (compared first by field_get) */
     int kind;
     unsigned flags;
     int link;
@@ -102,7 +103,7 @@ static crible_status nomem(crible_error *err)
 }
 
 /* 8 bytes at a time, multiply-xorshift mixing; never 0. */
-static uint32_t hash_bytes(const void *p, size_t n, uint32_t seed)
+static inline uint32_t hash_bytes(const void *p, size_t n, uint32_t seed)
 {
     const uint8_t *s = p;
     uint64_t h = 0x9e3779b97f4a7c15ull ^ ((uint64_t)seed << 32) ^ n;
@@ -114,8 +115,15 @@ static uint32_t hash_bytes(const void *p, size_t n, uint32_t seed)
         s += 8;
         n -= 8;
     }
-    uint64_t w = 0;
-    memcpy(&w, s, n);
+    uint64_t w = 0;   /* the last n < 8 bytes, little-endian, in two loads */
+    if (n >= 4) {
+        uint32_t lo, hi;
+        memcpy(&lo, s, 4);
+        memcpy(&hi, s + n - 4, 4);
+        w = lo | (uint64_t)hi << (8 * (n - 4));
+    } else if (n) {
+        w = s[0] | (uint64_t)s[n / 2] << (8 * (n / 2)) | (uint64_t)s[n - 1] << (8 * (n - 1));
+    }
     h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
     h ^= h >> 29;
     uint32_t r = (uint32_t)(h ^ (h >> 32));
@@ -186,17 +194,22 @@ uint32_t ix_membuf_ndocs(const ix_membuf *b) { return b->ndocs; }
 
 /* --- fields -------------------------------------------------------------- */
 
+/* A field's index by name (created at its first use); -1 with err set
+ * when the name has another kind.  The names' hashes are compared first
+ * (a document asks for each of its fields: one strcmp a lookup). */
 static int field_get(ix_membuf *b, const char *name, int kind, crible_error *err)
 {
+    size_t nl = strlen(name);
+    uint32_t h = hash_bytes(name, nl, 3);
     for (size_t i = 0; i < b->nfields; i++)
-        if (strcmp(b->fields[i].name, name) == 0) {
+        if (b->fields[i].hash == h && strcmp(b->fields[i].name, name) == 0) {
             if (b->fields[i].kind != kind) {
                 crible_error_set(err, CRIBLE_EDATA, "field '%s' used as two kinds (text and metadata)", name);
                 return -1;
             }
             return (int)i;
         }
-    if (strlen(name) > 200 || b->nfields >= IX_MAX_FIELDS - 1) {
+    if (nl > 200 || b->nfields >= IX_MAX_FIELDS - 1) {
         crible_error_set(err, CRIBLE_EDATA, "field name too long or too many fields: '%.40s'", name);
         return -1;
     }
@@ -206,6 +219,7 @@ static int field_get(ix_membuf *b, const char *name, int kind, crible_error *err
     f = &b->fields[b->nfields];
     memset(f, 0, sizeof *f);
     snprintf(f->name, sizeof f->name, "%s", name);
+    f->hash = h;
     f->kind = kind;
     f->flags = kind == CRIBLE_FIELD_TEXT ? IX_FIELD_POSITIONS : 0;
     f->link = -1;
@@ -668,10 +682,12 @@ crible_status ix_membuf_add(ix_membuf *b, ix_segw *segw, const char *id, const c
         const ix_docfield *df = &fields[i];
         int tf = field_get(b, df->name, CRIBLE_FIELD_TEXT, err);
         if (tf < 0) return err->status;
-        char ename[300];
-        snprintf(ename, sizeof ename, "%s.exact", df->name);
-        int ef = field_get(b, ename, CRIBLE_FIELD_EXACT, err);
-        if (ef < 0) return err->status;
+        int ef = b->fields[tf].link;   /* its exact field, once found */
+        if (ef < 0) {
+            char ename[300];
+            snprintf(ename, sizeof ename, "%s.exact", df->name);
+            if ((ef = field_get(b, ename, CRIBLE_FIELD_EXACT, err)) < 0) return err->status;
+        }
         b->fields[tf].link = ef;
         b->fields[ef].link = tf;
         mfield *f = &b->fields[tf];
@@ -773,27 +789,50 @@ static int cmp_term(const void *a, const void *b)
 }
 
 /* Sorts terms in byte order: a radix sort on their first 8 bytes (no
- * pointer chased per comparison), then the terms sharing those by
- * cmp_term.  qsort alone when out of memory. */
+ * pointer chased per comparison), then each run of terms sharing those
+ * on their next 8 (the ids of "_id" share long prefixes), and so on; a
+ * short run by insertion.  qsort alone when out of memory. */
 typedef struct sortkey {
     uint64_t key;
     mterm *t;
 } sortkey;
 
-static void sort_terms(mterm **terms, size_t n)
+#define TIES_INSERT 32   /* runs of at most this many terms: by insertion */
+
+/* Bytes [from, from + 8) of t, big-endian, 0 past its end. */
+static inline uint64_t term_key(const mterm *t, size_t from)
 {
-    sortkey *a = malloc(n * sizeof *a), *tmp = malloc(n * sizeof *tmp);
-    if (!a || !tmp) {
-        free(a);
-        free(tmp);
-        qsort(terms, n, sizeof *terms, cmp_term);
-        return;
+    uint64_t k = 0;
+    for (size_t j = from; j < from + 8; j++) k = k << 8 | (j < t->len ? (uint8_t)t->bytes[j] : 0);
+    return k;
+}
+
+/* Terms sharing their first `from` bytes, few: an insertion sort on the
+ * bytes after those (a term shorter than `from` has no peer: no term holds
+ * a NUL). */
+static void sort_ties(mterm **t, size_t n, size_t from)
+{
+    for (size_t i = 1; i < n; i++) {
+        mterm *x = t[i];
+        size_t j = i;
+        for (; j > 0; j--) {
+            const mterm *y = t[j - 1];
+            size_t o = x->len >= from && y->len >= from ? from : 0;
+            if (ix_term_order((const uint8_t *)y->bytes + o, y->len - o, (const uint8_t *)x->bytes + o, x->len - o) <= 0)
+                break;
+            t[j] = t[j - 1];
+        }
+        t[j] = x;
     }
+}
+
+/* terms[0..n), sharing their first `from` bytes, sorted on the next 8
+ * then (runs of equal ones) the rest; a and tmp: room for n keys. */
+static void sort_from(mterm **terms, size_t n, size_t from, sortkey *a, sortkey *tmp)
+{
     for (size_t i = 0; i < n; i++) {
-        if (i + 8 < n) __builtin_prefetch(terms[i + 8]->bytes);   /* a term: a cache miss */
-        uint64_t k = 0;
-        for (size_t j = 0; j < 8; j++) k = k << 8 | (j < terms[i]->len ? (uint8_t)terms[i]->bytes[j] : 0);
-        a[i] = (sortkey){k, terms[i]};
+        if (!from && i + 8 < n) __builtin_prefetch(terms[i + 8]->bytes);   /* a term: a cache miss */
+        a[i] = (sortkey){term_key(terms[i], from), terms[i]};
     }
     for (unsigned shift = 0; shift < 64; shift += 8) {
         size_t count[257] = {0};
@@ -805,13 +844,21 @@ static void sort_terms(mterm **terms, size_t n)
         a = tmp;
         tmp = x;
     }
+    for (size_t k = 0; k < n; k++) terms[k] = a[k].t;
     for (size_t i = 0; i < n;) {
         size_t e = i + 1;
         while (e < n && a[e].key == a[i].key) e++;
-        for (size_t k = i; k < e; k++) terms[k] = a[k].t;
-        if (e - i > 1) qsort(terms + i, e - i, sizeof *terms, cmp_term);
+        if (e - i > TIES_INSERT && from + 8 < CRIBLE_TERM_MAX) sort_from(terms + i, e - i, from + 8, a + i, tmp + i);
+        else if (e - i > 1) sort_ties(terms + i, e - i, from + 8);
         i = e;
     }
+}
+
+static void sort_terms(mterm **terms, size_t n)
+{
+    sortkey *a = malloc(n * sizeof *a), *tmp = malloc(n * sizeof *tmp);
+    if (a && tmp) sort_from(terms, n, 0, a, tmp);
+    else qsort(terms, n, sizeof *terms, cmp_term);
     free(a);
     free(tmp);
 }

@@ -468,9 +468,17 @@ static uint32_t code_at(const char *t, size_t n, size_t i, size_t *len)
  * U+00C0 on but for the multiplication and division signs, the general
  * punctuation, currency, arrow, mathematical and technical blocks, the
  * CJK punctuation and the emoji planes. */
+/* 1: an ASCII letter or digit (a byte from 0x80 on is 0: not alone). */
+static const uint8_t ascii_word[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+};
+
 static bool word_char(uint32_t c)
 {
-    if (c < 0x80) return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+    if (c < 0x80) return ascii_word[c];
     if (c < 0xc0 || c == 0xd7 || c == 0xf7) return false;
     if ((c >= 0x2000 && c <= 0x2bff) || (c >= 0x3000 && c <= 0x303f) || (c >= 0x1f000 && c <= 0x1faff))
         return false;
@@ -484,21 +492,33 @@ static void default_token(const char *t, size_t n, size_t prev, size_t *a, size_
     while (i < n && (k = space_at(t, n, i))) i += k;
     *a = i;
     if (i == n) { *e = i; return; }
+    const unsigned char *u = (const unsigned char *)t;
     uint32_t c0 = code_at(t, n, i, &k);
+    i += k;
     if (word_char(c0)) {
-        /* a word, with the apostrophe of an elision ("l'", "qu'") */
+        /* a word, with the apostrophe of an elision ("l'", "qu'"); its
+         * ASCII letters and digits a byte at a time (code_at would give
+         * each itself, of length 1) */
         for (;;) {
-            i += k;
+            while (i < n && ascii_word[u[i]]) i++;
             if (i == n) break;
             uint32_t c = code_at(t, n, i, &k);
-            if (word_char(c)) continue;
+            if (word_char(c)) { i += k; continue; }
             if (c == '\'' || c == 0x2019) i += k;
             break;
         }
     } else {
-        /* punctuation: a run of one character ("...", "!!") */
-        do i += k;
-        while (i < n && code_at(t, n, i, &k) == c0 && !space_at(t, n, i));
+        /* punctuation: a run of one character ("...", "!!"), not white
+         * space (c0 is not: an ASCII byte equal to it is not either) */
+        while (i < n) {
+            if (u[i] < 0x80) {
+                if (u[i] != c0) break;
+                i++;
+            } else {
+                if (code_at(t, n, i, &k) != c0 || space_at(t, n, i)) break;
+                i += k;
+            }
+        }
     }
     *e = i;
 }

@@ -95,7 +95,7 @@ static void offsets_round_trip(const char *text, size_t tl, const uint32_t *st, 
 {
     b->len = 0;
     assert_true(ix_offsets_encode(b, text, tl, st, en, n));
-    uint32_t a[64], e[64];
+    uint32_t a[256], e[256];
     const uint8_t *p = b->data;
     assert_true(ix_offsets_decode(&p, b->data + b->len, text, tl, n, a, e));
     assert_ptr_equal(p, b->data + b->len);
@@ -168,6 +168,101 @@ static void test_offsets(void **state)
     ix_buf_free(&b);
 }
 
+/* The default token as index_format.c's STORED says it, code point by
+ * code point (the reference the coder's byte-at-a-time paths must agree
+ * with): white space skipped, then a word (letters and digits, one
+ * apostrophe after them) or a run of one other character. */
+static size_t ref_space(const unsigned char *t, size_t n, size_t i)
+{
+    if (t[i] == ' ' || (t[i] >= '\t' && t[i] <= '\r')) return 1;
+    if (t[i] == 0xc2 && i + 1 < n && t[i + 1] == 0xa0) return 2;
+    if (t[i] == 0xe2 && i + 2 < n && t[i + 1] == 0x80 && (t[i + 2] == 0xaf || t[i + 2] == 0x89)) return 3;
+    return 0;
+}
+
+static uint32_t ref_code(const unsigned char *u, size_t n, size_t i, size_t *len)
+{
+    size_t k = u[i] < 0x80 ? 1 : u[i] >= 0xf0 ? 4 : u[i] >= 0xe0 ? 3 : u[i] >= 0xc0 ? 2 : 0;
+    *len = 1;
+    if (k <= 1 || k > n - i) return u[i];
+    uint32_t c = u[i] & (0x7f >> k);
+    for (size_t j = 1; j < k; j++) {
+        if ((u[i + j] & 0xc0) != 0x80) return u[i];
+        c = c << 6 | (u[i + j] & 0x3f);
+    }
+    *len = k;
+    return c;
+}
+
+static bool ref_word(uint32_t c)
+{
+    if (c < 0x80) return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    return c >= 0xc0 && c != 0xd7 && c != 0xf7 && !(c >= 0x2000 && c <= 0x2bff) && !(c >= 0x3000 && c <= 0x303f) &&
+           !(c >= 0x1f000 && c <= 0x1faff);
+}
+
+static void ref_default(const char *text, size_t n, size_t prev, uint32_t *a, uint32_t *e)
+{
+    const unsigned char *t = (const unsigned char *)text;
+    size_t i = prev, k;
+    while (i < n && (k = ref_space(t, n, i))) i += k;
+    *a = (uint32_t)i;
+    if (i < n) {
+        uint32_t c0 = ref_code(t, n, i, &k);
+        i += k;
+        if (ref_word(c0)) {
+            while (i < n) {
+                uint32_t c = ref_code(t, n, i, &k);
+                if (ref_word(c)) { i += k; continue; }
+                if (c == '\'' || c == 0x2019) i += k;
+                break;
+            }
+        } else {
+            while (i < n && ref_code(t, n, i, &k) == c0 && !ref_space(t, n, i)) i += k;
+        }
+    }
+    *e = (uint32_t)i;
+}
+
+/* Texts cut into the reference's default tokens code as one run (a
+ * varint: their count) and decode back to them: letters of every case,
+ * accents, apostrophes, no-break spaces, emoji, overlong forms of "A" and
+ * "." (a code point below 0x80 in two bytes), stray bytes. */
+static void test_default_tokens(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {"a", "Z", "9", "q", " ", "\t", "\n", ".", ".", "!", "'", "-", "_", "@",
+                                         "\xc3\xa9", "\xc3\x89", "\xc3\x97", "\xe2\x80\x99", "\xc2\xa0",
+                                         "\xe2\x80\xaf", "\xe2\x80\x89", "\xe2\x80\xa6", "\xf0\x9f\x98\x80",
+                                         "\xc1\x81", "\xc0\xae", "\xff", "\x80", "\xc3", "\xe3\x80\x82"};
+    const size_t npieces = sizeof pieces / sizeof *pieces;
+    ix_buf b = {0};
+    srand(11);
+    for (int round = 0; round < 5000; round++) {
+        char r[160];
+        size_t tl = 0, want = (size_t)(rand() % 120);
+        while (tl < want) {
+            /* words are long runs of letters: weight them */
+            const char *pc = rand() % 3 ? pieces[rand() % 4] : pieces[rand() % npieces];
+            size_t l = strlen(pc);
+            memcpy(r + tl, pc, l);
+            tl += l;
+        }
+        uint32_t st[160], en[160], n = 0, prev = 0;
+        for (;;) {
+            ref_default(r, tl, prev, &st[n], &en[n]);
+            if (en[n] == st[n]) break;   /* the text's end */
+            prev = en[n++];
+        }
+        offsets_round_trip(r, tl, st, en, n, &b);
+        uint8_t one[10];
+        size_t ol = n ? ix_varint_put(one, n) : 0;
+        assert_int_equal(b.len, ol);
+        assert_memory_equal(b.data, one, ol);
+    }
+    ix_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -176,6 +271,7 @@ int main(void)
         cmocka_unit_test(test_pack),
         cmocka_unit_test(test_dates),
         cmocka_unit_test(test_offsets),
+        cmocka_unit_test(test_default_tokens),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
