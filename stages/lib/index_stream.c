@@ -2,11 +2,24 @@
  * index_stream.c - reads a token stream (format: conllu.h) into an index
  * writer, document by document.  A document is everything from its
  * `# newdoc id` to the next one; it is handed to the writer only when it is
- * complete, so a malformed or cut document is never indexed.  A thread of
- * its own reads the stream a few blocks ahead (ahead_*).
+ * complete, so a malformed or cut document is never indexed.
+ *
+ * A thread of its own reads the stream a few blocks ahead (ahead_*) and
+ * does there what needs no index: it parses the blocks, copies each
+ * block's stems and normal forms into one string area with their byte
+ * offsets read (digest: crible_index_doc_tokens takes a block at once),
+ * and follows the documents as the writer builds them (adoc: their fields
+ * in order, each one's offsets), so that when one ends it makes its
+ * stored record and metadata values (ix_stored_record, ix_docmeta_values:
+ * what the writer's crible_index_doc_end would make, the same bytes) and
+ * hands them with the block that ends it.  The index thread keeps the
+ * order of the calls and every decision about a document (a bad field, an
+ * empty id, a cut stream): what it was handed only spares it work.
  */
 #include "index_stream.h"
+#include "index_buffer.h"
 #include "index_format.h"
+#include "index_metadata.h"
 
 #include <jansson.h>
 #include <pthread.h>
@@ -41,12 +54,32 @@ static uint32_t num(const char *v)
     return (uint32_t)x;
 }
 
-/* num of cell c of token t, the usual digits read at once. */
-static uint32_t offset(const crible_sentence *s, size_t t, int c)
+/* num of cell c of token t: up to 9 digits read here, else num. */
+static inline uint32_t offset(const crible_sentence *s, size_t t, int c)
 {
     if (c < 0) return 0;
-    long v = crible_sentence_cell_digits(s, t, (size_t)c);
-    return v >= 0 ? (uint32_t)v : num(cell(s, t, c));
+    const char *v = crible_sentence_cell(s, t, (size_t)c);
+    size_t n = crible_sentence_cell_len(s, t, (size_t)c);
+    if (n - 1 < 9) {
+        uint32_t x = 0;
+        size_t i = 0;
+        for (unsigned d; i < n && (d = (unsigned)(unsigned char)v[i] - '0') <= 9; i++) x = x * 10 + d;
+        if (i == n) return x;
+    }
+    return num(v);
+}
+
+/* Copies v[0..n) and a NUL to o, returns the end; `wide`: v and o may be
+ * read and written 16 bytes at a time past their end. */
+static inline char *put_string(char *o, const char *v, size_t n, bool wide)
+{
+    if (wide) {
+        for (size_t i = 0; i < n; i += 16) memcpy(o + i, v + i, 16);
+    } else if (n) {
+        memcpy(o, v, n);
+    }
+    o[n] = 0;
+    return o + n + 1;
 }
 
 void crible_index_entity_field(const char *type, char *out, size_t n)
@@ -161,25 +194,207 @@ static crible_status begin_doc(crible_index_writer *w, const crible_sentence *s,
     return st;
 }
 
+/* A block's tokens as crible_index_doc_tokens takes them: their byte
+ * offsets, and their stem and norm copied into `strings` (each
+ * NUL-terminated), read on the read-ahead thread. */
+typedef struct digest {
+    crible_index_token *toks;
+    size_t cap;
+    char *strings;
+    size_t len, strings_cap;
+} digest;
+
+/* A document's stored record and metadata values, made on the read-ahead
+ * thread as the writer would make them at crible_index_doc_end (the same
+ * functions, from the same JSON and fields: the same bytes), handed to it
+ * with the block that ends the document.  doc 0: none made (the writer
+ * makes them, and says what is wrong). */
+typedef struct made {
+    uint64_t doc;             /* the document's number (1: the first `# newdoc id`) */
+    ix_buf rec;
+    ix_kvlist kv;
+} made;
+
+/* The document the read-ahead thread follows, as the writer would build
+ * it: its fields in the order they come, each one's byte offsets. */
+#define DOC_FIELDS CRIBLE_INDEX_MAX_FIELDS
+typedef struct afield {
+    char name[64];
+    ix_buf toks;              /* crible_index_token, offsets only */
+} afield;
+typedef struct adoc {
+    uint64_t doc;             /* its number; 0: none open */
+    bool ok;                  /* false: not made ahead */
+    char id[1024];
+    ix_buf json;
+    afield fields[DOC_FIELDS];
+    size_t nfields;
+    int cur;
+    ix_docmeta meta;
+} adoc;
+
 /* The stream read ahead by a thread of its own, so that parsing it is
  * off the index thread: a ring of AHEAD blocks, each with what
- * crible_conllu_read returned for it.  The index thread holds one block
- * at a time (until its next ahead_next).  A thread that waits is woken
- * only when half the ring is there for it (ready blocks, or free slots),
- * not at each block: a wake-up costs more than a block. */
+ * crible_conllu_read returned for it, its tokens digested and the stored
+ * record and metadata values of the document it ends.  The index thread
+ * holds one block at a time (until its next ahead_next).  A thread that
+ * waits is woken only when half the ring is there for it (ready blocks,
+ * or free slots), not at each block: a wake-up costs more than a block. */
 #define AHEAD 64
+
+typedef struct slot {
+    crible_sentence s;
+    int rc;
+    crible_error err;
+    digest dg;
+    bool digested;            /* dg holds the block's tokens */
+    made md;
+} slot;
 
 typedef struct ahead {
     crible_conllu_reader *r;
-    crible_sentence s[AHEAD];
-    int rc[AHEAD];
-    crible_error err[AHEAD];
+    slot sl[AHEAD];
+    cols c;                   /* the read-ahead thread's (known after the first block) */
+    bool have_cols;
+    adoc d;
     pthread_mutex_t mu;
     pthread_cond_t reader_cv, index_cv;
     uint64_t read, taken;    /* blocks read; blocks handed to the index thread */
     bool reader_waits, index_waits, stop, threaded;
     pthread_t th;
 } ahead;
+
+/* Field `name` of the document followed (crible_index_doc_field's rules:
+ * a bad name or one too many makes the document one the writer refuses). */
+static void adoc_field(adoc *d, const char *name)
+{
+    for (size_t i = 0; i < d->nfields; i++)
+        if (strcmp(d->fields[i].name, name) == 0) { d->cur = (int)i; return; }
+    if (d->nfields >= DOC_FIELDS || !crible_index_field_name_ok(name)) {
+        d->ok = false;
+        return;
+    }
+    afield *f = &d->fields[d->nfields];
+    snprintf(f->name, sizeof f->name, "%s", name);
+    f->toks.len = 0;
+    d->cur = (int)d->nfields++;
+}
+
+/* The stored record and metadata values of the document followed, into m
+ * (m->doc stays 0 if they cannot be made here). */
+static void adoc_make(adoc *d, made *m)
+{
+    m->doc = 0;
+    if (!d->doc || !d->ok) return;
+    const char *names[DOC_FIELDS];
+    ix_docfield fs[DOC_FIELDS];
+    const char *json = (const char *)d->json.data;
+    crible_error e;
+    ix_kvlist_clear(&m->kv);
+    /* the reader checked the stream's UTF-8 and that it holds no NUL */
+    if (ix_docmeta_read_utf8(&d->meta, d->id, json, d->json.len, &e)) goto done;
+    for (size_t i = 0; i < d->nfields; i++) names[i] = d->fields[i].name;
+    if (ix_docmeta_values(&d->meta, names, d->nfields, &m->kv, &e)) goto done;
+    for (size_t i = 0; i < d->nfields; i++) {
+        const afield *f = &d->fields[i];
+        const char *text = NULL;
+        size_t text_len = 0;
+        ix_docmeta_string(&d->meta, f->name, &text, &text_len);
+        fs[i] = (ix_docfield){f->name, text, text_len, (const crible_index_token *)(void *)f->toks.data,
+                              (uint32_t)(f->toks.len / sizeof(crible_index_token)), NULL, 0, NULL, NULL};
+    }
+    if (!ix_stored_record(&m->rec, json, d->json.len, fs, d->nfields)) goto done;
+    ix_kvlist_pointers(&m->kv, 0);
+    m->doc = d->doc;
+done:
+    ix_docmeta_release(&d->meta);
+}
+
+/* Digests block `sl` (read-ahead thread): as the index thread will take
+ * it, the document it ends made, its tokens' strings and offsets read. */
+static void ahead_block(ahead *a, slot *sl)
+{
+    const crible_sentence *s = &sl->s;
+    adoc *d = &a->d;
+    sl->md.doc = 0;
+    sl->digested = false;
+    if (sl->rc < 0) return;
+    if (!a->have_cols) {
+        a->have_cols = true;
+        crible_conllu_reader *r = a->r;
+        a->c = (cols){col(r, "FORM"), col(r, "CRIBLE:STEM"), col(r, "CRIBLE:NORM"), col(r, "CRIBLE:START"),
+                      col(r, "CRIBLE:END"), col(r, "CRIBLE:NER"), col(r, "CRIBLE:ENTITY")};
+    }
+    const char *nid = sl->rc > 0 ? crible_sentence_comment(s, "newdoc id") : NULL;
+    if (sl->rc == 0 || nid) adoc_make(d, &sl->md);
+    if (sl->rc == 0) return;
+    if (nid) {
+        d->doc++;
+        snprintf(d->id, sizeof d->id, "%s", nid);
+        const char *json = crible_sentence_comment(s, "crible.doc");
+        d->ok = json && d->id[0];
+        d->json.len = 0;
+        if (json && !ix_buf_add(&d->json, json, strlen(json))) d->ok = false;
+        d->nfields = 0;
+        d->cur = -1;
+    }
+    if (!d->doc) return;
+    const char *field = crible_sentence_comment(s, "crible.field");
+    if (field) adoc_field(d, field);
+    if (s->ntokens == 0) return;
+    if (d->cur < 0) adoc_field(d, "text");
+    digest *g = &sl->dg;
+    /* each token's stem and norm: at most twice the block's bytes, and
+     * 16 bytes of room for a copy 16 bytes at a time */
+    size_t room = 2 * (s->buf_len + s->ntokens) + 16;
+    if (s->ntokens > g->cap || room > g->strings_cap) {
+        size_t cap = s->ntokens > g->cap ? s->ntokens + 256 : g->cap;
+        crible_index_token *t = realloc(g->toks, cap * sizeof *t);
+        if (t) g->toks = t;
+        char *p = t ? realloc(g->strings, room) : NULL;
+        if (!p) {   /* the index thread reads the cells itself */
+            d->ok = false;
+            return;
+        }
+        g->strings = p;
+        g->strings_cap = room;
+        g->cap = cap;
+    }
+    const cols *c = &a->c;
+    const size_t nc = s->ncolumns;
+    /* a block read whole has SLACK bytes after it: its cells may be read
+     * 16 bytes at a time */
+    const bool padded = s->raw_ok;
+    char *o = g->strings;
+    for (size_t t = 0; t < s->ntokens; t++) {
+        char *const *row = s->cells + t * nc;
+        const char *stem = c->stem >= 0 ? row[c->stem] : NULL, *norm = c->norm >= 0 ? row[c->norm] : NULL;
+        size_t sn = 0, nn;
+        if (stem && !(stem[0] == '_' && !stem[1])) sn = crible_sentence_cell_len(s, t, (size_t)c->stem);
+        else stem = "";
+        if (norm && !(norm[0] == '_' && !norm[1])) nn = crible_sentence_cell_len(s, t, (size_t)c->norm);
+        else { norm = stem; nn = sn; }   /* no norm: the stem's */
+        crible_index_token *k = &g->toks[t];
+        k->stem = o;
+        o = put_string(o, stem, sn, padded && sn);
+        k->norm = o;
+        o = put_string(o, norm, nn, padded && nn);
+        k->start = offset(s, t, c->start);
+        k->end = offset(s, t, c->end);
+    }
+    g->len = (size_t)(o - g->strings);
+    sl->digested = true;
+    if (d->cur >= 0 && d->ok) {
+        ix_buf *ft = &d->fields[d->cur].toks;
+        if (!ix_buf_reserve(ft, s->ntokens * sizeof(crible_index_token))) {
+            d->ok = false;
+            return;
+        }
+        crible_index_token *t = (crible_index_token *)(void *)(ft->data + ft->len);
+        for (size_t k = 0; k < s->ntokens; k++) t[k] = (crible_index_token){NULL, NULL, g->toks[k].start, g->toks[k].end};
+        ft->len += s->ntokens * sizeof *t;
+    }
+}
 
 static void *ahead_main(void *arg)
 {
@@ -195,10 +410,11 @@ static void *ahead_main(void *arg)
         bool stop = a->stop;
         pthread_mutex_unlock(&a->mu);
         if (stop) break;
-        size_t i = k % AHEAD;
-        int rc = crible_conllu_read(a->r, &a->s[i], &a->err[i]);
+        slot *sl = &a->sl[k % AHEAD];
+        int rc = crible_conllu_read(a->r, &sl->s, &sl->err);
+        sl->rc = rc;
+        ahead_block(a, sl);
         pthread_mutex_lock(&a->mu);
-        a->rc[i] = rc;
         a->read = k + 1;
         if (a->index_waits && (a->read - a->taken >= AHEAD / 2 || rc <= 0)) {
             a->index_waits = false;
@@ -214,7 +430,7 @@ static crible_status ahead_start(ahead *a, crible_conllu_reader *r, crible_error
 {
     memset(a, 0, sizeof *a);
     a->r = r;
-    for (size_t i = 0; i < AHEAD; i++) crible_sentence_init(&a->s[i]);
+    for (size_t i = 0; i < AHEAD; i++) crible_sentence_init(&a->sl[i].s);
     if (pthread_mutex_init(&a->mu, NULL)) return crible_error_set(err, CRIBLE_ENOMEM, "cannot make a lock");
     if (pthread_cond_init(&a->reader_cv, NULL) || pthread_cond_init(&a->index_cv, NULL)) {
         pthread_mutex_destroy(&a->mu);
@@ -224,27 +440,30 @@ static crible_status ahead_start(ahead *a, crible_conllu_reader *r, crible_error
     return CRIBLE_OK;
 }
 
-/* The next block, as crible_conllu_read returns it (*s its sentence). */
-static int ahead_next(ahead *a, const crible_sentence **s, crible_error *err)
+/* The next block, as crible_conllu_read returns it (*out its slot). */
+static int ahead_next(ahead *a, const slot **out, crible_error *err)
 {
+    slot *sl;
     if (!a->threaded) {
-        *s = &a->s[0];
-        return crible_conllu_read(a->r, &a->s[0], err);
+        sl = &a->sl[0];
+        sl->rc = crible_conllu_read(a->r, &sl->s, &sl->err);
+        ahead_block(a, sl);
+    } else {
+        pthread_mutex_lock(&a->mu);
+        while (a->read == a->taken) {
+            a->index_waits = true;
+            pthread_cond_wait(&a->index_cv, &a->mu);
+        }
+        sl = &a->sl[a->taken++ % AHEAD];
+        if (a->reader_waits && a->read - a->taken <= AHEAD / 2) {
+            a->reader_waits = false;
+            pthread_cond_signal(&a->reader_cv);
+        }
+        pthread_mutex_unlock(&a->mu);
     }
-    pthread_mutex_lock(&a->mu);
-    while (a->read == a->taken) {
-        a->index_waits = true;
-        pthread_cond_wait(&a->index_cv, &a->mu);
-    }
-    size_t i = a->taken++ % AHEAD;
-    if (a->reader_waits && a->read - a->taken <= AHEAD / 2) {
-        a->reader_waits = false;
-        pthread_cond_signal(&a->reader_cv);
-    }
-    pthread_mutex_unlock(&a->mu);
-    *s = &a->s[i];
-    if (a->rc[i] < 0) *err = a->err[i];
-    return a->rc[i];
+    *out = sl;
+    if (sl->rc < 0) *err = sl->err;
+    return sl->rc;
 }
 
 static void ahead_stop(ahead *a)
@@ -256,10 +475,30 @@ static void ahead_stop(ahead *a)
         pthread_mutex_unlock(&a->mu);
         pthread_join(a->th, NULL);
     }
-    for (size_t i = 0; i < AHEAD; i++) crible_sentence_free(&a->s[i]);
+    for (size_t i = 0; i < AHEAD; i++) {
+        crible_sentence_free(&a->sl[i].s);
+        free(a->sl[i].dg.toks);
+        free(a->sl[i].dg.strings);
+        ix_buf_free(&a->sl[i].md.rec);
+        ix_kvlist_free(&a->sl[i].md.kv);
+    }
+    for (size_t i = 0; i < DOC_FIELDS; i++) ix_buf_free(&a->d.fields[i].toks);
+    ix_buf_free(&a->d.json);
+    ix_docmeta_free(&a->d.meta);
     pthread_cond_destroy(&a->reader_cv);
     pthread_cond_destroy(&a->index_cv);
     pthread_mutex_destroy(&a->mu);
+}
+
+/* Ends document number `doc` (the writer's current one), with what the
+ * read-ahead thread made of it when it is that document's. */
+static crible_status end_doc(crible_index_writer *w, const slot *sl, uint64_t doc, crible_error *err)
+{
+    if (sl->md.doc == doc) {
+        crible_index_doc_stored(w, sl->md.rec.data, sl->md.rec.len);
+        crible_index_doc_metadata(w, sl->md.kv.kvs, sl->md.kv.n);
+    }
+    return crible_index_doc_end(w, err);
 }
 
 crible_status crible_index_stream(crible_index_writer *w, crible_conllu_reader *r,
@@ -267,10 +506,13 @@ crible_status crible_index_stream(crible_index_writer *w, crible_conllu_reader *
 {
     crible_index_stream_stats local = {0, 0, 0};
     if (!stats) stats = &local;
-    ahead a;
-    crible_status st = ahead_start(&a, r, err);
-    if (st) return st;
+    ahead *a = malloc(sizeof *a);
+    if (!a) return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+    crible_status st = ahead_start(a, r, err);
+    if (st) { free(a); return st; }
+    const slot *sl = NULL;
     const crible_sentence *sp = NULL;
+    uint64_t docno = 0;       /* `# newdoc id` blocks taken */
     json_t *an = json_object();
     cols c = {-1, -1, -1, -1, -1, -1, -1};
     bool have_cols = false, have_doc = false, settled = false;
@@ -281,7 +523,8 @@ crible_status crible_index_stream(crible_index_writer *w, crible_conllu_reader *
     crible_error_clear(&bad);
     const char *name = crible_conllu_reader_name(r);
     for (;;) {
-        int rc = ahead_next(&a, &sp, err);
+        int rc = ahead_next(a, &sl, err);
+        sp = &sl->s;
         if (rc < 0) {
             /* the broken block opens a new document: the one before is whole */
             const char *nid = crible_sentence_comment(sp, "newdoc id");
@@ -310,7 +553,7 @@ crible_status crible_index_stream(crible_index_writer *w, crible_conllu_reader *
                                       "%s: the stream ends without its end mark: document '%s' (line %ld) "
                                       "was cut short and is not indexed", name, id, doc_line);
             } else if (have_doc) {
-                st = crible_index_doc_end(w, err);
+                st = end_doc(w, sl, docno, err);
                 if (st == CRIBLE_EDATA) { stats->bad_docs++; st = CRIBLE_OK; }
                 else if (!st) stats->docs++;
                 if (st) break;
@@ -339,12 +582,13 @@ crible_status crible_index_stream(crible_index_writer *w, crible_conllu_reader *
         if (!settled) settings(sp, an);
         const char *nid = crible_sentence_comment(sp, "newdoc id");
         if (nid) {
+            docno++;
             if (!settled) {
                 settled = true;
                 if ((st = crible_index_stream_settings(w, an, name, err))) break;
             }
             if (have_doc) {
-                crible_status ds = crible_index_doc_end(w, err);
+                crible_status ds = end_doc(w, sl, docno - 1, err);
                 if (ds == CRIBLE_EDATA) {
                     stats->bad_docs++;
                     if (!first_bad) { first_bad = ds; bad = *err; crible_error_prefix(&bad, "%s:%ld", name, doc_line); }
@@ -384,7 +628,9 @@ crible_status crible_index_stream(crible_index_writer *w, crible_conllu_reader *
         }
         if (sp->ntokens == 0) continue;
         crible_index_doc_sentence(w);
-        for (size_t t = 0; t < sp->ntokens && !st; t++) {
+        if (sl->digested)
+            st = crible_index_doc_tokens(w, sl->dg.toks, sp->ntokens, sl->dg.strings, sl->dg.len, err);
+        for (size_t t = 0; t < sp->ntokens && !st && !sl->digested; t++) {
             const char *stem = cell(sp, t, c.stem), *norm = cell(sp, t, c.norm);
             crible_index_token tok = {stem, norm ? norm : stem, offset(sp, t, c.start),
                                       offset(sp, t, c.end)};
@@ -394,7 +640,8 @@ crible_status crible_index_stream(crible_index_writer *w, crible_conllu_reader *
         if (!st) st = add_entities(w, sp, &c, err);
         if (st) break;
     }
-    ahead_stop(&a);
+    ahead_stop(a);
+    free(a);
     json_decref(an);
     if (!st && first_bad) {
         *err = bad;

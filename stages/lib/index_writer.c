@@ -261,11 +261,16 @@ crible_status crible_index_doc_begin(crible_index_writer *w, const char *id, con
     return CRIBLE_OK;
 }
 
+bool crible_index_field_name_ok(const char *field)
+{
+    return *field && field[0] != '_' && strlen(field) < sizeof ((wfield *)0)->name;
+}
+
 crible_status crible_index_doc_field(crible_index_writer *w, const char *field, crible_error *err)
 {
     for (size_t i = 0; i < w->nfields; i++)
         if (strcmp(w->fields[i].name, field) == 0) { w->cur = (int)i; return CRIBLE_OK; }
-    if (strlen(field) >= sizeof w->fields[0].name || w->nfields >= 60 || !*field || field[0] == '_')
+    if (w->nfields >= CRIBLE_INDEX_MAX_FIELDS || !crible_index_field_name_ok(field))
         return crible_error_set(err, CRIBLE_EDATA, "bad field name '%.60s'", field);
     if (w->nfields == w->fields_cap) {
         size_t cap = w->fields_cap ? w->fields_cap * 2 : 4;
@@ -353,8 +358,9 @@ static bool pool_add(ix_buf *pool, const char *s, uint32_t *off)
     return ix_buf_string(pool, s ? s : "", s ? strlen(s) : 0, off);
 }
 
-crible_status crible_index_doc_token(crible_index_writer *w, const crible_index_token *tok,
-                                     crible_error *err)
+/* The current field (the text field if none), with room for n more
+ * tokens. */
+static crible_status token_room(crible_index_writer *w, size_t n, wfield **out, crible_error *err)
 {
     if (w->cur < 0) {
         crible_status st = crible_index_doc_field(w, "text", err);
@@ -362,20 +368,48 @@ crible_status crible_index_doc_token(crible_index_writer *w, const crible_index_
     }
     wfield *f = &w->fields[w->cur];
     if (f->ext) return crible_error_set(err, CRIBLE_EINTERNAL, "a token after field '%s' given whole", f->name);
+    if (n > UINT32_MAX / 2 - f->n) return nomem(err);
     if (f->nsent == 0) crible_index_doc_sentence(w);
-    if (f->n == f->cap) {
-        uint32_t cap = f->cap ? f->cap * 2 : 256;
+    if (f->n + n > f->cap) {
+        uint32_t cap = f->cap ? f->cap : 256;
+        while (cap < f->n + n) cap *= 2;
         wtoken *t = realloc(f->tokens, cap * sizeof *t);
         if (!t) return nomem(err);
         f->tokens = t;
         f->cap = cap;
     }
+    *out = f;
+    return CRIBLE_OK;
+}
+
+crible_status crible_index_doc_token(crible_index_writer *w, const crible_index_token *tok,
+                                     crible_error *err)
+{
+    wfield *f = NULL;
+    crible_status st = token_room(w, 1, &f, err);
+    if (st) return st;
     wtoken *t = &f->tokens[f->n];
     if (!pool_add(&w->pool, tok->stem, &t->stem) || !pool_add(&w->pool, tok->norm, &t->norm))
         return nomem(err);
     t->start = tok->start;
     t->end = tok->end;
     f->n++;
+    return CRIBLE_OK;
+}
+
+crible_status crible_index_doc_tokens(crible_index_writer *w, const crible_index_token *toks, size_t n,
+                                      const char *strings, size_t len, crible_error *err)
+{
+    wfield *f = NULL;
+    crible_status st = token_room(w, n, &f, err);
+    if (st) return st;
+    size_t base = w->pool.len;
+    if (base + len > UINT32_MAX || !ix_buf_add(&w->pool, strings, len)) return nomem(err);
+    wtoken *t = &f->tokens[f->n];
+    for (size_t i = 0; i < n; i++)
+        t[i] = (wtoken){(uint32_t)(base + (size_t)(toks[i].stem - strings)),
+                        (uint32_t)(base + (size_t)(toks[i].norm - strings)), toks[i].start, toks[i].end};
+    f->n += (uint32_t)n;
     return CRIBLE_OK;
 }
 

@@ -71,12 +71,25 @@ typedef struct crible_index_token {
  * metadata members become keyword/numeric fields, see index.h). */
 crible_status crible_index_doc_begin(crible_index_writer *w, const char *id, const char *json,
                                      size_t json_len, crible_error *err);
-/* The text field the next sentences belong to ("text", "title"). */
+/* The text field the next sentences belong to ("text", "title"): at most
+ * CRIBLE_INDEX_MAX_FIELDS of them a document, each a name that
+ * crible_index_field_name_ok accepts (else CRIBLE_EDATA). */
 crible_status crible_index_doc_field(crible_index_writer *w, const char *field, crible_error *err);
+#define CRIBLE_INDEX_MAX_FIELDS 60
+/* Whether `field` can name a text field: 1 to 63 bytes, not starting with
+ * '_' (the hidden fields'). */
+bool crible_index_field_name_ok(const char *field);
 /* A new sentence starts at the next token. */
 void crible_index_doc_sentence(crible_index_writer *w);
 crible_status crible_index_doc_token(crible_index_writer *w, const crible_index_token *tok,
                                      crible_error *err);
+/* crible_index_doc_token for n tokens at once, whose strings are laid
+ * out as the writer keeps them: each toks[i].stem and toks[i].norm (never
+ * NULL; "" for none) points into strings[0..len), NUL-terminated, and
+ * strings holds nothing else.  The piped path's call (index_stream.c): the
+ * strings copied at once, no strlen. */
+crible_status crible_index_doc_tokens(crible_index_writer *w, const crible_index_token *toks, size_t n,
+                                      const char *strings, size_t len, crible_error *err);
 /* The in-process analysis path's faster calls (index_analyze.h): a text
  * field given whole, its tokens and the first token of each sentence (in
  * place of doc_field, doc_sentence and doc_token calls for it), and the
