@@ -99,6 +99,82 @@ static bool icu_boundary(crible_tokenizer *t, int32_t from, int32_t to)
     return b != UBRK_DONE && b + ws <= to;
 }
 
+/* The Sentence_Break classes (UAX #29) of the few characters
+ * icu_answer knows, checked against ICU by test_tokenizer. */
+static inline bool sb_term(UChar c)   /* ATerm, STerm */
+{
+    return c == '.' || c == '?' || c == '!';
+}
+
+static inline bool sb_close(UChar c)   /* Close: " ' ) ] } « » ‘ ’ “ ” */
+{
+    return c == '"' || c == '\'' || c == ')' || c == ']' || c == '}' || c == 0xAB || c == 0xBB ||
+           c == 0x2018 || c == 0x2019 || c == 0x201C || c == 0x201D;
+}
+
+static inline bool sb_sp(UChar c)   /* Sp: space, no-break spaces */
+{
+    return c == ' ' || c == 0xA0 || c == 0x202F;
+}
+
+static inline bool sb_upper(UChar c)   /* Upper: A-Z, À-Þ but × */
+{
+    return (unsigned)(c - 'A') < 26 || (c >= 0xC0 && c <= 0xDE && c != 0xD7);
+}
+
+static inline bool sb_scontinue(UChar c)   /* SContinue: , - : – — */
+{
+    return c == ',' || c == '-' || c == ':' || c == 0x2013 || c == 0x2014;
+}
+
+/* What icu_boundary(t, from, to) answers, when UAX #29's rules decide it
+ * from the text since the last terminal alone: 1 (a boundary at `to`), 0
+ * (none in [from, to], from == to), -1 (ask ICU).  The text from the last
+ * terminal to `to` must be . ? ! (ATerm, STerm), closing marks (Close),
+ * spaces (Sp), i.e. "SATerm+ Close* Sp*"; then
+ *   - an upper-case letter at `to`: SB11 breaks there ("2030.Le",
+ *     "personnes.\"Nous", "fin. » Il"); nothing keeps it: SB6 wants a
+ *     digit, SB8 a lower-case letter, SB8a a continuation or a terminal,
+ *     SB9 and SB10 a closing mark, a space or a separator, and SB7 ("U.S",
+ *     letter ATerm × Upper) is ruled out by asking ICU when one period
+ *     follows a letter, or what may be one, right before `to`;
+ *   - with nothing between the tokens (from == to), a closing mark (SB9:
+ *     SATerm Close* × Close) or a continuation , - : – — (SB8a) at `to`:
+ *     no boundary there, the only place in [from, to].
+ * ICU's rules chain over such text exactly so (its sent.txt: rule 998
+ * cannot start on a terminal, a closing mark or a space).  Not with
+ * icu_only (the reference test_tokenizer and `bench_floor same` compare
+ * with). */
+static int icu_answer(const crible_tokenizer *t, int32_t from, int32_t to)
+{
+    if (t->opt.icu_only || t->term_s < 0)
+        return -1;
+    const UChar *u = t->text.norm;
+    int32_t i = t->term_s;
+    while (i < to && sb_term(u[i]))
+        i++;
+    int32_t run_end = i;
+    while (i < to && sb_close(u[i]))
+        i++;
+    int32_t close_end = i;
+    while (i < to && sb_sp(u[i]))
+        i++;
+    if (run_end == t->term_s || i != to || to >= t->text.nnorm || from < run_end)
+        return -1;
+    UChar c = u[to];
+    if (sb_upper(c)) {
+        /* SB7 may keep "x.Y": one period right after what may be a letter */
+        if (i == run_end && u[run_end - 1] == '.' && (run_end - 1 == t->term_s) &&
+            (t->term_s == 0 || u[t->term_s - 1] >= 0x80 ||
+             (unsigned)((u[t->term_s - 1] | 0x20) - 'a') < 26))
+            return -1;
+        return 1;
+    }
+    if (from == to && i == close_end && (sb_close(c) || sb_scontinue(c)))
+        return 0;
+    return -1;
+}
+
 /* Whether a sentence ends between the last token and the one starting at
  * s, of `type`, after `gap` (GAP_* bits). */
 static bool sentence_ends(crible_tokenizer *t, int32_t s, uint8_t type, unsigned gap)
@@ -130,7 +206,8 @@ static bool sentence_ends(crible_tokenizer *t, int32_t s, uint8_t type, unsigned
     bool terminal = is_terminal(t, a);
     if (a->flags & F_NOBREAK)
         return false;
-    if (!((terminal && (gap & GAP_SPACE)) || icu_boundary(t, a->e, s)))
+    int known = terminal && (gap & GAP_SPACE) ? 1 : icu_answer(t, a->e, s);
+    if (!(known == 1 || (known < 0 && icu_boundary(t, a->e, s))))
         return false;
     if (closing) {
         t->pending = true;

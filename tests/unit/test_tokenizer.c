@@ -361,6 +361,85 @@ static void test_fast_path_is_icu(void **state)
     }
 }
 
+/* Every token as "sentence start end", to compare two tokenizers' cuts. */
+typedef struct flat {
+    char *buf;
+    size_t len, cap;
+} flat;
+
+static crible_status flatten(void *ctx, const crible_token_sentence *s, crible_error *err)
+{
+    (void)err;
+    flat *f = ctx;
+    for (size_t k = 0; k < s->ntokens; k++) {
+        if (f->len + 64 > f->cap) {
+            f->cap = (f->len + 64) * 2;
+            f->buf = realloc(f->buf, f->cap);
+            assert_non_null(f->buf);
+        }
+        f->len += (size_t)sprintf(f->buf + f->len, "%zu %zu %zu\n", s->index, s->tokens[k].start,
+                                  s->tokens[k].end);
+    }
+    return CRIBLE_OK;
+}
+
+/* Where a sentence ends after . ? ! is decided without ICU when UAX #29
+ * alone decides it (tok_sentences.c, icu_answer): the same sentences as
+ * ICU's (icu_only) for every character before the terminal, terminal
+ * run, closing mark, space and next character among those its classes
+ * name, and their neighbours that they do not. */
+static void test_sentence_shortcut_is_icu(void **state)
+{
+    (void)state;
+    static const char *const before[] = {"e", "E", "9", ")", "\xC3\xA9", " ", "%"};
+    static const char *const terms[] = {".", "?", "!", "..", "?!", ".?", "\xE2\x80\xA6"};
+    static const char *const closes[] = {"", "\"", "'", ")", "]", "}", "\xC2\xAB", "\xC2\xBB",
+                                         "\xE2\x80\x98", "\xE2\x80\x99", "\xE2\x80\x9C",
+                                         "\xE2\x80\x9D", ")\"", "\xC2\xBB)"};
+    static const char *const spaces[] = {"", " ", "\xC2\xA0", "\xE2\x80\xAF", "  ", "\t"};
+    static const char *const next[] = {"A", "Z", "\xC3\x89", "\xC3\x9E", "\xC3\x97", "a", "\xC3\xA9", ",",
+                                       "-", ":", "\xE2\x80\x93", "\xE2\x80\x94", "\"", "\xC2\xBB", "1",
+                                       ";", "(", "\xC5\x92", "'", "\xE2\x80\x99"};
+#define N(a) (sizeof a / sizeof *a)
+    crible_tokenize_options o;
+    crible_tokenize_options_init(&o);
+    crible_tokenizer *fast = tokenizer(&o);
+    o.icu_only = true;
+    crible_tokenizer *slow = tokenizer(&o);
+    size_t texts = 0;
+    for (size_t b = 0; b < N(before); b++)
+        for (size_t tm = 0; tm < N(terms); tm++) {
+            /* one text a terminal: its combinations apart, line by line */
+            char *text = malloc(N(closes) * N(spaces) * N(next) * 64);
+            assert_non_null(text);
+            size_t len = 0;
+            for (size_t c = 0; c < N(closes); c++)
+                for (size_t sp = 0; sp < N(spaces); sp++)
+                    for (size_t nx = 0; nx < N(next); nx++)
+                        len += (size_t)sprintf(text + len, "Mot%s%s%s%s%sxy fin\n\n", before[b], terms[tm],
+                                               closes[c], spaces[sp], next[nx]);
+            flat x = {0}, y = {0};
+            crible_error err = {0};
+            assert_int_equal(crible_tokenizer_run(fast, text, len, flatten, &x, &err), CRIBLE_OK);
+            assert_int_equal(crible_tokenizer_run(slow, text, len, flatten, &y, &err), CRIBLE_OK);
+            assert_int_equal(x.len, y.len);
+            if (memcmp(x.buf, y.buf, x.len) != 0) {
+                size_t i = 0;
+                while (x.buf[i] == y.buf[i])
+                    i++;
+                fail_msg("sentences differ from ICU's near '%.60s'", x.buf + (i > 20 ? i - 20 : 0));
+            }
+            free(x.buf);
+            free(y.buf);
+            free(text);
+            texts++;
+        }
+    crible_tokenizer_free(fast);
+    crible_tokenizer_free(slow);
+    assert_int_equal(texts, N(before) * N(terms));
+#undef N
+}
+
 static void test_type_names(void **state)
 {
     (void)state;
@@ -387,6 +466,7 @@ int main(void)
         cmocka_unit_test(test_bad_and_empty_input),
         cmocka_unit_test(test_long_text),
         cmocka_unit_test(test_fast_path_is_icu),
+        cmocka_unit_test(test_sentence_shortcut_is_icu),
         cmocka_unit_test(test_type_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
