@@ -3,7 +3,10 @@
  * same stream with CRIBLE:STEM and CRIBLE:STOP appended out.  The work is
  * in stages/lib/stem_bank.h (which term and stop flag a token gets, per
  * language) and stemmer.h; this main parses options, loads the `stem:`
- * section, follows each document's "lang" and copies blocks through.
+ * section, follows each document's "lang" and copies blocks through: a
+ * block's new cells are made as the text written after each token line
+ * ("\tSTEM\tSTOP", checked as they are made), handed to the writer at
+ * once (crible_conllu_write_tails).
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -43,12 +46,10 @@ typedef struct stem_run {
     crible_stem_bank *bank;
     crible_conllu_writer *w;
     crible_sentence s;
-    char *terms;              /* this block's terms, NUL-separated */
-    size_t terms_len, terms_cap;
-    const char **cells;       /* 2 extra cells per token */
-    size_t *offs;             /* where each token's term starts in terms */
-    bool *stops;
-    size_t cells_cap;
+    char *tails;              /* this block's extra cells: "\tSTEM\tSTOP" per token */
+    size_t tails_cap;
+    size_t *offs;             /* where each token's starts in tails (ntokens + 1) */
+    size_t offs_cap;
     char columns[2048];       /* the first input's columns, to check the others */
     char *settings;           /* "# crible.stem = JSON", for the index and queries */
     char warned[8][32];       /* unknown languages already reported */
@@ -84,27 +85,36 @@ static crible_status select_language(stem_run *r, const crible_sentence *s, crib
     return st;
 }
 
+/* Room for n more bytes of tails after `len` (and 16 bytes past them:
+ * the writer copies 16 bytes at a time). */
+static bool tails_room(stem_run *r, size_t len, size_t n, crible_error *err)
+{
+    if (len + n + 16 <= r->tails_cap)
+        return true;
+    size_t cap = (len + n + 16) * 2;
+    char *b = crible_realloc(r->tails, cap, err);
+    if (!b)
+        return false;
+    r->tails = b;
+    r->tails_cap = cap;
+    return true;
+}
+
 static crible_status stem_block(stem_run *r, int col_norm, int col_type, crible_error *err)
 {
     const crible_sentence *s = &r->s;
     crible_status st = select_language(r, s, err);
     if (st != CRIBLE_OK)
         return st;
-    if (s->ntokens > r->cells_cap) {
+    if (s->ntokens + 1 > r->offs_cap) {
         size_t cap = s->ntokens + 64;
-        const char **c = crible_realloc(r->cells, 2 * cap * sizeof *c, err);
-        if (c)
-            r->cells = c;
-        size_t *o = c ? crible_realloc(r->offs, cap * sizeof *o, err) : NULL;
-        if (o)
-            r->offs = o;
-        bool *b = o ? crible_realloc(r->stops, cap * sizeof *b, err) : NULL;
-        if (!b)
+        size_t *o = crible_realloc(r->offs, cap * sizeof *o, err);
+        if (!o)
             return CRIBLE_ENOMEM;
-        r->stops = b;
-        r->cells_cap = cap;
+        r->offs = o;
+        r->offs_cap = cap;
     }
-    r->terms_len = 0;
+    size_t len = 0;
     for (size_t t = 0; t < s->ntokens; t++) {
         const char *norm = crible_sentence_cell(s, t, (size_t)col_norm);
         const char *tn = crible_sentence_cell(s, t, (size_t)col_type);
@@ -119,25 +129,31 @@ static crible_status stem_block(stem_run *r, int col_norm, int col_type, crible_
                                                   type, &tl, &stop);
         if (!term)
             return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
-        if (r->terms_len + tl + 1 > r->terms_cap) {
-            size_t cap = (r->terms_cap + tl + 1) * 2;
-            char *b = crible_realloc(r->terms, cap, err);
-            if (!b)
-                return CRIBLE_ENOMEM;
-            r->terms = b;
-            r->terms_cap = cap;
+        if (!tails_room(r, len, tl + 4, err))
+            return CRIBLE_ENOMEM;
+        /* "\tSTEM\tSTOP", an empty stem written "_" */
+        r->offs[t] = len;
+        char *o = r->tails + len;
+        *o++ = '\t';
+        unsigned bad = 0;
+        for (size_t i = 0; i < tl; i++) {
+            bad |= crible_conllu_cell_stop((unsigned char)term[i]);
+            o[i] = term[i];
         }
-        r->offs[t] = r->terms_len;
-        r->stops[t] = stop;
-        memcpy(r->terms + r->terms_len, term, tl);
-        r->terms[r->terms_len + tl] = '\0';
-        r->terms_len += tl + 1;
+        if (bad)
+            return crible_error_set(err, CRIBLE_EINTERNAL,
+                                    "a cell cannot hold a TAB or a line break: '%.40s'", term);
+        if (!tl)
+            *o++ = '_';
+        o += tl;
+        *o++ = '\t';
+        *o++ = stop ? '1' : '0';
+        len = (size_t)(o - r->tails);
     }
-    for (size_t t = 0; t < s->ntokens; t++) {
-        r->cells[2 * t] = r->terms + r->offs[t];
-        r->cells[2 * t + 1] = r->stops[t] ? "1" : "0";
-    }
-    return crible_conllu_write(r->w, s, r->cells, 2, err);
+    r->offs[s->ntokens] = len;
+    if (!tails_room(r, len, 0, err))
+        return CRIBLE_ENOMEM;
+    return crible_conllu_write_tails(r->w, s, r->tails, r->offs, 2, err);
 }
 
 /* Every input must have the first one's columns: the output has one header. */
@@ -237,11 +253,9 @@ int main(int argc, char **argv)
         st = crible_conllu_writer_finish(run.w, &err);
     crible_conllu_writer_close(run.w);
     crible_sentence_free(&run.s);
-    free(run.terms);
-    free(run.cells);
+    free(run.tails);
     free(run.settings);
     free(run.offs);
-    free(run.stops);
     crible_stem_bank_free(run.bank);
     crible_stem_options_free(&opt);
     crible_config_free(config);

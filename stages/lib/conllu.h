@@ -211,6 +211,21 @@ void crible_conllu_writer_close(crible_conllu_writer *w);
 crible_status crible_conllu_write(crible_conllu_writer *w, const crible_sentence *s,
                                   const char *const *extra, size_t nextra,
                                   crible_error *err);
+/* Writes s with, after each token t's own cells, the bytes
+ * tails[offs[t]..offs[t + 1]): its `nextra` extra cells formatted by the
+ * caller, each after a TAB ("\tcell\tcell"; no cell empty nor holding a
+ * NUL, a TAB or a line break: not checked, see crible_conllu_cell_stop).
+ * `tails` must be readable 16 bytes past offs[s->ntokens] (copied 16 bytes
+ * at a time).  The same output as crible_conllu_write given those cells
+ * (crible-stem's call: its cells made once, in place). */
+crible_status crible_conllu_write_tails(crible_conllu_writer *w, const crible_sentence *s,
+                                        const char *tails, const size_t *offs, size_t nextra,
+                                        crible_error *err);
+/* Whether byte c cannot be in a cell: NUL, TAB, LF, CR. */
+static inline bool crible_conllu_cell_stop(unsigned char c)
+{
+    return c <= '\r' && ((0x2601u >> c) & 1);
+}
 /* Writes lines formatted by the caller, rows[0..len) (each ending "\n":
  * comments other than `# newdoc`, then token lines of the writer's columns,
  * no cell holding a TAB or a line break: not checked), and the blank line

@@ -6,7 +6,10 @@
  * not a stdio call per line.  A block the reader read whole (raw_ok in
  * crible_sentence) is written from the bytes it was read from: its
  * comments in one copy, each token line in one copy followed by the extra
- * cells; a block built otherwise is joined cell by cell.
+ * cells; a block built otherwise is joined cell by cell.  A caller that
+ * makes its extra cells itself hands them as one string per token
+ * (crible_conllu_write_tails, crible-stem): row and cells copied 16 bytes
+ * at a time, nothing checked byte by byte.
  */
 #define _GNU_SOURCE   /* F_SETPIPE_SZ (Linux) */
 #include "conllu.h"
@@ -295,16 +298,13 @@ static crible_status write_plain(crible_conllu_writer *w, const crible_sentence 
     return st == CRIBLE_OK ? block_done(w, err) : st;
 }
 
-/* The bytes that end a cell or make it invalid: NUL, TAB, LF, CR. */
-static const unsigned char cell_stop[256] = {[0] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1};
-
 /* The length of cell v (NULL or empty: "_"), or SIZE_MAX when it holds a
  * TAB or a line break (cells cannot). */
 static size_t cell_len(const char **v)
 {
     const char *c = *v && **v ? *v : "_";
     size_t n = 0;
-    while (!cell_stop[(unsigned char)c[n]])
+    while (!crible_conllu_cell_stop((unsigned char)c[n]))
         n++;
     *v = c;
     return c[n] ? SIZE_MAX : n;
@@ -342,6 +342,19 @@ static crible_status put_extra_apart(crible_conllu_writer *w, const char *row, s
     return CRIBLE_OK;
 }
 
+/* Copies src[0..n) to dst 16 bytes at a time: both may be read or
+ * written up to 15 bytes past n. */
+static inline void copy16(char *dst, const char *src, size_t n)
+{
+    for (size_t k = 0; k < n; k += 16) {
+#ifdef __SSE2__
+        _mm_storeu_si128((__m128i *)(void *)(dst + k), _mm_loadu_si128((const __m128i *)(const void *)(src + k)));
+#else
+        memcpy(dst + k, src + k, 16);
+#endif
+    }
+}
+
 /* Appends the token line row[0..row_len) (its own cells) followed by its
  * extra cells, each after a TAB, then the line feed.  `slack`: row may be
  * read 16 bytes at a time (a block read whole has room after it). */
@@ -353,24 +366,17 @@ static inline crible_status put_extra(crible_conllu_writer *w, const char *row, 
         return put_extra_apart(w, row, row_len, extra, nextra, err);
     /* the usual case: cells copied as they are checked, while they fit */
     char *o = w->ob + w->ob_len, *lim = w->ob + w->ob_cap - 1;   /* 1: the line feed */
-#ifdef __SSE2__
-    if (slack) {
-        for (size_t k = 0; k < row_len; k += 16)
-            _mm_storeu_si128((__m128i *)(void *)(o + k),
-                             _mm_loadu_si128((const __m128i *)(const void *)(row + k)));
-    } else
-#endif
-    {
-        (void)slack;
+    if (slack)
+        copy16(o, row, row_len);
+    else
         memcpy(o, row, row_len);
-    }
     o += row_len;
     for (size_t k = 0; k < nextra; k++) {
         const char *v = extra[k] && *extra[k] ? extra[k] : "_", *c = v;
         if (o == lim)
             return put_extra_apart(w, row, row_len, extra, nextra, err);
         *o++ = '\t';
-        for (; !cell_stop[(unsigned char)*c]; c++) {
+        for (; !crible_conllu_cell_stop((unsigned char)*c); c++) {
             if (o == lim)
                 return put_extra_apart(w, row, row_len, extra, nextra, err);
             *o++ = *c;
@@ -460,6 +466,75 @@ crible_status crible_conllu_write(crible_conllu_writer *w, const crible_sentence
     if (st == CRIBLE_OK && (st = room(w, 1, err)) == CRIBLE_OK)
         put_char(w, '\n');
     return st == CRIBLE_OK ? block_done(w, err) : st;
+}
+
+/* crible_conllu_write_tails of a block built otherwise, or in plain
+ * CoNLL-U: the tails cut into cells (a copy, NUL for each TAB). */
+static crible_status write_tails_apart(crible_conllu_writer *w, const crible_sentence *s,
+                                       const char *tails, const size_t *offs, size_t nextra,
+                                       crible_error *err)
+{
+    size_t len = offs[s->ntokens] - offs[0], ncells = s->ntokens * nextra;
+    char *copy = malloc(len + 1);
+    const char **cells = malloc((ncells + 1) * sizeof *cells);
+    crible_status st = CRIBLE_OK;
+    if (!copy || !cells) {
+        st = crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+        goto done;
+    }
+    memcpy(copy, tails + offs[0], len);
+    copy[len] = '\0';
+    for (size_t t = 0, k = 0; t < s->ntokens; t++) {
+        char *p = copy + (offs[t] - offs[0]), *end = copy + (offs[t + 1] - offs[0]);
+        for (size_t c = 0; c < nextra; c++) {
+            if (p >= end || *p != '\t') {
+                st = crible_error_set(err, CRIBLE_EINTERNAL, "a token's extra cells are not %zu", nextra);
+                goto done;
+            }
+            *p++ = '\0';
+            cells[k++] = p;
+            while (p < end && *p != '\t')
+                p++;
+        }
+        if (p < end)
+            *p = '\0';   /* the next token's first TAB */
+    }
+    st = crible_conllu_write(w, s, cells, nextra, err);
+done:
+    free(copy);
+    free(cells);
+    return st;
+}
+
+crible_status crible_conllu_write_tails(crible_conllu_writer *w, const crible_sentence *s,
+                                        const char *tails, const size_t *offs, size_t nextra,
+                                        crible_error *err)
+{
+    if (w->plain || !s->raw_ok || s->ncolumns + nextra != w->ncolumns)
+        return write_tails_apart(w, s, tails, offs, nextra, err);
+    crible_status st = write_header(w, err);
+    /* the rows and tails copied 16 bytes at a time: 16 bytes of room */
+    if (st == CRIBLE_OK)
+        st = room(w, s->raw_len + (offs[s->ntokens] - offs[0]) + s->ntokens + 1 + 16, err);
+    if (st != CRIBLE_OK)
+        return st;
+    for (size_t i = 0; i < s->ncomments; i++)
+        if (strncmp(s->comments[i], "# newdoc", 8) == 0)
+            w->docs++;
+    put(w, s->raw, s->rows[0]);
+    char *o = w->ob + w->ob_len;
+    for (size_t t = 0; t < s->ntokens; t++) {
+        const char *row = s->raw + s->rows[t], *tail = tails + offs[t];
+        size_t rl = s->rows[t + 1] - s->rows[t] - 1, tl = offs[t + 1] - offs[t];
+        copy16(o, row, rl);    /* the block read whole has SLACK bytes after it */
+        o += rl;
+        copy16(o, tail, tl);
+        o += tl;
+        *o++ = '\n';
+    }
+    *o++ = '\n';
+    w->ob_len = (size_t)(o - w->ob);
+    return block_done(w, err);
 }
 
 crible_status crible_conllu_write_rows(crible_conllu_writer *w, const char *rows, size_t len,
