@@ -373,20 +373,51 @@ static mterm *term_get(ix_membuf *b, int field, const char *s, size_t len, bool 
     return term_find(b, field, s, len, field_hash(hash_bytes(s, len, 0), field), create);
 }
 
-static bool touch(ix_membuf *b, mterm *t, uint32_t doc)
+/* Room for more touched terms (the rare part of touch). */
+static bool touched_grow(ix_membuf *b)
+{
+    size_t cap = b->touched_cap ? b->touched_cap * 2 : 1024;
+    mterm **n = realloc(b->touched, cap * sizeof *n);
+    if (!n) return false;
+    b->touched = n;
+    b->touched_cap = cap;
+    return true;
+}
+
+static inline bool touch(ix_membuf *b, mterm *t, uint32_t doc)
 {
     if (t->cur_doc == doc) return true;
     t->cur_doc = doc;
     t->cur_tf = 0;
     t->last_pos = 0;
-    if (b->ntouched == b->touched_cap) {
-        size_t cap = b->touched_cap ? b->touched_cap * 2 : 1024;
-        mterm **n = realloc(b->touched, cap * sizeof *n);
-        if (!n) return false;
-        b->touched = n;
-        b->touched_cap = cap;
-    }
+    if (b->ntouched == b->touched_cap && !touched_grow(b)) return false;
     b->touched[b->ntouched++] = t;
+    return true;
+}
+
+/* Two varints on a stream: in one go when both take a byte and fit (as
+ * two stream_varint calls would write them). */
+static inline bool stream_varint2(ix_membuf *b, ix_buf *x, uint64_t v, uint64_t w)
+{
+    if ((v | w) < 128 && x->cap - x->len >= 2) {
+        x->data[x->len] = (uint8_t)v;
+        x->data[x->len + 1] = (uint8_t)w;
+        x->len += 2;
+        return true;
+    }
+    return stream_varint(b, x, v) && stream_varint(b, x, w);
+}
+
+/* An occurrence of a term of a positional field: its position and the
+ * variant number of its norm. */
+static inline bool occurrence_pos(ix_membuf *b, mterm *t, uint32_t doc, uint32_t pos, uint32_t variant,
+                                  bool impure)
+{
+    if (!touch(b, t, doc)) return false;
+    if (impure) t->impure = true;
+    if (!stream_varint2(b, &t->pos, t->cur_tf ? pos - t->last_pos : pos, variant)) return false;
+    t->last_pos = pos;
+    t->cur_tf++;
     return true;
 }
 
@@ -394,16 +425,11 @@ static bool touch(ix_membuf *b, mterm *t, uint32_t doc)
 static mterm *occurrence(ix_membuf *b, mterm *t, uint32_t doc, bool positions, uint32_t pos,
                          uint32_t variant, bool impure)
 {
-    if (!t || !touch(b, t, doc)) return NULL;
-    int field = t->field;
+    if (!t) return NULL;
+    if (positions) return occurrence_pos(b, t, doc, pos, variant, impure) ? t : NULL;
+    if (!touch(b, t, doc)) return NULL;
     if (impure) t->impure = true;
-    if (positions) {
-        if (!stream_varint(b, &t->pos, t->cur_tf ? pos - t->last_pos : pos) || !stream_varint(b, &t->pos, variant))
-            return NULL;
-        t->last_pos = pos;
-    } else if (t->cur_tf && b->fields[field].kind == CRIBLE_FIELD_KEYWORD) {
-        return t;   /* keywords: tf 1 */
-    }
+    if (t->cur_tf && b->fields[t->field].kind == CRIBLE_FIELD_KEYWORD) return t;   /* keywords: tf 1 */
     t->cur_tf++;
     return t;
 }
@@ -425,7 +451,7 @@ static bool add_token(ix_membuf *b, int tf, int ef, const char *stem, size_t sl,
     if (!st) return false;
     bool differ = strcmp(stem, norm) != 0;
     if (!differ && st->self_variant != UINT32_MAX)   /* the common case: one lookup */
-        return occurrence(b, st, doc, true, pos, st->self_variant, false);
+        return occurrence_pos(b, st, doc, pos, st->self_variant, false);
     size_t nl = strlen(norm);
     mterm *et = st->last_exact;
     if (!et || et->len != nl || memcmp(et->bytes, norm, nl) != 0) {
@@ -478,6 +504,17 @@ static inline bool must_find(const ix_termdict *d, ix_tokterm tt)
     return tt.stem != UINT32_MAX && !*dict_res(d, tt.stem);
 }
 
+/* Token tt's stem slot in the table, prefetched, if it must be found
+ * (must_find); SIZE_MAX if not. */
+static inline size_t slot_ahead(const ix_membuf *b, const ix_termdict *d, ix_tokterm tt, int tf)
+{
+    if (!must_find(d, tt)) return SIZE_MAX;
+    const char *bytes;
+    size_t j = field_hash(dict_term(d, tt.stem, &bytes)->hash, tf) & (b->table_cap - 1);
+    __builtin_prefetch(&b->table[j]);
+    return j;
+}
+
 void ix_dictres_free(ix_dictres *r)
 {
     free(r->v);
@@ -500,7 +537,7 @@ static bool add_dict_token(ix_membuf *b, int tf, int ef, ix_termdict *d, ix_tokt
     mterm **sres = (mterm **)dict_res(d, tt.stem), *st = *sres;
     if (!st && !(st = *sres = resolve(b, d, tt.stem, tf))) return false;
     bool differ = tt.norm & IX_TOKTERM_DIFFER;
-    if (!differ && st->self_variant != UINT32_MAX) return occurrence(b, st, doc, true, pos, st->self_variant, false);
+    if (!differ && st->self_variant != UINT32_MAX) return occurrence_pos(b, st, doc, pos, st->self_variant, false);
     uint32_t n = tt.norm & ~IX_TOKTERM_DIFFER;
     mterm **eres = (mterm **)dict_res(d, n) + 1, *et = *eres;
     if (!et && !(et = *eres = resolve(b, d, n, ef))) return false;
@@ -525,7 +562,9 @@ static bool add_variant(ix_membuf *b, mterm *st, mterm *et, bool differ, uint32_
         if (st->orphan == UINT32_MAX) st->orphan = st->nvar++;
         variant = st->orphan;
     }
-    return occurrence(b, st, doc, true, pos, variant, differ) && occurrence(b, et, doc, false, 0, 0, false);
+    if (!occurrence_pos(b, st, doc, pos, variant, differ) || !touch(b, et, doc)) return false;
+    et->cur_tf++;   /* an exact term: its statistics only */
+    return true;
 }
 
 static bool end_doc_terms(ix_membuf *b, uint32_t doc)
@@ -541,7 +580,7 @@ static bool end_doc_terms(ix_membuf *b, uint32_t doc)
             continue;
         }
         uint32_t gap = t->last_doc == UINT32_MAX ? doc : doc - t->last_doc - 1;
-        if (!stream_varint(b, &t->docs, gap) || !stream_varint(b, &t->docs, t->cur_tf)) return false;
+        if (!stream_varint2(b, &t->docs, gap, t->cur_tf)) return false;
         t->last_doc = doc;
     }
     b->ntouched = 0;
@@ -702,20 +741,17 @@ crible_status ix_membuf_add(ix_membuf *b, ix_segw *segw, const char *id, const c
                 d->epoch = b->epoch;
             }
             if (!lasting_begin(d, b->epoch)) return nomem(err);
+            /* a stem not resolved yet (by its word or the dictionary) is
+             * looked up in the table: its slot is prefetched AHEAD tokens
+             * early (a cache miss), and its slot's number kept (SIZE_MAX:
+             * none) to prefetch its term half that early */
+            size_t ring[AHEAD];
+            for (uint32_t k = AHEAD / 2; k < AHEAD; k++)
+                ring[k] = k < df->ntokens ? slot_ahead(b, d, df->terms[k], tf) : SIZE_MAX;
             for (uint32_t k = 0; k < df->ntokens; k++) {
-                /* a stem not resolved yet (by its word or the dictionary)
-                 * is looked up in the table: its slot is prefetched AHEAD
-                 * tokens early (a cache miss) */
-                const char *bytes;
-                if (k + AHEAD < df->ntokens && must_find(d, df->terms[k + AHEAD])) {
-                    const ix_dterm *x = dict_term(d, df->terms[k + AHEAD].stem, &bytes);
-                    __builtin_prefetch(&b->table[field_hash(x->hash, tf) & (b->table_cap - 1)]);
-                }
-                if (k + AHEAD / 2 < df->ntokens && must_find(d, df->terms[k + AHEAD / 2])) {   /* then its term, half that early */
-                    const ix_dterm *x = dict_term(d, df->terms[k + AHEAD / 2].stem, &bytes);
-                    const slot *sp = &b->table[field_hash(x->hash, tf) & (b->table_cap - 1)];
-                    if (sp->t) __builtin_prefetch(sp->t);
-                }
+                ring[k % AHEAD] = k + AHEAD < df->ntokens ? slot_ahead(b, d, df->terms[k + AHEAD], tf) : SIZE_MAX;
+                size_t j = ring[(k + AHEAD / 2) % AHEAD];
+                if (j < b->table_cap && b->table[j].t) __builtin_prefetch(b->table[j].t);   /* the table may have grown since: j is a slot still */
                 ix_tokterm tt = df->terms[k];
                 if (tt.stem != UINT32_MAX && !add_dict_token(b, tf, ef, d, tt, doc, k)) return nomem(err);
             }
@@ -957,11 +993,13 @@ typedef struct decoder {
     uint64_t made, used;       /* chunks filled; chunks the reader is done with */
     bool done, stop, nomem;
     const ix_membuf *b;
-    mterm *const *sorted;      /* the terms by field, each field sorted */
+    mterm **sorted;            /* the terms by field (each sorted by the decoder
+                                  or, an exact field, the flushing thread) */
     const size_t *start;       /* field f's terms: sorted[start[f] .. start[f + 1]) */
-    /* the reader's place: chunk `used`, at `at` */
+    size_t nsorted;            /* the fields below nsorted are sorted */
+    /* the reader's place: chunk `used` (cur), at `at` */
+    const dchunk *cur;
     size_t at;
-    bool have;
 } decoder;
 
 /* Hands chunk `made` over and waits for a free one; false: stopped. */
@@ -985,6 +1023,11 @@ static void *decoder_run(void *arg)
     d->ch[0].len = 0;
     for (size_t f = 0; ok && f < b->nfields; f++) {
         if (b->fields[f].kind == CRIBLE_FIELD_EXACT) continue;   /* no postings */
+        if (d->start[f + 1] > d->start[f]) sort_terms(d->sorted + d->start[f], d->start[f + 1] - d->start[f]);
+        pthread_mutex_lock(&d->mu);   /* the flushing thread may write field f */
+        d->nsorted = f + 1;
+        pthread_cond_broadcast(&d->cv);
+        pthread_mutex_unlock(&d->mu);
         bool positions = b->fields[f].flags & IX_FIELD_POSITIONS;
         for (size_t i = d->start[f]; ok && i < d->start[f + 1]; i++) {
             const mterm *t = d->sorted[i];
@@ -1017,14 +1060,15 @@ static void *decoder_run(void *arg)
     pthread_mutex_lock(&d->mu);
     if (ok) d->made++;   /* the last chunk */
     d->done = true;
+    d->nsorted = SIZE_MAX;   /* stopped early: the flushing thread sorts the rest */
     pthread_cond_broadcast(&d->cv);
     pthread_mutex_unlock(&d->mu);
     return NULL;
 }
 
-/* Starts a decoder over the groups of sorted; false: none (decode in
- * line). */
-static bool decoder_start(decoder *d, const ix_membuf *b, mterm *const *sorted, const size_t *start)
+/* Starts a decoder over the groups of sorted, which it sorts but for the
+ * exact fields' (decoder_sorted); false: none (sort and decode in line). */
+static bool decoder_start(decoder *d, const ix_membuf *b, mterm **sorted, const size_t *start)
 {
     memset(d, 0, sizeof *d);
     d->b = b;
@@ -1056,30 +1100,36 @@ static void decoder_end(decoder *d)
     for (size_t i = 0; i < NCHUNKS; i++) free(d->ch[i].v);
 }
 
+/* Waits until the decoder has sorted field f's terms; false if it
+ * stopped first (they are then the caller's to sort). */
+static bool decoder_sorted(decoder *d, size_t f)
+{
+    pthread_mutex_lock(&d->mu);
+    while (d->nsorted <= f) pthread_cond_wait(&d->cv, &d->mu);
+    bool sorted = d->nsorted != SIZE_MAX;
+    pthread_mutex_unlock(&d->mu);
+    return sorted;
+}
+
 /* The next document of the decoded stream (2 + its numbers), or NULL
  * when the decoder ran out of memory. */
 static const uint32_t *decoder_next(decoder *d, bool positions)
 {
-    const dchunk *c;
-    for (;;) {
-        if (d->have) {
-            c = &d->ch[d->used % NCHUNKS];
-            if (d->at < c->len) break;
-            pthread_mutex_lock(&d->mu);   /* done with this chunk */
+    while (!d->cur || d->at >= d->cur->len) {
+        pthread_mutex_lock(&d->mu);
+        if (d->cur) {   /* done with this chunk */
             d->used++;
             pthread_cond_broadcast(&d->cv);
-            pthread_mutex_unlock(&d->mu);
-            d->have = false;
+            d->cur = NULL;
         }
-        pthread_mutex_lock(&d->mu);
         while (d->made <= d->used && !d->done) pthread_cond_wait(&d->cv, &d->mu);
         bool ready = d->made > d->used;
         pthread_mutex_unlock(&d->mu);
         if (!ready) return NULL;
-        d->have = true;
+        d->cur = &d->ch[d->used % NCHUNKS];
         d->at = 0;
     }
-    const uint32_t *r = c->v + d->at;
+    const uint32_t *r = d->cur->v + d->at;
     d->at += 2 + (positions ? 2 * (size_t)r[1] : 0);
     return r;
 }
@@ -1176,12 +1226,19 @@ crible_status ix_membuf_flush(ix_membuf *b, ix_segw *w, uint64_t *size, uint64_t
     for (size_t i = 0; !st && i < n; i++) sorted[count[all[i].field]++] = all[i].t;
     for (size_t f = b->nfields; !st && f > 0; f--) count[f] = count[f - 1];
     if (!st) count[0] = 0;   /* field f's terms: sorted[count[f] .. count[f + 1]) */
-    for (size_t f = 0; !st && f < b->nfields; f++)
-        if (count[f + 1] > count[f]) sort_terms(sorted + count[f], count[f + 1] - count[f]);
+    /* a big flush's decoder sorts the fields it decodes, each before it
+     * decodes it, while this thread sorts the exact ones */
     decoder dec;
     bool decoding = !st && n >= DECODE_MIN_TERMS && decoder_start(&dec, b, sorted, count);
     for (size_t f = 0; !st && f < b->nfields; f++)
+        if (count[f + 1] > count[f] && (!decoding || b->fields[f].kind == CRIBLE_FIELD_EXACT))
+            sort_terms(sorted + count[f], count[f + 1] - count[f]);
+    for (size_t f = 0; !st && f < b->nfields; f++) {
+        if (decoding && b->fields[f].kind != CRIBLE_FIELD_EXACT && !decoder_sorted(&dec, f) &&
+            count[f + 1] > count[f])
+            sort_terms(sorted + count[f], count[f + 1] - count[f]);   /* the decoder stopped (out of memory) */
         st = flush_field(b, w, f, sorted + count[f], count[f + 1] - count[f], decoding ? &dec : NULL, err);
+    }
     if (decoding) decoder_end(&dec);
     free(all);
     free(sorted);
