@@ -375,10 +375,55 @@ crible_status tok_assemble_other(crible_tokenizer *t, crible_error *err, int *fa
 
 /* ---- tok_sentences.c ----------------------------------------------------- */
 
+/* Appends the token [s, e) of `type` (F_* flags) to the sentence, its
+ * normal form to the sentence's buffer; nothing else (tok_add's last step). */
+static inline crible_status tok_item_append(crible_tokenizer *t, int32_t s, int32_t e,
+                                            crible_token_type type, unsigned flags,
+                                            crible_error *err)
+{
+    if (!tok_reserve((void **)&t->items, &t->capitems, t->nitems + 1, sizeof *t->items, err))
+        return CRIBLE_ENOMEM;
+    tok_item *it = &t->items[t->nitems];
+    it->s = s;
+    it->e = e;
+    it->type = (uint8_t)type;
+    it->flags = (uint8_t)flags;
+    it->norm = t->nlen;
+    if (!tok_norm_ascii(&t->norm, t->text.norm + s, e - s, t->text.nnorm - s, type, &t->nbuf,
+                        &t->nlen, &t->ncap)) {
+        crible_status st = tok_norm_append(&t->norm, t->text.norm + s, e - s, t->text.nnorm - s,
+                                           type, &t->nbuf, &t->nlen, &t->ncap, err);
+        if (st != CRIBLE_OK)
+            return st;
+    }
+    it->norm_len = t->nlen - it->norm;
+    t->nlen++;   /* keep the NUL */
+    t->nitems++;
+    return CRIBLE_OK;
+}
+
+/* tok_add when the sentence may end before the token, or the token may
+ * be a terminal or a closing mark (tok_sentences.c). */
+crible_status tok_add_slow(crible_tokenizer *t, int32_t s, int32_t e, crible_token_type type,
+                           unsigned flags, unsigned gap, crible_error *err);
+
 /* Appends the token [s, e) of `type` (F_* flags, GAP_* gap before it) to
- * the sentence, ending the sentence before it first if it must. */
-crible_status tok_add(crible_tokenizer *t, int32_t s, int32_t e, crible_token_type type,
-                      unsigned flags, unsigned gap, crible_error *err);
+ * the sentence, ending the sentence before it first if it must.  Inline
+ * for most tokens: not punctuation, no terminal before it, no line break
+ * nor glued period before it, a sentence not full: no sentence can end
+ * there (tok_sentences.c, sentence_ends) and no terminal starts. */
+static inline crible_status tok_add(crible_tokenizer *t, int32_t s, int32_t e,
+                                    crible_token_type type, unsigned flags, unsigned gap,
+                                    crible_error *err)
+{
+    if (e <= s)
+        return CRIBLE_OK;
+    if (type != CRIBLE_TOKEN_PUNCT && t->term_s < 0 && !t->pending && !(gap & GAP_NL) &&
+        (t->nitems == 0 || (t->nitems < TOK_MAX_SENTENCE_TOKENS &&
+                            !(t->items[t->nitems - 1].flags & F_BREAK_AFTER))))
+        return tok_item_append(t, s, e, type, flags, err);
+    return tok_add_slow(t, s, e, type, flags, gap, err);
+}
 
 /* Hands the sentence built so far (if any) to the callback. */
 crible_status tok_flush(crible_tokenizer *t, crible_error *err);

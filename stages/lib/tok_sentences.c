@@ -216,36 +216,20 @@ static bool sentence_ends(crible_tokenizer *t, int32_t s, uint8_t type, unsigned
     return terminal || !lower;
 }
 
-/* Appends the token [s, e) of `type` to the sentence (ending the sentence
- * before it first if it must). */
-crible_status tok_add(crible_tokenizer *t, int32_t s, int32_t e, crible_token_type type,
-                         unsigned flags, unsigned gap, crible_error *err)
+/* tok_add's general case (tok_internal.h): the sentence may end before
+ * the token (sentence_ends), which may be a terminal or a closing mark. */
+crible_status tok_add_slow(crible_tokenizer *t, int32_t s, int32_t e, crible_token_type type,
+                           unsigned flags, unsigned gap, crible_error *err)
 {
-    if (e <= s)
-        return CRIBLE_OK;
     if (t->nitems > 0 && sentence_ends(t, s, (uint8_t)type, gap)) {
         crible_status st = tok_flush(t, err);
         if (st != CRIBLE_OK)
             return st;
     }
-    if (!tok_reserve((void **)&t->items, &t->capitems, t->nitems + 1, sizeof *t->items, err))
-        return CRIBLE_ENOMEM;
-    tok_item *it = &t->items[t->nitems];
-    it->s = s;
-    it->e = e;
-    it->type = (uint8_t)type;
-    it->flags = (uint8_t)flags;
-    it->norm = t->nlen;
-    if (!tok_norm_ascii(&t->norm, t->text.norm + s, e - s, t->text.nnorm - s, type, &t->nbuf,
-                        &t->nlen, &t->ncap)) {
-        crible_status st = tok_norm_append(&t->norm, t->text.norm + s, e - s, t->text.nnorm - s,
-                                           type, &t->nbuf, &t->nlen, &t->ncap, err);
-        if (st != CRIBLE_OK)
-            return st;
-    }
-    it->norm_len = t->nlen - it->norm;
-    t->nlen++;   /* keep the NUL */
-    t->nitems++;
+    crible_status st = tok_item_append(t, s, e, type, flags, err);
+    if (st != CRIBLE_OK)
+        return st;
+    const tok_item *it = &t->items[t->nitems - 1];
     /* where the last terminal is, while only closing marks follow it */
     if (type == CRIBLE_TOKEN_PUNCT && is_terminal(t, it))
         t->term_s = s;

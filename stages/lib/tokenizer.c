@@ -193,6 +193,17 @@ crible_status crible_tokenizer_run(crible_tokenizer *t, const char *text, size_t
             st = tok_add(t, sp.s, sp.e, (crible_token_type)sp.type, 0, tok_gap_of(&sp), err);
         } else if (r->kind == RAW_OTHER) {
             st = tok_assemble_other(t, err, &failed);
+        } else if (r->plain) {
+            /* tok_assemble_word's common case inline: a word of letters
+             * alone, then a space or what is not punctuation */
+            tok_raw w = *r;
+            const tok_raw *a = tok_peek(t, 1, err, &failed);
+            if (!a || a->space || a->kind != RAW_OTHER) {
+                tok_consume(t, 1);
+                st = tok_add(t, w.s, w.e, CRIBLE_TOKEN_WORD, 0, tok_gap_of(&w), err);
+            } else {
+                st = tok_assemble_word(t, err, &failed);
+            }
         } else {
             st = tok_assemble_word(t, err, &failed);
         }
