@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "stem_bank.h"
+#include "stem_memo.h"
 #include "tokenize_options.h"
 
 struct crible_analyzer {
@@ -177,42 +178,47 @@ static crible_status on_sentence(void *ctx, const crible_token_sentence *s, crib
     }
     size_t used = 0;
     uint64_t epoch = crible_stem_bank_epoch(a->bank);
+    /* in locals: the terms' stores would make the compiler read them again */
+    crible_analyzed_token *o = a->tokens;
+    size_t *offs = a->term_offs;
+    char *terms = a->terms;
+    size_t terms_cap = a->terms_cap;
+    const crible_stem_memo *memo = crible_stem_bank_memo(a->bank);
     for (size_t i = 0; i < s->ntokens; i++) {
         const crible_token *tk = &s->tokens[i];
-        crible_analyzed_token *o = &a->tokens[i];
         size_t tl;
         bool stop;
-        const char *term = crible_stem_bank_token_numbered(a->bank, tk->norm, tk->norm_len, tk->type, &tl,
-                                                           &stop, &o->word);
+        uint32_t word;
+        /* a word the memo holds (most): the bank's answer without its call */
+        const char *term = memo && tk->type == CRIBLE_TOKEN_WORD
+                               ? crible_stem_memo_get(memo, tk->norm, tk->norm_len, &tl, &stop, &word)
+                               : NULL;
+        if (!term)
+            term = crible_stem_bank_token_numbered(a->bank, tk->norm, tk->norm_len, tk->type, &tl, &stop,
+                                                   &word);
         if (!term)
             return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
-        if (used + tl + 1 > a->terms_cap) {
+        if (used + tl + 1 > terms_cap) {
             size_t cap = (used + tl + 1) * 2 + 256;
             char *b = crible_realloc(a->terms, cap, err);
             if (!b)
                 return CRIBLE_ENOMEM;
-            a->terms = b;
-            a->terms_cap = cap;
+            a->terms = terms = b;
+            a->terms_cap = terms_cap = cap;
         }
         if (tl)   /* terms are NUL-terminated: copied with their NUL */
-            copy_short(a->terms + used, term, tl + 1);
+            copy_short(terms + used, term, tl + 1);
         else      /* punctuation */
-            a->terms[used] = '\0';
-        o->start = tk->start;
-        o->end = tk->end;
-        o->norm = tk->norm;
-        o->norm_len = tk->norm_len;
-        o->type = tk->type;
-        o->term_len = tl;
-        o->stop = stop;
-        a->term_offs[i] = used;   /* pointers once the buffer stops moving */
+            terms[used] = '\0';
+        o[i] = (crible_analyzed_token){tk->start, tk->end, tk->norm, tk->norm_len, tk->type, NULL, tl, stop, word};
+        offs[i] = used;   /* pointers once the buffer stops moving */
         used += tl + 1;
     }
     bool renumbered = crible_stem_bank_epoch(a->bank) != epoch;   /* rare: the numbers void */
     for (size_t i = 0; i < s->ntokens; i++) {
-        a->tokens[i].term = a->terms + a->term_offs[i];
+        o[i].term = terms + offs[i];
         if (renumbered)
-            a->tokens[i].word = 0;
+            o[i].word = 0;
     }
     return a->fn(a->ctx, a->tokens, s->ntokens, s->index, err);
 }

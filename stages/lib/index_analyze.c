@@ -517,26 +517,26 @@ static crible_status on_sentence(void *ctx, const crible_analyzed_token *t, size
         goto nomem;
     f->nsent++;
     sync_epoch(c);
-    for (size_t i = 0; i < n; i++) {
-        crible_index_token *o = (crible_index_token *)(void *)(b->toks.data + b->toks.len);
-        ix_tokterm *tt = (ix_tokterm *)(void *)(b->tterms.data + b->tterms.len);
+    /* in locals: the stores below would make the compiler read them again */
+    crible_index_token *o = (crible_index_token *)(void *)(b->toks.data + b->toks.len);
+    ix_tokterm *tt = (ix_tokterm *)(void *)(b->tterms.data + b->tterms.len);
+    const uint32_t stamp = c->stamp, field = c->field, batchno = c->batchno;
+    for (size_t i = 0; i < n; i++, o++, tt++) {
         *o = (crible_index_token){NULL, NULL, offset32(t[i].start), offset32(t[i].end)};
-        b->toks.len += sizeof *o;
-        b->tterms.len += sizeof *tt;
         uint32_t w = t[i].word;
-        aword *aw = w && w <= c->nwords ? &c->words[w - 1] : NULL;   /* numbers from 1 */
-        if (aw && aw->stamp == c->stamp && aw->field == c->field && (aw->batch == 0 || aw->batch == c->batchno)) {
+        const aword *aw = w && w <= c->nwords ? &c->words[w - 1] : NULL;   /* numbers from 1 */
+        if (aw && aw->stamp == stamp && aw->field == field && (aw->batch == 0 || aw->batch == batchno)) {
             *tt = aw->terms;   /* a word met in this field and batch: no lookup */
             continue;
         }
         tt->stem = UINT32_MAX;
         if (t[i].term_len && !(t[i].term_len == 1 && t[i].term[0] == '_')) {   /* else no stem: not indexed */
-            if (!intern(c, b, c->field, t[i].term, t[i].term_len, &tt->stem)) goto nomem;
+            if (!intern(c, b, field, t[i].term, t[i].term_len, &tt->stem)) goto nomem;
             /* the normal form the writer takes: "_" or empty is the stem */
             if ((t[i].norm_len == 1 && t[i].norm[0] == '_') || !t[i].norm_len ||
                 (t[i].norm_len == t[i].term_len && !memcmp(t[i].norm, t[i].term, t[i].term_len)))
                 tt->norm = tt->stem;
-            else if (intern(c, b, c->field, t[i].norm, t[i].norm_len, &tt->norm))
+            else if (intern(c, b, field, t[i].norm, t[i].norm_len, &tt->norm))
                 tt->norm |= IX_TOKTERM_DIFFER;
             else
                 goto nomem;
@@ -544,9 +544,11 @@ static crible_status on_sentence(void *ctx, const crible_analyzed_token *t, size
         if (w && (w <= c->nwords || words_reserve(c, w))) {
             bool mine = (tt->stem != UINT32_MAX && tt->stem >= IX_DICT_LASTING) ||
                         (tt->stem != UINT32_MAX && (tt->norm & ~IX_TOKTERM_DIFFER) >= IX_DICT_LASTING);
-            c->words[w - 1] = (aword){c->stamp, c->field, mine ? c->batchno : 0, *tt};
+            c->words[w - 1] = (aword){stamp, field, mine ? batchno : 0, *tt};
         }
     }
+    b->toks.len += n * sizeof *o;   /* reserved above */
+    b->tterms.len += n * sizeof *tt;
     f->ntok += (uint32_t)n;
     c->d->tokens += n;
     return c->ent ? tag_entities(c, t, n, err) : CRIBLE_OK;

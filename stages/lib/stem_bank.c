@@ -265,6 +265,11 @@ const char *crible_stem_bank_token(crible_stem_bank *b, const char *norm, size_t
     return crible_stem_bank_token_numbered(b, norm, len, type, term_len, stop, &number);
 }
 
+const crible_stem_memo *crible_stem_bank_memo(const crible_stem_bank *b)
+{
+    return b->langs[b->current].memo;
+}
+
 void crible_stem_bank_prepare(crible_stem_bank *b)
 {
     crible_stemmer_prepare(b->langs[0].stemmer);

@@ -66,6 +66,14 @@ const char *crible_stem_bank_token(crible_stem_bank *bank, const char *norm,
 const char *crible_stem_bank_token_numbered(crible_stem_bank *bank, const char *norm,
                                             size_t len, crible_token_type type,
                                             size_t *term_len, bool *stop, uint32_t *number);
+/* The selected language's first-level memo (stem_memo.h), NULL when it
+ * has none: a word (type CRIBLE_TOKEN_WORD) it holds
+ * (crible_stem_memo_get) gets the term, stop flag and number
+ * crible_stem_bank_token_numbered would give it, without the call.
+ * Valid until the next crible_stem_bank_select. */
+typedef struct crible_stem_memo crible_stem_memo;
+const crible_stem_memo *crible_stem_bank_memo(const crible_stem_bank *bank);
+
 /* Changes when the numbers above start over (another language selected,
  * or a cache full and emptied): numbers given before mean nothing after. */
 uint64_t crible_stem_bank_epoch(const crible_stem_bank *bank);

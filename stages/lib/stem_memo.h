@@ -63,6 +63,27 @@ static inline bool crible_stem_memo_holds(const crible_stem_memo_entry *e, const
            crible_bytes_same(e->key, word, len);
 }
 
+/* The term memo m holds for word[0..len) (in its entry: valid until the
+ * memo is filled or cleared), with *term_len, *stop and *number (as
+ * crible_stem_memo_fill was given them); NULL when it holds none (or len
+ * is not in 1..CRIBLE_STEM_MEMO_MAX).  Inline: a hit is a hash, a line
+ * and two compares. */
+static inline const char *crible_stem_memo_get(const crible_stem_memo *m, const char *word,
+                                               size_t len, size_t *term_len, bool *stop,
+                                               uint32_t *number)
+{
+    if (len - 1 >= CRIBLE_STEM_MEMO_MAX)
+        return NULL;
+    uint64_t h = crible_bytes_hash(word, len);
+    const crible_stem_memo_entry *e = &m->slots[h & (CRIBLE_STEM_MEMO_SLOTS - 1)];
+    if (!crible_stem_memo_holds(e, word, len, h))
+        return NULL;
+    *term_len = e->term_len;
+    *stop = e->stop;
+    *number = e->word;
+    return e->term;
+}
+
 /* Puts word -> (term, stop, number) in slot e (the word's), replacing
  * what was there; a term longer than CRIBLE_STEM_MEMO_MAX is not kept
  * (e unchanged). */

@@ -609,6 +609,24 @@ static void test_bank_numbers(void **state)
     assert_int_equal(number_of(b, "victimes", CRIBLE_TOKEN_WORD), 2);   /* renumbered */
     size_t n;
     assert_string_equal(crible_stem_bank_word(b, "victimes", 8, &n), "victim");
+    /* the memo, read inline, answers as the bank does; not past its length */
+    const crible_stem_memo *memo = crible_stem_bank_memo(b);
+    assert_non_null(memo);
+    static const char *const words[] = {"victimes", "jeux", "les", "déçues"};
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+        size_t wl = strlen(words[i]), tl, ml;
+        bool stop, mstop;
+        uint32_t num, mnum;
+        const char *t = crible_stem_bank_token_numbered(b, words[i], wl, CRIBLE_TOKEN_WORD, &tl, &stop, &num);
+        const char *m = crible_stem_memo_get(memo, words[i], wl, &ml, &mstop, &mnum);
+        assert_non_null(m);
+        assert_int_equal(ml, tl);
+        assert_memory_equal(m, t, tl);
+        assert_int_equal(mstop, stop);
+        assert_int_equal(mnum, num);
+    }
+    assert_null(crible_stem_memo_get(memo, "anticonstitutionnellement", 25 + 1, &n, &(bool){0}, &(uint32_t){0}));
+    assert_null(crible_stem_memo_get(memo, "neverseen", 9, &n, &(bool){0}, &(uint32_t){0}));
     uint64_t e1 = crible_stem_bank_epoch(b);
     assert_int_equal(crible_stem_bank_select(b, "en", &err), CRIBLE_OK);
     assert_true(crible_stem_bank_epoch(b) != e1);
