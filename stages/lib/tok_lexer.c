@@ -101,24 +101,26 @@ static inline bool fast_other_wide(UChar c)
     return c == 0xA0 || c == 0x20AC || fast_alone_wide(c);
 }
 
-/* The end of the run of fast_letter units from u[q] on (8 at a time). */
+/* The end of the run of fast_letter units from u[q] on (8 at a time).
+ * x = c | 0x20 folds A-Z onto a-z and U+00C0..U+017F onto U+00E0..U+017F
+ * (no other unit lands there), × and ÷ onto U+00F7; an unsigned range
+ * test is one signed compare once the range's start is moved to -32768:
+ * a letter is x - 'a' < 26 or (x - 0xE0 < 0xA0 and x != 0xF7), which is
+ * fast_letter (checked on all 65,536 units when written). */
 static inline int32_t letters_end(const UChar *u, int32_t q, int32_t n)
 {
 #ifdef __SSE2__
-    const __m128i a = _mm_set1_epi16('a'), lat = _mm_set1_epi16(0xC0),
-                  case_bit = _mm_set1_epi16(0x20), minus1 = _mm_set1_epi16(-1),
-                  n26 = _mm_set1_epi16(26), nlat = _mm_set1_epi16(0xC0),
-                  times = _mm_set1_epi16(0xD7), divide = _mm_set1_epi16(0xF7);
+    const __m128i case_bit = _mm_set1_epi16(0x20),
+                  ascii_bias = _mm_set1_epi16((short)(0x8000 - 'a')),
+                  ascii_lim = _mm_set1_epi16((short)(-0x8000 + 26)),
+                  latin_bias = _mm_set1_epi16((short)(0x8000 - 0xE0)),
+                  latin_lim = _mm_set1_epi16((short)(-0x8000 + 0xA0)),
+                  divide = _mm_set1_epi16(0xF7);
     while (q + 8 <= n) {
-        __m128i w = _mm_loadu_si128((const __m128i *)(const void *)(u + q));
-        /* as signed 16-bit numbers, out-of-range units fall below 0 or
-         * above the bound */
-        __m128i x = _mm_sub_epi16(_mm_or_si128(w, case_bit), a);
-        __m128i ascii = _mm_and_si128(_mm_cmpgt_epi16(x, minus1), _mm_cmplt_epi16(x, n26));
-        __m128i y = _mm_sub_epi16(w, lat);
-        __m128i latin = _mm_and_si128(_mm_cmpgt_epi16(y, minus1), _mm_cmplt_epi16(y, nlat));
-        latin = _mm_andnot_si128(_mm_or_si128(_mm_cmpeq_epi16(w, times), _mm_cmpeq_epi16(w, divide)),
-                                 latin);
+        __m128i x = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(u + q)), case_bit);
+        __m128i ascii = _mm_cmplt_epi16(_mm_add_epi16(x, ascii_bias), ascii_lim);
+        __m128i latin = _mm_andnot_si128(_mm_cmpeq_epi16(x, divide),
+                                         _mm_cmplt_epi16(_mm_add_epi16(x, latin_bias), latin_lim));
         unsigned m = ~(unsigned)_mm_movemask_epi8(_mm_or_si128(ascii, latin)) & 0xFFFFu;
         if (m)
             return q + (int32_t)(__builtin_ctz(m) / 2);
