@@ -485,26 +485,42 @@ static bool word_char(uint32_t c)
     return true;
 }
 
-/* The default token after position prev: [*a, *e). */
-static void default_token(const char *t, size_t n, size_t prev, size_t *a, size_t *e)
+/* The default token after position prev: [*a, *e).  ASCII bytes take
+ * short ways (a byte below 0x80 is its own code point, of length 1); the
+ * rest goes through code_at and word_char. */
+static inline void default_token(const char *t, size_t n, size_t prev, size_t *a, size_t *e)
 {
+    const unsigned char *u = (const unsigned char *)t;
     size_t i = prev, k;
-    while (i < n && (k = space_at(t, n, i))) i += k;
+    while (i < n) {
+        if (u[i] == ' ') { i++; continue; }
+        if (!(k = space_at(t, n, i))) break;
+        i += k;
+    }
     *a = i;
     if (i == n) { *e = i; return; }
-    const unsigned char *u = (const unsigned char *)t;
-    uint32_t c0 = code_at(t, n, i, &k);
-    i += k;
-    if (word_char(c0)) {
-        /* a word, with the apostrophe of an elision ("l'", "qu'"); its
-         * ASCII letters and digits a byte at a time (code_at would give
-         * each itself, of length 1) */
+    uint32_t c0 = u[i];
+    bool word;
+    if (ascii_word[c0]) {
+        i++;
+        word = true;
+    } else {
+        c0 = code_at(t, n, i, &k);
+        i += k;
+        word = word_char(c0);
+    }
+    if (word) {
+        /* a word, with the apostrophe of an elision ("l'", "qu'") */
         for (;;) {
             while (i < n && ascii_word[u[i]]) i++;
             if (i == n) break;
+            if (u[i] < 0x80) {
+                if (u[i] == '\'') i++;
+                break;
+            }
             uint32_t c = code_at(t, n, i, &k);
             if (word_char(c)) { i += k; continue; }
-            if (c == '\'' || c == 0x2019) i += k;
+            if (c == 0x2019) i += k;
             break;
         }
     } else {
