@@ -7,7 +7,7 @@
 # stream: the baseline, measured in the same run), and the wall time of the
 # chain read | tokenize | stem | index against read | index --analyze.
 # Medians of RUNS runs, the commands interleaved run by run; CPU is user +
-# sys of the process (/usr/bin/time).  It also checks that the chain and
+# sys of the processes (getrusage).  It also checks that the chain and
 # --analyze build the same segment bytes.
 #
 # usage: tests/bench/stream.sh [DOCS.jsonl]
@@ -40,13 +40,17 @@ b=$bin
 "$b/crible-tokenize" < "$work/docs" > "$work/tok"
 "$b/crible-stem" < "$work/tok" > "$work/stem"
 
-# cpu NAME CMD...: appends the user + sys and the wall time of CMD (a shell
-# command, its stdout dropped) to $work/times/NAME
+# cpu NAME CMD...: appends the user + sys (of every process of CMD, from
+# getrusage: microseconds, where /usr/bin/time prints hundredths) and the
+# wall time of CMD (a shell command, its stdout dropped) to $work/times/NAME
 mkdir "$work/times"
 cpu() {
     local name=$1; shift
-    /usr/bin/time -f '%U %S %e' -o "$work/t" sh -c "$*" > /dev/null
-    awk '{printf "%.3f %.3f\n", $1 + $2, $3}' "$work/t" >> "$work/times/$name"
+    python3 -c 'import resource, subprocess, sys, time
+t = time.monotonic()
+subprocess.run(["sh", "-c", sys.argv[1]], stdout=subprocess.DEVNULL, check=True)
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+print("%.3f %.3f" % (r.ru_utime + r.ru_stime, time.monotonic() - t))' "$*" >> "$work/times/$name"
 }
 for r in $(seq "$runs"); do
     cpu tokenize "'$b/crible-tokenize' < '$work/docs'"
