@@ -265,20 +265,10 @@ unsigned ix_bits_needed(const uint32_t *v, size_t n)
 void ix_pack128(const uint32_t *v, unsigned bits, uint8_t *out)
 {
     if (bits == 0) return;
-    /* 64 bits at a time: 128 * bits is a multiple of 64 */
-    uint64_t acc = 0;
-    unsigned have = 0;
-    for (size_t i = 0; i < IX_BLOCK; i++) {
-        uint64_t x = v[i] & (~0ull >> (64 - bits));
-        acc |= x << have;
-        have += bits;
-        if (have >= 64) {
-            ix_put64(out, acc);
-            out += 8;
-            have -= 64;
-            acc = have ? x >> (bits - have) : 0;
-        }
-    }
+    uint64_t mask = ~0ull >> (64 - bits);
+    ix_bitw w = {out, 0, 0};
+    for (size_t i = 0; i < IX_BLOCK; i++) ix_bitw_put(&w, v[i] & mask, bits);
+    /* 128 * bits is a multiple of 64: no bits left for ix_bitw_end */
 }
 
 void ix_unpack128(const uint8_t *in, unsigned bits, uint32_t *v)
@@ -405,16 +395,11 @@ bool ix_wtable_put(ix_buf *out, const uint32_t *v, uint32_t n)
     size_t packed = 1 + ((size_t)n * b + 7) / 8 + 7;
     if (!ix_buf_reserve(out, packed)) return false;
     uint8_t *o = out->data + out->len;
-    memset(o, 0, packed);
-    *o++ = head;
-    uint64_t acc = 0;
-    unsigned have = 0;
-    for (uint32_t d = 0; d < n; d++) {
-        acc |= (uint64_t)v[d] << have;
-        have += b;
-        while (have >= 8) { *o++ = (uint8_t)acc; acc >>= 8; have -= 8; }
-    }
-    if (have) *o = (uint8_t)acc;
+    memset(o, 0, packed);   /* the 7 bytes after the values */
+    *o = head;
+    ix_bitw w = {o + 1, 0, 0};
+    for (uint32_t d = 0; d < n; d++) ix_bitw_put(&w, v[d], b);
+    ix_bitw_end(&w);
     out->len += packed;
     return true;
 }

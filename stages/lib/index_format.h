@@ -125,6 +125,40 @@ static inline bool ix_varint_get32(const uint8_t **p, const uint8_t *end, uint32
     return true;
 }
 
+/* --- a streaming bit writer ---------------------------------------------- *
+ * Values of 1..64 bits one after the other, low bits first (value k at the
+ * bit after value k - 1), as the packed blocks, skip tables and width
+ * tables of index_format.c lay them out.  Whole 64-bit words are stored as
+ * they fill; ix_bitw_end stores the last ceil(have / 8) bytes.  Nothing is
+ * read from the output: it need not be zeroed.
+ *   ix_bitw w = {out, 0, 0};
+ *   ix_bitw_put(&w, 5, 3); ix_bitw_put(&w, 1, 2); ix_bitw_end(&w);
+ *   -> out[0] = 0x0d (101, then 01), w.p = out + 1 */
+typedef struct ix_bitw {
+    uint8_t *p;                       /* the next word's first byte */
+    uint64_t acc;                     /* the bits not stored yet */
+    unsigned have;                    /* how many (0..63) */
+} ix_bitw;
+/* v: below 2^bits (bits 1..64). */
+static inline void ix_bitw_put(ix_bitw *w, uint64_t v, unsigned bits)
+{
+    w->acc |= v << w->have;
+    w->have += bits;
+    if (w->have >= 64) {
+        ix_put64(w->p, w->acc);
+        w->p += 8;
+        w->have -= 64;
+        w->acc = w->have ? v >> (bits - w->have) : 0;
+    }
+}
+static inline void ix_bitw_end(ix_bitw *w)
+{
+    for (; w->have; w->have = w->have > 8 ? w->have - 8 : 0) {
+        *w->p++ = (uint8_t)w->acc;
+        w->acc >>= 8;
+    }
+}
+
 /* --- bit packing of IX_BLOCK values -------------------------------------- */
 /* Bits needed for the largest of v[0..n). */
 unsigned ix_bits_needed(const uint32_t *v, size_t n);

@@ -72,6 +72,45 @@ static void test_pack(void **state)
     }
 }
 
+/* The streaming bit writer lays values out as a bit-by-bit writer would
+ * (low bits first), whatever their widths, and reads back with
+ * ix_bits_get; the example of index_format.h. */
+static void test_bitw(void **state)
+{
+    (void)state;
+    uint8_t out[16];
+    ix_bitw w = {out, 0, 0};
+    ix_bitw_put(&w, 5, 3);
+    ix_bitw_put(&w, 1, 2);
+    ix_bitw_end(&w);
+    assert_ptr_equal(w.p, out + 1);
+    assert_int_equal(out[0], 0x0d);
+    srand(5);
+    for (int round = 0; round < 300; round++) {
+        uint8_t fast[600], slow[600];
+        uint64_t vals[80];
+        unsigned widths[80], n = (unsigned)(rand() % 80);
+        memset(fast, 0xa5, sizeof fast);   /* nothing is read from the output */
+        memset(slow, 0, sizeof slow);
+        ix_bitw bw = {fast, 0, 0};
+        uint64_t bit = 0;
+        for (unsigned i = 0; i < n; i++) {
+            widths[i] = 1 + (unsigned)(rand() % 64);
+            vals[i] = ((uint64_t)rand() << 40 ^ (uint64_t)rand() << 20 ^ (uint64_t)rand()) &
+                      (~0ull >> (64 - widths[i]));
+            ix_bitw_put(&bw, vals[i], widths[i]);
+            for (unsigned k = 0; k < widths[i]; k++, bit++) slow[bit >> 3] |= (uint8_t)(((vals[i] >> k) & 1) << (bit & 7));
+        }
+        ix_bitw_end(&bw);
+        size_t bytes = (size_t)((bit + 7) / 8);
+        assert_ptr_equal(bw.p, fast + bytes);
+        if (bit & 7) fast[bytes - 1] &= (uint8_t)((1u << (bit & 7)) - 1);   /* the last byte's unused bits */
+        assert_memory_equal(fast, slow, bytes);
+        for (unsigned i = 0, at = 0; i < n; at += widths[i], i++)
+            if (widths[i] <= 57) assert_true(ix_bits_get(fast, bytes, at, widths[i]) == vals[i]);
+    }
+}
+
 static void test_dates(void **state)
 {
     (void)state;
@@ -269,6 +308,7 @@ int main(void)
         cmocka_unit_test(test_crc32c),
         cmocka_unit_test(test_varint),
         cmocka_unit_test(test_pack),
+        cmocka_unit_test(test_bitw),
         cmocka_unit_test(test_dates),
         cmocka_unit_test(test_offsets),
         cmocka_unit_test(test_default_tokens),
