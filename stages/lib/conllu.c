@@ -26,6 +26,7 @@
 #endif
 
 #include "doc.h"
+#include "inbuf.h"
 
 static const char *const ud_columns[] = {"ID", "FORM", "LEMMA", "UPOS", "XPOS",
                                          "FEATS", "HEAD", "DEPREL", "DEPS", "MISC"};
@@ -201,15 +202,11 @@ long crible_sentence_cell_digits(const crible_sentence *s, size_t tok, size_t co
 
 /* --- reader -------------------------------------------------------------- */
 
-#define READ_MIN (256 * 1024)   /* the input buffer's first size */
 #define SLACK 32                /* zero bytes after the input: 32-byte loads */
 
 struct crible_conllu_reader {
-    FILE *in;
+    crible_inbuf in;      /* the input: in.buf[in.start..in.end) not read yet */
     char *name;
-    char *ib;             /* the input: ib[pos..len) not read yet */
-    size_t pos, len, cap;
-    bool eof;
     /* the careful path's current line, copied (NUL-terminated) */
     char *line;
     size_t line_cap;
@@ -231,7 +228,7 @@ crible_status crible_conllu_reader_open(FILE *in, const char *name,
     crible_conllu_reader *r = calloc(1, sizeof *r);
     if (!r)
         return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
-    r->in = in;
+    crible_inbuf_init(&r->in, in, SLACK);
     r->name = crible_input_name(name);
     if (!r->name) {
         free(r);
@@ -252,48 +249,23 @@ void crible_conllu_reader_close(crible_conllu_reader *r)
     if (!r)
         return;
     free_names(r->names, r->ncolumns);
-    free(r->ib);
+    crible_inbuf_free(&r->in);
     free(r->line);
     free(r->name);
     free(r);
 }
 
-/* Reads more input after ib[pos..len), moved to the front of the buffer
- * (pos becomes 0), the buffer doubled when less than half of it is free
- * (a block or line longer than the buffer is read in O(its length)).
- * Returns the bytes added, 0 at the end of the input, -1 on a read error. */
+/* Reads more input after what is not read yet (moved to the front of
+ * the buffer), the buffer doubled when less than half of it is free (a
+ * block or line longer than the buffer is read in O(its length)), SLACK
+ * zero bytes after it.  Returns the bytes added, 0 at the end of the
+ * input, -1 on a read error. */
 static long long fill(crible_conllu_reader *r, crible_error *err)
 {
-    if (r->eof)
-        return 0;
-    if (r->pos > 0) {
-        memmove(r->ib, r->ib + r->pos, r->len - r->pos);
-        r->len -= r->pos;
-        r->pos = 0;
-    }
-    if (r->cap - r->len < r->cap / 2 || r->cap == 0) {
-        size_t cap = r->cap ? r->cap * 2 : READ_MIN;
-        char *nb = realloc(r->ib, cap + SLACK);
-        if (!nb) {
-            crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
-            return -1;
-        }
-        r->ib = nb;
-        r->cap = cap;
-    }
-    errno = 0;
-    size_t n = fread(r->ib + r->len, 1, r->cap - r->len, r->in);
-    r->len += n;
-    memset(r->ib + r->len, 0, SLACK);
-    if (n == 0) {
-        if (ferror(r->in)) {
-            crible_error_set(err, CRIBLE_EIO, "%s: read error: %s", r->name,
-                             strerror(errno ? errno : EIO));
-            return -1;
-        }
-        r->eof = true;
-    }
-    return (long long)n;
+    long long n = crible_inbuf_fill(&r->in, r->in.cap / 2, err);
+    if (n < 0 && err->status == CRIBLE_EIO)
+        crible_error_prefix(err, "%s", r->name);
+    return n;
 }
 
 /* Reads the next line into r->line (the careful path).  1: a line, 0:
@@ -303,22 +275,22 @@ static int next_line(crible_conllu_reader *r, crible_error *err)
     const char *nl;
     size_t scanned = 0;
     for (;;) {
-        nl = r->len > r->pos + scanned
-                 ? memchr(r->ib + r->pos + scanned, '\n', r->len - r->pos - scanned)
+        nl = r->in.end > r->in.start + scanned
+                 ? memchr(r->in.buf + r->in.start + scanned, '\n', r->in.end - r->in.start - scanned)
                  : NULL;
         if (nl)
             break;
-        scanned = r->len - r->pos;
+        scanned = r->in.end - r->in.start;
         long long got = fill(r, err);
         if (got < 0)
             return -1;
         if (got == 0)
             break;
     }
-    size_t end = nl ? (size_t)(nl - r->ib) : r->len;
-    if (!nl && end == r->pos)
+    size_t end = nl ? (size_t)(nl - r->in.buf) : r->in.end;
+    if (!nl && end == r->in.start)
         return 0;
-    size_t n = end - r->pos;
+    size_t n = end - r->in.start;
     if (n + 1 > r->line_cap) {
         size_t cap = r->line_cap ? r->line_cap : 256;
         while (cap < n + 1)
@@ -331,9 +303,9 @@ static int next_line(crible_conllu_reader *r, crible_error *err)
         r->line = nb;
         r->line_cap = cap;
     }
-    memcpy(r->line, r->ib + r->pos, n);
-    r->line_at = r->pos;
-    r->pos = nl ? end + 1 : end;
+    memcpy(r->line, r->in.buf + r->in.start, n);
+    r->line_at = r->in.start;
+    r->in.start = nl ? end + 1 : end;
     r->lineno++;
     r->line_complete = nl != NULL;
     if (n > 0 && r->line[n - 1] == '\r')
@@ -363,7 +335,7 @@ static int next_line(crible_conllu_reader *r, crible_error *err)
 /* The line next_line read is to be read again. */
 static void push_back(crible_conllu_reader *r)
 {
-    r->pos = r->line_at;
+    r->in.start = r->line_at;
     r->lineno--;
 }
 
@@ -620,19 +592,19 @@ static int fast_block(crible_conllu_reader *r, crible_sentence *s, crible_error 
 {
     const size_t n = r->ncolumns;
     for (;;) {
-        while (r->pos < r->len && r->ib[r->pos] == '\n') {   /* blank lines */
-            r->pos++;
+        while (r->in.start < r->in.end && r->in.buf[r->in.start] == '\n') {   /* blank lines */
+            r->in.start++;
             r->lineno++;
         }
         /* the bytes looked at: what the sentence's buffers hold (4 KiB at
          * least), doubled while a block does not fit, so that a sentence
          * keeps buffers of about its longest block, not of the input's */
-        size_t avail = r->len - r->pos, room = s->buf_cap > 4096 + SLACK ? s->buf_cap - SLACK : 4096;
+        size_t avail = r->in.end - r->in.start, room = s->buf_cap > 4096 + SLACK ? s->buf_cap - SLACK : 4096;
         if (avail == 0)
             goto more;
         if (avail > room)
             avail = room;
-        const char *src = r->ib + r->pos;
+        const char *src = r->in.buf + r->in.start;
         if (!buf_reserve(s, avail + SLACK) ||
             !grow_array(&s->raw, &s->raw_cap, avail + SLACK, 1) || !room_row(s, 0, n))
             goto nomem;
@@ -688,7 +660,7 @@ static int fast_block(crible_conllu_reader *r, crible_sentence *s, crible_error 
                     s->raw_ok = true;
                     s->line = r->lineno + 1;
                     r->lineno += (long)lines + 1;
-                    r->pos += ls + 1;
+                    r->in.start += ls + 1;
                     r->ended = false;
                     return 1;
                 }
@@ -719,13 +691,13 @@ static int fast_block(crible_conllu_reader *r, crible_sentence *s, crible_error 
         }
         /* the block goes on past the bytes looked at */
         s->ncomments = 0;
-        if (avail < r->len - r->pos) {
+        if (avail < r->in.end - r->in.start) {
             if (!buf_reserve(s, 2 * avail + SLACK))
                 goto nomem;
             continue;
         }
     more:
-        if (r->eof)
+        if (r->in.eof)
             return 0;
         if (fill(r, err) < 0)
             return -1;

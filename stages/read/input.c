@@ -1,6 +1,7 @@
 /*
  * input.c - a buffered input for crible-read: one file or stdin, read in
- * 256 KiB blocks.  It lets the format detector peek at the first bytes
+ * 256 KiB blocks (the refill is inbuf.h's, shared with the token stream's
+ * reader).  It lets the format detector peek at the first bytes
  * (even on a pipe), hands out lines without copying them, and reads whole
  * files for the formats that are one document per file.  Memory is the
  * longest line (JSON Lines, CSV) or the file (text, HTML), never the input.
@@ -11,23 +12,33 @@
 
 #include "read.h"
 
-#define BLOCK (256 * 1024)
+#define BLOCK CRIBLE_INBUF_BLOCK
+
+/* A first buffer (never NULL: a caller may look at an empty input). */
+static crible_status buf_new(read_input *in, crible_error *err)
+{
+    in->b.buf = crible_malloc(BLOCK, err);
+    if (!in->b.buf)
+        return CRIBLE_ENOMEM;
+    in->b.cap = BLOCK;
+    in->b.start = in->b.end = 0;
+    return CRIBLE_OK;
+}
 
 crible_status read_input_open(read_input *in, const char *path, crible_error *err)
 {
     memset(in, 0, sizeof *in);
+    FILE *f = stdin;
     if (strcmp(path, "-") == 0) {
-        in->f = stdin;
         in->is_stdin = true;
     } else {
-        in->f = fopen(path, "rb");
-        if (!in->f)
+        f = fopen(path, "rb");
+        if (!f)
             return crible_error_set(err, errno == ENOMEM ? CRIBLE_ENOMEM : CRIBLE_EIO,
                                     "cannot open '%s': %s", path, strerror(errno));
     }
-    in->cap = BLOCK;
-    in->buf = crible_malloc(in->cap, err);
-    if (!in->buf) {
+    crible_inbuf_init(&in->b, f, 0);
+    if (buf_new(in, err) != CRIBLE_OK) {
         read_input_close(in);
         return CRIBLE_ENOMEM;
     }
@@ -36,51 +47,26 @@ crible_status read_input_open(read_input *in, const char *path, crible_error *er
 
 void read_input_close(read_input *in)
 {
-    if (in->f && !in->is_stdin)
-        fclose(in->f);
-    free(in->buf);
+    if (in->b.f && !in->is_stdin)
+        fclose(in->b.f);
+    crible_inbuf_free(&in->b);
     memset(in, 0, sizeof *in);
 }
 
-/* Reads more bytes after buf[end], moving unread bytes to the front and
- * growing the buffer so that at least `room` bytes fit.  -1 on a read error. */
+/* Reads more bytes (inbuf.h), at least `room` of them fitting: 1 if some
+ * came, 0 at the end, -1 on an error. */
 static int fill(read_input *in, size_t room, crible_error *err)
 {
-    if (in->eof)
-        return 0;
-    if (in->start > 0) {
-        memmove(in->buf, in->buf + in->start, in->end - in->start);
-        in->end -= in->start;
-        in->start = 0;
-    }
-    if (in->cap - in->end < room) {
-        size_t cap = in->cap;
-        while (cap - in->end < room)
-            cap *= 2;
-        char *b = crible_realloc(in->buf, cap, err);
-        if (!b)
-            return -1;
-        in->buf = b;
-        in->cap = cap;
-    }
-    size_t got = fread(in->buf + in->end, 1, in->cap - in->end, in->f);
-    in->end += got;
-    if (got == 0) {
-        if (ferror(in->f)) {
-            crible_error_set(err, CRIBLE_EIO, "read error: %s", strerror(errno));
-            return -1;
-        }
-        in->eof = true;
-    }
-    return got > 0;
+    long long got = crible_inbuf_fill(&in->b, room, err);
+    return got < 0 ? -1 : got > 0;
 }
 
 size_t read_input_peek(read_input *in, size_t want, crible_error *err)
 {
-    while (in->end - in->start < want && !in->eof)
+    while (in->b.end - in->b.start < want && !in->b.eof)
         if (fill(in, want, err) < 0)
             return 0;
-    size_t have = in->end - in->start;
+    size_t have = in->b.end - in->b.start;
     return have < want ? have : want;
 }
 
@@ -89,18 +75,18 @@ int read_input_line(read_input *in, const char **line, size_t *len,
 {
     size_t scanned = 0;
     for (;;) {
-        char *p = in->buf + in->start;
-        size_t have = in->end - in->start;
+        char *p = in->b.buf + in->b.start;
+        size_t have = in->b.end - in->b.start;
         char *nl = memchr(p + scanned, '\n', have - scanned);
-        if (nl || (in->eof && have > 0)) {
+        if (nl || (in->b.eof && have > 0)) {
             size_t n = nl ? (size_t)(nl - p) + 1 : have;
             *line = p;
             *len = n;
-            in->start += n;
+            in->b.start += n;
             in->offset += n;
             return 1;
         }
-        if (in->eof)
+        if (in->b.eof)
             return 0;
         if (have > max) {
             crible_error_set(err, CRIBLE_EDATA, "%s: the line at byte offset %llu is longer"
@@ -116,36 +102,34 @@ int read_input_line(read_input *in, const char **line, size_t *len,
 crible_status read_input_all(read_input *in, char **out, size_t *len,
                              unsigned long long max, const char *name, crible_error *err)
 {
-    while (!in->eof) {
-        if (in->end - in->start > max)
+    while (!in->b.eof) {
+        if (in->b.end - in->b.start > max)
             return crible_error_set(err, CRIBLE_EDATA, "%s: larger than max_size (%llu bytes)",
                                     name, max);
-        size_t have = in->end - in->start;
+        size_t have = in->b.end - in->b.start;
         if (fill(in, have < BLOCK ? BLOCK : have, err) < 0)
             return err->status;
     }
-    size_t n = in->end - in->start;
+    size_t n = in->b.end - in->b.start;
     if (n > max)
         return crible_error_set(err, CRIBLE_EDATA, "%s: larger than max_size (%llu bytes)",
                                 name, max);
     /* hand the buffer itself over (no second copy of a large file) */
-    memmove(in->buf, in->buf + in->start, n);
-    if (n + 1 > in->cap) {
-        char *b = crible_realloc(in->buf, n + 1, err);
+    if (n + 1 > in->b.cap) {
+        char *b = crible_realloc(in->b.buf, n + 1, err);
         if (!b)
             return CRIBLE_ENOMEM;
-        in->buf = b;
+        in->b.buf = b;
+        in->b.cap = n + 1;
     }
-    char *s = in->buf;
+    memmove(in->b.buf, in->b.buf + in->b.start, n);
+    char *s = in->b.buf;
     s[n] = '\0';
     in->offset += n;
-    in->buf = crible_malloc(BLOCK, err);
-    in->cap = BLOCK;
-    in->start = in->end = 0;
-    if (!in->buf) {
+    crible_status st = buf_new(in, err);
+    if (st != CRIBLE_OK) {
         free(s);
-        in->cap = 0;
-        return CRIBLE_ENOMEM;
+        return st;
     }
     *out = s;
     *len = n;

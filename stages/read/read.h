@@ -25,15 +25,13 @@
 
 #include "cli.h"
 #include "error.h"
+#include "inbuf.h"
 #include "read_options.h"
 
 /* --- input.c ------------------------------------------------------------ */
 typedef struct read_input {
-    FILE *f;
-    char *buf;
-    size_t cap, start, end;   /* unread bytes are buf[start..end) */
-    unsigned long long offset; /* file offset of buf[start] */
-    bool eof;
+    crible_inbuf b;            /* unread bytes are b.buf[b.start..b.end) */
+    unsigned long long offset; /* file offset of b.buf[b.start] */
     bool is_stdin;
 } read_input;
 

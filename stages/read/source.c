@@ -24,20 +24,20 @@ crible_status read_source(read_ctx *ctx, const char *path, const char *id,
     if (st != CRIBLE_OK)
         return st;
     size_t have = read_input_peek(&in, 4096, err), bom = 0;
-    if (have == 0 && !in.eof)
+    if (have == 0 && !in.b.eof)
         st = err->status;
     if (st == CRIBLE_OK)
-        st = read_bom(in.buf + in.start, have, &bom, name, err);
-    in.start += bom;
+        st = read_bom(in.b.buf + in.b.start, have, &bom, name, err);
+    in.b.start += bom;
     in.offset += bom;
     if (ctx->opt->format != CRIBLE_READ_AUTO)
         format = ctx->opt->format;
     if (format == CRIBLE_READ_AUTO)
-        format = read_detect_content(in.buf + in.start, have - bom);
+        format = read_detect_content(in.b.buf + in.b.start, have - bom);
     unsigned long before = ctx->replaced_total;
     /* empty stdin is an empty stream (no document); an empty file named on
      * the command line or found in a folder is one empty document */
-    if (st == CRIBLE_OK && in.is_stdin && have == bom && in.eof) {
+    if (st == CRIBLE_OK && in.is_stdin && have == bom && in.b.eof) {
         read_input_close(&in);
         return CRIBLE_OK;
     }
