@@ -119,8 +119,11 @@ static crible_status stem_block(stem_run *r, int col_norm, int col_type, crible_
         const char *norm = crible_sentence_cell(s, t, (size_t)col_norm);
         const char *tn = crible_sentence_cell(s, t, (size_t)col_type);
         crible_token_type type = CRIBLE_TOKEN_WORD;
-        if (!(tn[0] == 'w' && tn[1] == 'o' && tn[2] == 'r' && tn[3] == 'd' && !tn[4]) &&
-            !crible_token_type_parse(tn, &type))
+        if (tn[0] == 'w' && tn[1] == 'o' && tn[2] == 'r' && tn[3] == 'd' && !tn[4])
+            ;   /* the two usual types without a search */
+        else if (tn[0] == 'p' && tn[1] == 'u' && tn[2] == 'n' && tn[3] == 'c' && tn[4] == 't' && !tn[5])
+            type = CRIBLE_TOKEN_PUNCT;
+        else if (!crible_token_type_parse(tn, &type))
             type = CRIBLE_TOKEN_NUMBER;   /* a type this version does not know: kept as is */
         size_t tl;
         bool stop;
