@@ -341,8 +341,8 @@ static void test_fast_path_is_icu(void **state)
         "a×b ÷ c\xCC\xA7" "a   \xE2\x80\xAF" " x",
         /* letters_end's 8 units at a time, next to the non-letters of
          * Latin-1: × ÷ ¿ · ª and past Latin Extended-A (ƀ) */
-        "abcdefghij×klmnopqrst ABCDEFGHIJ÷KLMNOPQR abcdefghij¿klmnopqr "
-        "abcdefghij·klmnopqr abcdefghijªklm abcdefghijƀklmnop ŒUVRESCOMPLÈTES ÿÿÿÿÿÿÿÿÿ×",
+        ("abcdefghij×klmnopqrst ABCDEFGHIJ÷KLMNOPQR abcdefghij¿klmnopqr "
+         "abcdefghij·klmnopqr abcdefghijªklm abcdefghijƀklmnop ŒUVRESCOMPLÈTES ÿÿÿÿÿÿÿÿÿ×"),
         /* a word before ASCII punctuation: ICU joins '@' as a letter */
         "soir.@ refaire l'@x tout.@ a,@ b:@c fin;@ d'@ x.1 y,2 A.B 3.a mot_sous",
         "mot-trait mot(par mot\"q mot)\n\nmot\r\nmot\tx mot/y mot!? mot.\xCC\x81 fin:",
