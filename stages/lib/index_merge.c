@@ -34,8 +34,10 @@
  */
 #include "index_merge.h"
 
+#include <malloc.h>
 #include <math.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <zstd.h>
 
 #include "index_segment.h"
@@ -45,8 +47,15 @@ size_t ix_merge_sort_memory = 4u << 20;
 
 /* Pages of the sources read through are given back every this many bytes
  * of a section (divided among the sources, at least 64 KiB). */
-#define FORGET_STEP (1u << 20)
+#define FORGET_STEP (256u << 10)
 #define FORGET_MIN (16u << 10)
+/* The temporary segments of a merge in rounds are seg-ROUND_SEGMENT+depth
+ * (numbers no index reaches; removed as garbage if a crash leaves one). */
+#define ROUND_SEGMENT 999999000000ull
+/* The bytes before the last point given back that are given back again. */
+#define FORGET_BACK (2u << 20)
+/* A term's copy gives back what it read every this many documents. */
+#define FORGET_DOCS 1024u
 
 typedef struct ofield {
     const char *name;      /* points into a source's META */
@@ -170,13 +179,20 @@ static size_t record_len(const uint8_t *p, const uint8_t *end)
 }
 
 /* Gives back the pages of sec before offset `upto` when a step more was
- * read since *done. */
+ * read since *done.  The kernel maps more than the page read (the
+ * fault-around window, 64 KiB, or a whole large folio of the page cache,
+ * up to 2 MiB), pages before `upto` too: each call gives back again the
+ * FORGET_BACK bytes before *done, and leaves *done at the start of the page
+ * holding `upto` (only whole pages are given back), so that nothing is
+ * left behind at each step (what was left grew with the sources' size). */
 static void forget_upto(const merger *m, const ix_segment *s, const ix_section *sec, uint64_t upto, uint64_t *done)
 {
     uint64_t step = FORGET_STEP / m->n > FORGET_MIN ? FORGET_STEP / m->n : FORGET_MIN;
     if (!sec->present || !s->map || upto > sec->n || upto < *done + step) return;
-    ix_segment_forget_bytes(s, sec->p + *done, sec->p + upto);
-    *done = upto;
+    uint64_t from = *done > FORGET_BACK ? *done - FORGET_BACK : 0;
+    ix_segment_forget_bytes(s, sec->p + from, sec->p + upto);
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), at = (uintptr_t)(sec->p + upto) & ~(page - 1);
+    *done = at > (uintptr_t)sec->p ? (uint64_t)(at - (uintptr_t)sec->p) : 0;
 }
 
 static crible_status copy_stored(merger *m, crible_error *err)
@@ -443,6 +459,24 @@ static const ix_segfield *src_field(const merger *m, size_t k, const char *name)
     return l < 0 ? NULL : &m->src[k].fields[l];
 }
 
+/* During a long term's copy: gives back the pages of source k's postings
+ * and positions its cursor c has read through (a frequent word's
+ * positions in a large segment are megabytes).  Where the postings are is
+ * estimated from the block (pages given back too early are only read
+ * again). */
+static void forget_within(merger *m, size_t k, const ix_segfield *f, const ix_pcur *c)
+{
+    msrc *s = &m->ms[k];
+    const ix_segment *seg = &m->src[k];
+    const uint8_t *pos = c->pos4 ? c->pblk_p : c->pos_p;
+    if (pos && f->pos.present && pos >= f->pos.p && pos <= f->pos.p + f->pos.n)
+        forget_upto(m, seg, &f->pos, (uint64_t)(pos - f->pos.p), &s->forgot_pos);
+    if (c->nblocks && c->blocks >= f->post.p && c->bend <= f->post.p + f->post.n) {
+        const uint8_t *at = c->blocks + (size_t)(c->bend - c->blocks) / c->nblocks * c->block;
+        forget_upto(m, seg, &f->post, (uint64_t)(at - f->post.p), &s->forgot_post);
+    }
+}
+
 /* Copies one source term's postings into the open output term, the
  * positions' variants renumbered through m->remap (orphans: `orphan`). */
 static crible_status copy_postings(merger *m, size_t k, const ix_segfield *f, const ix_term *t,
@@ -451,8 +485,9 @@ static crible_status copy_postings(merger *m, size_t k, const ix_segfield *f, co
     ix_pcur c;
     ix_pcur_init(&c, &m->src[k], f, t, false);
     crible_status st = CRIBLE_OK;
-    uint32_t hint = 0;
+    uint32_t hint = 0, seen = 0;
     for (uint32_t d; !st && (d = ix_pcur_next(&c)) != CRIBLE_DOC_NONE;) {
+        if ((++seen & (FORGET_DOCS - 1)) == 0) forget_within(m, k, f, &c);
         uint32_t nd = renumber(m, k, d, &hint);
         if (nd == UINT32_MAX) continue;
         uint32_t tf = ix_pcur_tf(&c);
@@ -649,62 +684,6 @@ static crible_status merge_terms(merger *m, size_t o, crible_error *err)
     return st;
 }
 
-/* A width table (index_format.c: ix_wtable_put) written as its values
- * come, their count and maximum known beforehand. */
-typedef struct wtable_out {
-    uint8_t buf[1 << 12];
-    size_t len;
-    uint8_t width;         /* 1, 2, 4: bytes; 0: packed in `bits` */
-    unsigned bits, have;
-    uint64_t acc;
-} wtable_out;
-
-static crible_status wt_flush(merger *m, wtable_out *t, size_t room, crible_error *err)
-{
-    if (sizeof t->buf - t->len >= room) return CRIBLE_OK;
-    crible_status st = ix_segw_section_write(m->w, t->buf, t->len, err);
-    t->len = 0;
-    return st;
-}
-
-static crible_status wt_begin(merger *m, wtable_out *t, uint32_t n, uint32_t max, crible_error *err)
-{
-    uint8_t head = ix_wtable_head(n, max);
-    t->len = 0;
-    t->acc = 0;
-    t->have = 0;
-    t->bits = head & 0x3f;
-    t->width = head & 0x80 ? 0 : head;
-    t->buf[t->len++] = head;
-    return wt_flush(m, t, 16, err);
-}
-
-static crible_status wt_put(merger *m, wtable_out *t, uint32_t v, crible_error *err)
-{
-    uint8_t *o = t->buf + t->len;
-    if (t->width == 1) *o = (uint8_t)v;
-    else if (t->width == 2) ix_put16(o, (uint16_t)v);
-    else if (t->width == 4) ix_put32(o, v);
-    if (t->width) {
-        t->len += t->width;
-    } else {
-        t->acc |= (uint64_t)v << t->have;
-        t->have += t->bits;
-        while (t->have >= 8) { t->buf[t->len++] = (uint8_t)t->acc; t->acc >>= 8; t->have -= 8; }
-    }
-    return wt_flush(m, t, 16, err);
-}
-
-static crible_status wt_end(merger *m, wtable_out *t, crible_error *err)
-{
-    if (!t->width) {
-        if (t->have) t->buf[t->len++] = (uint8_t)t->acc;
-        memset(t->buf + t->len, 0, 7);
-        t->len += 7;
-    }
-    return ix_segw_section_write(m->w, t->buf, t->len, err);
-}
-
 /* Document d's sentence data in source field f (NULL: none): [*a, *e)
  * in the data after the table (empty: none). */
 static void sent_range(const ix_segfield *f, uint32_t maxdoc, uint32_t d, const uint8_t **data, uint32_t *a,
@@ -723,7 +702,7 @@ static void sent_range(const ix_segfield *f, uint32_t maxdoc, uint32_t d, const 
 /* One pass over the live documents' sentence data of field `name`: pass
  * 0 counts its bytes in *off, pass 1 writes each document's offset (*off
  * on), pass 2 writes the data. */
-static crible_status sent_pass(merger *m, const char *name, int pass, wtable_out *t, uint64_t *off,
+static crible_status sent_pass(merger *m, const char *name, int pass, ix_segw_wt *t, uint64_t *off,
                                crible_error *err)
 {
     static const uint8_t zero = 0;
@@ -735,7 +714,7 @@ static crible_status sent_pass(merger *m, const char *name, int pass, wtable_out
             uint32_t a, e;
             if (ix_seg_deleted(&m->src[k], d)) continue;
             sent_range(f, m->src[k].maxdoc, d, &data, &a, &e);
-            if (pass == 1) st = wt_put(m, t, (uint32_t)*off, err);
+            if (pass == 1) st = ix_segw_wt_put(m->w, t, (uint32_t)*off, err);
             if (pass == 2) st = ix_segw_section_write(m->w, a < e ? data + a : &zero, a < e ? e - a : 1, err);
             *off += a < e ? e - a : 1;
         }
@@ -752,16 +731,55 @@ static crible_status write_sentences(merger *m, size_t o, crible_error *err)
 {
     const char *name = m->fields[o].name;
     uint64_t total = 0, off = 0, data = 0;
-    wtable_out t;
+    ix_segw_wt t;
     crible_status st = sent_pass(m, name, 0, NULL, &total, err);
     if (total > UINT32_MAX) return crible_error_set(err, CRIBLE_EINDEX, "sentence table of '%s' too large", name);
     if (!st) st = ix_segw_section_begin(m->w, IX_SEC_SENT, (int)o, err);
-    if (!st) st = wt_begin(m, &t, m->maxdoc + 1, (uint32_t)total, err);
+    ix_segw_wt_begin(&t, m->maxdoc + 1, (uint32_t)total);
     if (!st) st = sent_pass(m, name, 1, &t, &off, err);
-    if (!st) st = wt_put(m, &t, (uint32_t)off, err);
-    if (!st) st = wt_end(m, &t, err);
+    if (!st) st = ix_segw_wt_put(m->w, &t, (uint32_t)off, err);
+    if (!st) st = ix_segw_wt_end(m->w, &t, err);
     if (!st) st = sent_pass(m, name, 2, NULL, &data, err);
     return st ? st : ix_segw_section_end(m->w, err);
+}
+
+/* The live values of a numeric field over the sources, in the new
+ * numbering (an ix_numsrc: the segment writer reads them in passes). */
+typedef struct numsrc {
+    const merger *m;
+    const char *name;
+    size_t k;                   /* source */
+    uint32_t d, hint;           /* its next document, renumber's hint */
+    const ix_segfield *f;       /* the field there (NULL: none) */
+} numsrc;
+
+static void numsrc_rewind(void *ctx)
+{
+    numsrc *s = ctx;
+    s->k = 0;
+    s->d = s->hint = 0;
+    s->f = s->m->n ? src_field(s->m, 0, s->name) : NULL;
+}
+
+static bool numsrc_next(void *ctx, uint32_t *doc, double *value)
+{
+    numsrc *s = ctx;
+    const merger *m = s->m;
+    while (s->k < m->n) {
+        const ix_segment *seg = &m->src[s->k];
+        if (s->f && s->f->numv.present) {
+            while (s->d < seg->maxdoc) {
+                uint32_t d = s->d++, nd = renumber(m, s->k, d, &s->hint);
+                if (nd != UINT32_MAX && ix_num_value(s->f, seg->maxdoc, d, value)) {
+                    *doc = nd;
+                    return true;
+                }
+            }
+        }
+        if (++s->k < m->n) s->f = src_field(m, s->k, s->name);
+        s->d = s->hint = 0;
+    }
+    return false;
 }
 
 static crible_status write_tables(merger *m, size_t o, crible_error *err)
@@ -773,21 +791,9 @@ static crible_status write_tables(merger *m, size_t o, crible_error *err)
         if (!st) st = write_sentences(m, o, err);
     }
     if (of->kind == CRIBLE_FIELD_NUMERIC) {
-        double *vals = malloc(((size_t)m->maxdoc + 1) * sizeof *vals);
-        if (!vals) return nomem(err);
-        for (uint32_t d = 0; d < m->maxdoc; d++) vals[d] = NAN;
-        for (size_t k = 0; k < m->n; k++) {
-            const ix_segfield *f = src_field(m, k, of->name);
-            if (!f || !f->numv.present) continue;
-            uint32_t hint = 0;
-            for (uint32_t d = 0; d < m->src[k].maxdoc; d++) {
-                double v;
-                uint32_t nd = renumber(m, k, d, &hint);
-                if (nd != UINT32_MAX && ix_num_value(f, m->src[k].maxdoc, d, &v)) vals[nd] = v;
-            }
-        }
-        st = ix_segw_numeric(m->w, (int)o, vals, m->maxdoc, err);
-        free(vals);
+        numsrc ns = {m, of->name, 0, 0, 0, NULL};
+        ix_numsrc src = {&ns, numsrc_rewind, numsrc_next};
+        st = ix_segw_numeric_src(m->w, (int)o, m->maxdoc, &src, err);
     }
     return st;
 }
@@ -861,21 +867,24 @@ static crible_status merge_fields(merger *m, crible_error *err)
     return st;
 }
 
-crible_status ix_merge(ix_segment *src, size_t n, const char *path, int zstd_level, uint64_t *size,
-                       uint32_t *maxdoc, crible_error *err)
+/* One merge of at most IX_MERGE_MAX_AT_ONCE sources. */
+static crible_status merge_once(ix_segment *src, size_t n, const char *path, int zstd_level, uint64_t *size,
+                                uint32_t *maxdoc, crible_error *err)
 {
     merger m = {0};
     m.src = src;
     m.n = n;
     m.path = path;
+#ifdef __GLIBC__
+    /* the memory freed before (an index writer's buffer, flushed at
+     * commit: tens of MB) goes back to the system, so that a merge's peak
+     * adds to what is in use, not to what the allocator kept */
+    malloc_trim(0);
+#endif
     crible_status st = ix_segw_open(path, zstd_level, &m.w, err);
     if (st) return st;
     m.ms = calloc(n + 1, sizeof *m.ms);
     if (!m.ms) st = nomem(err);
-    /* the pages their opening touched (with the kernel's fault-around,
-     * ~0.5 MB a source), read again as needed */
-    for (size_t k = 0; k < n; k++)
-        ix_segment_forget_bytes(&src[k], src[k].map, src[k].map + src[k].map_len);
     if (!st) st = load_tombstones(&m, err);
     if (!st) st = copy_stored(&m, err);
     if (!st) st = collect_fields(&m, err);
@@ -906,4 +915,51 @@ crible_status ix_merge(ix_segment *src, size_t n, const char *path, int zstd_lev
     free(m.vtf);
     free(m.vcf);
     return st;
+}
+
+/* Merges in rounds: the first n - 31 sources (in rounds too if they are
+ * more than 32) into a temporary segment seg-ROUND+depth.cri beside
+ * `path` (unlinked once mapped), then it and the 31 others: at most
+ * IX_MERGE_MAX_AT_ONCE sources at once, the documents in order, the fewest
+ * copied twice (as the writer's forced merge does). */
+static crible_status merge_rounds(ix_segment *src, size_t n, const char *path, int zstd_level, uint64_t *size,
+                                  uint32_t *maxdoc, unsigned depth, crible_error *err)
+{
+    if (n <= IX_MERGE_MAX_AT_ONCE) return merge_once(src, n, path, zstd_level, size, maxdoc, err);
+    size_t first = n - (IX_MERGE_MAX_AT_ONCE - 1);
+    char dir[4096], name[64], tpath[4200];
+    const char *slash = strrchr(path, '/');
+    size_t dl = slash ? (size_t)(slash - path) : 1;
+    if (dl >= sizeof dir) return crible_error_set(err, CRIBLE_EIO, "path too long: '%.100s...'", path);
+    memcpy(dir, slash ? path : ".", dl);
+    dir[dl] = 0;
+    ix_seginfo info = {ROUND_SEGMENT + depth, 0, 0, 0, 0};
+    ix_segment_name(name, sizeof name, info.number);
+    if (!ix_path(tpath, sizeof tpath, dir, name)) return crible_error_set(err, CRIBLE_EIO, "path too long: '%.100s...'", dir);
+    crible_status st = merge_rounds(src, first, tpath, zstd_level, &info.size, &info.maxdoc, depth + 1, err);
+    if (st) return st;
+    ix_segment *next = calloc(IX_MERGE_MAX_AT_ONCE + 1, sizeof *next);
+    if (!next) { unlink(tpath); return nomem(err); }
+    st = ix_segment_open(dir, &info, false, &next[0], err);
+    unlink(tpath);   /* mapped: lives until closed */
+    if (st) { free(next); return st; }
+    ix_segment_forget_bytes(&next[0], next[0].map, next[0].map + next[0].map_len);
+    /* the others by value, given back after (the merge frees their zstd
+     * dictionaries) */
+    memcpy(next + 1, src + first, (n - first) * sizeof *src);
+    st = merge_once(next, n - first + 1, path, zstd_level, size, maxdoc, err);
+    memcpy(src + first, next + 1, (n - first) * sizeof *src);
+    ix_segment_close(&next[0]);
+    free(next);
+    return st;
+}
+
+crible_status ix_merge(ix_segment *src, size_t n, const char *path, int zstd_level, uint64_t *size,
+                       uint32_t *maxdoc, crible_error *err)
+{
+    /* the pages their opening touched (with the kernel's fault-around,
+     * ~0.5 MB a source), read again as needed */
+    for (size_t k = 0; k < n; k++)
+        ix_segment_forget_bytes(&src[k], src[k].map, src[k].map + src[k].map_len);
+    return merge_rounds(src, n, path, zstd_level, size, maxdoc, 0, err);
 }

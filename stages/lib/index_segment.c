@@ -19,6 +19,16 @@
 #include <zdict.h>
 #include <zstd.h>
 
+#include "index_spill.h"
+#include "index_xsort.h"
+
+size_t ix_segw_memory = 4u << 20;
+
+/* The most bytes one term adds to the dictionary's block data (its bytes,
+ * its stem's, varints): the dictionary is spilled before a term when it
+ * would come within this of ix_segw_memory. */
+#define DICT_TERM_ROOM 1024
+
 /* Jobs queued for the compressing thread at most (raw blocks of 32 KiB or
  * more each, or the training): while it trains the dictionary and
  * compresses the 1 MiB of samples, the writer goes on with the next
@@ -142,8 +152,8 @@ struct ix_segw {
     uint32_t stored_crc;
     /* field being written */
     const uint32_t *lengths;
-    ix_buf dict;           /* block data */
-    ix_buf dict_offs;      /* u32 per block */
+    ix_spill dict;         /* block data (spilled past ix_segw_memory) */
+    ix_spill dict_offs;    /* u32 per block (the same) */
     uint32_t dict_nterms, dict_nblocks;
     uint8_t last_term[CRIBLE_TERM_MAX + 1];
     uint32_t dict_doc1;    /* the block's last term of one document: its doc */
@@ -195,6 +205,11 @@ crible_status ix_segw_open(const char *path, int zstd_level, ix_segw **out, crib
     ix_segw *w = calloc(1, sizeof *w);
     if (!w) return nomem(err);
     w->out.fd = -1;
+    char tmp[4300];
+    snprintf(tmp, sizeof tmp, "%s.dict", path);
+    ix_spill_init(&w->dict, tmp, ix_segw_memory);
+    snprintf(tmp, sizeof tmp, "%s.offs", path);
+    ix_spill_init(&w->dict_offs, tmp, ix_segw_memory);
     w->zstd_level = zstd_level;
     w->cctx = ZSTD_createCCtx();
     if (!w->cctx) { free(w); return nomem(err); }
@@ -563,10 +578,11 @@ crible_status ix_segw_field_begin(ix_segw *w, const char *name, int kind, unsign
     f->flags = (uint8_t)flags;
     f->link = (int16_t)link;
     w->lengths = lengths;
-    w->dict.len = w->dict_offs.len = 0;
     w->dict_nterms = w->dict_nblocks = 0;
     w->pos_off = 0;
-    crible_status st = ix_segw_section_begin(w, IX_SEC_POST, (int)w->nfields, err);
+    crible_status st = ix_spill_clear(&w->dict, err);
+    if (!st) st = ix_spill_clear(&w->dict_offs, err);
+    if (!st) st = ix_segw_section_begin(w, IX_SEC_POST, (int)w->nfields, err);
     if (st) return st;
     w->post_start = w->out.offset;
     w->post_off = 0;
@@ -803,14 +819,18 @@ crible_status ix_segw_term_doc(ix_segw *w, uint32_t doc, uint32_t tf, const uint
 /* The term's bytes into the front-coded block (a new block every 32). */
 static crible_status dict_term(ix_segw *w, bool *first_out, crible_error *err)
 {
-    ix_buf *d = &w->dict;
+    ix_buf *d = &w->dict.mem;
+    crible_status st = ix_spill_room(&w->dict, DICT_TERM_ROOM, err);
+    if (st) return st;
     bool first = w->dict_nterms % IX_DICT_BLOCK == 0;
     if (first) {
-        if (d->len > UINT32_MAX - 1024)
+        uint64_t at = ix_spill_len(&w->dict);
+        if (at > UINT32_MAX - DICT_TERM_ROOM)
             return crible_error_set(err, CRIBLE_EINDEX, "term dictionary too large");
         uint8_t o[4];
-        ix_put32(o, (uint32_t)d->len);
-        if (!ix_buf_add(&w->dict_offs, o, 4)) return nomem(err);
+        ix_put32(o, (uint32_t)at);
+        st = ix_spill_add(&w->dict_offs, o, 4, err);
+        if (st) return st;
         w->dict_nblocks++;
         if (!ix_buf_varint(d, w->term_len) || !ix_buf_add(d, w->term, w->term_len))
             return nomem(err);
@@ -847,7 +867,7 @@ static bool dict_stats(ix_buf *d, const field_meta *f, uint32_t df, uint64_t cf,
 
 static crible_status dict_add(ix_segw *w, uint64_t post_len, crible_error *err)
 {
-    ix_buf *d = &w->dict;
+    ix_buf *d = &w->dict.mem;
     bool first;
     crible_status st = dict_term(w, &first, err);
     if (st) return st;
@@ -884,7 +904,7 @@ crible_status ix_segw_exact_term(ix_segw *w, const uint8_t *norm, size_t len, ui
     if (st) return st;
     size_t shared = 0;
     while (shared < len && shared < stem_len && norm[shared] == stem[shared]) shared++;
-    ix_buf *d = &w->dict;
+    ix_buf *d = &w->dict.mem;
     size_t ssl = stem_len - shared;
     uint64_t head = ((uint64_t)(len - shared) << 3 | (ssl < 7 ? ssl : 7)) << 2 | (variant < 3 ? variant : 3);
     if (!dict_stats(d, &w->fields[w->nfields - 1], df, cf, max_tf, 0, false) || !ix_buf_varint(d, head) ||
@@ -954,6 +974,12 @@ static crible_status copy_positions(ix_segw *w, crible_error *err)
     return st;
 }
 
+/* ix_spill_copy's output: the segment file. */
+static crible_status section_out(void *ctx, const void *p, size_t n, crible_error *err)
+{
+    return out_write(&((ix_segw *)ctx)->out, p, n, err);
+}
+
 crible_status ix_segw_field_end(ix_segw *w, uint32_t doc_count, uint64_t sum_length,
                                 crible_error *err)
 {
@@ -968,8 +994,8 @@ crible_status ix_segw_field_end(ix_segw *w, uint32_t doc_count, uint64_t sum_len
     ix_put32(h, w->dict_nterms);
     ix_put32(h + 4, w->dict_nblocks);
     if (!st) st = out_write(&w->out, h, 8, err);
-    if (!st) st = out_write(&w->out, w->dict_offs.data, w->dict_offs.len, err);
-    if (!st) st = out_write(&w->out, w->dict.data, w->dict.len, err);
+    if (!st) st = ix_spill_copy(&w->dict_offs, section_out, w, err);
+    if (!st) st = ix_spill_copy(&w->dict, section_out, w, err);
     if (!st) st = ix_segw_section_end(w, err);
     w->lengths = NULL;
     return st;
@@ -977,9 +1003,66 @@ crible_status ix_segw_field_end(ix_segw *w, uint32_t doc_count, uint64_t sum_len
 
 /* --- per-document tables ----------------------------------------------- */
 
-/* Values v[0..n) as a width table (index_format.h: ix_wtable_put). */
+/* The bytes of a width table of n values whose largest is max. */
+static size_t wtable_size(uint32_t n, uint32_t max)
+{
+    uint8_t head = ix_wtable_head(n, max);
+    return head & 0x80 ? 1 + ((size_t)n * (head & 0x3f) + 7) / 8 + 7 : 1 + (size_t)n * head;
+}
+
+void ix_segw_wt_begin(ix_segw_wt *t, uint32_t n, uint32_t max)
+{
+    uint8_t head = ix_wtable_head(n, max);
+    t->len = 0;
+    t->acc = 0;
+    t->have = 0;
+    t->bits = head & 0x3f;
+    t->width = head & 0x80 ? 0 : head;
+    t->buf[t->len++] = head;
+}
+
+crible_status ix_segw_wt_put(ix_segw *w, ix_segw_wt *t, uint32_t v, crible_error *err)
+{
+    uint8_t *o = t->buf + t->len;
+    if (t->width == 1) *o = (uint8_t)v;
+    else if (t->width == 2) ix_put16(o, (uint16_t)v);
+    else if (t->width == 4) ix_put32(o, v);
+    if (t->width) {
+        t->len += t->width;
+    } else {
+        t->acc |= (uint64_t)v << t->have;
+        t->have += t->bits;
+        while (t->have >= 8) { t->buf[t->len++] = (uint8_t)t->acc; t->acc >>= 8; t->have -= 8; }
+    }
+    if (sizeof t->buf - t->len >= 16) return CRIBLE_OK;
+    crible_status st = out_write(&w->out, t->buf, t->len, err);
+    t->len = 0;
+    return st;
+}
+
+crible_status ix_segw_wt_end(ix_segw *w, ix_segw_wt *t, crible_error *err)
+{
+    if (!t->width) {
+        if (t->have) t->buf[t->len++] = (uint8_t)t->acc;
+        memset(t->buf + t->len, 0, 7);
+        t->len += 7;
+    }
+    return out_write(&w->out, t->buf, t->len, err);
+}
+
+/* Values v[0..n) as a width table (index_format.h: ix_wtable_put): built
+ * in memory when small, else streamed (no copy of the table). */
 static crible_status write_wtable(ix_segw *w, const uint32_t *v, uint32_t n, crible_error *err)
 {
+    if ((size_t)n * 4 > ix_segw_memory) {
+        uint32_t max = 0;
+        for (uint32_t d = 0; d < n; d++) max = v[d] > max ? v[d] : max;
+        ix_segw_wt t;
+        ix_segw_wt_begin(&t, n, max);
+        crible_status st = CRIBLE_OK;
+        for (uint32_t d = 0; !st && d < n; d++) st = ix_segw_wt_put(w, &t, v[d], err);
+        return st ? st : ix_segw_wt_end(w, &t, err);
+    }
     ix_buf b = {0};
     crible_status st = ix_wtable_put(&b, v, n) ? out_write(&w->out, b.data, b.len, err) : nomem(err);
     ix_buf_free(&b);
@@ -1065,8 +1148,29 @@ static bool nums_runs(ix_buf *b, const numpair *p, uint32_t np)
     return true;
 }
 
-crible_status ix_segw_numeric(ix_segw *w, int field, const double *values, uint32_t n,
-                              crible_error *err)
+/* The head of a scaled NUMV (modes 1 and 2, index_format.c) into h (*len
+ * bytes): sparse (mode 2, true) when the documents with a value (their
+ * table: dt_len bytes) and their codes take fewer bytes than a code for
+ * every document. */
+static bool numv_head(uint8_t *h, size_t *len, uint32_t n, uint32_t np, size_t dt_len, double base, uint32_t scale,
+                      unsigned bits)
+{
+    size_t dense = ((size_t)n + IX_BLOCK - 1) / IX_BLOCK * 16 * bits,
+           sparse = 4 + dt_len + ((size_t)np + IX_BLOCK - 1) / IX_BLOCK * 16 * bits;
+    bool sp = sparse < dense;
+    h[0] = sp ? 2 : 1;
+    ix_putf64(h + 1, base);
+    ix_put32(h + 9, scale);
+    h[13] = (uint8_t)bits;
+    ix_put32(h + 14, np);
+    *len = sp ? 18 : 14;
+    return sp;
+}
+
+/* NUMV and NUMS built in memory from values[n] (NaN: none): the pairs
+ * sorted, the tables made whole (~40 bytes a value). */
+static crible_status numeric_mem(ix_segw *w, int field, const double *values, uint32_t n,
+                                 crible_error *err)
 {
     numpair *pairs = malloc(((size_t)n + 1) * sizeof *pairs);
     if (!pairs) return nomem(err);
@@ -1081,8 +1185,6 @@ crible_status ix_segw_numeric(ix_segw *w, int field, const double *values, uint3
     if (!st && scaled(pairs, np, &scale, &bits)) {
         double base = np ? pairs[0].v : 0;
         uint32_t none = bits == 32 ? UINT32_MAX : (1u << bits) - 1, codes[IX_BLOCK];
-        /* sparse (mode 2) when the documents with a value and their codes
-         * take fewer bytes than a code for every document */
         uint32_t *docs = malloc(((size_t)np + 1) * sizeof *docs);
         if (!docs) { free(pairs); return nomem(err); }
         uint32_t k = 0;
@@ -1090,15 +1192,9 @@ crible_status ix_segw_numeric(ix_segw *w, int field, const double *values, uint3
             if (!isnan(values[d])) docs[k++] = d;
         ix_buf dt = {0};
         if (!ix_wtable_put(&dt, docs, np)) st = nomem(err);
-        size_t dense = ((size_t)n + IX_BLOCK - 1) / IX_BLOCK * 16 * bits,
-               sparse = 4 + dt.len + ((size_t)np + IX_BLOCK - 1) / IX_BLOCK * 16 * bits;
-        bool sp = sparse < dense;
-        buf[0] = sp ? 2 : 1;
-        ix_putf64(buf + 1, base);
-        ix_put32(buf + 9, scale);
-        buf[13] = (uint8_t)bits;
-        ix_put32(buf + 14, np);
-        if (!st) st = out_write(&w->out, buf, sp ? 18 : 14, err);
+        size_t hl;
+        bool sp = numv_head(buf, &hl, n, np, dt.len, base, scale, bits);
+        if (!st) st = out_write(&w->out, buf, hl, err);
         if (!st && sp) st = out_write(&w->out, dt.data, dt.len, err);
         uint32_t m = sp ? np : n;
         for (uint32_t d = 0; !st && d < m; d += IX_BLOCK) {
@@ -1138,6 +1234,267 @@ crible_status ix_segw_numeric(ix_segw *w, int field, const double *values, uint3
     return st;
 }
 
+/* --- numeric tables in bounded memory ------------------------------------ */
+
+/* The sorted pairs are written while the sort is read (its chunk still in
+ * memory): what they keep in memory before their file. */
+#define SORTED_MEMORY (256u << 10)
+
+/* A (value, document) pair of the external sort: f64, u32. */
+#define NUMREC 12
+
+static int cmp_numrec(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+    (void)alen;
+    (void)blen;
+    double x = ix_getf64(a), y = ix_getf64(b);
+    if (x != y) return x < y ? -1 : 1;
+    uint32_t c = ix_get32(a + 8), d = ix_get32(b + 8);
+    return (c > d) - (c < d);
+}
+
+/* What the passes over a numeric field's values learn. */
+typedef struct numscan {
+    uint32_t np, maxd;     /* documents with a value, the last of them */
+    double base, top;      /* the pairs' first and last value (cmp_num order) */
+} numscan;
+
+/* The first pass: np, maxd, base (the smallest value, of the first
+ * document having it) and top (the largest, of the last). */
+static void num_scan(const ix_numsrc *src, numscan *sc)
+{
+    memset(sc, 0, sizeof *sc);
+    uint32_t d;
+    double v;
+    src->rewind(src->ctx);
+    while (src->next(src->ctx, &d, &v)) {
+        if (sc->np == 0 || v < sc->base) sc->base = v;
+        if (sc->np == 0 || v >= sc->top) sc->top = v;
+        sc->np++;
+        sc->maxd = d;
+    }
+}
+
+/* NUMV and NUMS streamed from src (the layout numeric_mem writes, byte
+ * for byte): the pairs sorted by an external sort (index_xsort.h) and
+ * kept, sorted, in a spill stream read twice; the values read again for
+ * each table.  Memory: ix_segw_memory for the sort, SORTED_MEMORY for the
+ * stream, and fixed buffers. */
+static crible_status numeric_stream(ix_segw *w, int field, uint32_t n, const ix_numsrc *src, const numscan *sc,
+                                    crible_error *err)
+{
+    static const uint32_t scales[] = {1, 2, 4, 10, 100, 1000};
+    enum { NSCALES = sizeof scales / sizeof *scales };
+    uint32_t np = sc->np, d;
+    double v;
+    ix_xsort *xs = NULL;
+    crible_status st = ix_xsort_open(&xs, w->out.path, 1000u + (unsigned)field, ix_segw_memory, cmp_numrec, err);
+    /* pass 2: the pairs to the sort; which scales make every value an integer */
+    bool ok[NSCALES];
+    for (int k = 0; k < NSCALES; k++) ok[k] = true;
+    src->rewind(src->ctx);
+    while (!st && src->next(src->ctx, &d, &v)) {
+        uint8_t rec[NUMREC];
+        ix_putf64(rec, v);
+        ix_put32(rec + 8, d);
+        st = ix_xsort_add(xs, rec, NUMREC, err);
+        for (int k = 0; k < NSCALES; k++) {
+            double r = (v - sc->base) * scales[k];
+            ok[k] = ok[k] && fabs(r - nearbyint(r)) < 1e-6;
+        }
+    }
+    /* scaled()'s choice */
+    bool is_scaled = false;
+    uint32_t scale = 1;
+    unsigned bits = 1;
+    if (np == 0) {
+        is_scaled = true;
+    } else {
+        double range = sc->top - sc->base;
+        for (int k = 0; k < NSCALES; k++) {
+            double top = range * scales[k];
+            if (!(top < 2147483646.0)) break;
+            if (!ok[k]) continue;
+            uint32_t maxcode = (uint32_t)nearbyint(top) + 1;
+            unsigned b = 1;
+            while (b < 32 && (maxcode >> b)) b++;
+            scale = scales[k];
+            bits = b;
+            is_scaled = true;
+            break;
+        }
+    }
+    uint8_t buf[16 * 33];
+    if (!st) st = ix_segw_section_begin(w, IX_SEC_NUMV, field, err);
+    if (!st && is_scaled) {
+        double base = np ? sc->base : 0;
+        uint32_t none = bits == 32 ? UINT32_MAX : (1u << bits) - 1, codes[IX_BLOCK];
+        size_t hl;
+        bool sp = numv_head(buf, &hl, n, np, wtable_size(np, sc->maxd), base, scale, bits);
+        st = out_write(&w->out, buf, hl, err);
+        if (!st && sp) {   /* the documents with a value */
+            ix_segw_wt t;
+            ix_segw_wt_begin(&t, np, sc->maxd);
+            src->rewind(src->ctx);
+            while (!st && src->next(src->ctx, &d, &v)) st = ix_segw_wt_put(w, &t, d, err);
+            if (!st) st = ix_segw_wt_end(w, &t, err);
+        }
+        /* the codes: of every document (dense) or of those with a value */
+        uint32_t m = sp ? np : n, vd = 0;
+        double vv = NAN;
+        src->rewind(src->ctx);
+        bool have = src->next(src->ctx, &vd, &vv);
+        for (uint32_t b0 = 0; !st && b0 < m; b0 += IX_BLOCK) {
+            for (uint32_t i = 0; i < IX_BLOCK; i++) {
+                double x = NAN;
+                if (b0 + i < m && have && (sp || vd == b0 + i)) {
+                    x = vv;
+                    have = src->next(src->ctx, &vd, &vv);
+                }
+                codes[i] = isnan(x) ? none : (uint32_t)nearbyint((x - base) * scale);
+            }
+            ix_pack128(codes, bits, buf);
+            st = out_write(&w->out, buf, 16 * bits, err);
+        }
+    } else if (!st) {
+        buf[0] = 0;
+        st = out_write(&w->out, buf, 1, err);
+        uint32_t vd = 0;
+        double vv = NAN;
+        src->rewind(src->ctx);
+        bool have = src->next(src->ctx, &vd, &vv);
+        for (uint32_t i = 0; !st && i < n; i++) {
+            double x = NAN;
+            if (have && vd == i) {
+                x = vv;
+                have = src->next(src->ctx, &vd, &vv);
+            }
+            ix_putf64(buf, x);
+            st = out_write(&w->out, buf, 8, err);
+        }
+    }
+    if (!st) st = ix_segw_section_end(w, err);
+    /* the sorted pairs into a stream (read twice below), counting the
+     * runs of one value and their gaps' bytes */
+    ix_spill sorted;
+    char path[4300];
+    snprintf(path, sizeof path, "%s.nums", w->out.path);
+    ix_spill_init(&sorted, path, SORTED_MEMORY < ix_segw_memory ? SORTED_MEMORY : ix_segw_memory);
+    uint32_t nruns = 0;
+    uint64_t gaps = 0;
+    if (!st) st = ix_xsort_finish(xs, false, err);
+    const uint8_t *r, *prev = NULL;
+    uint8_t last[NUMREC];
+    size_t rl;
+    int got = 0;
+    int64_t pd = -1;
+    while (!st && (got = ix_xsort_next(xs, &r, &rl, err)) == 1) {
+        if (!prev || ix_getf64(r) != ix_getf64(prev)) { nruns++; pd = -1; }
+        uint8_t vb[10];
+        gaps += ix_varint_put(vb, (uint64_t)((int64_t)ix_get32(r + 8) - pd - 1));
+        pd = ix_get32(r + 8);
+        memcpy(last, r, NUMREC);
+        prev = last;
+        st = ix_spill_add(&sorted, r, NUMREC, err);
+    }
+    if (!st && got < 0) st = CRIBLE_EIO;
+    ix_xsort_free(xs);
+    if (!st && gaps > UINT32_MAX) st = crible_error_set(err, CRIBLE_EINDEX, "numeric table of field %d too large", field);
+    if (!st) st = ix_segw_section_begin(w, IX_SEC_NUMS, field, err);
+    ix_put32(buf, np);
+    if (!st) st = out_write(&w->out, buf, 4, err);
+    ix_spill_reader *rd = malloc(sizeof *rd);
+    if (!rd && !st) st = nomem(err);
+    bool runs = 5 + (uint64_t)nruns * 16 + gaps < wtable_size(np, sc->maxd);
+    if (!st && !runs) {   /* the documents in value order */
+        ix_segw_wt t;
+        ix_segw_wt_begin(&t, np, sc->maxd);
+        ix_spill_reader_init(rd, &sorted);
+        while (!st && (r = ix_spill_next(rd, NUMREC, &st, err))) st = ix_segw_wt_put(w, &t, ix_get32(r + 8), err);
+        if (!st) st = ix_segw_wt_end(w, &t, err);
+    } else if (!st) {   /* nums_runs: the runs' table, then their gaps */
+        buf[0] = IX_NUMS_RUNS;
+        ix_put32(buf + 1, nruns);
+        st = out_write(&w->out, buf, 5, err);
+        for (int pass = 0; pass < 2 && !st; pass++) {
+            uint32_t i = 0;
+            uint64_t off = 0;
+            pd = -1;
+            prev = NULL;
+            ix_spill_reader_init(rd, &sorted);
+            while (!st && (r = ix_spill_next(rd, NUMREC, &st, err))) {
+                bool start = !prev || ix_getf64(r) != ix_getf64(prev);
+                memcpy(last, r, NUMREC);
+                prev = last;
+                if (start) pd = -1;
+                uint8_t vb[16];
+                size_t k = ix_varint_put(vb, (uint64_t)((int64_t)ix_get32(r + 8) - pd - 1));
+                pd = ix_get32(r + 8);
+                if (pass == 0 && start) {
+                    ix_putf64(vb, ix_getf64(r));
+                    ix_put32(vb + 8, i);
+                    ix_put32(vb + 12, (uint32_t)off);
+                    st = out_write(&w->out, vb, 16, err);
+                }
+                if (pass == 1) st = out_write(&w->out, vb, k, err);
+                off += k;
+                i++;
+            }
+        }
+    }
+    free(rd);
+    ix_spill_free(&sorted);
+    return st ? st : ix_segw_section_end(w, err);
+}
+
+/* An array of values as a source (NaN: none). */
+typedef struct arraysrc { const double *v; uint32_t n, at; } arraysrc;
+
+static void array_rewind(void *ctx) { ((arraysrc *)ctx)->at = 0; }
+
+static bool array_next(void *ctx, uint32_t *doc, double *v)
+{
+    arraysrc *a = ctx;
+    while (a->at < a->n && isnan(a->v[a->at])) a->at++;
+    if (a->at >= a->n) return false;
+    *doc = a->at;
+    *v = a->v[a->at++];
+    return true;
+}
+
+/* What numeric_mem takes for n documents, np of them with a value. */
+static size_t numeric_mem_bytes(uint32_t n, uint32_t np) { return (size_t)np * 40 + (size_t)n / 4; }
+
+crible_status ix_segw_numeric(ix_segw *w, int field, const double *values, uint32_t n,
+                              crible_error *err)
+{
+    if (numeric_mem_bytes(n, n) <= ix_segw_memory) return numeric_mem(w, field, values, n, err);
+    arraysrc a = {values, n, 0};
+    ix_numsrc src = {&a, array_rewind, array_next};
+    numscan sc;
+    num_scan(&src, &sc);
+    if (numeric_mem_bytes(n, sc.np) <= ix_segw_memory) return numeric_mem(w, field, values, n, err);
+    return numeric_stream(w, field, n, &src, &sc, err);
+}
+
+crible_status ix_segw_numeric_src(ix_segw *w, int field, uint32_t n, const ix_numsrc *src, crible_error *err)
+{
+    numscan sc;
+    num_scan(src, &sc);
+    if (numeric_mem_bytes(n, sc.np) + (size_t)n * 8 > ix_segw_memory) return numeric_stream(w, field, n, src, &sc, err);
+    double *values = malloc(((size_t)n + 1) * sizeof *values);
+    if (!values) return nomem(err);
+    for (uint32_t d = 0; d < n; d++) values[d] = NAN;
+    uint32_t d;
+    double v;
+    src->rewind(src->ctx);
+    while (src->next(src->ctx, &d, &v))
+        if (d < n) values[d] = v;
+    crible_status st = numeric_mem(w, field, values, n, err);
+    free(values);
+    return st;
+}
+
 /* --- finishing ----------------------------------------------------------- */
 
 static void segw_free(ix_segw *w)
@@ -1159,8 +1516,8 @@ static void segw_free(ix_segw *w)
     ix_buf_free(&w->raw);
     ix_buf_free(&w->comp);
     ix_buf_free(&w->stidx);
-    ix_buf_free(&w->dict);
-    ix_buf_free(&w->dict_offs);
+    ix_spill_free(&w->dict);
+    ix_spill_free(&w->dict_offs);
     ix_buf_free(&w->blocks);
     ix_buf_free(&w->skips);
     ix_buf_free(&w->skiptab);

@@ -12,6 +12,13 @@
  *   ix_segw_finish()   (fsyncs; the file is complete) or ix_segw_abort()
  *
  * Nothing is visible to readers until a MANIFEST names the file.
+ *
+ * Memory: fixed buffers (the file's 64 KiB, the stored blocks being
+ * compressed: IX_JOBS x 32 KiB and more, the zstd dictionary's samples),
+ * the term being written (its postings and skips), and at most
+ * ix_segw_memory for each of a field's dictionary, its block offsets and
+ * a numeric field's sort, whatever the segment's size.  The caller's
+ * per-document arrays (lengths) are the caller's.
  */
 #ifndef CRIBLE_INDEX_SEGMENT_H
 #define CRIBLE_INDEX_SEGMENT_H
@@ -21,6 +28,14 @@
 #include "index_format.h"
 
 typedef struct ix_segw ix_segw;
+
+/* The memory a segment writer holds of a structure that grows with the
+ * segment before it goes to a temporary file beside the segment
+ * (`path`.dict, .offs, .nums, .xsN, unlinked at creation): a field's term
+ * dictionary and its block offsets, a numeric field's sorted values, a
+ * per-document table larger than it.  4 MiB; tests make it small to make
+ * a writer spill.  Below it nothing is spilled. */
+extern size_t ix_segw_memory;
 
 crible_status ix_segw_open(const char *path, int zstd_level, ix_segw **out, crible_error *err);
 /* Appends one stored-document record (layout in index_format.c). */
@@ -64,6 +79,35 @@ crible_status ix_segw_sentences(ix_segw *w, int field, const uint32_t *offs, con
                                 uint32_t n, crible_error *err);
 crible_status ix_segw_numeric(ix_segw *w, int field, const double *values, uint32_t n,
                               crible_error *err);
+
+/* The values of a numeric field read in passes: rewind, then next until
+ * it returns false gives the documents having a value, in increasing
+ * order, and their values (not NaN). */
+typedef struct ix_numsrc {
+    void *ctx;
+    void (*rewind)(void *ctx);
+    bool (*next)(void *ctx, uint32_t *doc, double *value);
+} ix_numsrc;
+
+/* NUMV and NUMS of field `field` (n documents) from a source: the same
+ * bytes as ix_segw_numeric on the same values, in memory when they take
+ * at most ix_segw_memory, else streamed (an external sort, several passes
+ * over the source).  ix_segw_numeric streams past that bound too. */
+crible_status ix_segw_numeric_src(ix_segw *w, int field, uint32_t n, const ix_numsrc *src,
+                                  crible_error *err);
+
+/* A width table (index_format.h: ix_wtable_put) written into the open
+ * section as its values come, their count and largest known beforehand. */
+typedef struct ix_segw_wt {
+    uint8_t buf[1 << 12];
+    size_t len;
+    uint8_t width;         /* 1, 2, 4: bytes; 0: packed in `bits` */
+    unsigned bits, have;
+    uint64_t acc;
+} ix_segw_wt;
+void ix_segw_wt_begin(ix_segw_wt *t, uint32_t n, uint32_t max);
+crible_status ix_segw_wt_put(ix_segw *w, ix_segw_wt *t, uint32_t v, crible_error *err);
+crible_status ix_segw_wt_end(ix_segw *w, ix_segw_wt *t, crible_error *err);
 
 /* Writes the stored index, META, TOC and footer, fsyncs and closes.  *size
  * gets the file size.  w is freed either way. */

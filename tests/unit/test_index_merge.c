@@ -6,11 +6,14 @@
  * - a forced merge of 61 small segments (in rounds: a merge reads at most
  *   IX_MERGE_MAX_AT_ONCE) with many tombstones (every third document
  *   deleted, some replaced) writes the same bytes whether its sorts fit in
- *   memory or spill to dozens of runs, checks clean, and answers every stem
+ *   memory or spill to dozens of runs (the segment writer's dictionaries
+ *   and numeric sorts too), checks clean, and answers every stem
  *   and every exact form (documents by id, term frequencies, positions) as
  *   an index built in one segment from the surviving documents alone does;
  * - so does the merge policy at commit, with a merge factor of 2 (classes
- *   of more than IX_MERGE_MAX_AT_ONCE segments merged in rounds).
+ *   of more than IX_MERGE_MAX_AT_ONCE segments merged in rounds);
+ * - so does a shard of more than IX_MERGE_MAX_AT_ONCE segments added to
+ *   another index (ix_merge's own rounds through a temporary segment).
  *
  * Documents: the paragraphs of the repository's French corpus (corpus/),
  * tokenized here (split on what is not a letter, ASCII lower-cased) with a
@@ -33,6 +36,7 @@
 #include "index.h"
 #include "index_test.h"
 #include "index_merge.h"
+#include "index_segment.h"
 #include "index_writer.h"
 #include "index_xsort.h"
 
@@ -202,7 +206,14 @@ static void add(crible_index_writer *w, const char *id, const char *text)
 {
     size_t n = strlen(text);
     char *json = malloc(n + 200);
-    snprintf(json, n + 200, "{\"id\":\"%s\",\"text\":\"%s\"}", id, text);
+    /* numbers: few values (runs), many (a table), not integers at any
+     * scale, and one few documents have (sparse) */
+    unsigned h = 0;
+    for (const char *c = id; *c; c++) h = h * 31 + (unsigned char)*c;
+    int jl = snprintf(json, n + 200, "{\"id\":\"%s\",\"text\":\"%s\",\"rating\":%u,\"page\":%u,\"score\":%.5f",
+                     id, text, h % 5, h % 4099, (h % 1000) / 7.0);
+    if (h % 17 == 0) jl += snprintf(json + jl, n + 200 - (size_t)jl, ",\"year\":%u", 1900 + h % 120);
+    snprintf(json + jl, n + 200 - (size_t)jl, "}");
     crible_error err = {0};
     assert_int_equal(crible_index_doc_begin(w, id, json, strlen(json), &err), CRIBLE_OK);
     assert_int_equal(crible_index_doc_field(w, "text", &err), CRIBLE_OK);
@@ -404,16 +415,19 @@ static void test_merge_tombstones(void **state)
     snprintf(cmd, sizeof cmd, "cp -r %s %s", dir, dir2);
     assert_int_equal(system(cmd), 0);
 
-    /* the same merge in 4 MiB and in 8 KiB (sorts spilled to many runs) */
-    size_t saved = ix_merge_sort_memory;
+    /* the same merge in 4 MiB and in 8 KiB (sorts spilled to many runs),
+     * the segment writer's dictionaries and numeric sorts spilled too */
+    size_t saved = ix_merge_sort_memory, saved_segw = ix_segw_memory;
     crible_index_writer *w = writer(dir, 1u << 20, 8);
     commit(w, true);
     crible_index_writer_close(w);
     ix_merge_sort_memory = 1;   /* the sorter's minimum, 8 KiB */
+    ix_segw_memory = 64;
     w = writer(dir2, 1u << 20, 8);
     commit(w, true);
     crible_index_writer_close(w);
     ix_merge_sort_memory = saved;
+    ix_segw_memory = saved_segw;
     size_t n1, n2;
     uint8_t *b1 = segment_bytes(dir, &n1), *b2 = segment_bytes(dir2, &n2);
     assert_int_equal(n1, n2);
@@ -446,12 +460,43 @@ static void test_merge_policy_rounds(void **state)
     free_corpus(ps, np);
 }
 
+/* A shard of more than IX_MERGE_MAX_AT_ONCE segments (with tombstones)
+ * added to another index: merged in rounds through a temporary segment
+ * (index_merge.c), one segment in the end, no file left behind, checks
+ * clean, the same answers as the survivors built in one segment. */
+static void test_shard_rounds(void **state)
+{
+    (void)state;
+    size_t np;
+    para *ps = load_corpus(&np);
+    build(dir, ps, np, 100);
+    assert_true(info_of(dir).segments > IX_MERGE_MAX_AT_ONCE);
+    crible_index_writer *w = writer(dir2, 1u << 20, 8);
+    crible_error err = {0};
+    crible_status st = crible_index_writer_add_index(w, dir, &err);
+    if (st) fprintf(stderr, "%s\n", err.message);
+    assert_int_equal(st, CRIBLE_OK);
+    commit(w, false);
+    crible_index_writer_close(w);
+    ix_test_check_clean(dir2);
+    crible_index_info info = info_of(dir2);
+    assert_int_equal(info.segments, 1);
+    assert_int_equal(info.maxdoc, info.live_docs);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "test $(ls %s | grep -c '^seg-') -eq 1", dir2);
+    assert_int_equal(system(cmd), 0);
+    build_survivors(dir3, ps, np);
+    same_answers(dir2, dir3, ps, np);
+    free_corpus(ps, np);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_xsort, setup, teardown),
         cmocka_unit_test_setup_teardown(test_merge_tombstones, setup, teardown),
         cmocka_unit_test_setup_teardown(test_merge_policy_rounds, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_shard_rounds, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,11 @@
  * postings and positions as their merge (written as version 4); positions
  * in blocks of 128 with exceptions and bit-packed skip tables read back
  * whole and after skips, through several segments and their merge.
+ * Bounded memory: a segment writer whose structures spill to temporary
+ * files (ix_segw_memory made tiny: the dictionaries, their block offsets,
+ * the numeric sorts in every NUMV and NUMS mode, the per-document tables)
+ * writes the same bytes as one that keeps them in memory, in a flush and
+ * in a merge, checks clean and leaves no temporary file.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,6 +31,7 @@
 #include "index_test.h"
 #include "index_format.h"
 #include "index_manifest.h"
+#include "index_segment.h"
 #include "index_writer.h"
 
 static char dir[256];
@@ -506,6 +512,72 @@ static void test_wtable(void **state)
     }
 }
 
+/* Builds index d: 3,000 documents in one flush (a ~3,000-term _id
+ * dictionary), numeric fields of each kind: rating (5 values: NUMS runs),
+ * page (integers, many values: a NUMS table), score (not integers at any
+ * scale: NUMV mode 0), year (1 document in 40: sparse), neg (negative,
+ * -0 and 0, halves: scale 2); then 1,000 more in a second segment, and the
+ * two merged. */
+static void build_numeric(const char *d)
+{
+    crible_index_writer_options o;
+    crible_index_writer_options_default(&o);
+    crible_index_writer *w;
+    crible_error err = {0};
+    assert_int_equal(crible_index_writer_open(d, &o, &w, &err), CRIBLE_OK);
+    for (int i = 0; i < 4000; i++) {
+        char meta[256];
+        int n = snprintf(meta, sizeof meta, "\"page\":%d,\"score\":%.6f,\"neg\":%s", (i * 7919) % 2500,
+                         (i % 97) / 7.0 + 0.1, i % 3 == 0 ? "-0.0" : i % 3 == 1 ? "0" : i % 2 ? "-3.5" : "-1");
+        if (i % 40 == 7) snprintf(meta + n, sizeof meta - (size_t)n, ",\"year\":%d", 1900 + i % 123);
+        add(w, i, meta);
+        if (i == 2999) assert_int_equal(crible_index_writer_commit(w, &err), CRIBLE_OK);
+    }
+    assert_int_equal(crible_index_writer_commit(w, &err), CRIBLE_OK);
+    char path[600];
+    snprintf(path, sizeof path, "cp %s/seg-000001.cri %s/flushed.cri", d, d);
+    assert_int_equal(system(path), 0);
+    assert_int_equal(crible_index_writer_force_merge(w, &err), CRIBLE_OK);
+    crible_index_writer_close(w);
+}
+
+static void test_spill(void **state)
+{
+    (void)state;
+    char dir2[300];
+    snprintf(dir2, sizeof dir2, "%s-spilled", dir);
+    char cmd[1000];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir2);
+    assert_int_equal(system(cmd), 0);
+    build_numeric(dir);
+    size_t saved = ix_segw_memory;
+    ix_segw_memory = 64;   /* every structure spills */
+    build_numeric(dir2);
+    ix_segw_memory = saved;
+    ix_test_check_clean(dir);
+    ix_test_check_clean(dir2);
+    /* the same files, the flushed segment and the merged one; nothing
+     * else (no temporary file left) */
+    snprintf(cmd, sizeof cmd, "cd %s && for f in *; do cmp \"$f\" \"%s/$f\" || exit 1; done && "
+             "test \"$(ls)\" = \"$(ls %s)\" && ls | grep -c 'cri$' | grep -qx 2 && ! ls | grep -q '[.]cri[.]'",
+             dir, dir2, dir2);
+    assert_int_equal(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "%s/flushed.cri", dir);
+    assert_int_equal(section_byte(cmd, "rating", IX_SEC_NUMS, 4), IX_NUMS_RUNS);
+    assert_int_equal(section_byte(cmd, "score", IX_SEC_NUMV, 0), 0);
+    assert_int_equal(section_byte(cmd, "neg", IX_SEC_NUMV, 0), 1);
+    assert_int_equal(section_byte(cmd, "year", IX_SEC_NUMV, 0), 2);
+    assert_int_not_equal(section_byte(cmd, "page", IX_SEC_NUMS, 4), IX_NUMS_RUNS);
+    /* the merged index answers ranges */
+    crible_index *ix = ix_test_open(dir2);
+    assert_int_equal(range(ix, "rating", 5, 5), 800);
+    assert_int_equal(range(ix, "year", 1900, 3000), 100);
+    assert_int_equal(range(ix, "neg", -0.0, 0.0), 2667);
+    crible_index_close(ix);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir2);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -515,6 +587,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_versions_agree, setup, teardown),
         cmocka_unit_test_setup_teardown(test_positions_blocks, setup, teardown),
         cmocka_unit_test(test_wtable),
+        cmocka_unit_test_setup_teardown(test_spill, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
