@@ -265,12 +265,14 @@ static void ref_default(const char *text, size_t n, size_t prev, uint32_t *a, ui
 
 /* Texts cut into the reference's default tokens code as one run (a
  * varint: their count) and decode back to them: letters of every case,
- * accents, apostrophes, no-break spaces, emoji, overlong forms of "A" and
- * "." (a code point below 0x80 in two bytes), stray bytes. */
+ * the ASCII bytes around the letters' and digits' ranges, accents,
+ * apostrophes, no-break spaces, emoji, overlong forms of "A" and "." (a
+ * code point below 0x80 in two bytes), stray bytes. */
 static void test_default_tokens(void **state)
 {
     (void)state;
     static const char *const pieces[] = {"a", "Z", "9", "q", " ", "\t", "\n", ".", ".", "!", "'", "-", "_", "@",
+                                         "/", ":", "[", "`", "{", "z", "0", "A",
                                          "\xc3\xa9", "\xc3\x89", "\xc3\x97", "\xe2\x80\x99", "\xc2\xa0",
                                          "\xe2\x80\xaf", "\xe2\x80\x89", "\xe2\x80\xa6", "\xf0\x9f\x98\x80",
                                          "\xc1\x81", "\xc0\xae", "\xff", "\x80", "\xc3", "\xe3\x80\x82"};
