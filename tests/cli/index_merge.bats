@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # crible-index merge in bounded memory (stages/lib/index_merge.c): many
 # segments with tombstones merged into one answer every query as before and
-# leave no temporary file; a full disk during a merge leaves the previous
+# leave no temporary file; a shard of more than 32 segments is merged in
+# rounds; a full disk during a merge leaves the previous
 # index as it was, temporary files included.  Documents: the repository's
 # French corpus (corpus/), read by crible-read, one document a sentence,
 # analysed by crible-index --analyze.
@@ -75,4 +76,31 @@ answers() {
     ls "$T/idx" | diff "$T/files" -
     crible-index check "$T/idx"
     answers "$T/idx" | diff "$T/before" -
+}
+
+@test "index merge: a shard of more than 32 segments is merged in rounds; a full disk in a round is exit 5, the file named, nothing left" {
+    crible-index -q --analyze -c "$T/nomerge.yaml" --memory 16K -o "$T/shard" "$T/docs.jsonl"
+    [ "$(stat_of segments "$T/shard")" -gt 32 ]   # read 32 at most at once: a round first
+    head -5 "$T/docs.jsonl" | sed 's/"id": "/"id": "other-/' | crible-index -q --analyze -o "$T/idx" -
+    ls "$T/idx" > "$T/files"
+    before=$(md5sum < "$T/idx/MANIFEST")
+    # files limited to 8 KiB: the round's temporary segment cannot be written
+    run --separate-stderr bash -c "ulimit -f 16; trap '' XFSZ; exec crible-index merge -q -o '$T/idx' '$T/shard'"
+    [ "$status" -eq 5 ]
+    [[ "$stderr" == *"cannot write"*"/idx/seg-99999900000"?".cri"* ]] || { echo "$stderr"; false; }
+    [ "$(md5sum < "$T/idx/MANIFEST")" = "$before" ]
+    ls "$T/idx" | diff "$T/files" -
+    crible-index check "$T/idx"
+    # with room: one segment, the shard's documents and the index's own
+    answers "$T/shard" > "$T/before"
+    run --separate-stderr crible-index merge -q -o "$T/idx" "$T/shard"
+    [ "$status" -eq 0 ] || { echo "$stderr"; false; }
+    [ "$(stat_of segments "$T/idx")" = 1 ]
+    [ "$(stat_of documents "$T/idx")" = $(( $(stat_of documents "$T/shard") + 5 )) ]
+    run crible-index check "$T/idx"
+    [ "$status" -eq 0 ] || { echo "$output"; false; }
+    answers "$T/idx" | grep -v '^other-' > "$T/after"   # the shard's answers, the index's own aside
+    diff "$T/before" "$T/after"
+    [ "$(ls "$T/idx" | grep -v -E '^(LOCK|MANIFEST|seg-[0-9]+\.cri)$' | wc -l)" = 0 ]
+    [ "$(ls "$T/idx" | grep -c '^seg-')" = 1 ]
 }

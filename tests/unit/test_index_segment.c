@@ -15,7 +15,8 @@
  * files (ix_segw_memory made tiny: the dictionaries, their block offsets,
  * the numeric sorts in every NUMV and NUMS mode, the per-document tables)
  * writes the same bytes as one that keeps them in memory, in a flush and
- * in a merge, checks clean and leaves no temporary file.
+ * in a merge, checks clean and leaves no temporary file; a spill that
+ * cannot be written fails the commit naming its file, the index intact.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "index.h"
@@ -578,6 +580,38 @@ static void test_spill(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* A spill that cannot be written (its temporary file's name taken by a
+ * directory: as a full disk would, it fails): the commit fails naming the
+ * file, the committed index stays as it was, nothing is left behind. */
+static void test_spill_error(void **state)
+{
+    (void)state;
+    crible_index_writer *w = open_writer();
+    crible_error err = {0};
+    for (int i = 0; i < 10; i++) add(w, i, NULL);
+    assert_int_equal(crible_index_writer_commit(w, &err), CRIBLE_OK);
+    char path[600];
+    snprintf(path, sizeof path, "%s/seg-000002.cri.dict", dir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    size_t saved = ix_segw_memory;
+    ix_segw_memory = 64;
+    for (int i = 10; i < 100; i++) add(w, i, NULL);
+    crible_status st = crible_index_writer_commit(w, &err);
+    ix_segw_memory = saved;
+    assert_int_equal(st, CRIBLE_EIO);
+    assert_non_null(strstr(err.message, "seg-000002.cri.dict"));
+    crible_index_writer_close(w);
+    assert_int_equal(rmdir(path), 0);
+    ix_test_check_clean(dir);
+    crible_index *ix = ix_test_open(dir);
+    crible_index_info info;
+    crible_index_get_info(ix, &info);
+    assert_int_equal(info.live_docs, 10);
+    crible_index_close(ix);
+    snprintf(path, sizeof path, "test ! -e %s/seg-000002.cri && ls %s | grep -c '^seg-' | grep -qx 1", dir, dir);
+    assert_int_equal(system(path), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -588,6 +622,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_positions_blocks, setup, teardown),
         cmocka_unit_test(test_wtable),
         cmocka_unit_test_setup_teardown(test_spill, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_spill_error, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
