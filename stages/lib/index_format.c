@@ -461,27 +461,6 @@ static const uint8_t ascii_word[256] = {
     0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
 };
 
-/* How many of the 8 bytes at p, from the first, are ASCII letters or
- * digits (0..8).  Per byte, with its high bit clear, adding 0x80 - lo
- * sets the high bit when it is lo or more, without a carry into the next
- * byte: digits are >= '0' and not >= '9' + 1, letters (| 0x20) >= 'a'
- * and not >= 'z' + 1. */
-static inline size_t ascii_word_run(const unsigned char *p)
-{
-    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-    uint64_t x;
-    memcpy(&x, p, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    x = __builtin_bswap64(x);
-#endif
-    uint64_t ascii = ~x & high;   /* per byte: its high bit clear */
-    uint64_t lowx = x & ~high, y = lowx | 0x20 * ones;
-    uint64_t digit = (lowx + (0x80 - '0') * ones) & ~(lowx + (0x80 - '9' - 1) * ones);
-    uint64_t letter = (y + (0x80 - 'a') * ones) & ~(y + (0x80 - 'z' - 1) * ones);
-    uint64_t stop = ~((digit | letter) & ascii) & high;
-    return stop ? (size_t)__builtin_ctzll(stop) / 8 : 8;
-}
-
 static bool word_char(uint32_t c)
 {
     if (c < 0x80) return ascii_word[c];
@@ -518,11 +497,6 @@ static inline void default_token(const char *t, size_t n, size_t prev, size_t *a
     if (word) {
         /* a word, with the apostrophe of an elision ("l'", "qu'") */
         for (;;) {
-            while (i + 8 <= n) {   /* 8 bytes at a time: how many ASCII letters and digits lead */
-                size_t run = ascii_word_run(u + i);
-                i += run;
-                if (run < 8) break;
-            }
             while (i < n && ascii_word[u[i]]) i++;
             if (i == n) break;
             if (u[i] < 0x80) {
