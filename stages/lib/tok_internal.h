@@ -202,9 +202,11 @@ typedef struct tok_normalizer {
 /* Writes the normal form of u[0..n) of type `type` as UTF-8 at *out (grown
  * as needed, capacity *cap, written from offset *len on, NUL-terminated);
  * adds the bytes written (without the NUL) to *len.  u[0..avail) may be
- * read (avail >= n: an ASCII token is read 8 units at a time). */
+ * read (avail >= n: an ASCII token is read 8 units at a time).  `wide`:
+ * the caller knows u[0..n) is not all ASCII (tok_norm_ascii said so), the
+ * ASCII path is not tried again. */
 crible_status tok_norm_append(tok_normalizer *nz, const UChar *u, int32_t n, int32_t avail,
-                              crible_token_type type, char **out, size_t *len,
+                              crible_token_type type, bool wide, char **out, size_t *len,
                               size_t *cap, crible_error *err);
 void tok_norm_free(tok_normalizer *nz);
 
@@ -241,24 +243,28 @@ static inline bool tok_norm_ascii_block(const UChar *u, int32_t n, int32_t avail
 
 
 /* tok_norm_append's ASCII case inline (tok_add calls it for every token):
- * true when done; false (nothing written) when the token is not ASCII,
- * folds accents, or the buffer cannot grow: call tok_norm_append. */
+ * true when done; false (nothing written) when the token is not ASCII
+ * (*wide set), folds accents, or the buffer cannot grow: call
+ * tok_norm_append. */
 static inline bool tok_norm_ascii(const tok_normalizer *nz, const UChar *u, int32_t n,
                                   int32_t avail, crible_token_type type, char **out,
-                                  size_t *len, size_t *cap)
+                                  size_t *len, size_t *cap, bool *wide)
 {
 #ifdef __SSE2__
     if (nz->fold_accents || *len + (size_t)n + 9 > *cap)
         return false;
     bool fold = nz->fold_case && type != CRIBLE_TOKEN_EMOJI && type != CRIBLE_TOKEN_PUNCT &&
                 type != CRIBLE_TOKEN_SYMBOL;
+    if (((n + 7) & ~7) <= avail)
+        *wide = true;   /* the test below runs: its failure says a unit is not ASCII */
     if (!tok_norm_ascii_block(u, n, avail, fold, (unsigned char *)*out + *len))
         return false;
+    *wide = false;
     *len += (size_t)n;
     (*out)[*len] = '\0';
     return true;
 #else
-    (void)nz, (void)u, (void)n, (void)avail, (void)type, (void)out, (void)len, (void)cap;
+    (void)nz, (void)u, (void)n, (void)avail, (void)type, (void)out, (void)len, (void)cap, (void)wide;
     return false;
 #endif
 }
@@ -389,10 +395,11 @@ static inline crible_status tok_item_append(crible_tokenizer *t, int32_t s, int3
     it->type = (uint8_t)type;
     it->flags = (uint8_t)flags;
     it->norm = t->nlen;
+    bool wide = false;
     if (!tok_norm_ascii(&t->norm, t->text.norm + s, e - s, t->text.nnorm - s, type, &t->nbuf,
-                        &t->nlen, &t->ncap)) {
+                        &t->nlen, &t->ncap, &wide)) {
         crible_status st = tok_norm_append(&t->norm, t->text.norm + s, e - s, t->text.nnorm - s,
-                                           type, &t->nbuf, &t->nlen, &t->ncap, err);
+                                           type, wide, &t->nbuf, &t->nlen, &t->ncap, err);
         if (st != CRIBLE_OK)
             return st;
     }

@@ -122,7 +122,7 @@ static crible_status icu_fail(crible_error *err, const char *what, UErrorCode e)
 }
 
 crible_status tok_norm_append(tok_normalizer *nz, const UChar *u, int32_t n, int32_t avail,
-                              crible_token_type type, char **out, size_t *len,
+                              crible_token_type type, bool wide, char **out, size_t *len,
                               size_t *cap, crible_error *err)
 {
     bool fold = nz->fold_case && type != CRIBLE_TOKEN_EMOJI && type != CRIBLE_TOKEN_PUNCT &&
@@ -133,13 +133,13 @@ crible_status tok_norm_append(tok_normalizer *nz, const UChar *u, int32_t n, int
     if (!tok_reserve((void **)out, cap, *len + 3 * (size_t)n + 8, 1, err))
         return CRIBLE_ENOMEM;
 #ifdef __SSE2__
-    if (!accents && tok_norm_ascii_block(u, n, avail, fold, (unsigned char *)*out + *len)) {
+    if (!accents && !wide && tok_norm_ascii_block(u, n, avail, fold, (unsigned char *)*out + *len)) {
         *len += (size_t)n;
         (*out)[*len] = '\0';
         return CRIBLE_OK;
     }
 #else
-    (void)avail;
+    (void)avail, (void)wide;
 #endif
     if (!accents) {
         /* Fast path, one pass: characters whose full case folding is their
