@@ -177,29 +177,6 @@ const char *crible_sentence_comment(const crible_sentence *s, const char *key)
     return NULL;
 }
 
-long crible_sentence_cell_digits(const crible_sentence *s, size_t tok, size_t col)
-{
-    const char *v = crible_sentence_cell(s, tok, col);
-    size_t n = crible_sentence_cell_len(s, tok, col);
-    if (n - 1 >= 8)
-        return -1;
-    uint64_t w = 0;
-    if (s->raw_ok) {   /* the buffer has SLACK bytes after the block */
-        memcpy(&w, v, 8);
-        w <<= 8 * (8 - n);                                      /* "123" -> "00000123" */
-    } else {
-        memcpy((char *)&w + 8 - n, v, n);
-    }
-    w |= n < 8 ? 0x3030303030303030ull >> (8 * n) : 0;
-    if ((w & 0xF0F0F0F0F0F0F0F0ull) != 0x3030303030303030ull ||
-        ((w + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) != 0x3030303030303030ull)
-        return -1;
-    /* eight digits at once (simdjson's parse_eight_digits_unrolled) */
-    w = (w & 0x0F0F0F0F0F0F0F0Full) * 2561 >> 8;
-    w = (w & 0x00FF00FF00FF00FFull) * 6553601 >> 16;
-    return (long)((w & 0x0000FFFF0000FFFFull) * 42949672960001ull >> 32);
-}
-
 /* --- reader -------------------------------------------------------------- */
 
 #define SLACK 32                /* zero bytes after the input: 32-byte loads */

@@ -54,19 +54,12 @@ static uint32_t num(const char *v)
     return (uint32_t)x;
 }
 
-/* num of cell c of token t: up to 9 digits read here, else num. */
+/* num of cell c of token t, the usual digits read at once. */
 static inline uint32_t offset(const crible_sentence *s, size_t t, int c)
 {
     if (c < 0) return 0;
-    const char *v = crible_sentence_cell(s, t, (size_t)c);
-    size_t n = crible_sentence_cell_len(s, t, (size_t)c);
-    if (n - 1 < 9) {
-        uint32_t x = 0;
-        size_t i = 0;
-        for (unsigned d; i < n && (d = (unsigned)(unsigned char)v[i] - '0') <= 9; i++) x = x * 10 + d;
-        if (i == n) return x;
-    }
-    return num(v);
+    long v = crible_sentence_cell_digits(s, t, (size_t)c);
+    return v >= 0 ? (uint32_t)v : num(crible_sentence_cell(s, t, (size_t)c));
 }
 
 /* Copies v[0..n) and a NUL to o, returns the end; `wide`: v and o may be
