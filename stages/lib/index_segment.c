@@ -3,8 +3,12 @@
  * postings codec (bit-packed blocks of 128 with skip tables, varint tail),
  * the front-coded term dictionary, stored blocks compressed with zstd, the
  * TOC and footer.  Positions go to a temporary file while a field's postings
- * are written, and are appended after them.  Stored blocks are compressed
- * and written by a worker thread while the next block fills.
+ * are written, and are appended after them; a field's dictionary and a
+ * numeric field's sort go to temporary files past ix_segw_memory
+ * (index_spill.c, index_xsort.c).  Temporary files are beside the segment,
+ * in the index directory (the space provisioned for the index: TMPDIR may
+ * be a tmpfs, memory), and unlinked as soon as created.  Stored blocks are
+ * compressed and written by a worker thread while the next block fills.
  */
 #include "index_segment.h"
 
@@ -185,14 +189,17 @@ static crible_status nomem(crible_error *err)
     return crible_error_set(err, CRIBLE_ENOMEM, "out of memory while writing a segment");
 }
 
-static crible_status out_open(ix_out *o, const char *path, crible_error *err)
+/* Creates the file; a temporary one (tmp) is opened for reading too and
+ * unlinked at once (it lives until closed: a crash leaves nothing). */
+static crible_status out_open(ix_out *o, const char *path, bool tmp, crible_error *err)
 {
     size_t n = strlen(path);
     if (n >= sizeof o->path) return crible_error_set(err, CRIBLE_EIO, "path too long: '%.100s...'", path);
     memcpy(o->path, path, n + 1);
-    o->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    o->fd = open(path, (tmp ? O_RDWR : O_WRONLY) | O_CREAT | O_TRUNC | O_CLOEXEC, tmp ? 0600 : 0644);
     if (o->fd < 0)
         return crible_error_set(err, CRIBLE_EIO, "cannot create '%s': %s", path, strerror(errno));
+    if (tmp) unlink(path);
     o->len = o->crc_from = 0;
     o->offset = 0;
     o->crc = 0;
@@ -214,7 +221,7 @@ crible_status ix_segw_open(const char *path, int zstd_level, ix_segw **out, crib
     w->cctx = ZSTD_createCCtx();
     if (!w->cctx) { free(w); return nomem(err); }
     w->training = true;
-    crible_status st = out_open(&w->out, path, err);
+    crible_status st = out_open(&w->out, path, false, err);
     if (st) { ZSTD_freeCCtx(w->cctx); free(w); return st; }
     uint8_t h[IX_HEADER];
     memcpy(h, IX_SEG_MAGIC, 8);
@@ -594,7 +601,7 @@ crible_status ix_segw_field_begin(ix_segw *w, const char *name, int kind, unsign
             if (n + 5 > sizeof w->pos_path) { free(w->pos); w->pos = NULL; return nomem(err); }
             memcpy(w->pos_path, w->out.path, n);
             memcpy(w->pos_path + n, ".pos", 5);
-            st = out_open(w->pos, w->pos_path, err);
+            st = out_open(w->pos, w->pos_path, true, err);
             if (st) { free(w->pos); w->pos = NULL; return st; }
         } else {
             if (ftruncate(w->pos->fd, 0) != 0 || lseek(w->pos->fd, 0, SEEK_SET) != 0)
@@ -951,25 +958,19 @@ static crible_status copy_positions(ix_segw *w, crible_error *err)
     ix_out *p = w->pos;
     crible_status st = out_flush(p, err);
     if (st) return st;
-    if (lseek(p->fd, 0, SEEK_SET) != 0)
-        return crible_error_set(err, CRIBLE_EIO, "cannot read '%s': %s", p->path, strerror(errno));
-    int rfd = open(p->path, O_RDONLY | O_CLOEXEC);
-    if (rfd < 0)
-        return crible_error_set(err, CRIBLE_EIO, "cannot read '%s': %s", p->path, strerror(errno));
     st = ix_segw_section_begin(w, IX_SEC_POS, (int)w->nfields - 1, err);
     uint8_t buf[1 << 16];
-    uint64_t left = p->offset;
-    while (!st && left) {
-        ssize_t n = read(rfd, buf, left < sizeof buf ? (size_t)left : sizeof buf);
+    for (uint64_t at = 0; !st && at < p->offset;) {
+        ssize_t n = pread(p->fd, buf, p->offset - at < sizeof buf ? (size_t)(p->offset - at) : sizeof buf, (off_t)at);
+        if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
             st = crible_error_set(err, CRIBLE_EIO, "cannot read '%s': %s", p->path,
                                   n < 0 ? strerror(errno) : "short file");
             break;
         }
         st = out_write(&w->out, buf, (size_t)n, err);
-        left -= (uint64_t)n;
+        at += (uint64_t)n;
     }
-    close(rfd);
     if (!st) st = ix_segw_section_end(w, err);
     return st;
 }
@@ -1501,7 +1502,6 @@ static void segw_free(ix_segw *w)
 {
     if (w->pos) {
         if (w->pos->fd >= 0) close(w->pos->fd);
-        unlink(w->pos_path);
         free(w->pos);
     }
     stop_worker(w);
