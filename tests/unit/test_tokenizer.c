@@ -391,11 +391,16 @@ static crible_status flatten(void *ctx, const crible_token_sentence *s, crible_e
  * alone decides it (tok_sentences.c, icu_answer): the same sentences as
  * ICU's (icu_only) for every character before the terminal, terminal
  * run, closing mark, space and next character among those its classes
- * name, and their neighbours that they do not. */
+ * name, and their neighbours that they do not.  A letter, then a
+ * zero-width space (Format) or a combining acute (Extend), then one
+ * period: SB7 still sees a letter before the period ("Mot\u200B.Axy" is
+ * one sentence), which only ICU knows (fails if icu_answer decides after
+ * any character but ASCII ones). */
 static void test_sentence_shortcut_is_icu(void **state)
 {
     (void)state;
-    static const char *const before[] = {"e", "E", "9", ")", "\xC3\xA9", " ", "%"};
+    static const char *const before[] = {"e", "E", "9", ")", "\xC3\xA9", " ", "%", "\xE2\x80\x8B",
+                                         "\xCC\x81"};
     static const char *const terms[] = {".", "?", "!", "..", "?!", ".?", "\xE2\x80\xA6"};
     static const char *const closes[] = {"", "\"", "'", ")", "]", "}", "\xC2\xAB", "\xC2\xBB",
                                          "\xE2\x80\x98", "\xE2\x80\x99", "\xE2\x80\x9C",
