@@ -207,7 +207,7 @@ static bool unescape_in(batch *b, const char *src, size_t n, aspan *out)
  * accepted): "lang" and the fields found in one pass over the line
  * instead of one crible_doc_string (one pass) each; "text" is the
  * reader's, unescaped already. */
-#define LAZY_NAMES 32
+#define LAZY_NAMES CRIBLE_JSON_DOC_STRINGS_MAX   /* "lang" and the fields */
 static bool add_lazy(batch *b, const crible_tokenize_options *topt, crible_doc *doc, adoc *d, size_t *text)
 {
     const char *names[LAZY_NAMES], *strs[LAZY_NAMES];
@@ -247,7 +247,7 @@ static bool add_doc(batch *b, const crible_tokenize_options *topt, crible_doc *d
               copy_in(b, doc->raw ? doc->raw : json, doc->raw ? doc->raw_len : strlen(json), &d.json);
     free(json);
     if (ok && !doc->json && doc->work && topt->nfields < LAZY_NAMES)
-        return ok && add_lazy(b, topt, doc, &d, text);
+        return add_lazy(b, topt, doc, &d, text);
     size_t n;
     const char *lang = ok ? crible_doc_string(doc, "lang", &n) : NULL;
     if (lang) ok = copy_in(b, lang, strlen(lang), &d.lang);

@@ -448,13 +448,13 @@ static ptr skip_value(ptr p, ptr end)
 void crible_json_doc_strings(const char *s, size_t n, const char *const *names, size_t k,
                              const char **strs, size_t *lens)
 {
-    size_t name_len[64];
-    if (k > 64)
-        k = 64;
-    for (size_t i = 0; i < k; i++) {
+    size_t name_len[CRIBLE_JSON_DOC_STRINGS_MAX];
+    for (size_t i = 0; i < k; i++)
         strs[i] = NULL;
+    if (k > CRIBLE_JSON_DOC_STRINGS_MAX)
+        k = CRIBLE_JSON_DOC_STRINGS_MAX;
+    for (size_t i = 0; i < k; i++)
         name_len[i] = strlen(names[i]);
-    }
     walk w = {(ptr)s, (ptr)s + n, 0};
     ws(&w);
     if (w.p >= w.end || *w.p++ != '{')

@@ -107,9 +107,12 @@ bool crible_json_member_find(const char *s, size_t n, const char *name, const ch
  * crible_json_doc_scan accepted (so every string is well formed and no
  * key is escaped: values are skipped, not checked again): strs[i] and
  * lens[i] get the span of the last top-level member names[i] if its value
- * is a string, else strs[i] is NULL.  names[0..k) are NUL-terminated.
+ * is a string, else strs[i] is NULL.  names[0..k) are NUL-terminated, k at
+ * most CRIBLE_JSON_DOC_STRINGS_MAX (the names past it are not looked for:
+ * their strs[i] are NULL).
  * Worked example: on {"id":"a","lang":"fr","title":7,"lang":"de"} with
  * names {"lang", "title", "note"}: `de`, NULL, NULL. */
+#define CRIBLE_JSON_DOC_STRINGS_MAX 64
 void crible_json_doc_strings(const char *s, size_t n, const char *const *names, size_t k,
                              const char **strs, size_t *lens);
 

@@ -252,6 +252,17 @@ static void test_unescape_and_find(void **state)
     assert_non_null(strs[3]);
     assert_int_equal(lens[3], 1);
     assert_int_equal(*strs[3], 'a');
+    /* more names than it looks for: the ones past the limit get NULL */
+    const char *many[CRIBLE_JSON_DOC_STRINGS_MAX + 1], *got[CRIBLE_JSON_DOC_STRINGS_MAX + 1];
+    size_t glens[CRIBLE_JSON_DOC_STRINGS_MAX + 1];
+    for (size_t i = 0; i <= CRIBLE_JSON_DOC_STRINGS_MAX; i++) {
+        many[i] = "id";
+        got[i] = twice;   /* not NULL: must be overwritten */
+    }
+    crible_json_doc_strings(twice, strlen(twice), many, CRIBLE_JSON_DOC_STRINGS_MAX + 1, got, glens);
+    assert_non_null(got[CRIBLE_JSON_DOC_STRINGS_MAX - 1]);
+    assert_int_equal(*got[CRIBLE_JSON_DOC_STRINGS_MAX - 1], 'a');
+    assert_null(got[CRIBLE_JSON_DOC_STRINGS_MAX]);
 }
 
 /* Every deletion, and every replacement by a JSON-significant byte, of every
