@@ -158,7 +158,10 @@ void crible_tokenizer_free(crible_tokenizer *t)
     free(t);
 }
 
-/* Grows the array *p of *cap elements of `size` bytes to hold `need`. */
+/* The segments, taken in turn: a special (URL...) is a token; so is a
+ * plain word followed by a space, the end or a segment that is not
+ * RAW_OTHER (tok_assemble_word's common case, inline); the rest goes to
+ * tok_assemble_other and tok_assemble_word. */
 crible_status crible_tokenizer_run(crible_tokenizer *t, const char *text, size_t len,
                                    crible_sentence_fn fn, void *ctx, crible_error *err)
 {
