@@ -5,12 +5,13 @@
  * possibly followed by closing marks) or at a line break.  There, ICU's
  * sentence break iterator is asked over a small window (unless UAX #29
  * decides from the few characters since the terminal: icu_answer, which
- * gives ICU's answer without it), and French rules decide: no break after an abbreviation or an initial (F_NOBREAK), a break
- * after a terminal and a space even before a lower-case word (UD French
- * does; speech transcripts have no capitals) but not in an incise ("« Tu
- * viens ? » demanda-t-il"), closing marks kept with the sentence they close
- * (". »" with a no-break space), glued periods (F_BREAK_AFTER).  A sentence
- * that reaches TOK_MAX_SENTENCE_TOKENS is cut there (degenerate input).
+ * gives ICU's answer without it), and French rules decide: no break after
+ * an abbreviation or an initial (F_NOBREAK), a break after a terminal and
+ * a space even before a lower-case word (UD French does; speech
+ * transcripts have no capitals) but not in an incise ("« Tu viens ? »
+ * demanda-t-il"), closing marks kept with the sentence they close (". »"
+ * with a no-break space), glued periods (F_BREAK_AFTER).  A sentence that
+ * reaches TOK_MAX_SENTENCE_TOKENS is cut there (degenerate input).
  * tok_add (tok_internal.h) appends most tokens inline, where no sentence
  * can end; the others come to tok_add_slow here.
  */
