@@ -210,7 +210,10 @@ static crible_status on_sentence(void *ctx, const crible_token_sentence *s, crib
             copy_short(terms + used, term, tl + 1);
         else      /* punctuation */
             terms[used] = '\0';
-        o[i] = (crible_analyzed_token){tk->start, tk->end, tk->norm, tk->norm_len, tk->type, NULL, tl, stop, word};
+        o[i] = (crible_analyzed_token){.start = tk->start, .end = tk->end, .norm = tk->norm,
+                                       .norm_len = tk->norm_len, .type = tk->type,
+                                       .term = NULL /* below */, .term_len = tl, .stop = stop,
+                                       .word = word};
         offs[i] = used;   /* pointers once the buffer stops moving */
         used += tl + 1;
     }

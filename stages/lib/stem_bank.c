@@ -199,8 +199,9 @@ bool crible_stem_bank_is_stop(const crible_stem_bank *b, const char *norm, size_
  * *number gets 1 + its number in the cache (0: not cached).  Inlined in
  * both callers: a memo hit is a few dozen instructions, a call's register
  * saving a third as many again. */
-static inline __attribute__((always_inline)) const char *word_term(crible_stem_bank *b, const char *norm, size_t len,
-                                    size_t *term_len, bool *stop, uint32_t *number)
+static inline __attribute__((always_inline)) const char *
+word_term(crible_stem_bank *b, const char *norm, size_t len, size_t *term_len, bool *stop,
+          uint32_t *number)
 {
     lang *l = &b->langs[b->current];
     crible_stem_memo_entry *me = NULL;

@@ -317,7 +317,8 @@ static bool build_index(crible_stem_corrections *c)
 
 void crible_stem_corrections_prepare(crible_stem_corrections *c)
 {
-    if (c && !atomic_load_explicit(&c->building, memory_order_relaxed) && !atomic_exchange(&c->building, true))
+    if (c && !atomic_load_explicit(&c->building, memory_order_relaxed) &&
+        !atomic_exchange(&c->building, true))
         (void)build_index(c);   /* out of memory: the binary search */
 }
 
