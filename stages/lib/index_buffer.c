@@ -904,8 +904,15 @@ static void sort_terms(mterm **terms, size_t n)
 static uint64_t decode_doc_tf(const uint8_t **p, const uint8_t *end, int64_t *doc)
 {
     uint64_t gap = 0, tf = 0;
-    ix_varint_get(p, end, &gap);
-    ix_varint_get(p, end, &tf);
+    const uint8_t *r = *p;
+    if (end - r >= 2 && (r[0] | r[1]) < 0x80) {   /* both a byte */
+        gap = r[0];
+        tf = r[1];
+        *p = r + 2;
+    } else {
+        ix_varint_get(p, end, &gap);
+        ix_varint_get(p, end, &tf);
+    }
     *doc += (int64_t)gap + 1;
     return tf;
 }
@@ -919,8 +926,15 @@ static void decode_positions(const mterm *t, const uint8_t **q, const uint8_t *q
     uint32_t pos = 0, nself = 0;
     for (uint64_t k = 0; k < tf; k++) {
         uint64_t v = 0, var = 0;
-        ix_varint_get(q, qend, &v);
-        ix_varint_get(q, qend, &var);
+        const uint8_t *r = *q;
+        if (qend - r >= 2 && (r[0] | r[1]) < 0x80) {   /* both a byte: most positions */
+            v = r[0];
+            var = r[1];
+            *q = r + 2;
+        } else {
+            ix_varint_get(q, qend, &v);
+            ix_varint_get(q, qend, &var);
+        }
         pos = k ? pos + (uint32_t)v : (uint32_t)v;
         out[k] = pos;
         out[tf + k] = (uint32_t)var;
@@ -1020,7 +1034,8 @@ static void *decoder_run(void *arg)
     decoder *d = arg;
     const ix_membuf *b = d->b;
     bool ok = true;
-    d->ch[0].len = 0;
+    dchunk *c = &d->ch[0];   /* the one being filled: chunk `made` */
+    c->len = 0;
     for (size_t f = 0; ok && f < b->nfields; f++) {
         if (b->fields[f].kind == CRIBLE_FIELD_EXACT) continue;   /* no postings */
         if (d->start[f + 1] > d->start[f]) sort_terms(d->sorted + d->start[f], d->start[f + 1] - d->start[f]);
@@ -1038,7 +1053,6 @@ static void *decoder_run(void *arg)
             while (ok && p < end) {
                 uint64_t tf = decode_doc_tf(&p, end, &doc);
                 size_t need = 2 + (positions ? 2 * (size_t)tf : 0);
-                dchunk *c = &d->ch[d->made % NCHUNKS];
                 if (c->cap - c->len < need && c->len) {
                     ok = decoder_publish(d);
                     c = &d->ch[d->made % NCHUNKS];
