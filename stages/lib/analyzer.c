@@ -1,7 +1,9 @@
 /*
  * analyzer.c - tokenizer + stem bank behind one call (analyzer.h).  Per
  * sentence, the terms are copied into one buffer (a stemmer's result lives
- * only until its next call) and the tokens handed over together.
+ * only until its next call) and the tokens handed over together.  A word
+ * the bank's memo holds (most words) is read from the memo here, inline,
+ * without a call to the bank (stem_bank.h, crible_stem_bank_memo).
  */
 #include "analyzer.h"
 

@@ -17,7 +17,10 @@
  * k % nslots; a worker starts batch k only once batch k - nslots has been
  * indexed, which bounds the memory.  The first error (a bad line, a
  * document the tokenizer refuses) ends the stream after the documents
- * before it, as it ends crible-tokenize.
+ * before it, as it ends crible-tokenize.  The workers' analyzers share one
+ * stem correction table (stem_corrections.c), whose lookup index the index
+ * thread builds while the workers analyse their first batch
+ * (crible_analyzer_prepare).
  */
 #include "index_analyze.h"
 

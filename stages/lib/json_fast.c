@@ -2,7 +2,9 @@
  * json_fast.c - the plain-JSON fast path (json_fast.h says what it accepts
  * and its contract with jansson): one string scanner, one number reader,
  * one recursive descent over the values, one member walker (and its
- * twin for an array's items), one unescaper.  No allocation.
+ * twin for an array's items), one unescaper; and, for lines the document
+ * scan accepted, a walk that skips values without checking them again
+ * (crible_json_doc_strings).  No allocation.
  */
 #include "json_fast.h"
 
