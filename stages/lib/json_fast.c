@@ -410,9 +410,9 @@ static ptr skip_string(ptr p, ptr end)
             p++;
         if (p >= end || *p == '"')
             return p;
-        p += 2;   /* the escape's backslash and the byte it escapes */
-        if (p > end)
+        if (end - p < 2)   /* a backslash last: p + 2 would point past end + 1 */
             return end;
+        p += 2;   /* the escape's backslash and the byte it escapes */
     }
 }
 
