@@ -130,6 +130,10 @@ crible_status crible_stem_corrections_open(const char *path,
         return CRIBLE_ENOMEM;
     }
     memset(c, 0, sizeof *c);
+    /* memset does not make an atomic object valid (C17 7.17.2.1) */
+    atomic_init(&c->lookups, 0);
+    atomic_init(&c->index, NULL);
+    atomic_init(&c->building, false);
     c->map = map;
     c->size = size;
     c->path = p;

@@ -51,9 +51,12 @@ typedef struct crible_stem_corrections crible_stem_corrections;
 
 /* Maps the file `path`, or gives the table already open for that file
  * (the same device, inode, size and modification time) in this process,
- * counted: each open needs its close.  CRIBLE_EIO if it cannot be opened or mapped,
- * CRIBLE_ECONFIG if its first line is not the magic above or its last byte
- * is not LF ("PATH: not a crible stem corrections file (version 1)"). */
+ * counted: each open needs its close (the shared table keeps the path it
+ * was first opened by, for crible_stem_corrections_check's messages).
+ * open and close may be called from any thread.  CRIBLE_EIO if it cannot
+ * be opened or mapped, CRIBLE_ECONFIG if its first line is not the magic
+ * above or its last byte is not LF ("PATH: not a crible stem corrections
+ * file (version 1)"). */
 crible_status crible_stem_corrections_open(const char *path,
                                            crible_stem_corrections **out,
                                            crible_error *err);
