@@ -155,24 +155,31 @@ crible_status crible_sentence_add_token(crible_sentence *s, const char *const *c
     return CRIBLE_OK;
 }
 
+const char *crible_sentence_comment_of(const char *comment, const char *key, size_t klen)
+{
+    const char *c = comment + 1;
+    while (*c == ' ')
+        c++;
+    if (strncmp(c, key, klen) != 0)
+        return NULL;
+    c += klen;
+    while (*c == ' ')
+        c++;
+    if (*c != '=')
+        return NULL;
+    c++;
+    if (*c == ' ')
+        c++;
+    return c;
+}
+
 const char *crible_sentence_comment(const crible_sentence *s, const char *key)
 {
     size_t klen = strlen(key);
     for (size_t i = 0; i < s->ncomments; i++) {
-        const char *c = s->comments[i] + 1;
-        while (*c == ' ')
-            c++;
-        if (strncmp(c, key, klen) != 0)
-            continue;
-        c += klen;
-        while (*c == ' ')
-            c++;
-        if (*c != '=')
-            continue;
-        c++;
-        if (*c == ' ')
-            c++;
-        return c;
+        const char *v = crible_sentence_comment_of(s->comments[i], key, klen);
+        if (v)
+            return v;
     }
     return NULL;
 }

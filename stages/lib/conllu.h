@@ -142,6 +142,9 @@ static inline long crible_sentence_cell_digits(const crible_sentence *s, size_t 
 
 /* The value of comment "# KEY = VALUE" in s, or NULL.  "newdoc id" is a key. */
 const char *crible_sentence_comment(const crible_sentence *s, const char *key);
+/* The same for one comment line of a sentence (key: klen bytes): its
+ * value if it is that key's, else NULL. */
+const char *crible_sentence_comment_of(const char *comment, const char *key, size_t klen);
 
 /* The value of comment line `line` if it is "# KEY = VALUE" (spaces
  * around '=' and after '#' skipped), else NULL. */

@@ -173,10 +173,11 @@ crible_status crible_index_stream_settings(crible_index_writer *w, json_t *an, c
     return st;
 }
 
-static crible_status begin_doc(crible_index_writer *w, const crible_sentence *s, const char *id,
+/* Starts document `id` with its JSON `doc` (NULL: none in the stream, the
+ * JSON is its id alone). */
+static crible_status begin_doc(crible_index_writer *w, const char *doc, const char *id,
                                crible_error *err)
 {
-    const char *doc = crible_sentence_comment(s, "crible.doc");
     if (doc) return crible_index_doc_begin(w, id, doc, strlen(doc), err);
     json_t *o = json_pack("{ss}", "id", id);
     char *j = o ? json_dumps(o, JSON_COMPACT) : NULL;
@@ -241,6 +242,7 @@ typedef struct slot {
     crible_sentence s;
     int rc;
     crible_error err;
+    const char *nid, *doc, *field;   /* its `# newdoc id`, `# crible.doc`, `# crible.field` (or NULL) */
     digest dg;
     bool digested;            /* dg holds the block's tokens */
     made md;
@@ -305,6 +307,24 @@ done:
     ix_docmeta_release(&d->meta);
 }
 
+/* The values of the block's comments the index reads, found in one pass
+ * (as crible_sentence_comment finds each: the first of each key). */
+static void find_comments(slot *sl)
+{
+    const crible_sentence *s = &sl->s;
+    sl->nid = sl->doc = sl->field = NULL;
+    for (size_t i = 0; i < s->ncomments; i++) {
+        const char *line = s->comments[i], *c = line + 1, *v;
+        while (*c == ' ') c++;
+        if (*c == 'n') {
+            if (!sl->nid && (v = crible_sentence_comment_of(line, "newdoc id", 9))) sl->nid = v;
+        } else if (*c == 'c') {
+            if (!sl->doc && (v = crible_sentence_comment_of(line, "crible.doc", 10))) sl->doc = v;
+            else if (!sl->field && (v = crible_sentence_comment_of(line, "crible.field", 12))) sl->field = v;
+        }
+    }
+}
+
 /* Digests block `sl` (read-ahead thread): as the index thread will take
  * it, the document it ends made, its tokens' strings and offsets read. */
 static void ahead_block(ahead *a, slot *sl)
@@ -313,20 +333,22 @@ static void ahead_block(ahead *a, slot *sl)
     adoc *d = &a->d;
     sl->md.doc = 0;
     sl->digested = false;
+    sl->nid = sl->doc = sl->field = NULL;
     if (sl->rc < 0) return;
+    if (sl->rc > 0) find_comments(sl);
     if (!a->have_cols) {
         a->have_cols = true;
         crible_conllu_reader *r = a->r;
         a->c = (cols){col(r, "FORM"), col(r, "CRIBLE:STEM"), col(r, "CRIBLE:NORM"), col(r, "CRIBLE:START"),
                       col(r, "CRIBLE:END"), col(r, "CRIBLE:NER"), col(r, "CRIBLE:ENTITY")};
     }
-    const char *nid = sl->rc > 0 ? crible_sentence_comment(s, "newdoc id") : NULL;
+    const char *nid = sl->nid;
     if (sl->rc == 0 || nid) adoc_make(d, &sl->md);
     if (sl->rc == 0) return;
     if (nid) {
         d->doc++;
         snprintf(d->id, sizeof d->id, "%s", nid);
-        const char *json = crible_sentence_comment(s, "crible.doc");
+        const char *json = sl->doc;
         d->ok = json && d->id[0];
         d->json.len = 0;
         if (json && !ix_buf_add(&d->json, json, strlen(json))) d->ok = false;
@@ -334,8 +356,7 @@ static void ahead_block(ahead *a, slot *sl)
         d->cur = -1;
     }
     if (!d->doc) return;
-    const char *field = crible_sentence_comment(s, "crible.field");
-    if (field) adoc_field(d, field);
+    if (sl->field) adoc_field(d, sl->field);
     if (s->ntokens == 0) return;
     if (d->cur < 0) adoc_field(d, "text");
     digest *g = &sl->dg;
@@ -575,7 +596,7 @@ crible_status crible_index_stream(crible_index_writer *w, crible_conllu_reader *
             ix_buf_free(&cn);
         }
         if (!settled) settings(sp, an);
-        const char *nid = crible_sentence_comment(sp, "newdoc id");
+        const char *nid = sl->nid;
         if (nid) {
             docno++;
             if (!settled) {
@@ -597,7 +618,7 @@ crible_status crible_index_stream(crible_index_writer *w, crible_conllu_reader *
             snprintf(id, sizeof id, "%s", nid);
             doc_line = sp->line;
             have_doc = true;
-            crible_status bs = begin_doc(w, sp, id, err);
+            crible_status bs = begin_doc(w, sl->doc, id, err);
             if (bs) {
                 have_doc = false;
                 stats->bad_docs++;
@@ -612,7 +633,7 @@ crible_status crible_index_stream(crible_index_writer *w, crible_conllu_reader *
             }
             continue;
         }
-        const char *field = crible_sentence_comment(sp, "crible.field");
+        const char *field = sl->field;
         if (field && (st = crible_index_doc_field(w, field, err))) {
             crible_index_doc_abort(w);
             have_doc = false;
