@@ -155,9 +155,13 @@ crible_status crible_sentence_add_token(crible_sentence *s, const char *const *c
     return CRIBLE_OK;
 }
 
-const char *crible_sentence_comment_of(const char *comment, const char *key, size_t klen)
+/* The value of comment line `line` ("#" then "KEY = VALUE") for a key of
+ * klen bytes, or NULL: spaces after '#' and before '=' skipped, and after
+ * '=' one space (a sentence's comments: crible_sentence_comment) or every
+ * space (crible_conllu_comment_value). */
+static const char *comment_value(const char *line, const char *key, size_t klen, bool all_spaces)
 {
-    const char *c = comment + 1;
+    const char *c = line + 1;
     while (*c == ' ')
         c++;
     if (strncmp(c, key, klen) != 0)
@@ -168,9 +172,17 @@ const char *crible_sentence_comment_of(const char *comment, const char *key, siz
     if (*c != '=')
         return NULL;
     c++;
-    if (*c == ' ')
+    if (all_spaces)
+        while (*c == ' ')
+            c++;
+    else if (*c == ' ')
         c++;
     return c;
+}
+
+const char *crible_sentence_comment_of(const char *comment, const char *key, size_t klen)
+{
+    return comment_value(comment, key, klen, false);
 }
 
 const char *crible_sentence_comment(const crible_sentence *s, const char *key)
@@ -325,23 +337,7 @@ static void push_back(crible_conllu_reader *r)
 
 const char *crible_conllu_comment_value(const char *line, const char *key)
 {
-    if (line[0] != '#')
-        return NULL;
-    line++;
-    while (*line == ' ')
-        line++;
-    size_t k = strlen(key);
-    if (strncmp(line, key, k) != 0)
-        return NULL;
-    line += k;
-    while (*line == ' ')
-        line++;
-    if (*line != '=')
-        return NULL;
-    line++;
-    while (*line == ' ')
-        line++;
-    return line;
+    return line[0] == '#' ? comment_value(line, key, strlen(key), true) : NULL;
 }
 
 /* crible_conllu_comment_value as a test: *value gets it. */
