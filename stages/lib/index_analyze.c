@@ -21,6 +21,11 @@
  * stem correction table (stem_corrections.c), whose lookup index the index
  * thread builds while the workers analyse their first batch
  * (crible_analyzer_prepare).
+ *
+ * This file is the index thread's side (the queue, batches taken in order,
+ * each document handed to the writer); a batch's reading and memory are in
+ * index_analyze_batch.c, a worker's analysis in index_analyze_worker.c,
+ * their types in index_analyze_impl.h.
  */
 #include "index_analyze_impl.h"
 
