@@ -29,8 +29,9 @@
 size_t ix_segw_memory = 4u << 20;
 
 /* The most bytes one term adds to the dictionary's block data (its bytes,
- * its stem's, varints): the dictionary is spilled before a term when it
- * would come within this of ix_segw_memory. */
+ * its stem's, varints): the dictionary is spilled before a block of
+ * IX_DICT_BLOCK terms when it would come within that many of these of
+ * ix_segw_memory. */
 #define DICT_TERM_ROOM 1024
 
 /* Jobs queued for the compressing thread at most (raw blocks of 32 KiB or
@@ -823,22 +824,32 @@ crible_status ix_segw_term_doc(ix_segw *w, uint32_t doc, uint32_t tf, const uint
     return CRIBLE_OK;
 }
 
+/* A new dictionary block: room for its terms (else the dictionary so far
+ * goes to its file), its offset.  Apart from dict_term (once every
+ * IX_DICT_BLOCK terms): the path of the other terms stays as short. */
+static __attribute__((noinline)) crible_status dict_block(ix_segw *w, crible_error *err)
+{
+    crible_status st = ix_spill_room(&w->dict, IX_DICT_BLOCK * DICT_TERM_ROOM, err);
+    if (st) return st;
+    uint64_t at = ix_spill_len(&w->dict);
+    if (at > UINT32_MAX - DICT_TERM_ROOM)
+        return crible_error_set(err, CRIBLE_EINDEX, "term dictionary too large");
+    uint8_t o[4];
+    ix_put32(o, (uint32_t)at);
+    st = ix_spill_add(&w->dict_offs, o, 4, err);
+    if (st) return st;
+    w->dict_nblocks++;
+    return CRIBLE_OK;
+}
+
 /* The term's bytes into the front-coded block (a new block every 32). */
 static crible_status dict_term(ix_segw *w, bool *first_out, crible_error *err)
 {
     ix_buf *d = &w->dict.mem;
-    crible_status st = ix_spill_room(&w->dict, DICT_TERM_ROOM, err);
-    if (st) return st;
     bool first = w->dict_nterms % IX_DICT_BLOCK == 0;
     if (first) {
-        uint64_t at = ix_spill_len(&w->dict);
-        if (at > UINT32_MAX - DICT_TERM_ROOM)
-            return crible_error_set(err, CRIBLE_EINDEX, "term dictionary too large");
-        uint8_t o[4];
-        ix_put32(o, (uint32_t)at);
-        st = ix_spill_add(&w->dict_offs, o, 4, err);
+        crible_status st = dict_block(w, err);
         if (st) return st;
-        w->dict_nblocks++;
         if (!ix_buf_varint(d, w->term_len) || !ix_buf_add(d, w->term, w->term_len))
             return nomem(err);
     } else {

@@ -36,7 +36,7 @@ crible_status ix_spill_flush(ix_spill *s, crible_error *err)
     return CRIBLE_OK;
 }
 
-crible_status ix_spill_add(ix_spill *s, const void *p, size_t n, crible_error *err)
+crible_status ix_spill_add_slow(ix_spill *s, const void *p, size_t n, crible_error *err)
 {
     crible_status st = ix_spill_room(s, n, err);
     if (st) return st;

@@ -35,8 +35,9 @@ typedef struct ix_spill {
 
 /* An empty stream whose temporary file would be `path` (copied). */
 void ix_spill_init(ix_spill *s, const char *path, size_t bound);
-/* Appends n bytes. */
-crible_status ix_spill_add(ix_spill *s, const void *p, size_t n, crible_error *err);
+/* Appends n bytes (inline while they fit in the buffer's room). */
+static inline crible_status ix_spill_add(ix_spill *s, const void *p, size_t n, crible_error *err);
+crible_status ix_spill_add_slow(ix_spill *s, const void *p, size_t n, crible_error *err);
 /* For writers that append to s->mem themselves: moves the bytes in
  * memory to the file once they come within `room` bytes of the bound
  * (called before a record of at most `room` bytes). */
@@ -67,6 +68,14 @@ crible_status ix_spill_copy(ix_spill *s, crible_status (*out)(void *ctx, const v
 static inline crible_status ix_spill_room(ix_spill *s, size_t room, crible_error *err)
 {
     return s->mem.len + room > s->bound ? ix_spill_flush(s, err) : CRIBLE_OK;
+}
+
+static inline crible_status ix_spill_add(ix_spill *s, const void *p, size_t n, crible_error *err)
+{
+    if (s->mem.cap - s->mem.len < n || s->mem.len + n > s->bound) return ix_spill_add_slow(s, p, n, err);
+    memcpy(s->mem.data + s->mem.len, p, n);
+    s->mem.len += n;
+    return CRIBLE_OK;
 }
 
 #endif
