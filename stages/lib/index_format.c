@@ -201,7 +201,8 @@
  *   doc - 1, the first previous being -1).  A range is found by binary
  *   search of the runs' values; its documents are read in order.
  * STORED (kind 9): compressed blocks back to back (32 KiB of records or
- *   more each, zstd, with the segment's dictionary when it has one).
+ *   more each, zstd, with the segment's dictionary when it has one; such
+ *   a frame may carry no dictionary ID: the segment has one dictionary).
  * ZDICT (kind 11, optional): a zstd dictionary (ZDICT_trainFromBuffer on the
  *   segment's first 1 MiB of records, at most 64 KiB; none under 256 KiB).
  * STIDX (kind 10): u32 nblocks, then per block 24 bytes:

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+#define ZSTD_STATIC_LINKING_ONLY    /* ZSTD_c_forceAttachDict */
 #define ZDICT_STATIC_LINKING_ONLY   /* ZDICT_trainFromBuffer_fastCover */
 #include <zdict.h>
 #include <zstd.h>
@@ -262,7 +263,7 @@ static crible_status compress_block(ix_segw *w, const ix_buf *src, uint32_t ndoc
     size_t bound = ZSTD_compressBound(src->len);
     w->comp.len = 0;
     if (!ix_buf_reserve(&w->comp, bound)) return nomem(err);
-    size_t n = w->cdict ? ZSTD_compress_usingCDict(w->cctx, w->comp.data, bound, src->data, src->len, w->cdict)
+    size_t n = w->cdict ? ZSTD_compress2(w->cctx, w->comp.data, bound, src->data, src->len)   /* use_dict */
                         : ZSTD_compressCCtx(w->cctx, w->comp.data, bound, src->data, src->len, w->zstd_level);
     if (ZSTD_isError(n))
         return crible_error_set(err, CRIBLE_EINTERNAL, "zstd: %s", ZSTD_getErrorName(n));
@@ -283,6 +284,23 @@ static crible_status compress_block(ix_segw *w, const ix_buf *src, uint32_t ndoc
 }
 
 /* Trains the dictionary on the samples (when there are enough). */
+/* The blocks to come are compressed with the dictionary ATTACHED: zstd
+ * searches the dictionary's own tables in place, where by default, for a
+ * block above 16 KiB, it copies them into the context for every block
+ * (a quarter of the compressing thread's instructions).  The frames carry
+ * no dictionary ID: a segment has one dictionary, which the reader hands
+ * to zstd itself.  The parameters last for every ZSTD_compress2 call. */
+static crible_status use_dict(ix_segw *w, crible_error *err)
+{
+    size_t r = ZSTD_CCtx_reset(w->cctx, ZSTD_reset_session_and_parameters);
+    if (!ZSTD_isError(r)) r = ZSTD_CCtx_refCDict(w->cctx, w->cdict);
+    if (!ZSTD_isError(r)) r = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_forceAttachDict, ZSTD_dictForceAttach);
+    if (!ZSTD_isError(r)) r = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_contentSizeFlag, 1);
+    if (!ZSTD_isError(r)) r = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_dictIDFlag, 0);
+    if (ZSTD_isError(r)) return crible_error_set(err, CRIBLE_EINTERNAL, "zstd: %s", ZSTD_getErrorName(r));
+    return CRIBLE_OK;
+}
+
 static crible_status train_dict(ix_segw *w, crible_error *err)
 {
     if (w->samples.len < IX_DICT_MIN_SAMPLES) return CRIBLE_OK;
@@ -306,6 +324,7 @@ static crible_status train_dict(ix_segw *w, crible_error *err)
         w->zdict.len = n;
         w->cdict = ZSTD_createCDict(w->zdict.data, n, w->zstd_level);
         if (!w->cdict) return nomem(err);
+        return use_dict(w, err);
     }
     return CRIBLE_OK;
 }
