@@ -506,15 +506,18 @@ static inline void default_token(const char *t, size_t n, size_t prev, size_t *a
             }
             uint32_t c = code_at(t, n, i, &k);
             if (word_char(c)) { i += k; continue; }
-            if (c == 0x2019) i += k;
+            if (c == '\'' || c == 0x2019) i += k;   /* '\'': in two bytes (overlong) */
             break;
         }
     } else {
         /* punctuation: a run of one character ("...", "!!"), not white
-         * space (c0 is not: an ASCII byte equal to it is not either) */
+         * space.  c0 is not white space, but an overlong form of it may
+         * be: "\xc0\xa0" (U+0020 in two bytes) is a run that a space
+         * ends, as code_at and space_at say */
+        bool c0_space = c0 == ' ' || (c0 >= '\t' && c0 <= '\r');
         while (i < n) {
             if (u[i] < 0x80) {
-                if (u[i] != c0) break;
+                if (u[i] != c0 || c0_space) break;
                 i++;
             } else {
                 if (code_at(t, n, i, &k) != c0 || space_at(t, n, i)) break;

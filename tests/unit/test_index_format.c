@@ -266,8 +266,10 @@ static void ref_default(const char *text, size_t n, size_t prev, uint32_t *a, ui
 /* Texts cut into the reference's default tokens code as one run (a
  * varint: their count) and decode back to them: letters of every case,
  * the ASCII bytes around the letters' and digits' ranges, accents,
- * apostrophes, no-break spaces, emoji, overlong forms of "A" and "." (a
- * code point below 0x80 in two bytes), stray bytes. */
+ * apostrophes, no-break spaces, emoji, overlong forms of "A", ".", " "
+ * and "'" (a code point below 0x80 in two bytes: the overlong space a
+ * punctuation run of its own that a real space ends, the overlong
+ * apostrophe ending a word), stray bytes. */
 static void test_default_tokens(void **state)
 {
     (void)state;
@@ -275,7 +277,7 @@ static void test_default_tokens(void **state)
                                          "/", ":", "[", "`", "{", "z", "0", "A",
                                          "\xc3\xa9", "\xc3\x89", "\xc3\x97", "\xe2\x80\x99", "\xc2\xa0",
                                          "\xe2\x80\xaf", "\xe2\x80\x89", "\xe2\x80\xa6", "\xf0\x9f\x98\x80",
-                                         "\xc1\x81", "\xc0\xae", "\xff", "\x80", "\xc3", "\xe3\x80\x82"};
+                                         "\xc1\x81", "\xc0\xae", "\xc0\xa0", "\xc0\xa7", "\xff", "\x80", "\xc3", "\xe3\x80\x82"};
     const size_t npieces = sizeof pieces / sizeof *pieces;
     ix_buf b = {0};
     srand(11);
