@@ -1073,8 +1073,7 @@ static void *decoder_run(void *arg)
     }
     pthread_mutex_lock(&d->mu);
     if (ok) d->made++;   /* the last chunk */
-    d->done = true;
-    d->nsorted = SIZE_MAX;   /* stopped early: the flushing thread sorts the rest */
+    d->done = true;   /* stopped early: the flushing thread sorts the rest */
     pthread_cond_broadcast(&d->cv);
     pthread_mutex_unlock(&d->mu);
     return NULL;
@@ -1115,12 +1114,13 @@ static void decoder_end(decoder *d)
 }
 
 /* Waits until the decoder has sorted field f's terms; false if it
- * stopped first (they are then the caller's to sort). */
+ * stopped before (they are then the caller's to sort).  A decoder done
+ * with every field has sorted them all: nothing is sorted twice. */
 static bool decoder_sorted(decoder *d, size_t f)
 {
     pthread_mutex_lock(&d->mu);
-    while (d->nsorted <= f) pthread_cond_wait(&d->cv, &d->mu);
-    bool sorted = d->nsorted != SIZE_MAX;
+    while (d->nsorted <= f && !d->done) pthread_cond_wait(&d->cv, &d->mu);
+    bool sorted = d->nsorted > f;
     pthread_mutex_unlock(&d->mu);
     return sorted;
 }
