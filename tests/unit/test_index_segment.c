@@ -16,7 +16,8 @@
  * the numeric sorts in every NUMV and NUMS mode, the per-document tables)
  * writes the same bytes as one that keeps them in memory, in a flush and
  * in a merge, checks clean and leaves no temporary file; a spill that
- * cannot be written fails the commit naming its file, the index intact.
+ * cannot be written (the dictionary's, a numeric field's sort) fails the
+ * commit naming its file, the index intact.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -582,16 +583,18 @@ static void test_spill(void **state)
 
 /* A spill that cannot be written (its temporary file's name taken by a
  * directory: as a full disk would, it fails): the commit fails naming the
- * file, the committed index stays as it was, nothing is left behind. */
-static void test_spill_error(void **state)
+ * file, the committed index stays as it was, nothing is left behind.
+ * suffix: the term dictionary's file (.dict) or a numeric field's sorted
+ * pairs' (.nums: the field "rating" is streamed, not built in memory). */
+static void spill_error(const char *suffix)
 {
-    (void)state;
     crible_index_writer *w = open_writer();
     crible_error err = {0};
     for (int i = 0; i < 10; i++) add(w, i, NULL);
     assert_int_equal(crible_index_writer_commit(w, &err), CRIBLE_OK);
-    char path[600];
-    snprintf(path, sizeof path, "%s/seg-000002.cri.dict", dir);
+    char path[600], name[64];
+    snprintf(name, sizeof name, "seg-000002.cri%s", suffix);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
     assert_int_equal(mkdir(path, 0700), 0);
     size_t saved = ix_segw_memory;
     ix_segw_memory = 64;
@@ -599,7 +602,7 @@ static void test_spill_error(void **state)
     crible_status st = crible_index_writer_commit(w, &err);
     ix_segw_memory = saved;
     assert_int_equal(st, CRIBLE_EIO);
-    assert_non_null(strstr(err.message, "seg-000002.cri.dict"));
+    if (!strstr(err.message, name)) fail_msg("'%s' does not name %s", err.message, name);
     crible_index_writer_close(w);
     assert_int_equal(rmdir(path), 0);
     ix_test_check_clean(dir);
@@ -612,6 +615,18 @@ static void test_spill_error(void **state)
     assert_int_equal(system(path), 0);
 }
 
+static void test_spill_error_dict(void **state)
+{
+    (void)state;
+    spill_error(".dict");
+}
+
+static void test_spill_error_nums(void **state)
+{
+    (void)state;
+    spill_error(".nums");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -622,7 +637,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_positions_blocks, setup, teardown),
         cmocka_unit_test(test_wtable),
         cmocka_unit_test_setup_teardown(test_spill, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_spill_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_spill_error_dict, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_spill_error_nums, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
