@@ -23,14 +23,19 @@
  * - SENT is written as the sources are read (its offset table in a first
  *   pass over their tables), never gathered;
  * - the sources' pages read through are given back as the merge goes
- *   (every MiB of a field's dictionary, postings and positions, shared
- *   among the sources, at least every 16 KiB of each).
+ *   (every 256 KiB of a field's dictionary, postings and positions, shared
+ *   among the sources, at least every 16 KiB of each; within a long term
+ *   every 1,024 of its documents), with the 2 MiB before (forget_upto);
+ * - a NUMERIC field's values are read from the sources in passes by the
+ *   segment writer (ix_segw_numeric_src: in memory only while they take
+ *   less than ix_segw_memory);
+ * - at most IX_MERGE_MAX_AT_ONCE sources are read at once: more are merged
+ *   in rounds through a temporary segment (merge_rounds).
  * What is left per document: the lengths of the TEXT field being merged (4
  * bytes a document: ix_segw_field_begin reads them for its blocks' minimum
- * lengths, ix_segw_lengths writes them), a bit a document (has the field),
- * and for a NUMERIC field its values (8 bytes a document, ix_segw_numeric).
- * Per term: the positions of one document (8 bytes a position) and the
- * norms of one stem.
+ * lengths, ix_segw_lengths writes them) and a bit a document (has the
+ * field).  Per term: the positions of one document (8 bytes a position)
+ * and the norms of one stem.
  */
 #include "index_merge.h"
 
@@ -46,16 +51,17 @@
 size_t ix_merge_sort_memory = 4u << 20;
 
 /* Pages of the sources read through are given back every this many bytes
- * of a section (divided among the sources, at least 64 KiB). */
+ * of a section (divided among the sources, at least FORGET_MIN). */
 #define FORGET_STEP (256u << 10)
 #define FORGET_MIN (16u << 10)
-/* The temporary segments of a merge in rounds are seg-ROUND_SEGMENT+depth
- * (numbers no index reaches; removed as garbage if a crash leaves one). */
-#define ROUND_SEGMENT 999999000000ull
 /* The bytes before the last point given back that are given back again. */
 #define FORGET_BACK (2u << 20)
 /* A term's copy gives back what it read every this many documents. */
 #define FORGET_DOCS 1024u
+/* The temporary segments of a merge in rounds are seg-ROUND_SEGMENT+depth
+ * (numbers no index reaches; a crash leaves one behind, named by no
+ * MANIFEST: the next writer to open the index removes it as garbage). */
+#define ROUND_SEGMENT 999999000000ull
 
 typedef struct ofield {
     const char *name;      /* points into a source's META */

@@ -13,8 +13,9 @@
  * *maxdoc describe it.  It reads at most IX_MERGE_MAX_AT_ONCE sources at
  * once: more (a shard of many segments) are merged in rounds, the first
  * n - 31 into a temporary segment beside `path` (seg-999999000000.cri and
- * up, unlinked once mapped), then it and the 31 others.  Temporary files
- * beside it (`path`.xsN, .dict, .offs, .nums) are unlinked as soon as
+ * up, unlinked once mapped; one a crash leaves behind is garbage the next
+ * writer removes), then it and the 31 others.  Temporary files beside it
+ * (`path`.xsN, .pos, .dict, .offs, .nums) are unlinked as soon as
  * created.  The sources' stored documents cannot be
  * read afterwards (their zstd dictionaries are freed once copied): close
  * them.  Memory: index_merge.c's top comment. */
