@@ -223,7 +223,9 @@
  *   that follow, plus one apostrophe (' or U+2019) right after them; else
  *   it is the run of that one character (not crossing white space).  Bytes
  *   that are not whole UTF-8 sequences count as one character each, not
- *   letters.  A token's code:
+ *   letters; a whole sequence is its code point even in an overlong form
+ *   ("\xc0\xa7" is an apostrophe, "\xc0\xa0" not white space but a
+ *   character U+0020 whose run a space ends).  A token's code:
  *     varint 0          the default token
  *     varint 2(L+1)     the default start, length L
  *     varint 2G+1, L    start G bytes after the previous end, length L
