@@ -155,6 +155,17 @@ static crible_status add_streams(const args *a, const analysis *an, const crible
             st = CRIBLE_OK;
         }
     }
+    /* the analysis' memory (its threads' analyzers, stem memos, batches:
+     * ~20-30 MB) back before the commit's merges; its entity counts kept
+     * for the summary line */
+    crible_index_entity_count counts[CRIBLE_INDEX_ANALYZE_TYPES];
+    size_t ncounts = 0;
+    if (ia) {
+        const crible_index_entity_count *ec = NULL;
+        ncounts = crible_index_analyze_entities(ia, &ec);
+        memcpy(counts, ec, ncounts * sizeof *counts);
+        crible_index_analyze_free(ia);
+    }
     if (!st) st = crible_index_writer_commit(w, err);
     if (!st && !a->quiet) {
         crible_index_writer_stats ws;
@@ -169,13 +180,10 @@ static crible_status add_streams(const args *a, const analysis *an, const crible
                 (double)pr.tv_sec + pr.tv_nsec / 1e9, (double)th.tv_sec + th.tv_nsec / 1e9);
         /* --analyze --entities: the entities by type, as `crible run` counts
          * them in a token stream (it reads them here when fused) */
-        const crible_index_entity_count *ec = NULL;
-        size_t ne = ia ? crible_index_analyze_entities(ia, &ec) : 0;
-        for (size_t i = 0; i < ne; i++)
-            fprintf(stderr, "%s%s %llu", i ? ", " : "; entities ", ec[i].type, ec[i].count);
+        for (size_t i = 0; i < ncounts; i++)
+            fprintf(stderr, "%s%s %llu", i ? ", " : "; entities ", counts[i].type, counts[i].count);
         fputc('\n', stderr);
     }
-    crible_index_analyze_free(ia);
     if (!st && bad) { *err = first; st = bad; }
     return st;
 }

@@ -778,6 +778,15 @@ static crible_status commit(crible_index_writer *w, bool force, crible_error *er
 {
     if (w->in_doc) crible_index_doc_abort(w);
     crible_status st = flush(w, err);
+    if (!st && w->nsegs > 1) {
+        /* merges may follow: the empty buffer's arrays (sized for the
+         * last fill) back first.  A new buffer starts its flush epoch
+         * anew: no analysis holds resolutions across a commit
+         * (crible_index_analyze_run drops them at its start). */
+        ix_membuf_free(w->buf);
+        w->buf = NULL;
+        st = ix_membuf_new(&w->buf, err);
+    }
     if (!st) st = apply_deletes(w, err);
     if (!st) st = merge_policy(w, force, err);
     ix_manifest m = w->man;
