@@ -115,6 +115,7 @@ static crible_status stem_block(stem_run *r, int col_norm, int col_type, crible_
         r->offs_cap = cap;
     }
     size_t len = 0;
+    const crible_stem_memo *memo = crible_stem_bank_memo(r->bank);   /* valid until the next select */
     for (size_t t = 0; t < s->ntokens; t++) {
         const char *norm = crible_sentence_cell(s, t, (size_t)col_norm);
         const char *tn = crible_sentence_cell(s, t, (size_t)col_type);
@@ -127,9 +128,10 @@ static crible_status stem_block(stem_run *r, int col_norm, int col_type, crible_
             type = CRIBLE_TOKEN_NUMBER;   /* a type this version does not know: kept as is */
         size_t tl;
         bool stop;
-        const char *term = crible_stem_bank_token(r->bank, norm,
-                                                  crible_sentence_cell_len(s, t, (size_t)col_norm),
-                                                  type, &tl, &stop);
+        uint32_t word;
+        const char *term = crible_stem_bank_token_memo(r->bank, memo, norm,
+                                                       crible_sentence_cell_len(s, t, (size_t)col_norm), type,
+                                                       &tl, &stop, &word);
         if (!term)
             return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
         if (!tails_room(r, len, tl + 4, err))

@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "stem_bank.h"
-#include "stem_memo.h"
 #include "tokenize_options.h"
 
 struct crible_analyzer {
@@ -192,12 +191,8 @@ static crible_status on_sentence(void *ctx, const crible_token_sentence *s, crib
         bool stop;
         uint32_t word;
         /* a word the memo holds (most): the bank's answer without its call */
-        const char *term = memo && tk->type == CRIBLE_TOKEN_WORD
-                               ? crible_stem_memo_get(memo, tk->norm, tk->norm_len, &tl, &stop, &word)
-                               : NULL;
-        if (!term)
-            term = crible_stem_bank_token_numbered(a->bank, tk->norm, tk->norm_len, tk->type, &tl, &stop,
-                                                   &word);
+        const char *term =
+            crible_stem_bank_token_memo(a->bank, memo, tk->norm, tk->norm_len, tk->type, &tl, &stop, &word);
         if (!term)
             return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
         if (used + tl + 1 > terms_cap) {

@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "stem_memo.h"
 #include "stem_options.h"
 #include "tokenizer.h"
 
@@ -71,8 +72,20 @@ const char *crible_stem_bank_token_numbered(crible_stem_bank *bank, const char *
  * (crible_stem_memo_get) gets the term, stop flag and number
  * crible_stem_bank_token_numbered would give it, without the call.
  * Valid until the next crible_stem_bank_select. */
-typedef struct crible_stem_memo crible_stem_memo;
 const crible_stem_memo *crible_stem_bank_memo(const crible_stem_bank *bank);
+
+/* crible_stem_bank_token_numbered, a word the memo holds (memo: the
+ * bank's crible_stem_bank_memo, fetched once for many tokens) read inline
+ * without the call. */
+static inline const char *crible_stem_bank_token_memo(crible_stem_bank *bank, const crible_stem_memo *memo,
+                                                      const char *norm, size_t len, crible_token_type type,
+                                                      size_t *term_len, bool *stop, uint32_t *number)
+{
+    const char *term = memo && type == CRIBLE_TOKEN_WORD
+                           ? crible_stem_memo_get(memo, norm, len, term_len, stop, number)
+                           : NULL;
+    return term ? term : crible_stem_bank_token_numbered(bank, norm, len, type, term_len, stop, number);
+}
 
 /* Changes when the numbers above start over (another language selected,
  * or a cache full and emptied): numbers given before mean nothing after. */
