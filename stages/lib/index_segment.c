@@ -1126,26 +1126,35 @@ static int cmp_num(const void *a, const void *b)
     return (x->d > y->d) - (x->d < y->d);
 }
 
+/* The scales NUMV's mode 1 tries, in this order. */
+static const uint32_t num_scales[] = {1, 2, 4, 10, 100, 1000};
+#define NSCALES (sizeof num_scales / sizeof *num_scales)
+
+/* The bits of mode 1's codes when the largest is top (+ the "none" code). */
+static unsigned code_bits(double top)
+{
+    uint32_t maxcode = (uint32_t)nearbyint(top) + 1;
+    unsigned b = 1;
+    while (b < 32 && (maxcode >> b)) b++;
+    return b;
+}
+
 /* Mode 1 of NUMV when every value is base + an integer / scale. */
 static bool scaled(const numpair *p, uint32_t np, uint32_t *scale, unsigned *bits)
 {
-    static const uint32_t scales[] = {1, 2, 4, 10, 100, 1000};
     if (np == 0) { *scale = 1; *bits = 1; return true; }
     double base = p[0].v, range = p[np - 1].v - base;
-    for (size_t k = 0; k < sizeof scales / sizeof *scales; k++) {
-        double top = range * scales[k];
+    for (size_t k = 0; k < NSCALES; k++) {
+        double top = range * num_scales[k];
         if (!(top < 2147483646.0)) return false;
         bool ok = true;
         for (uint32_t i = 0; ok && i < np; i++) {
-            double r = (p[i].v - base) * scales[k];
+            double r = (p[i].v - base) * num_scales[k];
             ok = fabs(r - nearbyint(r)) < 1e-6;
         }
         if (!ok) continue;
-        uint32_t maxcode = (uint32_t)nearbyint(top) + 1;   /* + the "none" code */
-        unsigned b = 1;
-        while (b < 32 && (maxcode >> b)) b++;
-        *scale = scales[k];
-        *bits = b;
+        *scale = num_scales[k];
+        *bits = code_bits(top);
         return true;
     }
     return false;
@@ -1306,57 +1315,55 @@ static void num_scan(const ix_numsrc *src, numscan *sc)
     }
 }
 
-/* NUMV and NUMS streamed from src (the layout numeric_mem writes, byte
- * for byte): the pairs sorted by an external sort (index_xsort.h) and
- * kept, sorted, in a spill stream read twice; the values read again for
- * each table.  Memory: ix_segw_memory for the sort, SORTED_MEMORY for the
- * stream, and fixed buffers. */
-static crible_status numeric_stream(ix_segw *w, int field, uint32_t n, const ix_numsrc *src, const numscan *sc,
-                                    crible_error *err)
+/* Pass 2 over src: the (value, document) pairs to the sort xs, and
+ * ok[k]: every value is base + an integer / num_scales[k]. */
+static crible_status num_sort(ix_xsort *xs, const ix_numsrc *src, const numscan *sc, bool *ok, crible_error *err)
 {
-    static const uint32_t scales[] = {1, 2, 4, 10, 100, 1000};
-    enum { NSCALES = sizeof scales / sizeof *scales };
-    uint32_t np = sc->np, d;
+    crible_status st = CRIBLE_OK;
+    uint32_t d;
     double v;
-    ix_xsort *xs = NULL;
-    crible_status st = ix_xsort_open(&xs, w->out.path, 1000u + (unsigned)field, ix_segw_memory, cmp_numrec, err);
-    /* pass 2: the pairs to the sort; which scales make every value an integer */
-    bool ok[NSCALES];
-    for (int k = 0; k < NSCALES; k++) ok[k] = true;
+    for (size_t k = 0; k < NSCALES; k++) ok[k] = true;
     src->rewind(src->ctx);
     while (!st && src->next(src->ctx, &d, &v)) {
         uint8_t rec[NUMREC];
         ix_putf64(rec, v);
         ix_put32(rec + 8, d);
         st = ix_xsort_add(xs, rec, NUMREC, err);
-        for (int k = 0; k < NSCALES; k++) {
-            double r = (v - sc->base) * scales[k];
+        for (size_t k = 0; k < NSCALES; k++) {
+            double r = (v - sc->base) * num_scales[k];
             ok[k] = ok[k] && fabs(r - nearbyint(r)) < 1e-6;
         }
     }
-    /* scaled()'s choice */
-    bool is_scaled = false;
-    uint32_t scale = 1;
-    unsigned bits = 1;
-    if (np == 0) {
-        is_scaled = true;
-    } else {
-        double range = sc->top - sc->base;
-        for (int k = 0; k < NSCALES; k++) {
-            double top = range * scales[k];
-            if (!(top < 2147483646.0)) break;
-            if (!ok[k]) continue;
-            uint32_t maxcode = (uint32_t)nearbyint(top) + 1;
-            unsigned b = 1;
-            while (b < 32 && (maxcode >> b)) b++;
-            scale = scales[k];
-            bits = b;
-            is_scaled = true;
-            break;
-        }
+    return st;
+}
+
+/* scaled()'s choice from num_sort's ok[]. */
+static bool num_scale(const numscan *sc, const bool *ok, uint32_t *scale, unsigned *bits)
+{
+    *scale = 1;
+    *bits = 1;
+    if (sc->np == 0) return true;
+    for (size_t k = 0; k < NSCALES; k++) {
+        double top = (sc->top - sc->base) * num_scales[k];
+        if (!(top < 2147483646.0)) return false;
+        if (!ok[k]) continue;
+        *scale = num_scales[k];
+        *bits = code_bits(top);
+        return true;
     }
+    return false;
+}
+
+/* NUMV streamed from src (numeric_mem's bytes): mode 1 or 2 when
+ * is_scaled (the documents with a value read once more for mode 2's
+ * table), else mode 0; the values read once more for the codes. */
+static crible_status numv_stream(ix_segw *w, int field, uint32_t n, const ix_numsrc *src, const numscan *sc,
+                                 bool is_scaled, uint32_t scale, unsigned bits, crible_error *err)
+{
     uint8_t buf[16 * 33];
-    if (!st) st = ix_segw_section_begin(w, IX_SEC_NUMV, field, err);
+    uint32_t np = sc->np, d, vd = 0;
+    double v, vv = NAN;
+    crible_status st = ix_segw_section_begin(w, IX_SEC_NUMV, field, err);
     if (!st && is_scaled) {
         double base = np ? sc->base : 0;
         uint32_t none = bits == 32 ? UINT32_MAX : (1u << bits) - 1, codes[IX_BLOCK];
@@ -1371,8 +1378,7 @@ static crible_status numeric_stream(ix_segw *w, int field, uint32_t n, const ix_
             if (!st) st = ix_segw_wt_end(w, &t, err);
         }
         /* the codes: of every document (dense) or of those with a value */
-        uint32_t m = sp ? np : n, vd = 0;
-        double vv = NAN;
+        uint32_t m = sp ? np : n;
         src->rewind(src->ctx);
         bool have = src->next(src->ctx, &vd, &vv);
         for (uint32_t b0 = 0; !st && b0 < m; b0 += IX_BLOCK) {
@@ -1390,8 +1396,6 @@ static crible_status numeric_stream(ix_segw *w, int field, uint32_t n, const ix_
     } else if (!st) {
         buf[0] = 0;
         st = out_write(&w->out, buf, 1, err);
-        uint32_t vd = 0;
-        double vv = NAN;
         src->rewind(src->ctx);
         bool have = src->next(src->ctx, &vd, &vv);
         for (uint32_t i = 0; !st && i < n; i++) {
@@ -1404,18 +1408,24 @@ static crible_status numeric_stream(ix_segw *w, int field, uint32_t n, const ix_
             st = out_write(&w->out, buf, 8, err);
         }
     }
-    if (!st) st = ix_segw_section_end(w, err);
-    /* the sorted pairs into a stream (read twice below), counting the
-     * runs of one value and their gaps' bytes */
+    return st ? st : ix_segw_section_end(w, err);
+}
+
+/* NUMS from the finished sort xs (numeric_mem's bytes): the sorted pairs
+ * into a spill stream, counting the runs of one value and their gaps'
+ * bytes, then read back once (a table of the documents in value order) or
+ * twice (nums_runs: the runs' table, then their gaps). */
+static crible_status nums_stream(ix_segw *w, int field, const numscan *sc, ix_xsort *xs, crible_error *err)
+{
     ix_spill sorted;
     char path[4300];
     snprintf(path, sizeof path, "%s.nums", w->out.path);
     ix_spill_init(&sorted, path, SORTED_MEMORY < ix_segw_memory ? SORTED_MEMORY : ix_segw_memory);
-    uint32_t nruns = 0;
+    uint32_t np = sc->np, nruns = 0;
     uint64_t gaps = 0;
-    if (!st) st = ix_xsort_finish(xs, false, err);
+    crible_status st = CRIBLE_OK;
     const uint8_t *r, *prev = NULL;
-    uint8_t last[NUMREC];
+    uint8_t last[NUMREC], buf[16];
     size_t rl;
     int got = 0;
     int64_t pd = -1;
@@ -1429,7 +1439,6 @@ static crible_status numeric_stream(ix_segw *w, int field, uint32_t n, const ix_
         st = ix_spill_add(&sorted, r, NUMREC, err);
     }
     if (!st && got < 0) st = CRIBLE_EIO;
-    ix_xsort_free(xs);
     if (!st && gaps > UINT32_MAX) st = crible_error_set(err, CRIBLE_EINDEX, "numeric table of field %d too large", field);
     if (!st) st = ix_segw_section_begin(w, IX_SEC_NUMS, field, err);
     ix_put32(buf, np);
@@ -1476,6 +1485,27 @@ static crible_status numeric_stream(ix_segw *w, int field, uint32_t n, const ix_
     free(rd);
     ix_spill_free(&sorted);
     return st ? st : ix_segw_section_end(w, err);
+}
+
+/* NUMV and NUMS streamed from src (the layout numeric_mem writes, byte
+ * for byte): the pairs sorted by an external sort (index_xsort.h), the
+ * values read again for each table.  Memory: ix_segw_memory for the sort,
+ * SORTED_MEMORY for nums_stream's stream, and fixed buffers. */
+static crible_status numeric_stream(ix_segw *w, int field, uint32_t n, const ix_numsrc *src, const numscan *sc,
+                                    crible_error *err)
+{
+    ix_xsort *xs = NULL;
+    bool ok[NSCALES];
+    crible_status st = ix_xsort_open(&xs, w->out.path, 1000u + (unsigned)field, ix_segw_memory, cmp_numrec, err);
+    if (!st) st = num_sort(xs, src, sc, ok, err);
+    uint32_t scale = 1;
+    unsigned bits = 1;
+    bool is_scaled = !st && num_scale(sc, ok, &scale, &bits);
+    if (!st) st = numv_stream(w, field, n, src, sc, is_scaled, scale, bits, err);
+    if (!st) st = ix_xsort_finish(xs, false, err);
+    if (!st) st = nums_stream(w, field, sc, xs, err);
+    ix_xsort_free(xs);
+    return st;
 }
 
 /* An array of values as a source (NaN: none). */
