@@ -926,8 +926,13 @@ static crible_status merge_once(ix_segment *src, size_t n, const char *path, int
 /* Merges in rounds: the first n - 31 sources (in rounds too if they are
  * more than 32) into a temporary segment seg-ROUND+depth.cri beside
  * `path` (unlinked once mapped), then it and the 31 others: at most
- * IX_MERGE_MAX_AT_ONCE sources at once, the documents in order, the fewest
- * copied twice (as the writer's forced merge does). */
+ * IX_MERGE_MAX_AT_ONCE sources at once, the documents in order.  Up to 63
+ * sources the fewest documents are copied twice (as the writer's forced
+ * merge does); past that the first sources' documents are copied once a
+ * round, ceil((n - 1) / 31) times (n^2 / 62 sources' worth in all, where
+ * merging groups of 32 level by level would copy n log32 n), and the
+ * recursion is as deep (some 8 KiB of stack a round): fine for a shard
+ * that its own merge policy kept to tens of segments. */
 static crible_status merge_rounds(ix_segment *src, size_t n, const char *path, int zstd_level, uint64_t *size,
                                   uint32_t *maxdoc, unsigned depth, crible_error *err)
 {
