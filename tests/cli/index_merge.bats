@@ -2,10 +2,11 @@
 # crible-index merge in bounded memory (stages/lib/index_merge.c): many
 # segments with tombstones merged into one answer every query as before and
 # leave no temporary file; a shard of more than 32 segments is merged in
-# rounds; a full disk during a merge leaves the previous
-# index as it was, temporary files included.  Documents: the repository's
-# French corpus (corpus/), read by crible-read, one document a sentence,
-# analysed by crible-index --analyze.
+# rounds; a full disk during a merge leaves the previous index as it was,
+# temporary files included; a crash in a round leaves a segment no
+# MANIFEST names, which the next writer removes.  Documents: the
+# repository's French corpus (corpus/), read by crible-read, one document
+# a sentence, analysed by crible-index --analyze.
 bats_require_minimum_version 1.5.0
 load common
 
@@ -84,12 +85,20 @@ answers() {
     head -5 "$T/docs.jsonl" | sed 's/"id": "/"id": "other-/' | crible-index -q --analyze -o "$T/idx" -
     ls "$T/idx" > "$T/files"
     before=$(md5sum < "$T/idx/MANIFEST")
-    # files limited to 8 KiB: the round's temporary segment cannot be written
+    # files limited to 16 KiB (bash counts ulimit -f in KiB): the round's temporary segment cannot be written
     run --separate-stderr bash -c "ulimit -f 16; trap '' XFSZ; exec crible-index merge -q -o '$T/idx' '$T/shard'"
     [ "$status" -eq 5 ]
     [[ "$stderr" == *"cannot write"*"/idx/seg-99999900000"?".cri"* ]] || { echo "$stderr"; false; }
     [ "$(md5sum < "$T/idx/MANIFEST")" = "$before" ]
     ls "$T/idx" | diff "$T/files" -
+    crible-index check "$T/idx"
+    # killed in a round (SIGXFSZ not ignored: a crash): the round's
+    # segment is left behind, named by no MANIFEST; the index reads as
+    # before and the next writer removes it (below: nothing else left)
+    run bash -c "ulimit -f 16; exec crible-index merge -q -o '$T/idx' '$T/shard'"
+    [ "$status" -eq $((128 + 25)) ]
+    ls "$T/idx" | grep -qx 'seg-99999900000[0-9]\.cri'
+    [ "$(md5sum < "$T/idx/MANIFEST")" = "$before" ]
     crible-index check "$T/idx"
     # with room: one segment, the shard's documents and the index's own
     answers "$T/shard" > "$T/before"
