@@ -51,16 +51,26 @@ static int setup(void **state)
 
 static int teardown(void **state) { return setup(state); }
 
+static void add_text(crible_index_writer *w, const char *id, const char *text, int i, const char *meta);
+
 static void add(crible_index_writer *w, int i, const char *meta)
 {
     static const char *words[] = {"les", "victimes", "parlent", "pas", "bon", "du", "tout",
                                   "netflix", "série", "harcèlement", "réseaux", "sociaux"};
-    char text[512] = "", json[1024], id[32];
+    char text[512] = "", id[32];
     snprintf(id, sizeof id, "doc-%d", i);
     for (int k = 0; k < 3 + i % 4; k++) {
         strcat(text, k ? " " : "");
         strcat(text, words[(i * 5 + k * 3) % 12]);
     }
+    add_text(w, id, text, i, meta);
+}
+
+/* Document `id` of text `text` (words between single spaces, each its own
+ * stem), rating i % 5 + 1, more metadata `meta` (JSON members or NULL). */
+static void add_text(crible_index_writer *w, const char *id, const char *text, int i, const char *meta)
+{
+    char json[2048];
     snprintf(json, sizeof json, "{\"id\":\"%s\",\"text\":\"%s\",\"rating\":%d%s%s}", id, text, i % 5 + 1,
              meta ? "," : "", meta ? meta : "");
     crible_error err = {0};
@@ -544,6 +554,52 @@ static void build_numeric(const char *d)
     crible_index_writer_close(w);
 }
 
+/* The flush's term sort (index_buffer.c: a radix sort on 8 bytes at a
+ * time, runs of equal keys on the next 8, short runs by insertion) in
+ * byte order, as the dictionary must be (check: "terms out of order"):
+ * terms sharing 8, 14 and 16 bytes in runs of more and fewer than 32
+ * (20 terms of 16 bytes sharing 8: sorted by insertion on the next 8),
+ * ending on an 8-byte boundary or one byte before or after, a term that
+ * is another's prefix, bytes from 0x80 on (unsigned), and enough terms
+ * (25,000 with the ids) for the flush's decoder thread to sort the text field while
+ * this one sorts the exact ones; then looked up one by one. */
+static void test_term_order(void **state)
+{
+    (void)state;
+    static const char *const forms[] = {"prefixeprefixe%05d", "prefixeprefixe%d", "prefixeprefixe%05dz",
+                                        "prefixe%d", "abcdefgh%d", "abcdefg%d", "prefixeprefix\xc3\xa9%d",
+                                        "ab%dcdefghijklmnop", "prefixeprefixeprefixe%d", "\xc3\xa9t\xc3\xa9%d",
+                                        "groupe08%08d"};
+    const int nforms = (int)(sizeof forms / sizeof *forms);
+    crible_index_writer *w = open_writer();
+    char text[1024], id[32], word[64];
+    for (int i = 0; i < 3000; i++) {
+        text[0] = 0;
+        for (int k = 0; k < nforms; k++) {
+            snprintf(word, sizeof word, forms[k], (i * 7 + k) % (k < 3 ? 3000 : k < 10 ? 300 * (k + 1) : 20));
+            strcat(text, k ? " " : "");
+            strcat(text, word);
+        }
+        strcat(text, i % 2 ? " prefixeprefixe abcdefgh abcdefg" : " prefixeprefixeprefixe");
+        snprintf(id, sizeof id, "doc-%d", i);
+        add_text(w, id, text, i, NULL);
+    }
+    crible_error err = {0};
+    assert_int_equal(crible_index_writer_commit(w, &err), CRIBLE_OK);
+    crible_index_writer_close(w);
+    ix_test_check_clean(dir);
+    crible_index *ix = ix_test_open(dir);
+    static const char *const found[] = {"prefixeprefixe02999", "prefixeprefixe", "abcdefgh", "abcdefg",
+                                        "abcdefgh99", "prefixeprefix\xc3\xa9" "6", "prefixeprefixeprefixe",
+                                        "ab0cdefghijklmnop", "prefixeprefixe00000z", "groupe0800000019"};
+    int tf = crible_index_field(ix, "text");
+    for (size_t k = 0; k < sizeof found / sizeof *found; k++) {
+        crible_term_stats ts;
+        if (!crible_index_term(ix, tf, found[k], strlen(found[k]), &ts)) fail_msg("'%s' not found", found[k]);
+    }
+    crible_index_close(ix);
+}
+
 static void test_spill(void **state)
 {
     (void)state;
@@ -636,6 +692,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_versions_agree, setup, teardown),
         cmocka_unit_test_setup_teardown(test_positions_blocks, setup, teardown),
         cmocka_unit_test(test_wtable),
+        cmocka_unit_test_setup_teardown(test_term_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_spill, setup, teardown),
         cmocka_unit_test_setup_teardown(test_spill_error_dict, setup, teardown),
         cmocka_unit_test_setup_teardown(test_spill_error_nums, setup, teardown),
