@@ -96,80 +96,6 @@ static void test_doc_errors(void **state)
     expect_doc_error(arr, sizeof arr - 1, "must be a JSON object");
 }
 
-static void test_utf8(void **state)
-{
-    (void)state;
-    const char ok[] = "Royaume-Uni, cœur 👍🏽 🇫🇷 déçu";
-    assert_int_equal(crible_utf8_invalid_offset(ok, strlen(ok)), strlen(ok));
-    assert_int_equal(crible_utf8_invalid_offset("ab\xc0\xaf", 4), 2);          /* overlong */
-    assert_int_equal(crible_utf8_invalid_offset("\xed\xa0\x80", 3), 0);       /* surrogate */
-    assert_int_equal(crible_utf8_invalid_offset("\xf4\x90\x80\x80", 4), 0);   /* > U+10FFFF */
-    assert_int_equal(crible_utf8_invalid_offset("abcdefgh\xc3", 9), 8);       /* cut */
-    size_t bad = 0;
-    assert_int_equal(crible_utf8_char((const unsigned char *)"é", 2, &bad), 2);
-    assert_int_equal(crible_utf8_char((const unsigned char *)"👍", 4, &bad), 4);
-    assert_int_equal(crible_utf8_char((const unsigned char *)"\xe0\xa0x", 3, &bad), 0);
-    assert_int_equal(bad, 2);                 /* a truncated sequence: one U+FFFD */
-    assert_int_equal(crible_utf8_char((const unsigned char *)"\xf0\x90\x80", 3, &bad), 0);
-    assert_int_equal(bad, 3);
-    assert_int_equal(crible_utf8_char((const unsigned char *)"\xc0\xaf", 2, &bad), 0);
-    assert_int_equal(bad, 1);                 /* C0 never starts a character */
-    assert_int_equal(crible_utf8_char((const unsigned char *)"\xed\xa0\x80", 3, &bad), 0);
-    assert_int_equal(bad, 1);                 /* a surrogate */
-}
-
-/* The first bad byte of s, character by character (crible_utf8_char). */
-static size_t utf8_reference(const unsigned char *s, size_t n)
-{
-    size_t i = 0, bad;
-    while (i < n) {
-        size_t len = crible_utf8_char(s + i, n - i, &bad);
-        if (!len)
-            return i;
-        i += len;
-    }
-    return n;
-}
-
-/* The 16-byte validation against the reference on texts of mostly ASCII
- * and French letters, with every kind of character and of fault at every
- * place of a 16-byte block (a lead cut by the block's end, E0 ED F0 F4 and
- * their bounds, C0 C1 F5..FF, continuation bytes alone or missing). */
-static void test_utf8_blocks(void **state)
-{
-    (void)state;
-    static const char *const pieces[] = {
-        "a", "b", " ", "é", "ç", "œ", "’", "«", "€", "\xe0\xa0\x80", "\xed\x9f\xbf",
-        "\xef\xbf\xbd", "\xf0\x90\x80\x80", "\xf4\x8f\xbf\xbf", "👍", "\xf3\xa0\x80\x81",
-        "abcdefghijklmnop"};
-    static const char *const faults[] = {
-        "\x80", "\xbf", "\xc0\x80", "\xc1\xbf", "\xc3", "\xe2\x82", "\xe0\x9f\xbf",
-        "\xed\xa0\x80", "\xf0\x8f\xbf\xbf", "\xf4\x90\x80\x80", "\xf5\x80\x80\x80",
-        "\xff", "\xc3\xc3", "\xe2\x82\x41", "\xf0\x9f\x91"};
-    unsigned seed = 12345;
-    unsigned char text[160];
-    for (int round = 0; round < 200000; round++) {
-        size_t n = 0;
-        while (n < 120) {
-            seed = seed * 1103515245u + 12345u;
-            const char *p = pieces[(seed >> 16) % (sizeof pieces / sizeof *pieces)];
-            memcpy(text + n, p, strlen(p));
-            n += strlen(p);
-        }
-        seed = seed * 1103515245u + 12345u;
-        if (round % 4) {   /* a fault somewhere (or a cut at the end) */
-            const char *f = faults[(seed >> 8) % (sizeof faults / sizeof *faults)];
-            size_t at = (seed >> 16) % n;
-            memcpy(text + at, f, strlen(f));
-        }
-        size_t len = round % 3 ? n : (seed >> 4) % n;
-        size_t want = utf8_reference(text, len);
-        size_t got = crible_utf8_invalid_offset((const char *)text, len);
-        if (got != want)
-            fail_msg("round %d: %zu, not %zu", round, got, want);
-    }
-}
-
 static const char stream[] =
     "# global.columns = ID FORM CRIBLE:START CRIBLE:END CRIBLE:NORM CRIBLE:TYPE MY:COL\n"
     "# crible.version = 1\n"
@@ -574,8 +500,6 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_doc_read_write),
         cmocka_unit_test(test_doc_errors),
-        cmocka_unit_test(test_utf8),
-        cmocka_unit_test(test_utf8_blocks),
         cmocka_unit_test(test_conllu_roundtrip_with_extra_column),
         cmocka_unit_test(test_conllu_plain_projection),
         cmocka_unit_test(test_conllu_plain_with_extra_stem),
