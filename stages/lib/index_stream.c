@@ -627,7 +627,9 @@ crible_status crible_index_stream(crible_index_writer *w, crible_conllu_reader *
             }
         }
         if (!have_doc) {
-            if (sp->ntokens > 0 && !nid) {
+            /* after a refused document (empty id, bad field), its blocks
+             * until the next `# newdoc id` are skipped with it */
+            if (sp->ntokens > 0 && docno == 0) {
                 st = crible_error_set(err, CRIBLE_EDATA, "%s:%ld: tokens before the first '# newdoc id'",
                                       name, sp->line);
                 break;

@@ -14,7 +14,8 @@ setup() {
 }
 
 # the stream: documents a (title, text, then title again), b (a hidden
-# field name: refused), c (no crible.doc; odd offsets), d (after a bad one)
+# field name: refused, its next block skipped with it), c (no crible.doc;
+# odd offsets), d (after a bad one)
 write_stream() {
     local tab=$'\t'
     {
@@ -30,6 +31,7 @@ write_stream() {
         printf '# crible.field = title\n1\tEncore\t19\t25\t_\tword\tencor\t0\n\n'
         printf '# newdoc id = b\n# crible.doc = {"id":"b","text":"Grève."}\n# crible.field = _hidden\n'
         printf '1\tGrève\t0\t6\tgrève\tword\tgrev\t0\n\n'
+        printf '# crible.field = text\n1\tencore\t7\t13\tencore\tword\tencor\t0\n\n'
         printf '# newdoc id = c\n1\tGrève\t0\t6\tgrève\tword\tgrev\t0\n2\tencore\t+7\t000000000013\tencore\tword\tencor\t0\n\n'
         printf '# newdoc id = d\n# crible.doc = {"id":"d","text":"Encore grève","lang":"fr"}\n'
         printf '1\tEncore\t0\t6\tencore\tword\tencor\t0\n2\tgrève\t7\t13\tgrève\tword\tgrev\t0\n\n'
