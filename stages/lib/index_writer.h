@@ -94,8 +94,9 @@ crible_status crible_index_doc_tokens(crible_index_writer *w, const crible_index
  * field given whole, its tokens and the first token of each sentence (in
  * place of doc_field, doc_sentence and doc_token calls for it), and the
  * document's stored record made by the caller (ix_stored_record,
- * index_buffer.h, from the same JSON and fields).  Everything is borrowed
- * until crible_index_doc_end. */
+ * index_buffer.h, from the same JSON and fields; the piped path's
+ * read-ahead thread makes it too, index_stream.c).  Everything is
+ * borrowed until crible_index_doc_end. */
 crible_status crible_index_doc_field_tokens(crible_index_writer *w, const char *field,
                                             const crible_index_token *tokens, uint32_t ntokens,
                                             const uint32_t *sentences, uint32_t nsentences,
