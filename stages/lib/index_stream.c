@@ -4,7 +4,7 @@
  * `# newdoc id` to the next one; it is handed to the writer only when it is
  * complete, so a malformed or cut document is never indexed.
  *
- * A thread of its own reads the stream a few blocks ahead (ahead_*) and
+ * A thread of its own reads the stream up to AHEAD blocks ahead (ahead_*) and
  * does there what needs no index: it parses the blocks, copies each
  * block's stems and normal forms into one string area with their byte
  * offsets read (digest: crible_index_doc_tokens takes a block at once),
