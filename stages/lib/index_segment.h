@@ -9,6 +9,7 @@
  *                      for each term in byte order: term_begin, term_doc..., term_end
  *                    ix_segw_field_end(...)
  *                    ix_segw_section_begin/write/end for LEN, SENT, NUMV, NUMS
+ *                    (or ix_segw_lengths, ix_segw_sentences, ix_segw_numeric)
  *   ix_segw_finish()   (fsyncs; the file is complete) or ix_segw_abort()
  *
  * Nothing is visible to readers until a MANIFEST names the file.
@@ -71,30 +72,15 @@ crible_status ix_segw_section_write(ix_segw *w, const void *data, size_t len, cr
 crible_status ix_segw_section_end(ix_segw *w, crible_error *err);
 
 /* The per-document tables of field `field` (n = maxdoc documents):
- * LEN from lengths[n]; SENT from offs[n + 1] into data; NUMV and NUMS from
- * values[n] (NaN: no value). */
+ * LEN from lengths[n]; SENT from offs[n + 1] into data.  A numeric
+ * field's NUMV and NUMS: index_numeric.h. */
 crible_status ix_segw_lengths(ix_segw *w, int field, const uint32_t *lengths, uint32_t n,
                               crible_error *err);
 crible_status ix_segw_sentences(ix_segw *w, int field, const uint32_t *offs, const ix_buf *data,
                                 uint32_t n, crible_error *err);
-crible_status ix_segw_numeric(ix_segw *w, int field, const double *values, uint32_t n,
-                              crible_error *err);
 
-/* The values of a numeric field read in passes: rewind, then next until
- * it returns false gives the documents having a value, in increasing
- * order, and their values (not NaN). */
-typedef struct ix_numsrc {
-    void *ctx;
-    void (*rewind)(void *ctx);
-    bool (*next)(void *ctx, uint32_t *doc, double *value);
-} ix_numsrc;
-
-/* NUMV and NUMS of field `field` (n documents) from a source: the same
- * bytes as ix_segw_numeric on the same values, in memory when they take
- * at most ix_segw_memory, else streamed (an external sort, several passes
- * over the source).  ix_segw_numeric streams past that bound too. */
-crible_status ix_segw_numeric_src(ix_segw *w, int field, uint32_t n, const ix_numsrc *src,
-                                  crible_error *err);
+/* The segment file's path (temporary files are named after it). */
+const char *ix_segw_path(const ix_segw *w);
 
 /* A width table (index_format.h: ix_wtable_put) written into the open
  * section as its values come, their count and largest known beforehand. */
@@ -114,5 +100,9 @@ crible_status ix_segw_wt_end(ix_segw *w, ix_segw_wt *t, crible_error *err);
 crible_status ix_segw_finish(ix_segw *w, uint32_t maxdoc, uint64_t *size, crible_error *err);
 /* Closes and removes the partial file. */
 void ix_segw_abort(ix_segw *w);
+
+/* The numeric tables are index_numeric.c's: every writer of a segment
+ * writes them. */
+#include "index_numeric.h"
 
 #endif
