@@ -102,34 +102,6 @@ static crible_status nomem(crible_error *err)
     return crible_error_set(err, CRIBLE_ENOMEM, "out of memory in the index buffer");
 }
 
-/* 8 bytes at a time, multiply-xorshift mixing; never 0. */
-static inline uint32_t hash_bytes(const void *p, size_t n, uint32_t seed)
-{
-    const uint8_t *s = p;
-    uint64_t h = 0x9e3779b97f4a7c15ull ^ ((uint64_t)seed << 32) ^ n;
-    while (n >= 8) {
-        uint64_t w;
-        memcpy(&w, s, 8);
-        h = (h ^ w) * 0xff51afd7ed558ccdull;
-        h ^= h >> 32;
-        s += 8;
-        n -= 8;
-    }
-    uint64_t w = 0;   /* the last n < 8 bytes, little-endian, in two loads */
-    if (n >= 4) {
-        uint32_t lo, hi;
-        memcpy(&lo, s, 4);
-        memcpy(&hi, s + n - 4, 4);
-        w = lo | (uint64_t)hi << (8 * (n - 4));
-    } else if (n) {
-        w = s[0] | (uint64_t)s[n / 2] << (8 * (n / 2)) | (uint64_t)s[n - 1] << (8 * (n - 1));
-    }
-    h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
-    h ^= h >> 29;
-    uint32_t r = (uint32_t)(h ^ (h >> 32));
-    return r ? r : 1;
-}
-
 crible_status ix_membuf_new(ix_membuf **out, crible_error *err)
 {
     ix_membuf *b = calloc(1, sizeof *b);
@@ -200,7 +172,7 @@ uint32_t ix_membuf_ndocs(const ix_membuf *b) { return b->ndocs; }
 static int field_get(ix_membuf *b, const char *name, int kind, crible_error *err)
 {
     size_t nl = strlen(name);
-    uint32_t h = hash_bytes(name, nl, 3);
+    uint32_t h = ix_hash_bytes(name, nl, 3);
     for (size_t i = 0; i < b->nfields; i++)
         if (b->fields[i].hash == h && strcmp(b->fields[i].name, name) == 0) {
             if (b->fields[i].kind != kind) {
@@ -319,17 +291,6 @@ static inline bool stream_varint(ix_membuf *b, ix_buf *x, uint64_t v)
     return true;
 }
 
-size_t ix_term_len(const char *s, size_t len)
-{
-    if (len > CRIBLE_TERM_MAX) {
-        len = CRIBLE_TERM_MAX;
-        while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80) len--;   /* a whole character */
-    }
-    return len;
-}
-
-uint32_t ix_term_hash(const char *s, size_t len) { return hash_bytes(s, len, 0); }
-
 /* The hash of a term of `field` whose ix_term_hash is h. */
 static inline uint32_t field_hash(uint32_t h, int field)
 {
@@ -370,7 +331,7 @@ static mterm *term_find(ix_membuf *b, int field, const char *s, size_t len, uint
 static mterm *term_get(ix_membuf *b, int field, const char *s, size_t len, bool create)
 {
     len = ix_term_len(s, len);
-    return term_find(b, field, s, len, field_hash(hash_bytes(s, len, 0), field), create);
+    return term_find(b, field, s, len, field_hash(ix_hash_bytes(s, len, 0), field), create);
 }
 
 /* Room for more touched terms (the rare part of touch). */
@@ -601,15 +562,9 @@ bool ix_stored_record(ix_buf *out, const char *json, size_t json_len, const ix_d
         uint8_t nl = (uint8_t)strlen(f->name);
         if (!ix_buf_add(out, &nl, 1) || !ix_buf_add(out, f->name, nl) || !ix_buf_varint(out, f->ntokens))
             return false;
-        uint32_t *se = malloc(2 * ((size_t)f->ntokens + 1) * sizeof *se);
-        if (!se) return false;
-        for (uint32_t t = 0; t < f->ntokens; t++) {
-            se[t] = f->tokens[t].start;
-            se[f->ntokens + t] = f->tokens[t].end;
-        }
-        ok = ix_offsets_encode(out, f->text ? f->text : "", f->text ? f->text_len : 0, se, se + f->ntokens,
-                               f->ntokens);
-        free(se);
+        const crible_index_token *t = f->tokens;
+        ok = !f->ntokens || ix_offsets_encode_stride(out, f->text ? f->text : "", f->text ? f->text_len : 0,
+                                                     &t->start, &t->end, sizeof *t / sizeof t->start, f->ntokens);
     }
     return ok;
 }
@@ -626,7 +581,7 @@ static bool id_reserve(ix_membuf *b, uint32_t doc)
     if (!t) return false;
     for (uint32_t d = 0; d < doc; d++) {
         const char *id = (const char *)b->id_pool.data + b->id_off[d];
-        size_t j = hash_bytes(id, strlen(id), 7) & (cap - 1);
+        size_t j = ix_hash_bytes(id, strlen(id), 7) & (cap - 1);
         while (t[j]) j = (j + 1) & (cap - 1);
         t[j] = d + 1;
     }
@@ -640,7 +595,7 @@ static bool id_reserve(ix_membuf *b, uint32_t doc)
 static void id_insert(ix_membuf *b, uint32_t doc)
 {
     const char *id = (const char *)b->id_pool.data + b->id_off[doc];
-    size_t j = hash_bytes(id, strlen(id), 7) & (b->id_cap - 1);
+    size_t j = ix_hash_bytes(id, strlen(id), 7) & (b->id_cap - 1);
     while (b->id_table[j]) j = (j + 1) & (b->id_cap - 1);
     b->id_table[j] = doc + 1;
 }
@@ -648,7 +603,7 @@ static void id_insert(ix_membuf *b, uint32_t doc)
 uint32_t ix_membuf_find(const ix_membuf *b, const char *id)
 {
     if (!b->id_cap) return UINT32_MAX;
-    size_t j = hash_bytes(id, strlen(id), 7) & (b->id_cap - 1);
+    size_t j = ix_hash_bytes(id, strlen(id), 7) & (b->id_cap - 1);
     uint32_t found = UINT32_MAX;
     for (; b->id_table[j]; j = (j + 1) & (b->id_cap - 1)) {
         uint32_t d = b->id_table[j] - 1;
@@ -674,7 +629,7 @@ static void prehash(const ix_membuf *b, int field, const crible_index_token *tok
     const char *stem = toks[k].stem;
     if (!stem || !*stem) { ls[k % AHEAD] = UINT32_MAX; return; }
     size_t len = ix_term_len(stem, strlen(stem));
-    uint32_t h = field_hash(hash_bytes(stem, len, 0), field);
+    uint32_t h = field_hash(ix_hash_bytes(stem, len, 0), field);
     hs[k % AHEAD] = h;
     ls[k % AHEAD] = (uint32_t)len;
     __builtin_prefetch(&b->table[h & (b->table_cap - 1)]);
@@ -921,7 +876,7 @@ static uint64_t decode_doc_tf(const uint8_t **p, const uint8_t *end, int64_t *do
  * stream (*q moved on) into out (room for 2 tf: the caller checks, with
  * the tf first).  The pure stem's own exact term gets its statistics
  * counted, as its postings are its exact term's. */
-static void decode_positions(const mterm *t, const uint8_t **q, const uint8_t *qend, uint64_t tf, uint32_t *out)
+static inline void decode_positions(const mterm *t, const uint8_t **q, const uint8_t *qend, uint64_t tf, uint32_t *out)
 {
     uint32_t pos = 0, nself = 0;
     for (uint64_t k = 0; k < tf; k++) {

@@ -69,9 +69,47 @@ typedef struct ix_tokterm { uint32_t stem, norm; } ix_tokterm;
 #define IX_TOKTERM_DIFFER 0x80000000u
 
 /* A term's bytes: at most CRIBLE_TERM_MAX, cut at a character boundary. */
-size_t ix_term_len(const char *s, size_t len);
+static inline size_t ix_term_len(const char *s, size_t len)
+{
+    if (len > CRIBLE_TERM_MAX) {
+        len = CRIBLE_TERM_MAX;
+        while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80) len--;   /* a whole character */
+    }
+    return len;
+}
+
+/* The hash of p[0..n) with `seed` (never 0): 8 bytes at a time,
+ * multiply-xorshift mixing.  Inline: the buffer and the interners hash
+ * every token's term. */
+static inline uint32_t ix_hash_bytes(const void *p, size_t n, uint32_t seed)
+{
+    const uint8_t *s = p;
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ ((uint64_t)seed << 32) ^ n;
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+        s += 8;
+        n -= 8;
+    }
+    uint64_t w = 0;   /* the last n < 8 bytes, little-endian, in two loads */
+    if (n >= 4) {
+        uint32_t lo, hi;
+        memcpy(&lo, s, 4);
+        memcpy(&hi, s + n - 4, 4);
+        w = lo | (uint64_t)hi << (8 * (n - 4));
+    } else if (n) {
+        w = s[0] | (uint64_t)s[n / 2] << (8 * (n / 2)) | (uint64_t)s[n - 1] << (8 * (n - 1));
+    }
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 29;
+    uint32_t r = (uint32_t)(h ^ (h >> 32));
+    return r ? r : 1;
+}
+
 /* A term's hash (never 0), whatever its field. */
-uint32_t ix_term_hash(const char *s, size_t len);
+static inline uint32_t ix_term_hash(const char *s, size_t len) { return ix_hash_bytes(s, len, 0); }
 
 typedef struct ix_docfield {
     const char *name;                 /* "text", "title" */

@@ -242,6 +242,10 @@ void ix_deletes_name(char *out, size_t n, uint64_t seg, uint64_t gen);
  * and decoding need the field's text. */
 bool ix_offsets_encode(ix_buf *out, const char *text, size_t text_len, const uint32_t *start,
                        const uint32_t *end, uint32_t n);
+/* The same with token i's offsets at start[i * stride] and end[i *
+ * stride] (the start and end members of an array of structures). */
+bool ix_offsets_encode_stride(ix_buf *out, const char *text, size_t text_len, const uint32_t *start,
+                              const uint32_t *end, size_t stride, uint32_t n);
 /* Skips n coded tokens; false if cut or damaged. */
 bool ix_offsets_skip(const uint8_t **p, const uint8_t *end, uint64_t n);
 /* Decodes n tokens into start[], end[] (always within the text); false if

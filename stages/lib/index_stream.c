@@ -20,6 +20,7 @@
 #include "index_buffer.h"
 #include "index_format.h"
 #include "index_metadata.h"
+#include "index_termdict.h"
 
 #include <jansson.h>
 #include <pthread.h>
@@ -190,7 +191,8 @@ static crible_status begin_doc(crible_index_writer *w, const char *doc, const ch
 
 /* A block's tokens as crible_index_doc_tokens takes them: their byte
  * offsets, and their stem and norm copied into `strings` (each
- * NUL-terminated), read on the read-ahead thread. */
+ * NUL-terminated), read on the read-ahead thread (the documents not
+ * handed whole: those without a `# crible.doc`). */
 typedef struct digest {
     crible_index_token *toks;
     size_t cap;
@@ -198,45 +200,71 @@ typedef struct digest {
     size_t len, strings_cap;
 } digest;
 
-/* A document's stored record and metadata values, made on the read-ahead
- * thread as the writer would make them at crible_index_doc_end (the same
- * functions, from the same JSON and fields: the same bytes), handed to it
- * with the block that ends the document.  doc 0: none made (the writer
- * makes them, and says what is wrong). */
+/* A field of the document the read-ahead thread follows, as the writer
+ * would build it. */
+#define DOC_FIELDS CRIBLE_INDEX_MAX_FIELDS
+typedef struct afield {
+    char name[64];
+    uint32_t fno;             /* its name's number in the stream (the interner's field) */
+    ix_buf toks;              /* crible_index_token, offsets only (stem, norm NULL) */
+    ix_buf terms;             /* ix_tokterm per token */
+    ix_buf sents;             /* u32 per sentence: its first token */
+} afield;
+
+/* A document's fields and its own terms (those not among the interner's
+ * lasting ones), handed whole to the index thread with the block that
+ * ends the document (crible_index_doc_field_terms): the index thread then
+ * neither copies nor hashes a token's strings, it adds each token by its
+ * terms' numbers, each term resolved once.  `failed`: out of memory on
+ * the way (the index thread says so). */
+typedef struct dfields {
+    afield fields[DOC_FIELDS];
+    size_t nfields;
+    ix_termset own;
+    ix_buf res;               /* the buffer's resolutions of the own terms */
+    ix_termdict dict;
+    bool failed;
+} dfields;
+
+/* What the read-ahead thread made of a document, handed to the index
+ * thread with the block that ends it: its stored record and metadata
+ * values (made as the writer would make them at crible_index_doc_end: the
+ * same functions, from the same JSON and fields, the same bytes), and its
+ * fields whole.  doc 0: no record (the writer makes it, and says what is
+ * wrong); whole 0: no fields. */
 typedef struct made {
     uint64_t doc;             /* the document's number (1: the first `# newdoc id`) */
     ix_buf rec;
     ix_kvlist kv;
+    uint64_t whole;           /* the document whose fields `f` holds */
+    dfields *f;
 } made;
 
-/* The document the read-ahead thread follows, as the writer would build
- * it: its fields in the order they come, each one's byte offsets. */
-#define DOC_FIELDS CRIBLE_INDEX_MAX_FIELDS
-typedef struct afield {
-    char name[64];
-    ix_buf toks;              /* crible_index_token, offsets only */
-} afield;
+/* The document the read-ahead thread follows: its fields in the order
+ * they come.  A document with a `# crible.doc` and an id is followed
+ * whole (`whole`): its tokens go to its fields, their terms numbered by
+ * the interner, and to nothing else. */
 typedef struct adoc {
     uint64_t doc;             /* its number; 0: none open */
-    bool ok;                  /* false: not made ahead */
+    bool ok;                  /* false: no record made ahead */
+    bool whole;
     char id[1024];
     ix_buf json;
-    afield fields[DOC_FIELDS];
-    size_t nfields;
+    dfields *f;
     int cur;
     ix_docmeta meta;
 } adoc;
 
 /* The stream read ahead by a thread of its own, so that parsing it is
  * off the index thread: a ring of AHEAD blocks, each with what
- * crible_conllu_read returned for it, its tokens digested and the stored
- * record and metadata values of the document it ends.  The index thread
- * holds one block at a time (until its next ahead_next).  A thread that
- * waits is woken only when half the ring is there for it (ready blocks,
- * or free slots), not at each block: a wake-up costs more than a block.
- * 256 slots (about 70 KiB each on the press, 17 MB in all): on the press
- * stream, 21,000 context switches where 64 made 54,000 (128: 32,000); the
- * whole chain 2 to 7 % faster than with 128 (4 paired runs). */
+ * crible_conllu_read returned for it, its tokens digested and what was
+ * made of the document it ends.  The index thread holds one block at a
+ * time (until its next ahead_next).  A thread that waits is woken only
+ * when half the ring is there for it (ready blocks, or free slots), not
+ * at each block: a wake-up costs more than a block.  256 slots (about
+ * 70 KiB each on the press, 17 MB in all): on the press stream, 21,000
+ * context switches where 64 made 54,000 (128: 32,000); the whole chain 2
+ * to 7 % faster than with 128 (4 paired runs). */
 #define AHEAD 256
 
 typedef struct slot {
@@ -244,6 +272,7 @@ typedef struct slot {
     int rc;
     crible_error err;
     const char *nid, *doc, *field;   /* its `# newdoc id`, `# crible.doc`, `# crible.field` (or NULL) */
+    bool whole;               /* its `# newdoc id` opens a document followed whole */
     digest dg;
     bool digested;            /* dg holds the block's tokens */
     made md;
@@ -255,6 +284,11 @@ typedef struct ahead {
     cols c;                   /* the read-ahead thread's (known after the first block) */
     bool have_cols;
     adoc d;
+    ix_interner in;           /* the terms of the documents followed whole */
+    uint32_t *norm_stem;      /* per lasting normal form: the stem last met with it (UINT32_MAX: none) */
+    char (*names)[64];        /* the field names met, numbered (afield.fno) */
+    size_t nnames, names_cap;
+    ix_dictres lres;          /* the index thread's resolutions of the lasting terms */
     pthread_mutex_t mu;
     pthread_cond_t reader_cv, index_cv;
     uint64_t read, taken;    /* blocks read; blocks handed to the index thread */
@@ -262,50 +296,87 @@ typedef struct ahead {
     pthread_t th;
 } ahead;
 
+/* The number of field name `name` in the stream (UINT32_MAX: no room). */
+static uint32_t name_number(ahead *a, const char *name)
+{
+    for (size_t i = a->nnames; i-- > 0;)
+        if (strcmp(a->names[i], name) == 0) return (uint32_t)i;
+    if (a->nnames == a->names_cap) {
+        size_t cap = a->names_cap ? 2 * a->names_cap : 8;
+        char(*n)[64] = realloc(a->names, cap * sizeof *n);
+        if (!n) return UINT32_MAX;
+        a->names = n;
+        a->names_cap = cap;
+    }
+    snprintf(a->names[a->nnames], sizeof a->names[0], "%s", name);
+    return (uint32_t)a->nnames++;
+}
+
 /* Field `name` of the document followed (crible_index_doc_field's rules:
  * a bad name or one too many makes the document one the writer refuses). */
-static void adoc_field(adoc *d, const char *name)
+static void adoc_field(ahead *a, const char *name)
 {
-    for (size_t i = 0; i < d->nfields; i++)
-        if (strcmp(d->fields[i].name, name) == 0) { d->cur = (int)i; return; }
-    if (d->nfields >= DOC_FIELDS || !crible_index_field_name_ok(name)) {
+    adoc *d = &a->d;
+    dfields *df = d->f;
+    for (size_t i = 0; i < df->nfields; i++)
+        if (strcmp(df->fields[i].name, name) == 0) { d->cur = (int)i; return; }
+    if (df->nfields >= DOC_FIELDS || !crible_index_field_name_ok(name)) {
         d->ok = false;
         return;
     }
-    afield *f = &d->fields[d->nfields];
+    afield *f = &df->fields[df->nfields];
     snprintf(f->name, sizeof f->name, "%s", name);
-    f->toks.len = 0;
-    d->cur = (int)d->nfields++;
+    f->toks.len = f->terms.len = f->sents.len = 0;
+    if (d->whole && (f->fno = name_number(a, f->name)) == UINT32_MAX) df->failed = true;
+    d->cur = (int)df->nfields++;
 }
 
 /* The stored record and metadata values of the document followed, into m
  * (m->doc stays 0 if they cannot be made here). */
-static void adoc_make(adoc *d, made *m)
+static void adoc_record(adoc *d, made *m)
 {
-    m->doc = 0;
-    if (!d->doc || !d->ok) return;
     const char *names[DOC_FIELDS];
     ix_docfield fs[DOC_FIELDS];
     const char *json = (const char *)d->json.data;
+    const dfields *df = d->f;
     crible_error e;
     ix_kvlist_clear(&m->kv);
     /* the reader checked the stream's UTF-8 and that it holds no NUL */
     if (ix_docmeta_read_utf8(&d->meta, d->id, json, d->json.len, &e)) goto done;
-    for (size_t i = 0; i < d->nfields; i++) names[i] = d->fields[i].name;
-    if (ix_docmeta_values(&d->meta, names, d->nfields, &m->kv, &e)) goto done;
-    for (size_t i = 0; i < d->nfields; i++) {
-        const afield *f = &d->fields[i];
+    for (size_t i = 0; i < df->nfields; i++) names[i] = df->fields[i].name;
+    if (ix_docmeta_values(&d->meta, names, df->nfields, &m->kv, &e)) goto done;
+    for (size_t i = 0; i < df->nfields; i++) {
+        const afield *f = &df->fields[i];
         const char *text = NULL;
         size_t text_len = 0;
         ix_docmeta_string(&d->meta, f->name, &text, &text_len);
         fs[i] = (ix_docfield){f->name, text, text_len, (const crible_index_token *)(void *)f->toks.data,
                               (uint32_t)(f->toks.len / sizeof(crible_index_token)), NULL, 0, NULL, NULL};
     }
-    if (!ix_stored_record(&m->rec, json, d->json.len, fs, d->nfields)) goto done;
+    if (!ix_stored_record(&m->rec, json, d->json.len, fs, df->nfields)) goto done;
     ix_kvlist_pointers(&m->kv, 0);
     m->doc = d->doc;
 done:
     ix_docmeta_release(&d->meta);
+}
+
+/* The document followed ends: what was made of it into m, its fields
+ * handed whole (m's dfields, if any, taken back for the next one). */
+static void adoc_make(ahead *a, made *m)
+{
+    adoc *d = &a->d;
+    m->doc = 0;
+    m->whole = 0;
+    if (!d->doc || !d->whole) return;
+    if (d->ok) adoc_record(d, m);
+    dfields *df = d->f;
+    ix_interner_forget(&a->in, &df->own);   /* the next document's own terms are others */
+    size_t nown = df->own.terms.len / sizeof(ix_dterm);
+    if (!df->failed && !ix_buf_reserve(&df->res, 2 * nown * sizeof(void *) + 1)) df->failed = true;
+    ix_interner_dict(&a->in, &df->own, (void **)(void *)df->res.data, &a->lres, &df->dict);
+    m->whole = d->doc;
+    d->f = m->f;
+    m->f = df;
 }
 
 /* The values of the block's comments the index reads, found in one pass
@@ -326,40 +397,81 @@ static void find_comments(slot *sl)
     }
 }
 
-/* Digests block `sl` (read-ahead thread): as the index thread will take
- * it, the document it ends made, its tokens' strings and offsets read. */
-static void ahead_block(ahead *a, slot *sl)
+/* Token t's stem and normal form cells (NULL, 0: none; no normal form:
+ * the stem's). */
+static inline void token_terms(const crible_sentence *s, const cols *c, size_t t, const char **stem,
+                               size_t *sn, const char **norm, size_t *nn)
+{
+    char *const *row = s->cells + t * s->ncolumns;
+    const char *st = c->stem >= 0 ? row[c->stem] : NULL, *no = c->norm >= 0 ? row[c->norm] : NULL;
+    size_t sl = 0, nl = 0;
+    if (st && !(st[0] == '_' && !st[1])) sl = crible_sentence_cell_len(s, t, (size_t)c->stem);
+    if (no && !(no[0] == '_' && !no[1])) nl = crible_sentence_cell_len(s, t, (size_t)c->norm);
+    *stem = sl ? st : NULL;
+    *sn = sl;
+    if (nl) {
+        *norm = no;
+        *nn = nl;
+    } else {
+        *norm = *stem;
+        *nn = sl;
+    }
+}
+
+/* Block s's tokens into the current field of the document followed
+ * whole: their offsets, their terms (ix_tokterm: as the writer takes a
+ * token, no stem is not indexed and the normal form is compared with the
+ * stem whole), a sentence. */
+static bool whole_block(ahead *a, const crible_sentence *s)
+{
+    dfields *df = a->d.f;
+    afield *f = &df->fields[a->d.cur];
+    const size_t n = s->ntokens;
+    if (!ix_buf_reserve(&f->toks, n * sizeof(crible_index_token)) ||
+        !ix_buf_reserve(&f->terms, n * sizeof(ix_tokterm)) ||
+        !ix_buf_u32(&f->sents, (uint32_t)(f->toks.len / sizeof(crible_index_token))))
+        return false;
+    crible_index_token *o = (crible_index_token *)(void *)(f->toks.data + f->toks.len);
+    ix_tokterm *tt = (ix_tokterm *)(void *)(f->terms.data + f->terms.len);
+    const cols *c = &a->c;
+    ix_interner *in = &a->in;
+    uint32_t *cache = a->norm_stem;
+    const uint32_t fno = f->fno;
+    for (size_t t = 0; t < n; t++, o++, tt++) {
+        const char *stem, *norm;
+        size_t sn, nn;
+        token_terms(s, c, t, &stem, &sn, &norm, &nn);
+        *o = (crible_index_token){NULL, NULL, offset(s, t, c->start), offset(s, t, c->end)};
+        *tt = (ix_tokterm){UINT32_MAX, UINT32_MAX};
+        if (!sn) continue;   /* no stem: not indexed, its position kept */
+        if (nn == sn && ix_same_bytes(norm, stem, sn)) {
+            if (!ix_intern(in, &df->own, fno, stem, sn, &tt->stem)) return false;
+            tt->norm = tt->stem;
+            continue;
+        }
+        /* the normal form first: the stem last met with it, if the same,
+         * needs no lookup */
+        uint32_t nid, sid;
+        if (!ix_intern(in, &df->own, fno, norm, nn, &nid)) return false;
+        if (cache && nid < IX_DICT_LASTING && (sid = cache[nid]) != UINT32_MAX &&
+            ix_interner_lasting_is(in, sid, stem, sn)) {
+            tt->stem = sid;
+        } else {
+            if (!ix_intern(in, &df->own, fno, stem, sn, &tt->stem)) return false;
+            if (cache && nid < IX_DICT_LASTING && tt->stem < IX_DICT_LASTING) cache[nid] = tt->stem;
+        }
+        tt->norm = nid | IX_TOKTERM_DIFFER;
+    }
+    f->toks.len += n * sizeof(crible_index_token);
+    f->terms.len += n * sizeof(ix_tokterm);
+    return true;
+}
+
+/* Block s's tokens digested (strings copied, offsets read); false: no
+ * room (the index thread reads the cells itself). */
+static bool digest_block(ahead *a, slot *sl)
 {
     const crible_sentence *s = &sl->s;
-    adoc *d = &a->d;
-    sl->md.doc = 0;
-    sl->digested = false;
-    sl->nid = sl->doc = sl->field = NULL;
-    if (sl->rc < 0) return;
-    if (sl->rc > 0) find_comments(sl);
-    if (!a->have_cols) {
-        a->have_cols = true;
-        crible_conllu_reader *r = a->r;
-        a->c = (cols){col(r, "FORM"), col(r, "CRIBLE:STEM"), col(r, "CRIBLE:NORM"), col(r, "CRIBLE:START"),
-                      col(r, "CRIBLE:END"), col(r, "CRIBLE:NER"), col(r, "CRIBLE:ENTITY")};
-    }
-    const char *nid = sl->nid;
-    if (sl->rc == 0 || nid) adoc_make(d, &sl->md);
-    if (sl->rc == 0) return;
-    if (nid) {
-        d->doc++;
-        snprintf(d->id, sizeof d->id, "%s", nid);
-        const char *json = sl->doc;
-        d->ok = json && d->id[0];
-        d->json.len = 0;
-        if (json && !ix_buf_add(&d->json, json, strlen(json))) d->ok = false;
-        d->nfields = 0;
-        d->cur = -1;
-    }
-    if (!d->doc) return;
-    if (sl->field) adoc_field(d, sl->field);
-    if (s->ntokens == 0) return;
-    if (d->cur < 0) adoc_field(d, "text");
     digest *g = &sl->dg;
     /* each token's stem and norm: at most twice the block's bytes, and
      * 16 bytes of room for a copy 16 bytes at a time */
@@ -369,48 +481,83 @@ static void ahead_block(ahead *a, slot *sl)
         crible_index_token *t = realloc(g->toks, cap * sizeof *t);
         if (t) g->toks = t;
         char *p = t ? realloc(g->strings, room) : NULL;
-        if (!p) {   /* the index thread reads the cells itself */
-            d->ok = false;
-            return;
-        }
+        if (!p) return false;
         g->strings = p;
         g->strings_cap = room;
         g->cap = cap;
     }
     const cols *c = &a->c;
-    const size_t nc = s->ncolumns;
     /* a block read whole has SLACK bytes after it: its cells may be read
      * 16 bytes at a time */
     const bool padded = s->raw_ok;
     char *o = g->strings;
     for (size_t t = 0; t < s->ntokens; t++) {
-        char *const *row = s->cells + t * nc;
-        const char *stem = c->stem >= 0 ? row[c->stem] : NULL, *norm = c->norm >= 0 ? row[c->norm] : NULL;
-        size_t sn = 0, nn;
-        if (stem && !(stem[0] == '_' && !stem[1])) sn = crible_sentence_cell_len(s, t, (size_t)c->stem);
-        else stem = "";
-        if (norm && !(norm[0] == '_' && !norm[1])) nn = crible_sentence_cell_len(s, t, (size_t)c->norm);
-        else { norm = stem; nn = sn; }   /* no norm: the stem's */
+        const char *stem, *norm;
+        size_t sn, nn;
+        token_terms(s, c, t, &stem, &sn, &norm, &nn);
         crible_index_token *k = &g->toks[t];
         k->stem = o;
-        o = put_string(o, stem, sn, padded && sn);
+        o = put_string(o, sn ? stem : "", sn, padded && sn);
         k->norm = o;
-        o = put_string(o, norm, nn, padded && nn);
+        o = put_string(o, nn ? norm : "", nn, padded && nn);
         k->start = offset(s, t, c->start);
         k->end = offset(s, t, c->end);
     }
     g->len = (size_t)(o - g->strings);
-    sl->digested = true;
-    if (d->cur >= 0 && d->ok) {
-        ix_buf *ft = &d->fields[d->cur].toks;
-        if (!ix_buf_reserve(ft, s->ntokens * sizeof(crible_index_token))) {
-            d->ok = false;
-            return;
-        }
-        crible_index_token *t = (crible_index_token *)(void *)(ft->data + ft->len);
-        for (size_t k = 0; k < s->ntokens; k++) t[k] = (crible_index_token){NULL, NULL, g->toks[k].start, g->toks[k].end};
-        ft->len += s->ntokens * sizeof *t;
+    return true;
+}
+
+/* Digests block `sl` (read-ahead thread): as the index thread will take
+ * it, the document it ends made, its tokens' terms numbered (a document
+ * followed whole) or their strings and offsets read. */
+static void ahead_block(ahead *a, slot *sl)
+{
+    const crible_sentence *s = &sl->s;
+    adoc *d = &a->d;
+    sl->md.doc = sl->md.whole = 0;
+    sl->digested = sl->whole = false;
+    sl->nid = sl->doc = sl->field = NULL;
+    if (sl->rc < 0) {   /* the document before a broken block may be whole */
+        if (crible_sentence_comment(s, "newdoc id")) adoc_make(a, &sl->md);
+        return;
     }
+    if (sl->rc > 0) find_comments(sl);
+    if (!a->have_cols) {
+        a->have_cols = true;
+        crible_conllu_reader *r = a->r;
+        a->c = (cols){col(r, "FORM"), col(r, "CRIBLE:STEM"), col(r, "CRIBLE:NORM"), col(r, "CRIBLE:START"),
+                      col(r, "CRIBLE:END"), col(r, "CRIBLE:NER"), col(r, "CRIBLE:ENTITY")};
+    }
+    const char *nid = sl->nid;
+    if (sl->rc == 0 || nid) adoc_make(a, &sl->md);
+    if (sl->rc == 0) return;
+    if (nid) {
+        d->doc++;
+        snprintf(d->id, sizeof d->id, "%s", nid);
+        const char *json = sl->doc;
+        d->ok = json && d->id[0];
+        d->json.len = 0;
+        if (json && !ix_buf_add(&d->json, json, strlen(json))) d->ok = false;
+        if (!d->f && !(d->f = calloc(1, sizeof *d->f))) d->ok = false;
+        if (d->f) {
+            d->f->nfields = 0;
+            d->f->failed = false;
+            ix_termset_clear(&d->f->own);
+        }
+        /* the index thread takes the fields whole from here on */
+        d->whole = sl->whole = d->ok;
+        d->cur = -1;
+    }
+    if (!d->doc) return;
+    if (!d->whole) {
+        if (s->ntokens) sl->digested = digest_block(a, sl);
+        return;
+    }
+    if (!d->ok || d->f->failed) return;   /* a document the writer refuses, or no memory */
+    if (sl->field) adoc_field(a, sl->field);
+    if (s->ntokens == 0 || !d->ok) return;
+    if (d->cur < 0) adoc_field(a, "text");
+    if (!whole_block(a, s)) d->f->failed = true;
 }
 
 static void *ahead_main(void *arg)
@@ -448,6 +595,10 @@ static crible_status ahead_start(ahead *a, crible_conllu_reader *r, crible_error
     memset(a, 0, sizeof *a);
     a->r = r;
     for (size_t i = 0; i < AHEAD; i++) crible_sentence_init(&a->sl[i].s);
+    ix_interner_open(&a->in);
+    a->norm_stem = malloc(IX_DICT_LASTING * sizeof *a->norm_stem);   /* none: no cache */
+    if (a->norm_stem) memset(a->norm_stem, 0xff, IX_DICT_LASTING * sizeof *a->norm_stem);
+    a->lres.epoch = UINT64_MAX;
     if (pthread_mutex_init(&a->mu, NULL)) return crible_error_set(err, CRIBLE_ENOMEM, "cannot make a lock");
     if (pthread_cond_init(&a->reader_cv, NULL) || pthread_cond_init(&a->index_cv, NULL)) {
         pthread_mutex_destroy(&a->mu);
@@ -483,6 +634,19 @@ static int ahead_next(ahead *a, const slot **out, crible_error *err)
     return sl->rc;
 }
 
+static void dfields_free(dfields *df)
+{
+    if (!df) return;
+    for (size_t i = 0; i < DOC_FIELDS; i++) {
+        ix_buf_free(&df->fields[i].toks);
+        ix_buf_free(&df->fields[i].terms);
+        ix_buf_free(&df->fields[i].sents);
+    }
+    ix_termset_free(&df->own);
+    ix_buf_free(&df->res);
+    free(df);
+}
+
 static void ahead_stop(ahead *a)
 {
     if (a->threaded) {
@@ -498,19 +662,46 @@ static void ahead_stop(ahead *a)
         free(a->sl[i].dg.strings);
         ix_buf_free(&a->sl[i].md.rec);
         ix_kvlist_free(&a->sl[i].md.kv);
+        dfields_free(a->sl[i].md.f);
     }
-    for (size_t i = 0; i < DOC_FIELDS; i++) ix_buf_free(&a->d.fields[i].toks);
+    dfields_free(a->d.f);
     ix_buf_free(&a->d.json);
     ix_docmeta_free(&a->d.meta);
+    ix_interner_free(&a->in);
+    free(a->norm_stem);
+    free(a->names);
+    ix_dictres_free(&a->lres);
     pthread_cond_destroy(&a->reader_cv);
     pthread_cond_destroy(&a->index_cv);
     pthread_mutex_destroy(&a->mu);
 }
 
 /* Ends document number `doc` (the writer's current one), with what the
- * read-ahead thread made of it when it is that document's. */
-static crible_status end_doc(crible_index_writer *w, const slot *sl, uint64_t doc, crible_error *err)
+ * read-ahead thread made of it when it is that document's: its record
+ * and values, its fields whole (`whole`: the document was followed whole,
+ * its tokens were not given one block at a time). */
+static crible_status end_doc(crible_index_writer *w, const slot *sl, uint64_t doc, bool whole,
+                             crible_error *err)
 {
+    if (whole) {
+        dfields *df = sl->md.f;
+        if (sl->md.whole != doc || df->failed) {
+            crible_index_doc_abort(w);
+            return crible_error_set(err, CRIBLE_ENOMEM, "out of memory reading the stream ahead");
+        }
+        for (size_t i = 0; i < df->nfields; i++) {
+            const afield *f = &df->fields[i];
+            crible_status st = crible_index_doc_field_terms(
+                w, f->name, (const crible_index_token *)(void *)f->toks.data,
+                (uint32_t)(f->toks.len / sizeof(crible_index_token)), (const uint32_t *)(void *)f->sents.data,
+                (uint32_t)(f->sents.len / sizeof(uint32_t)), (const ix_tokterm *)(void *)f->terms.data,
+                &df->dict, err);
+            if (st) {
+                crible_index_doc_abort(w);
+                return st;
+            }
+        }
+    }
     if (sl->md.doc == doc) {
         crible_index_doc_stored(w, sl->md.rec.data, sl->md.rec.len);
         crible_index_doc_metadata(w, sl->md.kv.kvs, sl->md.kv.n);
@@ -533,6 +724,10 @@ crible_status crible_index_stream(crible_index_writer *w, crible_conllu_reader *
     json_t *an = json_object();
     cols c = {-1, -1, -1, -1, -1, -1, -1};
     bool have_cols = false, have_doc = false, settled = false;
+    /* whole: the document's fields come whole with its end (end_doc);
+     * has_field: it has a current field (else its first token opens
+     * "text", as crible_index_doc_token would) */
+    bool whole = false, has_field = false;
     char id[1024] = "";
     long doc_line = 0;
     crible_status first_bad = CRIBLE_OK;
@@ -547,7 +742,7 @@ crible_status crible_index_stream(crible_index_writer *w, crible_conllu_reader *
             const char *nid = crible_sentence_comment(sp, "newdoc id");
             if (have_doc && nid) {
                 crible_error keep = *err;
-                if (crible_index_doc_end(w, err) == CRIBLE_OK) stats->docs++;
+                if (end_doc(w, sl, docno, whole, err) == CRIBLE_OK) stats->docs++;
                 else stats->bad_docs++;
                 *err = keep;
                 snprintf(id, sizeof id, "%s", nid);
@@ -570,7 +765,7 @@ crible_status crible_index_stream(crible_index_writer *w, crible_conllu_reader *
                                       "%s: the stream ends without its end mark: document '%s' (line %ld) "
                                       "was cut short and is not indexed", name, id, doc_line);
             } else if (have_doc) {
-                st = end_doc(w, sl, docno, err);
+                st = end_doc(w, sl, docno, whole, err);
                 if (st == CRIBLE_EDATA) { stats->bad_docs++; st = CRIBLE_OK; }
                 else if (!st) stats->docs++;
                 if (st) break;
@@ -605,7 +800,7 @@ crible_status crible_index_stream(crible_index_writer *w, crible_conllu_reader *
                 if ((st = crible_index_stream_settings(w, an, name, err))) break;
             }
             if (have_doc) {
-                crible_status ds = end_doc(w, sl, docno - 1, err);
+                crible_status ds = end_doc(w, sl, docno - 1, whole, err);
                 if (ds == CRIBLE_EDATA) {
                     stats->bad_docs++;
                     if (!first_bad) { first_bad = ds; bad = *err; crible_error_prefix(&bad, "%s:%ld", name, doc_line); }
@@ -619,6 +814,8 @@ crible_status crible_index_stream(crible_index_writer *w, crible_conllu_reader *
             snprintf(id, sizeof id, "%s", nid);
             doc_line = sp->line;
             have_doc = true;
+            whole = sl->whole;
+            has_field = false;
             crible_status bs = begin_doc(w, sl->doc, id, err);
             if (bs) {
                 have_doc = false;
@@ -645,7 +842,15 @@ crible_status crible_index_stream(crible_index_writer *w, crible_conllu_reader *
             st = CRIBLE_OK;
             continue;
         }
+        if (field) has_field = true;
         if (sp->ntokens == 0) continue;
+        if (whole) {   /* the tokens come with the document's end */
+            if (!has_field && (st = crible_index_doc_field(w, "text", err))) break;
+            has_field = true;
+            stats->tokens += sp->ntokens;
+            if ((st = add_entities(w, sp, &c, err))) break;
+            continue;
+        }
         crible_index_doc_sentence(w);
         if (sl->digested)
             st = crible_index_doc_tokens(w, sl->dg.toks, sp->ntokens, sl->dg.strings, sl->dg.len, err);

@@ -114,3 +114,65 @@ EOF
     diff <(crible-index dump "$T/many" --doc n399 | grep -v sentences) \
          <(crible-index dump "$T/one" --doc n399 | grep -v sentences)
 }
+
+@test "index_stream: a document followed whole gives the index of one given a block at a time" {
+    # a document with a `# crible.doc` (and an id) comes to the index
+    # thread whole, its terms numbered on the read-ahead thread (the
+    # interner's 65,536 lasting terms, then each document's own); one
+    # without comes a block at a time, its stems and norms as strings.
+    # {"id":"X"} is the JSON the writer makes for a document without one:
+    # both streams must give the same segment bytes, over more distinct
+    # terms than there are lasting ones, fields that come back, stems
+    # and norms "_", terms past CRIBLE_TERM_MAX (255 bytes) cut at a
+    # character, and several segments (the buffer flushed: the lasting
+    # terms' resolutions forgotten)
+    python3 - "$T/whole.conllu" "$T/blocks.conllu" <<'EOF'
+import random, sys
+rnd = random.Random(7)
+head = ("# global.columns = ID FORM CRIBLE:START CRIBLE:END CRIBLE:NORM CRIBLE:TYPE CRIBLE:STEM CRIBLE:STOP\n"
+        "# crible.version = 1\n")
+common = ["grève", "cheminots", "réforme", "retraites", "manifestation", "syndicats", "été", "élève"]
+def word():
+    r = rnd.random()
+    if r < 0.6:
+        return rnd.choice(common)
+    if r < 0.995:   # about 90,000 distinct words in all
+        return "".join(rnd.choice("abcdeéèfgilmnoprstuç") for _ in range(rnd.randint(3, 11)))
+    return "é" * rnd.randint(120, 140) + "x"   # 241 to 281 bytes
+whole, blocks = open(sys.argv[1], "w"), open(sys.argv[2], "w")
+for f in (whole, blocks):
+    f.write(head)
+for d in range(2500):
+    out = ["# newdoc id = w%d\n" % d], ["# newdoc id = w%d\n" % d]
+    out[0].append('# crible.doc = {"id":"w%d"}\n' % d)
+    for b in range(rnd.randint(1, 5)):
+        field = rnd.choice(["", "", "text", "title", "résumé"])
+        rows = []
+        for k in range(rnd.randint(0, 30)):
+            w = word()
+            stem = "_" if rnd.random() < 0.05 else w[:6]
+            norm = rnd.choice(["_", w, w, w.upper()])
+            rows.append("%d\t%s\t%d\t%d\t%s\tword\t%s\t0\n" % (k + 1, w, 3 * k, 3 * k + 2, norm, stem))
+        block = ("# crible.field = %s\n" % field if field else "") + "".join(rows) + "\n"
+        if not rows and not field and b:
+            continue
+        for o in out:
+            o.append(block)
+    whole.write("".join(out[0]))
+    blocks.write("".join(out[1]))
+for f in (whole, blocks):
+    f.write("# crible.end = 2500\n\n")
+EOF
+    run --separate-stderr crible-index -m 2M -o "$T/whole" "$T/whole.conllu"
+    [ "$status" -eq 0 ]
+    [[ "$stderr" =~ \(([0-9]+)\ segments\ written ]] && [ "${BASH_REMATCH[1]}" -ge 5 ]
+    crible-index -q -m 2M -o "$T/blocks" "$T/blocks.conllu"
+    crible-index check "$T/whole"
+    n=0
+    for s in "$T/blocks"/seg-*; do
+        cmp "$s" "$T/whole/${s##*/}"
+        n=$((n + 1))
+    done
+    [ "$n" -ge 1 ] && [ "$n" = "$(ls "$T/whole" | grep -c '^seg-')" ]
+    [ "$(crible-index stats "$T/whole" | awk -F'\t' '$1=="documents"{print $2}')" = 2500 ]
+}
