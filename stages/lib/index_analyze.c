@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bigmem.h"
 #include "entities_options.h"
 #include "json_fast.h"
 #include "tok_stream.h"
@@ -253,6 +254,7 @@ crible_status crible_index_analyze_run(crible_index_analyze *a, crible_index_wri
         if (st) q.stop = true;
         pthread_cond_broadcast(&q.cv);
         pthread_mutex_unlock(&q.mu);
+        crible_bigmem_heap_follow();   /* huge pages on what the heap grew (bigmem.h) */
     }
     pthread_mutex_lock(&q.mu);
     q.stop = true;

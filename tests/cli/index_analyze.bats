@@ -276,7 +276,8 @@ EOF
     crible-tokenize "$T/docs.jsonl" | crible-stem | crible-index -q --memory 300K -o "$T/piped"
     crible-index -q --analyze --memory 300K -o "$T/fused" "$T/docs.jsonl"
     crible-index -q --analyze -o "$T/one" "$T/docs.jsonl"
-    # several segments from one batch of documents (a batch is 256 KB of text)
+    # several segments from one batch of documents (the corpus's 24 KB of
+    # text: a batch takes up to 64 KiB)
     [ "$(ls "$T/fused" | grep -c '^seg-.*\.cri$')" -gt 2 ]
     same_index "$T/piped" "$T/fused"
     for q in 'réseaux sociaux' '"la série"' 'netflix OR disney' 'série'; do
