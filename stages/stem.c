@@ -7,6 +7,14 @@
  * block's new cells are made as the text written after each token line
  * ("\tSTEM\tSTOP", checked as they are made), handed to the writer at
  * once (crible_conllu_write_tails).
+ *
+ * Each distinct token is made once: a memo per language (stem_memo.h's
+ * direct-mapped table, here keyed by the bytes "NORM\0TYPE" the reader
+ * holds in a row, its value the cells "\tSTEM\tSTOP" as written) gives a
+ * token met before its cells in one hash, one line and one copy, without
+ * reading its type nor asking the stem bank; a token it does not hold
+ * (its slot taken, NORM and TYPE not side by side in a block read whole,
+ * or too long) goes the bank's way and is kept for the next time.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -54,7 +62,34 @@ typedef struct stem_run {
     char *settings;           /* "# crible.stem = JSON", for the index and queries */
     char warned[8][32];       /* unknown languages already reported */
     int nwarned;
+    /* the cells made of each "NORM\0TYPE", a memo per language met */
+    const char *memo_lang[8]; /* crible_stem_bank_language's pointer */
+    crible_stem_memo *memos[8];
+    int nmemos;
+    crible_stem_memo *memo;   /* the selected language's; NULL: none (a 9th language) */
 } stem_run;
+
+/* The memo of the language the bank has selected (made on its first
+ * use); past 8 languages, none: their tokens all go the bank's way. */
+static crible_status select_memo(stem_run *r, crible_error *err)
+{
+    const char *lang = crible_stem_bank_language(r->bank);
+    for (int i = 0; i < r->nmemos; i++) {
+        if (r->memo_lang[i] == lang) {
+            r->memo = r->memos[i];
+            return CRIBLE_OK;
+        }
+    }
+    r->memo = NULL;
+    if (r->nmemos == 8)
+        return CRIBLE_OK;
+    r->memo = crible_stem_memo_new(err);
+    if (!r->memo)
+        return CRIBLE_ENOMEM;
+    r->memo_lang[r->nmemos] = lang;
+    r->memos[r->nmemos++] = r->memo;
+    return CRIBLE_OK;
+}
 
 /* Follows "lang" in the document object of a `# newdoc` block. */
 static crible_status select_language(stem_run *r, const crible_sentence *s, crible_error *err)
@@ -82,7 +117,7 @@ static crible_status select_language(stem_run *r, const crible_sentence *s, crib
         st = CRIBLE_OK;
     }
     json_decref(j);
-    return st;
+    return st == CRIBLE_OK ? select_memo(r, err) : st;
 }
 
 /* Room for n more bytes of tails after `len` (and 16 bytes past them:
@@ -100,65 +135,107 @@ static bool tails_room(stem_run *r, size_t len, size_t n, crible_error *err)
     return true;
 }
 
+/* The cells of token t of block b not in the memo, made through the bank
+ * (its stem and stop flag) at r->tails + *len, *len moved past them; kept
+ * in memo entry e (NULL: none) under the key norm[0..kl), hash h. */
+static crible_status new_cells(stem_run *r, const crible_sentence *b, size_t t, int col_norm,
+                               int col_type, crible_stem_memo_entry *e, size_t kl, uint64_t h,
+                               size_t *len, crible_error *err)
+{
+    const char *norm = crible_sentence_cell(b, t, (size_t)col_norm);
+    const char *tn = crible_sentence_cell(b, t, (size_t)col_type);
+    crible_token_type type = CRIBLE_TOKEN_WORD;
+    if (tn[0] == 'w' && tn[1] == 'o' && tn[2] == 'r' && tn[3] == 'd' && !tn[4])
+        ;   /* the two usual types without a search */
+    else if (tn[0] == 'p' && tn[1] == 'u' && tn[2] == 'n' && tn[3] == 'c' && tn[4] == 't' && !tn[5])
+        type = CRIBLE_TOKEN_PUNCT;
+    else if (!crible_token_type_parse(tn, &type))
+        type = CRIBLE_TOKEN_NUMBER;   /* a type this version does not know: kept as is */
+    size_t tl;
+    bool stop;
+    uint32_t word;
+    const char *term = crible_stem_bank_token_memo(r->bank, crible_stem_bank_memo(r->bank), norm,
+                                                   crible_sentence_cell_len(b, t, (size_t)col_norm),
+                                                   type, &tl, &stop, &word);
+    if (!term)
+        return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+    if (!tails_room(r, *len, tl + 4, err))
+        return CRIBLE_ENOMEM;
+    /* "\tSTEM\tSTOP", an empty stem written "_" */
+    char *o = r->tails + *len;
+    *o++ = '\t';
+    unsigned bad = 0;
+    for (size_t i = 0; i < tl; i++) {
+        bad |= crible_conllu_cell_stop((unsigned char)term[i]);
+        o[i] = term[i];
+    }
+    if (bad)
+        return crible_error_set(err, CRIBLE_EINTERNAL,
+                                "a cell cannot hold a TAB or a line break: '%.40s'", term);
+    if (!tl)
+        *o++ = '_';
+    o += tl;
+    *o++ = '\t';
+    *o++ = stop ? '1' : '0';
+    size_t made = (size_t)(o - r->tails);
+    if (e)   /* kept for the next time (cells longer than the memo holds are not) */
+        crible_stem_memo_fill(e, norm, kl, h, r->tails + *len, made - *len, false, 0);
+    *len = made;
+    return CRIBLE_OK;
+}
+
 static crible_status stem_block(stem_run *r, int col_norm, int col_type, crible_error *err)
 {
-    const crible_sentence *s = &r->s;
-    crible_status st = select_language(r, s, err);
+    crible_status st = select_language(r, &r->s, err);
     if (st != CRIBLE_OK)
         return st;
-    if (s->ntokens + 1 > r->offs_cap) {
-        size_t cap = s->ntokens + 64;
+    if (r->s.ntokens + 1 > r->offs_cap) {
+        size_t cap = r->s.ntokens + 64;
         size_t *o = crible_realloc(r->offs, cap * sizeof *o, err);
         if (!o)
             return CRIBLE_ENOMEM;
         r->offs = o;
         r->offs_cap = cap;
     }
-    size_t len = 0;
-    const crible_stem_memo *memo = crible_stem_bank_memo(r->bank);   /* valid until the next select */
-    for (size_t t = 0; t < s->ntokens; t++) {
-        const char *norm = crible_sentence_cell(s, t, (size_t)col_norm);
-        const char *tn = crible_sentence_cell(s, t, (size_t)col_type);
-        crible_token_type type = CRIBLE_TOKEN_WORD;
-        if (tn[0] == 'w' && tn[1] == 'o' && tn[2] == 'r' && tn[3] == 'd' && !tn[4])
-            ;   /* the two usual types without a search */
-        else if (tn[0] == 'p' && tn[1] == 'u' && tn[2] == 'n' && tn[3] == 'c' && tn[4] == 't' && !tn[5])
-            type = CRIBLE_TOKEN_PUNCT;
-        else if (!crible_token_type_parse(tn, &type))
-            type = CRIBLE_TOKEN_NUMBER;   /* a type this version does not know: kept as is */
-        size_t tl;
-        bool stop;
-        uint32_t word;
-        const char *term = crible_stem_bank_token_memo(r->bank, memo, norm,
-                                                       crible_sentence_cell_len(s, t, (size_t)col_norm), type,
-                                                       &tl, &stop, &word);
-        if (!term)
-            return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
-        if (!tails_room(r, len, tl + 4, err))
+    /* copies: the bytes the loop stores cannot change them (no reloads) */
+    const crible_sentence b = r->s;
+    crible_stem_memo *memo = r->memo;
+    size_t *offs = r->offs, len = 0;
+    /* the memo's key "NORM\0TYPE" read from the cells' places when NORM
+     * and TYPE are side by side in a block read whole (crible-tokenize's
+     * columns: TYPE the last, ended where the next line starts) */
+    const bool keyed = memo && b.raw_ok && col_type == col_norm + 1;
+    const bool type_last = (size_t)col_type + 1 == b.ncolumns;
+    for (size_t t = 0; t < b.ntokens; t++) {
+        if (!tails_room(r, len, CRIBLE_STEM_MEMO_MAX + 1, err))
             return CRIBLE_ENOMEM;
-        /* "\tSTEM\tSTOP", an empty stem written "_" */
-        r->offs[t] = len;
-        char *o = r->tails + len;
-        *o++ = '\t';
-        unsigned bad = 0;
-        for (size_t i = 0; i < tl; i++) {
-            bad |= crible_conllu_cell_stop((unsigned char)term[i]);
-            o[i] = term[i];
+        offs[t] = len;
+        crible_stem_memo_entry *e = NULL;
+        size_t kl = 0;
+        uint64_t h = 0;
+        if (keyed) {
+            /* "NORM\0TYPE" met before: its cells at once (the slot is the
+             * hash of NORM alone: most are short, a hash of 8 bytes or less) */
+            char *const *row = b.cells + t * b.ncolumns;
+            const char *norm = row[col_norm], *tn = row[col_type];
+            kl = (size_t)((type_last ? b.buf + b.rows[t + 1] : row[col_type + 1]) - 1 - norm);
+            if (kl <= CRIBLE_STEM_MEMO_MAX) {
+                h = crible_bytes_hash(norm, (size_t)(tn - 1 - norm));
+                e = crible_stem_memo_slot(memo, h);
+                if (crible_stem_memo_holds(e, norm, kl, h)) {
+                    memcpy(r->tails + len, e->term, CRIBLE_STEM_MEMO_MAX + 1);
+                    len += e->term_len;
+                    continue;
+                }
+            }
         }
-        if (bad)
-            return crible_error_set(err, CRIBLE_EINTERNAL,
-                                    "a cell cannot hold a TAB or a line break: '%.40s'", term);
-        if (!tl)
-            *o++ = '_';
-        o += tl;
-        *o++ = '\t';
-        *o++ = stop ? '1' : '0';
-        len = (size_t)(o - r->tails);
+        if ((st = new_cells(r, &b, t, col_norm, col_type, e, kl, h, &len, err)) != CRIBLE_OK)
+            return st;
     }
-    r->offs[s->ntokens] = len;
+    offs[b.ntokens] = len;
     if (!tails_room(r, len, 0, err))
         return CRIBLE_ENOMEM;
-    return crible_conllu_write_tails(r->w, s, r->tails, r->offs, 2, err);
+    return crible_conllu_write_tails(r->w, &r->s, r->tails, r->offs, 2, err);
 }
 
 /* Every input must have the first one's columns: the output has one header. */
@@ -249,6 +326,8 @@ int main(int argc, char **argv)
     if (st == CRIBLE_OK)
         st = crible_stem_bank_open(&opt, &run.bank, &err);
     if (st == CRIBLE_OK)
+        st = select_memo(&run, &err);
+    if (st == CRIBLE_OK)
         st = settings_comment(&opt, &run.settings, &err);
     if (st == CRIBLE_OK && optind == argc)
         st = stem_input(&run, "-", args.plain, &err);
@@ -261,6 +340,8 @@ int main(int argc, char **argv)
     free(run.tails);
     free(run.settings);
     free(run.offs);
+    for (int i = 0; i < run.nmemos; i++)
+        crible_stem_memo_free(run.memos[i]);
     crible_stem_bank_free(run.bank);
     crible_stem_options_free(&opt);
     crible_config_free(config);

@@ -4,7 +4,7 @@
  *
  * The reader keeps its input in one buffer, read 256 KiB or more at a
  * time.  A block is read in one pass when it can be (fast_block): its
- * bytes scanned 32 at a time for TAB, line feed, NUL and carriage return,
+ * bytes scanned 64 at a time for TAB, line feed, NUL and carriage return,
  * copied twice on the way (as they are, for the writer, and with a NUL
  * ending each cell and comment, for the caller), its UTF-8 checked at once.
  * Anything that pass does not take as it is (a stream line, a NUL, a CR,
@@ -164,6 +164,8 @@ static const char *comment_value(const char *line, const char *key, size_t klen,
     const char *c = line + 1;
     while (*c == ' ')
         c++;
+    if (klen && *c != *key)   /* most comments differ at once: no call */
+        return NULL;
     if (strncmp(c, key, klen) != 0)
         return NULL;
     c += klen;
@@ -198,7 +200,7 @@ const char *crible_sentence_comment(const crible_sentence *s, const char *key)
 
 /* --- reader -------------------------------------------------------------- */
 
-#define SLACK 32                /* zero bytes after the input: 32-byte loads */
+#define SLACK 64                /* zero bytes after the input: 64-byte loads */
 
 struct crible_conllu_reader {
     crible_inbuf in;      /* the input: in.buf[in.start..in.end) not read yet */
@@ -505,72 +507,96 @@ static crible_status split_token(crible_conllu_reader *r, crible_sentence *s,
  * line (global.columns, crible.version) or an end mark. */
 static bool stream_comment(const char *c)
 {
-    const char *v;
     if (c[1] != ' ' && c[1] != 'g' && c[1] != 'c')
         return false;
-    return starts_with_key(c, "global.columns", &v) || starts_with_key(c, "crible.version", &v) ||
-           starts_with_key(c, "crible.end", &v);
+    return comment_value(c, "global.columns", 14, true) || comment_value(c, "crible.version", 14, true) ||
+           comment_value(c, "crible.end", 10, true);
 }
 
-/* Scans src[0..32): dst gets the 32 bytes with TABs and line feeds made
- * NULs, raw the 32 bytes as they are; returns the bits of the TABs and line
- * feeds, *lf those of the line feeds, *odd those of NULs and CRs, *hi those
- * of bytes >= 0x80. */
-static inline uint32_t scan32(const char *src, char *dst, char *raw, uint32_t *lf,
-                              uint32_t *odd, uint32_t *hi)
+/* Scans src[0..64): dst gets the 64 bytes with TABs and line feeds made
+ * NULs, raw the 64 bytes as they are; returns the bits of the TABs and line
+ * feeds, *lf those of the line feeds; *odd is nonzero when one of the 64
+ * bytes is a NUL or a CR; *hi gets ORed with the bytes (its high bits say
+ * whether a byte >= 0x80 was seen). */
+#ifdef __SSE2__
+typedef __m128i hi_bytes;
+#define HI_NONE() _mm_setzero_si128()
+#define HI_ANY(h) (_mm_movemask_epi8(h) != 0)
+#else
+typedef unsigned hi_bytes;
+#define HI_NONE() 0u
+#define HI_ANY(h) ((h) >= 0x80)
+#endif
+static inline uint64_t scan64(const char *src, char *dst, char *raw, uint64_t *lf, unsigned *odd,
+                              hi_bytes *hi)
 {
 #ifdef __SSE2__
-    uint32_t m[4][2];
-    for (int k = 0; k < 2; k++) {
+    uint64_t m = 0, l = 0;
+    __m128i o = _mm_setzero_si128(), h = *hi;
+    for (int k = 0; k < 4; k++) {
         __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(src + 16 * k));
-        __m128i l = _mm_cmpeq_epi8(b, _mm_set1_epi8('\n'));
-        __m128i sep = _mm_or_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8('\t')), l);
-        __m128i o = _mm_or_si128(_mm_cmpeq_epi8(b, _mm_setzero_si128()),
-                                 _mm_cmpeq_epi8(b, _mm_set1_epi8('\r')));
+        __m128i nl = _mm_cmpeq_epi8(b, _mm_set1_epi8('\n'));
+        __m128i sep = _mm_or_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8('\t')), nl);
+        o = _mm_or_si128(o, _mm_or_si128(_mm_cmpeq_epi8(b, _mm_setzero_si128()),
+                                         _mm_cmpeq_epi8(b, _mm_set1_epi8('\r'))));
+        h = _mm_or_si128(h, b);
         _mm_storeu_si128((__m128i *)(void *)(raw + 16 * k), b);
         _mm_storeu_si128((__m128i *)(void *)(dst + 16 * k), _mm_andnot_si128(sep, b));
-        m[0][k] = (uint32_t)_mm_movemask_epi8(sep);
-        m[1][k] = (uint32_t)_mm_movemask_epi8(l);
-        m[2][k] = (uint32_t)_mm_movemask_epi8(o);
-        m[3][k] = (uint32_t)_mm_movemask_epi8(b);
+        m |= (uint64_t)(uint32_t)_mm_movemask_epi8(sep) << (16 * k);
+        l |= (uint64_t)(uint32_t)_mm_movemask_epi8(nl) << (16 * k);
     }
-    *lf = m[1][0] | m[1][1] << 16;
-    *odd = m[2][0] | m[2][1] << 16;
-    *hi = m[3][0] | m[3][1] << 16;
-    return m[0][0] | m[0][1] << 16;
+    *odd = (unsigned)_mm_movemask_epi8(o);
+    *hi = h;
+    *lf = l;
+    return m;
 #else
-    uint32_t m = 0, l = 0, o = 0, h = 0;
-    memcpy(raw, src, 32);
-    for (unsigned i = 0; i < 32; i++) {
+    uint64_t m = 0, l = 0;
+    unsigned o = 0, h = *hi;
+    memcpy(raw, src, 64);
+    for (unsigned i = 0; i < 64; i++) {
         unsigned char c = (unsigned char)src[i];
         bool sep = c == '\t' || c == '\n';
         dst[i] = sep ? '\0' : (char)c;
-        m |= (uint32_t)sep << i;
-        l |= (uint32_t)(c == '\n') << i;
-        o |= (uint32_t)(c == '\0' || c == '\r') << i;
-        h |= (uint32_t)(c >= 0x80) << i;
+        m |= (uint64_t)sep << i;
+        l |= (uint64_t)(c == '\n') << i;
+        o |= c == '\0' || c == '\r';
+        h |= c;
     }
-    *lf = l;
     *odd = o;
     *hi = h;
+    *lf = l;
     return m;
 #endif
 }
 
-/* Room in s for the cells of token ntok and the start of token ntok + 1. */
-static bool room_row(crible_sentence *s, size_t ntok, size_t n)
+/* Room in s for the cells of `rows` token lines and the starts of rows + 1:
+ * what a block's token lines up to the end of the next 64 bytes need,
+ * and 64 cells more (the TABs of 64 bytes are stored before their count
+ * is checked). */
+static bool room_rows(crible_sentence *s, size_t rows, size_t n)
 {
-    return grow_cells(s, (ntok + 1) * n) &&
-           grow_array(&s->rows, &s->rows_cap, ntok + 2, sizeof *s->rows);
+    return grow_cells(s, rows * n + 64) && grow_array(&s->rows, &s->rows_cap, rows + 1, sizeof *s->rows);
+}
+
+/* The token lines s has room for (room_rows). */
+static size_t rows_room(const crible_sentence *s, size_t n)
+{
+    size_t c = (s->cells_cap - 64) / n, r = s->rows_cap - 1;
+    return c < r ? c : r;
 }
 
 /* Reads the block at ib[pos..] into s in one pass when it is whole in the
  * buffer and well-formed, and its lines are plain comments then token
  * lines.  1: read; 0: not this way (nothing consumed but blank lines,
- * s to be cleared: the careful path reads it); -1: error. */
+ * s to be cleared: the careful path reads it); -1: error.
+ *
+ * The bytes are scanned 64 at a time (scan64); the cell and row arrays
+ * are made large enough for every token line the next 64 bytes can end
+ * before they are scanned (a token line is at least max(n, 2) bytes), so
+ * that a line costs no check of their size. */
 static int fast_block(crible_conllu_reader *r, crible_sentence *s, crible_error *err)
 {
-    const size_t n = r->ncolumns;
+    const size_t n = r->ncolumns, per_chunk = 64 / (n < 2 ? 2 : n) + 2;
     for (;;) {
         while (r->in.start < r->in.end && r->in.buf[r->in.start] == '\n') {   /* blank lines */
             r->in.start++;
@@ -585,55 +611,65 @@ static int fast_block(crible_conllu_reader *r, crible_sentence *s, crible_error 
         if (avail > room)
             avail = room;
         const char *src = r->in.buf + r->in.start;
-        if (!buf_reserve(s, avail + SLACK) ||
-            !grow_array(&s->raw, &s->raw_cap, avail + SLACK, 1) || !room_row(s, 0, n))
+        if (!buf_reserve(s, avail + SLACK) || !grow_array(&s->raw, &s->raw_cap, avail + SLACK, 1) ||
+            !room_rows(s, per_chunk, n))
             goto nomem;
         char *buf = s->buf, *raw = s->raw;
+        char **cells = s->cells;
+        size_t *rows = s->rows, room_ahead = rows_room(s, n);
         size_t ntok = 0, ls = 0, lines = 0;
-        /* the next cell's slot; row_end == cp on a comment line */
-        char **cp = s->cells, **row_end = cp;
+        /* the next cell's slot; cp == row_end on a comment line */
+        size_t cp = 0, row_end = 0;
         bool comment = src[0] == '#';
         if (!comment) {
-            *cp++ = buf;
-            row_end = s->cells + n;
+            cells[cp++] = buf;
+            row_end = n;
         }
-        uint32_t hi = 0;
-        for (size_t i = 0; i < avail; i += 32) {
-            uint32_t lf, odd, h, sep = scan32(src + i, buf + i, raw + i, &lf, &odd, &h);
-            if (avail - i < 32) {        /* the last bytes read */
-                uint32_t valid = ((uint32_t)1 << (avail - i)) - 1;
+        hi_bytes hi = HI_NONE();
+        for (size_t i = 0; i < avail; i += 64) {
+            if (ntok + per_chunk > room_ahead) {   /* room for the lines these 64 bytes end */
+                if (!room_rows(s, ntok + per_chunk, n))
+                    goto nomem;
+                cells = s->cells;
+                rows = s->rows;
+                room_ahead = rows_room(s, n);
+            }
+            uint64_t lf;
+            unsigned odd;
+            uint64_t sep = scan64(src + i, buf + i, raw + i, &lf, &odd, &hi);
+            if (avail - i < 64) {        /* the last bytes read */
+                uint64_t valid = ((uint64_t)1 << (avail - i)) - 1;
                 sep &= valid;
                 lf &= valid;
-                odd &= valid;
-                h &= valid;
-            }
-            if (odd)
+                for (size_t k = i; odd && k < avail; k++)   /* past them: not this block's */
+                    if (src[k] == '\0' || src[k] == '\r')
+                        return 0;
+            } else if (odd) {
                 return 0;                /* a NUL or a CR */
-            hi |= h;
-            uint32_t tabs = sep & ~lf;
+            }
+            uint64_t tabs = sep & ~lf;
             char *cell = buf + i + 1;    /* the cell after a TAB at i + k: cell + k */
             for (;;) {
                 /* the TABs before the next line feed: the current line's */
-                uint32_t upto = lf ? (lf & -lf) - 1 : UINT32_MAX, t = tabs & upto;
+                uint64_t upto = lf ? (lf & -lf) - 1 : UINT64_MAX, t = tabs & upto;
                 tabs &= ~upto;
                 if (comment) {
                     for (; t; t &= t - 1)   /* a TAB in a comment stays */
-                        cell[__builtin_ctz(t) - 1] = '\t';
+                        cell[__builtin_ctzll(t) - 1] = '\t';
                 } else {
-                    for (; t; t &= t - 1) {
-                        if (cp == row_end)
-                            return 0;    /* too many cells */
-                        *cp++ = cell + __builtin_ctz(t);
-                    }
+                    for (; t; t &= t - 1)
+                        cells[cp++] = cell + __builtin_ctzll(t);
+                    if (cp > row_end)
+                        return 0;        /* too many cells */
                 }
                 if (!lf)
                     break;
-                size_t j = i + (size_t)__builtin_ctz(lf);
+                size_t j = i + (size_t)__builtin_ctzll(lf);
                 lf &= lf - 1;
                 if (j == ls) {           /* the blank line: the block is whole */
-                    if (hi && crible_utf8_invalid_offset(raw, ls) < ls)
+                    if (HI_ANY(hi) && crible_utf8_invalid_offset(raw, ls) < ls)
                         return 0;
-                    s->rows[ntok] = ls;
+                    rows[ntok] = ls;
                     s->ntokens = ntok;
                     s->buf_len = ls;
                     s->raw_len = ls;
@@ -653,18 +689,16 @@ static int fast_block(crible_conllu_reader *r, crible_sentence *s, crible_error 
                 } else {
                     if (cp != row_end)
                         return 0;        /* too few cells */
-                    s->rows[ntok++] = ls;
+                    rows[ntok++] = ls;
                 }
                 lines++;
                 ls = j + 1;
                 if (ls == avail)
                     break;               /* the next line is not read yet */
                 comment = src[ls] == '#';
-                if (!room_row(s, ntok, n))
-                    goto nomem;
-                cp = row_end = s->cells + ntok * n;
+                cp = row_end = ntok * n;
                 if (!comment) {
-                    *cp++ = buf + ls;
+                    cells[cp++] = buf + ls;
                     row_end += n;
                 }
             }

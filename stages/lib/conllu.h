@@ -223,9 +223,10 @@ crible_status crible_conllu_writer_extend(FILE *out,
                                           crible_error *err);
 /* Writes the end mark (`# crible.end = N`, N the documents written) after
  * the last block: call it when the input ended cleanly, never after an
- * error (so the next stage knows).  Hands everything written to fwrite
- * (the writer keeps up to a quarter megabyte before it does); does not
- * close the FILE. */
+ * error (so the next stage knows).  Writes out everything written (the
+ * writer keeps up to a quarter megabyte before it does: write(2) on the
+ * FILE's descriptor after fflush, fwrite if it has none); does not close
+ * the FILE. */
 crible_status crible_conllu_writer_finish(crible_conllu_writer *w, crible_error *err);
 /* Frees w; what it still holds (blocks written before an error) is handed
  * to fwrite first, its error left to the caller's check of the FILE. */
@@ -259,6 +260,16 @@ static inline bool crible_conllu_cell_stop(unsigned char c)
  * (crible-tokenize's own lines, tok_stream.c). */
 crible_status crible_conllu_write_rows(crible_conllu_writer *w, const char *rows, size_t len,
                                        crible_error *err);
+/* crible_conllu_write_rows without the copy: the caller formats its lines
+ * in the writer's own buffer.  crible_conllu_write_space returns where up
+ * to n bytes may be written (NULL on an error: err set), valid until the
+ * next call on w; crible_conllu_write_rows_at then ends the block whose
+ * lines are the first len of them (len <= n).
+ *   char *o = crible_conllu_write_space(w, need, err);
+ *   ... o[0..len) = "# sent_id = a/text/1\n1\tBof\t0\t3\tbof\tword\n" ...
+ *   crible_conllu_write_rows_at(w, len, err); */
+char *crible_conllu_write_space(crible_conllu_writer *w, size_t n, crible_error *err);
+crible_status crible_conllu_write_rows_at(crible_conllu_writer *w, size_t len, crible_error *err);
 /* Writes one comment line ("# key = value" or any "# ..."), before a block. */
 crible_status crible_conllu_write_comment(crible_conllu_writer *w, const char *line,
                                           crible_error *err);

@@ -1,10 +1,10 @@
 /*
  * conllu_write.c - the token stream's writer (format in conllu.h).
  *
- * Everything written goes through one buffer handed to fwrite when it
+ * Everything written goes through one buffer handed to write(2) when it
  * holds OUT_FLUSH bytes (and at the end): one write a quarter megabyte,
- * not a stdio call per line.  A block the reader read whole (raw_ok in
- * crible_sentence) is written from the bytes it was read from: its
+ * not a stdio call per line (write_out).  A block the reader read whole
+ * (raw_ok in crible_sentence) is written from the bytes it was read from: its
  * comments in one copy, each token line in one copy followed by the extra
  * cells; a block built otherwise is joined cell by cell.  A caller that
  * makes its extra cells itself hands them as one string per token
@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -35,7 +36,7 @@ struct crible_conllu_writer {
     unsigned long long docs;
     int col_form, col_start, col_end, col_stem, col_id;
     bool comments_open;       /* comments written since the last block ended */
-    char *ob;                 /* what is not handed to fwrite yet */
+    char *ob;                 /* what is not written yet */
     size_t ob_len, ob_cap;
 };
 
@@ -138,12 +139,37 @@ static crible_status write_failed(crible_error *err)
                             strerror(errno ? errno : EIO));
 }
 
+/* Writes p[0..n) to f: with write(2) on its descriptor after what stdio
+ * holds of f (fflush), not through fwrite, whose copies into a 4 KiB
+ * stdio buffer cost as much as the stream's own formatting (glibc: the
+ * head and tail of each quarter megabyte copied by _IO_default_xsputn);
+ * fwrite when f has no descriptor (fmemopen).  False on an error (errno
+ * set by write: ENOSPC, EPIPE...). */
+static bool write_out(FILE *f, const char *p, size_t n)
+{
+    int fd = fileno(f);
+    if (fd < 0)
+        return fwrite(p, 1, n, f) == n;
+    if (fflush(f) != 0)
+        return false;
+    while (n > 0) {
+        ssize_t k = write(fd, p, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return false;
+        p += k;
+        n -= (size_t)k;
+    }
+    return true;
+}
+
 static crible_status flush(crible_conllu_writer *w, crible_error *err)
 {
     size_t n = w->ob_len;
     w->ob_len = 0;
     errno = 0;
-    if (n && fwrite(w->ob, 1, n, w->out) != n)
+    if (n && !write_out(w->out, w->ob, n))
         return write_failed(err);
     return CRIBLE_OK;
 }
@@ -161,7 +187,7 @@ void crible_conllu_writer_close(crible_conllu_writer *w)
 }
 
 /* Room for n more bytes at w->ob + w->ob_len (what is there handed to
- * fwrite first when n does not fit). */
+ * write_out first when n does not fit). */
 static crible_status room(crible_conllu_writer *w, size_t n, crible_error *err)
 {
     if (w->ob_cap - w->ob_len >= n)
@@ -204,7 +230,7 @@ static crible_status put_line(crible_conllu_writer *w, const char *line, crible_
     return st;
 }
 
-/* Hands the buffer to fwrite once it holds OUT_FLUSH bytes. */
+/* Writes the buffer out once it holds OUT_FLUSH bytes. */
 static crible_status block_done(crible_conllu_writer *w, crible_error *err)
 {
     w->comments_open = false;
@@ -353,6 +379,16 @@ static inline void copy16(char *dst, const char *src, size_t n)
         memcpy(dst + k, src + k, 16);
 #endif
     }
+}
+
+/* copy16 with a first round of `first` (16 or 32) bytes without a loop:
+ * both may be read or written up to first - 1 bytes past n (a token line
+ * is most often under 32 bytes, its extra cells under 16). */
+static inline void copy_upto(char *dst, const char *src, size_t n, size_t first)
+{
+    memcpy(dst, src, first);
+    if (n > first)
+        copy16(dst + first, src + first, n - first);
 }
 
 /* Appends the token line row[0..row_len) (its own cells) followed by its
@@ -513,41 +549,58 @@ crible_status crible_conllu_write_tails(crible_conllu_writer *w, const crible_se
     if (w->plain || !s->raw_ok || s->ncolumns + nextra != w->ncolumns)
         return write_tails_apart(w, s, tails, offs, nextra, err);
     crible_status st = write_header(w, err);
-    /* the rows and tails copied 16 bytes at a time: 16 bytes of room */
+    /* the rows and tails copied 32 and 16 bytes at a time: 32 bytes of room */
     if (st == CRIBLE_OK)
-        st = room(w, s->raw_len + (offs[s->ntokens] - offs[0]) + s->ntokens + 1 + 16, err);
+        st = room(w, s->raw_len + (offs[s->ntokens] - offs[0]) + s->ntokens + 1 + 32, err);
     if (st != CRIBLE_OK)
         return st;
     for (size_t i = 0; i < s->ncomments; i++)
         if (strncmp(s->comments[i], "# newdoc", 8) == 0)
             w->docs++;
     put(w, s->raw, s->rows[0]);
+    /* locals: the bytes stored cannot change them (no reloads) */
+    const char *const raw = s->raw;
+    const size_t *const rows = s->rows;
+    size_t r0 = rows[0], t0 = offs[0];
     char *o = w->ob + w->ob_len;
-    for (size_t t = 0; t < s->ntokens; t++) {
-        const char *row = s->raw + s->rows[t], *tail = tails + offs[t];
-        size_t rl = s->rows[t + 1] - s->rows[t] - 1, tl = offs[t + 1] - offs[t];
-        copy16(o, row, rl);    /* the block read whole has SLACK bytes after it */
-        o += rl;
-        copy16(o, tail, tl);
-        o += tl;
+    for (size_t t = 0, nt = s->ntokens; t < nt; t++) {
+        size_t r1 = rows[t + 1], t1 = offs[t + 1];
+        copy_upto(o, raw + r0, r1 - r0 - 1, 32);   /* the block read whole has SLACK bytes after it */
+        o += r1 - r0 - 1;
+        copy_upto(o, tails + t0, t1 - t0, 16);
+        o += t1 - t0;
         *o++ = '\n';
+        r0 = r1;
+        t0 = t1;
     }
     *o++ = '\n';
     w->ob_len = (size_t)(o - w->ob);
     return block_done(w, err);
 }
 
-crible_status crible_conllu_write_rows(crible_conllu_writer *w, const char *rows, size_t len,
-                                       crible_error *err)
+char *crible_conllu_write_space(crible_conllu_writer *w, size_t n, crible_error *err)
 {
     crible_status st = write_header(w, err);
     if (st == CRIBLE_OK)
-        st = room(w, len + 1, err);
-    if (st != CRIBLE_OK)
-        return st;
-    put(w, rows, len);
+        st = room(w, n + 1, err);   /* 1: the blank line */
+    return st == CRIBLE_OK ? w->ob + w->ob_len : NULL;
+}
+
+crible_status crible_conllu_write_rows_at(crible_conllu_writer *w, size_t len, crible_error *err)
+{
+    w->ob_len += len;
     put_char(w, '\n');
     return block_done(w, err);
+}
+
+crible_status crible_conllu_write_rows(crible_conllu_writer *w, const char *rows, size_t len,
+                                       crible_error *err)
+{
+    char *o = crible_conllu_write_space(w, len, err);
+    if (!o)
+        return err->status;
+    memcpy(o, rows, len);
+    return crible_conllu_write_rows_at(w, len, err);
 }
 
 crible_status crible_conllu_writer_finish(crible_conllu_writer *w, crible_error *err)

@@ -4,6 +4,7 @@
  */
 #include "tok_stream.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,52 @@
 
 const char *const crible_tokenize_columns[] = {"ID", "FORM", "CRIBLE:START", "CRIBLE:END",
                                                "CRIBLE:NORM", "CRIBLE:TYPE"};
+
+/* The numbers below 10,000 (most byte offsets), written once when the
+ * stream opens: their digits NUL-padded to 4 bytes, and their lengths. */
+typedef struct num_table {
+    char digits[10000][4];
+    uint8_t len[10000];
+} num_table;
+
+static void num_table_fill(num_table *t)
+{
+    for (unsigned n = 0; n < 10000; n++) {
+        unsigned len = 1 + (n >= 10) + (n >= 100) + (n >= 1000), v = n;
+        memset(t->digits[n], 0, 4);
+        for (unsigned i = len; i-- > 0; v /= 10)
+            t->digits[n][i] = (char)('0' + v % 10);
+        t->len[n] = (uint8_t)len;
+    }
+}
+
+/* Writes n in decimal at o (20 bytes are enough; 4 written below 10,000:
+ * the digits then NULs), without a NUL; returns the end of the digits.
+ * Below 10,000 one 4-byte copy from the table: no division, no loop
+ * (snprintf was a third of crible-tokenize's time once). */
+static inline __attribute__((always_inline)) char *put_num(const num_table *t, char *o, size_t n)
+{
+    if (n < 10000) {
+        memcpy(o, t->digits[n], 4);
+        return o + t->len[n];
+    }
+    char tmp[20], *p = tmp + sizeof tmp;
+    do {
+        *--p = (char)('0' + n % 10);
+        n /= 10;
+    } while (n);
+    size_t len = (size_t)(tmp + sizeof tmp - p);
+    memcpy(o, p, len);
+    return o + len;
+}
+
+/* put_num with a NUL after the digits; returns their length. */
+static size_t utoa(const num_table *t, size_t n, char *out)
+{
+    char *e = put_num(t, out, n);
+    *e = '\0';
+    return (size_t)(e - out);
+}
 
 struct crible_tok_stream {
     crible_tokenizer *tz;
@@ -24,10 +71,9 @@ struct crible_tok_stream {
     size_t line_cap;
     size_t type_len[CRIBLE_TOKEN_NTYPES];   /* strlen of each type's name */
     char type8[CRIBLE_TOKEN_NTYPES][8];     /* the names, NUL-padded: one 8-byte copy */
+    num_table *nums;       /* the numbers below 10,000 (put_num) */
     char *sent_id;         /* ID/FIELD/N being built */
     size_t sent_id_cap;
-    char *rows;            /* the token lines of a block (direct path) */
-    size_t rows_len, rows_cap;
     char *cells;           /* FORM, START, END of a token (writer path) */
     size_t cells_cap;
     /* per document */
@@ -57,6 +103,12 @@ crible_status crible_tok_stream_open(crible_tokenizer *tz, const crible_tokenize
             memcpy(s->type8[t], name, s->type_len[t]);
     }
     crible_sentence_init(&s->block);
+    s->nums = malloc(sizeof *s->nums);
+    if (!s->nums) {
+        crible_tok_stream_close(s);
+        return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+    }
+    num_table_fill(s->nums);
     *out = s;
     return CRIBLE_OK;
 }
@@ -68,7 +120,7 @@ void crible_tok_stream_close(crible_tok_stream *s)
     crible_sentence_free(&s->block);
     free(s->line);
     free(s->sent_id);
-    free(s->rows);
+    free(s->nums);
     free(s->cells);
     free(s->doc_line);
     free(s);
@@ -180,92 +232,76 @@ static crible_status doc_comments(crible_tok_stream *s, crible_error *err)
     return st;
 }
 
-/* Writes n in decimal at out (21 bytes are enough); returns the length.
- * snprintf was a third of crible-tokenize's time; two digits a division. */
-static inline __attribute__((always_inline)) size_t utoa(size_t n, char *out)
+/* Copies src[0..n) to o, w <= n <= 2w, as two copies of w bytes, one
+ * at each end (they may overlap): no call once w is a constant. */
+static inline __attribute__((always_inline)) void copy_ends(char *o, const char *src, size_t n,
+                                                            size_t w)
 {
-    static const char pairs[] = "00010203040506070809101112131415161718192021222324"
-                                "25262728293031323334353637383940414243444546474849"
-                                "50515253545556575859606162636465666768697071727374"
-                                "75767778798081828384858687888990919293949596979899";
-    if (n < 100) {   /* the common short cases without a loop */
-        if (n < 10) {
-            out[0] = (char)('0' + n);
-            out[1] = '\0';
-            return 1;
-        }
-        memcpy(out, pairs + 2 * n, 2);
-        out[2] = '\0';
-        return 2;
+    char a[8], b[8];
+    memcpy(a, src, w);
+    memcpy(b, src + n - w, w);
+    memcpy(o, a, w);
+    memcpy(o + n - w, b, w);
+}
+
+/* Copies src[0..n) to o without a call for the short cells most tokens
+ * have (copy_ends of 8, 4 or 1 byte), memcpy past 16 bytes; returns the
+ * end. */
+static inline __attribute__((always_inline)) char *put_bytes(char *o, const char *src, size_t n)
+{
+    if (n > 16) {
+        memcpy(o, src, n);
+    } else if (n >= 8) {
+        copy_ends(o, src, n, 8);
+    } else if (n >= 4) {
+        copy_ends(o, src, n, 4);
+    } else if (n > 0) {
+        char a = src[0], b = src[n / 2], c = src[n - 1];
+        o[0] = a;
+        o[n / 2] = b;
+        o[n - 1] = c;
     }
-    if (n < 10000) {
-        size_t q = n / 100;
-        char *p = out;
-        if (q < 10)
-            *p++ = (char)('0' + q);
-        else {
-            memcpy(p, pairs + 2 * q, 2);
-            p += 2;
-        }
-        memcpy(p, pairs + 2 * (n - q * 100), 2);
-        p[2] = '\0';
-        return (size_t)(p + 2 - out);
-    }
-    size_t len = 5;
-    for (size_t m = n / 10000; m >= 10; m /= 10)
-        len++;
-    char *p = out + len;
-    *p = '\0';
-    while (n >= 100) {
-        size_t q = n / 100;
-        p -= 2;
-        memcpy(p, pairs + 2 * (n - q * 100), 2);
-        n = q;
-    }
-    if (n >= 10) {
-        p -= 2;
-        memcpy(p, pairs + 2 * n, 2);
-    } else {
-        *--p = (char)('0' + n);
-    }
-    return len;
+    return o + n;
 }
 
 /* The direct path: the block's `# sent_id` (sent_id[0..id_len)) and
- * `# text` comments and its token lines formatted in one buffer and written
- * handed to the writer at once, after the comments it wrote (cells never hold
- * TAB or line breaks: tokens hold no white space but the spaces of "1 000";
- * NORM never is empty). */
+ * `# text` comments and its token lines formatted in the writer's buffer
+ * (crible_conllu_write_space) after the comments it wrote (cells never
+ * hold TAB or line breaks: tokens hold no white space but the spaces of
+ * "1 000"; NORM never is empty).  Room: the forms are bytes of the text,
+ * the rest of a token line is its NORM and at most 80 bytes. */
 static crible_status write_rows(crible_tok_stream *s, const crible_token_sentence *sent,
                                 const char *sent_id, size_t id_len, crible_error *err)
 {
     size_t text_len = sent->end - sent->start;
-    size_t need = id_len + text_len + 32;
+    size_t need = id_len + 2 * text_len + 32 + 80 * sent->ntokens;
     for (size_t k = 0; k < sent->ntokens; k++)
-        need += sent->tokens[k].end - sent->tokens[k].start + sent->tokens[k].norm_len + 80;
-    if (!grow(&s->rows, &s->rows_cap, need, err))
-        return CRIBLE_ENOMEM;
-    char *o = comment_at(s->rows, "sent_id", 7, sent_id, id_len);
+        need += sent->tokens[k].norm_len;
+    char *const start = crible_conllu_write_space(s->w, need, err);
+    if (!start)
+        return err->status;
+    char *o = comment_at(start, "sent_id", 7, sent_id, id_len);
     *o++ = '\n';
     o = comment_at(o, "text", 4, s->text + sent->start, text_len);
     *o++ = '\n';
-    for (size_t k = 0; k < sent->ntokens; k++) {
-        const crible_token *t = &sent->tokens[k];
+    const crible_token *const tokens = sent->tokens;   /* not reloaded after each store */
+    const char *const text = s->text;
+    const num_table *const nums = s->nums;
+    for (size_t k = 0, nt = sent->ntokens; k < nt; k++) {
+        const crible_token *t = &tokens[k];
         if (k < 9) {   /* the ID: most are one digit */
             *o++ = (char)('1' + k);
         } else {
-            o += utoa(k + 1, o);
+            o = put_num(nums, o, k + 1);
         }
         *o++ = '\t';
-        memcpy(o, s->text + t->start, t->end - t->start);
-        o += t->end - t->start;
+        o = put_bytes(o, text + t->start, t->end - t->start);
         *o++ = '\t';
-        o += utoa(t->start, o);
+        o = put_num(nums, o, t->start);
         *o++ = '\t';
-        o += utoa(t->end, o);
+        o = put_num(nums, o, t->end);
         *o++ = '\t';
-        memcpy(o, t->norm, t->norm_len);
-        o += t->norm_len;
+        o = put_bytes(o, t->norm, t->norm_len);
         *o++ = '\t';
         if ((size_t)t->type < CRIBLE_TOKEN_NTYPES && s->type_len[t->type] < 8) {
             memcpy(o, s->type8[t->type], 8);   /* room: 80 bytes a token */
@@ -278,7 +314,7 @@ static crible_status write_rows(crible_tok_stream *s, const crible_token_sentenc
         }
         *o++ = '\n';
     }
-    return crible_conllu_write_rows(s->w, s->rows, (size_t)(o - s->rows), err);
+    return crible_conllu_write_rows_at(s->w, (size_t)(o - start), err);
 }
 
 /* The writer path (--conllu): the block built as a crible_sentence. */
@@ -295,9 +331,9 @@ static crible_status write_block(crible_tok_stream *s, const crible_token_senten
         char *form = s->cells, *start = form + flen + 1, *end = start + 22;
         memcpy(form, s->text + t->start, flen);
         form[flen] = '\0';
-        utoa(t->start, start);
-        utoa(t->end, end);
-        utoa(k + 1, id);
+        utoa(s->nums, t->start, start);
+        utoa(s->nums, t->end, end);
+        utoa(s->nums, k + 1, id);
         const char *cells[CRIBLE_TOKENIZE_NCOLUMNS] = {id, form, start, end, t->norm,
                                                        crible_token_type_name(t->type)};
         st = crible_sentence_add_token(&s->block, cells, err);
@@ -329,7 +365,7 @@ static crible_status on_sentence(void *ctx, const crible_token_sentence *sent, c
         v[il] = '/';
         memcpy(v + il + 1, s->field, fl);
         v[il + 1 + fl] = '/';
-        size_t len = il + fl + 2 + utoa(s->sentences, v + il + fl + 2);
+        size_t len = il + fl + 2 + utoa(s->nums, s->sentences, v + il + fl + 2);
         if (s->out)
             return write_rows(s, sent, v, len, err);
         st = comment(s, "sent_id", v, len, err);

@@ -75,6 +75,30 @@ fss() {
     [ "$(grep -c $'^victimes\tvictim\t0$' "$(T fss)")" -eq 2 ]
 }
 
+@test "a token met again gets the cells of its document's language and of its type" {
+    # crible-stem keeps each "NORM TYPE" it made cells for, per language:
+    # the same word in another language, or under another type, is not
+    # given the cells made before
+    { jq -cn '{id: "f1", lang: "fr", text: "Running chats."}'
+      jq -cn '{id: "e1", lang: "en", text: "Running chats."}'
+      jq -cn '{id: "f2", lang: "fr", text: "Running chats, chats."}'; } \
+        | crible-tokenize > "$(T in)"
+    crible-stem "$(T in)" | fss > "$(T fss)"
+    [ "$(grep -c $'^Running\trun\t0$' "$(T fss)")" -eq 1 ]     # English only
+    [ "$(grep -c $'^Running\t' "$(T fss)")" -eq 3 ]
+    [ "$(grep -c $'^chats\tchat\t0$' "$(T fss)")" -eq 4 ]
+    # the second "chats" of f2 made a symbol: no term; then NORM and TYPE
+    # apart (a column between them): the same cells as side by side
+    awk -F'\t' 'BEGIN{OFS="\t"} /^# newdoc id = f2/ {f2 = 1} f2 && $2 == "chats" && ++n == 2 {$6 = "symbol"} {print}' \
+        "$(T in)" > "$(T sym)"
+    crible-stem "$(T sym)" | fss > "$(T fss2)"
+    [ "$(grep -c $'^chats\t_\t0$' "$(T fss2)")" -eq 1 ]
+    [ "$(grep -c $'^chats\tchat\t0$' "$(T fss2)")" -eq 3 ]
+    awk -F'\t' 'BEGIN{OFS="\t"} /^# global.columns/ {sub(/CRIBLE:NORM/, "CRIBLE:NORM X:MID"); print; next}
+                /^#/ || $0 == "" {print; next} {$5 = $5 "\tm"; print}' "$(T sym)" > "$(T apart)"
+    crible-stem "$(T apart)" | fss | cmp - "$(T fss2)"
+}
+
 @test "unknown columns and comments pass through unchanged" {
     doc r3 "Les séries sont nulles." | crible-tokenize \
         | awk -F'\t' 'BEGIN{OFS="\t"} /^# global.columns/ {print $0 " X:LEN"; next}
