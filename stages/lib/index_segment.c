@@ -5,10 +5,11 @@
  * TOC and footer (a numeric field's NUMV and NUMS: index_numeric.c).
  * Positions go to a temporary file while a field's postings are written,
  * and are appended after them; a field's dictionary goes to temporary
- * files past ix_segw_memory (index_spill.c).  Temporary files are beside the segment,
- * in the index directory (the space provisioned for the index: TMPDIR may
- * be a tmpfs, memory), and unlinked as soon as created.  Stored blocks are
- * compressed and written by a worker thread while the next block fills.
+ * files past ix_segw_memory (index_spill.c).  Temporary files are in the
+ * index directory (the space provisioned for the index: TMPDIR may be a
+ * tmpfs, memory), without a name (O_TMPFILE, else unlinked as soon as
+ * created: ix_spill_tmpfile).  Stored blocks are compressed and written
+ * by a worker thread while the next block fills.
  */
 #include "index_segment.h"
 
@@ -190,16 +191,19 @@ static crible_status nomem(crible_error *err)
 }
 
 /* Creates the file; a temporary one (tmp) is opened for reading too and
- * unlinked at once (it lives until closed: a crash leaves nothing). */
+ * has no name (ix_spill_tmpfile: `path` names it in errors). */
 static crible_status out_open(ix_out *o, const char *path, bool tmp, crible_error *err)
 {
     size_t n = strlen(path);
     if (n >= sizeof o->path) return crible_error_set(err, CRIBLE_EIO, "path too long: '%.100s...'", path);
     memcpy(o->path, path, n + 1);
-    o->fd = open(path, (tmp ? O_RDWR : O_WRONLY) | O_CREAT | O_TRUNC | O_CLOEXEC, tmp ? 0600 : 0644);
-    if (o->fd < 0)
-        return crible_error_set(err, CRIBLE_EIO, "cannot create '%s': %s", path, strerror(errno));
-    if (tmp) unlink(path);
+    if (tmp) {
+        o->fd = ix_spill_tmpfile(path, err);
+        if (o->fd < 0) return CRIBLE_EIO;
+    } else {
+        o->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (o->fd < 0) return crible_error_set(err, CRIBLE_EIO, "cannot create '%s': %s", path, strerror(errno));
+    }
     o->len = o->crc_from = 0;
     o->offset = 0;
     o->crc = 0;

@@ -31,8 +31,9 @@
 typedef struct ix_segw ix_segw;
 
 /* The memory a segment writer holds of a structure that grows with the
- * segment before it goes to a temporary file beside the segment
- * (`path`.dict, .offs, .nums, .xsN, unlinked at creation): a field's term
+ * segment before it goes to a temporary file in the segment's directory
+ * (named `path`.dict, .offs, .nums, .xsN in errors; without a name on
+ * disk: index_spill.h, ix_spill_tmpfile): a field's term
  * dictionary and its block offsets, a numeric field's sorted values, a
  * per-document table larger than it.  4 MiB; tests make it small to make
  * a writer spill.  Below it nothing is spilled. */

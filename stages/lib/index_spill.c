@@ -1,8 +1,12 @@
 /*
  * index_spill.c - a byte stream in memory up to a bound, the rest in an
- * unlinked temporary file (see index_spill.h).  The file holds the
- * stream's first `flushed` bytes, the memory the ones after.
+ * anonymous temporary file (see index_spill.h).  The file holds the
+ * stream's first `flushed` bytes, the memory the ones after.  Also the
+ * temporary files of the index writer (ix_spill_tmpfile: the spills, the
+ * external sorts' runs, a segment's positions): made with O_TMPFILE, so
+ * they never have a name a crash could leave behind.
  */
+#define _GNU_SOURCE   /* O_TMPFILE (Linux) */
 #include "index_spill.h"
 
 #include <errno.h>
@@ -10,6 +14,55 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+
+int ix_spill_tmpfile_refused = 0;
+
+/* The directory part of path ("." when none) into dir. */
+static bool dir_of(const char *path, char *dir, size_t cap)
+{
+    const char *slash = strrchr(path, '/');
+    size_t n = slash ? (size_t)(slash - path) : 1;
+    if (slash == path) n = 1;   /* "/name" */
+    if (n >= cap) return false;
+    memcpy(dir, slash ? path : ".", n);
+    dir[n] = 0;
+    return true;
+}
+
+int ix_spill_tmpfile(const char *path, crible_error *err)
+{
+    char dir[4200];
+    if (!dir_of(path, dir, sizeof dir)) {
+        crible_error_set(err, CRIBLE_EIO, "path too long: '%.100s...'", path);
+        return -1;
+    }
+    int fd = -1;
+#ifdef O_TMPFILE
+    if (ix_spill_tmpfile_refused) errno = ix_spill_tmpfile_refused;
+    else fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0) return fd;
+    /* the file system (or, EISDIR, a kernel before 3.11) refuses it */
+    if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
+        crible_error_set(err, CRIBLE_EIO, "cannot create '%s' (a temporary file in '%s'): %s", path, dir,
+                         strerror(errno));
+        return -1;
+    }
+#endif
+    /* a name, unlinked at once; one left by a crash in between is removed */
+    const int flags = O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+    fd = open(path, flags, 0600);
+    int e = errno;
+    if (fd < 0 && e == EEXIST && unlink(path) == 0) {
+        fd = open(path, flags, 0600);
+        e = errno;
+    }
+    if (fd < 0) {
+        crible_error_set(err, CRIBLE_EIO, "cannot create '%s': %s", path, strerror(e));
+        return -1;
+    }
+    unlink(path);   /* lives until closed */
+    return fd;
+}
 
 void ix_spill_init(ix_spill *s, const char *path, size_t bound)
 {
@@ -23,9 +76,8 @@ crible_status ix_spill_flush(ix_spill *s, crible_error *err)
 {
     if (s->mem.len == 0) return CRIBLE_OK;
     if (s->fd < 0) {
-        s->fd = open(s->path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        if (s->fd < 0) return crible_error_set(err, CRIBLE_EIO, "cannot create '%s': %s", s->path, strerror(errno));
-        unlink(s->path);   /* lives until closed */
+        s->fd = ix_spill_tmpfile(s->path, err);
+        if (s->fd < 0) return CRIBLE_EIO;
     }
     if (lseek(s->fd, (off_t)s->flushed, SEEK_SET) < 0)
         return crible_error_set(err, CRIBLE_EIO, "cannot write '%s': %s", s->path, strerror(errno));

@@ -16,14 +16,26 @@
  *
  * The temporary file is created at the first spill in the directory of the
  * path given (the index directory: the space provisioned for the index,
- * where TMPDIR may be a tmpfs that takes its bytes from memory) and
- * unlinked at once: a crash leaves nothing behind.  A write error (ENOSPC)
- * names the file.
+ * where TMPDIR may be a tmpfs that takes its bytes from memory) by
+ * ix_spill_tmpfile: without a name, a crash leaves nothing behind.  A write
+ * error (ENOSPC) names the file by the path given.
  */
 #ifndef CRIBLE_INDEX_SPILL_H
 #define CRIBLE_INDEX_SPILL_H
 
 #include "index_format.h"
+
+/* A temporary file for reading and writing in the directory of `path`,
+ * that no name reaches: O_TMPFILE (Linux 3.11, ext4, xfs, btrfs, tmpfs),
+ * or where the file system refuses it (EOPNOTSUPP, EISDIR, EINVAL) `path`
+ * itself created and unlinked at once (a name that a crash in between can
+ * leave behind; one found there is removed first).  Returns the descriptor
+ * (the caller closes it: its space is freed then), or -1 with err naming
+ * `path`. */
+int ix_spill_tmpfile(const char *path, crible_error *err);
+/* For tests: an errno O_TMPFILE is made to fail with (0: none), to take
+ * the fallback (EOPNOTSUPP) or to fail (ENOSPC). */
+extern int ix_spill_tmpfile_refused;
 
 typedef struct ix_spill {
     ix_buf mem;            /* the bytes after the first `flushed` */

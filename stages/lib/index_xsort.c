@@ -3,7 +3,7 @@
  * index_xsort.h).  A run in the temporary file is its records one after
  * the other, each a varint length and its bytes, in order; the sorter
  * keeps each run's [start, end) offsets.  Nothing of it outlives the
- * sorter (the file is unlinked at creation).
+ * sorter (the file has no name: ix_spill_tmpfile).
  */
 #include "index_xsort.h"
 
@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+
+#include "index_spill.h"
 
 #define XS_MIN_BUF 4096
 
@@ -90,9 +92,8 @@ static crible_status spill(ix_xsort *s, crible_error *err)
 {
     if (s->n == 0) return CRIBLE_OK;
     if (s->fd < 0) {
-        s->fd = open(s->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-        if (s->fd < 0) return crible_error_set(err, CRIBLE_EIO, "cannot create '%s': %s", s->path, strerror(errno));
-        unlink(s->path);   /* lives until closed */
+        s->fd = ix_spill_tmpfile(s->path, err);
+        if (s->fd < 0) return CRIBLE_EIO;
     }
     if (s->nruns == s->runs_cap) {
         unsigned cap = s->runs_cap ? s->runs_cap * 2 : 8;

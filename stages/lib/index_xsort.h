@@ -17,8 +17,8 @@
  * Memory: the chunk (`budget`: the records, 16 bytes of index each) while
  * adding; while reading, a buffer per run (`budget` shared among the runs,
  * at least 4 KiB each) or the last chunk itself when nothing was spilled.
- * The temporary file is unlinked as soon as it is created: a crash leaves
- * nothing behind.
+ * The temporary file has no name (index_spill.h: ix_spill_tmpfile): a
+ * crash leaves nothing behind.
  */
 #ifndef CRIBLE_INDEX_XSORT_H
 #define CRIBLE_INDEX_XSORT_H

@@ -19,6 +19,7 @@
  * cannot be written (the dictionary's, a numeric field's sort) fails the
  * commit naming its file, the index intact.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -35,6 +36,7 @@
 #include "index_format.h"
 #include "index_manifest.h"
 #include "index_segment.h"
+#include "index_spill.h"
 #include "index_writer.h"
 
 static char dir[256];
@@ -638,8 +640,9 @@ static void test_spill(void **state)
 }
 
 /* A spill that cannot be written (its temporary file's name taken by a
- * directory: as a full disk would, it fails): the commit fails naming the
- * file, the committed index stays as it was, nothing is left behind.
+ * directory, O_TMPFILE refused so that the name is used: as a full disk
+ * would, it fails): the commit fails naming the file, the committed index
+ * stays as it was, nothing is left behind.
  * suffix: the term dictionary's file (.dict) or a numeric field's sorted
  * pairs' (.nums: the field "rating" is streamed, not built in memory). */
 static void spill_error(const char *suffix)
@@ -654,8 +657,10 @@ static void spill_error(const char *suffix)
     assert_int_equal(mkdir(path, 0700), 0);
     size_t saved = ix_segw_memory;
     ix_segw_memory = 64;
+    ix_spill_tmpfile_refused = EOPNOTSUPP;
     for (int i = 10; i < 100; i++) add(w, i, NULL);
     crible_status st = crible_index_writer_commit(w, &err);
+    ix_spill_tmpfile_refused = 0;
     ix_segw_memory = saved;
     assert_int_equal(st, CRIBLE_EIO);
     if (!strstr(err.message, name)) fail_msg("'%s' does not name %s", err.message, name);
