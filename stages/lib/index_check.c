@@ -93,7 +93,9 @@ static bool layout_open(checker *c, const ix_segment *s, const ix_segfield *f, c
         return false;
     }
     ix_pcur_init(p, s, f, t, false);
-    l->positions = f->flags & IX_FIELD_POSITIONS;
+    /* without a POS section (reported by check_field) the walk reports
+     * each document's missing positions */
+    l->positions = (f->flags & IX_FIELD_POSITIONS) && f->pos.present;
     if (l->positions) {
         l->offs = malloc((t->cf / IX_BLOCK + 1) * sizeof *l->offs);
         if (!l->offs) {   /* a count no segment can have: a damaged dictionary */
@@ -181,7 +183,14 @@ static void check_postings(checker *c, const ix_segment *s, const ix_segfield *f
                 *pos = np;
                 *cap = tf;
             }
-            if (ix_pcur_positions(&p, *pos, tf) != tf || p.bad) break;
+            uint32_t got = ix_pcur_positions(&p, *pos, tf);
+            if (p.bad) break;   /* reported below */
+            if (got != tf) {   /* short: no POS section, or its bytes end first */
+                problem(c, "%s: %s:%.*s: document %u has %u of its %u positions", s->name, f->name, (int)t->len,
+                        (const char *)t->bytes, d, got, tf);
+                free(l.offs);
+                return;
+            }
             *pos_total += tf;
             uint32_t len = lf->len.present ? ix_wtable_get(lf->len.p, d) : UINT32_MAX;
             for (uint32_t k = 0; k < tf; k++) {
@@ -274,6 +283,8 @@ static void check_field(checker *c, const ix_segment *s, const ix_segfield *f)
     else if (n != f->dict_nterms || n != f->nterms)
         problem(c, "%s: field %s: %u terms, the headers say %u and %llu", s->name, f->name, n,
                 f->dict_nterms, (unsigned long long)f->nterms);
+    if ((f->flags & IX_FIELD_POSITIONS) && f->kind != CRIBLE_FIELD_EXACT && !f->pos.present)
+        problem(c, "%s: field %s: has positions but no positions section", s->name, f->name);
     if (!it.bad && (post_end != f->post.n || pos_end != f->pos.n))
         problem(c, "%s: field %s: postings sections have bytes no term uses", s->name, f->name);
     if (f->kind == CRIBLE_FIELD_TEXT) {
