@@ -464,6 +464,13 @@ static const uint8_t ascii_word[256] = {
     0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
 };
 
+/* Whether p[0..2) is a letter of U+00C0..U+00FF (not the multiplication
+ * and division signs): a word character, in two bytes. */
+static inline bool latin1_letter(const unsigned char *p)
+{
+    return p[0] == 0xc3 && (p[1] & 0xc0) == 0x80 && p[1] != 0x97 && p[1] != 0xb7;
+}
+
 static bool word_char(uint32_t c)
 {
     if (c < 0x80) return ascii_word[c];
@@ -510,7 +517,7 @@ __attribute__((always_inline)) static inline void default_token(const char *t, s
             }
             /* U+00C0..U+00FF (French accented letters) but for the
              * multiplication and division signs: word characters */
-            if (u[i] == 0xc3 && i + 1 < n && (u[i + 1] & 0xc0) == 0x80 && u[i + 1] != 0x97 && u[i + 1] != 0xb7) {
+            if (i + 1 < n && latin1_letter(u + i)) {
                 i += 2;
                 continue;
             }
@@ -541,10 +548,28 @@ __attribute__((always_inline)) static inline void default_token(const char *t, s
 bool ix_offsets_encode_stride(ix_buf *out, const char *text, size_t tl, const uint32_t *start,
                               const uint32_t *end, size_t stride, uint32_t n)
 {
+    const unsigned char *u = (const unsigned char *)text;
     size_t prev = 0;
     uint64_t run = 0;   /* default tokens not written yet */
     for (uint32_t i = 0; i < n; i++) {
         size_t a = start[i * stride], e = end[i * stride], da, de;
+        /* the short way, for most tokens: a word of ASCII letters and
+         * digits and U+00C0..U+00FF letters right after prev or one space
+         * after it, followed by an ASCII byte that does not go on with it,
+         * is the default token (as default_token finds) */
+        if (a >= prev && a - prev <= 1 && e > a && e <= tl && (a == prev || u[prev] == ' ')) {
+            size_t k = a;
+            for (;;) {
+                if (k < e && ascii_word[u[k]]) k++;
+                else if (k + 1 < e && latin1_letter(u + k)) k += 2;
+                else break;
+            }
+            if (k == e && (e == tl || (u[e] < 0x80 && !ascii_word[u[e]] && u[e] != '\''))) {
+                run++;
+                prev = e;
+                continue;
+            }
+        }
         if (a < prev) a = prev;   /* offsets only go forward, within the text */
         if (e < a) e = a;
         if (e > tl) e = tl;

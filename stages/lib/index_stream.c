@@ -63,6 +63,23 @@ static inline uint32_t offset(const crible_sentence *s, size_t t, int c)
     return v >= 0 ? (uint32_t)v : num(crible_sentence_cell(s, t, (size_t)c));
 }
 
+/* num of cell c of a row of a block read whole, c not its last: 1 to 9
+ * digits read here, knowing their count (where the next cell starts):
+ * fewer instructions than crible_sentence_cell_digits, which finds it. */
+static inline uint32_t row_offset(char *const *row, int c)
+{
+    const char *v = row[c];
+    size_t n = (size_t)(row[c + 1] - v) - 1;
+    if (n - 1 >= 9) return num(v);
+    uint32_t x = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned d = (unsigned)(unsigned char)v[i] - '0';
+        if (d > 9) return num(v);
+        x = x * 10 + d;
+    }
+    return x;
+}
+
 /* Copies v[0..n) and a NUL to o, returns the end; `wide`: v and o may be
  * read and written 16 bytes at a time past their end. */
 static inline char *put_string(char *o, const char *v, size_t n, bool wide)
@@ -397,16 +414,46 @@ static void find_comments(slot *sl)
     }
 }
 
-/* Token t's stem and normal form cells (NULL, 0: none; no normal form:
- * the stem's). */
-static inline void token_terms(const crible_sentence *s, const cols *c, size_t t, const char **stem,
-                               size_t *sn, const char **norm, size_t *nn)
+/* Whether block s's cells of stems, norms and offsets can be read by
+ * their row (read_token): a block read whole, none of them last in its
+ * row, so that a cell's length is where the next one starts (less its
+ * NUL). */
+static bool rows_ok(const crible_sentence *s, const cols *c)
 {
-    char *const *row = s->cells + t * s->ncolumns;
-    const char *st = c->stem >= 0 ? row[c->stem] : NULL, *no = c->norm >= 0 ? row[c->norm] : NULL;
+    const int last = (int)s->ncolumns - 1;
+    return s->raw_ok && c->stem >= 0 && c->stem < last && c->norm >= 0 && c->norm < last && c->start >= 0 &&
+           c->start < last && c->end >= 0 && c->end < last;
+}
+
+/* Token t's stem and normal form cells (NULL, 0: none; no normal form:
+ * the stem's) and byte offsets; `rows`: rows_ok(s, c).  Inline in its
+ * loops (a call per token cost 5 % of the read-ahead thread). */
+__attribute__((always_inline)) static inline void read_token(const crible_sentence *s, const cols *c, bool rows,
+                                                            size_t t, const char **stem, size_t *sn,
+                                                            const char **norm, size_t *nn, uint32_t *start,
+                                                            uint32_t *end)
+{
+    const char *st, *no;
     size_t sl = 0, nl = 0;
-    if (st && !(st[0] == '_' && !st[1])) sl = crible_sentence_cell_len(s, t, (size_t)c->stem);
-    if (no && !(no[0] == '_' && !no[1])) nl = crible_sentence_cell_len(s, t, (size_t)c->norm);
+    if (rows) {
+        char *const *row = s->cells + t * s->ncolumns;
+        st = row[c->stem];
+        no = row[c->norm];
+        sl = (size_t)(row[c->stem + 1] - st) - 1;
+        nl = (size_t)(row[c->norm + 1] - no) - 1;
+        if (sl == 1 && st[0] == '_') sl = 0;
+        if (nl == 1 && no[0] == '_') nl = 0;
+        *start = row_offset(row, c->start);
+        *end = row_offset(row, c->end);
+    } else {
+        char *const *row = s->cells + t * s->ncolumns;
+        st = c->stem >= 0 ? row[c->stem] : NULL;
+        no = c->norm >= 0 ? row[c->norm] : NULL;
+        if (st && !(st[0] == '_' && !st[1])) sl = crible_sentence_cell_len(s, t, (size_t)c->stem);
+        if (no && !(no[0] == '_' && !no[1])) nl = crible_sentence_cell_len(s, t, (size_t)c->norm);
+        *start = offset(s, t, c->start);
+        *end = offset(s, t, c->end);
+    }
     *stem = sl ? st : NULL;
     *sn = sl;
     if (nl) {
@@ -437,11 +484,12 @@ static bool whole_block(ahead *a, const crible_sentence *s)
     ix_interner *in = &a->in;
     uint32_t *cache = a->norm_stem;
     const uint32_t fno = f->fno;
+    const bool rows = rows_ok(s, c);
     for (size_t t = 0; t < n; t++, o++, tt++) {
         const char *stem, *norm;
         size_t sn, nn;
-        token_terms(s, c, t, &stem, &sn, &norm, &nn);
-        *o = (crible_index_token){NULL, NULL, offset(s, t, c->start), offset(s, t, c->end)};
+        *o = (crible_index_token){NULL, NULL, 0, 0};
+        read_token(s, c, rows, t, &stem, &sn, &norm, &nn, &o->start, &o->end);
         *tt = (ix_tokterm){UINT32_MAX, UINT32_MAX};
         if (!sn) continue;   /* no stem: not indexed, its position kept */
         if (nn == sn && ix_same_bytes(norm, stem, sn)) {
@@ -489,19 +537,17 @@ static bool digest_block(ahead *a, slot *sl)
     const cols *c = &a->c;
     /* a block read whole has SLACK bytes after it: its cells may be read
      * 16 bytes at a time */
-    const bool padded = s->raw_ok;
+    const bool padded = s->raw_ok, rows = rows_ok(s, c);
     char *o = g->strings;
     for (size_t t = 0; t < s->ntokens; t++) {
         const char *stem, *norm;
         size_t sn, nn;
-        token_terms(s, c, t, &stem, &sn, &norm, &nn);
         crible_index_token *k = &g->toks[t];
+        read_token(s, c, rows, t, &stem, &sn, &norm, &nn, &k->start, &k->end);
         k->stem = o;
         o = put_string(o, sn ? stem : "", sn, padded && sn);
         k->norm = o;
         o = put_string(o, nn ? norm : "", nn, padded && nn);
-        k->start = offset(s, t, c->start);
-        k->end = offset(s, t, c->end);
     }
     g->len = (size_t)(o - g->strings);
     return true;
