@@ -30,7 +30,8 @@
  *   segment writer (ix_segw_numeric_src: in memory only while they take
  *   less than ix_segw_memory);
  * - at most IX_MERGE_MAX_AT_ONCE sources are read at once: more are merged
- *   in rounds through a temporary segment (merge_rounds).
+ *   in a tree of merges through temporary segments (merge_tree), each
+ *   document copied once per level (two levels up to 1,024 sources).
  * What is left per document: the lengths of the TEXT field being merged (4
  * bytes a document: ix_segw_field_begin reads them for its blocks' minimum
  * lengths, ix_segw_lengths writes them) and a bit a document (has the
@@ -49,6 +50,7 @@
 #include "index_xsort.h"
 
 size_t ix_merge_sort_memory = 4u << 20;
+uint64_t ix_merge_docs_written;
 
 /* Pages of the sources read through are given back every this many bytes
  * of a section (divided among the sources, at least FORGET_MIN). */
@@ -58,9 +60,10 @@ size_t ix_merge_sort_memory = 4u << 20;
 #define FORGET_BACK (2u << 20)
 /* A term's copy gives back what it read every this many documents. */
 #define FORGET_DOCS 1024u
-/* The temporary segments of a merge in rounds are seg-ROUND_SEGMENT+depth
- * (numbers no index reaches; a crash leaves one behind, named by no
- * MANIFEST: the next writer to open the index removes it as garbage). */
+/* The temporary segments of a merge in a tree are seg-ROUND_SEGMENT+k,
+ * k = 0, 1, ... in the order written (numbers no index reaches; a crash
+ * leaves one behind, named by no MANIFEST: the next writer to open the
+ * index removes it as garbage). */
 #define ROUND_SEGMENT 999999000000ull
 
 typedef struct ofield {
@@ -898,6 +901,7 @@ static crible_status merge_once(ix_segment *src, size_t n, const char *path, int
     if (!st) {
         *maxdoc = m.maxdoc;
         st = ix_segw_finish(m.w, m.maxdoc, size, err);
+        if (!st) __atomic_fetch_add(&ix_merge_docs_written, m.maxdoc, __ATOMIC_RELAXED);
     } else {
         ix_segw_abort(m.w);
     }
@@ -923,45 +927,124 @@ static crible_status merge_once(ix_segment *src, size_t n, const char *path, int
     return st;
 }
 
-/* Merges in rounds: the first n - 31 sources (in rounds too if they are
- * more than 32) into a temporary segment seg-ROUND+depth.cri beside
- * `path` (unlinked once mapped), then it and the 31 others: at most
- * IX_MERGE_MAX_AT_ONCE sources at once, the documents in order.  Up to 63
- * sources the fewest documents are copied twice (as the writer's forced
- * merge does); past that the first sources' documents are copied once a
- * round, ceil((n - 1) / 31) times (n^2 / 62 sources' worth in all, where
- * merging groups of 32 level by level would copy n log32 n), and the
- * recursion is as deep (some 8 KiB of stack a round): fine for a shard
- * that its own merge policy kept to tens of segments. */
-static crible_status merge_rounds(ix_segment *src, size_t n, const char *path, int zstd_level, uint64_t *size,
-                                  uint32_t *maxdoc, unsigned depth, crible_error *err)
+/* The groups of one level of a merge of m > IX_MERGE_MAX_AT_ONCE (F)
+ * sources, consecutive, into g[0..ng): a group of one is carried up to the
+ * next level as it is, a larger one merged into a temporary segment.  Up
+ * to F x F sources, one level leaves exactly F for the last merge with the
+ * fewest documents copied: as many groups of F as that takes and one
+ * smaller, first, the other sources alone (m - F sources must go, a group
+ * of k takes k - 1 away).  Past F x F, groups of F all along, level after
+ * level.  So every document is copied once per level, ceil(log_F m) times
+ * at most (2 up to 1,024 sources, 3 up to 32,768), and up to 63 sources
+ * exactly as a chain of rounds did: the first m - 31 merged, then with
+ * the 31 others.  Example, 100 sources: groups 7, 32, 32 and 29 alone; the
+ * last merge reads the 3 temporary segments and the 29: 171 sources'
+ * documents written in all, where a chain (69 merged first, itself from
+ * 38, from 7) wrote 214, and n^2 / 62 for large n. */
+static size_t level_groups(size_t m, size_t *g)
+{
+    const size_t F = IX_MERGE_MAX_AT_ONCE;
+    size_t ng = 0, left = m;
+    if (m > F * F) {
+        for (size_t i = 0; i < m; i += F) g[ng++] = m - i < F ? m - i : F;
+        return ng;
+    }
+    size_t cut = m - F, full = cut / (F - 1), part = cut % (F - 1);
+    if (part) { g[ng++] = part + 1; left -= part + 1; }
+    for (size_t i = 0; i < full; i++) { g[ng++] = F; left -= F; }
+    while (left--) g[ng++] = 1;
+    return ng;
+}
+
+/* What an entry of a level is: a caller's source (its index in src),
+ * a temporary segment of ours, or gone (merged, or carried up). */
+#define TEMP SIZE_MAX
+#define GONE (SIZE_MAX - 1)
+
+/* Merges group[0..n) into the temporary segment number `number` in dir,
+ * opened into *out (its file unlinked once mapped). */
+static crible_status merge_temp(ix_segment *group, size_t n, const char *dir, uint64_t number, int zstd_level,
+                                ix_segment *out, crible_error *err)
+{
+    char name[64], tpath[4200];
+    ix_seginfo info = {number, 0, 0, 0, 0};
+    ix_segment_name(name, sizeof name, number);
+    if (!ix_path(tpath, sizeof tpath, dir, name))
+        return crible_error_set(err, CRIBLE_EIO, "path too long: '%.100s...'", dir);
+    crible_status st = merge_once(group, n, tpath, zstd_level, &info.size, &info.maxdoc, err);
+    if (st) return st;   /* the partial file removed */
+    st = ix_segment_open(dir, &info, false, out, err);
+    unlink(tpath);   /* mapped: lives until closed */
+    if (st) return st;
+    ix_segment_forget_bytes(out, out->map, out->map + out->map_len);
+    return CRIBLE_OK;
+}
+
+/* After a merge of lvl[at..at+n): the caller's sources given back to src
+ * (the merge freed their zstd dictionaries), our temporary ones closed. */
+static void release(ix_segment *src, ix_segment *lvl, size_t *from, size_t at, size_t n)
+{
+    for (size_t i = at; i < at + n; i++) {
+        if (from[i] == TEMP) ix_segment_close(&lvl[i]);
+        else if (from[i] != GONE) src[from[i]] = lvl[i];
+        from[i] = GONE;
+    }
+}
+
+/* Merges src[0..n) in a tree of merges of at most IX_MERGE_MAX_AT_ONCE
+ * sources (level_groups), level by level; the temporary segments are
+ * seg-ROUND_SEGMENT+k.cri beside `path`, each unlinked once mapped and
+ * closed once merged.  At most one is being written at a time: a crash
+ * leaves it behind, named by no MANIFEST. */
+static crible_status merge_tree(ix_segment *src, size_t n, const char *path, int zstd_level, uint64_t *size,
+                                uint32_t *maxdoc, crible_error *err)
 {
     if (n <= IX_MERGE_MAX_AT_ONCE) return merge_once(src, n, path, zstd_level, size, maxdoc, err);
-    size_t first = n - (IX_MERGE_MAX_AT_ONCE - 1);
-    char dir[4096], name[64], tpath[4200];
+    char dir[4096];
     const char *slash = strrchr(path, '/');
     size_t dl = slash ? (size_t)(slash - path) : 1;
     if (dl >= sizeof dir) return crible_error_set(err, CRIBLE_EIO, "path too long: '%.100s...'", path);
     memcpy(dir, slash ? path : ".", dl);
     dir[dl] = 0;
-    ix_seginfo info = {ROUND_SEGMENT + depth, 0, 0, 0, 0};
-    ix_segment_name(name, sizeof name, info.number);
-    if (!ix_path(tpath, sizeof tpath, dir, name)) return crible_error_set(err, CRIBLE_EIO, "path too long: '%.100s...'", dir);
-    crible_status st = merge_rounds(src, first, tpath, zstd_level, &info.size, &info.maxdoc, depth + 1, err);
-    if (st) return st;
-    ix_segment *next = calloc(IX_MERGE_MAX_AT_ONCE + 1, sizeof *next);
-    if (!next) { unlink(tpath); return nomem(err); }
-    st = ix_segment_open(dir, &info, false, &next[0], err);
-    unlink(tpath);   /* mapped: lives until closed */
-    if (st) { free(next); return st; }
-    ix_segment_forget_bytes(&next[0], next[0].map, next[0].map + next[0].map_len);
-    /* the others by value, given back after (the merge frees their zstd
-     * dictionaries) */
-    memcpy(next + 1, src + first, (n - first) * sizeof *src);
-    st = merge_once(next, n - first + 1, path, zstd_level, size, maxdoc, err);
-    memcpy(src + first, next + 1, (n - first) * sizeof *src);
-    ix_segment_close(&next[0]);
+    ix_segment *lvl = malloc(n * sizeof *lvl), *next = malloc(n * sizeof *next);
+    size_t *from = malloc(n * sizeof *from), *nfrom = malloc(n * sizeof *nfrom), *g = malloc(n * sizeof *g);
+    crible_status st = lvl && next && from && nfrom && g ? CRIBLE_OK : nomem(err);
+    size_t m = 0;
+    if (!st) {
+        memcpy(lvl, src, n * sizeof *lvl);
+        for (size_t i = 0; i < n; i++) from[i] = i;
+        m = n;
+    }
+    uint64_t number = ROUND_SEGMENT;
+    while (!st && m > IX_MERGE_MAX_AT_ONCE) {
+        size_t ng = level_groups(m, g), at = 0, j = 0;
+        for (size_t k = 0; !st && k < ng; at += g[k++]) {
+            if (g[k] == 1) {   /* carried up */
+                next[j] = lvl[at];
+                nfrom[j++] = from[at];
+                from[at] = GONE;
+                continue;
+            }
+            st = merge_temp(lvl + at, g[k], dir, number++, zstd_level, &next[j], err);
+            release(src, lvl, from, at, g[k]);
+            if (!st) nfrom[j++] = TEMP;
+        }
+        release(src, lvl, from, 0, m);   /* on an error, what this level had left */
+        ix_segment *t = lvl;
+        lvl = next;
+        next = t;
+        size_t *f = from;
+        from = nfrom;
+        nfrom = f;
+        m = j;
+    }
+    if (!st) st = merge_once(lvl, m, path, zstd_level, size, maxdoc, err);
+    if (from) release(src, lvl, from, 0, m);
+    free(lvl);
     free(next);
+    free(from);
+    free(nfrom);
+    free(g);
     return st;
 }
 
@@ -972,5 +1055,5 @@ crible_status ix_merge(ix_segment *src, size_t n, const char *path, int zstd_lev
      * ~0.5 MB a source), read again as needed */
     for (size_t k = 0; k < n; k++)
         ix_segment_forget_bytes(&src[k], src[k].map, src[k].map + src[k].map_len);
-    return merge_rounds(src, n, path, zstd_level, size, maxdoc, 0, err);
+    return merge_tree(src, n, path, zstd_level, size, maxdoc, err);
 }

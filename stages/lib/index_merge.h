@@ -11,12 +11,15 @@
 /* Writes the live documents of src[0..n) (in that order) into a new segment
  * file at `path` (fsynced, not yet named by any MANIFEST); *size and
  * *maxdoc describe it.  It reads at most IX_MERGE_MAX_AT_ONCE sources at
- * once: more (a shard of many segments) are merged in rounds, the first
- * n - 31 into a temporary segment beside `path` (seg-999999000000.cri and
- * up, unlinked once mapped; one a crash leaves behind is garbage the next
- * writer removes), then it and the 31 others.  Temporary files beside it
- * (`path`.xsN, .pos, .dict, .offs, .nums) are unlinked as soon as
- * created.  The sources' stored documents cannot be
+ * once: more (a shard of many segments) are merged in a tree of rounds,
+ * groups of at most 32 consecutive sources into temporary segments beside
+ * `path` (seg-999999000000.cri and up, unlinked once mapped; one a crash
+ * leaves behind is garbage the next writer removes), then those: every
+ * document is copied once a level, ceil(log32 n) times at most (twice up
+ * to 1,024 sources; up to 63, the first n - 31 merged first, then with
+ * the 31 others).  Temporary files beside it
+ * (`path`.xsN, .pos, .dict, .offs, .nums in errors) have no name on disk
+ * (index_spill.h: ix_spill_tmpfile).  The sources' stored documents cannot be
  * read afterwards (their zstd dictionaries are freed once copied): close
  * them.  Memory: index_merge.c's top comment. */
 crible_status ix_merge(ix_segment *src, size_t n, const char *path, int zstd_level,
@@ -31,5 +34,10 @@ crible_status ix_merge(ix_segment *src, size_t n, const char *path, int zstd_lev
  * exact terms, each source's exact dictionary by stem.  4 MiB; tests make
  * it small to exercise the temporary files. */
 extern size_t ix_merge_sort_memory;
+
+/* The documents every merge of this process has written, its rounds'
+ * temporary segments included (for tests and statistics: a tree of
+ * rounds writes each document once a level). */
+extern uint64_t ix_merge_docs_written;
 
 #endif

@@ -13,7 +13,9 @@
  * - so does the merge policy at commit, with a merge factor of 2 (classes
  *   of more than IX_MERGE_MAX_AT_ONCE segments merged in rounds);
  * - so does a shard of more than IX_MERGE_MAX_AT_ONCE segments added to
- *   another index (ix_merge's own rounds through a temporary segment).
+ *   another index (ix_merge's own rounds through a temporary segment), and
+ *   one of about a hundred, whose rounds make a tree: each document is
+ *   written twice at most (ix_merge_docs_written).
  *
  * Documents: the paragraphs of the repository's French corpus (corpus/),
  * tokenized here (split on what is not a letter, ASCII lower-cased) with a
@@ -323,9 +325,9 @@ static answer ask(const crible_index *ix, bool exact, const char *term)
 /* Index d: one segment per ~4 paragraphs (61 segments), then every third
  * deleted and every seventh added again with another paragraph's text;
  * merge_factor `factor` at both commits. */
-static void build(const char *d, const para *ps, size_t np, int factor)
+static void build_in(const char *d, const para *ps, size_t np, int factor, unsigned long long memory)
 {
-    crible_index_writer *w = writer(d, 16u << 10, factor);
+    crible_index_writer *w = writer(d, memory, factor);
     for (size_t i = 0; i < np; i++) add(w, ps[i].id, ps[i].text);
     commit(w, false);
     for (size_t i = 0; i < np; i += 3) {
@@ -335,6 +337,11 @@ static void build(const char *d, const para *ps, size_t np, int factor)
     for (size_t i = 1; i < np; i += 7) add(w, ps[i].id, ps[(i * 5) % np].text);
     commit(w, false);
     crible_index_writer_close(w);
+}
+
+static void build(const char *d, const para *ps, size_t np, int factor)
+{
+    build_in(d, ps, np, factor, 16u << 10);
 }
 
 /* Index d3: the documents build() leaves alive, in one segment. */
@@ -460,24 +467,21 @@ static void test_merge_policy_rounds(void **state)
     free_corpus(ps, np);
 }
 
-/* A shard of more than IX_MERGE_MAX_AT_ONCE segments (with tombstones)
- * added to another index: merged in rounds through a temporary segment
- * (index_merge.c), one segment in the end, no file left behind, checks
- * clean, the same answers as the survivors built in one segment. */
-static void test_shard_rounds(void **state)
+/* The shard `shard` (built by build_in from ps) added to the empty index
+ * dir2: one segment in the end, no file left behind, checks clean, the
+ * same answers as the survivors built in one segment.  Returns the
+ * documents the merges wrote (ix_merge_docs_written). */
+static uint64_t add_shard(const char *shard, const para *ps, size_t np)
 {
-    (void)state;
-    size_t np;
-    para *ps = load_corpus(&np);
-    build(dir, ps, np, 100);
-    assert_true(info_of(dir).segments > IX_MERGE_MAX_AT_ONCE);
     crible_index_writer *w = writer(dir2, 1u << 20, 8);
     crible_error err = {0};
-    crible_status st = crible_index_writer_add_index(w, dir, &err);
+    uint64_t before = ix_merge_docs_written;
+    crible_status st = crible_index_writer_add_index(w, shard, &err);
     if (st) fprintf(stderr, "%s\n", err.message);
     assert_int_equal(st, CRIBLE_OK);
     commit(w, false);
     crible_index_writer_close(w);
+    uint64_t written = ix_merge_docs_written - before;
     ix_test_check_clean(dir2);
     crible_index_info info = info_of(dir2);
     assert_int_equal(info.segments, 1);
@@ -487,6 +491,44 @@ static void test_shard_rounds(void **state)
     assert_int_equal(system(cmd), 0);
     build_survivors(dir3, ps, np);
     same_answers(dir2, dir3, ps, np);
+    return written;
+}
+
+/* A shard of more than IX_MERGE_MAX_AT_ONCE segments (with tombstones)
+ * added to another index: merged in rounds through a temporary segment
+ * (index_merge.c). */
+static void test_shard_rounds(void **state)
+{
+    (void)state;
+    size_t np;
+    para *ps = load_corpus(&np);
+    build(dir, ps, np, 100);
+    assert_true(info_of(dir).segments > IX_MERGE_MAX_AT_ONCE);
+    add_shard(dir, ps, np);
+    free_corpus(ps, np);
+}
+
+/* A shard of more than a hundred segments added to another index: merged
+ * in a tree of rounds (index_merge.c, level_groups), so that every
+ * document is written twice at most (once in a round's temporary segment,
+ * once in the end), where a chain of rounds (each round's segment a
+ * source of the next) wrote the first ones once a round: 2.1 times the
+ * documents for 100 sources, n^2 / 62 sources' worth for n (166
+ * one-document segments: 531 written by the chain, 305 by the tree). */
+static void test_shard_tree(void **state)
+{
+    (void)state;
+    size_t np;
+    para *ps = load_corpus(&np);
+    build_in(dir, ps, np, 1000, 8u << 10);   /* no merge at commit */
+    uint32_t nsegs = info_of(dir).segments;
+    if (nsegs < 100 || nsegs > 1024) fail_msg("%u segments in the shard, not about 100", nsegs);
+    uint64_t written = add_shard(dir, ps, np);
+    uint32_t live = info_of(dir2).live_docs;
+    fprintf(stderr, "%u segments, %u documents: %llu written by the merge\n", nsegs, live,
+            (unsigned long long)written);
+    assert_true(written > live);          /* rounds first */
+    assert_true(written <= 2ull * live);  /* each document twice at most */
     free_corpus(ps, np);
 }
 
@@ -497,6 +539,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_merge_tombstones, setup, teardown),
         cmocka_unit_test_setup_teardown(test_merge_policy_rounds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_shard_rounds, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_shard_tree, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
