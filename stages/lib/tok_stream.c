@@ -268,15 +268,15 @@ static inline __attribute__((always_inline)) char *put_bytes(char *o, const char
  * `# text` comments and its token lines formatted in the writer's buffer
  * (crible_conllu_write_space) after the comments it wrote (cells never
  * hold TAB or line breaks: tokens hold no white space but the spaces of
- * "1 000"; NORM never is empty).  Room: the forms are bytes of the text,
- * the rest of a token line is its NORM and at most 80 bytes. */
+ * "1 000"; NORM never is empty).  Room: a token line is its FORM, its
+ * NORM and at most 80 bytes. */
 static crible_status write_rows(crible_tok_stream *s, const crible_token_sentence *sent,
                                 const char *sent_id, size_t id_len, crible_error *err)
 {
     size_t text_len = sent->end - sent->start;
-    size_t need = id_len + 2 * text_len + 32 + 80 * sent->ntokens;
+    size_t need = id_len + text_len + 32 + 80 * sent->ntokens;
     for (size_t k = 0; k < sent->ntokens; k++)
-        need += sent->tokens[k].norm_len;
+        need += sent->tokens[k].end - sent->tokens[k].start + sent->tokens[k].norm_len;
     char *const start = crible_conllu_write_space(s->w, need, err);
     if (!start)
         return err->status;
