@@ -138,6 +138,21 @@ typedef struct crible_field_info {
     int stem_field;
 } crible_field_info;
 
+/* One metadata name can hold keywords in some documents and numbers or
+ * dates in others ("item_title": "Le Horla", "item_title": "1984").  A
+ * segment keeps them apart as two fields: the keyword field NAME and the
+ * numeric field NAME# (crible-index's buffer names them so, whichever
+ * came first); a segment where only numbers came has the numeric field
+ * NAME.  Wherever segments or shards meet in one table of fields (an
+ * index's snapshot, a merge, a searcher), a numeric field is known as
+ * NAME# when another of them has NAME as a text or keyword field: this
+ * writes to out the table name of a field called `name` of kind `kind`,
+ * `taken` telling whether a non-numeric field of that name exists in the
+ * table's segments or shards. */
+#define CRIBLE_FIELD_NAME_MAX 260
+void crible_field_table_name(char out[CRIBLE_FIELD_NAME_MAX], const char *name, crible_field_kind kind,
+                             bool taken);
+
 size_t crible_index_nfields(const crible_index *ix);
 /* The field's number, or -1 if no document has it. */
 int crible_index_field(const crible_index *ix, const char *name);

@@ -249,6 +249,24 @@ int ix_segment_field(const ix_segment *s, const char *name)
     return -1;
 }
 
+void crible_field_table_name(char out[CRIBLE_FIELD_NAME_MAX], const char *name, crible_field_kind kind, bool taken)
+{
+    snprintf(out, CRIBLE_FIELD_NAME_MAX, "%s%s", name, kind == CRIBLE_FIELD_NUMERIC && taken ? "#" : "");
+}
+
+int ix_segment_field_as(const ix_segment *s, const char *table_name, int kind)
+{
+    int l = ix_segment_field(s, table_name);
+    if (l >= 0 && (int)s->fields[l].kind == kind) return l;
+    size_t n = strlen(table_name);
+    if (kind != CRIBLE_FIELD_NUMERIC || n < 2 || table_name[n - 1] != '#') return -1;
+    for (uint32_t i = 0; i < s->nfields; i++)
+        if (s->fields[i].kind == CRIBLE_FIELD_NUMERIC && strncmp(s->fields[i].name, table_name, n - 1) == 0 &&
+            s->fields[i].name[n - 1] == '\0')
+            return (int)i;
+    return -1;
+}
+
 /* --- the snapshot -------------------------------------------------------- */
 
 static int gfield_find(const crible_index *ix, const char *name)
@@ -258,20 +276,37 @@ static int gfield_find(const crible_index *ix, const char *name)
     return -1;
 }
 
+/* Whether a segment of the snapshot has a text, keyword or exact field
+ * called name (crible_field_table_name). */
+static bool name_not_numeric(const crible_index *ix, const char *name)
+{
+    for (uint32_t k = 0; k < ix->nsegs; k++) {
+        int l = ix_segment_field(&ix->segs[k], name);
+        if (l >= 0 && ix->segs[k].fields[l].kind != CRIBLE_FIELD_NUMERIC) return true;
+    }
+    return false;
+}
+
 static crible_status build_fields(crible_index *ix, crible_error *err)
 {
     for (uint32_t k = 0; k < ix->nsegs; k++) {
         ix_segment *s = &ix->segs[k];
         for (uint32_t i = 0; i < s->nfields; i++) {
             const ix_segfield *f = &s->fields[i];
-            int g = gfield_find(ix, f->name);
+            char name[CRIBLE_FIELD_NAME_MAX];
+            crible_field_table_name(name, f->name, f->kind,
+                                f->kind == CRIBLE_FIELD_NUMERIC && name_not_numeric(ix, f->name));
+            int g = gfield_find(ix, name);
+            if (g >= 0 && ix->fields[g].kind != f->kind)
+                return crible_error_set(err, CRIBLE_EINDEX, "%s: field '%s' has another kind than in the other segments",
+                                        s->name, f->name);
             if (g < 0) {
                 ix_gfield *nf = realloc(ix->fields, (ix->nfields + 1) * sizeof *nf);
                 if (!nf) return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
                 ix->fields = nf;
                 g = (int)ix->nfields++;
                 memset(&nf[g], 0, sizeof nf[g]);
-                nf[g].name = strdup(f->name);
+                nf[g].name = strdup(name);
                 if (!nf[g].name) return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
                 nf[g].kind = f->kind;
                 nf[g].positions = (f->flags & IX_FIELD_POSITIONS) || f->kind == CRIBLE_FIELD_EXACT;
@@ -288,10 +323,7 @@ static crible_status build_fields(crible_index *ix, crible_error *err)
         s->local = malloc((ix->nfields + 1) * sizeof *s->local);
         if (!s->local) return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
         for (size_t g = 0; g < ix->nfields; g++) {
-            int l = ix_segment_field(s, ix->fields[g].name);
-            if (l >= 0 && s->fields[l].kind != ix->fields[g].kind)
-                return crible_error_set(err, CRIBLE_EINDEX, "%s: field '%s' has another kind than in the other segments",
-                                        s->name, s->fields[l].name);
+            int l = ix_segment_field_as(s, ix->fields[g].name, ix->fields[g].kind);
             s->local[g] = l;
             if (l >= 0 && s->fields[l].link >= 0) {
                 int o = gfield_find(ix, s->fields[s->fields[l].link].name);

@@ -69,6 +69,11 @@ void ix_segment_forget(const ix_segment *seg, const ix_section *sec);
 /* The same for the pages wholly within bytes [from, to) of seg's map. */
 void ix_segment_forget_bytes(const ix_segment *seg, const uint8_t *from, const uint8_t *to);
 int ix_segment_field(const ix_segment *seg, const char *name);
+
+/* The field of seg known in a table as table_name with kind `kind`
+ * (crible_field_table_name): the field of that name and kind, or, for a
+ * numeric NAME#, the segment's numeric field NAME.  -1: none. */
+int ix_segment_field_as(const ix_segment *seg, const char *table_name, int kind);
 static inline bool ix_seg_deleted(const ix_segment *s, uint32_t d)
 {
     return (s->deleted[d >> 6] >> (d & 63)) & 1;

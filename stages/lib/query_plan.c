@@ -1167,12 +1167,41 @@ static pnode *compile_bool(builder *b, const crible_qnode *q, bool in_and)
     return n;
 }
 
+/* NAME:VALUE where NAME holds keywords and, in its numeric field NAME#,
+ * numbers or dates (crible_field_table_name): a VALUE that reads as a
+ * number or a date is looked for in both ("item_title:1984"). */
+static pnode *compile_word_or_number(builder *b, const crible_qnode *q, bool in_and)
+{
+    pnode *w = compile_word(b, q, in_and);
+    double v;
+    int kf = q->field && q->kind == CRIBLE_Q_WORD ? qs_field(b->s, q->field) : -1;
+    if (!w || failed(b) || kf < 0 || b->s->fields[kf].kind != CRIBLE_FIELD_KEYWORD || !parse_value(q->text, false, &v))
+        return w;
+    char num[CRIBLE_FIELD_NAME_MAX];
+    crible_field_table_name(num, q->field, CRIBLE_FIELD_NUMERIC, true);
+    int nf = qs_field(b->s, num);
+    if (nf < 0 || b->s->fields[nf].kind != CRIBLE_FIELD_NUMERIC)
+        return w;
+    pnode *r = compile_range(b, q, nf, q->text, q->text, true, true);
+    pnode *o = r ? pnode_new(b, PL_OR) : NULL;
+    if (!o) {
+        pnode_free(r);
+        return w;
+    }
+    if (w->kind != PL_NONE)
+        pnode_add(b, o, w, ROLE_REQ);
+    else
+        pnode_free(w);
+    pnode_add(b, o, r, ROLE_REQ);
+    return o;
+}
+
 static pnode *compile(builder *b, const crible_qnode *q, bool in_and)
 {
     switch (q->kind) {
     case CRIBLE_Q_WORD:
     case CRIBLE_Q_PHRASE:
-        return compile_word(b, q, in_and);
+        return compile_word_or_number(b, q, in_and);
     case CRIBLE_Q_AND:
     case CRIBLE_Q_OR:
         return compile_bool(b, q, in_and);
@@ -1183,6 +1212,12 @@ static pnode *compile(builder *b, const crible_qnode *q, bool in_and)
         if (f < 0)
             return NULL;
         if (b->s->fields[f].kind != CRIBLE_FIELD_NUMERIC) {
+            /* its numbers and dates, where the name also holds keywords */
+            char num[CRIBLE_FIELD_NAME_MAX];
+            crible_field_table_name(num, q->field, CRIBLE_FIELD_NUMERIC, true);
+            int nf = qs_field(b->s, num);
+            if (nf >= 0 && b->s->fields[nf].kind == CRIBLE_FIELD_NUMERIC)
+                return compile_range(b, q, nf, q->lo, q->hi, q->lo_incl, q->hi_incl);
             set_fail(b, CRIBLE_EDATA, q->pos, "ranges apply to numbers and dates: rating, date",
                      "field '%s' is not a number or a date", q->field);
             return NULL;

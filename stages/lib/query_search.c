@@ -48,6 +48,19 @@ static double weight_of(const crible_query_options *o, const char *name)
     return 1.0;
 }
 
+/* Whether a shard has a text, keyword or exact field called name
+ * (crible_field_table_name). */
+static bool name_not_numeric(const crible_searcher *s, const char *name)
+{
+    for (size_t k = 0; k < s->nshards; k++) {
+        int f = crible_index_field(s->shards[k], name);
+        crible_field_info fi;
+        if (f >= 0 && (crible_index_field_get_info(s->shards[k], f, &fi), fi.kind != CRIBLE_FIELD_NUMERIC))
+            return true;
+    }
+    return false;
+}
+
 static crible_status add_fields(crible_searcher *s, size_t shard, crible_error *err)
 {
     crible_index *ix = s->shards[shard];
@@ -57,7 +70,10 @@ static crible_status add_fields(crible_searcher *s, size_t shard, crible_error *
         crible_index_field_get_info(ix, (int)i, &fi);
         if (fi.kind == CRIBLE_FIELD_EXACT)
             continue;
-        int g = qs_field(s, fi.name);
+        char name[CRIBLE_FIELD_NAME_MAX];
+        crible_field_table_name(name, fi.name, fi.kind,
+                                fi.kind == CRIBLE_FIELD_NUMERIC && name_not_numeric(s, fi.name));
+        int g = qs_field(s, name);
         if (g < 0) {
             qfield *v = realloc(s->fields, (s->nfields + 1) * sizeof *v);
             if (!v)
@@ -65,7 +81,7 @@ static crible_status add_fields(crible_searcher *s, size_t shard, crible_error *
             s->fields = v;
             qfield *f = &s->fields[s->nfields];
             memset(f, 0, sizeof *f);
-            f->name = strdup(fi.name);
+            f->name = strdup(name);
             f->num = malloc(s->nshards * sizeof *f->num);
             f->exact_num = malloc(s->nshards * sizeof *f->exact_num);
             if (!f->name || !f->num || !f->exact_num) {
