@@ -310,11 +310,6 @@ typedef struct ahead {
     pthread_cond_t reader_cv, index_cv;
     uint64_t read, taken;    /* blocks read; blocks handed to the index thread */
     bool reader_waits, index_waits, stop, threaded;
-    /* the index thread waited for blocks when the read-ahead thread
-     * last looked (after its last block): the read-ahead thread is the
-     * slower one, it lends the index thread the stored record and
-     * metadata values of the documents it ends to make */
-    bool lend;
     pthread_t th;
 } ahead;
 
@@ -390,7 +385,7 @@ static void adoc_make(ahead *a, made *m)
     m->doc = 0;
     m->whole = 0;
     if (!d->doc || !d->whole) return;
-    if (d->ok && !a->lend) adoc_record(d, m);   /* lent: the writer makes them (the same bytes) */
+    if (d->ok) adoc_record(d, m);
     dfields *df = d->f;
     ix_interner_forget(&a->in, &df->own);   /* the next document's own terms are others */
     size_t nown = df->own.terms.len / sizeof(ix_dterm);
@@ -631,7 +626,6 @@ static void *ahead_main(void *arg)
         ahead_block(a, sl);
         pthread_mutex_lock(&a->mu);
         a->read = k + 1;
-        a->lend = a->index_waits;
         if (a->index_waits && (a->read - a->taken >= AHEAD / 2 || rc <= 0)) {
             a->index_waits = false;
             pthread_cond_signal(&a->index_cv);
