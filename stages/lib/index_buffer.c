@@ -166,21 +166,101 @@ uint32_t ix_membuf_ndocs(const ix_membuf *b) { return b->ndocs; }
 
 /* --- fields -------------------------------------------------------------- */
 
-/* A field's index by name (created at its first use); -1 with err set
- * when the name has another kind.  The names' hashes are compared first
- * (a document asks for each of its fields: one strcmp a lookup). */
+/* A field's index by name, -1 if none.  The names' hashes are compared
+ * first (a document asks for each of its fields: one strcmp a lookup). */
+static int field_find(const ix_membuf *b, const char *name, uint32_t h)
+{
+    for (size_t i = 0; i < b->nfields; i++)
+        if (b->fields[i].hash == h && strcmp(b->fields[i].name, name) == 0) return (int)i;
+    return -1;
+}
+
+static const char *kind_name(int kind)
+{
+    return kind == CRIBLE_FIELD_TEXT ? "text" : kind == CRIBLE_FIELD_EXACT ? "exact forms"
+         : kind == CRIBLE_FIELD_KEYWORD ? "keyword" : "number or date";
+}
+
+/* Whether field_get(name, kind) will succeed, and how many fields it adds
+ * to *adds, looked at before a document changes anything: a document
+ * refused for its fields leaves nothing of itself in the buffer.  A
+ * keyword name held by a numeric field takes it over (the numbers move to
+ * NAME#, crible_field_table_name in index.h); a number of a text or
+ * keyword name goes to NAME# (numeric_name). */
+static bool field_can(const ix_membuf *b, const char *name, int kind, size_t *adds, crible_error *err)
+{
+    int i = field_find(b, name, ix_hash_bytes(name, strlen(name), 3));
+    if (i < 0) {
+        (*adds)++;
+        if (strlen(name) <= 200 && b->nfields + *adds < IX_MAX_FIELDS - 1) return true;
+        crible_error_set(err, CRIBLE_EDATA, "field name too long or too many fields: '%.40s'", name);
+        return false;
+    }
+    int have = b->fields[i].kind;
+    if (have == kind) return true;
+    if (kind == CRIBLE_FIELD_KEYWORD && have == CRIBLE_FIELD_NUMERIC) {
+        char alt[300];
+        snprintf(alt, sizeof alt, "%s#", name);
+        if (field_find(b, alt, ix_hash_bytes(alt, strlen(alt), 3)) < 0) return (*adds)++, true;
+    }
+    crible_error_set(err, CRIBLE_EDATA, "field '%s' used as two kinds (%s and %s)", name, kind_name(have),
+                     kind_name(kind));
+    return false;
+}
+
+/* The name a number of metadata name goes under: NAME, or NAME# when NAME
+ * is a text or keyword field. */
+static const char *numeric_name(const ix_membuf *b, const char *name, char alt[300])
+{
+    int i = field_find(b, name, ix_hash_bytes(name, strlen(name), 3));
+    if (i < 0 || b->fields[i].kind == CRIBLE_FIELD_NUMERIC) return name;
+    snprintf(alt, 300, "%s#", name);
+    return alt;
+}
+
+/* field_can for all of a document's fields. */
+static crible_status fields_can(const ix_membuf *b, const ix_docfield *fields, size_t nfields, const ix_kv *kvs,
+                                size_t nkvs, crible_error *err)
+{
+    size_t adds = 0;
+    char ename[300], alt[300];
+    if (!field_can(b, "_id", CRIBLE_FIELD_KEYWORD, &adds, err)) return err->status;
+    for (size_t i = 0; i < nfields; i++) {
+        snprintf(ename, sizeof ename, "%s.exact", fields[i].name);
+        if (!field_can(b, fields[i].name, CRIBLE_FIELD_TEXT, &adds, err) ||
+            !field_can(b, ename, CRIBLE_FIELD_EXACT, &adds, err))
+            return err->status;
+    }
+    for (size_t i = 0; i < nkvs; i++) {
+        if (kvs[i].term && !field_can(b, kvs[i].field, CRIBLE_FIELD_KEYWORD, &adds, err)) return err->status;
+        if (kvs[i].numeric &&
+            !field_can(b, numeric_name(b, kvs[i].field, alt), CRIBLE_FIELD_NUMERIC, &adds, err))
+            return err->status;
+    }
+    return CRIBLE_OK;
+}
+
+/* A field's index by name (created at its first use; fields_can said it
+ * can be had); -1 with err set when the name has another kind.  A keyword
+ * name held by a numeric field takes it over: the numeric field becomes
+ * NAME#, as if the keyword had come first. */
 static int field_get(ix_membuf *b, const char *name, int kind, crible_error *err)
 {
     size_t nl = strlen(name);
     uint32_t h = ix_hash_bytes(name, nl, 3);
-    for (size_t i = 0; i < b->nfields; i++)
-        if (b->fields[i].hash == h && strcmp(b->fields[i].name, name) == 0) {
-            if (b->fields[i].kind != kind) {
-                crible_error_set(err, CRIBLE_EDATA, "field '%s' used as two kinds (text and metadata)", name);
-                return -1;
-            }
-            return (int)i;
-        }
+    int i = field_find(b, name, h);
+    if (i >= 0 && b->fields[i].kind == CRIBLE_FIELD_NUMERIC && kind == CRIBLE_FIELD_KEYWORD) {
+        mfield *nf = &b->fields[i];
+        snprintf(nf->name, sizeof nf->name, "%s#", name);
+        nf->hash = ix_hash_bytes(nf->name, strlen(nf->name), 3);
+        i = -1;
+    }
+    if (i >= 0) {
+        if (b->fields[i].kind == kind) return i;
+        crible_error_set(err, CRIBLE_EDATA, "field '%s' used as two kinds (%s and %s)", name,
+                         kind_name(b->fields[i].kind), kind_name(kind));
+        return -1;
+    }
     if (nl > 200 || b->nfields >= IX_MAX_FIELDS - 1) {
         crible_error_set(err, CRIBLE_EDATA, "field name too long or too many fields: '%.40s'", name);
         return -1;
@@ -642,6 +722,8 @@ crible_status ix_membuf_add(ix_membuf *b, ix_segw *segw, const char *id, const c
 {
     uint32_t doc = b->ndocs;
     if (doc >= IX_MAX_DOCS - 1) return crible_error_set(err, CRIBLE_EINDEX, "too many documents in one segment");
+    crible_status st = fields_can(b, fields, nfields, kvs, nkvs, err);
+    if (st) return st;
     if (doc >= b->doc_cap) {
         uint32_t cap = b->doc_cap ? b->doc_cap * 2 : 1024;
         size_t ow = b->doc_cap ? b->doc_cap / 64 + 1 : 0, nw = (size_t)cap / 64 + 1;
@@ -658,7 +740,7 @@ crible_status ix_membuf_add(ix_membuf *b, ix_segw *segw, const char *id, const c
         rec = b->rec.data;
         rec_len = b->rec.len;
     }
-    crible_status st = ix_segw_stored_doc(segw, rec, rec_len, err);
+    st = ix_segw_stored_doc(segw, rec, rec_len, err);
     if (st) return st;
     b->ndocs++;
     size_t idl = strlen(id), pcap = b->id_pool.cap;
@@ -749,15 +831,9 @@ crible_status ix_membuf_add(ix_membuf *b, ix_segw *segw, const char *id, const c
             if (!add_occurrence(b, kf, kv->term, strlen(kv->term), doc, false, 0, 0, false)) return nomem(err);
         }
         if (kv->numeric) {
-            int nf = field_get(b, kv->field, CRIBLE_FIELD_NUMERIC, err);
-            if (nf < 0) {
-                /* a name used as text or keyword before: index under NAME# */
-                char alt[300];
-                snprintf(alt, sizeof alt, "%s#", kv->field);
-                crible_error_clear(err);
-                nf = field_get(b, alt, CRIBLE_FIELD_NUMERIC, err);
-                if (nf < 0) return err->status;
-            }
+            char alt[300];
+            int nf = field_get(b, numeric_name(b, kv->field, alt), CRIBLE_FIELD_NUMERIC, err);
+            if (nf < 0) return err->status;
             mfield *f = &b->fields[nf];
             if (!field_reserve(b, f, doc)) return nomem(err);
             if (isnan(f->numv[doc]) && !isnan(kv->value)) {
