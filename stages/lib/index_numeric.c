@@ -47,6 +47,8 @@ static size_t wtable_size(uint32_t n, uint32_t max)
     return head & 0x80 ? 1 + ((size_t)n * (head & 0x3f) + 7) / 8 + 7 : 1 + (size_t)n * head;
 }
 
+/* --- numeric tables in memory ------------------------------------------- */
+
 typedef struct numpair { double v; uint32_t d; } numpair;
 
 static int cmp_num(const void *a, const void *b)
