@@ -229,14 +229,16 @@ static int run(const args *a, int n, char **rest, crible_error *err)
         for (int i = 0; i < n && !st; i++) st = crible_index_writer_add_index(w, rest[i], err);
         if (!st) st = crible_index_writer_force_merge(w, err);
     } else {
-        /* the heap's address space for the buffer (about half the budget
-         * at its peak: 156 MB RSS at 256M on the press), the analysis and
-         * the segment writer, in transparent huge pages: one page fault a
-         * 2 MiB instead of 512 (the reviews with --analyze: 11,200 -> 800
-         * faults, 15 % less CPU; 5 MB more peak RSS).  Below the trim
+        /* --analyze: the heap's address space for the buffer (about half
+         * the budget at its peak: 156 MB RSS at 256M on the press), the
+         * analysis and the segment writer, in transparent huge pages: one
+         * page fault a 2 MiB instead of 512 (the reviews: 14,000 -> 600
+         * faults, ~10 % less CPU; peak RSS the same on the press at 256M).
+         * Not on a token stream: its read-ahead ring and buffers took 6 MB
+         * more peak RSS there at 256M for 0.3 s less CPU.  Below the trim
          * threshold set in main(), which would give it back. */
         unsigned long long reserve = o.memory / 2 + (64ull << 20);
-        crible_bigmem_heap_reserve((size_t)(reserve < 768ull << 20 ? reserve : 768ull << 20));
+        if (an.on) crible_bigmem_heap_reserve((size_t)(reserve < 768ull << 20 ? reserve : 768ull << 20));
         st = add_streams(a, &an, config, w, n, rest, err);
     }
     crible_index_writer_close(w);

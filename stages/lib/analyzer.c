@@ -164,6 +164,10 @@ static inline void copy_short(char *dst, const char *src, size_t n)
     }
 }
 
+/* Words hashed and their memo slots prefetched a block at a time: one
+ * sentence's lookups then wait for memory together, not one by one. */
+#define MEMO_AHEAD 32
+
 static crible_status on_sentence(void *ctx, const crible_token_sentence *s, crible_error *err)
 {
     crible_analyzer *a = ctx;
@@ -185,14 +189,25 @@ static crible_status on_sentence(void *ctx, const crible_token_sentence *s, crib
     char *terms = a->terms;
     size_t terms_cap = a->terms_cap;
     const crible_stem_memo *memo = crible_stem_bank_memo(a->bank);
+    uint64_t hs[MEMO_AHEAD];   /* the words' hashes, their memo slots asked for a block ahead */
     for (size_t i = 0; i < s->ntokens; i++) {
         const crible_token *tk = &s->tokens[i];
+        if (i % MEMO_AHEAD == 0)
+            for (size_t k = i; k < s->ntokens && k < i + MEMO_AHEAD; k++) {
+                const crible_token *w = &s->tokens[k];
+                uint64_t h = 0;
+                if (memo && w->type == CRIBLE_TOKEN_WORD && w->norm_len - 1 < CRIBLE_STEM_MEMO_MAX) {
+                    h = crible_bytes_hash(w->norm, w->norm_len);
+                    crible_stem_memo_prefetch(memo, h);
+                }
+                hs[k - i] = h;
+            }
         size_t tl;
         bool stop;
         uint32_t word;
         /* a word the memo holds (most): the bank's answer without its call */
-        const char *term =
-            crible_stem_bank_token_memo(a->bank, memo, tk->norm, tk->norm_len, tk->type, &tl, &stop, &word);
+        const char *term = crible_stem_bank_token_memo_hashed(a->bank, memo, tk->norm, tk->norm_len,
+                                                              hs[i % MEMO_AHEAD], tk->type, &tl, &stop, &word);
         if (!term)
             return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
         if (used + tl + 1 > terms_cap) {

@@ -249,7 +249,13 @@ static crible_status on_sentence(void *ctx, const crible_analyzed_token *t, size
     crible_index_token *o = (crible_index_token *)(void *)(b->toks.data + b->toks.len);
     ix_tokterm *tt = (ix_tokterm *)(void *)(b->tterms.data + b->tterms.len);
     const uint32_t stamp = c->stamp, field = c->field, batchno = c->batchno;
+    /* the words' entries are read at random (a cache miss a token):
+     * asked for 8 tokens ahead */
+    const size_t nwords = c->nwords;
+    for (size_t i = 0; i < n && i < 8; i++)
+        if (t[i].word && t[i].word <= nwords) __builtin_prefetch(&c->words[t[i].word - 1]);
     for (size_t i = 0; i < n; i++, o++, tt++) {
+        if (i + 8 < n && t[i + 8].word && t[i + 8].word <= nwords) __builtin_prefetch(&c->words[t[i + 8].word - 1]);
         *o = (crible_index_token){NULL, NULL, offset32(t[i].start), offset32(t[i].end)};
         uint32_t w = t[i].word;
         const aword *aw = w && w <= c->nwords ? &c->words[w - 1] : NULL;   /* numbers from 1 */
@@ -269,10 +275,10 @@ static crible_status on_sentence(void *ctx, const crible_analyzed_token *t, size
             else
                 goto nomem;
         }
-        if (w && (w <= c->nwords || words_reserve(c, w))) {
+        if (w && field <= UINT16_MAX && (w <= c->nwords || words_reserve(c, w))) {
             bool mine = (tt->stem != UINT32_MAX && tt->stem >= IX_DICT_LASTING) ||
                         (tt->stem != UINT32_MAX && (tt->norm & ~IX_TOKTERM_DIFFER) >= IX_DICT_LASTING);
-            c->words[w - 1] = (aword){stamp, field, mine ? batchno : 0, *tt};
+            c->words[w - 1] = (aword){stamp, (uint16_t)field, (uint16_t)(mine ? batchno : 0), *tt};
         }
     }
     b->toks.len += n * sizeof *o;   /* reserved above */
@@ -354,7 +360,7 @@ static void analyse(worker *c, batch *b)
     c->b = b;
     if (c->dcap) memset(c->dslots, 0, c->dcap * sizeof *c->dslots);   /* a new dictionary */
     if (!c->stamp) forget_words(c);   /* the first batch: stamp 1 (0 is never valid) */
-    if (++c->batchno == 0) {   /* what the words gave in the last ones: forgotten if not lasting */
+    if (++c->batchno > UINT16_MAX) {   /* what the words gave in the last ones: forgotten if not lasting */
         forget_words(c);
         c->batchno = 1;
     }

@@ -67,14 +67,13 @@ static inline bool crible_stem_memo_holds(const crible_stem_memo_entry *e, const
  * memo is filled or cleared), with *term_len, *stop and *number (as
  * crible_stem_memo_fill was given them); NULL when it holds none (or len
  * is not in 1..CRIBLE_STEM_MEMO_MAX).  Inline: a hit is a hash, a line
- * and two compares. */
-static inline const char *crible_stem_memo_get(const crible_stem_memo *m, const char *word,
-                                               size_t len, size_t *term_len, bool *stop,
-                                               uint32_t *number)
+ * and two compares.  _hashed: given h, crible_bytes_hash(word, len). */
+static inline const char *crible_stem_memo_get_hashed(const crible_stem_memo *m, const char *word,
+                                                      size_t len, uint64_t h, size_t *term_len,
+                                                      bool *stop, uint32_t *number)
 {
     if (len - 1 >= CRIBLE_STEM_MEMO_MAX)
         return NULL;
-    uint64_t h = crible_bytes_hash(word, len);
     const crible_stem_memo_entry *e = &m->slots[h & (CRIBLE_STEM_MEMO_SLOTS - 1)];
     if (!crible_stem_memo_holds(e, word, len, h))
         return NULL;
@@ -82,6 +81,23 @@ static inline const char *crible_stem_memo_get(const crible_stem_memo *m, const 
     *stop = e->stop;
     *number = e->word;
     return e->term;
+}
+
+static inline const char *crible_stem_memo_get(const crible_stem_memo *m, const char *word,
+                                               size_t len, size_t *term_len, bool *stop,
+                                               uint32_t *number)
+{
+    if (len - 1 >= CRIBLE_STEM_MEMO_MAX)
+        return NULL;
+    return crible_stem_memo_get_hashed(m, word, len, crible_bytes_hash(word, len), term_len, stop, number);
+}
+
+/* Asks for the slot of hash h ahead of crible_stem_memo_get_hashed: a
+ * caller with many words hashes them first and prefetches their slots,
+ * so that the lookups do not wait for memory one after the other. */
+static inline void crible_stem_memo_prefetch(const crible_stem_memo *m, uint64_t h)
+{
+    __builtin_prefetch(&m->slots[h & (CRIBLE_STEM_MEMO_SLOTS - 1)]);
 }
 
 /* Puts word -> (term, stop, number) in slot e (the word's), replacing
