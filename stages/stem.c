@@ -202,10 +202,9 @@ static crible_status stem_block(stem_run *r, int col_norm, int col_type, crible_
     crible_stem_memo *memo = r->memo;
     size_t *offs = r->offs, len = 0;
     /* the memo's key "NORM\0TYPE" read from the cells' places when NORM
-     * and TYPE are side by side in a block read whole (crible-tokenize's
-     * columns: TYPE the last, ended where the next line starts) */
+     * and TYPE are side by side in a block read whole (each cell ends one
+     * byte before the next one starts, conllu.h) */
     const bool keyed = memo && b.raw_ok && col_type == col_norm + 1;
-    const bool type_last = (size_t)col_type + 1 == b.ncolumns;
     for (size_t t = 0; t < b.ntokens; t++) {
         if (!tails_room(r, len, CRIBLE_STEM_MEMO_MAX + 1, err))
             return CRIBLE_ENOMEM;
@@ -218,7 +217,7 @@ static crible_status stem_block(stem_run *r, int col_norm, int col_type, crible_
              * hash of NORM alone: most are short, a hash of 8 bytes or less) */
             char *const *row = b.cells + t * b.ncolumns;
             const char *norm = row[col_norm], *tn = row[col_type];
-            kl = (size_t)((type_last ? b.buf + b.rows[t + 1] : row[col_type + 1]) - 1 - norm);
+            kl = (size_t)(row[col_type + 1] - 1 - norm);
             if (kl <= CRIBLE_STEM_MEMO_MAX) {
                 h = crible_bytes_hash(norm, (size_t)(tn - 1 - norm));
                 e = crible_stem_memo_slot(memo, h);

@@ -670,6 +670,7 @@ static int fast_block(crible_conllu_reader *r, crible_sentence *s, crible_error 
                     if (HI_ANY(hi) && crible_utf8_invalid_offset(raw, ls) < ls)
                         return 0;
                     rows[ntok] = ls;
+                    cells[ntok * n] = buf + ls;   /* one past the last cell (conllu.h) */
                     s->ntokens = ntok;
                     s->buf_len = ls;
                     s->raw_len = ls;

@@ -88,7 +88,9 @@ typedef struct crible_sentence {
     /* private: a block the reader read whole, as its bytes: raw[0..raw_len)
      * its lines (each ending "\n"), token t's line raw[rows[t]..rows[t + 1]
      * - 1); buf then holds the same bytes with each cell and comment ended
-     * by a NUL in place of its TAB or line feed.  raw_ok false: built
+     * by a NUL in place of its TAB or line feed, and cells[ntokens *
+     * ncolumns] (one past the last) is buf + rows[ntokens]: each cell
+     * ends one byte before the next one starts.  raw_ok false: built
      * otherwise (add_comment, add_token, a block read line by line). */
     char *raw;
     size_t raw_len, raw_cap, *rows, rows_cap;
@@ -109,8 +111,7 @@ static inline size_t crible_sentence_cell_len(const crible_sentence *s, size_t t
     size_t i = tok * s->ncolumns + col;
     if (!s->raw_ok)
         return strlen(s->cells[i]);
-    const char *end = col + 1 < s->ncolumns ? s->cells[i + 1] : s->buf + s->rows[tok + 1];
-    return (size_t)(end - s->cells[i]) - 1;
+    return (size_t)(s->cells[i + 1] - s->cells[i]) - 1;   /* the next cell, or one past the last */
 }
 
 /* The value of cell `col` of token `tok` when it is 1 to 8 decimal digits
