@@ -113,6 +113,7 @@ typedef struct merger {
     ix_segw *w;
     ofield *fields;
     size_t nfields;
+    ix_buf names;          /* the NAME# of numeric fields renamed (crible_field_table_name) */
     uint32_t *lengths;     /* TEXT field len_field's, new numbering */
     int len_field;
     uint64_t *seen;        /* docs having the current field */
@@ -424,12 +425,39 @@ static int find_ofield(const merger *m, const char *name)
     return -1;
 }
 
+/* Whether a source has a text, keyword or exact field called name
+ * (crible_field_table_name). */
+static bool name_not_numeric(const merger *m, const char *name)
+{
+    for (size_t k = 0; k < m->n; k++) {
+        int l = ix_segment_field(&m->src[k], name);
+        if (l >= 0 && m->src[k].fields[l].kind != CRIBLE_FIELD_NUMERIC) return true;
+    }
+    return false;
+}
+
+/* The output fields: each source field under its table name (a numeric
+ * NAME whose name another source gives keywords is written as NAME#). */
 static crible_status collect_fields(merger *m, crible_error *err)
 {
+    /* first the renamed ones' names, in one buffer that no longer moves */
+    for (size_t k = 0; k < m->n; k++)
+        for (uint32_t i = 0; i < m->src[k].nfields; i++) {
+            const ix_segfield *f = &m->src[k].fields[i];
+            if (f->kind == CRIBLE_FIELD_NUMERIC && name_not_numeric(m, f->name) &&
+                (!ix_buf_add(&m->names, f->name, strlen(f->name)) || !ix_buf_add(&m->names, "#", 2)))
+                return nomem(err);
+        }
+    size_t renamed = 0;
     for (size_t k = 0; k < m->n; k++) {
         for (uint32_t i = 0; i < m->src[k].nfields; i++) {
             const ix_segfield *f = &m->src[k].fields[i];
-            int o = find_ofield(m, f->name);
+            const char *name = f->name;
+            if (f->kind == CRIBLE_FIELD_NUMERIC && name_not_numeric(m, f->name)) {
+                name = (const char *)m->names.data + renamed;
+                renamed += strlen(name) + 1;
+            }
+            int o = find_ofield(m, name);
             if (o >= 0) {
                 if (m->fields[o].kind != f->kind)
                     return crible_error_set(err, CRIBLE_EINDEX, "field '%s' has two kinds in the merged segments", f->name);
@@ -438,7 +466,7 @@ static crible_status collect_fields(merger *m, crible_error *err)
             ofield *nf = realloc(m->fields, (m->nfields + 1) * sizeof *nf);
             if (!nf) return nomem(err);
             m->fields = nf;
-            nf[m->nfields++] = (ofield){f->name, f->kind, f->flags,
+            nf[m->nfields++] = (ofield){name, f->kind, f->flags,
                                         f->link >= 0 ? m->src[k].fields[f->link].name : NULL, -1};
         }
     }
@@ -462,9 +490,12 @@ static crible_status collect_fields(merger *m, crible_error *err)
     return CRIBLE_OK;
 }
 
+/* Source k's field that output field `name` is made of (by kind: a
+ * numeric NAME# may be a source's NAME, ix_segment_field_as). */
 static const ix_segfield *src_field(const merger *m, size_t k, const char *name)
 {
-    int l = ix_segment_field(&m->src[k], name);
+    int o = find_ofield(m, name);
+    int l = o >= 0 ? ix_segment_field_as(&m->src[k], name, m->fields[o].kind) : ix_segment_field(&m->src[k], name);
     return l < 0 ? NULL : &m->src[k].fields[l];
 }
 
@@ -916,6 +947,7 @@ static crible_status merge_once(ix_segment *src, size_t n, const char *path, int
     free(m.lengths);
     free(m.seen);
     free(m.fields);
+    ix_buf_free(&m.names);
     free(m.pos);
     free(m.var);
     free(m.xs);
