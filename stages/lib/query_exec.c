@@ -294,8 +294,10 @@ static uint32_t phrase_filter(conj *c, size_t j, uint32_t m)
     return keep;
 }
 
-/* NEAR and same-sentence (phrases are matched in conj_advance). */
-static bool near_match(conj *c)
+/* NEAR and same-sentence (phrases are matched in conj_advance) in
+ * document doc, where every required iterator stands (conj_advance: the
+ * conjunction's own doc is not doc yet). */
+static bool near_match(conj *c, uint32_t doc)
 {
     size_t n = c->nreq;
     for (size_t k = 0; k < n; k++) {
@@ -308,14 +310,14 @@ static bool near_match(conj *c)
      * near + n - 1 (or all in one sentence). */
     uint32_t nsent = 0;
     if (c->near < 0) {
-        nsent = crible_index_sentences(c->ix, c->fnum, c->base.doc, c->sent, c->sent_cap);
+        nsent = crible_index_sentences(c->ix, c->fnum, doc, c->sent, c->sent_cap);
         if (nsent > c->sent_cap) {
             uint32_t *v = realloc(c->sent, nsent * sizeof *v);
             if (!v)
                 return false;
             c->sent = v;
             c->sent_cap = nsent;
-            nsent = crible_index_sentences(c->ix, c->fnum, c->base.doc, c->sent, c->sent_cap);
+            nsent = crible_index_sentences(c->ix, c->fnum, doc, c->sent, c->sent_cap);
         }
     }
     size_t *ix = calloc(n, sizeof *ix);
@@ -383,7 +385,7 @@ static uint32_t conj_advance(it *i, uint32_t target)
             continue;
         for (size_t k = 0; k < c->nexcl && !out; k++)
             out = adv(c->excl[k], d) == d;
-        if (!out && c->mode == 2 && !near_match(c))
+        if (!out && c->mode == 2 && !near_match(c, d))
             out = true;
         if (!out)
             return d;

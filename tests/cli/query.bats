@@ -162,6 +162,33 @@ count() { crible-query --count "$@" || true; }
     [ "$near" -gt 0 ] && [ "$near" -le "$sent" ] && [ "$sent" -le "$and" ] && [ "$near" -lt "$and" ]
 }
 
+@test "NEAR/s reads each candidate's own sentences, not the previous document's" {
+    # a: chat and chien in two sentences; b: in one.  b was checked against
+    # a's sentence starts (the conjunction's previous document): no hit.
+    printf '%s\n' '{"id":"a","text":"Le chat dort. Le chien aboie."}' \
+        '{"id":"b","text":"Un chat noir et un chien blanc jouent ensemble dans le jardin."}' \
+        '{"id":"c","text":"Rien ici. Un chat noir et un chien blanc. Fin."}' > "$BATS_TEST_TMPDIR/d.jsonl"
+    index_of "$BATS_TEST_TMPDIR/ix" "$BATS_TEST_TMPDIR/d.jsonl"
+    run -0 crible-query --tsv --no-snippet "$BATS_TEST_TMPDIR/ix" 'chat NEAR/s chien'
+    [ "$(echo "$output" | tail -n +2 | cut -f1 | sort | tr '\n' ' ')" = "b c " ]
+    run -0 crible-query --count "$BATS_TEST_TMPDIR/ix" 'chat NEAR/s chien'
+    [ "$output" = 2 ]
+}
+
+@test "NEAR/s answers the same on one segment and on many (reviews, -m 512K)" {
+    need_reviews
+    crible-read "$REVIEWS" | crible-index -q --analyze -m 512K -o "$BATS_TEST_TMPDIR/many"
+    run -0 crible-index stats "$BATS_TEST_TMPDIR/many"
+    [[ "$output" != *$'segments\t1\n'* ]]
+    for q in 'hôtel NEAR/s propre' 'film NEAR/s nul' 'personnel NEAR/s accueillant' '"très bon" NEAR/s film'; do
+        a=$(crible-query --tsv --no-snippet -n 1000 "$REVIEWS_IDX" "$q" | tail -n +2 | cut -f1 | sort)
+        b=$(crible-query --tsv --no-snippet -n 1000 "$BATS_TEST_TMPDIR/many" "$q" | tail -n +2 | cut -f1 | sort)
+        [ -n "$a" ] && [ "$a" = "$b" ] || { echo "$q differs"; false; }
+    done
+    # tripadvisor-03662: "L'hôtel ... les chambres ... sont propres et correctes."
+    [[ "$(crible-query --tsv --no-snippet -n 1000 "$REVIEWS_IDX" 'hôtel NEAR/s propre')" == *tripadvisor-03662* ]]
+}
+
 @test "NEAR takes prefix and fuzzy words: réalis* NEAR/3 film, film NEAR/5 acteru~" {
     need_reviews
     and=$(count "$REVIEWS_IDX" 'réalis* film')
