@@ -140,11 +140,11 @@ static crible_status write_failed(crible_error *err)
 }
 
 /* Writes p[0..n) to f: with write(2) on its descriptor after what stdio
- * holds of f (fflush), not through fwrite, whose copies into a 4 KiB
- * stdio buffer cost as much as the stream's own formatting (glibc: the
- * head and tail of each quarter megabyte copied by _IO_default_xsputn);
- * fwrite when f has no descriptor (fmemopen).  False on an error (errno
- * set by write: ENOSPC, EPIPE...). */
+ * holds of f (fflush), not through fwrite, which copies the head and tail
+ * of each quarter megabyte through stdio's 4 KiB buffer (glibc: 16.5 M
+ * instructions of crible-stem's 801 M on 3,000 press articles); fwrite
+ * when f has no descriptor (fmemopen).  False on an error (errno set by
+ * write: ENOSPC, EPIPE...). */
 static bool write_out(FILE *f, const char *p, size_t n)
 {
     int fd = fileno(f);
