@@ -178,8 +178,15 @@ static crible_status new_cells(stem_run *r, const crible_sentence *b, size_t t, 
     *o++ = '\t';
     *o++ = stop ? '1' : '0';
     size_t made = (size_t)(o - r->tails);
-    if (e)   /* kept for the next time (cells longer than the memo holds are not) */
+    if (e && made - *len <= CRIBLE_STEM_MEMO_MAX) {
+        /* kept for the next time in its first slot, what was there moved
+         * to its own second one (the slot of the hash's high half, which
+         * the entry keeps) */
+        crible_stem_memo_entry *second = crible_stem_memo_slot(r->memo, e->hash);
+        if (e->key_len && second != e)
+            *second = *e;
         crible_stem_memo_fill(e, norm, kl, h, r->tails + *len, made - *len, false, 0);
+    }
     *len = made;
     return CRIBLE_OK;
 }
@@ -221,9 +228,11 @@ static crible_status stem_block(stem_run *r, int col_norm, int col_type, crible_
             if (kl <= CRIBLE_STEM_MEMO_MAX) {
                 h = crible_bytes_hash(norm, (size_t)(tn - 1 - norm));
                 e = crible_stem_memo_slot(memo, h);
-                if (crible_stem_memo_holds(e, norm, kl, h)) {
-                    memcpy(r->tails + len, e->term, CRIBLE_STEM_MEMO_MAX + 1);
-                    len += e->term_len;
+                const crible_stem_memo_entry *f = e;
+                if (crible_stem_memo_holds(f, norm, kl, h) ||
+                    crible_stem_memo_holds(f = crible_stem_memo_slot(memo, h >> 32), norm, kl, h)) {
+                    memcpy(r->tails + len, f->term, CRIBLE_STEM_MEMO_MAX + 1);
+                    len += f->term_len;
                     continue;
                 }
             }
