@@ -9,12 +9,14 @@
  * once (crible_conllu_write_tails).
  *
  * Each distinct token is made once: a memo per language (stem_memo.h's
- * direct-mapped table, here keyed by the bytes "NORM\0TYPE" the reader
- * holds in a row, its value the cells "\tSTEM\tSTOP" as written) gives a
- * token met before its cells in one hash, one line and one copy, without
- * reading its type nor asking the stem bank; a token it does not hold
- * (its slot taken, NORM and TYPE not side by side in a block read whole,
- * or too long) goes the bank's way and is kept for the next time.
+ * table of 64-byte entries, here keyed by the bytes "NORM\0TYPE" the
+ * reader holds in a row, its value the cells "\tSTEM\tSTOP" as written,
+ * each key with two slots: the one of its hash, then the one of the
+ * hash's high half) gives a token met before its cells in one hash, one
+ * or two lines and one copy, without reading its type nor asking the
+ * stem bank; a token it does not hold (both slots taken, NORM and TYPE
+ * not side by side in a block read whole, or too long) goes the bank's
+ * way and is kept for the next time.
  */
 #include <jansson.h>
 #include <stdio.h>
