@@ -205,9 +205,12 @@ static crible_status on_sentence(void *ctx, const crible_token_sentence *s, crib
         size_t tl;
         bool stop;
         uint32_t word;
-        /* a word the memo holds (most): the bank's answer without its call */
-        const char *term = crible_stem_bank_token_memo_hashed(a->bank, memo, tk->norm, tk->norm_len,
-                                                              hs[i % MEMO_AHEAD], tk->type, &tl, &stop, &word);
+        /* a word the memo holds (most): the bank's answer without its call
+         * (hash 0: not a word the memo may hold, or one in 2^64) */
+        uint64_t h = hs[i % MEMO_AHEAD];
+        const char *term = h ? crible_stem_memo_get_hashed(memo, tk->norm, tk->norm_len, h, &tl, &stop, &word) : NULL;
+        if (!term)
+            term = crible_stem_bank_token_numbered(a->bank, tk->norm, tk->norm_len, tk->type, &tl, &stop, &word);
         if (!term)
             return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
         if (used + tl + 1 > terms_cap) {

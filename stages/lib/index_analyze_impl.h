@@ -45,7 +45,7 @@ typedef struct adoc {
  * gave: its terms in the dictionary, in one field.  Valid when its stamp
  * is the worker's, in any batch when they are all lasting terms.  16
  * bytes, four to a cache line: the array is read at random, one miss a
- * token (20-byte entries made a third of them two). */
+ * token (20-byte entries made a quarter of them two). */
 typedef struct aword {
     uint32_t stamp;
     uint16_t field;          /* fields past UINT16_MAX are not kept */

@@ -76,27 +76,17 @@ const crible_stem_memo *crible_stem_bank_memo(const crible_stem_bank *bank);
 
 /* crible_stem_bank_token_numbered, a word the memo holds (memo: the
  * bank's crible_stem_bank_memo, fetched once for many tokens) read inline
- * without the call.  _hashed: given h = crible_bytes_hash(norm, len) for
- * a word of 1 to CRIBLE_STEM_MEMO_MAX bytes (anything for another token),
- * computed ahead and its memo slot prefetched
- * (crible_stem_memo_prefetch). */
-static inline const char *crible_stem_bank_token_memo_hashed(crible_stem_bank *bank, const crible_stem_memo *memo,
-                                                             const char *norm, size_t len, uint64_t h,
-                                                             crible_token_type type, size_t *term_len, bool *stop,
-                                                             uint32_t *number)
-{
-    const char *term = memo && type == CRIBLE_TOKEN_WORD
-                           ? crible_stem_memo_get_hashed(memo, norm, len, h, term_len, stop, number)
-                           : NULL;
-    return term ? term : crible_stem_bank_token_numbered(bank, norm, len, type, term_len, stop, number);
-}
-
+ * without the call.  (A caller with many words may instead hash them
+ * ahead, prefetch their slots, crible_stem_memo_prefetch, and read them
+ * with crible_stem_memo_get_hashed, as the analyzer does.) */
 static inline const char *crible_stem_bank_token_memo(crible_stem_bank *bank, const crible_stem_memo *memo,
                                                       const char *norm, size_t len, crible_token_type type,
                                                       size_t *term_len, bool *stop, uint32_t *number)
 {
-    uint64_t h = memo && type == CRIBLE_TOKEN_WORD && len - 1 < CRIBLE_STEM_MEMO_MAX ? crible_bytes_hash(norm, len) : 0;
-    return crible_stem_bank_token_memo_hashed(bank, memo, norm, len, h, type, term_len, stop, number);
+    const char *term = memo && type == CRIBLE_TOKEN_WORD
+                           ? crible_stem_memo_get(memo, norm, len, term_len, stop, number)
+                           : NULL;
+    return term ? term : crible_stem_bank_token_numbered(bank, norm, len, type, term_len, stop, number);
 }
 
 /* Changes when the numbers above start over (another language selected,
