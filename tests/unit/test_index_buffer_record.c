@@ -24,7 +24,7 @@
 static void check_record(const ix_buf *rec, const char *json, const ix_docfield *fs, size_t nf)
 {
     const uint8_t *p = rec->data, *end = rec->data + rec->len;
-    uint64_t jl, n;
+    uint64_t jl = 0, n = 0;
     assert_true(ix_varint_get(&p, end, &jl));
     assert_int_equal(jl, strlen(json));
     assert_memory_equal(p, json, jl);
@@ -36,7 +36,7 @@ static void check_record(const ix_buf *rec, const char *json, const ix_docfield 
         assert_int_equal(nl, strlen(fs[f].name));
         assert_memory_equal(p, fs[f].name, nl);
         p += nl;
-        uint64_t nt;
+        uint64_t nt = 0;
         assert_true(ix_varint_get(&p, end, &nt));
         assert_int_equal(nt, fs[f].ntokens);
         uint32_t *a = calloc(nt + 1, sizeof *a), *e = calloc(nt + 1, sizeof *e);
