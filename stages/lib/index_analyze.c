@@ -233,8 +233,14 @@ crible_status crible_index_analyze_run(crible_index_analyze *a, crible_index_wri
                 if (!first_bad) {
                     first_bad = ds;
                     bad = *err;
-                    crible_error_prefix(&bad, "%s:%ld: document '%s'", shown ? shown : name, d->line,
-                                        (const char *)b->in.data + d->id.off);
+                    /* the writer's message may name the document already */
+                    const char *id = (const char *)b->in.data + d->id.off;
+                    char named[300];
+                    snprintf(named, sizeof named, "document '%s': ", id);
+                    if (strncmp(bad.message, named, strlen(named)) == 0)
+                        crible_error_prefix(&bad, "%s:%ld", shown ? shown : name, d->line);
+                    else
+                        crible_error_prefix(&bad, "%s:%ld: document '%s'", shown ? shown : name, d->line, id);
                 }
             } else if (ds) {
                 st = ds;

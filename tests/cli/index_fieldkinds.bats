@@ -75,7 +75,7 @@ answers() {
         '{"id":"b","text":"Une nouvelle étrange.","text.exact":"x"}' \
         '{"id":"c","text":"Un conte de fées."}' > "$T/docs.jsonl"
     run -4 crible-index -q --analyze -o "$T/ix" "$T/docs.jsonl"
-    [[ "$output" == *"docs.jsonl:2: document 'b'"*"text.exact"* ]]
+    [[ "$output" == *"docs.jsonl:2: document 'b': field 'text.exact' used as two kinds"* ]]
     run -0 crible-index check "$T/ix"
     run -0 crible-index stats "$T/ix"
     [[ "$output" == *$'documents\t2'* ]]
