@@ -181,63 +181,94 @@ static const char *kind_name(int kind)
          : kind == CRIBLE_FIELD_KEYWORD ? "keyword" : "number or date";
 }
 
-/* Whether field_get(name, kind) will succeed, and how many fields it adds
- * to *adds, looked at before a document changes anything: a document
- * refused for its fields leaves nothing of itself in the buffer.  A
- * keyword name held by a numeric field takes it over (the numbers move to
- * NAME#, crible_field_table_name in index.h); a number of a text or
- * keyword name goes to NAME# (numeric_name). */
-static bool field_can(const ix_membuf *b, const char *name, int kind, size_t *adds, crible_error *err)
+/* The fields a document will create, as fields_can plans them before it
+ * changes anything: each name (NUL-terminated in `names`) with its kind,
+ * the later ones first in a lookup (a keyword name that takes over a
+ * numeric one shadows it; the numbers' NAME# follows it); `created`: how
+ * many field_get will add to the buffer. */
+typedef struct fplan {
+    ix_buf names, ents;               /* ents: fplan_ent */
+    size_t created;
+} fplan;
+typedef struct fplan_ent { uint32_t off; int kind; } fplan_ent;
+
+/* The kind field `name` will have when the document's fields planned so
+ * far are made, -1 if none. */
+static int plan_kind(const ix_membuf *b, const fplan *p, const char *name)
 {
+    const fplan_ent *e = (const fplan_ent *)(void *)p->ents.data;
+    for (size_t k = p->ents.len / sizeof *e; k-- > 0;)
+        if (strcmp((const char *)p->names.data + e[k].off, name) == 0) return e[k].kind;
     int i = field_find(b, name, ix_hash_bytes(name, strlen(name), 3));
-    if (i < 0) {
-        (*adds)++;
-        if (strlen(name) <= 200 && b->nfields + *adds < IX_MAX_FIELDS - 1) return true;
-        crible_error_set(err, CRIBLE_EDATA, "field name too long or too many fields: '%.40s'", name);
-        return false;
-    }
-    int have = b->fields[i].kind;
-    if (have == kind) return true;
-    if (kind == CRIBLE_FIELD_KEYWORD && have == CRIBLE_FIELD_NUMERIC) {
-        char alt[300];
+    return i < 0 ? -1 : b->fields[i].kind;
+}
+
+static bool plan_put(fplan *p, const char *name, int kind)
+{
+    fplan_ent e = {0, kind};
+    return ix_buf_string(&p->names, name, strlen(name), &e.off) && ix_buf_add(&p->ents, &e, sizeof e);
+}
+
+/* Whether field_get(name, kind) will succeed once the fields planned
+ * before it are made (then planned too), looked at before a document
+ * changes anything: a document refused for its fields leaves nothing of
+ * itself in the buffer, even when it collides with itself ('text.exact'
+ * as metadata of a document whose text makes it).  A keyword name held by
+ * a numeric field takes it over (the numbers move to NAME#,
+ * crible_field_table_name in index.h); a number of a text or keyword name
+ * goes to NAME# (numeric_name). */
+static crible_status field_can(const ix_membuf *b, fplan *p, const char *name, int kind, crible_error *err)
+{
+    int have = plan_kind(b, p, name);
+    if (have == kind) return CRIBLE_OK;
+    char alt[300];
+    bool take = false;
+    if (have >= 0) {
         snprintf(alt, sizeof alt, "%s#", name);
-        if (field_find(b, alt, ix_hash_bytes(alt, strlen(alt), 3)) < 0) return (*adds)++, true;
+        if (kind != CRIBLE_FIELD_KEYWORD || have != CRIBLE_FIELD_NUMERIC || plan_kind(b, p, alt) >= 0)
+            return crible_error_set(err, CRIBLE_EDATA, "field '%s' used as two kinds (%s and %s)", name,
+                                    kind_name(have), kind_name(kind));
+        take = true;
     }
-    crible_error_set(err, CRIBLE_EDATA, "field '%s' used as two kinds (%s and %s)", name, kind_name(have),
-                     kind_name(kind));
-    return false;
+    if (strlen(name) > 200 || b->nfields + p->created >= IX_MAX_FIELDS - 1)
+        return crible_error_set(err, CRIBLE_EDATA, "field name too long or too many fields: '%.40s'", name);
+    if ((take && !plan_put(p, alt, CRIBLE_FIELD_NUMERIC)) || !plan_put(p, name, kind)) return nomem(err);
+    p->created++;
+    return CRIBLE_OK;
 }
 
 /* The name a number of metadata name goes under: NAME, or NAME# when NAME
- * is a text or keyword field. */
-static const char *numeric_name(const ix_membuf *b, const char *name, char alt[300])
+ * is a text or keyword field (in the buffer, or planned: p; nothing
+ * planned: the buffer's fields as they are). */
+static const char *numeric_name(const ix_membuf *b, const fplan *p, const char *name, char alt[300])
 {
-    int i = field_find(b, name, ix_hash_bytes(name, strlen(name), 3));
-    if (i < 0 || b->fields[i].kind == CRIBLE_FIELD_NUMERIC) return name;
+    int kind = plan_kind(b, p, name);
+    if (kind < 0 || kind == CRIBLE_FIELD_NUMERIC) return name;
     snprintf(alt, 300, "%s#", name);
     return alt;
 }
 
-/* field_can for all of a document's fields. */
+/* field_can for all of a document's fields, in the order ix_membuf_add
+ * gets them. */
 static crible_status fields_can(const ix_membuf *b, const ix_docfield *fields, size_t nfields, const ix_kv *kvs,
                                 size_t nkvs, crible_error *err)
 {
-    size_t adds = 0;
+    fplan p = {{0}, {0}, 0};
     char ename[300], alt[300];
-    if (!field_can(b, "_id", CRIBLE_FIELD_KEYWORD, &adds, err)) return err->status;
-    for (size_t i = 0; i < nfields; i++) {
+    crible_status st = field_can(b, &p, "_id", CRIBLE_FIELD_KEYWORD, err);
+    for (size_t i = 0; !st && i < nfields; i++) {
         snprintf(ename, sizeof ename, "%s.exact", fields[i].name);
-        if (!field_can(b, fields[i].name, CRIBLE_FIELD_TEXT, &adds, err) ||
-            !field_can(b, ename, CRIBLE_FIELD_EXACT, &adds, err))
-            return err->status;
+        if (!(st = field_can(b, &p, fields[i].name, CRIBLE_FIELD_TEXT, err)))
+            st = field_can(b, &p, ename, CRIBLE_FIELD_EXACT, err);
     }
-    for (size_t i = 0; i < nkvs; i++) {
-        if (kvs[i].term && !field_can(b, kvs[i].field, CRIBLE_FIELD_KEYWORD, &adds, err)) return err->status;
-        if (kvs[i].numeric &&
-            !field_can(b, numeric_name(b, kvs[i].field, alt), CRIBLE_FIELD_NUMERIC, &adds, err))
-            return err->status;
+    for (size_t i = 0; !st && i < nkvs; i++) {
+        if (kvs[i].term) st = field_can(b, &p, kvs[i].field, CRIBLE_FIELD_KEYWORD, err);
+        if (!st && kvs[i].numeric)
+            st = field_can(b, &p, numeric_name(b, &p, kvs[i].field, alt), CRIBLE_FIELD_NUMERIC, err);
     }
-    return CRIBLE_OK;
+    ix_buf_free(&p.names);
+    ix_buf_free(&p.ents);
+    return st;
 }
 
 /* A field's index by name (created at its first use; fields_can said it
@@ -831,8 +862,9 @@ crible_status ix_membuf_add(ix_membuf *b, ix_segw *segw, const char *id, const c
             if (!add_occurrence(b, kf, kv->term, strlen(kv->term), doc, false, 0, 0, false)) return nomem(err);
         }
         if (kv->numeric) {
+            static const fplan as_is;
             char alt[300];
-            int nf = field_get(b, numeric_name(b, kv->field, alt), CRIBLE_FIELD_NUMERIC, err);
+            int nf = field_get(b, numeric_name(b, &as_is, kv->field, alt), CRIBLE_FIELD_NUMERIC, err);
             if (nf < 0) return err->status;
             mfield *f = &b->fields[nf];
             if (!field_reserve(b, f, doc)) return nomem(err);
