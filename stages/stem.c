@@ -279,8 +279,16 @@ static crible_status stem_input(stem_run *r, const char *path, bool plain, cribl
     crible_status st = crible_conllu_reader_open(in, path, &reader, err);
     if (st == CRIBLE_OK)
         st = crible_conllu_reader_peek_header(reader, err);
-    if (st == CRIBLE_OK && crible_conllu_ncolumns(reader) == 0)
-        goto done;   /* empty input: nothing to add to */
+    if (st == CRIBLE_OK && crible_conllu_column(reader, "CRIBLE:NORM") < 0) {
+        /* no token stream header: an error, unless the input holds no block
+         * at all (empty input, whose columns the reader takes for plain
+         * CoNLL-U's: nothing to add to, as crible-entities) */
+        got = crible_conllu_read(reader, &r->s, err);
+        if (got < 0)
+            st = err->status;
+        else if (got == 0)
+            goto done;
+    }
     if (st == CRIBLE_OK)
         st = crible_conllu_require(reader, "CRIBLE:NORM", "run crible-tokenize first", &col_norm, err);
     if (st == CRIBLE_OK)
