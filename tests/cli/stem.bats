@@ -203,6 +203,16 @@ EOF
     crible-stem "$(T crlf)" | cmp - "$(T want)"
 }
 
+@test "a carriage return inside a cell is bad input named at its line (exit 4), not an internal error" {
+    doc r7 "Très déçu par la fin." | crible-tokenize > "$(T good)"
+    local n
+    n=$(awk '/^3\t/ { print NR; exit }' "$(T good)")   # "3	par	...	par	word"
+    awk -v n="$n" 'NR == n { gsub(/\tpar\t/, "\tp\rar\t") } { print }' "$(T good)" > "$(T cr)"
+    grep -q $'\tp\rar\tword$' "$(T cr)"
+    run -4 --separate-stderr crible-stem "$(T cr)"
+    [[ "$stderr" == "crible-stem: $(T cr):$n: "*"carriage return"* ]]
+}
+
 @test "a 50 MB line passes through, memory bounded" {
     python3 - "$(T big)" <<'EOF'
 import json, sys
