@@ -8,8 +8,8 @@
  * comments in one copy, each token line in one copy followed by the extra
  * cells; a block built otherwise is joined cell by cell.  A caller that
  * makes its extra cells itself hands them as one string per token
- * (crible_conllu_write_tails, crible-stem): row and cells copied 16 bytes
- * at a time, nothing checked byte by byte.
+ * (crible_conllu_write_tails, crible-stem): a row copied 32 bytes and its
+ * cells 16 bytes at a time, nothing checked byte by byte.
  */
 #define _GNU_SOURCE   /* F_SETPIPE_SZ (Linux) */
 #include "conllu.h"
@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #ifdef __SSE2__
@@ -143,8 +144,10 @@ static crible_status write_failed(crible_error *err)
  * holds of f (fflush), not through fwrite, which copies the head and tail
  * of each quarter megabyte through stdio's 4 KiB buffer (glibc: 16.5 M
  * instructions of crible-stem's 801 M on 3,000 press articles); fwrite
- * when f has no descriptor (fmemopen).  False on an error (errno set by
- * write: ENOSPC, EPIPE...). */
+ * when f has no descriptor (fmemopen).  A descriptor another program
+ * made non-blocking (a pipe or terminal shared with it) is waited for
+ * with poll, as a blocking one would be.  False on an error (errno set
+ * by write: ENOSPC, EPIPE...). */
 static bool write_out(FILE *f, const char *p, size_t n)
 {
     int fd = fileno(f);
@@ -156,6 +159,12 @@ static bool write_out(FILE *f, const char *p, size_t n)
         ssize_t k = write(fd, p, n);
         if (k < 0 && errno == EINTR)
             continue;
+        if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+            if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+                return false;
+            continue;   /* writable, or an error the next write reports */
+        }
         if (k <= 0)
             return false;
         p += k;

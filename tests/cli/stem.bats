@@ -203,6 +203,30 @@ EOF
     crible-stem "$(T crlf)" | cmp - "$(T want)"
 }
 
+@test "a non-blocking standard output (a pipe another program set O_NONBLOCK) is waited for, not an error" {
+    seq 2000 | awk '{ printf "{\"id\":\"d%d\",\"text\":\"Très déçu par la fin, mais l%cété reste beau.\"}\n", $1, 39 }' |
+        crible-tokenize > "$(T good)"
+    crible-stem "$(T good)" > "$(T want)"
+    [ "$(wc -c < "$(T want)")" -gt 300000 ]   # more than a pipe holds
+    python3 - "$(T good)" "$(T got)" <<'EOF'
+import fcntl, os, subprocess, sys, time
+r, w = os.pipe()
+fcntl.fcntl(w, fcntl.F_SETFL, fcntl.fcntl(w, fcntl.F_GETFL) | os.O_NONBLOCK)
+p = subprocess.Popen(["crible-stem", sys.argv[1]], stdout=w)
+os.close(w)
+time.sleep(0.5)          # the pipe fills: write(2) says EAGAIN
+with open(sys.argv[2], "wb") as out:
+    while True:
+        d = os.read(r, 65536)
+        if not d:
+            break
+        out.write(d)
+        time.sleep(0.002)
+sys.exit(p.wait())
+EOF
+    cmp "$(T got)" "$(T want)"
+}
+
 @test "a carriage return inside a cell is bad input named at its line (exit 4), not an internal error" {
     doc r7 "Très déçu par la fin." | crible-tokenize > "$(T good)"
     local n
