@@ -109,8 +109,10 @@ crible_status crible_index_analyze_open(const crible_index_analyze_options *o, c
         t.sentences = true;
         worker *c = &a->workers[i];
         st = crible_analyzer_open(&t, o->stem, &c->an, err);
-        if (!st) a->nworkers++;
-        ixa_lasting_open(&c->lasting);   /* none: only slower */
+        if (!st) {
+            a->nworkers++;
+            ix_interner_open(&c->in);   /* none: only slower */
+        }
         if (!st && o->entities) st = crible_entities_load(o->entities_config, o->entities_section, NULL, &c->ent, err);
     }
     if (!st && !(a->settings = settings_json(o))) st = crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
@@ -129,10 +131,9 @@ void crible_index_analyze_free(crible_index_analyze *a)
         crible_analyzer_free(a->workers[i].an);
         crible_entities_free(a->workers[i].ent);
         free(a->workers[i].etoks);
-        free(a->workers[i].dslots);
         free(a->workers[i].words);
         ix_dictres_free(&a->workers[i].lres);
-        ixa_lasting_free(&a->workers[i].lasting);
+        ix_interner_free(&a->workers[i].in);
         ix_docmeta_free(&a->workers[i].meta);
     }
     free(a->workers);

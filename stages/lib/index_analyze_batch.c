@@ -16,8 +16,9 @@
 void ixa_batch_clear(batch *b)
 {
     b->in.len = b->docs.len = b->spans.len = 0;
-    b->fields.len = b->sents.len = b->toks.len = b->pool.len = b->recs.len = 0;
-    b->tterms.len = b->dterms.len = b->dfield.len = b->res.len = 0;
+    b->fields.len = b->sents.len = b->toks.len = b->recs.len = 0;
+    b->tterms.len = b->res.len = 0;
+    ix_termset_clear(&b->own);
     b->ents.len = b->epool.len = 0;
     ix_kvlist_clear(&b->kv);
     b->ndocs = b->ngood = 0;
@@ -33,24 +34,22 @@ void ixa_batch_free(batch *b)
     ix_buf_free(&b->fields);
     ix_buf_free(&b->sents);
     ix_buf_free(&b->toks);
-    ix_buf_free(&b->pool);
     ix_buf_free(&b->recs);
     ix_buf_free(&b->rec);
     ix_buf_free(&b->ents);
     ix_buf_free(&b->epool);
     ix_kvlist_free(&b->kv);
     ix_buf_free(&b->tterms);
-    ix_buf_free(&b->dterms);
-    ix_buf_free(&b->dfield);
+    ix_termset_free(&b->own);
     ix_buf_free(&b->res);
 }
 
 /* After a huge document, a slot gives its memory back. */
 void ixa_batch_trim(batch *b)
 {
-    ix_buf *all[] = {&b->in,   &b->docs, &b->spans, &b->fields, &b->sents, &b->toks,
-                     &b->pool, &b->recs, &b->rec,   &b->ents,   &b->epool,
-                     &b->tterms, &b->dterms, &b->dfield, &b->res};
+    ix_buf *all[] = {&b->in,       &b->docs,      &b->spans,      &b->fields,     &b->sents,
+                     &b->toks,     &b->recs,      &b->rec,        &b->ents,       &b->epool,
+                     &b->own.pool, &b->own.terms, &b->own.field, &b->tterms,     &b->res};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         if (all[i]->cap > 16 * (size_t)CRIBLE_INDEX_ANALYZE_BATCH) ix_buf_free(all[i]);
     if (b->kv.pool.cap > 16 * (size_t)CRIBLE_INDEX_ANALYZE_BATCH) ix_kvlist_free(&b->kv);

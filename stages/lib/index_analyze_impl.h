@@ -18,6 +18,7 @@
 #include "index_buffer.h"
 #include "index_format.h"
 #include "index_metadata.h"
+#include "index_termdict.h"
 #include "tokenize_options.h"
 
 /* A field's tokens are crible_index_tokens (their offsets; stem and norm
@@ -53,19 +54,6 @@ typedef struct aword {
     ix_tokterm terms;
 } aword;
 
-/* A worker's lasting terms (intern): written by the worker only past
- * the count a batch was handed (what the index thread reads), never
- * moved nor changed: fixed arrays. */
-#define LASTING_POOL (2u << 20)   /* their bytes */
-typedef struct lasting {
-    ix_dterm *terms;         /* IX_DICT_LASTING */
-    uint32_t *field;         /* of each */
-    char *pool;              /* LASTING_POOL */
-    uint64_t *slots;         /* 2 IX_DICT_LASTING: key << 32 | number + 1, 0 free */
-    uint32_t n;
-    size_t pool_len;
-} lasting;
-
 /* An entity found by the tagger: its index field and value in `epool`. */
 typedef struct aent { uint32_t type, field, value; } aent;
 
@@ -74,11 +62,11 @@ typedef struct batch {
     ix_buf in;               /* the documents' strings, copied */
     ix_buf docs;             /* adoc */
     ix_buf spans;            /* aspan per option field per document (len SIZE_MAX: absent) */
-    ix_buf fields, sents, toks, pool, recs, rec;
+    ix_buf fields, sents, toks, recs, rec;
     ix_buf ents, epool;      /* aent, their strings (entity tagging only) */
     ix_kvlist kv;            /* the documents' metadata values (index_metadata.h) */
     ix_buf tterms;           /* ix_tokterm per token */
-    ix_buf dterms, dfield;   /* the dictionary: ix_dterm, and the field of each (u32) */
+    ix_termset own;          /* the dictionary's own terms (the worker's interner's lasting ones beside) */
     ix_buf res;              /* its resolutions (2 pointers a term) */
     ix_termdict dict;
     size_t ndocs, ngood;     /* documents read; analysed (the rest failed) */
@@ -107,11 +95,9 @@ typedef struct worker {
     ix_docmeta meta;                   /* a document's JSON, read for its metadata values */
     crible_entities_token *etoks;      /* a sentence's tokens, for the tagger */
     size_t etoks_cap;
-    lasting lasting;                   /* the lasting terms of its dictionary */
+    ix_interner in;                    /* numbers the terms: its lasting ones and each batch's own */
     ix_dictres lres;                   /* the index thread's resolutions of them (its own) */
     uint32_t batchno;                  /* batches analysed, 1 to UINT16_MAX (aword.batch) */
-    uint64_t *dslots;                  /* the batch's own terms: key << 32 | term number + 1, 0 free */
-    size_t dcap;
     aword *words;                      /* by word number: a word's terms in the dictionary */
     size_t nwords;
     uint32_t stamp;                    /* of the words valid now: changes with the batch and epoch */
@@ -138,8 +124,6 @@ void ixa_batch_trim(batch *b);
 void ixa_batch_fill(queue *q, batch *b);
 
 /* index_analyze_worker.c */
-void ixa_lasting_open(lasting *l);
-void ixa_lasting_free(lasting *l);
 /* A worker thread: fills, analyses and finishes batches until the queue
  * stops (arg: its worker). */
 void *ixa_work(void *arg);

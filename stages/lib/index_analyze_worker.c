@@ -2,9 +2,9 @@
  * index_analyze_worker.c - an analysis worker of the in-process path
  * (index_analyze_impl.h): it analyses a batch on its own analyzer into
  * flat arrays (fields, sentences, tokens, and each token's numbers in the
- * batch's dictionary of distinct terms and normal forms, whose first
- * IX_DICT_LASTING terms last from batch to batch), tags its entities when
- * asked, and finishes it off the index thread (each document's metadata
+ * batch's dictionary of distinct terms and normal forms, numbered by
+ * its interner, index_termdict.h, whose first IX_DICT_LASTING terms last
+ * from batch to batch), tags its entities when asked, and finishes it off the index thread (each document's metadata
  * values and stored record, as the writer would make them) unless the
  * index thread waits and is lent them.
  */
@@ -18,115 +18,6 @@
 #include "tok_stream.h"
 
 static uint32_t offset32(size_t v) { return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v; }
-
-/* Whether a[0..n) and b[0..n) are the same bytes (short terms: inline). */
-static inline bool same_bytes(const char *a, const char *b, size_t n)
-{
-    for (; n >= 8; a += 8, b += 8, n -= 8) {
-        uint64_t x, y;
-        memcpy(&x, a, 8);
-        memcpy(&y, b, 8);
-        if (x != y) return false;
-    }
-    while (n--)
-        if (*a++ != *b++) return false;
-    return true;
-}
-
-/* Grows the batch's table of terms (at most half full). */
-static bool dslots_grow(worker *c, size_t count)
-{
-    if ((count + 1) * 2 <= c->dcap) return true;
-    size_t cap = c->dcap ? c->dcap * 2 : 4096;
-    uint64_t *t = calloc(cap, sizeof *t);
-    if (!t) return false;
-    for (size_t i = 0; i < c->dcap; i++) {
-        if (!c->dslots[i]) continue;
-        size_t j = (c->dslots[i] >> 32) & (cap - 1);
-        while (t[j]) j = (j + 1) & (cap - 1);
-        t[j] = c->dslots[i];
-    }
-    free(c->dslots);
-    c->dslots = t;
-    c->dcap = cap;
-    return true;
-}
-
-/* The number of field f's term s[0..n) (cut by ix_term_len) in the
- * dictionary, added if new: among the worker's lasting terms (numbers
- * below IX_DICT_LASTING, kept from batch to batch: the first ones met,
- * while there is room), else among the batch's own.  A slot holds the
- * term's key (its hash and field mixed) above its number + 1 (0: free),
- * so that a probe reads a term only when the keys agree. */
-static bool intern(worker *c, batch *b, uint32_t f, const char *s, size_t n, uint32_t *id)
-{
-    size_t len = ix_term_len(s, n);
-    uint32_t h = ix_term_hash(s, len), key = h ^ f * 0x85ebca6bu;
-    lasting *l = &c->lasting;
-    size_t lj = 0;
-    if (l->slots) {
-        lj = key & (2 * IX_DICT_LASTING - 1);
-        for (uint64_t v; (v = l->slots[lj]); lj = (lj + 1) & (2 * IX_DICT_LASTING - 1)) {
-            if ((uint32_t)(v >> 32) != key) continue;
-            uint32_t e = (uint32_t)v - 1;
-            const ix_dterm *t = &l->terms[e];
-            if (t->len == len && l->field[e] == f && same_bytes(l->pool + t->off, s, len)) {
-                *id = e;
-                return true;
-            }
-        }
-        if (l->n < IX_DICT_LASTING && l->pool_len + len + 1 <= LASTING_POOL) {   /* a new lasting term */
-            l->terms[l->n] = (ix_dterm){(uint32_t)l->pool_len, (uint32_t)len, h};
-            memcpy(l->pool + l->pool_len, s, len);
-            l->pool[l->pool_len + len] = 0;
-            l->pool_len += len + 1;
-            l->field[l->n] = f;
-            l->slots[lj] = (uint64_t)key << 32 | (l->n + 1);
-            *id = l->n++;
-            return true;
-        }
-    }
-    size_t count = COUNT(b->dterms, ix_dterm);
-    if (!dslots_grow(c, count)) return false;
-    const char *pool = (const char *)b->pool.data;
-    size_t j = key & (c->dcap - 1);
-    for (uint64_t v; (v = c->dslots[j]); j = (j + 1) & (c->dcap - 1)) {
-        if ((uint32_t)(v >> 32) != key) continue;
-        uint32_t e = (uint32_t)v - 1;
-        const ix_dterm *t = &AT(b->dterms, ix_dterm, e);
-        if (t->len == len && AT(b->dfield, uint32_t, e) == f && same_bytes(pool + t->off, s, len)) {
-            *id = IX_DICT_LASTING + e;
-            return true;
-        }
-    }
-    ix_dterm t = {0, (uint32_t)len, h};
-    if (count >= IX_TOKTERM_DIFFER - IX_DICT_LASTING - 1 || !ix_buf_string(&b->pool, s, len, &t.off) ||
-        !ix_buf_add(&b->dterms, &t, sizeof t) || !ix_buf_u32(&b->dfield, f))
-        return false;
-    c->dslots[j] = (uint64_t)key << 32 | ((uint32_t)count + 1);
-    *id = IX_DICT_LASTING + (uint32_t)count;
-    return true;
-}
-
-void ixa_lasting_free(lasting *l)
-{
-    free(l->terms);
-    free(l->field);
-    free(l->pool);
-    free(l->slots);
-    memset(l, 0, sizeof *l);
-}
-
-/* The lasting terms' memory (NULL slots: none, every term is the
- * batch's).  Pages of the arrays not reached are never touched. */
-void ixa_lasting_open(lasting *l)
-{
-    l->terms = malloc(IX_DICT_LASTING * sizeof *l->terms);
-    l->field = malloc(IX_DICT_LASTING * sizeof *l->field);
-    l->pool = malloc(LASTING_POOL);
-    l->slots = calloc(2 * IX_DICT_LASTING, sizeof *l->slots);
-    if (!l->terms || !l->field || !l->pool || !l->slots) ixa_lasting_free(l);
-}
 
 /* Room for word number w (c->words[w - 1]; zeroed: stamp 0 is never
  * valid). */
@@ -265,12 +156,12 @@ static crible_status on_sentence(void *ctx, const crible_analyzed_token *t, size
         }
         tt->stem = UINT32_MAX;
         if (t[i].term_len && !(t[i].term_len == 1 && t[i].term[0] == '_')) {   /* else no stem: not indexed */
-            if (!intern(c, b, field, t[i].term, t[i].term_len, &tt->stem)) goto nomem;
+            if (!ix_intern(&c->in, &b->own, field, t[i].term, t[i].term_len, &tt->stem)) goto nomem;
             /* the normal form the writer takes: "_" or empty is the stem */
             if ((t[i].norm_len == 1 && t[i].norm[0] == '_') || !t[i].norm_len ||
                 (t[i].norm_len == t[i].term_len && !memcmp(t[i].norm, t[i].term, t[i].term_len)))
                 tt->norm = tt->stem;
-            else if (intern(c, b, field, t[i].norm, t[i].norm_len, &tt->norm))
+            else if (ix_intern(&c->in, &b->own, field, t[i].norm, t[i].norm_len, &tt->norm))
                 tt->norm |= IX_TOKTERM_DIFFER;
             else
                 goto nomem;
@@ -323,11 +214,9 @@ static bool add_metadata(worker *c, batch *b, adoc *d)
 static bool finish_batch(worker *c, batch *b, bool lend)
 {
     const queue *q = c->q;
-    uint32_t nterms = (uint32_t)COUNT(b->dterms, ix_dterm);
-    if (!ix_buf_reserve(&b->res, 2 * (size_t)nterms * sizeof(void *) + 1)) return false;
-    b->dict = (ix_termdict){(const char *)b->pool.data, (const ix_dterm *)(void *)b->dterms.data, nterms,
-                            (void **)(void *)b->res.data, UINT64_MAX,
-                            c->lasting.pool, c->lasting.terms, c->lasting.n, &c->lres};
+    size_t nterms = COUNT(b->own.terms, ix_dterm);
+    if (!ix_buf_reserve(&b->res, 2 * nterms * sizeof(void *) + 1)) return false;
+    ix_interner_dict(&c->in, &b->own, (void **)(void *)b->res.data, &c->lres, &b->dict);
     const char *in = (const char *)b->in.data;
     for (size_t i = 0; i < b->ngood; i++) {
         adoc *d = &AT(b->docs, adoc, i);
@@ -358,7 +247,6 @@ static void analyse(worker *c, batch *b)
 {
     const crible_tokenize_options *topt = c->q->topt;
     c->b = b;
-    if (c->dcap) memset(c->dslots, 0, c->dcap * sizeof *c->dslots);   /* a new dictionary */
     if (!c->stamp) forget_words(c);   /* the first batch: stamp 1 (0 is never valid) */
     if (++c->batchno > UINT16_MAX) {   /* what the words gave in the last ones: forgotten if not lasting */
         forget_words(c);
@@ -421,6 +309,7 @@ void *ixa_work(void *arg)
             b->ngood = 0;
             b->st = crible_error_set(&b->err, CRIBLE_ENOMEM, "out of memory");
         }
+        ix_interner_forget(&c->in, &b->own);   /* the next batch's dictionary starts empty */
         if (!b->st && read_st) {   /* the read error comes after the documents read */
             b->st = read_st;
             b->err = read_err;
