@@ -5,14 +5,18 @@
  * complete, so a malformed or cut document is never indexed.
  *
  * A thread of its own reads the stream up to AHEAD blocks ahead (ahead_*) and
- * does there what needs no index: it parses the blocks, copies each
- * block's stems and normal forms into one string area with their byte
- * offsets read (digest: crible_index_doc_tokens takes a block at once),
- * and follows the documents as the writer builds them (adoc: their fields
- * in order, each one's offsets), so that when one ends it makes its
- * stored record and metadata values (ix_stored_record, ix_docmeta_values:
- * what the writer's crible_index_doc_end would make, the same bytes) and
- * hands them with the block that ends it.  The index thread keeps the
+ * does there what needs no index: it parses the blocks and follows the
+ * documents as the writer builds them (adoc: their fields in order, each
+ * one's offsets), so that when one ends it makes its stored record and
+ * metadata values (ix_stored_record, ix_docmeta_values: what the writer's
+ * crible_index_doc_end would make, the same bytes) and hands them with the
+ * block that ends it.  A document with a `# crible.doc` and an id is
+ * followed whole: its tokens' stems and normal forms are numbered by an
+ * interner (index_termdict.h) and its fields handed with its end
+ * (crible_index_doc_field_terms); another one's blocks are digested one
+ * at a time, their stems and normal forms copied into one string area with
+ * their byte offsets read (crible_index_doc_tokens takes a block at once).
+ * Both ways give the same segment bytes.  The index thread keeps the
  * order of the calls and every decision about a document (a bad field, an
  * empty id, a cut stream): what it was handed only spares it work.
  */
