@@ -176,3 +176,72 @@ EOF
     [ "$n" -ge 1 ] && [ "$n" = "$(ls "$T/whole" | grep -c '^seg-')" ]
     [ "$(crible-index stats "$T/whole" | awk -F'\t' '$1=="documents"{print $2}')" = 2500 ]
 }
+
+@test "index_stream: documents followed whole and given by blocks, mixed in one stream, give the same index" {
+    # half the documents have a `# crible.doc` (followed whole, their terms
+    # numbered by the interner), half not (a block at a time), in one
+    # stream; some are refused half-way (a bad field name), some are empty,
+    # and long distinct terms fill the interner's lasting pool before its
+    # 65,536 terms: the segments must be those of the stream without any
+    # `# crible.doc`, flush after flush
+    python3 - "$T/mixed.conllu" "$T/blocks.conllu" <<'EOF'
+import random, sys
+rnd = random.Random(11)
+head = ("# global.columns = ID FORM CRIBLE:START CRIBLE:END CRIBLE:NORM CRIBLE:TYPE CRIBLE:STEM CRIBLE:STOP\n"
+        "# crible.version = 1\n")
+common = ["grève", "cheminots", "réforme", "retraites", "manifestation", "syndicats", "été", "élève"]
+letters = "abcdeéèfgilmnoprstuç"
+def word():
+    if rnd.random() < 0.2:   # about 3 MB of distinct long terms
+        return "".join(rnd.choice(letters) for _ in range(rnd.randint(100, 200)))
+    if rnd.random() < 0.6:
+        return rnd.choice(common)
+    return "".join(rnd.choice(letters) for _ in range(rnd.randint(3, 11)))
+mixed, blocks = open(sys.argv[1], "w"), open(sys.argv[2], "w")
+for f in (mixed, blocks):
+    f.write(head)
+n = 1500
+for d in range(n):
+    out = [["# newdoc id = w%d\n" % d], ["# newdoc id = w%d\n" % d]]
+    if rnd.random() < 0.5:
+        out[0].append('# crible.doc = {"id":"w%d"}\n' % d)
+    bad = rnd.random() < 0.03
+    nb = 0 if rnd.random() < 0.03 else rnd.randint(1, 5)
+    for b in range(nb):
+        field = rnd.choice(["", "", "text", "title", "résumé"])
+        if bad and b == nb // 2:
+            field = "_bad"
+        rows = []
+        for k in range(rnd.randint(0, 30)):
+            w = word()
+            stem = "_" if rnd.random() < 0.05 else w[:6] if len(w) < 100 or rnd.random() < 0.5 else w
+            norm = rnd.choice(["_", w, w, w.upper()])
+            rows.append("%d\t%s\t%d\t%d\t%s\tword\t%s\t0\n" % (k + 1, w, 3 * k, 3 * k + 2, norm, stem))
+        block = ("# crible.field = %s\n" % field if field else "") + "".join(rows) + "\n"
+        if not rows and not field and b:
+            continue
+        for o in out:
+            o.append(block)
+    if nb == 0:   # an empty document: its comments alone
+        for o in out:
+            o.append("\n")
+    mixed.write("".join(out[0]))
+    blocks.write("".join(out[1]))
+for f in (mixed, blocks):
+    f.write("# crible.end = %d\n\n" % n)
+EOF
+    printf 'index:\n  merge_factor: 100\n' > "$T/nomerge.yaml"
+    run --separate-stderr crible-index -c "$T/nomerge.yaml" -m 2M -o "$T/mixed" "$T/mixed.conllu"
+    [ "$status" -eq 4 ]   # the documents with a bad field
+    [[ "$stderr" == *"mixed.conllu:"*"bad field name '_bad'"* ]]
+    [[ "$stderr" =~ \(([0-9]+)\ segments\ written ]] && [ "${BASH_REMATCH[1]}" -ge 5 ]
+    run -4 crible-index -q -c "$T/nomerge.yaml" -m 2M -o "$T/blocks" "$T/blocks.conllu"
+    n=0
+    for s in "$T/blocks"/seg-*; do
+        cmp "$s" "$T/mixed/${s##*/}"
+        n=$((n + 1))
+    done
+    [ "$n" -ge 5 ] && [ "$n" = "$(ls "$T/mixed" | grep -c '^seg-')" ]
+    docs=$(crible-index stats "$T/mixed" | awk -F'\t' '$1=="documents"{print $2}')
+    [ "$docs" -gt 1400 ] && [ "$docs" -lt 1500 ]
+}
