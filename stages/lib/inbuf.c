@@ -5,6 +5,8 @@
 #include "inbuf.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +22,28 @@ void crible_inbuf_free(crible_inbuf *in)
     free(in->buf);
     in->buf = NULL;
     in->start = in->end = in->cap = 0;
+}
+
+/* Whether a read that failed with errno e is to be tried again: a
+ * descriptor another program made non-blocking (a pipe or terminal
+ * shared with it) has nothing yet, or a signal came. */
+static bool again(int e)
+{
+    return e == EAGAIN || e == EWOULDBLOCK || e == EINTR;
+}
+
+/* Waits until f's descriptor has something to read (or its end, or an
+ * error the next read reports); false when it cannot (no descriptor,
+ * poll failed: errno set). */
+static bool wait_readable(FILE *f)
+{
+    struct pollfd pfd = {.fd = fileno(f), .events = POLLIN};
+    if (pfd.fd < 0)
+        return false;
+    while (poll(&pfd, 1, -1) < 0)
+        if (errno != EINTR)
+            return false;
+    return true;
 }
 
 long long crible_inbuf_fill(crible_inbuf *in, size_t room, crible_error *err)
@@ -45,6 +69,13 @@ long long crible_inbuf_fill(crible_inbuf *in, size_t room, crible_error *err)
     }
     errno = 0;
     size_t n = fread(in->buf + in->end, 1, in->cap - in->end, in->f);
+    while (n == 0 && ferror(in->f) && again(errno) && wait_readable(in->f)) {
+        clearerr(in->f);
+        errno = 0;
+        n = fread(in->buf + in->end, 1, in->cap - in->end, in->f);
+    }
+    if (n > 0 && ferror(in->f) && again(errno))
+        clearerr(in->f);   /* the next fill waits for the rest */
     in->end += n;
     memset(in->buf + in->end, 0, in->slack);
     if (n == 0) {

@@ -227,6 +227,27 @@ EOF
     cmp "$(T got)" "$(T want)"
 }
 
+@test "a non-blocking standard input (a pipe another program set O_NONBLOCK) is waited for, not a read error" {
+    seq 2000 | awk '{ printf "{\"id\":\"d%d\",\"text\":\"Très déçu par la fin, mais l%cété reste beau.\"}\n", $1, 39 }' |
+        crible-tokenize > "$(T good)"
+    crible-stem "$(T good)" > "$(T want)"
+    python3 - "$(T good)" "$(T got)" <<'EOF'
+import fcntl, os, subprocess, sys, threading, time
+r, w = os.pipe()
+fcntl.fcntl(r, fcntl.F_SETFL, fcntl.fcntl(r, fcntl.F_GETFL) | os.O_NONBLOCK)
+with open(sys.argv[2], "wb") as out:
+    p = subprocess.Popen(["crible-stem"], stdin=r, stdout=out)
+os.close(r)
+data = open(sys.argv[1], "rb").read()
+for i in range(0, len(data), 8192):   # slower than the reader: read(2) says EAGAIN
+    os.write(w, data[i:i + 8192])
+    time.sleep(0.002)
+os.close(w)
+sys.exit(p.wait())
+EOF
+    cmp "$(T got)" "$(T want)"
+}
+
 @test "a carriage return inside a cell is bad input named at its line (exit 4), not an internal error" {
     doc r7 "Très déçu par la fin." | crible-tokenize > "$(T good)"
     local n
