@@ -29,7 +29,10 @@ struct crible_searcher {
     crible_query_options opts;
     size_t nshards;
     crible_index **shards;
-    uint64_t maxdoc;          /* summed: BM25's N */
+    uint64_t maxdoc;          /* live documents, summed: BM25's N */
+    bool deletes;             /* a shard has deleted documents: the
+                               * statistics (N, df, lengths) count only
+                               * live ones (query_plan.c, add_fields) */
     size_t nfields;
     qfield *fields;
     crible_query_analyzer *analyzer;

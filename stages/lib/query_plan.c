@@ -130,6 +130,33 @@ static bool pnode_add(builder *b, pnode *n, pnode *c, uint8_t role)
 
 /* --- terms ------------------------------------------------------------- */
 
+/* The live documents holding term t of field f in every shard: a
+ * segment's df counts deleted documents until a merge, a postings cursor
+ * skips them.  Read only when a shard has deletions, so that the scores
+ * are the same however the documents were added, replaced and deleted
+ * (tests/tools/index_diff.py); df (the dictionaries' sum) if a cursor
+ * cannot open. */
+static uint64_t live_df(const crible_searcher *s, const qfield *qf, const char *t, size_t len,
+                        bool exact, uint64_t df)
+{
+    uint64_t live = 0;
+    for (size_t sh = 0; sh < s->nshards; sh++) {
+        int num = qf->num[sh];
+        if (num < 0)
+            continue;
+        crible_postings *pc;
+        crible_error e;
+        crible_status st = exact ? crible_postings_open_exact(s->shards[sh], num, t, len, &pc, &e)
+                                 : crible_postings_open(s->shards[sh], num, t, len, &pc, &e);
+        if (st != CRIBLE_OK)
+            return df;
+        while (crible_postings_next(pc) != CRIBLE_DOC_NONE)
+            live++;
+        crible_postings_close(pc);
+    }
+    return live;
+}
+
 /* Adds (or finds) term `t` of field f; returns its index, or -1 if no
  * shard has it (then nothing is added) or on error. */
 /* Appends n bytes to the growable *v (len *n_, capacity *cap; on the stack
@@ -246,6 +273,8 @@ static long add_term(builder *b, int f, const char *t, size_t len, bool exact, u
                 }
             }
         }
+        if (s->deletes && df)
+            df = live_df(s, qf, t, len, exact, df);
         memcpy(val, &df, sizeof df);
         memcpy(val + sizeof df, &max_tf, sizeof max_tf);
         if (memo)

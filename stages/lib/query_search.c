@@ -109,6 +109,29 @@ static crible_status add_fields(crible_searcher *s, size_t shard, crible_error *
     return CRIBLE_OK;
 }
 
+/* Takes the shard's deleted documents out of its fields' lengths (the
+ * segments count them until a merge): BM25's avgdl over live documents,
+ * whatever way they were indexed. */
+static void remove_deleted(crible_searcher *s, size_t shard, uint32_t maxdoc)
+{
+    crible_index *ix = s->shards[shard];
+    for (uint32_t d = 0; d < maxdoc; d++) {
+        if (!crible_index_is_deleted(ix, d))
+            continue;
+        for (size_t g = 0; g < s->nfields; g++) {
+            qfield *f = &s->fields[g];
+            if (f->kind != CRIBLE_FIELD_TEXT || f->num[shard] < 0)
+                continue;
+            uint32_t dl = crible_index_doc_length(ix, f->num[shard], d);
+            if (dl == 0)
+                continue;
+            if (f->doc_count)
+                f->doc_count--;
+            f->sum_length -= dl < f->sum_length ? dl : f->sum_length;
+        }
+    }
+}
+
 crible_status crible_searcher_open(const char *const *dirs, size_t ndirs,
                                    const crible_query_options *opts,
                                    crible_searcher **out, crible_error *err)
@@ -144,7 +167,9 @@ crible_status crible_searcher_open(const char *const *dirs, size_t ndirs,
             break;
         crible_index_info info;
         crible_index_get_info(s->shards[i], &info);
-        s->maxdoc += info.maxdoc;
+        s->maxdoc += info.live_docs;
+        if (info.live_docs < info.maxdoc)
+            s->deletes = true;
         if (i > 0 && strcmp(crible_index_analysis(s->shards[i]),
                             crible_index_analysis(s->shards[0])) != 0)
             st = crible_error_set(err, CRIBLE_EINDEX,
@@ -154,6 +179,12 @@ crible_status crible_searcher_open(const char *const *dirs, size_t ndirs,
     }
     for (size_t i = 0; i < ndirs && st == CRIBLE_OK; i++)
         st = add_fields(s, i, err);
+    for (size_t i = 0; i < ndirs && st == CRIBLE_OK && s->deletes; i++) {
+        crible_index_info info;
+        crible_index_get_info(s->shards[i], &info);
+        if (info.live_docs < info.maxdoc)
+            remove_deleted(s, i, info.maxdoc);
+    }
     for (size_t i = 0; i < s->nfields; i++)
         s->fields[i].avgdl = s->fields[i].doc_count
                                  ? (double)s->fields[i].sum_length / (double)s->fields[i].doc_count
