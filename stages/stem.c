@@ -69,7 +69,6 @@ typedef struct stem_run {
     crible_stem_memo *memos[8];
     int nmemos;
     crible_stem_memo *memo;   /* the selected language's; NULL: none (a 9th language) */
-    const char *input;        /* the input being read, as messages name it */
 } stem_run;
 
 /* The memo of the language the bank has selected (made on its first
@@ -172,10 +171,6 @@ static crible_status new_cells(stem_run *r, const crible_sentence *b, size_t t, 
         bad |= crible_conllu_cell_stop((unsigned char)term[i]);
         o[i] = term[i];
     }
-    if (bad && strchr(norm, '\r'))   /* the careful path keeps a CR inside a line */
-        return crible_error_set(err, CRIBLE_EDATA, "%s:%ld: a carriage return in token %zu's "
-                                "CRIBLE:NORM: a cell cannot hold one", r->input,
-                                b->line + (long)(b->ncomments + t), t + 1);
     if (bad)
         return crible_error_set(err, CRIBLE_EINTERNAL,
                                 "a cell cannot hold a TAB or a line break: '%.40s'", term);
@@ -282,8 +277,6 @@ static crible_status stem_input(stem_run *r, const char *path, bool plain, cribl
     crible_conllu_reader *reader = NULL;
     int col_norm = -1, col_type = -1, got;
     crible_status st = crible_conllu_reader_open(in, path, &reader, err);
-    if (st == CRIBLE_OK)
-        r->input = crible_conllu_reader_name(reader);
     if (st == CRIBLE_OK)
         st = crible_conllu_reader_peek_header(reader, err);
     if (st == CRIBLE_OK && crible_conllu_column(reader, "CRIBLE:NORM") < 0) {

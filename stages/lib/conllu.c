@@ -321,6 +321,12 @@ static int next_line(crible_conllu_reader *r, crible_error *err)
                          r->name, r->lineno, (long)strlen(r->line) + 1);
         return -1;
     }
+    const char *cr = memchr(r->line, '\r', n);   /* a line may end with CR LF, not hold a CR */
+    if (cr) {
+        crible_error_set(err, CRIBLE_EDATA, "%s:%ld: a carriage return at byte %ld of the line",
+                         r->name, r->lineno, (long)(cr - r->line) + 1);
+        return -1;
+    }
     size_t bad = crible_utf8_invalid_offset(r->line, n);
     if (bad < n) {
         crible_error_set(err, CRIBLE_EDATA, "%s:%ld: invalid UTF-8 at byte %zu of the line",

@@ -248,14 +248,18 @@ EOF
     cmp "$(T got)" "$(T want)"
 }
 
-@test "a carriage return inside a cell is bad input named at its line (exit 4), not an internal error" {
+@test "a carriage return inside a line (a cell, a comment) is bad input named at its line (exit 4), not an internal error" {
     doc r7 "Très déçu par la fin." | crible-tokenize > "$(T good)"
     local n
     n=$(awk '/^3\t/ { print NR; exit }' "$(T good)")   # "3	par	...	par	word"
     awk -v n="$n" 'NR == n { gsub(/\tpar\t/, "\tp\rar\t") } { print }' "$(T good)" > "$(T cr)"
     grep -q $'\tp\rar\tword$' "$(T cr)"
     run -4 --separate-stderr crible-stem "$(T cr)"
-    [[ "$stderr" == "crible-stem: $(T cr):$n: "*"carriage return"* ]]
+    [[ "$stderr" == "crible-stem: $(T cr):$n: a carriage return at byte 4 of the line"* ]]
+    n=$(grep -n '^# text = ' "$(T good)" | cut -d: -f1)
+    sed "${n}s/déçu/d\ré/" "$(T good)" > "$(T crc)"
+    run -4 --separate-stderr crible-stem "$(T crc)"
+    [[ "$stderr" == "crible-stem: $(T crc):$n: a carriage return at byte 17 of the line"* ]]
 }
 
 @test "a 50 MB line passes through, memory bounded" {
