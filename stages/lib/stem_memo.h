@@ -12,6 +12,12 @@
  * press articles, 8,192 entries missed 17 % of the words, 16,384 miss
  * 12 % (32,768: 8 %, but twice the L2).
  *
+ * crible-stem keeps tables of its own (stages/stem.c, one a language):
+ * the same entries keyed by the bytes "NORM\0TYPE" of a token line,
+ * valued by its cells "\tSTEM\tSTOP" as written, each key in two slots
+ * (the slot of the hash of NORM alone, then that of its high half);
+ * `word` unused.
+ *
  * Entry (64 bytes): hash (the high 32 bits of crible_bytes_hash), the
  * word's number in the bank's word-map cache (stem_bank.h: 1 + its
  * number, 0: none), key length (0: empty), term length, stop flag, one
