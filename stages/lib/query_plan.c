@@ -261,6 +261,11 @@ static long add_term(builder *b, int f, const char *t, size_t len, bool exact, u
                 if (st.max_tf > max_tf)
                     max_tf = st.max_tf;
             }
+            /* a segment without the norm may hold it as its pure stem:
+             * that stem's tf bounds it there too */
+            if (num != qf->num[sh] && qf->num[sh] >= 0 &&
+                crible_index_term(s->shards[sh], qf->num[sh], t, len, &st) && st.max_tf > max_tf)
+                max_tf = st.max_tf;
         }
         if (exact && df == 0) {
             /* The exact field omits a norm equal to its stem: look there. */
@@ -273,7 +278,10 @@ static long add_term(builder *b, int f, const char *t, size_t len, bool exact, u
                 }
             }
         }
-        if (s->deletes && df)
+        /* =word: a segment leaves out of its exact field a norm equal to
+         * its pure stem, so the exact dictionaries' df depends on how the
+         * documents fell into segments: count the documents instead */
+        if ((s->deletes || exact) && df)
             df = live_df(s, qf, t, len, exact, df);
         memcpy(val, &df, sizeof df);
         memcpy(val + sizeof df, &max_tf, sizeof max_tf);
@@ -555,6 +563,47 @@ static void walk_dicts(builder *b, int f, bool exact, const char *pat, size_t le
     }
 }
 
+/* Whether norm is a written form somewhere: an exact field (or, where a
+ * segment leaves out a norm equal to its pure stem, that stem) holds it. */
+static bool is_form(const crible_searcher *s, const qfield *qf, const char *t, size_t len)
+{
+    for (size_t sh = 0; sh < s->nshards; sh++) {
+        crible_postings *pc;
+        crible_error e;
+        if (qf->num[sh] < 0 ||
+            crible_postings_open_exact(s->shards[sh], qf->num[sh], t, len, &pc, &e) != CRIBLE_OK)
+            continue;
+        bool any = crible_postings_next(pc) != CRIBLE_DOC_NONE;
+        crible_postings_close(pc);
+        if (any)
+            return true;
+    }
+    return false;
+}
+
+/* The written forms (NORM) near pat: the exact fields' terms, and the stem
+ * terms near pat that are forms.  A segment's exact field leaves out a
+ * norm whose stem term is pure (only ever written that way in it), so
+ * whether "homme" is in it depends on which documents share the segment:
+ * without the second walk, hotle~2 found "homme" on one segment and not on
+ * 180 (tests/tools/index_diff.py). */
+static void walk_forms(builder *b, int f, const char *pat, size_t len,
+                       const crible_fuzzy_options *fo, strset *forms)
+{
+    walk_dicts(b, f, true, pat, len, fo, forms);
+    strset stems = {.limit = forms->limit};
+    walk_dicts(b, f, false, pat, len, fo, &stems);
+    for (size_t i = 0; i < stems.n && !failed(b); i++) {
+        bool known = false;
+        for (size_t j = 0; j < forms->n && !known; j++)
+            known = forms->len[j] == stems.len[i] && !memcmp(forms->v[j], stems.v[i], stems.len[i]);
+        if (!known && is_form(b->s, &b->s->fields[f], stems.v[i], stems.len[i]) &&
+            !strset_add(forms, stems.v[i], stems.len[i]))
+            oom(b);
+    }
+    strset_free(&stems);
+}
+
 /* The stem of a form found in a NORM dictionary (analysed like a word). */
 static void add_stems_of_forms(builder *b, pnode *slot, int f, const strset *forms,
                                uint32_t word, bool weak)
@@ -615,7 +664,7 @@ static void text_token_terms(builder *b, pnode *slot, int f, const crible_qtoken
                 walk_dicts(b, f, false, tok->stem, strlen(tok->stem), &fo, &stems);
         } else {
             walk_dicts(b, f, false, tok->stem, strlen(tok->stem), &fo, &stems);
-            walk_dicts(b, f, true, tok->norm, strlen(tok->norm), &fo, &forms);
+            walk_forms(b, f, tok->norm, strlen(tok->norm), &fo, &forms);
         }
         for (size_t i = 0; i < stems.n && !failed(b); i++)
             slot_add(b, slot, add_term(b, f, stems.v[i], stems.len[i], false, word, weak));
@@ -642,10 +691,10 @@ static void text_token_terms(builder *b, pnode *slot, int f, const crible_qtoken
         found_other |= slot->nterm > before;
     }
     if (slot->nterm == 0 && !failed(b)) {
-        walk_dicts(b, f, true, tok->norm, strlen(tok->norm), &fo, &forms);
+        walk_forms(b, f, tok->norm, strlen(tok->norm), &fo, &forms);
         lig = ligatures(tok->norm);
         if (lig)
-            walk_dicts(b, f, true, lig, strlen(lig), &fo, &forms);
+            walk_forms(b, f, lig, strlen(lig), &fo, &forms);
         free(lig);
         add_stems_of_forms(b, slot, f, &forms, word, weak);
     }

@@ -74,6 +74,7 @@ QUERIES = [
     ("hotle~2", None),
     ("=victimes", None),
     ("=romans", None),
+    ("=homme", None),
     ("heros", None),
     ("cinema", None),
     ("ecrivain", None),
@@ -102,7 +103,8 @@ QUERIES = [
     ("president", None),
     ("title:macron", None),
 ]
-QUICK_QUERIES = [q for i, q in enumerate(QUERIES) if i % 2 == 0 or "NEAR" in q[0]]
+QUICK_QUERIES = [q for i, q in enumerate(QUERIES)
+                 if i % 2 == 0 or "NEAR" in q[0] or q[0].startswith("=")]
 
 
 def run(cmd, **kw):
