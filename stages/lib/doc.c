@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define READER_SPANS 32
+
 struct crible_doc_reader {
     FILE *in;
     char *name;
@@ -20,6 +22,7 @@ struct crible_doc_reader {
     bool lazy;
     char *work;           /* lazy documents: a copy of the line (json_fast.h) */
     size_t work_cap;
+    crible_json_span spans[READER_SPANS];   /* a lazy document's members (crible_doc.spans) */
 };
 
 void crible_doc_reader_set_lazy(crible_doc_reader *r, bool lazy)
@@ -51,9 +54,25 @@ const char *crible_doc_string(const crible_doc *doc, const char *name, size_t *l
     }
     const char *s;
     size_t n;
-    if (!doc->work || !crible_json_member_find(doc->raw, doc->raw_len, name, &s, &n))
+    if (!doc->work)
         return NULL;
+    if (doc->spans) {
+        crible_json_spans_strings(doc->spans, doc->nspans, &name, 1, &s, &n);
+        if (!s)
+            return NULL;
+    } else if (!crible_json_member_find(doc->raw, doc->raw_len, name, &s, &n)) {
+        return NULL;
+    }
     return lazy_string(doc, s, n, len);
+}
+
+void crible_doc_strings(const crible_doc *doc, const char *const *names, size_t k, const char **strs,
+                        size_t *lens)
+{
+    if (doc->spans)
+        crible_json_spans_strings(doc->spans, doc->nspans, names, k, strs, lens);
+    else
+        crible_json_doc_strings(doc->raw, doc->raw_len, names, k, strs, lens);
 }
 
 /* raw[0..len) without the blank space around it. */
@@ -204,9 +223,15 @@ int crible_doc_read(crible_doc_reader *r, crible_doc *doc, crible_error *err)
             return -1;
         }
         crible_json_doc m;
-        if (r->lazy && crible_json_doc_scan(r->line, len, &m) && m.id == CRIBLE_JSON_STRING &&
-            m.text == CRIBLE_JSON_STRING && read_lazy(r, len, &m, doc))
+        size_t nspans;
+        if (r->lazy && crible_json_doc_scan_spans(r->line, len, &m, r->spans, READER_SPANS, &nspans) &&
+            m.id == CRIBLE_JSON_STRING && m.text == CRIBLE_JSON_STRING && read_lazy(r, len, &m, doc)) {
+            if (nspans <= READER_SPANS) {   /* the spans point into r->line, which raw is a part of */
+                doc->spans = r->spans;
+                doc->nspans = nspans;
+            }
             return 1;
+        }
         json_error_t jerr;
         json_t *json = json_loadb(r->line, len, 0, &jerr);
         char where[512];

@@ -47,6 +47,11 @@ typedef struct crible_doc {
     /* Private: the lazy reader's copy of raw, where crible_doc_string
      * unescapes members in place; NULL for a document with a JSON tree. */
     char *work;
+    /* Private: a lazy document's top-level members in raw, as its scan
+     * found them (crible_json_span, json_fast.h); NULL when it has more
+     * than the reader keeps. */
+    const struct crible_json_span *spans;
+    size_t nspans;
 } crible_doc;
 
 typedef struct crible_doc_reader crible_doc_reader;
@@ -69,6 +74,14 @@ void crible_doc_reader_set_lazy(crible_doc_reader *reader, bool lazy);
  * *len its length, which counts any \u0000), or NULL if absent or not a
  * string.  Valid until the document is freed or the reader reads again. */
 const char *crible_doc_string(const crible_doc *doc, const char *name, size_t *len);
+
+/* For a lazy document (doc->work not NULL): the spans in doc->raw of its
+ * top-level string members names[0..k) (still escaped: strs[i] NULL when
+ * absent or not a string), as crible_json_doc_strings (json_fast.h) gives
+ * them, without reading the line again when the reader kept its members
+ * (documents of up to 32 members). */
+void crible_doc_strings(const crible_doc *doc, const char *const *names, size_t k, const char **strs,
+                        size_t *lens);
 
 /* Reads the next document into *doc (which the caller frees with
  * crible_doc_free).  Returns 1 for a document, 0 at the end of input, -1 on

@@ -84,7 +84,7 @@ static bool add_lazy(batch *b, const crible_tokenize_options *topt, crible_doc *
     size_t lens[LAZY_NAMES];
     names[0] = "lang";
     for (size_t f = 0; f < topt->nfields; f++) names[f + 1] = topt->fields[f];
-    crible_json_doc_strings(doc->raw, doc->raw_len, names, topt->nfields + 1, strs, lens);
+    crible_doc_strings(doc, names, topt->nfields + 1, strs, lens);
     bool ok = true;
     d->lang.len = SIZE_MAX;
     if (strs[0]) {

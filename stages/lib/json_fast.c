@@ -322,11 +322,22 @@ static bool is_key(const crible_json_member *m, const char *name, size_t len)
     return m->key_len == len && memcmp(m->key, name, len) == 0;
 }
 
+/* crible_json_doc_scan_spans' walk: the document, and the spans kept. */
+typedef struct doc_walk {
+    crible_json_doc *d;
+    crible_json_span *spans;
+    size_t cap, n;
+} doc_walk;
+
 static bool doc_member(const crible_json_member *m, void *ctx)
 {
-    crible_json_doc *d = ctx;
+    doc_walk *w = ctx;
+    crible_json_doc *d = w->d;
     if (m->key_escaped)
         return false;   /* "\u0069d" is "id": let jansson read it */
+    if (w->n < w->cap)
+        w->spans[w->n] = (crible_json_span){m->key, m->value, m->key_len, m->value_len, m->kind};
+    w->n++;
     crible_json_kind *slot;
     if (is_key(m, "id", 2)) {
         slot = &d->id;
@@ -348,16 +359,46 @@ static bool doc_member(const crible_json_member *m, void *ctx)
     return true;
 }
 
-bool crible_json_doc_scan(const char *s, size_t n, crible_json_doc *d)
+bool crible_json_doc_scan_spans(const char *s, size_t n, crible_json_doc *d, crible_json_span *spans, size_t cap,
+                                size_t *nspans)
 {
     memset(d, 0, sizeof *d);
-    if (!crible_json_object_walk(s, n, doc_member, d))
+    doc_walk w = {d, spans, cap, 0};
+    *nspans = 0;
+    if (!crible_json_object_walk(s, n, doc_member, &w))
         return false;
+    *nspans = w.n;
     if (d->id != CRIBLE_JSON_STRING)
         d->id_str = NULL;
     if (d->text != CRIBLE_JSON_STRING)
         d->text_str = NULL;
     return true;
+}
+
+bool crible_json_doc_scan(const char *s, size_t n, crible_json_doc *d)
+{
+    size_t nspans;
+    return crible_json_doc_scan_spans(s, n, d, NULL, 0, &nspans);
+}
+
+void crible_json_spans_strings(const crible_json_span *spans, size_t nspans, const char *const *names, size_t k,
+                               const char **strs, size_t *lens)
+{
+    for (size_t i = 0; i < k; i++)
+        strs[i] = NULL;
+    if (k > CRIBLE_JSON_DOC_STRINGS_MAX)
+        k = CRIBLE_JSON_DOC_STRINGS_MAX;
+    for (size_t i = 0; i < k; i++) {
+        size_t len = strlen(names[i]);
+        for (size_t j = nspans; j-- > 0;)   /* the last one counts */
+            if (spans[j].key_len == len && memcmp(spans[j].key, names[i], len) == 0) {
+                if (spans[j].kind == CRIBLE_JSON_STRING) {
+                    strs[i] = spans[j].value;
+                    lens[i] = spans[j].value_len;
+                }
+                break;
+            }
+    }
 }
 
 typedef struct find {

@@ -96,6 +96,27 @@ typedef struct crible_json_doc {
  * keys compare as bytes.  *d is undefined when false. */
 bool crible_json_doc_scan(const char *s, size_t n, crible_json_doc *d);
 
+/* A top-level member of a line crible_json_doc_scan accepted: its key's
+ * bytes (never escaped there) and its value's span as the walker gives it
+ * (a STRING's between its quotes, still escaped). */
+typedef struct crible_json_span {
+    const char *key, *value;
+    size_t key_len, value_len;
+    crible_json_kind kind;
+} crible_json_span;
+
+/* crible_json_doc_scan that also keeps the spans of the first `cap`
+ * top-level members, in their order, into spans[]; *nspans gets how many
+ * members the line has (more than cap: the rest not kept).  So a caller
+ * that needs several members does not read the line again. */
+bool crible_json_doc_scan_spans(const char *s, size_t n, crible_json_doc *d, crible_json_span *spans, size_t cap,
+                                size_t *nspans);
+
+/* crible_json_doc_strings on the spans crible_json_doc_scan_spans kept of
+ * all of a line's members: the same answers, without reading the line. */
+void crible_json_spans_strings(const crible_json_span *spans, size_t nspans, const char *const *names, size_t k,
+                               const char **strs, size_t *lens);
+
 /* On a line crible_json_doc_scan accepted: the span (between the quotes,
  * still escaped) of the last top-level member `name` if its value is a
  * string (jansson keeps the last of duplicate keys); false when absent or

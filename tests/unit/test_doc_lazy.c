@@ -2,8 +2,10 @@
  * test_doc_lazy.c - the lazy document reader (doc.h, json_fast.h): the
  * string members it reads from a JSON line without a tree must be exactly
  * jansson's, line by line, on French documents with escapes, duplicate
- * keys, nested values holding quotes and braces, and \u escapes; and the
- * lines it does not vouch for must get jansson's checks and messages.
+ * keys, nested values holding quotes and braces, and \u escapes, whether
+ * the reader kept the line's members (crible_doc_strings: up to 32) or
+ * reads it again; and the lines it does not vouch for must get jansson's
+ * checks and messages.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +18,7 @@
 #include <string.h>
 
 #include "doc.h"
+#include "json_fast.h"
 
 static const char *const lines[] = {
     "{\"id\":\"rev-1\",\"title\":\"Déçu\",\"rating\":2,\"text\":\"Pas bon du tout.\"}",
@@ -27,15 +30,24 @@ static const char *const lines[] = {
     "{ \"id\" : \"g\" , \"text\" : \"espaces 😍 \\ud83d\\ude0d\" , \"x\" : true }",
 };
 
+/* A lazy reader of in[0..n) (*f: to close after it). */
+static crible_doc_reader *lazy_reader(const char *in, size_t n, FILE **f)
+{
+    *f = fmemopen((void *)in, n, "r");
+    assert_non_null(*f);
+    crible_doc_reader *r;
+    crible_error err = {0};
+    assert_int_equal(crible_doc_reader_open(*f, "t.jsonl", &r, &err), CRIBLE_OK);
+    crible_doc_reader_set_lazy(r, true);
+    return r;
+}
+
 static void check_line(const char *line, bool lazy)
 {
     static const char *const names[] = {"id", "text", "title", "summary", "meta", "absent"};
-    FILE *f = fmemopen((void *)line, strlen(line), "r");
-    assert_non_null(f);
-    crible_doc_reader *r;
+    FILE *f;
+    crible_doc_reader *r = lazy_reader(line, strlen(line), &f);
     crible_error err = {0};
-    assert_int_equal(crible_doc_reader_open(f, "t.jsonl", &r, &err), CRIBLE_OK);
-    crible_doc_reader_set_lazy(r, true);
     crible_doc d;
     if (crible_doc_read(r, &d, &err) != 1)
         fail_msg("%s: %s", line, err.message);
@@ -60,6 +72,14 @@ static void check_line(const char *line, bool lazy)
         assert_int_equal(got[n], '\0');
     }
     assert_string_equal(d.id, json_string_value(json_object_get(j, "id")));
+    if (lazy) {   /* the members the reader kept, or the line read again: the same spans */
+        const char *a[6], *b[6];
+        size_t al[6], bl[6];
+        crible_doc_strings(&d, names, 6, a, al);
+        crible_json_doc_strings(d.raw, d.raw_len, names, 6, b, bl);
+        for (size_t i = 0; i < 6; i++)
+            if (a[i] != b[i] || (a[i] && al[i] != bl[i])) fail_msg("%s: crible_doc_strings on %s", line, names[i]);
+    }
     json_decref(j);
     crible_doc_free(&d);
     crible_doc_reader_close(r);
@@ -79,11 +99,9 @@ static void test_lazy_documents(void **state)
     const char in[] = "{\"id\":\"a\",\"text\":\"Très bien.\"}\n"
                       "{\"id\":7,\"text\":\"entier\"}\n"
                       "{\"id\":\"\",\"text\":\"vide\"}\n";
-    FILE *f = fmemopen((void *)in, sizeof in - 1, "r");
-    crible_doc_reader *r;
+    FILE *f;
+    crible_doc_reader *r = lazy_reader(in, sizeof in - 1, &f);
     crible_error err = {0};
-    assert_int_equal(crible_doc_reader_open(f, "t.jsonl", &r, &err), CRIBLE_OK);
-    crible_doc_reader_set_lazy(r, true);
     crible_doc d;
     assert_int_equal(crible_doc_read(r, &d, &err), 1);
     assert_null(d.json);                       /* no tree */
@@ -103,11 +121,40 @@ static void test_lazy_documents(void **state)
     fclose(f);
 }
 
+/* A line of more members than the reader keeps is read again, with the
+ * same answers; one of up to 32 is not. */
+static void test_many_members(void **state)
+{
+    (void)state;
+    char line[4096];
+    for (int members = 30; members <= 40; members += 10) {
+        size_t n = (size_t)snprintf(line, sizeof line, "{\"id\":\"m\",\"summary\":\"premier\"");
+        for (int i = 0; i < members - 4; i++)
+            n += (size_t)snprintf(line + n, sizeof line - n, ",\"k%d\":\"valeur n\\u00b0%d\"", i, i);
+        snprintf(line + n, sizeof line - n, ",\"text\":\"Été\",\"summary\":\"d\\u00e9rnier\"}");
+        check_line(line, true);
+        FILE *f;
+        crible_doc_reader *r = lazy_reader(line, strlen(line), &f);
+        crible_error err = {0};
+        crible_doc d;
+        assert_int_equal(crible_doc_read(r, &d, &err), 1);
+        assert_null(d.json);
+        assert_int_equal(d.spans != NULL, members <= 32);
+        size_t len;
+        assert_string_equal(crible_doc_string(&d, "summary", &len), "dérnier");   /* the last one */
+        assert_string_equal(crible_doc_string(&d, "k3", &len), "valeur n°3");
+        crible_doc_free(&d);
+        crible_doc_reader_close(r);
+        fclose(f);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_members_as_jansson),
         cmocka_unit_test(test_lazy_documents),
+        cmocka_unit_test(test_many_members),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -43,7 +43,10 @@ static bool collect_key(const crible_json_member *m, void *ctx)
 
 /* On a line crible_json_doc_scan accepts, crible_json_doc_strings gives
  * what crible_json_member_find gives, for the first keys and two names
- * absent (or present: "lang", "title"). */
+ * absent (or present: "lang", "title"); and so does
+ * crible_json_spans_strings on the spans crible_json_doc_scan_spans kept
+ * (which accepts the same lines, with the same document, and keeps the
+ * first members only when there are more than it has room for). */
 static void strings_agree(const char *s, size_t n)
 {
     crible_json_doc d;
@@ -65,6 +68,27 @@ static void strings_agree(const char *s, size_t n)
             fail_msg("crible_json_doc_strings and crible_json_member_find disagree on '%s': %.*s", names[i],
                      (int)n, s);
     }
+    crible_json_span spans[64], few[2];
+    size_t nspans = 0, nfew = 0;
+    crible_json_doc d2, d3;
+    if (!crible_json_doc_scan_spans(s, n, &d2, spans, 64, &nspans) ||
+        !crible_json_doc_scan_spans(s, n, &d3, few, 2, &nfew))
+        fail_msg("crible_json_doc_scan_spans refuses what crible_json_doc_scan accepts: %.*s", (int)n, s);
+    if (memcmp(&d, &d2, sizeof d) != 0 || memcmp(&d, &d3, sizeof d) != 0 || nfew != nspans)
+        fail_msg("crible_json_doc_scan_spans reads another document: %.*s", (int)n, s);
+    for (size_t i = 0; i < nfew && i < 2; i++)
+        if (few[i].key != spans[i].key || few[i].key_len != spans[i].key_len || few[i].value != spans[i].value ||
+            few[i].value_len != spans[i].value_len || few[i].kind != spans[i].kind)
+            fail_msg("the first spans differ: %.*s", (int)n, s);
+    if (nspans > 64)
+        return;
+    const char *sstrs[8];
+    size_t slens[8];
+    crible_json_spans_strings(spans, nspans, names, k.n, sstrs, slens);
+    for (size_t i = 0; i < k.n; i++)
+        if (sstrs[i] != strs[i] || (strs[i] && slens[i] != lens[i]))
+            fail_msg("crible_json_spans_strings and crible_json_doc_strings disagree on '%s': %.*s", names[i],
+                     (int)n, s);
 }
 
 /* The oracle must agree; returns whether the member walker accepted. */
