@@ -11,8 +11,10 @@
  * Documents.  A snapshot numbers its documents 0 .. maxdoc-1 (segment after
  * segment, in MANIFEST order).  Deleted documents (tombstones, replaced ids)
  * keep their number until a merge; postings cursors skip them, and
- * crible_index_is_deleted() says so for the rest.  Statistics (df, lengths)
- * count deleted documents until a merge, as Lucene's do.
+ * crible_index_is_deleted() says so for the rest.  The index's statistics
+ * (df, lengths) count deleted documents until a merge, as Lucene's do; the
+ * searcher (query_search.c) takes them out, so scores do not depend on
+ * merges.
  *
  * Fields.  Every document member becomes one or more fields, each a number
  * 0 .. nfields-1, found by name with crible_index_field():
