@@ -223,6 +223,12 @@ crible_status crible_postings_open_located(const crible_index *ix, int field, co
 crible_status crible_postings_open_exact(const crible_index *ix, int field,
                                          const char *norm, size_t len,
                                          crible_postings **out, crible_error *err);
+/* crible_postings_open (exact: crible_postings_open_exact) in the one
+ * segment holding document `doc` only: what a hit's positions need, one
+ * dictionary lookup instead of one a segment.  Its documents are that
+ * segment's (doc among them if it holds the term). */
+crible_status crible_postings_open_at(const crible_index *ix, int field, const char *term, size_t len,
+                                      bool exact, uint32_t doc, crible_postings **out, crible_error *err);
 void crible_postings_close(crible_postings *p);
 
 /* The next document, or CRIBLE_DOC_NONE at the end. */

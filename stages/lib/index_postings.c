@@ -881,6 +881,28 @@ crible_status crible_postings_open_exact(const crible_index *ix, int field, cons
     return CRIBLE_OK;
 }
 
+crible_status crible_postings_open_at(const crible_index *ix, int field, const char *term, size_t len,
+                                      bool exact, uint32_t doc, crible_postings **out, crible_error *err)
+{
+    crible_status st = postings_new(ix, out, err);
+    uint32_t local;
+    const ix_segment *s = doc < ix->maxdoc ? ix_index_segment_of(ix, doc, &local) : NULL;
+    if (st || !s || field < 0 || (size_t)field >= ix->nfields) return st;
+    if (ix->fields[field].kind == CRIBLE_FIELD_EXACT) {
+        exact = true;
+        field = ix->fields[field].stem_field;
+        if (field < 0) return CRIBLE_OK;
+    }
+    if (exact) {
+        add_exact(*out, s, field, ix->fields[field].exact_field, (const uint8_t *)term, len);
+    } else if (s->local[field] >= 0) {
+        const ix_segfield *f = &s->fields[s->local[field]];
+        ix_term t;
+        if (ix_dict_lookup(f, (const uint8_t *)term, len, &t)) add_cursor(*out, s, f, &t, -1, &t);
+    }
+    return CRIBLE_OK;
+}
+
 void crible_postings_close(crible_postings *p)
 {
     if (!p) return;

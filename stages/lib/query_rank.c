@@ -99,8 +99,7 @@ crible_status rank_explain(crible_searcher *s, plan *p, uint32_t shard, uint32_t
         if (num < 0 || t->hl_only)
             continue;
         crible_postings *pc;
-        crible_status st = t->exact ? crible_postings_open_exact(ix, num, t->term, t->len, &pc, err)
-                                    : crible_postings_open(ix, num, t->term, t->len, &pc, err);
+        crible_status st = crible_postings_open_at(ix, num, t->term, t->len, t->exact, doc, &pc, err);
         if (st != CRIBLE_OK)
             return st;
         if (crible_postings_advance(pc, doc) == doc) {

@@ -395,10 +395,8 @@ static crible_status match_positions(crible_searcher *s, plan *p, uint32_t shard
         qterm *t = &p->terms[i];
         if (t->field != f)
             continue;
-        crible_postings *pc;
-        crible_status st = t->exact
-            ? crible_postings_open_exact(s->shards[shard], num, t->term, t->len, &pc, err)
-            : crible_postings_open(s->shards[shard], num, t->term, t->len, &pc, err);
+        crible_postings *pc;   /* in doc's segment only: a lookup a term, not one a segment */
+        crible_status st = crible_postings_open_at(s->shards[shard], num, t->term, t->len, t->exact, doc, &pc, err);
         if (st != CRIBLE_OK)
             return st;
         if (crible_postings_advance(pc, doc) == doc) {
