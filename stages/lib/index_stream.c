@@ -305,6 +305,7 @@ typedef struct ahead {
     cols c;                   /* the read-ahead thread's (known after the first block) */
     bool have_cols;
     adoc d;
+    size_t held;              /* bytes the dfields handed to slots hold (dfields_bytes) */
     ix_interner in;           /* the terms of the documents followed whole */
     uint32_t *norm_stem;      /* per lasting normal form: the stem last met with it (UINT32_MAX: none) */
     char (*names)[64];        /* the field names met, numbered (afield.fno) */
@@ -381,6 +382,35 @@ done:
     ix_docmeta_release(&d->meta);
 }
 
+/* The bytes a dfields' buffers hold (0 for none). */
+static size_t dfields_bytes(const dfields *df)
+{
+    if (!df) return 0;
+    size_t n = df->own.pool.cap + df->own.terms.cap + df->own.field.cap + df->res.cap;
+    for (size_t i = 0; i < DOC_FIELDS; i++)
+        n += df->fields[i].toks.cap + df->fields[i].terms.cap + df->fields[i].sents.cap;
+    return n;
+}
+
+/* The dfields of the slots hold at most this many bytes in all beyond
+ * the one in use: a dfields grows to the longest document it held, and
+ * AHEAD + 1 of them rotate (a novel's documents of 10,000 bytes and more
+ * kept resident: crible-index --memory 16M on the token stream of 312 MB
+ * of press + reviews + novels peaked at 118 MB, 108 MB with this bound). */
+#define HELD_MAX ((size_t)8 << 20)
+
+/* Frees a dfields' buffers, keeping the dfields (for its next document). */
+static void dfields_shrink(dfields *df)
+{
+    for (size_t i = 0; i < DOC_FIELDS; i++) {
+        ix_buf_free(&df->fields[i].toks);
+        ix_buf_free(&df->fields[i].terms);
+        ix_buf_free(&df->fields[i].sents);
+    }
+    ix_termset_free(&df->own);
+    ix_buf_free(&df->res);
+}
+
 /* The document followed ends: what was made of it into m, its fields
  * handed whole (m's dfields, if any, taken back for the next one). */
 static void adoc_make(ahead *a, made *m)
@@ -396,6 +426,7 @@ static void adoc_make(ahead *a, made *m)
     if (!df->failed && !ix_buf_reserve(&df->res, 2 * nown * sizeof(void *) + 1)) df->failed = true;
     ix_interner_dict(&a->in, &df->own, (void **)(void *)df->res.data, &a->lres, &df->dict);
     m->whole = d->doc;
+    a->held = a->held + dfields_bytes(df) - dfields_bytes(m->f);
     d->f = m->f;
     m->f = df;
 }
@@ -590,6 +621,7 @@ static void ahead_block(ahead *a, slot *sl)
         if (json && !ix_buf_add(&d->json, json, strlen(json))) d->ok = false;
         if (!d->f && !(d->f = calloc(1, sizeof *d->f))) d->ok = false;
         if (d->f) {
+            if (a->held + dfields_bytes(d->f) > HELD_MAX) dfields_shrink(d->f);
             d->f->nfields = 0;
             d->f->failed = false;
             ix_termset_clear(&d->f->own);
@@ -687,13 +719,7 @@ static int ahead_next(ahead *a, const slot **out, crible_error *err)
 static void dfields_free(dfields *df)
 {
     if (!df) return;
-    for (size_t i = 0; i < DOC_FIELDS; i++) {
-        ix_buf_free(&df->fields[i].toks);
-        ix_buf_free(&df->fields[i].terms);
-        ix_buf_free(&df->fields[i].sents);
-    }
-    ix_termset_free(&df->own);
-    ix_buf_free(&df->res);
+    dfields_shrink(df);
     free(df);
 }
 
