@@ -425,17 +425,6 @@ static int find_ofield(const merger *m, const char *name)
     return -1;
 }
 
-/* Whether a source has a text, keyword or exact field called name
- * (crible_field_table_name). */
-static bool name_not_numeric(const merger *m, const char *name)
-{
-    for (size_t k = 0; k < m->n; k++) {
-        int l = ix_segment_field(&m->src[k], name);
-        if (l >= 0 && m->src[k].fields[l].kind != CRIBLE_FIELD_NUMERIC) return true;
-    }
-    return false;
-}
-
 /* The output fields: each source field under its table name (a numeric
  * NAME whose name another source gives keywords is written as NAME#). */
 static crible_status collect_fields(merger *m, crible_error *err)
@@ -444,7 +433,7 @@ static crible_status collect_fields(merger *m, crible_error *err)
     for (size_t k = 0; k < m->n; k++)
         for (uint32_t i = 0; i < m->src[k].nfields; i++) {
             const ix_segfield *f = &m->src[k].fields[i];
-            if (f->kind == CRIBLE_FIELD_NUMERIC && name_not_numeric(m, f->name) &&
+            if (f->kind == CRIBLE_FIELD_NUMERIC && ix_segments_name_not_numeric(m->src, m->n, f->name) &&
                 (!ix_buf_add(&m->names, f->name, strlen(f->name)) || !ix_buf_add(&m->names, "#", 2)))
                 return nomem(err);
         }
@@ -453,7 +442,7 @@ static crible_status collect_fields(merger *m, crible_error *err)
         for (uint32_t i = 0; i < m->src[k].nfields; i++) {
             const ix_segfield *f = &m->src[k].fields[i];
             const char *name = f->name;
-            if (f->kind == CRIBLE_FIELD_NUMERIC && name_not_numeric(m, f->name)) {
+            if (f->kind == CRIBLE_FIELD_NUMERIC && ix_segments_name_not_numeric(m->src, m->n, f->name)) {
                 name = (const char *)m->names.data + renamed;
                 renamed += strlen(name) + 1;
             }

@@ -276,13 +276,11 @@ static int gfield_find(const crible_index *ix, const char *name)
     return -1;
 }
 
-/* Whether a segment of the snapshot has a text, keyword or exact field
- * called name (crible_field_table_name). */
-static bool name_not_numeric(const crible_index *ix, const char *name)
+bool ix_segments_name_not_numeric(const ix_segment *segs, size_t n, const char *name)
 {
-    for (uint32_t k = 0; k < ix->nsegs; k++) {
-        int l = ix_segment_field(&ix->segs[k], name);
-        if (l >= 0 && ix->segs[k].fields[l].kind != CRIBLE_FIELD_NUMERIC) return true;
+    for (size_t k = 0; k < n; k++) {
+        int l = ix_segment_field(&segs[k], name);
+        if (l >= 0 && segs[k].fields[l].kind != CRIBLE_FIELD_NUMERIC) return true;
     }
     return false;
 }
@@ -295,7 +293,8 @@ static crible_status build_fields(crible_index *ix, crible_error *err)
             const ix_segfield *f = &s->fields[i];
             char name[CRIBLE_FIELD_NAME_MAX];
             crible_field_table_name(name, f->name, f->kind,
-                                f->kind == CRIBLE_FIELD_NUMERIC && name_not_numeric(ix, f->name));
+                                f->kind == CRIBLE_FIELD_NUMERIC &&
+                                    ix_segments_name_not_numeric(ix->segs, ix->nsegs, f->name));
             int g = gfield_find(ix, name);
             if (g >= 0 && ix->fields[g].kind != f->kind)
                 return crible_error_set(err, CRIBLE_EINDEX, "%s: field '%s' has another kind than in the other segments",

@@ -70,6 +70,10 @@ void ix_segment_forget(const ix_segment *seg, const ix_section *sec);
 void ix_segment_forget_bytes(const ix_segment *seg, const uint8_t *from, const uint8_t *to);
 int ix_segment_field(const ix_segment *seg, const char *name);
 
+/* Whether one of segments segs[0..n) has a text, keyword or exact field
+ * called name: its numeric field of that name is then known as NAME#
+ * (crible_field_table_name). */
+bool ix_segments_name_not_numeric(const ix_segment *segs, size_t n, const char *name);
 /* The field of seg known in a table as table_name with kind `kind`
  * (crible_field_table_name): the field of that name and kind, or, for a
  * numeric NAME#, the segment's numeric field NAME.  -1: none. */
