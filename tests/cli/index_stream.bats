@@ -13,6 +13,18 @@ setup() {
     T=$BATS_TEST_TMPDIR
 }
 
+# same_segments A B MIN: A and B hold the same segment files, byte for
+# byte, at least MIN of them
+same_segments() {
+    local n=0 s
+    for s in "$1"/seg-*; do
+        cmp "$s" "$2/${s##*/}"
+        n=$((n + 1))
+    done
+    [ "$n" -ge "$3" ]
+    [ "$n" = "$(ls "$2" | grep -c '^seg-')" ]
+}
+
 # the stream: documents a (title, text, then title again), b (a hidden
 # field name: refused, its next block skipped with it), c (no crible.doc;
 # odd offsets), d (after a bad one)
@@ -165,15 +177,11 @@ for f in (whole, blocks):
 EOF
     run --separate-stderr crible-index -m 2M -o "$T/whole" "$T/whole.conllu"
     [ "$status" -eq 0 ]
-    [[ "$stderr" =~ \(([0-9]+)\ segments\ written ]] && [ "${BASH_REMATCH[1]}" -ge 5 ]
+    [[ "$stderr" =~ \(([0-9]+)\ segments\ written ]]
+    [ "${BASH_REMATCH[1]}" -ge 5 ]
     crible-index -q -m 2M -o "$T/blocks" "$T/blocks.conllu"
     crible-index check "$T/whole"
-    n=0
-    for s in "$T/blocks"/seg-*; do
-        cmp "$s" "$T/whole/${s##*/}"
-        n=$((n + 1))
-    done
-    [ "$n" -ge 1 ] && [ "$n" = "$(ls "$T/whole" | grep -c '^seg-')" ]
+    same_segments "$T/blocks" "$T/whole" 1
     [ "$(crible-index stats "$T/whole" | awk -F'\t' '$1=="documents"{print $2}')" = 2500 ]
 }
 
@@ -234,14 +242,11 @@ EOF
     run --separate-stderr crible-index -c "$T/nomerge.yaml" -m 2M -o "$T/mixed" "$T/mixed.conllu"
     [ "$status" -eq 4 ]   # the documents with a bad field
     [[ "$stderr" == *"mixed.conllu:"*"bad field name '_bad'"* ]]
-    [[ "$stderr" =~ \(([0-9]+)\ segments\ written ]] && [ "${BASH_REMATCH[1]}" -ge 5 ]
+    [[ "$stderr" =~ \(([0-9]+)\ segments\ written ]]
+    [ "${BASH_REMATCH[1]}" -ge 5 ]
     run -4 crible-index -q -c "$T/nomerge.yaml" -m 2M -o "$T/blocks" "$T/blocks.conllu"
-    n=0
-    for s in "$T/blocks"/seg-*; do
-        cmp "$s" "$T/mixed/${s##*/}"
-        n=$((n + 1))
-    done
-    [ "$n" -ge 5 ] && [ "$n" = "$(ls "$T/mixed" | grep -c '^seg-')" ]
+    same_segments "$T/blocks" "$T/mixed" 5
     docs=$(crible-index stats "$T/mixed" | awk -F'\t' '$1=="documents"{print $2}')
-    [ "$docs" -gt 1400 ] && [ "$docs" -lt 1500 ]
+    [ "$docs" -gt 1400 ]
+    [ "$docs" -lt 1500 ]
 }

@@ -199,7 +199,8 @@ count() { crible-query --count "$@" || true; }
     # --explain: idf and average lengths (its timing line left out)
     a=$(crible-query --explain "$T/once" chat | grep idf)
     b=$(crible-query --explain "$T/churn" chat | grep idf)
-    [ -n "$a" ] && [ "$a" = "$b" ]
+    [ -n "$a" ]
+    [ "$a" = "$b" ]
 }
 
 @test "=word and fuzzy forms answer the same whether a norm's stem is pure in its segment or not" {
