@@ -239,6 +239,7 @@ typedef struct afield {
  * terms' numbers, each term resolved once.  `failed`: out of memory on
  * the way (the index thread says so). */
 typedef struct dfields {
+    struct dfields *next;     /* in the spare list (ahead.spare) */
     afield fields[DOC_FIELDS];
     size_t nfields;
     ix_termset own;
@@ -305,7 +306,9 @@ typedef struct ahead {
     cols c;                   /* the read-ahead thread's (known after the first block) */
     bool have_cols;
     adoc d;
-    size_t held;              /* bytes the dfields handed to slots hold (dfields_bytes) */
+    dfields *spare;           /* dfields no slot holds any more, for the next documents */
+    size_t spare_bytes;       /* what they hold (dfields_bytes) */
+    size_t ring;              /* what the slots' buffers hold (slot_bytes) */
     ix_interner in;           /* the terms of the documents followed whole */
     uint32_t *norm_stem;      /* per lasting normal form: the stem last met with it (UINT32_MAX: none) */
     char (*names)[64];        /* the field names met, numbered (afield.fno) */
@@ -382,22 +385,33 @@ done:
     ix_docmeta_release(&d->meta);
 }
 
-/* The bytes a dfields' buffers hold (0 for none). */
+/* The bytes a dfields and its buffers hold (0 for none). */
 static size_t dfields_bytes(const dfields *df)
 {
     if (!df) return 0;
-    size_t n = df->own.pool.cap + df->own.terms.cap + df->own.field.cap + df->res.cap;
+    size_t n = sizeof *df + df->own.pool.cap + df->own.terms.cap + df->own.field.cap + df->res.cap;
     for (size_t i = 0; i < DOC_FIELDS; i++)
         n += df->fields[i].toks.cap + df->fields[i].terms.cap + df->fields[i].sents.cap;
     return n;
 }
 
-/* The dfields of the slots hold at most this many bytes in all beyond
- * the one in use: a dfields grows to the longest document it held, and
- * AHEAD + 1 of them rotate (a novel's documents of 10,000 bytes and more
- * kept resident: crible-index --memory 16M on the token stream of 312 MB
- * of press + reviews + novels peaked at 118 MB, 108 MB with this bound). */
-#define HELD_MAX ((size_t)8 << 20)
+/* The spare dfields hold at most this many bytes.  A dfields is in use
+ * from its document's first block until the index thread is done with
+ * the block that ends it (its slot read again: dfields_recycle); then it
+ * is spare, kept for a next document while the spares stay under this
+ * bound, else freed.  (Each slot kept the last dfields it was handed
+ * until it ended another document: AHEAD of them, each as big as the
+ * longest document it had held, 28 MB on the 312 MB of press + reviews +
+ * novels.) */
+#define SPARE_MAX ((size_t)4 << 20)
+
+/* The slots' buffers hold about this many bytes at most beyond the
+ * blocks in them: a slot read again while the ring holds more gives its
+ * buffers back if they are bigger than a slot's share of it (a slot's
+ * buffers grow to the biggest block and record it has held: a
+ * document's first block holds its whole JSON twice, its last one the
+ * document's stored record). */
+#define RING_KEEP ((size_t)12 << 20)
 
 /* Frees a dfields' buffers, keeping the dfields (for its next document). */
 static void dfields_shrink(dfields *df)
@@ -409,6 +423,13 @@ static void dfields_shrink(dfields *df)
     }
     ix_termset_free(&df->own);
     ix_buf_free(&df->res);
+}
+
+static void dfields_free(dfields *df)
+{
+    if (!df) return;
+    dfields_shrink(df);
+    free(df);
 }
 
 /* The document followed ends: what was made of it into m, its fields
@@ -426,9 +447,8 @@ static void adoc_make(ahead *a, made *m)
     if (!df->failed && !ix_buf_reserve(&df->res, 2 * nown * sizeof(void *) + 1)) df->failed = true;
     ix_interner_dict(&a->in, &df->own, (void **)(void *)df->res.data, &a->lres, &df->dict);
     m->whole = d->doc;
-    a->held = a->held + dfields_bytes(df) - dfields_bytes(m->f);
-    d->f = m->f;
-    m->f = df;
+    m->f = df;   /* the slot's own was recycled when it was read again */
+    d->f = NULL;
 }
 
 /* The values of the block's comments the index reads, found in one pass
@@ -619,9 +639,12 @@ static void ahead_block(ahead *a, slot *sl)
         d->ok = json && d->id[0];
         d->json.len = 0;
         if (json && !ix_buf_add(&d->json, json, strlen(json))) d->ok = false;
+        if (!d->f && (d->f = a->spare)) {
+            a->spare = d->f->next;
+            a->spare_bytes -= dfields_bytes(d->f);
+        }
         if (!d->f && !(d->f = calloc(1, sizeof *d->f))) d->ok = false;
         if (d->f) {
-            if (a->held + dfields_bytes(d->f) > HELD_MAX) dfields_shrink(d->f);
             d->f->nfields = 0;
             d->f->failed = false;
             ix_termset_clear(&d->f->own);
@@ -642,6 +665,60 @@ static void ahead_block(ahead *a, slot *sl)
     if (!whole_block(a, s)) d->f->failed = true;
 }
 
+/* The bytes slot `sl` holds: its block's buffers, its digest, what was
+ * made of the document it ends (not its dfields). */
+static size_t slot_bytes(const slot *sl)
+{
+    const crible_sentence *s = &sl->s;
+    return s->buf_cap + s->raw_cap + (s->comments_cap + s->cells_cap + s->rows_cap) * sizeof(void *) +
+           sl->dg.cap * sizeof *sl->dg.toks + sl->dg.strings_cap + sl->md.rec.cap + sl->md.kv.pool.cap +
+           sl->md.kv.cap * sizeof *sl->md.kv.kvs;
+}
+
+/* Slot sl is to be read again (the index thread is done with its
+ * block): its dfields becomes spare (or is freed past SPARE_MAX), and
+ * its buffers are given back when the ring holds more than RING_KEEP
+ * and they hold more than their share of it.  a->ring then counts sl's
+ * buffers as they are (slot_read adds them back as they grow). */
+static void slot_reuse(ahead *a, slot *sl)
+{
+    dfields *df = sl->md.f;
+    sl->md.f = NULL;
+    sl->md.whole = sl->md.doc = 0;
+    if (df) {
+        size_t n = dfields_bytes(df);
+        if (a->spare_bytes + n > SPARE_MAX) {
+            dfields_free(df);
+        } else {
+            df->next = a->spare;
+            a->spare = df;
+            a->spare_bytes += n;
+        }
+    }
+    size_t n = slot_bytes(sl);
+    a->ring -= n;
+    if (a->ring + n > RING_KEEP && n > RING_KEEP / AHEAD) {
+        crible_sentence_free(&sl->s);
+        crible_sentence_init(&sl->s);
+        free(sl->dg.toks);
+        free(sl->dg.strings);
+        sl->dg = (digest){0};
+        ix_buf_free(&sl->md.rec);
+        ix_kvlist_free(&sl->md.kv);
+    }
+}
+
+/* Reads the next block into slot sl and digests it (read-ahead thread). */
+static int slot_read(ahead *a, slot *sl)
+{
+    slot_reuse(a, sl);
+    int rc = sl->rc = crible_conllu_read(a->r, &sl->s, &sl->err);
+    ahead_block(a, sl);
+    a->ring += slot_bytes(sl);
+    return rc;
+}
+
+
 static void *ahead_main(void *arg)
 {
     ahead *a = arg;
@@ -657,9 +734,7 @@ static void *ahead_main(void *arg)
         pthread_mutex_unlock(&a->mu);
         if (stop) break;
         slot *sl = &a->sl[k % AHEAD];
-        int rc = crible_conllu_read(a->r, &sl->s, &sl->err);
-        sl->rc = rc;
-        ahead_block(a, sl);
+        int rc = slot_read(a, sl);
         pthread_mutex_lock(&a->mu);
         a->read = k + 1;
         if (a->index_waits && (a->read - a->taken >= AHEAD / 2 || rc <= 0)) {
@@ -696,8 +771,7 @@ static int ahead_next(ahead *a, const slot **out, crible_error *err)
     slot *sl;
     if (!a->threaded) {
         sl = &a->sl[0];
-        sl->rc = crible_conllu_read(a->r, &sl->s, &sl->err);
-        ahead_block(a, sl);
+        slot_read(a, sl);
     } else {
         pthread_mutex_lock(&a->mu);
         while (a->read == a->taken) {
@@ -714,13 +788,6 @@ static int ahead_next(ahead *a, const slot **out, crible_error *err)
     *out = sl;
     if (sl->rc < 0) *err = sl->err;
     return sl->rc;
-}
-
-static void dfields_free(dfields *df)
-{
-    if (!df) return;
-    dfields_shrink(df);
-    free(df);
 }
 
 static void ahead_stop(ahead *a)
@@ -741,6 +808,11 @@ static void ahead_stop(ahead *a)
         dfields_free(a->sl[i].md.f);
     }
     dfields_free(a->d.f);
+    while (a->spare) {
+        dfields *df = a->spare;
+        a->spare = df->next;
+        dfields_free(df);
+    }
     ix_buf_free(&a->d.json);
     ix_docmeta_free(&a->d.meta);
     ix_interner_free(&a->in);
