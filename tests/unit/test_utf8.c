@@ -2,11 +2,13 @@
  * test_utf8.c - crible_utf8_invalid_offset (utf8.c) against the character
  * by character reference (crible_utf8_char) on every sequence of two bytes
  * and the three- and four-byte sequences a lead byte starts (one byte
- * taking every value, the others each kind of byte), around a 16-byte
- * block's end: the 16-bytes-at-a-time walk (SSE2) must accept nothing the
- * reference rejects, nor cut a character wrongly at a block's end or at
- * the text's end; and the examples and random texts of French with every
- * kind of fault (moved here from test_streams.c).
+ * taking every value, the others each kind of byte), around a 16-byte and
+ * a 32-byte block's end: the 32-bytes-at-a-time walk (AVX2, where the
+ * processor has it) and the 16-bytes-at-a-time one (SSE2), each checked,
+ * must accept nothing the reference rejects, nor cut a character wrongly
+ * at a block's end or at the text's end, and name the reference's offset;
+ * and the examples and random texts of French with every kind of fault
+ * at every place of a 32-byte window, cut anywhere.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +19,7 @@
 #include <cmocka.h>
 
 #include "doc.h"
+#include "utf8.h"
 
 static void test_utf8(void **state)
 {
@@ -86,37 +89,49 @@ static void test_utf8_blocks(void **state)
         }
         size_t len = round % 3 ? n : (seed >> 4) % n;
         size_t want = utf8_reference(text, len);
-        size_t got = crible_utf8_invalid_offset((const char *)text, len);
-        if (got != want)
-            fail_msg("round %d: %zu, not %zu", round, got, want);
+        for (int simd = 0; simd < 2; simd++) {
+            crible_utf8_use_simd(simd);
+            size_t got = crible_utf8_invalid_offset((const char *)text, len);
+            if (got != want)
+                fail_msg("round %d (%s): %zu, not %zu", round, simd ? "simd" : "no simd", got, want);
+        }
     }
 }
 
-/* seq[0..len) written at `at` in 40 bytes of French ASCII, the text cut
- * after `end` bytes; the answer compared with the reference. */
+#define TEXT_LEN 72   /* more than two 32-byte blocks */
+
+/* seq[0..len) written at `at` in TEXT_LEN bytes of French ASCII, the text
+ * cut after `end` bytes; the answers of both walks compared with the
+ * reference. */
 static void check_at(const unsigned char *seq, size_t len, size_t at, size_t end)
 {
-    unsigned char text[48];
-    memcpy(text, "le chat de la voisine mange des souris noires", 40);
+    unsigned char text[TEXT_LEN + 8];
+    memcpy(text, "le chat de la voisine mange des souris noires et le chien dort dans la cour",
+           TEXT_LEN);
     memcpy(text + at, seq, len);
-    size_t want = utf8_reference(text, end), got = crible_utf8_invalid_offset((const char *)text, end);
-    if (got != want)
-        fail_msg("%02x %02x %02x %02x (%zu bytes) at %zu of %zu: %zu, not %zu", seq[0],
-                 len > 1 ? seq[1] : 0, len > 2 ? seq[2] : 0, len > 3 ? seq[3] : 0, len, at, end, got, want);
+    size_t want = utf8_reference(text, end);
+    for (int simd = 0; simd < 2; simd++) {
+        crible_utf8_use_simd(simd);
+        size_t got = crible_utf8_invalid_offset((const char *)text, end);
+        if (got != want)
+            fail_msg("%02x %02x %02x %02x (%zu bytes) at %zu of %zu (%s): %zu, not %zu", seq[0],
+                     len > 1 ? seq[1] : 0, len > 2 ? seq[2] : 0, len > 3 ? seq[3] : 0, len, at, end,
+                     simd ? "simd" : "no simd", got, want);
+    }
 }
 
-/* Every pair of bytes at the text's start and around the first block's
- * end, the text 40 bytes or cut just after the pair. */
+/* Every pair of bytes at the text's start and around the first 16-byte
+ * and 32-byte blocks' ends, the text whole or cut just after the pair. */
 static void test_every_pair(void **state)
 {
     (void)state;
     for (unsigned a = 0; a < 256; a++)
         for (unsigned b = 0; b < 256; b++) {
             unsigned char seq[2] = {(unsigned char)a, (unsigned char)b};
-            static const size_t places[] = {0, 13, 14, 15, 16, 17};
+            static const size_t places[] = {0, 13, 14, 15, 16, 17, 29, 30, 31, 32, 33, 63, 64};
             for (size_t p = 0; p < sizeof places / sizeof *places; p++) {
                 size_t at = places[p];
-                check_at(seq, 2, at, 40);
+                check_at(seq, 2, at, TEXT_LEN);
                 if (at + 2 >= 16) check_at(seq, 2, at, at + 2);
                 if (at + 1 >= 16) check_at(seq, 1, at, at + 1);
             }
@@ -133,8 +148,11 @@ static const unsigned char kinds[] = {0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 
 
 static void check_long(const unsigned char *seq, size_t len)
 {
-    check_at(seq, len, 15, 40);         /* starts on the block's last byte */
+    check_at(seq, len, 15, TEXT_LEN);   /* starts on a 16-byte block's last byte */
     check_at(seq, len, 17 - len, 17);   /* ends the text */
+    check_at(seq, len, 30, TEXT_LEN);   /* across a 32-byte block's end */
+    check_at(seq, len, 31, TEXT_LEN);
+    check_at(seq, len, 33 - len, 33);   /* ends the text one past a 32-byte block */
 }
 
 /* Three bytes after each lead C0..FF: every second byte with each kind of
@@ -166,6 +184,97 @@ static void test_every_four(void **state)
                 }
 }
 
+/* Each fault (a truncated sequence, a lone continuation, overlong forms,
+ * surrogates, past U+10FFFF, C0 C1 F5..FF) at every place of a 32-byte
+ * window in texts of accented French (2-, 3- and 4-byte characters
+ * around it), the text cut at every length: both walks give the
+ * reference's offset. */
+static void test_window(void **state)
+{
+    (void)state;
+    static const char *const faults[] = {
+        "\xc3", "\xe2\x82", "\xf0\x9f\x91", "\x80", "\xbf\xbf", "\xc0\xaf", "\xc1\xbf",
+        "\xe0\x80\xaf", "\xe0\x9f\xbf", "\xf0\x80\x80\xaf", "\xf0\x8f\xbf\xbf", "\xed\xa0\x80",
+        "\xed\xbf\xbf", "\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\xf7\xbf\xbf\xbf", "\xff",
+        "\xfe", "\xc3\xa9\xa9", "\xe2\x82\xac\x80", "\xc3\x41", "\xe2\x41\x82"};
+    static const char base[] = "Les élèves ont réussi l’épreuve — 👍 déjà vu « ça » au cœur de l’été, naïf";
+    const size_t blen = sizeof base - 1;
+    unsigned char text[sizeof base + 8];
+    for (size_t f = 0; f < sizeof faults / sizeof *faults; f++)
+        for (size_t at = 32; at < 64; at++)
+            for (size_t end = at; end <= blen; end++) {
+                size_t fl = strlen(faults[f]);
+                memcpy(text, base, blen);
+                memcpy(text + at, faults[f], at + fl <= blen ? fl : blen - at);
+                size_t want = utf8_reference(text, end);
+                for (int simd = 0; simd < 2; simd++) {
+                    crible_utf8_use_simd(simd);
+                    size_t got = crible_utf8_invalid_offset((const char *)text, end);
+                    if (got != want)
+                        fail_msg("fault %zu at %zu, cut at %zu (%s): %zu, not %zu", f, at, end,
+                                 simd ? "simd" : "no simd", got, want);
+                }
+            }
+}
+
+/* Random bytes, mostly well-formed UTF-8 with random bytes in half
+ * of them, of every length up to 300: both walks give the
+ * reference's offset. */
+static void test_random(void **state)
+{
+    (void)state;
+    uint64_t x = 88172645463325252ULL;
+    unsigned char text[320];
+    for (int round = 0; round < 300000; round++) {
+        size_t n = 0, len;
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        len = x % 300;
+        while (n < len) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            uint32_t cp;
+            switch (x % 8) {
+            case 0: case 1: case 2: cp = 0x20 + (uint32_t)(x >> 8) % 0x5F; break;
+            case 3: cp = 0xA0 + (uint32_t)(x >> 8) % 0x160; break;
+            case 4: cp = 0x800 + (uint32_t)(x >> 8) % 0xF800; break;
+            case 5: cp = 0x10000 + (uint32_t)(x >> 8) % 0x100000; break;
+            case 6:
+                if (round % 2) {   /* any byte, in half of the texts */
+                    text[n++] = (unsigned char)(x >> 8);
+                    continue;
+                }
+                cp = 'q';
+                break;
+            default: cp = 'a' + (uint32_t)(x >> 8) % 26; break;
+            }
+            if (cp >= 0xD800 && cp < 0xE000)
+                cp = 'x';
+            if (cp < 0x80) {
+                text[n++] = (unsigned char)cp;
+            } else if (cp < 0x800) {
+                text[n++] = (unsigned char)(0xC0 | cp >> 6);
+                text[n++] = (unsigned char)(0x80 | (cp & 0x3F));
+            } else if (cp < 0x10000) {
+                text[n++] = (unsigned char)(0xE0 | cp >> 12);
+                text[n++] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
+                text[n++] = (unsigned char)(0x80 | (cp & 0x3F));
+            } else {
+                text[n++] = (unsigned char)(0xF0 | cp >> 18);
+                text[n++] = (unsigned char)(0x80 | (cp >> 12 & 0x3F));
+                text[n++] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
+                text[n++] = (unsigned char)(0x80 | (cp & 0x3F));
+            }
+        }
+        size_t want = utf8_reference(text, n);
+        for (int simd = 0; simd < 2; simd++) {
+            crible_utf8_use_simd(simd);
+            size_t got = crible_utf8_invalid_offset((const char *)text, n);
+            if (got != want)
+                fail_msg("round %d, %zu bytes (%s): %zu, not %zu", round, n, simd ? "simd" : "no simd",
+                         got, want);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -174,6 +283,8 @@ int main(void)
         cmocka_unit_test(test_every_pair),
         cmocka_unit_test(test_every_three),
         cmocka_unit_test(test_every_four),
+        cmocka_unit_test(test_window),
+        cmocka_unit_test(test_random),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
