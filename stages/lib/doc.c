@@ -4,6 +4,7 @@
  */
 #include "doc.h"
 
+#include "inbuf.h"
 #include "json_fast.h"
 
 #include <errno.h>
@@ -18,6 +19,8 @@ struct crible_doc_reader {
     char *name;
     char *line;
     size_t cap;
+    char *more;           /* the rest of a line whose start came before EAGAIN */
+    size_t more_cap;
     long lineno;
     bool lazy;
     char *work;           /* lazy documents: a copy of the line (json_fast.h) */
@@ -142,6 +145,7 @@ void crible_doc_reader_close(crible_doc_reader *r)
     if (!r)
         return;
     free(r->line);
+    free(r->more);
     free(r->work);
     free(r->name);
     free(r);
@@ -190,12 +194,50 @@ crible_status crible_doc_from_json(json_t *json, const char *where, crible_doc *
     return CRIBLE_OK;
 }
 
+/* getline of the next line into r->line: its length, or -1 at the end of
+ * the input or on a read error (ferror; errno set), or -2 when out of
+ * memory.  An input another program made non-blocking (a pipe shared
+ * with it) is waited for (crible_inbuf_wait) where getline stopped with
+ * EAGAIN, the part of the line read before kept: the line is the one a
+ * blocking input gives. */
+static ssize_t read_line(crible_doc_reader *r)
+{
+    size_t have = 0;
+    for (;;) {
+        errno = 0;
+        ssize_t n = have ? getline(&r->more, &r->more_cap, r->in) : getline(&r->line, &r->cap, r->in);
+        int e = errno;
+        if (n > 0 && have) {   /* the line's next part, after its first */
+            if (have + (size_t)n + 1 > r->cap) {
+                char *nb = realloc(r->line, have + (size_t)n + 1);
+                if (!nb)
+                    return -2;
+                r->line = nb;
+                r->cap = have + (size_t)n + 1;
+            }
+            memcpy(r->line + have, r->more, (size_t)n + 1);
+        }
+        if (n > 0)
+            have += (size_t)n;
+        if (have && r->line[have - 1] == '\n')
+            return (ssize_t)have;
+        if (!ferror(r->in) || !crible_inbuf_wait(r->in, e)) {
+            errno = e;
+            return have ? (ssize_t)have : -1;   /* the end, a line cut by it, or an error */
+        }
+        clearerr(r->in);
+    }
+}
+
 int crible_doc_read(crible_doc_reader *r, crible_doc *doc, crible_error *err)
 {
     memset(doc, 0, sizeof *doc);
     for (;;) {
-        errno = 0;
-        ssize_t n = getline(&r->line, &r->cap, r->in);
+        ssize_t n = read_line(r);
+        if (n == -2) {
+            crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+            return -1;
+        }
         if (n < 0) {
             if (ferror(r->in)) {
                 crible_error_set(err, CRIBLE_EIO, "%s: read error: %s", r->name,

@@ -32,11 +32,10 @@ static bool again(int e)
     return e == EAGAIN || e == EWOULDBLOCK || e == EINTR;
 }
 
-/* Waits until f's descriptor has something to read (or its end, or an
- * error the next read reports); false when it cannot (no descriptor,
- * poll failed: errno set). */
-static bool wait_readable(FILE *f)
+bool crible_inbuf_wait(FILE *f, int e)
 {
+    if (!again(e))
+        return false;
     struct pollfd pfd = {.fd = fileno(f), .events = POLLIN};
     if (pfd.fd < 0)
         return false;
@@ -69,7 +68,7 @@ long long crible_inbuf_fill(crible_inbuf *in, size_t room, crible_error *err)
     }
     errno = 0;
     size_t n = fread(in->buf + in->end, 1, in->cap - in->end, in->f);
-    while (n == 0 && ferror(in->f) && again(errno) && wait_readable(in->f)) {
+    while (n == 0 && ferror(in->f) && crible_inbuf_wait(in->f, errno)) {
         clearerr(in->f);
         errno = 0;
         n = fread(in->buf + in->end, 1, in->cap - in->end, in->f);

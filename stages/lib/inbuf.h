@@ -41,4 +41,14 @@ void crible_inbuf_free(crible_inbuf *in);
  * CRIBLE_EIO "read error: ..." in err. */
 long long crible_inbuf_fill(crible_inbuf *in, size_t room, crible_error *err);
 
+/* Whether a read of f that failed with errno e is to be tried again,
+ * once f's descriptor has something to read (or its end, or an error the
+ * next read reports): e is EAGAIN (a descriptor another program made
+ * non-blocking: a pipe or terminal shared with it has nothing yet),
+ * EWOULDBLOCK or EINTR, and poll could wait.  False otherwise (errno set
+ * when poll failed).  The caller clears f's error flag (clearerr) before
+ * reading again.  crible_inbuf_fill and the document reader (doc.c) wait
+ * this way. */
+bool crible_inbuf_wait(FILE *f, int e);
+
 #endif

@@ -206,3 +206,40 @@ print(json.dumps({"id": "big", "text": unit * n}, ensure_ascii=False))' > "$(T b
     size=$(python3 -c 'import json,sys; print(len(json.loads(open(sys.argv[1]).read())["text"].encode()))' "$(T big.jsonl)")
     [[ "${lines[0]}" == *$'\t!\t'"$((size - 2))"$'\t'"$((size - 1))"$'\t!\tpunct' ]]
 }
+
+# Runs the command $3... with its standard input a pipe another program
+# made non-blocking (O_NONBLOCK), fed the file $1 4 KiB at a time, more
+# slowly than the command reads (its reads say EAGAIN, lines arrive cut in
+# two); its standard output to the file $2.  Exits with the command's status.
+nonblocking_input() {
+    python3 - "$@" <<'PY'
+import fcntl, os, subprocess, sys, time
+src, dst, cmd = sys.argv[1], sys.argv[2], sys.argv[3:]
+r, w = os.pipe()
+fcntl.fcntl(r, fcntl.F_SETFL, fcntl.fcntl(r, fcntl.F_GETFL) | os.O_NONBLOCK)
+with open(dst, "wb") as out:
+    p = subprocess.Popen(cmd, stdin=r, stdout=out)
+os.close(r)
+data = open(src, "rb").read()
+for i in range(0, len(data), 4096):
+    os.write(w, data[i:i + 4096])
+    time.sleep(0.001)
+os.close(w)
+sys.exit(p.wait())
+PY
+}
+
+@test "a non-blocking standard input (a pipe another program set O_NONBLOCK) is waited for, lines cut by EAGAIN kept whole" {
+    need_shared "$DATA/reviews/reviews.jsonl"
+    head -300 "$DATA/reviews/reviews.jsonl" > "$(T docs.jsonl)"
+    [ "$(wc -c < "$(T docs.jsonl)")" -gt 100000 ]   # many 4 KiB writes, lines cut
+    crible-tokenize "$(T docs.jsonl)" > "$(T want)"
+    nonblocking_input "$(T docs.jsonl)" "$(T got)" crible-tokenize
+    cmp "$(T got)" "$(T want)"
+    # the document reader crible-index --analyze shares
+    crible-index -q --analyze -o "$(T want.ix)" "$(T docs.jsonl)"
+    nonblocking_input "$(T docs.jsonl)" "$(T log)" crible-index -q --analyze -o "$(T got.ix)" -
+    cmp "$(T got.ix)/MANIFEST" "$(T want.ix)/MANIFEST"
+    for f in "$(T want.ix)"/seg-*; do cmp "$f" "$(T got.ix)/$(basename "$f")"; done
+    [ -n "$(ls "$(T got.ix)"/seg-*)" ]
+}
