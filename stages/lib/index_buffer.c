@@ -32,19 +32,29 @@ typedef struct mterm {
     uint8_t len;
     bool impure;              /* stem: a token of it had another NORM */
     ix_buf docs, pos;         /* pos: per position varint gap, varint variant */
-    /* stem terms: how many norms (variants) it has had; the number given
-     * to tokens whose norm belongs to another stem */
-    uint32_t nvar, orphan;
-    uint32_t self_variant;      /* the variant of the norm equal to the stem */
-    struct mterm *self_exact;   /* that norm's exact term (its statistics are
-                                   counted from the positions at flush) */
+    /* stem terms: how many norms (variants) it has had */
+    uint32_t nvar;
+    /* the variant of the norm equal to the stem, while that norm's
+     * statistics are counted from the positions at flush (its exact term
+     * self_exact has no other stem: its tokens take one lookup) */
+    uint32_t self_variant;
+    struct mterm *self_exact;
     struct mterm *last_exact;   /* the exact term of its last other norm (a cache) */
-    /* exact terms (no postings of their own): stats, stem, variant */
+    /* exact terms (no postings of their own): stats, the first (stem,
+     * variant) pair, the others (a norm met under other stems) */
     struct mterm *stem;
+    struct mpair *more;
     uint32_t variant, max_tf;
     uint64_t cf;
     char bytes[];
 } mterm;
+
+/* Another (stem, variant) pair of an exact term, from the chunks. */
+typedef struct mpair {
+    mterm *stem;
+    uint32_t variant;
+    struct mpair *next;
+} mpair;
 
 typedef struct mfield {
     char name[256];
@@ -432,7 +442,7 @@ static mterm *term_find(ix_membuf *b, int field, const char *s, size_t len, uint
     t->hash = h;
     t->field = (uint16_t)field;
     t->len = (uint8_t)len;
-    t->last_doc = t->cur_doc = t->orphan = t->self_variant = UINT32_MAX;
+    t->last_doc = t->cur_doc = t->self_variant = UINT32_MAX;
     memcpy(t->bytes, s, len);
     b->table[j] = (slot){h, (uint16_t)field, t};
     b->nterms++;
@@ -617,22 +627,96 @@ static bool add_dict_token(ix_membuf *b, int tf, int ef, ix_termdict *d, ix_tokt
     return add_variant(b, st, et, differ, doc, pos);
 }
 
+/* One document of a term's postings stream (*p moved on): *doc moved to
+ * it, its tf returned. */
+static uint64_t decode_doc_tf(const uint8_t **p, const uint8_t *end, int64_t *doc)
+{
+    uint64_t gap = 0, tf = 0;
+    const uint8_t *r = *p;
+    if (end - r >= 2 && (r[0] | r[1]) < 0x80) {   /* both a byte */
+        gap = r[0];
+        tf = r[1];
+        *p = r + 2;
+    } else {
+        ix_varint_get(p, end, &gap);
+        ix_varint_get(p, end, &tf);
+    }
+    *doc += (int64_t)gap + 1;
+    return tf;
+}
+
+/* The self norm's statistics so far (exact term et, the norm of stem st
+ * equal to it, variant v), which the fast path of add_token leaves to the
+ * flush, counted now from st's streams into et (the documents done) and
+ * et's counts of document doc (the one being added); then st's tokens of
+ * it take the slow path, which counts them: et is getting another stem. */
+static bool self_count(ix_membuf *b, mterm *st, mterm *et, uint32_t doc)
+{
+    const uint8_t *p = st->docs.data, *end = p + st->docs.len;
+    const uint8_t *q = st->pos.data, *qend = q + st->pos.len;
+    int64_t d = -1;
+    et->df = et->max_tf = 0;
+    et->cf = 0;
+    uint64_t v, var;
+    while (p < end) {
+        uint64_t tf = decode_doc_tf(&p, end, &d), n = 0;
+        for (uint64_t k = 0; k < tf; k++) {
+            ix_varint_get(&q, qend, &v);
+            ix_varint_get(&q, qend, &var);
+            n += var == st->self_variant;
+        }
+        if (!n) continue;
+        et->df++;
+        et->cf += n;
+        if (n > et->max_tf) et->max_tf = (uint32_t)n;
+    }
+    uint32_t n = 0;   /* the current document's, after the ones done */
+    if (st->cur_doc == doc)
+        for (uint32_t k = 0; k < st->cur_tf; k++) {
+            ix_varint_get(&q, qend, &v);
+            ix_varint_get(&q, qend, &var);
+            n += var == st->self_variant;
+        }
+    if (et->cur_doc == doc) et->cur_tf = n;
+    else if (n && !touch(b, et, doc)) return false;
+    else if (n) et->cur_tf = n;
+    st->self_variant = UINT32_MAX;
+    st->self_exact = NULL;
+    return true;
+}
+
+/* Exact term et's variant in stem st, a new pair if st is a new stem of
+ * it (false: out of memory). */
+static bool pair_variant(ix_membuf *b, mterm *st, mterm *et, uint32_t doc, uint32_t *variant)
+{
+    for (mpair *x = et->more; x; x = x->next)
+        if (x->stem == st) { *variant = x->variant; return true; }
+    mterm *first = et->stem;
+    if (first->self_exact == et && !self_count(b, first, et, doc)) return false;
+    mpair *x = arena_alloc(b, sizeof *x);
+    if (!x) return false;
+    *x = (mpair){st, st->nvar++, et->more};
+    et->more = x;
+    *variant = x->variant;
+    return true;
+}
+
 /* The rest of a token once its stem term st and its norm's exact term et
  * are known: et's variant number in st, the occurrences. */
 static bool add_variant(ix_membuf *b, mterm *st, mterm *et, bool differ, uint32_t doc, uint32_t pos)
 {
+    uint32_t variant;
     if (!et->stem) {
         et->stem = st;
-        et->variant = st->nvar++;
+        variant = et->variant = st->nvar++;
         if (!differ) {
             st->self_variant = et->variant;
             st->self_exact = et;
         }
-    }
-    uint32_t variant = et->variant;
-    if (et->stem != st) {   /* a norm seen with another stem first: no exact identity here */
-        if (st->orphan == UINT32_MAX) st->orphan = st->nvar++;
-        variant = st->orphan;
+    } else if (et->stem == st) {
+        variant = et->variant;
+    } else if (!pair_variant(b, st, et, doc, &variant)) {   /* a norm of two stems (or more) */
+        return false;
     }
     if (!occurrence_pos(b, st, doc, pos, variant, differ) || !touch(b, et, doc)) return false;
     et->cur_tf++;   /* an exact term: its statistics only */
@@ -962,23 +1046,6 @@ static void sort_terms(mterm **terms, size_t n)
     free(tmp);
 }
 
-/* One document of a term's postings stream (*p moved on): *doc moved to
- * it, its tf returned. */
-static uint64_t decode_doc_tf(const uint8_t **p, const uint8_t *end, int64_t *doc)
-{
-    uint64_t gap = 0, tf = 0;
-    const uint8_t *r = *p;
-    if (end - r >= 2 && (r[0] | r[1]) < 0x80) {   /* both a byte */
-        gap = r[0];
-        tf = r[1];
-        *p = r + 2;
-    } else {
-        ix_varint_get(p, end, &gap);
-        ix_varint_get(p, end, &tf);
-    }
-    *doc += (int64_t)gap + 1;
-    return tf;
-}
 
 /* That document's tf positions then tf variants from term t's positions
  * stream (*q moved on) into out (room for 2 tf: the caller checks, with
@@ -1224,6 +1291,26 @@ static crible_status write_decoded(ix_segw *w, const mterm *t, bool positions, d
     return st ? st : ix_segw_term_end(w, err);
 }
 
+/* An exact term's entry: its statistics and its (stem, variant) pairs
+ * (*pairs: room for *cap of them, grown here). */
+static crible_status write_exact(ix_segw *w, const mterm *t, ix_pair **pairs, size_t *cap, crible_error *err)
+{
+    size_t n = 0;
+    for (const mpair *x = t->more; x; x = x->next) n++;
+    if (n + 1 > *cap) {
+        ix_pair *p = realloc(*pairs, (n + 1) * sizeof *p);
+        if (!p) return nomem(err);
+        *pairs = p;
+        *cap = n + 1;
+    }
+    ix_pair *p = *pairs;
+    p[0] = (ix_pair){(const uint8_t *)t->stem->bytes, t->stem->len, t->variant};
+    n = 1;
+    for (const mpair *x = t->more; x; x = x->next)
+        p[n++] = (ix_pair){(const uint8_t *)x->stem->bytes, x->stem->len, x->variant};
+    return ix_segw_exact_term(w, (const uint8_t *)t->bytes, t->len, t->df, t->cf, t->max_tf, p, n, err);
+}
+
 static crible_status flush_field(ix_membuf *b, ix_segw *w, size_t fi, mterm **terms, size_t nt,
                                  decoder *dec, crible_error *err)
 {
@@ -1235,7 +1322,8 @@ static crible_status flush_field(ix_membuf *b, ix_segw *w, size_t fi, mterm **te
                             : f->kind == CRIBLE_FIELD_EXACT ? b->fields[f->link].lengths : NULL;
     crible_status st = ix_segw_field_begin(w, f->name, f->kind, f->flags, f->link, lengths, err);
     uint32_t *posbuf = NULL;
-    size_t poscap = 0;
+    size_t poscap = 0, npcap = 0;
+    ix_pair *pairs = NULL;
     for (size_t i = 0; !st && i < nt; i++) {
         const mterm *t = terms[i];
         if (i + 4 < nt) {   /* the terms are far apart: the next ones' lines early */
@@ -1244,16 +1332,16 @@ static crible_status flush_field(ix_membuf *b, ix_segw *w, size_t fi, mterm **te
         }
         if (f->kind == CRIBLE_FIELD_EXACT) {
             const mterm *s = t->stem;
-            if (!s || (s->len == t->len && !memcmp(s->bytes, t->bytes, t->len) && !s->impure))
+            if (!s || (!t->more && s->len == t->len && !memcmp(s->bytes, t->bytes, t->len) && !s->impure))
                 continue;   /* the pure stem term's postings are its postings */
-            st = ix_segw_exact_term(w, (const uint8_t *)t->bytes, t->len, t->df, t->cf, t->max_tf,
-                                    (const uint8_t *)s->bytes, s->len, t->variant, err);
+            st = write_exact(w, t, &pairs, &npcap, err);
             continue;
         }
         st = dec ? write_decoded(w, t, f->flags & IX_FIELD_POSITIONS, dec, err)
                  : write_term(w, t, f->flags & IX_FIELD_POSITIONS, &posbuf, &poscap, err);
     }
     free(posbuf);
+    free(pairs);
     if (!st) st = ix_segw_field_end(w, f->doc_count, f->sum_length, err);
     if (!st && f->kind == CRIBLE_FIELD_TEXT) st = ix_segw_lengths(w, (int)fi, f->lengths, n, err);
     if (!st && f->kind == CRIBLE_FIELD_TEXT) {

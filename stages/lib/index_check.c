@@ -244,6 +244,41 @@ static void check_runs(checker *c, const ix_segment *s, const ix_segfield *f)
     if (total != np) problem(c, "%s: field %s: %u sorted values in runs, %u counted", s->name, f->name, total, np);
 }
 
+/* An exact term: each (stem, variant) pair's stem is in the linked field
+ * with that variant, in stem order; its df is at most its stems' (a
+ * document holding the norm holds one of them), its cf too. */
+static void check_exact(checker *c, const ix_segment *s, const ix_segfield *f, const ix_term *t)
+{
+    const char *tf = f->link >= 0 ? s->fields[f->link].name : "?";
+    ix_pairit pi;
+    uint8_t stem[CRIBLE_TERM_MAX + 1], prev[CRIBLE_TERM_MAX + 1];
+    size_t sl, prev_len = 0;
+    uint32_t v, k = 0;
+    uint64_t df = 0, cf = 0;
+    ix_pairs_init(&pi, f->version, t);
+    while (ix_pairs_next(&pi, stem, &sl, &v)) {
+        ix_term st;
+        if (f->link < 0 || !ix_dict_lookup(&s->fields[f->link], stem, sl, &st) ||
+            (st.vbits ? v >> st.vbits : v)) {
+            problem(c, "%s: %s:%.*s: its stem %.*s is not in field %s, or not with variant %u", s->name, f->name,
+                    (int)t->len, (const char *)t->bytes, (int)sl, (const char *)stem, tf, v);
+            return;
+        }
+        if (k++ && ix_term_order(prev, prev_len, stem, sl) >= 0)
+            problem(c, "%s: %s:%.*s: its stems are out of order at %.*s", s->name, f->name, (int)t->len,
+                    (const char *)t->bytes, (int)sl, (const char *)stem);
+        memcpy(prev, stem, sl);
+        prev_len = sl;
+        df += st.df;
+        cf += st.cf;
+    }
+    if (pi.bad) problem(c, "%s: %s:%.*s: damaged stems", s->name, f->name, (int)t->len, (const char *)t->bytes);
+    else if (t->df > df || t->cf > cf)
+        problem(c, "%s: %s:%.*s: in %u documents (%llu times), more than its %u stems together (%llu, %llu)",
+                s->name, f->name, (int)t->len, (const char *)t->bytes, t->df, (unsigned long long)t->cf, k,
+                (unsigned long long)df, (unsigned long long)cf);
+}
+
 static void check_field(checker *c, const ix_segment *s, const ix_segfield *f)
 {
     ix_dictit it;
@@ -267,12 +302,7 @@ static void check_field(checker *c, const ix_segment *s, const ix_segfield *f)
         memcpy(prev, it.t.bytes, it.t.len);
         prev_len = it.t.len;
         if (f->kind == CRIBLE_FIELD_EXACT) {
-            ix_term st;
-            if (f->link < 0 || !ix_dict_lookup(&s->fields[f->link], it.t.stem, it.t.stem_len, &st) ||
-                (st.vbits ? it.t.variant >> st.vbits : it.t.variant) || it.t.df > st.df)
-                problem(c, "%s: %s:%.*s: its stem %.*s is not in field %s, or not with this variant", s->name,
-                        f->name, (int)it.t.len, (const char *)it.t.bytes, (int)it.t.stem_len,
-                        (const char *)it.t.stem, f->link >= 0 ? s->fields[f->link].name : "?");
+            check_exact(c, s, f, &it.t);
         } else {
             check_postings(c, s, f, &it.t, &pos, &cap, &pos_total);
         }

@@ -41,15 +41,19 @@
  *   ..  4  CRC of every byte before it
  *
  * ==== seg-N.cri (a segment) ===============================================
- *   header (16):  "CRIBSEG1", u32 version (4), u32 flags (0)
- *   Version 4 (written now) changed from version 3 (still read, as is
- *   version 2): bit-packed skip tables and positions in blocks of 128, each
- *   marked [v4] below (postings blocks with exceptions, a term of one
- *   document without postings, stored token offsets in runs).  Version 3 changed from 2:
+ *   header (16):  "CRIBSEG1", u32 version (5), u32 flags (0)
+ *   Version 5 (written now) changed from version 4 (still read, as are
+ *   versions 2 and 3): an exact entry names every (stem, variant) pair
+ *   its norm was met with, marked [v5] below (version 4 named the first
+ *   one; its tokens under another stem had that stem's "orphan" variant,
+ *   no norm's).  Version 4 changed from version 3: bit-packed skip tables
+ *   and positions in blocks of 128, each marked [v4] below (postings
+ *   blocks with exceptions, a term of one document without postings,
+ *   stored token offsets in runs).  Version 3 changed from 2:
  *   the dictionary's term header and statistics word, the width tables'
  *   bit-packed mode, NUMV's sparse mode and NUMS's runs, each marked [v3].
  *   Another version is refused: "seg-N.cri: format version V, this crible
- *   reads 2 to 4".
+ *   reads 2 to 5".
  *   sections, in any order, each at an offset the TOC gives
  *   TOC:          nsections entries of 24 bytes:
  *                 u16 kind, u16 field (0 for segment-wide sections),
@@ -103,18 +107,35 @@
  *   PURE: every token of this stem term had NORM equal to the stem.
  *   V (0..16): bits of variant number in each of its positions (below).
  *   In an exact field (the NORM forms of a text field; no postings of its
- *   own), after the statistics (V = PURE = 0), its stem front-coded against
- *   the norm and its variant [v4]:
+ *   own), after the statistics (V = PURE = 0), the (stem, variant) pairs
+ *   the norm was met with: its stem terms and its variant number among
+ *   each one's norms.  Most norms have one pair [v4]:
  *     varint (C << 3 | min(S, 7)) << 2 | min(variant, 3),
  *     [varint S - 7 if S >= 7], S bytes, [varint variant - 3 if >= 3]
- *   (versions 2 and 3: varint C << 3 | min(S, 7), [varint S - 7 if S >= 7],
- *   S bytes, varint variant)
- *   (the stem is the norm without its last C bytes, plus the S bytes:
- *   "victimes" -> "victim" is C = 2, S = 0); the variant is the norm's
- *   number among the stem term's variants.
- *   A norm equal to its stem whose stem term is PURE has no exact entry
- *   (the stem term's postings are its postings).  Its `=norm` postings are
- *   the stem term's positions whose variant is its number.
+ *   the stem front-coded against the norm: the norm without its last C
+ *   bytes, plus the S bytes ("victimes" -> "victim" variant 0 is C = 2,
+ *   S = 0: one byte, 0x40).  (Versions 2 and 3: varint C << 3 | min(S, 7),
+ *   [varint S - 7 if S >= 7], S bytes, varint variant.)
+ *   [v5] A norm met under P >= 2 stems (the stem of a form may depend on
+ *   the document: a review stemmed in English, a word protected between
+ *   two builds, shards built apart) names them all.  Its first pair is
+ *   coded as above with C + L + 1 in place of C (L: the norm's length; C
+ *   <= L always, so a value above L says that pairs follow), then:
+ *     varint P - 2, then the P - 1 other pairs, each coded as above (C).
+ *   The pairs go in increasing stem order (the dictionaries' order), no
+ *   stem twice; an entry of one pair costs what it did in version 4.
+ *   Example: "chanter" (L = 7) met as stem "chant" (its variant 1) in
+ *   one document and as stem "chanter" (variant 0) in two others:
+ *     c1 02   (2 + 7 + 1 = 10: (10 << 3 | 0) << 2 | 1 = 321), "chant"
+ *     00      P - 2 = 0
+ *     00      "chanter": C = 0, S = 0, variant 0
+ *   A norm equal to its stem whose stem term is PURE and which has no
+ *   other stem has no exact entry (the stem term's postings are its
+ *   postings).  The `=norm` postings are, for each pair, the stem term's
+ *   positions whose variant is the pair's (all of them when the stem term
+ *   has V = 0), merged in document order; the entry's statistics count
+ *   the documents holding the norm under any of its stems once (df), and
+ *   cf and max_tf over all its tokens.
  *
  * POST (kind 3, per field) - for each term, in term order:
  *   if df > 128: a skip table of nblocks = ceil(df/128) entries, one per
@@ -309,6 +330,55 @@ void ix_buf_free(ix_buf *b)
     free(b->data);
     b->data = NULL;
     b->len = b->cap = 0;
+}
+
+/* --- an exact term's pairs ------------------------------------------------ */
+
+bool ix_pair_put(ix_buf *b, const uint8_t *norm, size_t len, const ix_pair *p, bool first, bool more)
+{
+    size_t shared = 0;
+    while (shared < len && shared < p->stem_len && norm[shared] == p->stem[shared]) shared++;
+    size_t ssl = p->stem_len - shared;
+    uint64_t cut = len - shared + (first && more ? len + 1 : 0);
+    uint64_t head = (cut << 3 | (ssl < 7 ? ssl : 7)) << 2 | (p->variant < 3 ? p->variant : 3);
+    return ix_buf_varint(b, head) && (ssl < 7 || ix_buf_varint(b, ssl - 7)) && ix_buf_add(b, p->stem + shared, ssl) &&
+           (p->variant < 3 || ix_buf_varint(b, p->variant - 3));
+}
+
+bool ix_pair_get(const uint8_t **p, const uint8_t *end, const uint8_t *norm, size_t len, unsigned version,
+                 bool first, uint8_t *stem, size_t *stem_len, uint32_t *variant, bool *more)
+{
+    uint64_t cut, sl, var = 0, vmore = 0;
+    if (more) *more = false;
+    if (!ix_varint_get(p, end, &cut)) return false;
+    if (version >= 4) {   /* the variant's first values in the low 2 bits */
+        var = cut & 3;
+        cut >>= 2;
+    }
+    uint64_t c = cut >> 3;
+    if (c > len && version >= 5 && first && c <= 2 * (uint64_t)len + 1) {   /* pairs follow */
+        c -= len + 1;
+        if (more) *more = true;
+    } else if (c > len) {
+        return false;
+    }
+    sl = cut & 7;
+    if (sl == 7) {
+        uint64_t extra;
+        if (!ix_varint_get(p, end, &extra) || extra > CRIBLE_TERM_MAX) return false;
+        sl += extra;
+    }
+    size_t common = len - (size_t)c;
+    if (common + sl > CRIBLE_TERM_MAX || sl > (uint64_t)(end - *p)) return false;
+    memmove(stem, norm, common);
+    memcpy(stem + common, *p, (size_t)sl);
+    *p += sl;
+    *stem_len = (size_t)(common + sl);
+    if ((version < 4 || var == 3) && !ix_varint_get(p, end, &vmore)) return false;
+    var += vmore;
+    if (var >= (1u << IX_MAX_VBITS)) return false;
+    *variant = (uint32_t)var;
+    return true;
 }
 
 crible_status ix_write_all(int fd, const void *buf, size_t len, const char *path,

@@ -21,7 +21,7 @@
 #define IX_MAN_MAGIC "CRIBMAN1"
 #define IX_DEL_MAGIC "CRIBDEL1"
 #define IX_VERSION 2                /* MANIFEST and tombstones */
-#define IX_SEG_VERSION 4            /* segments written */
+#define IX_SEG_VERSION 5            /* segments written */
 #define IX_SEG_VERSION_MIN 2        /* oldest segment version read */
 #define IX_BLOCK 128                /* documents per postings block */
 #define IX_DICT_BLOCK 32            /* terms per front-coded dictionary block */
@@ -220,6 +220,29 @@ static inline bool ix_buf_string(ix_buf *b, const char *s, size_t n, uint32_t *o
     *off = (uint32_t)b->len;
     return ix_buf_add(b, s, n) && ix_buf_add(b, "", 1);
 }
+
+/* --- an exact term's (stem, variant) pairs (index_format.c, DICT [v5]) --
+ * A normal form met under several stems names each (stem, variant) pair,
+ * in increasing stem order (ix_term_order), no stem twice.  The first pair
+ * of a version 4 entry is coded as a version 5 entry of one pair:
+ *   ix_pair p = {(const uint8_t *)"victim", 6, 0};
+ *   ix_pair_put(&b, (const uint8_t *)"victimes", 8, &p, true, false);
+ *   -> b holds 0x40 (C = 2, S = 0, variant 0: (2 << 3 | 0) << 2 | 0). */
+typedef struct ix_pair {
+    const uint8_t *stem;
+    size_t stem_len;                  /* at most CRIBLE_TERM_MAX */
+    uint32_t variant;                 /* below 1 << IX_MAX_VBITS */
+} ix_pair;
+/* Appends pair p of norm[0..len) to b: the entry's first pair (`first`,
+ * then `more`: other pairs follow it) or one of the others.  false: out
+ * of memory. */
+bool ix_pair_put(ix_buf *b, const uint8_t *norm, size_t len, const ix_pair *p, bool first, bool more);
+/* Reads a pair of norm[0..len) from [*p, end) as a segment of format
+ * `version` writes it: its stem into stem (CRIBLE_TERM_MAX + 1 bytes),
+ * *stem_len, *variant; *more (the first pair of a version 5 entry: others
+ * follow, may be NULL otherwise).  false if damaged (*p then undefined). */
+bool ix_pair_get(const uint8_t **p, const uint8_t *end, const uint8_t *norm, size_t len, unsigned version,
+                 bool first, uint8_t *stem, size_t *stem_len, uint32_t *variant, bool *more);
 
 /* --- files --------------------------------------------------------------- */
 /* Writes all of buf to fd (retrying short writes); CRIBLE_EIO naming path. */

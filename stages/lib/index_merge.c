@@ -101,8 +101,12 @@ typedef struct xentry {
     uint8_t len, stem_len;
     uint32_t variant, df, max_tf;
     uint64_t cf;
-    bool skip;
+    uint8_t skip;               /* SKIP_SELF, SKIP_DEAD or 0 */
 } xentry;
+/* An exact entry left out: the merged pure stem's one norm, itself (unless
+ * the norm has other stems), or a norm of no live document of the stem. */
+#define SKIP_SELF 1
+#define SKIP_DEAD 2
 
 typedef struct merger {
     ix_segment *src;
@@ -271,19 +275,28 @@ static crible_status bystem_load(merger *m, size_t k, const char *name, crible_e
     ix_dictit it;
     ix_dictit_init(&it, &m->src[k].fields[l]);
     uint8_t rec[2 * (CRIBLE_TERM_MAX + 1) + 10];
+    uint8_t stem[CRIBLE_TERM_MAX + 1];
+    size_t sl;
+    uint32_t variant;
+    bool bad = false;
     while (!st && ix_dictit_next(&it)) {
-        size_t n = 0, sl = it.t.stem_len > CRIBLE_TERM_MAX ? CRIBLE_TERM_MAX : it.t.stem_len,
-               nl = it.t.len > CRIBLE_TERM_MAX ? CRIBLE_TERM_MAX : it.t.len;
-        rec[n++] = (uint8_t)sl;
-        memcpy(rec + n, it.t.stem, sl);
-        n += sl;
-        rec[n++] = (uint8_t)nl;
-        memcpy(rec + n, it.t.bytes, nl);
-        n += nl;
-        n += ix_varint_put(rec + n, it.t.variant);
-        st = ix_xsort_add(s->bystem, rec, n, err);
+        ix_pairit pi;   /* a record per (stem, variant) pair of the norm */
+        ix_pairs_init(&pi, it.f->version, &it.t);
+        size_t nl = it.t.len > CRIBLE_TERM_MAX ? CRIBLE_TERM_MAX : it.t.len;
+        while (!st && ix_pairs_next(&pi, stem, &sl, &variant)) {
+            size_t n = 0;
+            rec[n++] = (uint8_t)sl;
+            memcpy(rec + n, stem, sl);
+            n += sl;
+            rec[n++] = (uint8_t)nl;
+            memcpy(rec + n, it.t.bytes, nl);
+            n += nl;
+            n += ix_varint_put(rec + n, variant);
+            st = ix_xsort_add(s->bystem, rec, n, err);
+        }
+        bad |= pi.bad;
     }
-    if (!st && it.bad) st = crible_error_set(err, CRIBLE_EINDEX, "%s: damaged term dictionary of '%s'", m->src[k].name, name);
+    if (!st && (it.bad || bad)) st = crible_error_set(err, CRIBLE_EINDEX, "%s: damaged term dictionary of '%s'", m->src[k].name, name);
     if (!st) st = ix_xsort_finish(s->bystem, true, err);
     ix_segment_forget(&m->src[k], &m->src[k].fields[l].dict);
     if (!st && ix_xsort_next(s->bystem, &s->rec, &s->rec_len, err) < 0) st = CRIBLE_EIO;
@@ -352,7 +365,7 @@ static crible_status add_xentry(merger *m, const ix_term *stem, const uint8_t *n
     x->variant = variant;
     x->df = x->max_tf = 0;   /* counted over the live documents as they are copied */
     x->cf = 0;
-    x->skip = false;
+    x->skip = 0;
     return CRIBLE_OK;
 }
 
@@ -553,14 +566,82 @@ static crible_status copy_postings(merger *m, size_t k, const ix_segfield *f, co
 
 static int tcmp(const ix_term *a, const ix_term *b) { return ix_term_order(a->bytes, a->len, b->bytes, b->len); }
 
-/* Writes the exact field from the entries its text field sorted: in norm
- * order, a norm met twice (under two stems) taken from the first stem. */
-static crible_status write_exact(merger *m, crible_error *err)
+/* The statistics of a norm met under several stems: its documents in
+ * every source (each source's cursors over its pairs, in a union: a
+ * document holding it under two stems counts once), live ones only. */
+static crible_status union_stats(merger *m, const ofield *of, const uint8_t *norm, size_t len, uint64_t *df,
+                                 uint64_t *cf, uint64_t *max_tf, crible_error *err)
+{
+    ix_pcur *c = NULL;
+    uint32_t cap = 0;
+    *df = *cf = *max_tf = 0;
+    for (size_t k = 0; of->link && k < m->n; k++) {
+        const ix_segfield *sf = src_field(m, k, of->link), *ef = src_field(m, k, of->name);
+        uint32_t n = 0;
+        ix_term stats;
+        if (!sf) continue;
+        if (!ix_exact_open(&m->src[k], sf, ef, norm, len, true, &c, &n, &cap, &stats)) {
+            free(c);
+            return nomem(err);
+        }
+        ix_union u = {c, n, CRIBLE_DOC_NONE, false};
+        bool bad = false;
+        while (ix_union_next(&u) != CRIBLE_DOC_NONE) {
+            uint32_t tf = ix_union_tf(&u);
+            (*df)++;
+            *cf += tf;
+            if (tf > *max_tf) *max_tf = tf;
+        }
+        for (uint32_t i = 0; i < n; i++) {
+            bad |= c[i].bad;
+            ix_pcur_release(&c[i]);
+        }
+        if (bad) {
+            free(c);
+            return crible_error_set(err, CRIBLE_EINDEX, "%s: damaged postings in field '%s'", m->src[k].name, of->link);
+        }
+    }
+    free(c);
+    return CRIBLE_OK;
+}
+
+/* One norm's records (xgroup_add), written as one exact entry. */
+typedef struct xgroup {
+    uint8_t norm[CRIBLE_TERM_MAX + 1];
+    size_t len;
+    ix_buf stems;              /* the live pairs' stems, back to back */
+    ix_pair *pairs;
+    size_t n, cap;
+    bool self;                 /* one of them is the merged pure stem's own */
+    uint64_t df, cf, max_tf;   /* of its one pair */
+} xgroup;
+
+static crible_status xgroup_write(merger *m, const ofield *of, xgroup *g, crible_error *err)
+{
+    crible_status st = CRIBLE_OK;
+    size_t off = 0;
+    for (size_t i = 0; i < g->n; i++) {   /* the stems' bytes no longer move */
+        g->pairs[i].stem = g->stems.data + off;
+        off += g->pairs[i].stem_len;
+    }
+    if (g->n > 1) st = union_stats(m, of, g->norm, g->len, &g->df, &g->cf, &g->max_tf, err);
+    if (!st && g->n > 0 && !(g->n == 1 && g->self) && g->df)
+        st = ix_segw_exact_term(m->w, g->norm, g->len, (uint32_t)g->df, g->cf, (uint32_t)g->max_tf, g->pairs, g->n,
+                                err);
+    g->n = 0;
+    g->stems.len = 0;
+    g->self = false;
+    return st;
+}
+
+/* Writes the exact field `of` from the entries its text field sorted: in
+ * norm order, a norm's pairs (one a stem it was met with) in one entry. */
+static crible_status write_exact(merger *m, const ofield *of, crible_error *err)
 {
     if (!m->xout) return CRIBLE_OK;
     crible_status st = ix_xsort_finish(m->xout, false, err);
-    uint8_t prev[CRIBLE_TERM_MAX + 2];
-    bool first = true;
+    xgroup g = {.len = 0};
+    bool have = false;
     const uint8_t *r;
     size_t rl;
     int got = 0;
@@ -568,25 +649,40 @@ static crible_status write_exact(merger *m, crible_error *err)
         const uint8_t *end = r + rl, *norm = r + 1, *stem, *p;
         uint8_t len = r[0], stem_len;
         uint64_t variant, df, cf, max_tf;
-        bool dup = !first && cmp_lstring(r, rl, prev, (size_t)prev[0] + 1) == 0;
-        first = false;
-        memcpy(prev, r, (size_t)len + 1);
-        if (dup) continue;   /* one norm, two stems: the first */
+        if (have && (g.len != len || memcmp(g.norm, norm, len) != 0)) st = xgroup_write(m, of, &g, err);
+        if (st) break;
+        have = true;
+        memcpy(g.norm, norm, len);
+        g.len = len;
         p = norm + len;
         stem_len = *p++;
         stem = p;
         p += stem_len;
-        bool skip = *p++;
+        uint8_t skip = *p++;
         if (p > end || !ix_varint_get(&p, end, &variant) || !ix_varint_get(&p, end, &df) ||
             !ix_varint_get(&p, end, &cf) || !ix_varint_get(&p, end, &max_tf)) {
             st = crible_error_set(err, CRIBLE_EINTERNAL, "bad sort record");
             break;
         }
-        if (skip) continue;
-        st = ix_segw_exact_term(m->w, norm, len, (uint32_t)df, cf, (uint32_t)max_tf, stem, stem_len,
-                                (uint32_t)variant, err);
+        if (skip == SKIP_DEAD) continue;
+        if (g.n == g.cap) {
+            size_t cap = g.cap ? g.cap * 2 : 4;
+            ix_pair *x = realloc(g.pairs, cap * sizeof *x);
+            if (!x) { st = nomem(err); break; }
+            g.pairs = x;
+            g.cap = cap;
+        }
+        if (!ix_buf_add(&g.stems, stem, stem_len)) { st = nomem(err); break; }
+        g.pairs[g.n++] = (ix_pair){NULL, stem_len, (uint32_t)variant};
+        g.self |= skip == SKIP_SELF;
+        g.df = df;
+        g.cf = cf;
+        g.max_tf = max_tf;
     }
     if (!st && got < 0) st = CRIBLE_EIO;
+    if (!st && have) st = xgroup_write(m, of, &g, err);
+    free(g.pairs);
+    ix_buf_free(&g.stems);
     ix_xsort_free(m->xout);
     m->xout = NULL;
     return st;
@@ -626,7 +722,9 @@ static crible_status merge_term(merger *m, const ix_term *cur, ix_dictit *its, c
         if (!has[k] || tcmp(&its[k].t, cur) != 0) continue;
         pure &= its[k].t.pure;
         if (!variants) continue;
-        any_orphan |= its[k].t.vbits != 0;
+        /* a version 5 source's variants are all its norms' (a variant
+         * number past remap's: an orphan here) */
+        any_orphan |= its[k].t.vbits != 0 && (its[k].f->version < 5 || its[k].t.vbits > 12);
         st = bystem_norms(m, k, &its[k].t, err);
         if (!st) st = remap_variants(m, k, &its[k].t, &nvar, true, err);
     }
@@ -635,7 +733,7 @@ static crible_status merge_term(merger *m, const ix_term *cur, ix_dictit *its, c
     /* a merged pure stem with its one norm (itself) needs no exact entry */
     if (variants && pure && m->nxs == 1 && m->xs[0].len == cur->len &&
         !memcmp(m->xpool.data + m->xs[0].norm_off, cur->bytes, cur->len))
-        m->xs[0].skip = true;
+        m->xs[0].skip = SKIP_SELF;
     if (!st && variants) st = variant_stats(m, nvar, err);
     if (!st) st = ix_segw_term_begin(m->w, cur->bytes, cur->len, pure, variants ? ix_var_bits(nvar) : 0, err);
     for (size_t k = 0; !st && k < m->n; k++) {
@@ -653,7 +751,7 @@ static crible_status merge_term(merger *m, const ix_term *cur, ix_dictit *its, c
         m->xs[x].df = v < m->vcap ? m->vdf[v] : 0;
         m->xs[x].cf = v < m->vcap ? m->vcf[v] : 0;
         m->xs[x].max_tf = v < m->vcap ? m->vmax[v] : 0;
-        if (!m->xs[x].df) m->xs[x].skip = true;
+        if (!m->xs[x].df) m->xs[x].skip = SKIP_DEAD;
     }
     return emit_xentries(m, err);
 }
@@ -662,7 +760,7 @@ static crible_status merge_term(merger *m, const ix_term *cur, ix_dictit *its, c
 static crible_status merge_terms(merger *m, size_t o, crible_error *err)
 {
     const ofield *of = &m->fields[o];
-    if (of->kind == CRIBLE_FIELD_EXACT) return write_exact(m, err);
+    if (of->kind == CRIBLE_FIELD_EXACT) return write_exact(m, of, err);
     m->variants = of->kind == CRIBLE_FIELD_TEXT && of->out_link >= 0;
     crible_status st = CRIBLE_OK;
     m->nxs = 0;

@@ -729,13 +729,28 @@ void ix_pcur_block_info(const ix_pcur *c, uint32_t *last, uint32_t *max_tf, uint
 
 /* --- the snapshot cursor ------------------------------------------------- */
 
+/* The cursors of a snapshot cursor go by segment, each segment's one
+ * cursor, or (`=norm` of a norm met under several stems there) a union of
+ * its pairs' cursors: a group.  While every group has one cursor (unions
+ * false), group k is cursor k. */
+typedef struct pgroup {
+    uint32_t first;           /* its cursors: c[first .. first + u.n) */
+    ix_union u;               /* u.c is set from first before each use */
+    uint32_t s_last, s_max_tf, s_min_len;   /* a union's shallow block */
+} pgroup;
+
 struct crible_postings {
     const crible_index *ix;
-    uint32_t n, cur;          /* segment cursors, the current one */
-    ix_pcur *c;
+    uint32_t n, cur;          /* groups, the current one */
+    ix_pcur *c;               /* cursors */
+    uint32_t nc, ccap;
+    pgroup *g;                /* NULL while every group has one cursor */
+    bool unions;
     crible_term_stats stats;
     uint32_t doc;
-    uint32_t sdoc_seg;        /* shallow: segment of the shallow block */
+    uint32_t sdoc_seg;        /* shallow: group of the shallow block */
+    uint32_t *tmp;            /* a union's positions */
+    size_t tcap;
 };
 
 static crible_status postings_new(const crible_index *ix, crible_postings **out, crible_error *err)
@@ -746,37 +761,63 @@ static crible_status postings_new(const crible_index *ix, crible_postings **out,
         free(p);
         return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
     }
+    p->ccap = ix->nsegs + 1;
     p->ix = ix;
     p->doc = CRIBLE_DOC_NONE;
     *out = p;
     return CRIBLE_OK;
 }
 
-static void add_cursor(crible_postings *p, const ix_segment *s, const ix_segfield *f, const ix_term *t,
-                       int64_t variant, const ix_term *stats)
+static void add_stats(crible_postings *p, const ix_term *stats)
 {
-    ix_pcur *c = &p->c[p->n++];
-    ix_pcur_init(c, s, f, t, true);
-    if (variant >= 0) ix_pcur_filter(c, (uint32_t)variant);
     p->stats.df += stats->df;
     p->stats.cf += stats->cf;
     if (stats->max_tf > p->stats.max_tf) p->stats.max_tf = stats->max_tf;
 }
 
-/* `=norm` in one segment: the exact entry gives (stem, variant); a norm
- * without one whose stem term is pure is that stem term (index_format.c). */
-static void add_exact(crible_postings *p, const ix_segment *s, int field, int exact,
-                      const uint8_t *norm, size_t len)
+/* Makes cursors c[first .. nc) the next group (one cursor a group
+ * before the first union: then g gets one entry a group). */
+static bool add_group(crible_postings *p, uint32_t first)
 {
-    ix_term e, t;
-    if (field < 0 || s->local[field] < 0) return;
-    const ix_segfield *sf = &s->fields[s->local[field]];
-    if (exact >= 0 && s->local[exact] >= 0 && ix_dict_lookup(&s->fields[s->local[exact]], norm, len, &e)) {
-        if (ix_dict_lookup(sf, e.stem, e.stem_len, &t))
-            add_cursor(p, s, sf, &t, t.vbits || e.variant ? (int64_t)e.variant : -1, &e);
-    } else if (ix_dict_lookup(sf, norm, len, &t) && t.pure) {
-        add_cursor(p, s, sf, &t, -1, &t);
+    uint32_t n = p->nc - first;
+    if (n > 1 && !p->unions) {
+        p->unions = true;
+        p->g = calloc(p->n + 1, sizeof *p->g);
+        if (!p->g) return false;
+        for (uint32_t k = 0; k < p->n; k++) p->g[k] = (pgroup){.first = k, .u = {NULL, 1, CRIBLE_DOC_NONE, false}};
     }
+    if (p->unions) {
+        pgroup *g = realloc(p->g, (p->n + 1) * sizeof *g);
+        if (!g) return false;
+        p->g = g;
+        g[p->n] = (pgroup){.first = first, .u = {NULL, n, CRIBLE_DOC_NONE, false}};
+    }
+    p->n++;
+    return true;
+}
+
+static void add_cursor(crible_postings *p, const ix_segment *s, const ix_segfield *f, const ix_term *t)
+{
+    ix_pcur_init(&p->c[p->nc++], s, f, t, true);
+    add_stats(p, t);
+    add_group(p, p->nc - 1);   /* one cursor: no allocation when no union */
+}
+
+/* `=norm` in one segment: the exact entry's pairs (index_union.c); a norm
+ * without one whose stem term is pure is that stem term (index_format.c). */
+static crible_status add_exact(crible_postings *p, const ix_segment *s, int field, int exact,
+                               const uint8_t *norm, size_t len, crible_error *err)
+{
+    if (field < 0 || s->local[field] < 0) return CRIBLE_OK;
+    const ix_segfield *sf = &s->fields[s->local[field]];
+    const ix_segfield *ef = exact >= 0 && s->local[exact] >= 0 ? &s->fields[s->local[exact]] : NULL;
+    uint32_t first = p->nc;
+    ix_term stats;
+    if (!ix_exact_open(s, sf, ef, norm, len, true, &p->c, &p->nc, &p->ccap, &stats) ||
+        (p->nc > first && !add_group(p, first)))
+        return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+    if (p->nc > first) add_stats(p, &stats);
+    return CRIBLE_OK;
 }
 
 crible_status crible_postings_open(const crible_index *ix, int field, const char *term, size_t len,
@@ -791,7 +832,7 @@ crible_status crible_postings_open(const crible_index *ix, int field, const char
         if (s->local[field] < 0) continue;
         const ix_segfield *f = &s->fields[s->local[field]];
         ix_term t;
-        if (ix_dict_lookup(f, (const uint8_t *)term, len, &t)) add_cursor(*out, s, f, &t, -1, &t);
+        if (ix_dict_lookup(f, (const uint8_t *)term, len, &t)) add_cursor(*out, s, f, &t);
     }
     return CRIBLE_OK;
 }
@@ -859,7 +900,7 @@ crible_status crible_postings_open_located(const crible_index *ix, int field, co
         t.post_len = r.post_len;
         t.pos_off = r.pos_off;
         t.pos_len = r.pos_len;
-        add_cursor(*out, s, f, &t, -1, &t);
+        add_cursor(*out, s, f, &t);
     }
     return CRIBLE_OK;
 bad:
@@ -876,9 +917,13 @@ crible_status crible_postings_open_exact(const crible_index *ix, int field, cons
     if (ix->fields[field].kind == CRIBLE_FIELD_EXACT) field = ix->fields[field].stem_field;
     if (field < 0) return CRIBLE_OK;
     int exact = ix->fields[field].exact_field;
-    for (uint32_t k = 0; k < ix->nsegs; k++)
-        add_exact(*out, &ix->segs[k], field, exact, (const uint8_t *)norm, len);
-    return CRIBLE_OK;
+    for (uint32_t k = 0; !st && k < ix->nsegs; k++)
+        st = add_exact(*out, &ix->segs[k], field, exact, (const uint8_t *)norm, len, err);
+    if (st) {
+        crible_postings_close(*out);
+        *out = NULL;
+    }
+    return st;
 }
 
 crible_status crible_postings_open_at(const crible_index *ix, int field, const char *term, size_t len,
@@ -894,32 +939,47 @@ crible_status crible_postings_open_at(const crible_index *ix, int field, const c
         if (field < 0) return CRIBLE_OK;
     }
     if (exact) {
-        add_exact(*out, s, field, ix->fields[field].exact_field, (const uint8_t *)term, len);
+        st = add_exact(*out, s, field, ix->fields[field].exact_field, (const uint8_t *)term, len, err);
+        if (st) {
+            crible_postings_close(*out);
+            *out = NULL;
+        }
     } else if (s->local[field] >= 0) {
         const ix_segfield *f = &s->fields[s->local[field]];
         ix_term t;
-        if (ix_dict_lookup(f, (const uint8_t *)term, len, &t)) add_cursor(*out, s, f, &t, -1, &t);
+        if (ix_dict_lookup(f, (const uint8_t *)term, len, &t)) add_cursor(*out, s, f, &t);
     }
-    return CRIBLE_OK;
+    return st;
 }
 
 void crible_postings_close(crible_postings *p)
 {
     if (!p) return;
-    for (uint32_t k = 0; k < p->n; k++) ix_pcur_release(&p->c[k]);
+    for (uint32_t k = 0; k < p->nc; k++) ix_pcur_release(&p->c[k]);
     free(p->c);
+    free(p->g);
+    free(p->tmp);
     free(p);
+}
+
+/* Group k as a union (its cursors' place set). */
+static ix_union *group(const crible_postings *p, uint32_t k)
+{
+    pgroup *g = &p->g[k];
+    g->u.c = p->c + g->first;
+    return &g->u;
 }
 
 static uint32_t global(const crible_postings *p, uint32_t d)
 {
-    return d == CRIBLE_DOC_NONE ? d : p->c[p->cur].seg->base + d;
+    if (d == CRIBLE_DOC_NONE) return d;
+    return (p->unions ? p->c[p->g[p->cur].first] : p->c[p->cur]).seg->base + d;
 }
 
 uint32_t crible_postings_next(crible_postings *p)
 {
     while (p->cur < p->n) {
-        uint32_t d = ix_pcur_next(&p->c[p->cur]);
+        uint32_t d = p->unions ? ix_union_next(group(p, p->cur)) : ix_pcur_next(&p->c[p->cur]);
         if (d != CRIBLE_DOC_NONE) return p->doc = global(p, d);
         p->cur++;
     }
@@ -929,10 +989,11 @@ uint32_t crible_postings_next(crible_postings *p)
 uint32_t crible_postings_advance(crible_postings *p, uint32_t target)
 {
     while (p->cur < p->n) {
-        ix_pcur *c = &p->c[p->cur];
+        ix_pcur *c = &p->c[p->unions ? p->g[p->cur].first : p->cur];
         uint32_t base = c->seg->base;
         if (target < base + c->seg->maxdoc) {
-            uint32_t d = ix_pcur_advance(c, target > base ? target - base : 0);
+            uint32_t t = target > base ? target - base : 0;
+            uint32_t d = p->unions ? ix_union_advance(group(p, p->cur), t) : ix_pcur_advance(c, t);
             if (d != CRIBLE_DOC_NONE) return p->doc = base + d;
         }
         p->cur++;
@@ -945,19 +1006,19 @@ uint32_t crible_postings_doc(const crible_postings *p) { return p->doc; }
 uint32_t crible_postings_tf(const crible_postings *p)
 {
     if (p->doc == CRIBLE_DOC_NONE) return 0;
-    return ix_pcur_tf(&p->c[p->cur]);
+    return p->unions ? ix_union_tf(group(p, p->cur)) : ix_pcur_tf(&p->c[p->cur]);
 }
 
 uint32_t crible_postings_positions(crible_postings *p, uint32_t *pos, uint32_t cap)
 {
-    if (p->doc == CRIBLE_DOC_NONE) return 0;
-    return ix_pcur_positions(&p->c[p->cur], pos, cap);
+    return crible_postings_positions_upto(p, pos, cap, UINT32_MAX);
 }
 
 uint32_t crible_postings_positions_upto(crible_postings *p, uint32_t *pos, uint32_t cap,
                                         uint32_t upto)
 {
     if (p->doc == CRIBLE_DOC_NONE) return 0;
+    if (p->unions) return ix_union_positions(group(p, p->cur), pos, cap, upto, &p->tmp, &p->tcap);
     return ix_pcur_positions_upto(&p->c[p->cur], pos, NULL, cap, upto);
 }
 
@@ -966,10 +1027,13 @@ void crible_postings_stats(const crible_postings *p, crible_term_stats *stats) {
 uint32_t crible_postings_shallow_advance(crible_postings *p, uint32_t target)
 {
     for (uint32_t k = p->cur; k < p->n; k++) {
-        ix_pcur *c = &p->c[k];
+        pgroup *g = p->unions ? &p->g[k] : NULL;
+        ix_pcur *c = &p->c[g ? g->first : k];
         uint32_t base = c->seg->base;
         if (target >= base + c->seg->maxdoc) continue;
-        uint32_t last = ix_pcur_shallow(c, target > base ? target - base : 0);
+        uint32_t t = target > base ? target - base : 0, last;
+        if (g && g->u.n > 1) last = g->s_last = ix_union_shallow(group(p, k), t, &g->s_max_tf, &g->s_min_len);
+        else last = ix_pcur_shallow(c, t);
         if (last == CRIBLE_DOC_NONE) continue;
         p->sdoc_seg = k;
         return base + last;
@@ -981,8 +1045,15 @@ uint32_t crible_postings_shallow_advance(crible_postings *p, uint32_t target)
 static void block_info(const crible_postings *p, uint32_t *last, uint32_t *max_tf, uint32_t *min_len)
 {
     if (p->sdoc_seg >= p->n) { *last = CRIBLE_DOC_NONE; *max_tf = 0; *min_len = 0; return; }
-    const ix_pcur *c = &p->c[p->sdoc_seg];
-    ix_pcur_block_info(c, last, max_tf, min_len);
+    const pgroup *g = p->unions ? &p->g[p->sdoc_seg] : NULL;
+    const ix_pcur *c = &p->c[g ? g->first : p->sdoc_seg];
+    if (g && g->u.n > 1) {
+        *last = g->s_last;
+        *max_tf = g->s_max_tf;
+        *min_len = g->s_min_len;
+    } else {
+        ix_pcur_block_info(c, last, max_tf, min_len);
+    }
     if (*last != CRIBLE_DOC_NONE) *last += c->seg->base;
 }
 
@@ -1009,7 +1080,7 @@ uint32_t crible_postings_block_min_length(const crible_postings *p)
 
 crible_status crible_postings_error(const crible_postings *p, crible_error *err)
 {
-    for (uint32_t k = 0; k < p->n; k++)
+    for (uint32_t k = 0; k < p->nc; k++)
         if (p->c[k].bad)
             return crible_error_set(err, CRIBLE_EINDEX, "%s: damaged postings (run crible-index check)",
                                     p->c[k].seg->name);

@@ -22,7 +22,7 @@ typedef struct ix_section {
 typedef struct ix_segfield {
     char name[256];
     uint8_t kind, flags;
-    uint8_t version;   /* the segment's format version (2 to 4) */
+    uint8_t version;   /* the segment's format version (2 to 5) */
     int link;
     uint32_t doc_count;
     uint64_t sum_length, nterms;
@@ -95,11 +95,33 @@ typedef struct ix_term {
     /* version 4, df = 1: the document, in the dictionary (post_len = 0) */
     bool inline_doc;
     uint32_t doc1;
-    /* exact fields only: the stem term and the norm's variant number */
+    /* exact fields only: the first (stem, variant) pair (the stem term and
+     * the norm's variant number among its norms), how many pairs, and
+     * where the others are coded (index_format.c, DICT [v5]: read them
+     * with ix_pairs_next; they stay readable while the segment is open) */
     uint8_t stem[CRIBLE_TERM_MAX + 1];
     size_t stem_len;
     uint32_t variant;
+    uint32_t npairs;
+    const uint8_t *pairs, *pairs_end;
 } ix_term;
+
+/* The (stem, variant) pairs of an exact term t, in stem order, the first
+ * one t's own:
+ *   ix_pairit pi; uint8_t stem[CRIBLE_TERM_MAX + 1]; size_t sl; uint32_t v;
+ *   ix_pairs_init(&pi, seg->version, &t);
+ *   while (ix_pairs_next(&pi, stem, &sl, &v)) ...
+ * pi.bad says whether it stopped on damaged bytes (the dictionary's
+ * decoding read them once: it cannot, unless t was changed). */
+typedef struct ix_pairit {
+    const ix_term *t;
+    const uint8_t *p, *end;
+    unsigned version;
+    uint32_t k;
+    bool bad;
+} ix_pairit;
+void ix_pairs_init(ix_pairit *it, unsigned version, const ix_term *t);
+bool ix_pairs_next(ix_pairit *it, uint8_t *stem, size_t *stem_len, uint32_t *variant);
 
 /* Iterates a field's dictionary in order. */
 typedef struct ix_dictit {
@@ -220,6 +242,36 @@ bool ix_pcur_blocks_valid(ix_pcur *c);
  * then the cf % 128 last values: the bytes they take, UINT64_MAX if
  * damaged. */
 uint64_t ix_pcur_pos_walk(const ix_pcur *c, uint64_t *offs);
+
+/* `=norm` in one segment (index_union.c): appends to (*c)[*n..] (grown,
+ * *cap cursors) a cursor per (stem, variant) pair of norm's entry in exact
+ * field ef (NULL: none) whose stem term is in stem field sf, each kept to
+ * its variant, or the pure stem term equal to norm when ef has no entry;
+ * *stats gets the entry's statistics (untouched when no cursor was
+ * added).  false: out of memory.  The caller releases the cursors
+ * (ix_pcur_release) and frees *c. */
+bool ix_exact_open(const ix_segment *s, const ix_segfield *sf, const ix_segfield *ef, const uint8_t *norm,
+                   size_t len, bool skip_deleted, ix_pcur **c, uint32_t *n, uint32_t *cap, ix_term *stats);
+/* The union of n cursors of one segment in document order (a norm's
+ * pairs): zero it but for c and n before the first next or advance. */
+typedef struct ix_union {
+    ix_pcur *c;
+    uint32_t n;
+    uint32_t doc;            /* current, CRIBLE_DOC_NONE before and after */
+    bool started;
+} ix_union;
+uint32_t ix_union_next(ix_union *u);
+/* The first document >= target (greater than the current one). */
+uint32_t ix_union_advance(ix_union *u, uint32_t target);
+/* The current document's tf: the cursors' on it added. */
+uint32_t ix_union_tf(ix_union *u);
+/* Its positions, merged, into pos[0..cap), up to the first one past upto
+ * (included): how many (*tmp: scratch of *tcap values, grown here). */
+uint32_t ix_union_positions(ix_union *u, uint32_t *pos, uint32_t cap, uint32_t upto, uint32_t **tmp, size_t *tcap);
+/* Block-max data of the union from target on: the last document up to
+ * which *max_tf and *min_len bound the documents (the fewest of the
+ * cursors' blocks), CRIBLE_DOC_NONE if none holds anything >= target. */
+uint32_t ix_union_shallow(ix_union *u, uint32_t target, uint32_t *max_tf, uint32_t *min_len);
 
 /* The value of document d in a numeric field (false: none, or damaged). */
 bool ix_num_value(const ix_segfield *f, uint32_t maxdoc, uint32_t d, double *v);

@@ -933,25 +933,35 @@ static crible_status dict_add(ix_segw *w, uint64_t post_len, crible_error *err)
 }
 
 crible_status ix_segw_exact_term(ix_segw *w, const uint8_t *norm, size_t len, uint32_t df,
-                                 uint64_t cf, uint32_t max_tf, const uint8_t *stem,
-                                 size_t stem_len, uint32_t variant, crible_error *err)
+                                 uint64_t cf, uint32_t max_tf, ix_pair *pairs, size_t npairs,
+                                 crible_error *err)
 {
     if (len > CRIBLE_TERM_MAX) len = CRIBLE_TERM_MAX;
-    if (stem_len > CRIBLE_TERM_MAX) stem_len = CRIBLE_TERM_MAX;
+    if (npairs == 0) return crible_error_set(err, CRIBLE_EINTERNAL, "exact term without a stem");
+    for (size_t i = 1; i < npairs; i++) {   /* in stem order (a few: insertion) */
+        ix_pair x = pairs[i];
+        size_t j = i;
+        for (; j > 0 && ix_term_order(pairs[j - 1].stem, pairs[j - 1].stem_len, x.stem, x.stem_len) > 0; j--)
+            pairs[j] = pairs[j - 1];
+        pairs[j] = x;
+    }
+    for (size_t i = 0; i < npairs; i++) {
+        if (pairs[i].stem_len > CRIBLE_TERM_MAX) pairs[i].stem_len = CRIBLE_TERM_MAX;
+        if (i && ix_term_order(pairs[i - 1].stem, pairs[i - 1].stem_len, pairs[i].stem, pairs[i].stem_len) == 0)
+            return crible_error_set(err, CRIBLE_EINTERNAL, "exact term '%.*s' with stem '%.*s' twice", (int)len,
+                                    (const char *)norm, (int)pairs[i].stem_len, (const char *)pairs[i].stem);
+    }
     memcpy(w->term, norm, len);
     w->term_len = len;
     bool first;
     crible_status st = dict_term(w, &first, err);
     if (st) return st;
-    size_t shared = 0;
-    while (shared < len && shared < stem_len && norm[shared] == stem[shared]) shared++;
     ix_buf *d = &w->dict.mem;
-    size_t ssl = stem_len - shared;
-    uint64_t head = ((uint64_t)(len - shared) << 3 | (ssl < 7 ? ssl : 7)) << 2 | (variant < 3 ? variant : 3);
-    if (!dict_stats(d, &w->fields[w->nfields - 1], df, cf, max_tf, 0, false) || !ix_buf_varint(d, head) ||
-        (ssl >= 7 && !ix_buf_varint(d, ssl - 7)) || !ix_buf_add(d, stem + shared, ssl) ||
-        (variant >= 3 && !ix_buf_varint(d, variant - 3)))
+    if (!dict_stats(d, &w->fields[w->nfields - 1], df, cf, max_tf, 0, false) ||
+        !ix_pair_put(d, norm, len, &pairs[0], true, npairs > 1) || (npairs > 1 && !ix_buf_varint(d, npairs - 2)))
         return nomem(err);
+    for (size_t i = 1; i < npairs; i++)
+        if (!ix_pair_put(d, norm, len, &pairs[i], false, false)) return nomem(err);
     return CRIBLE_OK;
 }
 

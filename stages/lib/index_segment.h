@@ -57,10 +57,12 @@ crible_status ix_segw_term_begin(ix_segw *w, const uint8_t *term, size_t len, bo
  * field has positions, else NULL; var: their variant numbers (NULL: 0). */
 crible_status ix_segw_term_doc(ix_segw *w, uint32_t doc, uint32_t tf, const uint32_t *pos,
                                const uint32_t *var, crible_error *err);
-/* A term of an exact field: its stats and its (stem, variant). */
+/* A term of an exact field: its stats (over every document holding the
+ * norm, whatever its stem) and its npairs >= 1 (stem, variant) pairs, in
+ * any order (sorted here, in place, by stem; a stem twice is an error). */
 crible_status ix_segw_exact_term(ix_segw *w, const uint8_t *norm, size_t len, uint32_t df,
-                                 uint64_t cf, uint32_t max_tf, const uint8_t *stem,
-                                 size_t stem_len, uint32_t variant, crible_error *err);
+                                 uint64_t cf, uint32_t max_tf, ix_pair *pairs, size_t npairs,
+                                 crible_error *err);
 /* Ends the term (a term with no document is dropped). */
 crible_status ix_segw_term_end(ix_segw *w, crible_error *err);
 crible_status ix_segw_field_end(ix_segw *w, uint32_t doc_count, uint64_t sum_length,

@@ -121,30 +121,25 @@ static bool decode(ix_dictit *it)
         t->max_tf = (uint32_t)mtf;
     }
     if (f->kind == CRIBLE_FIELD_EXACT) {
-        uint64_t cut, sl, var = 0, common;
-        if (!vget(&it->p, it->end, &cut)) goto damaged;
-        if (f->version >= 4) {   /* the variant's first values in the low 2 bits */
-            var = cut & 3;
-            cut >>= 2;
+        bool more;
+        if (!ix_pair_get(&it->p, it->end, t->bytes, t->len, f->version, true, t->stem, &t->stem_len, &t->variant,
+                         &more))
+            goto damaged;
+        t->npairs = 1;
+        t->pairs = t->pairs_end = it->p;
+        if (more) {   /* [v5] P - 2, then the other pairs (read through once: bounded) */
+            uint64_t np;
+            uint8_t stem[CRIBLE_TERM_MAX + 1];
+            size_t sl;
+            uint32_t v;
+            if (!vget(&it->p, it->end, &np) || np > (uint64_t)(it->end - it->p)) goto damaged;
+            t->pairs = it->p;
+            for (uint64_t k = 0; k < np + 1; k++)
+                if (!ix_pair_get(&it->p, it->end, t->bytes, t->len, f->version, false, stem, &sl, &v, NULL))
+                    goto damaged;
+            t->npairs = (uint32_t)np + 2;
+            t->pairs_end = it->p;
         }
-        if ((cut >> 3) > t->len) goto damaged;
-        common = t->len - (cut >> 3);
-        sl = cut & 7;
-        if (sl == 7) {
-            uint64_t more;
-            if (!vget(&it->p, it->end, &more) || more > CRIBLE_TERM_MAX) goto damaged;
-            sl += more;
-        }
-        if (common + sl > CRIBLE_TERM_MAX || sl > (uint64_t)(it->end - it->p)) goto damaged;
-        memcpy(t->stem, t->bytes, common);
-        memcpy(t->stem + common, it->p, sl);
-        it->p += sl;
-        t->stem_len = (size_t)(common + sl);
-        uint64_t vmore = 0;
-        if ((f->version < 4 || var == 3) && !vget(&it->p, it->end, &vmore)) goto damaged;
-        var += vmore;
-        if (var >= (1u << IX_MAX_VBITS)) goto damaged;
-        t->variant = (uint32_t)var;
         t->post_off = t->post_len = t->pos_off = t->pos_len = 0;
         it->in_block++;
         return true;
@@ -284,6 +279,28 @@ scan:
     while (ix_dictit_next(it)) {
         if (ix_term_order(it->t.bytes, it->t.len, target, len) >= 0) { it->pending = true; return; }
     }
+}
+
+void ix_pairs_init(ix_pairit *it, unsigned version, const ix_term *t)
+{
+    *it = (ix_pairit){t, t->pairs, t->pairs_end, version, 0, false};
+}
+
+bool ix_pairs_next(ix_pairit *it, uint8_t *stem, size_t *stem_len, uint32_t *variant)
+{
+    const ix_term *t = it->t;
+    if (it->bad || it->k >= t->npairs) return false;
+    if (it->k++ == 0) {
+        memcpy(stem, t->stem, t->stem_len);
+        *stem_len = t->stem_len;
+        *variant = t->variant;
+        return true;
+    }
+    if (!ix_pair_get(&it->p, it->end, t->bytes, t->len, it->version, false, stem, stem_len, variant, NULL)) {
+        it->bad = true;
+        return false;
+    }
+    return true;
 }
 
 bool ix_dict_lookup(const ix_segfield *f, const uint8_t *term, size_t len, ix_term *out)

@@ -308,11 +308,11 @@ static void test_version_2(void **state)
     crible_index_close(ix);
 
     /* an unknown version: refused, the file and the version named */
-    install(seed, 5);
+    install(seed, 6);
     crible_status st = crible_index_open(dir, &ix, &err);
     assert_int_equal(st, CRIBLE_EINDEX);
     assert_non_null(strstr(err.message, "seg-000001.cri"));
-    assert_non_null(strstr(err.message, "format version 5, this crible reads 2 to 4"));
+    assert_non_null(strstr(err.message, "format version 6, this crible reads 2 to 5"));
 }
 
 /* A digest of every text term's documents, tfs, positions and variants
