@@ -1,8 +1,10 @@
 /*
  * index_metadata.c - a document's metadata values (index_metadata.h says
  * which), from the fast path's members or from jansson's object: two
- * readings of one rule, each value made by the same three helpers
- * (metadata_key, add_string, ix_kvlist_add), in the members' order.
+ * readings of one rule, each value made by the same helpers
+ * (metadata_key, add_string, add_keyword, ix_kvlist_add), in the members'
+ * order.  A keyword value whose folding changes it also gets its display
+ * term (add_keyword), right after its own.
  */
 #include "index_metadata.h"
 
@@ -108,12 +110,31 @@ static bool metadata_key(const char *key, const char *const *fields, size_t nfie
     return true;
 }
 
+/* A keyword value: its term, case-folded; and, when folding changed it,
+ * its display term "FOLDED\x1fWRITTEN" in "_display.FIELD" (index.h), as
+ * crible_index_doc_entity makes for an entity: a facet shows the form
+ * written most often, whatever document comes first in the index.  A
+ * value holding the separator, or whose display term would be longer than
+ * CRIBLE_TERM_MAX, gets none (a facet then shows it folded). */
+static crible_status add_keyword(ix_kvlist *out, const char *field, const char *s, crible_error *err)
+{
+    char folded[CRIBLE_TERM_MAX * 3 + 1];
+    if (!crible_index_fold(s, folded, sizeof folded)) return ix_kvlist_add(out, field, s, false, false, 0, err);
+    crible_status st = ix_kvlist_add(out, field, folded, false, false, 0, err);
+    if (st || !strcmp(folded, s) || strchr(s, CRIBLE_INDEX_DISPLAY_SEP)) return st;
+    char name[300], shown[CRIBLE_TERM_MAX + 1];
+    int n = snprintf(name, sizeof name, "%s%s", CRIBLE_INDEX_DISPLAY_PREFIX, field);
+    int m = snprintf(shown, sizeof shown, "%s%c%s", folded, CRIBLE_INDEX_DISPLAY_SEP, s);
+    if (n < 0 || (size_t)n >= sizeof name || m < 0 || (size_t)m >= sizeof shown) return CRIBLE_OK; /* never cut */
+    return ix_kvlist_add(out, name, shown, false, false, 0, err);
+}
+
 /* A string metadata value: a date is numeric, a short string a keyword. */
 static crible_status add_string(ix_kvlist *out, const char *key, const char *s, crible_error *err)
 {
     double d;
     if (ix_parse_date(s, &d)) return ix_kvlist_add(out, key, NULL, false, true, d, err);
-    if (strlen(s) <= 80 && !strstr(s, "://")) return ix_kvlist_add(out, key, s, true, false, 0, err);
+    if (strlen(s) <= 80 && !strstr(s, "://")) return add_keyword(out, key, s, err);
     return CRIBLE_OK;
 }
 
@@ -123,7 +144,7 @@ static crible_status add_member(ix_kvlist *out, const char *key, const char *k2,
     char name[256];
     if (strlen(k2) > 100) return CRIBLE_OK;
     snprintf(name, sizeof name, "%s.%s", key, k2);
-    return ix_kvlist_add(out, name, s, true, false, 0, err);
+    return add_keyword(out, name, s, err);
 }
 
 /* A scalar (a member or an array's item). */
@@ -133,7 +154,7 @@ static crible_status add_scalar(ix_kvlist *out, const char *key, crible_json_kin
     if (kind == CRIBLE_JSON_STRING) return add_string(out, key, s, err);
     if (kind == CRIBLE_JSON_NUMBER) return ix_kvlist_add(out, key, NULL, false, true, num, err);
     if (kind == CRIBLE_JSON_TRUE || kind == CRIBLE_JSON_FALSE)
-        return ix_kvlist_add(out, key, kind == CRIBLE_JSON_TRUE ? "true" : "false", true, false, 0, err);
+        return ix_kvlist_add(out, key, kind == CRIBLE_JSON_TRUE ? "true" : "false", false, false, 0, err);
     return CRIBLE_OK;
 }
 

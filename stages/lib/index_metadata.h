@@ -17,7 +17,10 @@
  *   - an object: each member KEY2 whose value is a string, as keyword
  *     "KEY.KEY2" (KEY2 at most 100 bytes; the string case-folded, whole);
  *   - null nothing; keys longer than 100 bytes are left out.
- * in the members' order.  The document is read by the fast path
+ * in the members' order.  A keyword that folding changed is followed by
+ * its display term "FOLDED\x1fWRITTEN" in the hidden keyword field
+ * "_display.KEY" (index.h: what facets show, the form written most often;
+ * as entities have).  The document is read by the fast path
  * (index_docjson.h), by jansson when it is not sure.
  */
 #ifndef CRIBLE_INDEX_METADATA_H

@@ -14,7 +14,8 @@
  * posting; inside a window the terms whose bounds together cannot reach
  * that score are "non-essential": they are only probed for documents the
  * others found.  Other queries (AND, phrases) are driven by their rarest
- * term and score every match.
+ * term and score every match.  A document scoring the k-th best score so
+ * far still goes to the top k (query_topk.c: ties go by id).
  */
 #include "query_internal.h"
 
@@ -393,12 +394,18 @@ static uint32_t conj_advance(it *i, uint32_t target)
     }
 }
 
+/* The required clauses' shares are summed in the query's order
+ * (c->order), not req[]'s (by cost, which is a shard's): the same bits
+ * however the documents fell into shards, so ties stay ties
+ * (query_topk.c). */
 static double conj_score(it *i)
 {
     conj *c = (conj *)i;
     double s = 0;
-    for (size_t k = 0; k < c->nreq; k++)
-        s += c->req[k]->ops->score(c->req[k]);
+    for (size_t k = 0; k < c->nreq; k++) {
+        it *x = c->req[c->order[k]];
+        s += x->ops->score(x);
+    }
     for (size_t k = 0; k < c->nopt; k++)
         if (adv(c->opt[k], i->doc) == i->doc)
             s += c->opt[k]->ops->score(c->opt[k]);
@@ -783,72 +790,6 @@ static it *build(bctx *b, const pnode *n)
     return it_none(b);
 }
 
-/* --- top k ------------------------------------------------------------------ */
-
-static bool hit_less(const crible_hit *a, const crible_hit *b)
-{
-    if (a->score != b->score)
-        return a->score < b->score;
-    if (a->shard != b->shard)
-        return a->shard > b->shard;
-    return a->doc > b->doc;
-}
-
-bool topk_push(topk *t, const crible_hit *hit)
-{
-    if (t->k == 0)
-        return false;
-    if (t->n < t->k) {
-        size_t i = t->n++;
-        t->h[i] = *hit;
-        while (i > 0) {
-            size_t p = (i - 1) / 2;
-            if (!hit_less(&t->h[i], &t->h[p]))
-                break;
-            crible_hit x = t->h[i];
-            t->h[i] = t->h[p];
-            t->h[p] = x;
-            i = p;
-        }
-        return true;
-    }
-    if (!hit_less(&t->h[0], hit))
-        return false;
-    t->h[0] = *hit;
-    size_t i = 0;
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < t->n && hit_less(&t->h[l], &t->h[m]))
-            m = l;
-        if (r < t->n && hit_less(&t->h[r], &t->h[m]))
-            m = r;
-        if (m == i)
-            break;
-        crible_hit x = t->h[i];
-        t->h[i] = t->h[m];
-        t->h[m] = x;
-        i = m;
-    }
-    return true;
-}
-
-double topk_threshold(const topk *t)
-{
-    return t->n < t->k ? -1.0 : t->h[0].score;
-}
-
-static int hit_cmp_desc(const void *a, const void *b)
-{
-    const crible_hit *x = a, *y = b;
-    return hit_less(x, y) ? 1 : hit_less(y, x) ? -1 : 0;
-}
-
-void topk_sort(topk *t)
-{
-    if (t->n > 1)
-        qsort(t->h, t->n, sizeof *t->h, hit_cmp_desc);
-}
-
 /* Collects the leaves of nested disjunctions (their scores add up). */
 static size_t flatten(it *root, it ***out)
 {
@@ -923,6 +864,19 @@ static int mchild_cmp(const void *a, const void *b)
 }
 
 #define EPS(x) ((x) * 1e-9 + 1e-12)
+
+/* Document d's score summed over the leaves in the query's order (c[]),
+ * those standing on d: the window's order of the leaves (by their block
+ * bounds) depends on how the documents fell into segments, and a sum in
+ * another order may differ in its last bits. */
+static double leaves_score(it **c, size_t n, uint32_t d)
+{
+    double sc = 0;
+    for (size_t i = 0; i < n; i++)
+        if (c[i]->doc == d)
+            sc += c[i]->ops->score(c[i]);
+    return sc;
+}
 
 /* Block-max MaxScore over the leaves of a disjunction.  `from` is where
  * the next window starts: a leaf whose cursor is behind it (a
@@ -1010,7 +964,11 @@ static crible_status maxscore(it **c, size_t n, uint32_t shard, topk *top)
                 if (adv(m[i].i, d) == d)
                     sc += m[i].i->ops->score(m[i].i);
             }
-            if (theta < 0 || sc > theta) {
+            /* Bounds carry EPS: a skipped document scores less than
+             * theta, never as much, so a tie is never lost. */
+            if (theta < 0 || sc >= theta)
+                sc = leaves_score(c, n, d);
+            if (theta < 0 || sc >= theta) {
                 crible_hit h = {shard, d, sc};
                 topk_push(top, &h);
                 theta = topk_threshold(top);

@@ -72,42 +72,87 @@ static bool bit(const uint64_t *bits, uint32_t d)
     return (bits[d / 64] >> (d % 64)) & 1;
 }
 
-/* The way a folded keyword value was written most often (index.h:
- * "_display.FIELD" holds "FOLDED\x1fWRITTEN"), summed over the shards;
- * NULL when it was only ever written folded, or for an older index. */
-static char *display_form(crible_searcher *s, const char *field, const char *folded,
-                          crible_error *err)
+/* The live documents holding `term` in field number `num` of shard sh:
+ * the dictionary's df, or the postings counted when the shard has deleted
+ * documents (the dictionaries count them until a merge). */
+static crible_status live_df(crible_searcher *s, size_t sh, int num, const char *term, size_t len,
+                             uint64_t dict_df, uint64_t *df, crible_error *err)
 {
-    char name[160];
+    crible_index_info info;
+    crible_index_get_info(s->shards[sh], &info);
+    *df = dict_df;
+    if (info.live_docs == info.maxdoc)
+        return CRIBLE_OK;
+    crible_postings *p;
+    crible_status st = crible_postings_open(s->shards[sh], num, term, len, &p, err);
+    if (st != CRIBLE_OK)
+        return st;
+    *df = 0;
+    while (crible_postings_next(p) != CRIBLE_DOC_NONE)
+        (*df)++;
+    crible_postings_close(p);
+    return CRIBLE_OK;
+}
+
+/* The way a folded keyword value was written most often, ties in byte
+ * order.  "_display.FIELD" holds "FOLDED\x1fWRITTEN" for each document
+ * where folding changed the value (index.h: entities, and metadata values
+ * in an index written since index_metadata.c makes them); the documents holding
+ * FOLDED without any display term wrote it folded.  Live documents of
+ * every shard count, so the form does not depend on how the documents
+ * fell into segments or shards.  *known is false when no shard has the
+ * display field (an index written before metadata had display terms, or
+ * one where folding never changed a value of the field): then NULL. */
+static char *display_form(crible_searcher *s, const char *field, int f, const char *folded,
+                          bool *known, crible_error *err)
+{
+    char name[300];
+    *known = false;
     if (snprintf(name, sizeof name, "%s%s", CRIBLE_INDEX_DISPLAY_PREFIX, field) >= (int)sizeof name)
         return NULL;
-    int f = qs_field(s, name);
-    if (f < 0)
+    int g = qs_field(s, name);
+    if (g < 0)
         return NULL;
+    *known = true;
     char key[CRIBLE_TERM_MAX + 2];
     size_t klen = strlen(folded);
     if (klen + 1 > CRIBLE_TERM_MAX)
-        return NULL;
+        return strdup(folded);
     memcpy(key, folded, klen);
     key[klen++] = CRIBLE_INDEX_DISPLAY_SEP;
     acc variants = {0};
+    uint64_t total = 0, shown = 0;
     crible_status st = CRIBLE_OK;
     for (size_t sh = 0; sh < s->nshards && st == CRIBLE_OK; sh++) {
-        int num = s->fields[f].num[sh];
-        if (num < 0)
+        int num = s->fields[g].num[sh], fnum = s->fields[f].num[sh];
+        crible_term_stats fs;
+        uint64_t df;
+        if (fnum >= 0 && crible_index_term(s->shards[sh], fnum, folded, klen - 1, &fs)) {
+            st = live_df(s, sh, fnum, folded, klen - 1, fs.df, &df, err);
+            total += df;
+        }
+        if (num < 0 || st != CRIBLE_OK)
             continue;
         crible_terms *it;
-        if (crible_terms_open(s->shards[sh], num, &it, err) != CRIBLE_OK)
+        if ((st = crible_terms_open(s->shards[sh], num, &it, err)) != CRIBLE_OK)
             break;
         crible_terms_seek(it, key, klen);
         const char *t;
         size_t tl;
         crible_term_stats ts;
         while (st == CRIBLE_OK && crible_terms_next(it, &t, &tl, &ts) && tl > klen &&
-               memcmp(t, key, klen) == 0)
-            st = acc_add(&variants, t + klen, tl - klen, ts.df, true, err);
+               memcmp(t, key, klen) == 0) {
+            char term[CRIBLE_TERM_MAX + 1];
+            memcpy(term, t, tl); /* t is only valid until the next call */
+            st = live_df(s, sh, num, term, tl, ts.df, &df, err);
+            if (st == CRIBLE_OK && df)
+                st = acc_add(&variants, term + klen, tl - klen, df, true, err);
+            shown += df;
+        }
         crible_terms_close(it);
     }
+    if (st == CRIBLE_OK && total > shown) /* written folded */
+        st = acc_add(&variants, folded, klen - 1, total - shown, true, err);
     char *best = NULL;
     if (st == CRIBLE_OK && variants.n) {
         qsort(variants.v, variants.n, sizeof *variants.v, by_count);
@@ -246,8 +291,9 @@ crible_status crible_facet_compute(crible_searcher *s, const crible_results *r,
     if (out->numeric && a.n > 1)
         qsort(a.v, a.n, sizeof *a.v, by_number);
     for (size_t i = 0; !out->numeric && i < a.n; i++) {
-        char *shown = display_form(s, field, a.v[i].value, err);
-        if (!shown)
+        bool known;
+        char *shown = display_form(s, field, f, a.v[i].value, &known, err);
+        if (!known)
             shown = stored_form(s, field, a.v[i].value, err);
         if (shown) {
             free(a.v[i].value);

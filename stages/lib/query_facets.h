@@ -7,6 +7,13 @@
  * dictionary is counted over the matching documents (its postings probed
  * against the match bitset), summed over shards.  NUMERIC fields (rating,
  * date): each matching document's value is counted.
+ *
+ * A keyword value is indexed case-folded; it is shown as written most
+ * often over the live documents of all shards (the hidden field
+ * "_display.FIELD", index.h), ties in byte order: 'Mélissa Da Costa'
+ * however the documents fell into segments or shards.  An index without
+ * display terms for a metadata field (written before they existed) shows
+ * the value as the first document holding it wrote it (its stored JSON).
  */
 #ifndef CRIBLE_QUERY_FACETS_H
 #define CRIBLE_QUERY_FACETS_H

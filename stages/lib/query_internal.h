@@ -6,6 +6,7 @@
  *   query_plan.c      syntax tree + analysis + dictionaries -> plan (terms with global stats)
  *   query_analyze.c   a word -> its tokens (norm, stem, stop), with the index's settings
  *   query_exec.c      plan -> iterators over one shard; top-k (block-max MaxScore), count
+ *   query_topk.c      the k best hits, ties by document id
  *   query_rank.c      BM25 and its upper bounds, explain lines
  */
 #ifndef CRIBLE_QUERY_INTERNAL_H
@@ -122,16 +123,26 @@ typedef struct qexec_result {
     uint64_t total;           /* matching documents (when counting) */
 } qexec_result;
 
-/* Top k of shard `shard` into heap (hits with score > *threshold enter;
- * ties go to the lower document), counting and collecting as asked. */
+/* The best hits (query_topk.c): by score, ties by document id.  Zeroed,
+ * then h allocated for k hits. */
 typedef struct topk {
     crible_hit *h;            /* min-heap on (score, -shard, -doc) */
     size_t n, k;
+    crible_hit *tie;          /* hits at the heap's lowest score left out */
+    size_t ntie, tie_cap;
+    bool nomem;               /* a tie could not be kept */
 } topk;
 
+/* Offers a hit: it enters when better than the lowest kept, is kept aside
+ * when as good (a tie), else dropped.  True when it entered. */
 bool topk_push(topk *t, const crible_hit *hit);
-double topk_threshold(const topk *t); /* -1 until full */
-void topk_sort(topk *t);              /* best first */
+/* The lowest score kept once k are kept (a hit must score at least it),
+ * -1 until then. */
+double topk_threshold(const topk *t);
+/* Settles the ties (ids read from s's shards) and sorts h[0..n) best
+ * first: score, then id in byte order.  CRIBLE_ENOMEM, or an index error
+ * reading a stored id. */
+crible_status topk_finish(topk *t, crible_searcher *s, crible_error *err);
 
 crible_status exec_shard(crible_searcher *s, plan *p, uint32_t shard, topk *top,
                          bool count, uint64_t *total, uint64_t *bits, crible_error *err);

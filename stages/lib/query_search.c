@@ -275,7 +275,8 @@ crible_status crible_search(crible_searcher *s, const char *query,
     r->tree = malloc(tl);
     if (r->tree)
         crible_qnode_print(p->tree, r->tree, tl);
-    topk top = {NULL, 0, req->limit ? req->limit + req->offset : 0};
+    topk top = {0};
+    top.k = req->limit ? req->limit + req->offset : 0;
     if (top.k) {
         top.h = malloc(top.k * sizeof *top.h);
         if (!top.h)
@@ -303,11 +304,13 @@ crible_status crible_search(crible_searcher *s, const char *query,
         }
         st = exec_shard(s, p, (uint32_t)sh, &top, req->count || req->collect, &total, bits, err);
     }
+    if (st == CRIBLE_OK)
+        st = topk_finish(&top, s, err);
+    free(top.tie);
     if (st != CRIBLE_OK) {
         free(top.h);
         return st;
     }
-    topk_sort(&top);
     r->total = total;
     r->total_exact = req->count || req->collect;
     if (!r->total_exact)

@@ -6,7 +6,7 @@
  * kind, nested objects, escaped and long keys, text fields left out) and
  * on every line of ../shared/data/reviews/reviews.jsonl when present (the
  * TripAdvisor reviews' nested "aspects" objects), which the fast path must
- * all read.
+ * all read.  And the display terms a keyword changed by folding gets.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -70,9 +70,9 @@ static void test_documents(void **state)
     assert_int_equal(agree_str("{\"id\":\"a\",\"source\":\"TripAdvisor\",\"date\":\"2020-07-02\",\"year\":\"2019\","
                                "\"url\":\"https://ex.fr/a\",\"rating\":4.5,\"ok\":true,\"no\":false,\"x\":null}",
                                true),
-                     6);
+                     7); /* TripAdvisor's display term */
     /* arrays: strings, numbers, booleans; nulls, objects and arrays left out; 64 items at most */
-    assert_int_equal(agree_str("{\"tags\":[\"Été\",\"B\",3,-0.25,true,null,{\"a\":\"b\"},[\"c\"],\"2021-01\"]}", true), 6);
+    assert_int_equal(agree_str("{\"tags\":[\"Été\",\"B\",3,-0.25,true,null,{\"a\":\"b\"},[\"c\"],\"2021-01\"]}", true), 8);
     char big[2048];
     size_t n = (size_t)snprintf(big, sizeof big, "{\"many\":[");
     for (int i = 0; i < 80; i++) n += (size_t)snprintf(big + n, sizeof big - n, "%s%d", i ? "," : "", i);
@@ -82,7 +82,7 @@ static void test_documents(void **state)
     assert_int_equal(agree_str("{\"aspects\":{\"prix\":\"NE\",\"cadre\":\"Très Bien\",\"note\":4,\"d\":\"2020\","
                                "\"\\u00e9t\\u00e9\":\"x\",\"o\":{\"p\":\"q\"},\"long\":\"" "https://ex.fr/" "\"},\"z\":{}}",
                                true),
-                     5);
+                     7);
     /* a key longer than 100 bytes: left out, top-level or nested */
     char key[300];
     memset(key, 'k', 101);
@@ -101,6 +101,54 @@ static void test_documents(void **state)
     assert_non_null(strstr(err.message, "document 'bad': crible.doc is not a JSON object"));
     assert_int_equal(ix_docmeta_read(&m, "bad", "{\"a\":", 5, &err), CRIBLE_EDATA);
     ix_docmeta_free(&m);
+}
+
+/* The values of document s, "FIELD=TERM" each, '|' between, the display
+ * separator written '^'. */
+static void values_of(const char *s, char *out, size_t cap)
+{
+    crible_error err;
+    ix_docmeta m = {0};
+    ix_kvlist l = {0};
+    assert_int_equal(ix_docmeta_read(&m, "d", s, strlen(s), &err), CRIBLE_OK);
+    assert_int_equal(ix_docmeta_values(&m, text_fields, 2, &l, &err), CRIBLE_OK);
+    ix_kvlist_pointers(&l, 0);
+    size_t n = 0;
+    out[0] = 0;
+    for (size_t i = 0; i < l.n && n < cap; i++)
+        n += (size_t)snprintf(out + n, cap - n, "%s%s=%s", i ? "|" : "", l.kvs[i].field,
+                              l.kvs[i].term ? l.kvs[i].term : "#");
+    for (char *p = out; *p; p++)
+        if (*p == CRIBLE_INDEX_DISPLAY_SEP) *p = '^';
+    ix_kvlist_free(&l);
+    ix_docmeta_free(&m);
+}
+
+/* A keyword that folding changes is followed by its display term
+ * "_display.FIELD" = "FOLDED\x1fWRITTEN" (what facets show); one that
+ * folding leaves alone, a number, a date get none; nor a value holding
+ * the separator, nor one whose display term would pass CRIBLE_TERM_MAX. */
+static void test_display_terms(void **state)
+{
+    (void)state;
+    char got[4096];
+    values_of("{\"id\":\"a\",\"author\":\"Mélissa DA COSTA\",\"lang\":\"fr\",\"rating\":4,"
+              "\"tags\":[\"Été\",\"b\"],\"o\":{\"k\":\"X\"},\"d\":\"2020-01-02\",\"t\":true}",
+              got, sizeof got);
+    assert_string_equal(got, "author=mélissa da costa|_display.author=mélissa da costa^Mélissa DA COSTA|"
+                             "lang=fr|rating=#|tags=été|_display.tags=été^Été|tags=b|o.k=x|_display.o.k=x^X|"
+                             "d=#|t=true");
+    values_of("{\"a\":\"A\\u001fB\"}", got, sizeof got);
+    assert_string_equal(got, "a=a^b");
+    char doc[512], want[512];
+    char long_value[201];
+    memset(long_value, 'A', 200);
+    long_value[200] = 0;
+    snprintf(doc, sizeof doc, "{\"o\":{\"k\":\"%s\"}}", long_value);
+    values_of(doc, got, sizeof got);
+    for (int i = 0; i < 200; i++) long_value[i] = 'a';
+    snprintf(want, sizeof want, "o.k=%s", long_value);
+    assert_string_equal(got, want);
 }
 
 static void test_reviews(void **state)
@@ -135,6 +183,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_documents),
+        cmocka_unit_test(test_display_terms),
         cmocka_unit_test(test_reviews),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
