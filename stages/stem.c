@@ -59,6 +59,7 @@ typedef struct stem_run {
     char *tails;              /* this block's extra cells: "\tSTEM\tSTOP" per token */
     size_t tails_cap;
     size_t *offs;             /* where each token's starts in tails (ntokens + 1) */
+    uint64_t *hashes;         /* each token's NORM hash (the memo's), offs_cap of them */
     size_t offs_cap;
     char columns[2048];       /* the first input's columns, to check the others */
     char *settings;           /* "# crible.stem = JSON", for the index and queries */
@@ -204,6 +205,10 @@ static crible_status stem_block(stem_run *r, int col_norm, int col_type, crible_
         if (!o)
             return CRIBLE_ENOMEM;
         r->offs = o;
+        uint64_t *h = crible_realloc(r->hashes, cap * sizeof *h, err);
+        if (!h)
+            return CRIBLE_ENOMEM;
+        r->hashes = h;
         r->offs_cap = cap;
     }
     /* copies: the bytes the loop stores cannot change them (no reloads) */
@@ -214,6 +219,17 @@ static crible_status stem_block(stem_run *r, int col_norm, int col_type, crible_
      * and TYPE are side by side in a block read whole (each cell ends one
      * byte before the next one starts, conllu.h) */
     const bool keyed = memo && b.raw_ok && col_type == col_norm + 1;
+    uint64_t *const hashes = r->hashes;
+    if (keyed) {
+        /* every token's memo line asked for before the first is read:
+         * their cache misses overlap instead of coming one by one */
+        for (size_t t = 0; t < b.ntokens; t++) {
+            char *const *row = b.cells + t * b.ncolumns;
+            const char *norm = row[col_norm];
+            hashes[t] = crible_bytes_hash(norm, (size_t)(row[col_type] - 1 - norm));
+            __builtin_prefetch(crible_stem_memo_slot(memo, hashes[t]));
+        }
+    }
     for (size_t t = 0; t < b.ntokens; t++) {
         if (!tails_room(r, len, CRIBLE_STEM_MEMO_MAX + 1, err))
             return CRIBLE_ENOMEM;
@@ -225,10 +241,10 @@ static crible_status stem_block(stem_run *r, int col_norm, int col_type, crible_
             /* "NORM\0TYPE" met before: its cells at once (the slot is the
              * hash of NORM alone: most are short, a hash of 8 bytes or less) */
             char *const *row = b.cells + t * b.ncolumns;
-            const char *norm = row[col_norm], *tn = row[col_type];
+            const char *norm = row[col_norm];
             kl = (size_t)(row[col_type + 1] - 1 - norm);
             if (kl <= CRIBLE_STEM_MEMO_MAX) {
-                h = crible_bytes_hash(norm, (size_t)(tn - 1 - norm));
+                h = hashes[t];
                 e = crible_stem_memo_slot(memo, h);
                 const crible_stem_memo_entry *f = e;
                 if (crible_stem_memo_holds(f, norm, kl, h) ||
@@ -358,6 +374,7 @@ int main(int argc, char **argv)
     free(run.tails);
     free(run.settings);
     free(run.offs);
+    free(run.hashes);
     for (int i = 0; i < run.nmemos; i++)
         crible_stem_memo_free(run.memos[i]);
     crible_stem_bank_free(run.bank);

@@ -10,7 +10,9 @@
  * Anything that pass does not take as it is (a stream line, a NUL, a CR,
  * a wrong cell count, invalid UTF-8, a comment after token lines, the last
  * block of the input) sends the block to the careful path, line by line
- * (read_lines), which says what is wrong and on which line.
+ * (read_lines), which says what is wrong and on which line.  The pass is
+ * compiled twice: with the 64 bytes loaded 32 at a time (AVX2, where the
+ * processor has it: crible_simd_avx2) and 16 at a time (SSE2).
  *
  * Sentences keep their strings in one buffer; a buffer that grows is
  * copied and the pointers into it moved.
@@ -27,6 +29,7 @@
 
 #include "doc.h"
 #include "inbuf.h"
+#include "utf8.h"
 
 static const char *const ud_columns[] = {"ID", "FORM", "LEMMA", "UPOS", "XPOS",
                                          "FEATS", "HEAD", "DEPREL", "DEPS", "MISC"};
@@ -533,7 +536,7 @@ typedef unsigned hi_bytes;
 #define HI_NONE() 0u
 #define HI_ANY(h) ((h) >= 0x80)
 #endif
-static inline uint64_t scan64(const char *src, char *dst, char *raw, uint64_t *lf, unsigned *odd,
+static inline __attribute__((always_inline)) uint64_t scan64(const char *src, char *dst, char *raw, uint64_t *lf, unsigned *odd,
                               hi_bytes *hi)
 {
 #ifdef __SSE2__
@@ -575,6 +578,36 @@ static inline uint64_t scan64(const char *src, char *dst, char *raw, uint64_t *l
 #endif
 }
 
+#if defined(__SSE2__) && defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define CONLLU_AVX2 1
+#include <immintrin.h>
+#define AVX2 __attribute__((target("avx2")))
+
+/* scan64 32 bytes at a time (AVX2): the same answers. */
+static inline AVX2 uint64_t scan64_avx2(const char *src, char *dst, char *raw, uint64_t *lf,
+                                        unsigned *odd, hi_bytes *hi)
+{
+    __m256i a = _mm256_loadu_si256((const __m256i *)(const void *)src);
+    __m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(src + 32));
+    __m256i nla = _mm256_cmpeq_epi8(a, _mm256_set1_epi8('\n'));
+    __m256i nlb = _mm256_cmpeq_epi8(b, _mm256_set1_epi8('\n'));
+    __m256i sepa = _mm256_or_si256(_mm256_cmpeq_epi8(a, _mm256_set1_epi8('\t')), nla);
+    __m256i sepb = _mm256_or_si256(_mm256_cmpeq_epi8(b, _mm256_set1_epi8('\t')), nlb);
+    __m256i zero = _mm256_setzero_si256(), cr = _mm256_set1_epi8('\r');
+    __m256i o = _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(a, zero), _mm256_cmpeq_epi8(a, cr)),
+                                _mm256_or_si256(_mm256_cmpeq_epi8(b, zero), _mm256_cmpeq_epi8(b, cr)));
+    _mm256_storeu_si256((__m256i *)(void *)raw, a);
+    _mm256_storeu_si256((__m256i *)(void *)(raw + 32), b);
+    _mm256_storeu_si256((__m256i *)(void *)dst, _mm256_andnot_si256(sepa, a));
+    _mm256_storeu_si256((__m256i *)(void *)(dst + 32), _mm256_andnot_si256(sepb, b));
+    __m256i ab = _mm256_or_si256(a, b);
+    *hi = _mm_or_si128(*hi, _mm_or_si128(_mm256_castsi256_si128(ab), _mm256_extracti128_si256(ab, 1)));
+    *odd = (unsigned)_mm256_movemask_epi8(o);
+    *lf = (uint64_t)(uint32_t)_mm256_movemask_epi8(nla) | (uint64_t)(uint32_t)_mm256_movemask_epi8(nlb) << 32;
+    return (uint64_t)(uint32_t)_mm256_movemask_epi8(sepa) | (uint64_t)(uint32_t)_mm256_movemask_epi8(sepb) << 32;
+}
+#endif
+
 /* Room in s for the cells of `rows` token lines and the starts of rows + 1:
  * what a block's token lines up to the end of the next 64 bytes need,
  * and 64 cells more (the TABs of 64 bytes are stored before their count
@@ -600,7 +633,8 @@ static size_t rows_room(const crible_sentence *s, size_t n)
  * are made large enough for every token line the next 64 bytes can end
  * before they are scanned (a token line is at least max(n, 2) bytes), so
  * that a line costs no check of their size. */
-static int fast_block(crible_conllu_reader *r, crible_sentence *s, crible_error *err)
+static inline __attribute__((always_inline)) int fast_block(crible_conllu_reader *r, crible_sentence *s,
+                                                             crible_error *err, bool avx2)
 {
     const size_t n = r->ncolumns, per_chunk = 64 / (n < 2 ? 2 : n) + 2;
     for (;;) {
@@ -642,7 +676,13 @@ static int fast_block(crible_conllu_reader *r, crible_sentence *s, crible_error 
             }
             uint64_t lf;
             unsigned odd;
+#ifdef CONLLU_AVX2
+            uint64_t sep = avx2 ? scan64_avx2(src + i, buf + i, raw + i, &lf, &odd, &hi)
+                                : scan64(src + i, buf + i, raw + i, &lf, &odd, &hi);
+#else
+            (void)avx2;
             uint64_t sep = scan64(src + i, buf + i, raw + i, &lf, &odd, &hi);
+#endif
             if (avail - i < 64) {        /* the last bytes read */
                 uint64_t valid = ((uint64_t)1 << (avail - i)) - 1;
                 sep &= valid;
@@ -728,13 +768,31 @@ nomem:
     return -1;
 }
 
+/* fast_block with scan64 (SSE2, or a byte loop without it). */
+static int fast_block_plain(crible_conllu_reader *r, crible_sentence *s, crible_error *err)
+{
+    return fast_block(r, s, err, false);
+}
+
+#ifdef CONLLU_AVX2
+/* fast_block with scan64_avx2: the whole pass compiled for AVX2. */
+static AVX2 int fast_block_avx2(crible_conllu_reader *r, crible_sentence *s, crible_error *err)
+{
+    return fast_block(r, s, err, true);
+}
+#endif
+
 int crible_conllu_read(crible_conllu_reader *r, crible_sentence *s, crible_error *err)
 {
     if (!r->header_known && crible_conllu_reader_peek_header(r, err) != CRIBLE_OK)
         return -1;
     crible_sentence_clear(s, r->ncolumns);
     if (r->ncolumns > 0) {
-        int fast = fast_block(r, s, err);
+#ifdef CONLLU_AVX2
+        int fast = crible_simd_avx2() ? fast_block_avx2(r, s, err) : fast_block_plain(r, s, err);
+#else
+        int fast = fast_block_plain(r, s, err);
+#endif
         if (fast != 0)
             return fast;
         crible_sentence_clear(s, r->ncolumns);

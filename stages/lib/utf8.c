@@ -285,25 +285,24 @@ static AVX2 size_t avx2_run(const unsigned char *s, size_t n)
     return n;
 }
 
-static bool avx2_off;   /* crible_utf8_use_simd(false): tests only */
-
-/* Whether the processor has AVX2 (libgcc's table, filled before main). */
-static bool avx2_usable(void)
-{
-    return !avx2_off && __builtin_cpu_supports("avx2");
-}
 #endif
 
-bool crible_utf8_use_simd(bool on)
+static bool avx2_off;   /* crible_simd_use_avx2(false): tests only */
+
+bool crible_simd_avx2(void)
 {
 #ifdef UTF8_AVX2
-    bool was = avx2_usable();
-    avx2_off = !on;
-    return was;
+    return !avx2_off && __builtin_cpu_supports("avx2");
 #else
-    (void)on;
     return false;
 #endif
+}
+
+bool crible_simd_use_avx2(bool on)
+{
+    bool was = crible_simd_avx2();
+    avx2_off = !on;
+    return was;
 }
 
 size_t crible_utf8_invalid_offset(const char *str, size_t n)
@@ -311,7 +310,7 @@ size_t crible_utf8_invalid_offset(const char *str, size_t n)
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;
 #ifdef UTF8_AVX2
-    if (avx2_usable()) {
+    if (crible_simd_avx2()) {
         i = avx2_run(s, n);
         if (i == n)
             return n;

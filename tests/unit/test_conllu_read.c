@@ -5,7 +5,8 @@
  * as a token line can be (every cell empty), many of them in one block;
  * lines, cells and blank lines at every offset of the 64-byte chunks; a
  * line with more TABs than a chunk holds, and too few cells, named at
- * their line as the careful path names them.
+ * their line as the careful path names them.  Each test runs twice: with
+ * the AVX2 scan where the processor has it, then with the SSE2 one.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 
 #include "conllu.h"
+#include "utf8.h"
 
 #define HEADER "# global.columns = ID FORM CRIBLE:START CRIBLE:END CRIBLE:NORM CRIBLE:TYPE\n" \
                "# crible.version = 1\n"
@@ -195,5 +197,7 @@ int main(void)
         cmocka_unit_test(test_chunk_offsets),
         cmocka_unit_test(test_cell_counts),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    crible_simd_use_avx2(false);   /* the same tests without AVX2 */
+    return failed + cmocka_run_group_tests(tests, NULL, NULL);
 }

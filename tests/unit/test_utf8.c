@@ -90,7 +90,7 @@ static void test_utf8_blocks(void **state)
         size_t len = round % 3 ? n : (seed >> 4) % n;
         size_t want = utf8_reference(text, len);
         for (int simd = 0; simd < 2; simd++) {
-            crible_utf8_use_simd(simd);
+            crible_simd_use_avx2(simd);
             size_t got = crible_utf8_invalid_offset((const char *)text, len);
             if (got != want)
                 fail_msg("round %d (%s): %zu, not %zu", round, simd ? "simd" : "no simd", got, want);
@@ -111,7 +111,7 @@ static void check_at(const unsigned char *seq, size_t len, size_t at, size_t end
     memcpy(text + at, seq, len);
     size_t want = utf8_reference(text, end);
     for (int simd = 0; simd < 2; simd++) {
-        crible_utf8_use_simd(simd);
+        crible_simd_use_avx2(simd);
         size_t got = crible_utf8_invalid_offset((const char *)text, end);
         if (got != want)
             fail_msg("%02x %02x %02x %02x (%zu bytes) at %zu of %zu (%s): %zu, not %zu", seq[0],
@@ -208,7 +208,7 @@ static void test_window(void **state)
                 memcpy(text + at, faults[f], at + fl <= blen ? fl : blen - at);
                 size_t want = utf8_reference(text, end);
                 for (int simd = 0; simd < 2; simd++) {
-                    crible_utf8_use_simd(simd);
+                    crible_simd_use_avx2(simd);
                     size_t got = crible_utf8_invalid_offset((const char *)text, end);
                     if (got != want)
                         fail_msg("fault %zu at %zu, cut at %zu (%s): %zu, not %zu", f, at, end,
@@ -266,7 +266,7 @@ static void test_random(void **state)
         }
         size_t want = utf8_reference(text, n);
         for (int simd = 0; simd < 2; simd++) {
-            crible_utf8_use_simd(simd);
+            crible_simd_use_avx2(simd);
             size_t got = crible_utf8_invalid_offset((const char *)text, n);
             if (got != want)
                 fail_msg("round %d, %zu bytes (%s): %zu, not %zu", round, n, simd ? "simd" : "no simd",
