@@ -24,9 +24,11 @@
  *   "text.exact", ...      CRIBLE_FIELD_EXACT: the NORM column (for `=word`):
  *                          a dictionary of the norm forms (terms, df, cf,
  *                          prefixes, fuzzy walks work on it); its postings
- *                          are the stem term's, kept to the positions whose
- *                          token had that norm (a few bits per position say
- *                          which norm), with positions.  A norm equal to its
+ *                          are its stem terms' (a form met under several
+ *                          stems: each of them, in one document order),
+ *                          kept to the positions whose token had that norm
+ *                          (a few bits per position say which norm), with
+ *                          positions; df counts a document once.  A norm equal to its
  *                          stem whose stem only ever comes from itself is
  *                          not in this dictionary: crible_postings_open on
  *                          an exact field and crible_postings_open_exact
@@ -219,7 +221,8 @@ size_t crible_index_term_locate(const crible_index *ix, int field, const char *t
 crible_status crible_postings_open_located(const crible_index *ix, int field, const void *loc,
                                            size_t n, crible_postings **out, crible_error *err);
 /* `=word`: the documents where the NORM form is exactly `norm`, in the exact
- * field of stem field `field` ("text"), with positions. */
+ * field of stem field `field` ("text"), with positions (whatever the
+ * stems the form was met with: index_format.c, DICT [v5]). */
 crible_status crible_postings_open_exact(const crible_index *ix, int field,
                                          const char *norm, size_t len,
                                          crible_postings **out, crible_error *err);
