@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+
 #include "index_writer.h"
 
 static crible_status nomem(crible_error *err)
@@ -110,21 +113,67 @@ static bool metadata_key(const char *key, const char *const *fields, size_t nfie
     return true;
 }
 
+/* The marks of `written` against `folded` (index_metadata.h): false when
+ * it is not `folded` with some of its first 94 code points upper-cased. */
+static bool display_marks(const char *folded, const char *written, char *marks, size_t cap)
+{
+    size_t fi = 0, wi = 0, n = 0, fl = strlen(folded), wl = strlen(written);
+    for (int32_t k = 0; fi < fl || wi < wl; k++) {
+        if (fi >= fl || wi >= wl) return false;
+        UChar32 f, w;
+        U8_NEXT(folded, fi, fl, f);
+        U8_NEXT(written, wi, wl, w);
+        if (f < 0 || w < 0) return false;
+        if (f == w) continue;
+        if (u_toupper(f) != w || k > 0x7e - 0x21 || n + 1 >= cap) return false;
+        marks[n++] = (char)(0x21 + k);
+    }
+    marks[n] = '\0';
+    return true;
+}
+
+size_t ix_display_written(const char *folded, size_t flen, const char *rest, size_t rlen, char *out, size_t cap)
+{
+    if (rlen == 0 || rest[0] != CRIBLE_INDEX_DISPLAY_SEP) { /* the written form itself */
+        if (rlen >= cap) return 0;
+        memcpy(out, rest, rlen);
+        out[rlen] = '\0';
+        return rlen;
+    }
+    size_t fi = 0, o = 0, m = 1;
+    for (int32_t k = 0; fi < flen; k++) {
+        UChar32 c;
+        U8_NEXT(folded, fi, flen, c);
+        if (c < 0) return 0;
+        if (m < rlen && rest[m] == (char)(0x21 + k)) {
+            c = u_toupper(c);
+            m++;
+        }
+        if (o + 4 >= cap) return 0;
+        U8_APPEND_UNSAFE(out, o, c);
+    }
+    if (m != rlen) return 0;
+    out[o] = '\0';
+    return o;
+}
+
 /* A keyword value: its term, case-folded; and, when folding changed it,
- * its display term "FOLDED\x1fWRITTEN" in "_display.FIELD" (index.h), as
- * crible_index_doc_entity makes for an entity: a facet shows the form
- * written most often, whatever document comes first in the index.  A
- * value holding the separator, or whose display term would be longer than
- * CRIBLE_TERM_MAX, gets none (a facet then shows it folded). */
+ * its display term in "_display.FIELD" (index_metadata.h): a facet shows
+ * the form written most often, whatever document comes first in the
+ * index.  A value holding the separator, or whose display term would be
+ * longer than CRIBLE_TERM_MAX, gets none (a facet then shows it folded). */
 static crible_status add_keyword(ix_kvlist *out, const char *field, const char *s, crible_error *err)
 {
     char folded[CRIBLE_TERM_MAX * 3 + 1];
     if (!crible_index_fold(s, folded, sizeof folded)) return ix_kvlist_add(out, field, s, false, false, 0, err);
     crible_status st = ix_kvlist_add(out, field, folded, false, false, 0, err);
     if (st || !strcmp(folded, s) || strchr(s, CRIBLE_INDEX_DISPLAY_SEP)) return st;
-    char name[300], shown[CRIBLE_TERM_MAX + 1];
+    char name[300], shown[CRIBLE_TERM_MAX + 1], marks[96];
     int n = snprintf(name, sizeof name, "%s%s", CRIBLE_INDEX_DISPLAY_PREFIX, field);
-    int m = snprintf(shown, sizeof shown, "%s%c%s", folded, CRIBLE_INDEX_DISPLAY_SEP, s);
+    int m = display_marks(folded, s, marks, sizeof marks)
+                ? snprintf(shown, sizeof shown, "%s%c%c%s", folded, CRIBLE_INDEX_DISPLAY_SEP,
+                           CRIBLE_INDEX_DISPLAY_SEP, marks)
+                : snprintf(shown, sizeof shown, "%s%c%s", folded, CRIBLE_INDEX_DISPLAY_SEP, s);
     if (n < 0 || (size_t)n >= sizeof name || m < 0 || (size_t)m >= sizeof shown) return CRIBLE_OK; /* never cut */
     return ix_kvlist_add(out, name, shown, false, false, 0, err);
 }

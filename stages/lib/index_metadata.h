@@ -18,9 +18,17 @@
  *     "KEY.KEY2" (KEY2 at most 100 bytes; the string case-folded, whole);
  *   - null nothing; keys longer than 100 bytes are left out.
  * in the members' order.  A keyword that folding changed is followed by
- * its display term "FOLDED\x1fWRITTEN" in the hidden keyword field
- * "_display.KEY" (index.h: what facets show, the form written most often;
- * as entities have).  The document is read by the fast path
+ * its display term in the hidden keyword field "_display.KEY" (index.h:
+ * what facets show, the form written most often; as entities have):
+ *   FOLDED \x1f \x1f MARKS   when the written form is FOLDED with some of
+ *                           its code points upper-cased (u_toupper), the
+ *                           k-th (from 0, k < 94) marked by the byte
+ *                           0x21 + k, increasing: "Mélissa DA COSTA" is
+ *                           "mélissa da costa\x1f\x1f!)*,-./0" (0, 8, 9,
+ *                           11 to 15): 10 bytes after FOLDED, not 18;
+ *   FOLDED \x1f WRITTEN       else (entities always: index_writer.c).
+ * (A written form never holds \x1f: a value holding it gets no display
+ * term.)  The document is read by the fast path
  * (index_docjson.h), by jansson when it is not sure.
  */
 #ifndef CRIBLE_INDEX_METADATA_H
@@ -72,6 +80,11 @@ crible_status ix_docmeta_values(const ix_docmeta *m, const char *const *fields, 
                                 crible_error *err);
 /* The top-level string member `key` (decoded), or false. */
 bool ix_docmeta_string(const ix_docmeta *m, const char *key, const char **s, size_t *len);
+/* The written form a display term gives: `folded` the term's part before
+ * the first \x1f, rest[0..rlen) the part after it (WRITTEN, or \x1f and
+ * MARKS).  Writes it NUL-terminated to out and returns its length; 0 if
+ * it does not fit cap or the marks do not fit folded (damage). */
+size_t ix_display_written(const char *folded, size_t flen, const char *rest, size_t rlen, char *out, size_t cap);
 /* Drops jansson's object (the fast path's buffers stay for the next read). */
 void ix_docmeta_release(ix_docmeta *m);
 void ix_docmeta_free(ix_docmeta *m);

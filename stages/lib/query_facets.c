@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "index_metadata.h"
 #include "index_writer.h"
 #include "query_internal.h"
 
@@ -95,8 +96,9 @@ static crible_status live_df(crible_searcher *s, size_t sh, int num, const char 
 }
 
 /* The way a folded keyword value was written most often, ties in byte
- * order.  "_display.FIELD" holds "FOLDED\x1fWRITTEN" for each document
- * where folding changed the value (index.h: entities, and metadata values
+ * order.  "_display.FIELD" holds "FOLDED\x1fWRITTEN" (or FOLDED, \x1f and
+ * the upper-cased code points: index_metadata.h) for each document where
+ * folding changed the value (index.h: entities, and metadata values
  * in an index written since index_metadata.c makes them); the documents holding
  * FOLDED without any display term wrote it folded.  Live documents of
  * every shard count, so the form does not depend on how the documents
@@ -142,11 +144,12 @@ static char *display_form(crible_searcher *s, const char *field, int f, const ch
         crible_term_stats ts;
         while (st == CRIBLE_OK && crible_terms_next(it, &t, &tl, &ts) && tl > klen &&
                memcmp(t, key, klen) == 0) {
-            char term[CRIBLE_TERM_MAX + 1];
+            char term[CRIBLE_TERM_MAX + 1], written[CRIBLE_TERM_MAX * 2 + 1];
             memcpy(term, t, tl); /* t is only valid until the next call */
             st = live_df(s, sh, num, term, tl, ts.df, &df, err);
-            if (st == CRIBLE_OK && df)
-                st = acc_add(&variants, term + klen, tl - klen, df, true, err);
+            size_t wl = ix_display_written(folded, klen - 1, term + klen, tl - klen, written, sizeof written);
+            if (st == CRIBLE_OK && df && wl)
+                st = acc_add(&variants, written, wl, df, true, err);
             shown += df;
         }
         crible_terms_close(it);

@@ -44,6 +44,9 @@ struct crible_searcher {
      * accent variants, made after FOLD_AFTER walks of one (query_plan.c) */
     struct qfoldref *folds;
     size_t nfolds;
+    /* per shard, its documents' ids in byte order, read at the first tie
+     * (query_topk.c), or NULL */
+    struct qids *ids;
 };
 
 typedef struct qfoldref {
@@ -143,6 +146,7 @@ double topk_threshold(const topk *t);
  * first: score, then id in byte order.  CRIBLE_ENOMEM, or an index error
  * reading a stored id. */
 crible_status topk_finish(topk *t, crible_searcher *s, crible_error *err);
+void qids_free(struct qids *ids, size_t nshards);
 
 crible_status exec_shard(crible_searcher *s, plan *p, uint32_t shard, topk *top,
                          bool count, uint64_t *total, uint64_t *bits, crible_error *err);

@@ -223,6 +223,7 @@ void crible_searcher_close(crible_searcher *s)
     for (size_t i = 0; i < s->nfolds; i++)
         qfold_free(s->folds[i].f);
     free(s->folds);
+    qids_free(s->ids, s->nshards);
     free(s);
 }
 

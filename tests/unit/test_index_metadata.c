@@ -135,9 +135,35 @@ static void test_display_terms(void **state)
     values_of("{\"id\":\"a\",\"author\":\"Mélissa DA COSTA\",\"lang\":\"fr\",\"rating\":4,"
               "\"tags\":[\"Été\",\"b\"],\"o\":{\"k\":\"X\"},\"d\":\"2020-01-02\",\"t\":true}",
               got, sizeof got);
-    assert_string_equal(got, "author=mélissa da costa|_display.author=mélissa da costa^Mélissa DA COSTA|"
-                             "lang=fr|rating=#|tags=été|_display.tags=été^Été|tags=b|o.k=x|_display.o.k=x^X|"
+    assert_string_equal(got, "author=mélissa da costa|_display.author=mélissa da costa^^!)*,-./0|"
+                             "lang=fr|rating=#|tags=été|_display.tags=été^^!|tags=b|o.k=x|_display.o.k=x^^!|"
                              "d=#|t=true");
+    /* not only upper-cased code points: the written form whole */
+    values_of("{\"a\":\"Straße\",\"b\":\"ÉTÉ ﬁ\"}", got, sizeof got);
+    assert_string_equal(got, "a=strasse|_display.a=strasse^Straße|b=été fi|_display.b=été fi^ÉTÉ ﬁ");
+    /* ix_display_written gives each written form back */
+    static const char *const forms[] = {"Mélissa DA COSTA", "ÉTÉ", "L'Étranger", "Straße", "x Y z", "ǅ"};
+    for (size_t i = 0; i < sizeof forms / sizeof *forms; i++) {
+        char doc[128], term[512], out[512];
+        snprintf(doc, sizeof doc, "{\"f\":\"%s\"}", forms[i]);
+        values_of(doc, got, sizeof got);
+        const char *disp = strstr(got, "|_display.f=");
+        assert_non_null(disp);
+        snprintf(term, sizeof term, "%s", disp + strlen("|_display.f="));
+        char *sep = strchr(term, '^');
+        assert_non_null(sep);
+        *sep = '\0';
+        for (char *p = sep + 1; *p; p++)
+            if (*p == '^') *p = CRIBLE_INDEX_DISPLAY_SEP;
+        size_t n = ix_display_written(term, strlen(term), sep + 1, strlen(sep + 1), out, sizeof out);
+        assert_int_equal(n, strlen(forms[i]));
+        assert_string_equal(out, forms[i]);
+    }
+    /* marks that do not fit the folded form: refused, not read past it */
+    char out[64];
+    assert_int_equal(ix_display_written("ab", 2, "\x1f!$", 3, out, sizeof out), 0);
+    assert_int_equal(ix_display_written("ab", 2, "\x1f!\"", 3, out, sizeof out), 2);
+    assert_string_equal(out, "AB");
     values_of("{\"a\":\"A\\u001fB\"}", got, sizeof got);
     assert_string_equal(got, "a=a^b");
     char doc[512], want[512];
