@@ -21,8 +21,10 @@
  */
 #include "bigmem.h"
 
+#include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -39,6 +41,12 @@ size_t crible_bigmem_heap_reserve(size_t bytes)
 }
 
 void crible_bigmem_heap_follow(void) {}
+
+bool crible_bigmem_heap_tidy(size_t slack)
+{
+    (void)slack;
+    return false;
+}
 #else
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static uintptr_t advised_end;   /* under mu; 0: nothing advised */
@@ -86,5 +94,31 @@ void crible_bigmem_heap_follow(void)
         }
     }
     pthread_mutex_unlock(&mu);
+}
+
+/* The process's anonymous resident bytes (resident less file-backed
+ * pages: /proc/self/statm), 0 if unknown. */
+static size_t anon_resident(void)
+{
+    int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    char b[128];
+    ssize_t n = read(fd, b, sizeof b - 1);
+    close(fd);
+    if (n <= 0) return 0;
+    b[n] = 0;
+    unsigned long long size, resident, shared;
+    if (sscanf(b, "%llu %llu %llu", &size, &resident, &shared) != 3 || shared > resident) return 0;
+    return (size_t)(resident - shared) * (size_t)sysconf(_SC_PAGESIZE);
+}
+
+bool crible_bigmem_heap_tidy(size_t slack)
+{
+    size_t anon = anon_resident();
+    if (!anon) return false;
+    struct mallinfo2 mi = mallinfo2();
+    size_t used = mi.uordblks + mi.hblkhd;
+    if (anon <= used + slack) return false;
+    return malloc_trim(0) != 0;
 }
 #endif

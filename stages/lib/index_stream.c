@@ -283,8 +283,9 @@ typedef struct adoc {
  * made of the document it ends.  The index thread holds one block at a
  * time (until its next ahead_next).  A thread that waits is woken only
  * when half the ring is there for it (ready blocks, or free slots), not
- * at each block: a wake-up costs more than a block.  256 slots (about
- * 70 KiB each on the press, 17 MB in all): on the press stream, 21,000
+ * at each block: a wake-up costs more than a block.  256 slots (their
+ * buffers 40 KiB each on the press, bounded by SLOT_KEEP, with their
+ * documents' dfields: 15-22 MB in all): on the press stream, 21,000
  * context switches where 64 made 54,000 (128: 32,000); the whole chain 2
  * to 7 % faster than with 128 (4 paired runs). */
 #define AHEAD 256
@@ -308,7 +309,6 @@ typedef struct ahead {
     adoc d;
     dfields *spare;           /* dfields no slot holds any more, for the next documents */
     size_t spare_bytes;       /* what they hold (dfields_bytes) */
-    size_t ring;              /* what the slots' buffers hold (slot_bytes) */
     ix_interner in;           /* the terms of the documents followed whole */
     uint32_t *norm_stem;      /* per lasting normal form: the stem last met with it (UINT32_MAX: none) */
     char (*names)[64];        /* the field names met, numbered (afield.fno) */
@@ -405,13 +405,16 @@ static size_t dfields_bytes(const dfields *df)
  * novels.) */
 #define SPARE_MAX ((size_t)4 << 20)
 
-/* The slots' buffers hold about this many bytes at most beyond the
- * blocks in them: a slot read again while the ring holds more gives its
- * buffers back if they are bigger than a slot's share of it (a slot's
- * buffers grow to the biggest block and record it has held: a
- * document's first block holds its whole JSON twice, its last one the
- * document's stored record). */
-#define RING_KEEP ((size_t)12 << 20)
+/* A slot's buffers grow to the biggest block and record it has held (a
+ * document's first block holds its whole JSON twice, the block that ends
+ * it the document's stored record): a slot read again gives them back if
+ * they hold more than this, so that the ring keeps at most AHEAD times
+ * this (16 MiB) beyond the blocks in it.  Most slots hold less (a block
+ * of the press: 40 KiB in all; the ring 14 MB with no bound, 22 MB on
+ * the 312 MB of press + reviews + novels); a bound on the ring's total
+ * instead (4 MiB) freed the common slots too: 2.5 % more instructions on
+ * the press, in malloc and in regrowing the reader's buffers. */
+#define SLOT_KEEP ((size_t)64 << 10)
 
 /* Frees a dfields' buffers, keeping the dfields (for its next document). */
 static void dfields_shrink(dfields *df)
@@ -433,7 +436,8 @@ static void dfields_free(dfields *df)
 }
 
 /* The document followed ends: what was made of it into m, its fields
- * handed whole (m's dfields, if any, taken back for the next one). */
+ * handed whole (its dfields goes with m; the next document takes a
+ * spare one or a new one). */
 static void adoc_make(ahead *a, made *m)
 {
     adoc *d = &a->d;
@@ -447,7 +451,8 @@ static void adoc_make(ahead *a, made *m)
     if (!df->failed && !ix_buf_reserve(&df->res, 2 * nown * sizeof(void *) + 1)) df->failed = true;
     ix_interner_dict(&a->in, &df->own, (void **)(void *)df->res.data, &a->lres, &df->dict);
     m->whole = d->doc;
-    m->f = df;   /* the slot's own was recycled when it was read again */
+    dfields_free(m->f);   /* none: slot_reuse took the slot's last one */
+    m->f = df;
     d->f = NULL;
 }
 
@@ -677,9 +682,7 @@ static size_t slot_bytes(const slot *sl)
 
 /* Slot sl is to be read again (the index thread is done with its
  * block): its dfields becomes spare (or is freed past SPARE_MAX), and
- * its buffers are given back when the ring holds more than RING_KEEP
- * and they hold more than their share of it.  a->ring then counts sl's
- * buffers as they are (slot_read adds them back as they grow). */
+ * its buffers are given back if they hold more than SLOT_KEEP. */
 static void slot_reuse(ahead *a, slot *sl)
 {
     dfields *df = sl->md.f;
@@ -695,9 +698,7 @@ static void slot_reuse(ahead *a, slot *sl)
             a->spare_bytes += n;
         }
     }
-    size_t n = slot_bytes(sl);
-    a->ring -= n;
-    if (a->ring + n > RING_KEEP && n > RING_KEEP / AHEAD) {
+    if (slot_bytes(sl) > SLOT_KEEP) {
         crible_sentence_free(&sl->s);
         crible_sentence_init(&sl->s);
         free(sl->dg.toks);
@@ -714,7 +715,6 @@ static int slot_read(ahead *a, slot *sl)
     slot_reuse(a, sl);
     int rc = sl->rc = crible_conllu_read(a->r, &sl->s, &sl->err);
     ahead_block(a, sl);
-    a->ring += slot_bytes(sl);
     return rc;
 }
 

@@ -31,6 +31,7 @@
 
 #include <unicode/ucasemap.h>
 
+#include "bigmem.h"
 #include "index_buffer.h"
 #include "index_metadata.h"
 #include "index_merge.h"
@@ -499,6 +500,11 @@ static crible_status add_segment(crible_index_writer *w, uint64_t number, uint32
     return CRIBLE_OK;
 }
 
+/* The anonymous memory beyond what malloc hands out (free pages of the
+ * heap, thread stacks, libraries' data) let pile up before a flush gives
+ * the heap's free pages back. */
+#define HEAP_SLACK ((size_t)12 << 20)
+
 static crible_status flush(crible_index_writer *w, crible_error *err)
 {
     if (!w->segw) return CRIBLE_OK;
@@ -507,6 +513,11 @@ static crible_status flush(crible_index_writer *w, crible_error *err)
     uint32_t nd = 0;
     ix_segw *segw = w->segw;
     w->segw = NULL;
+    /* the buffer is full: what the heap holds beyond what is in use is
+     * pages freed and not reused, given back if they pile up (bigmem.h);
+     * not after the flush, when the buffer's own pages are free and
+     * about to be used again */
+    crible_bigmem_heap_tidy(HEAP_SLACK);
     crible_status st = ix_membuf_flush(w->buf, segw, &size, &deleted, &nd, err);
     if (st) return st;
     w->stats.segments_flushed++;

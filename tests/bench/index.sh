@@ -12,9 +12,15 @@
 #   env: CRIBLE_BUILD=build (a Release build)  BUILD_RUNS=3
 #        PEERS="crible lucene sqlite xapian"  BENCH_WORK=$CRIBLE_BUILD/bench-index
 #        (crible-an runs beside crible unless PEERS names it or FUSED=0)
+#        BUDGETS="16M 64M 256M"  MEMORY_ONLY=1: only crible-index's memory
 # Prints, per system: median wall time, MB of text per second, index size
 # and its ratio to the text and to Lucene's, peak RSS; then crible-index's
-# peak RSS per --memory.  Exits 77 (skipped) when ../shared/bench is absent.
+# peak memory per --memory: the peak RSS (exact: getrusage) and its
+# anonymous part (sampled every 5 ms by tests/tools/peak_mem.py: what
+# the process allocated; the rest is file pages, its code and libraries
+# and the segments a merge maps, which the kernel can drop), each less
+# the budget: the constant of the README.  Exits 77 (skipped) when
+# ../shared/bench is absent.
 set -eu
 . "$(dirname "$0")/peers_env.sh"
 for p in crible-read crible-tokenize crible-stem crible-index; do
@@ -27,6 +33,7 @@ mkdir -p "$WORK"
 case "$CORPUS" in   # compressed corpora: decompressed once, not timed
     *.zst) zstd -q -dc "$CORPUS" > "$WORK/$LABEL.jsonl"; CORPUS=$WORK/$LABEL.jsonl ;;
 esac
+if [ "${MEMORY_ONLY:-0}" != 1 ]; then
 rm -rf "$WORK/harness"
 cp -r "$SHARED/bench" "$WORK/harness"
 # the build= line is what this benchmark times; queries are tests/bench/query.sh's
@@ -82,6 +89,7 @@ for c in ("crible", "crible-an"):
 if "crible" in med and "crible-an" in med:
     print("crible-an (read | index --analyze) = %.2fx the piped chain" % (med["crible"][0] / med["crible-an"][0]))
 EOF
+fi
 # crible-index alone: peak memory by budget, on one token stream; and
 # crible-index --analyze on the documents (its analysis threads and queue
 # on top of the budget)
@@ -90,20 +98,26 @@ STREAM=$WORK/stream.conllu
 DOCS=$WORK/docs.jsonl
 "$BUILD/bin/crible-read" "$CORPUS" > "$DOCS"
 echo
-echo "crible-index alone on the token stream ($(du -m "$STREAM" | cut -f1) MB), and --analyze on the documents:"
-printf '%-8s %8s %12s %10s   %8s %12s %10s\n' memory "wall s" "peak RSS MB" segments "wall s" "peak RSS MB" segments
-for m in 16M 64M 256M; do
-    line=$(printf '%-8s' "$m")
+echo "crible-index alone on the token stream ($(du -m "$STREAM" | cut -f1) MB), and --analyze on the documents"
+echo "(MiB; +: beyond the budget; anon: the anonymous part, sampled; segs: segments written):"
+printf '%-7s|%7s %6s %6s %6s %6s %5s |%7s %6s %6s %6s %6s %5s\n' memory "wall s" "peak" "+" "anon" "+" segs \
+    "wall s" "peak" "+" "anon" "+" segs
+for m in ${BUDGETS:-16M 64M 256M}; do
+    line=$(printf '%-7s|' "$m")
+    mib=$(echo "$m" | awk '/[Gg]$/{print $0*1024; next} /[Mm]$/{print $0+0; next} /[Kk]$/{print $0/1024; next} {print $0/1048576}')
     for mode in stream analyze; do
         rm -rf "$WORK/idx-$m"
         if [ $mode = stream ]; then
-            /usr/bin/time -f '%e %M' -o "$WORK/time" "$BUILD/bin/crible-index" -q --memory "$m" -o "$WORK/idx-$m" "$STREAM"
+            python3 "$SRC/tests/tools/peak_mem.py" -- "$BUILD/bin/crible-index" --memory "$m" -o "$WORK/idx-$m" \
+                "$STREAM" > "$WORK/peak" 2> "$WORK/summary"
         else
-            /usr/bin/time -f '%e %M' -o "$WORK/time" "$BUILD/bin/crible-index" -q --analyze --memory "$m" -o "$WORK/idx-$m" "$DOCS"
+            python3 "$SRC/tests/tools/peak_mem.py" -- "$BUILD/bin/crible-index" --analyze --memory "$m" \
+                -o "$WORK/idx-$m" "$DOCS" > "$WORK/peak" 2> "$WORK/summary"
         fi
-        read -r wall rss < "$WORK/time"
-        segs=$("$BUILD/bin/crible-index" stats "$WORK/idx-$m" | awk -F'\t' '$1=="segments"{print $2}')
-        line="$line$(printf ' %8s %12.0f %10s  ' "$wall" "$((rss / 1024))" "$segs")"
+        line="$line$(awk -v mib="$mib" -v s="$(sed -n 's/.*(\([0-9]*\) segments written.*/\1/p' "$WORK/summary")" '{
+            for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+            printf "%7.2f %6.0f %6.0f %6.0f %6.0f %5s |", v["wall"], v["hwm_kb"] / 1024, v["hwm_kb"] / 1024 - mib,
+                   v["anon_kb"] / 1024, v["anon_kb"] / 1024 - mib, s }' "$WORK/peak")"
     done
     echo "$line"
 done
