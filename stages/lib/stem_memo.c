@@ -10,10 +10,20 @@ _Static_assert(sizeof(crible_stem_memo_entry) == 64, "a memo entry is one cache 
 
 crible_stem_memo *crible_stem_memo_new(crible_error *err)
 {
+    return crible_stem_memo_new_sized(CRIBLE_STEM_MEMO_SLOTS, err);
+}
+
+crible_stem_memo *crible_stem_memo_new_sized(size_t slots, crible_error *err)
+{
+    if (slots == 0 || (slots & (slots - 1)) != 0) {
+        crible_error_set(err, CRIBLE_EINTERNAL, "a stem memo of %zu slots: not a power of two", slots);
+        return NULL;
+    }
     crible_stem_memo *m = crible_malloc(sizeof *m, err);
     if (!m)
         return NULL;
-    size_t bytes = CRIBLE_STEM_MEMO_SLOTS * sizeof *m->slots;
+    m->mask = slots - 1;
+    size_t bytes = slots * sizeof *m->slots;
     m->slots = aligned_alloc(64, bytes);
     if (!m->slots) {
         free(m);
@@ -26,7 +36,7 @@ crible_stem_memo *crible_stem_memo_new(crible_error *err)
 
 void crible_stem_memo_clear(crible_stem_memo *m)
 {
-    memset(m->slots, 0, CRIBLE_STEM_MEMO_SLOTS * sizeof *m->slots);
+    memset(m->slots, 0, (m->mask + 1) * sizeof *m->slots);
 }
 
 void crible_stem_memo_free(crible_stem_memo *m)

@@ -16,7 +16,9 @@
  * the same entries keyed by the bytes "NORM\0TYPE" of a token line,
  * valued by its cells "\tSTEM\tSTOP" as written, each key in two slots
  * (the slot of the hash of NORM alone, then that of its high half);
- * `word` unused.
+ * `word` unused; larger ones (crible_stem_memo_new_sized): a process that
+ * does nothing else looks its lines up ahead (prefetch) and can afford to
+ * wait on L3 rather than go to the bank.
  *
  * Entry (64 bytes): hash (the high 32 bits of crible_bytes_hash), the
  * word's number in the bank's word-map cache (stem_bank.h: 1 + its
@@ -47,18 +49,23 @@ typedef struct crible_stem_memo_entry {
 } crible_stem_memo_entry;
 
 typedef struct crible_stem_memo {
-    crible_stem_memo_entry *slots;   /* CRIBLE_STEM_MEMO_SLOTS, line-aligned */
+    crible_stem_memo_entry *slots;   /* mask + 1 of them, line-aligned */
+    size_t mask;                     /* the number of slots - 1 */
 } crible_stem_memo;
 
-/* An empty memo.  NULL when out of memory (err set). */
+/* An empty memo of CRIBLE_STEM_MEMO_SLOTS entries.  NULL when out of
+ * memory (err set). */
 crible_stem_memo *crible_stem_memo_new(crible_error *err);
+
+/* The same with `slots` entries (a power of two, 64 bytes each). */
+crible_stem_memo *crible_stem_memo_new_sized(size_t slots, crible_error *err);
 void crible_stem_memo_free(crible_stem_memo *memo);
 
 /* The slot of word[0..len) (1 <= len <= CRIBLE_STEM_MEMO_MAX) of hash h
  * (crible_bytes_hash): the entry to read, or to fill after a miss. */
 static inline crible_stem_memo_entry *crible_stem_memo_slot(crible_stem_memo *m, uint64_t h)
 {
-    return &m->slots[h & (CRIBLE_STEM_MEMO_SLOTS - 1)];
+    return &m->slots[h & m->mask];
 }
 
 /* Whether slot e holds word[0..len) of hash h. */
@@ -80,7 +87,7 @@ static inline const char *crible_stem_memo_get_hashed(const crible_stem_memo *m,
 {
     if (len - 1 >= CRIBLE_STEM_MEMO_MAX)
         return NULL;
-    const crible_stem_memo_entry *e = &m->slots[h & (CRIBLE_STEM_MEMO_SLOTS - 1)];
+    const crible_stem_memo_entry *e = &m->slots[h & m->mask];
     if (!crible_stem_memo_holds(e, word, len, h))
         return NULL;
     *term_len = e->term_len;
@@ -103,7 +110,7 @@ static inline const char *crible_stem_memo_get(const crible_stem_memo *m, const 
  * so that the lookups do not wait for memory one after the other. */
 static inline void crible_stem_memo_prefetch(const crible_stem_memo *m, uint64_t h)
 {
-    __builtin_prefetch(&m->slots[h & (CRIBLE_STEM_MEMO_SLOTS - 1)]);
+    __builtin_prefetch(&m->slots[h & m->mask]);
 }
 
 /* Puts word -> (term, stop, number) in slot e (the word's), replacing
