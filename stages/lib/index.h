@@ -84,9 +84,12 @@
 
 #define CRIBLE_TERM_MAX 255
 #define CRIBLE_DOC_NONE UINT32_MAX      /* a cursor past its end */
-/* Keyword values are indexed case-folded; the way an entity value was
- * written lives in the hidden keyword field "_display.FIELD" as
- * "FOLDED\x1fWRITTEN" (only when folding changed it; index_writer.c). */
+/* Keyword values are indexed case-folded; the way an entity or metadata
+ * value was written lives in the hidden keyword field "_display.FIELD"
+ * as "FOLDED\x1fWRITTEN" (only when folding changed it; index_writer.c
+ * for entities), or for metadata, when the written form is FOLDED with
+ * some letters upper-cased, "FOLDED\x1f\x1fMARKS" (index_metadata.h:
+ * one byte 0x21 + k for each upper-cased code point k). */
 #define CRIBLE_INDEX_DISPLAY_PREFIX "_display."
 #define CRIBLE_INDEX_DISPLAY_SEP '\x1f'
 
