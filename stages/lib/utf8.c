@@ -177,8 +177,11 @@ static inline AVX2 __m256i high_nibbles(__m256i x)
 #define PREV(in, prev, N) _mm256_alignr_epi8((in), _mm256_permute2x128_si256((prev), (in), 0x21), 16 - (N))
 
 /* A 16-entry table in both lanes. */
-#define TABLE16(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p) \
-    _mm256_setr_epi8(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p)
+#define B(x) ((char)(unsigned char)(x))
+#define TABLE16(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p)                                             \
+    _mm256_setr_epi8(B(a), B(b), B(c), B(d), B(e), B(f), B(g), B(h), B(i), B(j), B(k), B(l), B(m), B(n), \
+                     B(o), B(p), B(a), B(b), B(c), B(d), B(e), B(f), B(g), B(h), B(i), B(j), B(k), B(l), \
+                     B(m), B(n), B(o), B(p))
 
 /* The faults of the 32 bytes in (prev: the 32 before them): nonzero bytes
  * where one is.  The bits of the tables: a byte pair (first, second) is
