@@ -686,38 +686,35 @@ static bool self_count(ix_membuf *b, mterm *st, mterm *et, uint32_t doc)
 }
 
 /* Exact term et's variant in stem st, a new pair if st is a new stem of
- * it (false: out of memory). */
-static bool pair_variant(ix_membuf *b, mterm *st, mterm *et, uint32_t doc, uint32_t *variant)
+ * it (UINT32_MAX: out of memory). */
+__attribute__((noinline, cold)) static uint32_t pair_variant(ix_membuf *b, mterm *st, mterm *et, uint32_t doc)
 {
     for (mpair *x = et->more; x; x = x->next)
-        if (x->stem == st) { *variant = x->variant; return true; }
+        if (x->stem == st) return x->variant;
     mterm *first = et->stem;
-    if (first->self_exact == et && !self_count(b, first, et, doc)) return false;
+    if (first->self_exact == et && !self_count(b, first, et, doc)) return UINT32_MAX;
     mpair *x = arena_alloc(b, sizeof *x);
-    if (!x) return false;
+    if (!x) return UINT32_MAX;
     *x = (mpair){st, st->nvar++, et->more};
     et->more = x;
-    *variant = x->variant;
-    return true;
+    return x->variant;
 }
 
 /* The rest of a token once its stem term st and its norm's exact term et
  * are known: et's variant number in st, the occurrences. */
 static bool add_variant(ix_membuf *b, mterm *st, mterm *et, bool differ, uint32_t doc, uint32_t pos)
 {
-    uint32_t variant;
     if (!et->stem) {
         et->stem = st;
-        variant = et->variant = st->nvar++;
+        et->variant = st->nvar++;
         if (!differ) {
             st->self_variant = et->variant;
             st->self_exact = et;
         }
-    } else if (et->stem == st) {
-        variant = et->variant;
-    } else if (!pair_variant(b, st, et, doc, &variant)) {   /* a norm of two stems (or more) */
-        return false;
     }
+    uint32_t variant = et->variant;
+    if (et->stem != st && (variant = pair_variant(b, st, et, doc)) == UINT32_MAX)   /* a norm of two stems (or more) */
+        return false;
     if (!occurrence_pos(b, st, doc, pos, variant, differ) || !touch(b, et, doc)) return false;
     et->cur_tf++;   /* an exact term: its statistics only */
     return true;

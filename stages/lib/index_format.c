@@ -334,17 +334,6 @@ void ix_buf_free(ix_buf *b)
 
 /* --- an exact term's pairs ------------------------------------------------ */
 
-bool ix_pair_put(ix_buf *b, const uint8_t *norm, size_t len, const ix_pair *p, bool first, bool more)
-{
-    size_t shared = 0;
-    while (shared < len && shared < p->stem_len && norm[shared] == p->stem[shared]) shared++;
-    size_t ssl = p->stem_len - shared;
-    uint64_t cut = len - shared + (first && more ? len + 1 : 0);
-    uint64_t head = (cut << 3 | (ssl < 7 ? ssl : 7)) << 2 | (p->variant < 3 ? p->variant : 3);
-    return ix_buf_varint(b, head) && (ssl < 7 || ix_buf_varint(b, ssl - 7)) && ix_buf_add(b, p->stem + shared, ssl) &&
-           (p->variant < 3 || ix_buf_varint(b, p->variant - 3));
-}
-
 bool ix_pair_get(const uint8_t **p, const uint8_t *end, const uint8_t *norm, size_t len, unsigned version,
                  bool first, uint8_t *stem, size_t *stem_len, uint32_t *variant, bool *more)
 {

@@ -236,7 +236,30 @@ typedef struct ix_pair {
 /* Appends pair p of norm[0..len) to b: the entry's first pair (`first`,
  * then `more`: other pairs follow it) or one of the others.  false: out
  * of memory. */
-bool ix_pair_put(ix_buf *b, const uint8_t *norm, size_t len, const ix_pair *p, bool first, bool more);
+static inline bool ix_pair_put(ix_buf *b, const uint8_t *norm, size_t len, const ix_pair *p, bool first, bool more)
+{
+    const uint8_t *stem = p->stem;
+    size_t shared = 0, most = len < p->stem_len ? len : p->stem_len;
+    uint64_t x, y;
+    for (; shared + 8 <= most; shared += 8) {   /* the common prefix, 8 bytes at a time */
+        memcpy(&x, norm + shared, 8);
+        memcpy(&y, stem + shared, 8);
+        if (x != y) break;
+    }
+    while (shared < most && norm[shared] == stem[shared]) shared++;
+    size_t ssl = p->stem_len - shared;
+    uint64_t cut = len - shared + (first && more ? len + 1 : 0);
+    uint64_t head = (cut << 3 | (ssl < 7 ? ssl : 7)) << 2 | (p->variant < 3 ? p->variant : 3);
+    if (b->cap - b->len < 30 + ssl && !ix_buf_reserve(b, 30 + ssl)) return false;   /* 3 varints, the bytes */
+    uint8_t *o = b->data + b->len;
+    o += ix_varint_put(o, head);
+    if (ssl >= 7) o += ix_varint_put(o, ssl - 7);
+    if (ssl) memcpy(o, stem + shared, ssl);   /* mostly none: the stem is the norm's prefix */
+    o += ssl;
+    if (p->variant >= 3) o += ix_varint_put(o, p->variant - 3);
+    b->len = (size_t)(o - b->data);
+    return true;
+}
 /* Reads a pair of norm[0..len) from [*p, end) as a segment of format
  * `version` writes it: its stem into stem (CRIBLE_TERM_MAX + 1 bytes),
  * *stem_len, *variant; *more (the first pair of a version 5 entry: others

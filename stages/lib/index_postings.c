@@ -3,7 +3,8 @@
  * POST and POS in index_format.c), skips with the skip table, reads
  * positions lazily, exposes block-max data; and the snapshot cursor that
  * chains the segments' cursors (crible_postings_*), including the `=exact`
- * resolution of the exact field.  Every read is bounded: damaged data ends
+ * resolution of the exact field (a norm met under several stems in a
+ * segment: the union of its pairs' cursors there, index_union.c).  Every read is bounded: damaged data ends
  * the cursor with its `bad` flag set, never a read outside the mapping.
  */
 #include "index_reader.h"

@@ -932,37 +932,48 @@ static crible_status dict_add(ix_segw *w, uint64_t post_len, crible_error *err)
     return CRIBLE_OK;
 }
 
-crible_status ix_segw_exact_term(ix_segw *w, const uint8_t *norm, size_t len, uint32_t df,
-                                 uint64_t cf, uint32_t max_tf, ix_pair *pairs, size_t npairs,
-                                 crible_error *err)
+/* An exact entry's pairs after the first, sorted by stem (in place; a
+ * few: insertion), then written (a stem twice: EINTERNAL). */
+static __attribute__((noinline)) crible_status more_pairs(ix_buf *d, const uint8_t *norm, size_t len, ix_pair *pairs,
+                                                          size_t npairs, bool write, crible_error *err)
 {
-    if (len > CRIBLE_TERM_MAX) len = CRIBLE_TERM_MAX;
-    if (npairs == 0) return crible_error_set(err, CRIBLE_EINTERNAL, "exact term without a stem");
-    for (size_t i = 1; i < npairs; i++) {   /* in stem order (a few: insertion) */
+    for (size_t i = 0; !write && i < npairs; i++) {
+        if (pairs[i].stem_len > CRIBLE_TERM_MAX) pairs[i].stem_len = CRIBLE_TERM_MAX;
         ix_pair x = pairs[i];
         size_t j = i;
         for (; j > 0 && ix_term_order(pairs[j - 1].stem, pairs[j - 1].stem_len, x.stem, x.stem_len) > 0; j--)
             pairs[j] = pairs[j - 1];
         pairs[j] = x;
     }
-    for (size_t i = 0; i < npairs; i++) {
-        if (pairs[i].stem_len > CRIBLE_TERM_MAX) pairs[i].stem_len = CRIBLE_TERM_MAX;
-        if (i && ix_term_order(pairs[i - 1].stem, pairs[i - 1].stem_len, pairs[i].stem, pairs[i].stem_len) == 0)
+    for (size_t i = 1; !write && i < npairs; i++)
+        if (ix_term_order(pairs[i - 1].stem, pairs[i - 1].stem_len, pairs[i].stem, pairs[i].stem_len) == 0)
             return crible_error_set(err, CRIBLE_EINTERNAL, "exact term '%.*s' with stem '%.*s' twice", (int)len,
                                     (const char *)norm, (int)pairs[i].stem_len, (const char *)pairs[i].stem);
-    }
+    if (write && !ix_buf_varint(d, npairs - 2)) return nomem(err);
+    for (size_t i = 1; write && i < npairs; i++)
+        if (!ix_pair_put(d, norm, len, &pairs[i], false, false)) return nomem(err);
+    return CRIBLE_OK;
+}
+
+crible_status ix_segw_exact_term(ix_segw *w, const uint8_t *norm, size_t len, uint32_t df,
+                                 uint64_t cf, uint32_t max_tf, ix_pair *pairs, size_t npairs,
+                                 crible_error *err)
+{
+    if (len > CRIBLE_TERM_MAX) len = CRIBLE_TERM_MAX;
+    if (npairs == 0) return crible_error_set(err, CRIBLE_EINTERNAL, "exact term without a stem");
+    if (pairs[0].stem_len > CRIBLE_TERM_MAX) pairs[0].stem_len = CRIBLE_TERM_MAX;
+    crible_status st = npairs > 1 ? more_pairs(NULL, norm, len, pairs, npairs, false, err) : CRIBLE_OK;
+    if (st) return st;
     memcpy(w->term, norm, len);
     w->term_len = len;
     bool first;
-    crible_status st = dict_term(w, &first, err);
+    st = dict_term(w, &first, err);
     if (st) return st;
     ix_buf *d = &w->dict.mem;
     if (!dict_stats(d, &w->fields[w->nfields - 1], df, cf, max_tf, 0, false) ||
-        !ix_pair_put(d, norm, len, &pairs[0], true, npairs > 1) || (npairs > 1 && !ix_buf_varint(d, npairs - 2)))
+        !ix_pair_put(d, norm, len, &pairs[0], true, npairs > 1))
         return nomem(err);
-    for (size_t i = 1; i < npairs; i++)
-        if (!ix_pair_put(d, norm, len, &pairs[i], false, false)) return nomem(err);
-    return CRIBLE_OK;
+    return npairs > 1 ? more_pairs(d, norm, len, pairs, npairs, true, err) : CRIBLE_OK;
 }
 
 crible_status ix_segw_term_end(ix_segw *w, crible_error *err)

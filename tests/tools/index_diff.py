@@ -75,6 +75,12 @@ QUERIES = [
     ("=victimes", None),
     ("=romans", None),
     ("=homme", None),
+    # forms met under two stems (the English reviews': "lang" below)
+    ("=temps", None),
+    ("=premier roman", "rating"),
+    ("=mais OR =depuis", None),
+    ("=encore NEAR/3 =temps", None),
+    ("=entre -film", None),
     ("heros", None),
     ("cinema", None),
     ("ecrivain", None),
@@ -349,6 +355,17 @@ def load_docs(bindir, env, nrev, npress):
     # interleave the two sources so every segment and shard holds both
     rnd = random.Random(6)
     rnd.shuffle(docs)
+    # 1 review in 20 said to be English ("lang": crible-stem follows it with
+    # the English stemmer): its forms get other stems than in the French
+    # ones ("magnifique": magnif / magnifiqu), so a normal form is met under
+    # two stems, in one segment or in two, as in real use
+    rnd = random.Random(8)
+    for i, ln in enumerate(docs):
+        if rnd.random() < 1 / 20:
+            d = json.loads(ln)
+            if "lang" not in d:
+                d["lang"] = "en"
+                docs[i] = (json.dumps(d, ensure_ascii=False) + "\n").encode()
     return b"".join(docs)
 
 
