@@ -952,9 +952,10 @@ static crible_status maxscore(it **c, size_t n, uint32_t shard, topk *top)
             if (d == NONE || d > upto)
                 break;
             double sc = 0;
+            size_t nsum = 0;
             for (size_t i = ess; i < n; i++)
                 if (m[i].i->doc == d)
-                    sc += m[i].i->ops->score(m[i].i);
+                    sc += m[i].i->ops->score(m[i].i), nsum++;
             double rest = nonsum;
             theta = topk_threshold(top);
             for (size_t i = ess; i-- > 0;) {
@@ -962,11 +963,12 @@ static crible_status maxscore(it **c, size_t n, uint32_t shard, topk *top)
                     break;
                 rest -= m[i].bound;
                 if (adv(m[i].i, d) == d)
-                    sc += m[i].i->ops->score(m[i].i);
+                    sc += m[i].i->ops->score(m[i].i), nsum++;
             }
             /* Bounds carry EPS: a skipped document scores less than
-             * theta, never as much, so a tie is never lost. */
-            if (theta < 0 || sc >= theta)
+             * theta, never as much, so a tie is never lost.  Two shares
+             * add up the same in either order; three may not. */
+            if ((theta < 0 || sc >= theta) && nsum > 2)
                 sc = leaves_score(c, n, d);
             if (theta < 0 || sc >= theta) {
                 crible_hit h = {shard, d, sc};

@@ -54,6 +54,12 @@ static bool hit_less(const crible_hit *a, const crible_hit *b)
     return a->doc > b->doc;
 }
 
+static int hit_cmp_desc(const void *a, const void *b)
+{
+    const crible_hit *x = a, *y = b;
+    return hit_less(x, y) ? 1 : hit_less(y, x) ? -1 : 0;
+}
+
 static void sift_down(topk *t, size_t i)
 {
     for (;;) {
@@ -142,7 +148,7 @@ struct qids {
     uint64_t stored;          /* ids read from stored documents so far */
     /* the ids read from stored documents, kept for the next queries
      * (unless the options say no_memo): open addressing on the document
-     * number, emptied when half full */
+     * number, emptied between queries once full (cache_tidy) */
     uint32_t *cdoc;           /* UINT32_MAX: free */
     char **cid;
     size_t ccap, cn;
@@ -186,47 +192,55 @@ static const char *cache_get(const struct qids *q, uint32_t doc)
     return q->cdoc[k] == doc ? q->cid[k] : NULL;
 }
 
-/* Keeps id (taken: freed if it cannot be kept) as doc's: the table
- * doubles up to CACHE_MAX entries, then is emptied when half full. */
-static void cache_put(struct qids *q, uint32_t doc, char *id)
+/* Keeps id as doc's: true if kept (the table owns it), false if not (the
+ * caller keeps it).  The table doubles up to CACHE_MAX entries; full, it
+ * keeps no more until cache_tidy empties it. */
+static bool cache_put(struct qids *q, uint32_t doc, char *id)
 {
-    if (!id)
-        return;
     if (!q->ccap || q->cn + 1 > q->ccap / 2) {
-        size_t oc = q->ccap, cap = !oc ? 64 : oc < 2 * CACHE_MAX ? oc * 2 : oc;
+        size_t oc = q->ccap, cap = oc ? oc * 2 : 64;
+        if (cap > 2 * CACHE_MAX)
+            return false;
         uint32_t *od = q->cdoc, *nd = malloc(cap * sizeof *nd);
         char **oi = q->cid, **ni = calloc(cap, sizeof *ni);
         if (!nd || !ni) {
             free(nd);
             free(ni);
-            free(id);
-            return;
+            return false;
         }
         memset(nd, 0xff, cap * sizeof *nd);
         q->cdoc = nd;
         q->cid = ni;
         q->ccap = cap;
-        q->cn = 0;
-        for (size_t k = 0; k < oc; k++) {
-            if (od[k] != UINT32_MAX && cap > oc) { /* grown: kept */
+        for (size_t k = 0; k < oc; k++)
+            if (od[k] != UINT32_MAX) {
                 size_t j = cache_slot(q, od[k]);
                 q->cdoc[j] = od[k];
                 q->cid[j] = oi[k];
-                q->cn++;
-            } else /* full: emptied */
-                free(oi[k]);
-        }
+            }
         free(od);
         free(oi);
     }
     size_t k = cache_slot(q, doc);
-    if (q->cdoc[k] == doc) {
-        free(id);
-        return;
-    }
+    if (q->cdoc[k] == doc)
+        return false;
     q->cdoc[k] = doc;
     q->cid[k] = id;
     q->cn++;
+    return true;
+}
+
+/* Between queries: a full table is emptied (no entry points into it). */
+static void cache_tidy(struct qids *q)
+{
+    if (q->cn + 1 <= CACHE_MAX)
+        return;
+    for (size_t k = 0; k < q->ccap; k++) {
+        free(q->cid[k]);
+        q->cid[k] = NULL;
+    }
+    memset(q->cdoc, 0xff, q->ccap * sizeof *q->cdoc);
+    q->cn = 0;
 }
 
 static uint64_t live_docs(const crible_searcher *s, size_t sh)
@@ -324,19 +338,20 @@ static crible_status fill_ids(crible_searcher *s, tentry *v, size_t n, crible_er
             v[i].id = q->pool + q->off[r];
             continue;
         }
-        /* the entry owns its copy: the table may be emptied meanwhile */
+        /* a kept id stays until the query ends (cache_put empties the
+         * table only between queries: topk_finish, cache_tidy) */
         v[i].rank = UINT32_MAX;
-        const char *kept = cache_get(q, v[i].h.doc);
-        if (!kept) {
-            st = crible_index_doc(s->shards[sh], v[i].h.doc, &doc, err);
-            q->stored++;
-        }
-        char *id = st == CRIBLE_OK ? strdup(kept ? kept : doc.id) : NULL;
+        if ((v[i].id = cache_get(q, v[i].h.doc)))
+            continue;
+        st = crible_index_doc(s->shards[sh], v[i].h.doc, &doc, err);
+        q->stored++;
+        char *id = st == CRIBLE_OK ? strdup(doc.id) : NULL;
         if (st == CRIBLE_OK && !id)
             st = nomem(err);
-        v[i].id = v[i].own = id;
-        if (id && !kept && !s->opts.no_memo)
-            cache_put(q, v[i].h.doc, strdup(id));
+        if (id && !s->opts.no_memo && cache_put(q, v[i].h.doc, id))
+            v[i].id = id;
+        else
+            v[i].id = v[i].own = id;
     }
     crible_stored_doc_free(&doc);
     return st;
@@ -513,6 +528,16 @@ crible_status topk_finish(topk *t, crible_searcher *s, crible_error *err)
         return nomem(err);
     if (t->n == 0)
         return CRIBLE_OK;
+    for (size_t i = 0; s->ids && i < s->nshards; i++)
+        cache_tidy(&s->ids[i]);
+    if (t->ntie == 0) { /* no tie at the lowest score: maybe none at all */
+        qsort(t->h, t->n, sizeof *t->h, hit_cmp_desc);
+        size_t i = 1;
+        while (i < t->n && t->h[i].score != t->h[i - 1].score)
+            i++;
+        if (i >= t->n)
+            return CRIBLE_OK;
+    }
     tentry *v = calloc(t->n, sizeof *v);
     if (!v)
         return nomem(err);
