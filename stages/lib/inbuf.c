@@ -32,7 +32,10 @@ static bool again(int e)
     return e == EAGAIN || e == EWOULDBLOCK || e == EINTR;
 }
 
-bool crible_inbuf_wait(FILE *f, int e)
+/* Whether a read of f that failed with errno e is to be tried again, once
+ * f's descriptor has something to read (or its end, or an error the next
+ * read reports); false when not (errno set if poll failed). */
+static bool wait_again(FILE *f, int e)
 {
     if (!again(e))
         return false;
@@ -68,7 +71,7 @@ long long crible_inbuf_fill(crible_inbuf *in, size_t room, crible_error *err)
     }
     errno = 0;
     size_t n = fread(in->buf + in->end, 1, in->cap - in->end, in->f);
-    while (n == 0 && ferror(in->f) && crible_inbuf_wait(in->f, errno)) {
+    while (n == 0 && ferror(in->f) && wait_again(in->f, errno)) {
         clearerr(in->f);
         errno = 0;
         n = fread(in->buf + in->end, 1, in->cap - in->end, in->f);

@@ -1,8 +1,9 @@
 /*
  * inbuf.h - an input read in large blocks into one growing buffer: the
- * refill that crible-read's input (stages/read/input.c) and the token
- * stream's reader (conllu.c) share.  The caller reads buf[start..end) as
- * it likes (lines, blocks, in place) and asks for more when it needs it.
+ * refill that crible-read's input (stages/read/input.c), the token
+ * stream's reader (conllu.c) and the document reader (doc.c) share.  The
+ * caller reads buf[start..end) as it likes (lines, blocks, in place) and
+ * asks for more when it needs it.
  *
  *   crible_inbuf in;
  *   crible_inbuf_init(&in, stdin, 32);            // 32 zero bytes after end
@@ -38,17 +39,9 @@ void crible_inbuf_free(crible_inbuf *in);
  * them, then as many bytes as are free read (fread: on a pipe, until they
  * are there or the input ends).  Returns the bytes read, 0 at the end of
  * the input (eof set), -1 with CRIBLE_ENOMEM "out of memory" or
- * CRIBLE_EIO "read error: ..." in err. */
+ * CRIBLE_EIO "read error: ..." in err.  A descriptor another program made
+ * non-blocking (a pipe or terminal shared with it) is waited for with poll
+ * where a read says EAGAIN, as a blocking one would be. */
 long long crible_inbuf_fill(crible_inbuf *in, size_t room, crible_error *err);
-
-/* Whether a read of f that failed with errno e is to be tried again,
- * once f's descriptor has something to read (or its end, or an error the
- * next read reports): e is EAGAIN (a descriptor another program made
- * non-blocking: a pipe or terminal shared with it has nothing yet),
- * EWOULDBLOCK or EINTR, and poll could wait.  False otherwise (errno set
- * when poll failed).  The caller clears f's error flag (clearerr) before
- * reading again.  crible_inbuf_fill and the document reader (doc.c) wait
- * this way. */
-bool crible_inbuf_wait(FILE *f, int e);
 
 #endif
