@@ -1,5 +1,6 @@
 /*
- * bigmem.c - transparent huge pages on glibc's brk heap (bigmem.h).
+ * bigmem.c - transparent huge pages on glibc's brk heap, and its freed
+ * pages given back when they pile up (bigmem.h).
  *
  * glibc's main arena takes its memory from brk, M_TOP_PAD bytes more than
  * it needs each time, and carves every allocation it can out of the top

@@ -2,8 +2,11 @@
  * bigmem.h - transparent huge pages for a program's malloc heap, so that a
  * process that touches tens of megabytes of fresh memory (crible-index:
  * its buffer, the analysis batches, the stem tables) takes one page fault
- * per 2 MiB instead of 512.  For programs whose allocations all come from
- * glibc's main arena (mallopt(M_ARENA_MAX, 1)), which grows by brk.
+ * per 2 MiB instead of 512; and, as such a program keeps its freed
+ * memory (no trimming), the pages that pile up freed and unused given
+ * back now and then (crible_bigmem_heap_tidy).  For programs whose
+ * allocations all come from glibc's main arena (mallopt(M_ARENA_MAX,
+ * 1)), which grows by brk.
  *
  * Where the kernel gives huge pages only on request
  * (/sys/kernel/mm/transparent_hugepage/enabled = madvise, Debian's
