@@ -16,6 +16,9 @@
  * The exact field of a text field gets the NORM of every token here; the
  * flush leaves out an exact term that only ever came from a stem equal to
  * itself whose stem term only ever had that norm (see PURE, index_format.c).
+ * A norm has a variant number in each stem it comes with: its first (stem,
+ * variant) pair in its exact term, the others (the stem of a form may
+ * depend on the document: a review stemmed in English) in a list.
  * A big flush decodes the postings' streams on a thread of its own, ahead
  * of the segment writer (see "a flush's postings decoded").
  */

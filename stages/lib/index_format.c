@@ -70,7 +70,11 @@
  *   u8 name length, name bytes (UTF-8, no NUL), u8 kind (1 text, 2 exact,
  *   3 keyword, 4 numeric; a keyword field named "_display.F" holds the
  *   written forms of F's folded values as "folded\x1fWritten": index.h),
- *   u8 flags (1: positions), i16 linked field (the
+ *   u8 flags (1: positions; 2 [v5], ORPHANS: a text field some of whose
+ *   positions may have a variant number that is no norm's: a merge of
+ *   version 2 to 4 segments, whose tokens of a norm met under another stem
+ *   had such an "orphan" variant, writes it; the buffer never does, so
+ *   without it every variant of a stem term is a norm's), i16 linked field (the
  *   exact field of a text field and back, -1), u32 doc_count,
  *   u64 sum_length, u64 nterms
  *

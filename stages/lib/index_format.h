@@ -75,6 +75,7 @@ static inline unsigned ix_var_bits(uint32_t nvar)
 
 /* Field flags. */
 #define IX_FIELD_POSITIONS 1u
+#define IX_FIELD_ORPHANS 2u   /* [v5] text field: a variant may be no norm's (index_format.c, META) */
 
 /* --- CRC32C (Castagnoli), the standard one: "123456789" -> 0xE3069283.
  * crc = ix_crc32c(0, a, n); crc = ix_crc32c(crc, b, m) chains. */

@@ -6,7 +6,11 @@
  * sentences, values) carried over.  The exact field is rebuilt with the
  * rule of index_format.c (PURE): a source may have left an exact term out
  * because its stem term stood for it; if the merged stem term is no longer
- * pure, the exact term is written from that source's stem postings.
+ * pure, the exact term is written from that source's stem postings.  A
+ * norm met under several stems (in a source, or in sources built apart)
+ * gets one entry naming each (stem, variant) pair; its statistics are
+ * counted over the sources' unions of its pairs' postings (a document
+ * holding it under two stems counts once).
  *
  * Memory does not grow with the terms merged, and with the documents only
  * by what the segment writer's interface asks for:
@@ -722,14 +726,19 @@ static crible_status merge_term(merger *m, const ix_term *cur, ix_dictit *its, c
         if (!has[k] || tcmp(&its[k].t, cur) != 0) continue;
         pure &= its[k].t.pure;
         if (!variants) continue;
-        /* a version 5 source's variants are all its norms' (a variant
-         * number past remap's: an orphan here) */
-        any_orphan |= its[k].t.vbits != 0 && (its[k].f->version < 5 || its[k].t.vbits > 12);
+        /* a version 5 source's variants are all its norms' unless it says
+         * otherwise (IX_FIELD_ORPHANS); a variant number past remap's is
+         * an orphan here */
+        any_orphan |= its[k].t.vbits != 0 &&
+                      (its[k].f->version < 5 || (its[k].f->flags & IX_FIELD_ORPHANS) || its[k].t.vbits > 12);
         st = bystem_norms(m, k, &its[k].t, err);
         if (!st) st = remap_variants(m, k, &its[k].t, &nvar, true, err);
     }
     orphan = nvar;   /* tokens whose norm has no exact entry here */
-    if (variants && any_orphan) nvar++;
+    if (variants && any_orphan) {
+        nvar++;
+        ix_segw_field_flag(m->w, IX_FIELD_ORPHANS);   /* so that its merges keep them apart too */
+    }
     /* a merged pure stem with its one norm (itself) needs no exact entry */
     if (variants && pure && m->nxs == 1 && m->xs[0].len == cur->len &&
         !memcmp(m->xpool.data + m->xs[0].norm_off, cur->bytes, cur->len))

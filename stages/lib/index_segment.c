@@ -1036,6 +1036,11 @@ static crible_status section_out(void *ctx, const void *p, size_t n, crible_erro
     return out_write(&((ix_segw *)ctx)->out, p, n, err);
 }
 
+void ix_segw_field_flag(ix_segw *w, unsigned flag)
+{
+    if (w->nfields) w->fields[w->nfields - 1].flags |= (uint8_t)flag;
+}
+
 crible_status ix_segw_field_end(ix_segw *w, uint32_t doc_count, uint64_t sum_length,
                                 crible_error *err)
 {

@@ -65,6 +65,8 @@ crible_status ix_segw_exact_term(ix_segw *w, const uint8_t *norm, size_t len, ui
                                  crible_error *err);
 /* Ends the term (a term with no document is dropped). */
 crible_status ix_segw_term_end(ix_segw *w, crible_error *err);
+/* Adds flag (IX_FIELD_ORPHANS) to the current field's. */
+void ix_segw_field_flag(ix_segw *w, unsigned flag);
 crible_status ix_segw_field_end(ix_segw *w, uint32_t doc_count, uint64_t sum_length,
                                 crible_error *err);
 

@@ -109,3 +109,28 @@ setup() {
     [ "$(ids "$T/ix" '=chanter')" = "a b c d" ]
     crible-index dump "$T/ix" --field text.exact --term chanter | grep -q $'^term\tchanter\tdf 4\tcf 5\tmax tf 2'
 }
+
+# tests/cli/index_exact-v4: an index written by crible in segment format 4
+# (before the fix) from "chanter" stemmed "chant" in a, and "chanter" in b
+# (with "chantera") and c: b's and c's "chanter" tokens had stem chanter's
+# "orphan" variant (no norm's).
+@test "index exact: a version 4 index of the bug: check names it; merged twice with version 5 shards, its orphan tokens stay no norm's" {
+    cp -r "$CRIBLE_SRC/tests/cli/index_exact-v4" "$T/v4"
+    run crible-index check "$T/v4"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"text.exact:chanter: in 3 documents (3 times), more than its 1 stems together (1, 1)"* ]]
+    doc d chanter/chantera chant/chanter | stream 1 | crible-index -q -o "$T/s5" -
+    doc e chanter/chantera | stream 1 | crible-index -q -o "$T/s6" -
+    crible-index merge -o "$T/m1" "$T/v4" "$T/s5"
+    run crible-index check "$T/m1"
+    [ "$status" -eq 0 ]
+    # m1 is version 5 with orphan variants (IX_FIELD_ORPHANS): merged
+    # again, they must not become "chantera" (c would match =chantera)
+    crible-index merge -o "$T/m2" "$T/m1" "$T/s6"
+    run crible-index check "$T/m2"
+    [ "$status" -eq 0 ]
+    [ "$(ids "$T/m2" '=chantera')" = "b d e" ]
+    [ "$(ids "$T/m2" '=chanter')" = "a d" ]     # b's and c's were lost by version 4
+    [ "$(ids "$T/m2" 'chanter')" = "b c d e" ]
+    crible-index dump "$T/m2" --term chanter | grep -q $'^2\tc\ttf 1\t1$'   # its position kept
+}
