@@ -21,12 +21,14 @@
  *
  * Ids.  A few tied hits have their ids read from their stored documents;
  * many (`*`, a filter without text) are met in the byte order of their
- * ids by walking the shard's "_id" dictionary until enough are found.
- * Once stored reads have cost a shard as much as reading its whole "_id"
- * dictionary would (ski rental), the searcher reads it, into a rank per
- * document (qids: 4 bytes a document, and the ids for hits of two
- * shards), and keeps it for its next queries: two hits of a shard then
- * compare as two numbers.  An index without "_id" has its ids read from
+ * ids by walking the shard's "_id" dictionary until enough are found
+ * (quick when the tie is dense; as long as the ids before it when they
+ * cluster: `source:tripadvisor.fr` walks past the allocine and babelio
+ * ids).  Once stored reads and walks have cost a shard as much as
+ * reading its whole "_id" dictionary would (ski rental), the searcher
+ * reads it, into a rank per document (qids: 4 bytes a document, and the
+ * ids for hits of two shards), and keeps it for its next queries: two
+ * hits of a shard then compare as two numbers.  An index without "_id" has its ids read from
  * the stored documents.  The ids read from stored documents are kept for
  * the searcher's next queries (64K a shard at most; not with no_memo, as
  * its dictionary lookups: a query repeated pays its stored reads once).
@@ -145,7 +147,9 @@ struct qids {
     uint32_t *off;            /* per rank: the id's offset in pool */
     char *pool;               /* the ids, NUL-terminated, in byte order */
     size_t pool_len, pool_cap;
-    uint64_t stored;          /* ids read from stored documents so far */
+    uint64_t spent;           /* what finding ids some other way has cost so
+                               * far, in "_id" lookups (STORED_COST a stored
+                               * read, one an id walked) */
     /* the ids read from stored documents, kept for the next queries
      * (unless the options say no_memo): open addressing on the document
      * number, emptied between queries once full (cache_tidy) */
@@ -329,7 +333,7 @@ static crible_status fill_ids(crible_searcher *s, tentry *v, size_t n, crible_er
             continue;
         size_t sh = v[i].h.shard;
         struct qids *q = &s->ids[sh];
-        if (!q->read && (q->stored + 1) * STORED_COST > live_docs(s, sh) &&
+        if (!q->read && q->spent + STORED_COST > live_docs(s, sh) &&
             (st = ids_read(s, sh, err)) != CRIBLE_OK)
             break;
         uint32_t r = q->rank ? q->rank[v[i].h.doc] : UINT32_MAX;
@@ -344,7 +348,7 @@ static crible_status fill_ids(crible_searcher *s, tentry *v, size_t n, crible_er
         if ((v[i].id = cache_get(q, v[i].h.doc)))
             continue;
         st = crible_index_doc(s->shards[sh], v[i].h.doc, &doc, err);
-        q->stored++;
+        q->spent += STORED_COST;
         char *id = st == CRIBLE_OK ? strdup(doc.id) : NULL;
         if (st == CRIBLE_OK && !id)
             st = nomem(err);
@@ -377,6 +381,7 @@ static crible_status walk_ids(crible_searcher *s, size_t sh, const uint64_t *bit
         memcpy(id, t, tl); /* t is only valid until the next call */
         id[tl] = '\0';
         crible_postings *p;
+        s->ids[sh].spent++;
         if ((st = crible_postings_open(ix, f, id, tl, &p, err)) != CRIBLE_OK)
             break;
         for (uint32_t d = crible_postings_next(p); d != CRIBLE_DOC_NONE && got < need;
@@ -451,6 +456,9 @@ static crible_status select_ties(crible_searcher *s, tentry *g, size_t ng, size_
         struct qids *q = &s->ids[sh];
         uint64_t walk = here ? (uint64_t)(need + 1) * live / here : live;
         bool has_id = crible_index_field(s->shards[sh], "_id") >= 0;
+        if (!q->read && has_id && q->spent + walk > live)
+            if ((st = ids_read(s, sh, err)) != CRIBLE_OK)
+                break;
         if (!q->read && has_id && here * STORED_COST > walk && walk < live) {
             crible_index_info info;
             crible_index_get_info(s->shards[sh], &info);
