@@ -609,7 +609,7 @@ static crible_status union_stats(merger *m, const ofield *of, const uint8_t *nor
     return CRIBLE_OK;
 }
 
-/* One norm's records (xgroup_add), written as one exact entry. */
+/* One norm's records (write_exact gathers them), written as one exact entry. */
 typedef struct xgroup {
     uint8_t norm[CRIBLE_TERM_MAX + 1];
     size_t len;
