@@ -284,8 +284,8 @@ typedef struct adoc {
  * time (until its next ahead_next).  A thread that waits is woken only
  * when half the ring is there for it (ready blocks, or free slots), not
  * at each block: a wake-up costs more than a block.  256 slots (their
- * buffers 40 KiB each on the press, bounded by SLOT_KEEP, with their
- * documents' dfields: 15-22 MB in all): on the press stream, 21,000
+ * buffers bounded by SLOT_KEEP, with their documents' dfields: 10-15 MB
+ * in all): on the press stream, 21,000
  * context switches where 64 made 54,000 (128: 32,000); the whole chain 2
  * to 7 % faster than with 128 (4 paired runs). */
 #define AHEAD 256
@@ -409,12 +409,12 @@ static size_t dfields_bytes(const dfields *df)
  * document's first block holds its whole JSON twice, the block that ends
  * it the document's stored record): a slot read again gives them back if
  * they hold more than this, so that the ring keeps at most AHEAD times
- * this (16 MiB) beyond the blocks in it.  Most slots hold less (a block
- * of the press: 40 KiB in all; the ring 14 MB with no bound, 22 MB on
- * the 312 MB of press + reviews + novels); a bound on the ring's total
- * instead (4 MiB) freed the common slots too: 2.5 % more instructions on
- * the press, in malloc and in regrowing the reader's buffers. */
-#define SLOT_KEEP ((size_t)64 << 10)
+ * this (8 MiB) beyond the blocks in it (with no bound: 14 MB on the
+ * press, 22 MB on the 312 MB of press + reviews + novels).  Instructions
+ * on 3,000 press articles (callgrind, -m 4M) against 81f0213: 64 KiB
+ * -0.4 %, 32 KiB -0.2 %, 16 KiB +2.4 % (malloc, the reader's buffers
+ * grown again); peak RSS at -m 16M on the 312 MB: 57, 50 and 50 MB. */
+#define SLOT_KEEP ((size_t)32 << 10)
 
 /* Frees a dfields' buffers, keeping the dfields (for its next document). */
 static void dfields_shrink(dfields *df)
