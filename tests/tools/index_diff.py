@@ -16,12 +16,11 @@ comparing every answer with the first build's:
              (crible-query S1 S2 S3 QUERY), and 'crible-index merge -o ALL
              S1 S2 S3' (shards-merged)
 
-For each query: the ids and scores of all hits (scores rounded to 4
-decimals, ordered by score then id, since equal scores may tie either
-way), --count, the facet counts (--facets), one page (-n 5 --offset 5:
-its scores, and its ids where the score is not tied), and the snippets
-and highlights (--json) of the first hits.  'crible-index check' runs on
-every build.
+For each query: the ids and scores of all hits in the order given
+(scores rounded to 4 decimals; equal scores come by id, query_topk.c),
+--count, the facets (--facets: values as shown and counts), one page
+(-n 5 --offset 5: its ids and scores), and the snippets and highlights
+(--json) of the first hits.  'crible-index check' runs on every build.
 
 Usage: index_diff.py [--bin DIR] [--reviews N] [--press N] [--quick]
                      [--work DIR] [--keep]
@@ -32,10 +31,6 @@ Usage: index_diff.py [--bin DIR] [--reviews N] [--press N] [--quick]
   --quick       fewer builds' variants (no seg512k, no piped) and queries
   --compare A B no builds: the queries on indexes A and B
   --query Q     only this query (repeatable)
-A facet value shown as another document wrote it ('Mélissa DA COSTA' /
-'Mélissa Da Costa': a metadata value is shown as the first document
-holding it wrote it, and that document depends on the build) is printed
-as NOTE and not counted: the values and counts are the same.
 Data: ../shared/data/reviews/reviews.jsonl and press/orangesum.jsonl.zst
 (read with crible-read); exit 77 with a message when absent.
 Exit 0 when every build answers every query the same, 1 on a difference
@@ -243,17 +238,14 @@ class Querier:
         hits = self.json_lines(ixs, query, "-n", "1000000", "--no-snippet")
         if isinstance(hits, dict):
             return hits
-        scored = sorted(((-h["score"], h["id"]) for h in hits if "id" in h))
-        a["hits"] = [(i, q4(-s)) for s, i in scored]
+        a["hits"] = [(h["id"], q4(h["score"])) for h in hits if "id" in h]
         r = run([self.q, "--count", *ixs, query], env=self.env)
         a["count"] = r.stdout.decode().strip()
         page = self.json_lines(ixs, query, "-n", "5", "--offset", "5",
                                "--no-snippet")
         if isinstance(page, dict):
             return page
-        allsc = [q4(-s) for s, _ in scored]
-        a["page"] = [(h["id"] if allsc.count(q4(h["score"])) == 1 else "=",
-                      q4(h["score"])) for h in page if "id" in h]
+        a["page"] = [(h["id"], q4(h["score"])) for h in page if "id" in h]
         top = self.json_lines(ixs, query, "-n", "5")
         if isinstance(top, dict):
             return top
@@ -270,22 +262,8 @@ class Querier:
         return a
 
 
-def folded(facets):
-    if facets is None:
-        return None
-    return [(f, n, sorted((c, v.casefold()) for c, v in vals))
-            for f, n, vals in facets]
-
-
-def display_diff(a, b):
-    """The values of facets a not in b."""
-    bv = {(f, v) for f, _, vals in b for _, v in vals}
-    return sorted({v for f, _, vals in a for _, v in vals if (f, v) not in bv})
-
-
-def compare(name, ref, got, query, notes):
-    """Lines describing how got differs from ref ([] if the same); notes
-    gets the differences only in how a facet value is written."""
+def compare(name, ref, got):
+    """Lines describing how got differs from ref ([] if the same)."""
     out = []
     if "error" in ref or "error" in got:
         if ref.get("error") != got.get("error"):
@@ -297,18 +275,14 @@ def compare(name, ref, got, query, notes):
         only_r = sorted(set(rd) - set(gd))
         only_g = sorted(set(gd) - set(rd))
         diff = sorted(i for i in set(rd) & set(gd) if rd[i] != gd[i])
+        at = next((k for k, (r, g) in enumerate(zip(ref["hits"], got["hits"]))
+                   if r != g), None)
         out.append("hits: %d vs %d; only in one: %s; only in %s: %s; "
-                   "scores differ: %s" % (
+                   "scores differ: %s; first in another place: %s" % (
                        len(rd), len(gd), only_r[:5], name, only_g[:5],
-                       ["%s %s/%s" % (i, rd[i], gd[i]) for i in diff[:5]]))
-    rf, gf = ref.get("facets"), got.get("facets")
-    if rf != gf and folded(rf) == folded(gf):
-        # the same values and counts, a keyword value shown as another
-        # document wrote it (query_facets.c, stored_form: the first
-        # document holding it): noted, not counted (see the docstring)
-        notes.append("facet display: one=%s %s=%s" % (
-            display_diff(rf, gf), name, display_diff(gf, rf)))
-        got = dict(got, facets=rf)
+                       ["%s %s/%s" % (i, rd[i], gd[i]) for i in diff[:5]],
+                       None if at is None else "#%d %s/%s" % (
+                           at, ref["hits"][at], got["hits"][at])))
     for k in ("count", "page", "facets"):
         if ref.get(k) != got.get(k):
             out.append("%s: one=%s %s=%s" % (k, str(ref.get(k))[:300], name,
@@ -429,12 +403,9 @@ def main():
             nhits += len(ref.get("hits", []))
             for name, ixs in builds[1:]:
                 got = qr.answer(ixs, query, facets)
-                notes = []
-                for line in compare(name, ref, got, query, notes):
+                for line in compare(name, ref, got):
                     print("DIFF %r %s/%s: %s" % (query, builds[0][0], name, line))
                     bad += 1
-                for line in notes:
-                    print("NOTE %r %s/%s: %s" % (query, builds[0][0], name, line))
         print("index_diff: %d documents, %d builds (%s), %d queries "
               "(%d hits on one), %d differences" % (
                   docs.count(b"\n"), len(builds),
