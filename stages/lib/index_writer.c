@@ -452,7 +452,7 @@ static crible_status add_kv_exact(crible_index_writer *w, const char *field, con
  * "Kevin Anderson"); when folding changed it, the value as written is also
  * indexed in the hidden field "_display.FIELD" as "FOLDED\x1fWRITTEN" (index.h),
  * so facets show "Kevin Anderson", the way it was written most often.
- * (Metadata values need no such field: the stored documents have them.) */
+ * (Metadata values get theirs from index_metadata.c, in a more compact form.) */
 static crible_status add_entity_display(crible_index_writer *w, const char *field, const char *value,
                                         const char *folded, crible_error *err)
 {

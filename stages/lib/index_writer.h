@@ -30,11 +30,11 @@
 
 typedef struct crible_index_writer_options {
     /* buffer budget in bytes (default 256 MiB): the in-memory index's
-     * terms, postings, hash tables and per-document tables (what
-     * ix_membuf_bytes counts); a flush writes a segment when they reach
-     * it.  The process needs a constant more (the stream's read-ahead,
-     * the flush's sorting and segment writer, malloc's slack: README,
-     * "Peak memory") */
+     * terms, postings, hash tables and per-document tables, and the
+     * arrays its flush sorts the terms in (what ix_membuf_bytes counts);
+     * a flush writes a segment when they reach it.  The process needs a
+     * constant more (the stream's read-ahead, the segment writer and
+     * its decoder, malloc's slack: README, "Peak memory") */
     unsigned long long memory;
     int zstd_level;             /* stored text compression (default 3) */
     int merge_factor;           /* segments of one size class before a merge (default 8) */

@@ -84,7 +84,8 @@ static crible_status build_with(const char *docs, const char *out, int threads, 
     crible_index_writer *w;
     crible_index_writer_options o;
     crible_index_writer_options_default(&o);
-    o.memory = 256 << 10;   /* several segments */
+    o.memory = 256 << 10;   /* several segments (8 flushes), */
+    o.merge_factor = 100;   /* not merged into one at the commit */
     assert_int_equal(crible_index_writer_open(out, &o, &w, err), CRIBLE_OK);
     crible_index_analyze_options ao = {&t, &s, threads, yaml != NULL, c, section};
     crible_index_analyze *a;
