@@ -85,12 +85,18 @@
 #define CRIBLE_TERM_MAX 255
 #define CRIBLE_DOC_NONE UINT32_MAX      /* a cursor past its end */
 /* Keyword values are indexed case-folded; the way an entity or metadata
- * value was written lives in the hidden keyword field "_display.FIELD"
- * as "FOLDED\x1fWRITTEN" (only when folding changed it; index_writer.c
- * for entities), or for metadata, when the written form is FOLDED with
- * some letters upper-cased, "FOLDED\x1f\x1fMARKS" (index_metadata.h:
- * one byte 0x21 + k for each upper-cased code point k). */
+ * value was written, when folding changed it, lives in hidden keyword
+ * fields.  "_display.FIELD" holds "FOLDED\x1fWRITTEN" (entities always:
+ * index_writer.c; metadata when the written form is not FOLDED with some
+ * letters upper-cased).  For a metadata value written as FOLDED with some
+ * letters upper-cased, the document gets the term MARKS in "_case.FIELD"
+ * (one byte 0x21 + k for each upper-cased code point k: "!" a capital
+ * first letter), no folded value in it, when FIELD has one keyword value
+ * in the document; else (an array...) "FOLDED\x1f\x1fMARKS" in
+ * "_display.FIELD" (index_metadata.h).  A facet counts a value's written
+ * forms from both (query_facets.c). */
 #define CRIBLE_INDEX_DISPLAY_PREFIX "_display."
+#define CRIBLE_INDEX_CASE_PREFIX "_case."
 #define CRIBLE_INDEX_DISPLAY_SEP '\x1f'
 
 

@@ -158,10 +158,13 @@ size_t ix_display_written(const char *folded, size_t flen, const char *rest, siz
 }
 
 /* A keyword value: its term, case-folded; and, when folding changed it,
- * its display term in "_display.FIELD" (index_metadata.h): a facet shows
- * the form written most often, whatever document comes first in the
- * index.  A value holding the separator, or whose display term would be
- * longer than CRIBLE_TERM_MAX, gets none (a facet then shows it folded). */
+ * what a facet needs to show the form written most often, whatever
+ * document comes first in the index (index_metadata.h): MARKS in
+ * "_case.FIELD" when only letters were upper-cased (case_settle may turn
+ * it into a "_display.FIELD" term), else "FOLDED\x1fWRITTEN" in
+ * "_display.FIELD".  A value holding the separator, or whose display term
+ * would be longer than CRIBLE_TERM_MAX, gets none (a facet then counts it
+ * written folded). */
 static crible_status add_keyword(ix_kvlist *out, const char *field, const char *s, crible_error *err)
 {
     char folded[CRIBLE_TERM_MAX * 3 + 1];
@@ -169,13 +172,88 @@ static crible_status add_keyword(ix_kvlist *out, const char *field, const char *
     crible_status st = ix_kvlist_add(out, field, folded, false, false, 0, err);
     if (st || !strcmp(folded, s) || strchr(s, CRIBLE_INDEX_DISPLAY_SEP)) return st;
     char name[300], shown[CRIBLE_TERM_MAX + 1], marks[96];
-    int n = snprintf(name, sizeof name, "%s%s", CRIBLE_INDEX_DISPLAY_PREFIX, field);
-    int m = display_marks(folded, s, marks, sizeof marks)
-                ? snprintf(shown, sizeof shown, "%s%c%c%s", folded, CRIBLE_INDEX_DISPLAY_SEP,
-                           CRIBLE_INDEX_DISPLAY_SEP, marks)
-                : snprintf(shown, sizeof shown, "%s%c%s", folded, CRIBLE_INDEX_DISPLAY_SEP, s);
+    bool cased = display_marks(folded, s, marks, sizeof marks);
+    int n = snprintf(name, sizeof name, "%s%s", cased ? CRIBLE_INDEX_CASE_PREFIX : CRIBLE_INDEX_DISPLAY_PREFIX,
+                     field);
+    int m = cased ? snprintf(shown, sizeof shown, "%s", marks)
+                  : snprintf(shown, sizeof shown, "%s%c%s", folded, CRIBLE_INDEX_DISPLAY_SEP, s);
     if (n < 0 || (size_t)n >= sizeof name || m < 0 || (size_t)m >= sizeof shown) return CRIBLE_OK; /* never cut */
+    if (cased) out->ncase++;
     return ix_kvlist_add(out, name, shown, false, false, 0, err);
+}
+
+/* A keyword value's field name, for case_settle: a "_case.FIELD" term is
+ * sorted with FIELD's values. */
+typedef struct named {
+    const char *field;
+    size_t i;                 /* the value's place in the list */
+    bool mark;                /* a "_case." term */
+} named;
+
+static int by_field(const void *x, const void *y)
+{
+    const named *a = x, *b = y;
+    int c = strcmp(a->field, b->field);
+    return c ? c : a->i < b->i ? -1 : 1;
+}
+
+/* The "_case.FIELD" term of a value of a FIELD that has other keyword
+ * values in the document becomes "FOLDED\x1f\x1fMARKS" in "_display.FIELD"
+ * (FOLDED the value before it: add_keyword), or goes when that does not
+ * fit CRIBLE_TERM_MAX: a document's patterns are its one value's, so a
+ * facet counts them against that value alone (index_metadata.h). */
+static crible_status case_settle(ix_kvlist *out, size_t from, crible_error *err)
+{
+    const size_t plen = sizeof CRIBLE_INDEX_CASE_PREFIX - 1;
+    named little[64], *v = little;
+    size_t nv = 0;
+    for (size_t i = from; i < out->n; i++) nv += out->kvs[i].term != NULL;
+    if (nv > 64 && !(v = malloc(nv * sizeof *v))) return nomem(err);
+    const char *pool = (const char *)out->pool.data;
+    nv = 0;
+    for (size_t i = from; i < out->n; i++) {
+        if (!out->kvs[i].term) continue;
+        const char *f = pool + (uintptr_t)out->kvs[i].field;
+        bool mark = !strncmp(f, CRIBLE_INDEX_CASE_PREFIX, plen);
+        v[nv++] = (named){mark ? f + plen : f, i, mark};
+    }
+    qsort(v, nv, sizeof *v, by_field);
+    for (size_t a = 0, b; a < nv; a = b) { /* a run: FIELD's values and patterns */
+        size_t values = 0;
+        for (b = a; b < nv && !strcmp(v[b].field, v[a].field); b++) values += !v[b].mark;
+        for (size_t k = a; k < b; k++) v[k].mark = v[k].mark && values > 1;
+    }
+    crible_status st = CRIBLE_OK;
+    bool gone = false;
+    for (size_t k = 0; k < nv && !st; k++) {
+        if (!v[k].mark) continue;
+        ix_kv *kv = &out->kvs[v[k].i];
+        pool = (const char *)out->pool.data; /* it moves as it grows: v[].field is stale */
+        char name[300], shown[CRIBLE_TERM_MAX + 1];
+        int n = snprintf(name, sizeof name, "%s%s", CRIBLE_INDEX_DISPLAY_PREFIX,
+                         pool + (uintptr_t)kv->field + plen);
+        int m = snprintf(shown, sizeof shown, "%s%c%c%s", pool + (uintptr_t)kv[-1].term, CRIBLE_INDEX_DISPLAY_SEP,
+                         CRIBLE_INDEX_DISPLAY_SEP, pool + (uintptr_t)kv->term);
+        uint32_t fo, to;
+        if (n < 0 || (size_t)n >= sizeof name || m < 0 || (size_t)m >= sizeof shown) {
+            kv->term = NULL; /* neither a term nor a number: dropped below */
+            gone = true;
+        } else if (!ix_buf_string(&out->pool, name, (size_t)n, &fo) ||
+                   !ix_buf_string(&out->pool, shown, (size_t)m, &to)) {
+            st = nomem(err);
+        } else {
+            kv->field = (const char *)(uintptr_t)fo;
+            kv->term = (const char *)(uintptr_t)to;
+        }
+    }
+    if (v != little) free(v);
+    if (gone) {
+        size_t w = from;
+        for (size_t i = from; i < out->n; i++)
+            if (out->kvs[i].term || out->kvs[i].numeric) out->kvs[w++] = out->kvs[i];
+        out->n = w;
+    }
+    return st;
 }
 
 /* A string metadata value: a date is numeric, a short string a keyword. */
@@ -275,7 +353,11 @@ static crible_status fast_values(const ix_docjson *d, const char *const *fields,
 crible_status ix_docmeta_values(const ix_docmeta *m, const char *const *fields, size_t nfields, ix_kvlist *out,
                                 crible_error *err)
 {
-    return m->obj ? jansson_values(m->obj, fields, nfields, out, err) : fast_values(&m->dj, fields, nfields, out, err);
+    size_t from = out->n;
+    out->ncase = 0;
+    crible_status st = m->obj ? jansson_values(m->obj, fields, nfields, out, err)
+                              : fast_values(&m->dj, fields, nfields, out, err);
+    return st || !out->ncase ? st : case_settle(out, from, err);
 }
 
 bool ix_docmeta_string(const ix_docmeta *m, const char *key, const char **s, size_t *len)

@@ -18,15 +18,23 @@
  *     "KEY.KEY2" (KEY2 at most 100 bytes; the string case-folded, whole);
  *   - null nothing; keys longer than 100 bytes are left out.
  * in the members' order.  A keyword that folding changed is followed by
- * its display term in the hidden keyword field "_display.KEY" (index.h:
- * what facets show, the form written most often; as entities have):
- *   FOLDED \x1f \x1f MARKS   when the written form is FOLDED with some of
- *                           its code points upper-cased (u_toupper), the
- *                           k-th (from 0, k < 94) marked by the byte
- *                           0x21 + k, increasing: "Mélissa DA COSTA" is
- *                           "mélissa da costa\x1f\x1f!)*,-./0" (0, 8, 9,
- *                           11 to 15): 10 bytes after FOLDED, not 18;
- *   FOLDED \x1f WRITTEN       else (entities always: index_writer.c).
+ * what a facet needs to show the form written most often (index.h,
+ * query_facets.c; as entities have):
+ *   MARKS in the hidden keyword field "_case.KEY", when the written form
+ *        is FOLDED with some of its code points upper-cased (u_toupper),
+ *        the k-th (from 0, k < 94) marked by the byte 0x21 + k,
+ *        increasing: "Mélissa DA COSTA" gives "!)*,-./0" (0, 8, 9, 11 to
+ *        15), "Le Démon de la Colline" "!$0": the patterns repeat
+ *        (4,571 reviews' titles are "!", 934 patterns in 12,442 titles),
+ *        so "_case.KEY" is a small dictionary of document lists; a
+ *        facet intersects a value's postings with each pattern's.  That
+ *        needs the pattern to be the value's alone: a document with
+ *        several keyword values of KEY (an array, "true" beside a string,
+ *        a top-level "a.b" beside "a": {"b"}) gets for each instead
+ *          FOLDED \x1f \x1f MARKS  in "_display.KEY" (10 bytes after
+ *                                  FOLDED for "Mélissa DA COSTA", not 18);
+ *   FOLDED \x1f WRITTEN in "_display.KEY" else (entities always:
+ *        index_writer.c).
  * (A written form never holds \x1f: a value holding it gets no display
  * term.)  The document is read by the fast path
  * (index_docjson.h), by jansson when it is not sure.
@@ -46,6 +54,7 @@ typedef struct ix_kvlist {
     ix_buf pool;
     ix_kv *kvs;
     size_t n, cap;
+    size_t ncase;             /* "_case." terms of the document being read */
 } ix_kvlist;
 
 /* Adds a value: `term` the keyword (NULL: none), case-folded first when

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
 
 #include "index_metadata.h"
 #include "index_writer.h"
@@ -95,77 +97,284 @@ static crible_status live_df(crible_searcher *s, size_t sh, int num, const char 
     return CRIBLE_OK;
 }
 
-/* The way a folded keyword value was written most often, ties in byte
- * order.  "_display.FIELD" holds "FOLDED\x1fWRITTEN" (or FOLDED, \x1f and
- * the upper-cased code points: index_metadata.h) for each document where
- * folding changed the value (index.h: entities, and metadata values
- * in an index written since index_metadata.c makes them); the documents holding
- * FOLDED without any display term wrote it folded.  Live documents of
- * every shard count, so the form does not depend on how the documents
- * fell into segments or shards.  *known is false when no shard has the
- * display field (an index written before metadata had display terms, or
- * one where folding never changed a value of the field): then NULL. */
-static char *display_form(crible_searcher *s, const char *field, int f, const char *folded,
-                          bool *known, crible_error *err)
+/* A value shown: its written forms, counted over the live documents of
+ * every shard. */
+typedef struct label {
+    acc forms;                /* written forms and their documents */
+    uint64_t total;           /* live documents holding the value */
+    uint64_t counted;         /* those a form other than folded was met for */
+    uint64_t cased[2];        /* bit k: its k-th code point (k < 94) has an upper case */
+} label;
+
+/* The places a pattern may mark in `folded` (label.cased): a document's
+ * pattern marks only code points u_toupper changes (index_metadata.c),
+ * so a pattern marking another place is no shown value's. */
+static void cased_places(const char *folded, uint64_t cased[2])
 {
-    char name[300];
-    *known = false;
-    if (snprintf(name, sizeof name, "%s%s", CRIBLE_INDEX_DISPLAY_PREFIX, field) >= (int)sizeof name)
-        return NULL;
-    int g = qs_field(s, name);
-    if (g < 0)
-        return NULL;
-    *known = true;
+    size_t i = 0, len = strlen(folded);
+    cased[0] = cased[1] = 0;
+    for (int32_t k = 0; i < len && k < 0x7e - 0x21 + 1; k++) {
+        UChar32 c;
+        U8_NEXT(folded, i, len, c);
+        if (c >= 0 && u_toupper(c) != c)
+            cased[k / 64] |= (uint64_t)1 << (k % 64);
+    }
+}
+
+/* Whether the pattern t[0..tl) (index_metadata.h) may be one of v[0..n)'s. */
+static bool pattern_fits(const char *t, size_t tl, const label *labels, size_t n)
+{
+    uint64_t m[2] = {0, 0};
+    for (size_t j = 0; j < tl; j++) {
+        int k = (unsigned char)t[j] - 0x21;
+        if (k < 0 || k > 0x7e - 0x21)
+            return false;
+        m[k / 64] |= (uint64_t)1 << (k % 64);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!(m[0] & ~labels[i].cased[0]) && !(m[1] & ~labels[i].cased[1]))
+            return true;
+    return false;
+}
+
+typedef struct vdoc {         /* a live document holding shown value v */
+    uint32_t doc, v;
+} vdoc;
+
+/* Sorts hits[0..start[nruns]) by document, its runs hits[start[r] ..
+ * start[r + 1]) each sorted (a value's postings): merged two by two.
+ * Returns hits or tmp, whichever holds the result; start is spent. */
+static vdoc *merge_runs(vdoc *hits, vdoc *tmp, size_t *start, size_t nruns)
+{
+    size_t end = start[nruns];
+    while (nruns > 1) {
+        size_t m = 0;
+        for (size_t r = 0; r < nruns; r += 2) {
+            size_t lo = start[r], mid = start[r + 1 < nruns ? r + 1 : nruns];
+            size_t hi = start[r + 2 < nruns ? r + 2 : nruns], i = lo, j = mid, o = lo;
+            while (i < mid && j < hi)
+                tmp[o++] = hits[j].doc < hits[i].doc ? hits[j++] : hits[i++];
+            while (i < mid)
+                tmp[o++] = hits[i++];
+            while (j < hi)
+                tmp[o++] = hits[j++];
+            start[m++] = lo;
+        }
+        start[m] = end;
+        nruns = m;
+        vdoc *t = hits;
+        hits = tmp;
+        tmp = t;
+    }
+    return hits;
+}
+
+/* The first place at or after i whose document is >= d (galloping). */
+static size_t gallop(const vdoc *h, size_t i, size_t n, uint32_t d)
+{
+    size_t lo = i, hi = i, step = 1;
+    while (hi < n && h[hi].doc < d) {
+        lo = hi + 1;
+        hi += step;
+        step *= 2;
+    }
+    if (hi > n)
+        hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (h[mid].doc < d)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The live documents of shard ix holding each value v[0..n) in field
+ * number fnum, sorted by document, into *out (*nout of them; the caller
+ * frees it); each value's count added to its label's total. */
+static crible_status shown_docs(crible_index *ix, int fnum, const crible_facet_value *v, size_t n,
+                                label *labels, vdoc **out, size_t *nout, crible_error *err)
+{
+    vdoc *hits = NULL, *tmp = NULL;
+    size_t nh = 0, cap = 0, *start = malloc((n + 1) * sizeof *start);
+    crible_status st = start ? CRIBLE_OK : crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n && st == CRIBLE_OK; i++) {
+        crible_postings *p;
+        start[i] = nh;
+        if ((st = crible_postings_open(ix, fnum, v[i].value, strlen(v[i].value), &p, err)) != CRIBLE_OK)
+            break;
+        for (uint32_t d = crible_postings_next(p); d != CRIBLE_DOC_NONE && st == CRIBLE_OK;
+             d = crible_postings_next(p)) {
+            if (nh == cap) {
+                cap = cap ? cap * 2 : 256;
+                vdoc *h = realloc(hits, cap * sizeof *h);
+                if (!h) {
+                    st = crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+                    break;
+                }
+                hits = h;
+            }
+            hits[nh++] = (vdoc){d, (uint32_t)i};
+        }
+        crible_postings_close(p);
+        labels[i].total += nh - start[i];
+    }
+    if (st == CRIBLE_OK && nh && !(tmp = malloc(nh * sizeof *tmp)))
+        st = crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+    if (st == CRIBLE_OK && nh) {
+        start[n] = nh;
+        vdoc *sorted = merge_runs(hits, tmp, start, n);
+        if (sorted == tmp)
+            tmp = hits;
+        hits = sorted;
+    }
+    free(tmp);
+    free(start);
+    if (st != CRIBLE_OK) {
+        free(hits);
+        return st;
+    }
+    *out = hits;
+    *nout = nh;
+    return CRIBLE_OK;
+}
+
+/* The written forms of hits[0..nh) from the patterns of "_case.FIELD"
+ * (field number cnum of shard ix; index_metadata.h): each pattern's
+ * postings intersected with the hits, a form counted for the value of
+ * each document met.  cnt and touched: n entries, cnt all 0. */
+static crible_status count_cases(crible_index *ix, int cnum, const crible_facet_value *v, size_t n,
+                                 label *labels, const vdoc *hits, size_t nh, uint64_t *cnt, uint32_t *touched,
+                                 crible_error *err)
+{
+    crible_terms *it;
+    crible_status st = crible_terms_open(ix, cnum, &it, err);
+    if (st != CRIBLE_OK)
+        return st;
+    const char *t;
+    size_t tl;
+    while (st == CRIBLE_OK && crible_terms_next(it, &t, &tl, NULL)) {
+        char marks[CRIBLE_TERM_MAX + 2], written[CRIBLE_TERM_MAX * 2 + 1];
+        if (tl > CRIBLE_TERM_MAX || !pattern_fits(t, tl, labels, n))
+            continue; /* no shown value's: its postings are not read */
+        marks[0] = CRIBLE_INDEX_DISPLAY_SEP; /* as ix_display_written reads them */
+        memcpy(marks + 1, t, tl);            /* t is only valid until the next call */
+        crible_postings *p;
+        if ((st = crible_postings_open(ix, cnum, marks + 1, tl, &p, err)) != CRIBLE_OK)
+            break;
+        size_t h = 0, nt = 0;
+        uint32_t d = crible_postings_next(p);
+        while (d != CRIBLE_DOC_NONE && h < nh) {
+            if (hits[h].doc < d) {
+                h = gallop(hits, h, nh, d);
+            } else if (hits[h].doc > d) {
+                d = crible_postings_advance(p, hits[h].doc);
+            } else {
+                for (; h < nh && hits[h].doc == d; h++)
+                    if (!cnt[hits[h].v]++)
+                        touched[nt++] = hits[h].v;
+                d = crible_postings_next(p);
+            }
+        }
+        crible_postings_close(p);
+        for (size_t k = 0; k < nt; k++) {
+            uint32_t i = touched[k];
+            const char *folded = v[i].value;
+            size_t wl = ix_display_written(folded, strlen(folded), marks, tl + 1, written, sizeof written);
+            labels[i].counted += cnt[i];
+            if (wl && st == CRIBLE_OK)
+                st = acc_add(&labels[i].forms, written, wl, cnt[i], true, err);
+            cnt[i] = 0;
+        }
+    }
+    crible_terms_close(it);
+    return st;
+}
+
+/* The written forms of `folded` in "_display.FIELD" (field number num of
+ * shard sh): its terms "FOLDED\x1fWRITTEN" and "FOLDED\x1f\x1fMARKS",
+ * each counted over its live documents. */
+static crible_status count_display(crible_searcher *s, size_t sh, int num, const char *folded, label *l,
+                                   crible_error *err)
+{
     char key[CRIBLE_TERM_MAX + 2];
     size_t klen = strlen(folded);
     if (klen + 1 > CRIBLE_TERM_MAX)
-        return strdup(folded);
+        return CRIBLE_OK;
     memcpy(key, folded, klen);
     key[klen++] = CRIBLE_INDEX_DISPLAY_SEP;
-    acc variants = {0};
-    uint64_t total = 0, shown = 0;
-    crible_status st = CRIBLE_OK;
-    for (size_t sh = 0; sh < s->nshards && st == CRIBLE_OK; sh++) {
-        int num = s->fields[g].num[sh], fnum = s->fields[f].num[sh];
-        crible_term_stats fs;
+    crible_terms *it;
+    crible_status st = crible_terms_open(s->shards[sh], num, &it, err);
+    if (st != CRIBLE_OK)
+        return st;
+    crible_terms_seek(it, key, klen);
+    const char *t;
+    size_t tl;
+    crible_term_stats ts;
+    while (st == CRIBLE_OK && crible_terms_next(it, &t, &tl, &ts) && tl > klen && memcmp(t, key, klen) == 0) {
+        char term[CRIBLE_TERM_MAX + 1], written[CRIBLE_TERM_MAX * 2 + 1];
         uint64_t df;
-        if (fnum >= 0 && crible_index_term(s->shards[sh], fnum, folded, klen - 1, &fs)) {
-            st = live_df(s, sh, fnum, folded, klen - 1, fs.df, &df, err);
-            total += df;
-        }
-        if (num < 0 || st != CRIBLE_OK)
-            continue;
-        crible_terms *it;
-        if ((st = crible_terms_open(s->shards[sh], num, &it, err)) != CRIBLE_OK)
-            break;
-        crible_terms_seek(it, key, klen);
-        const char *t;
-        size_t tl;
-        crible_term_stats ts;
-        while (st == CRIBLE_OK && crible_terms_next(it, &t, &tl, &ts) && tl > klen &&
-               memcmp(t, key, klen) == 0) {
-            char term[CRIBLE_TERM_MAX + 1], written[CRIBLE_TERM_MAX * 2 + 1];
-            memcpy(term, t, tl); /* t is only valid until the next call */
-            st = live_df(s, sh, num, term, tl, ts.df, &df, err);
-            size_t wl = ix_display_written(folded, klen - 1, term + klen, tl - klen, written, sizeof written);
-            if (st == CRIBLE_OK && df && wl)
-                st = acc_add(&variants, written, wl, df, true, err);
-            shown += df;
-        }
-        crible_terms_close(it);
+        memcpy(term, t, tl); /* t is only valid until the next call */
+        st = live_df(s, sh, num, term, tl, ts.df, &df, err);
+        size_t wl = ix_display_written(folded, klen - 1, term + klen, tl - klen, written, sizeof written);
+        if (st == CRIBLE_OK && df && wl)
+            st = acc_add(&l->forms, written, wl, df, true, err);
+        l->counted += df;
     }
-    if (st == CRIBLE_OK && total > shown) /* written folded */
-        st = acc_add(&variants, folded, klen - 1, total - shown, true, err);
-    char *best = NULL;
-    if (st == CRIBLE_OK && variants.n) {
-        qsort(variants.v, variants.n, sizeof *variants.v, by_count);
-        best = variants.v[0].value;
-        variants.v[0].value = NULL;
+    crible_terms_close(it);
+    return st;
+}
+
+/* One shard's share of the labels of v[0..n), values of field f. */
+static crible_status count_shard(crible_searcher *s, size_t sh, int f, int g, int c, const crible_facet_value *v,
+                                 size_t n, label *labels, uint64_t *cnt, uint32_t *touched, crible_error *err)
+{
+    crible_index *ix = s->shards[sh];
+    int fnum = s->fields[f].num[sh], dnum = g >= 0 ? s->fields[g].num[sh] : -1;
+    int cnum = c >= 0 ? s->fields[c].num[sh] : -1;
+    crible_status st = CRIBLE_OK;
+    if (fnum < 0)
+        return CRIBLE_OK;
+    if (cnum >= 0) {
+        vdoc *hits = NULL;
+        size_t nh = 0;
+        st = shown_docs(ix, fnum, v, n, labels, &hits, &nh, err);
+        if (st == CRIBLE_OK && nh)
+            st = count_cases(ix, cnum, v, n, labels, hits, nh, cnt, touched, err);
+        free(hits);
+    } else {
+        for (size_t i = 0; i < n && st == CRIBLE_OK; i++) {
+            crible_term_stats fs;
+            uint64_t df;
+            if (!crible_index_term(ix, fnum, v[i].value, strlen(v[i].value), &fs))
+                continue;
+            st = live_df(s, sh, fnum, v[i].value, strlen(v[i].value), fs.df, &df, err);
+            labels[i].total += df;
+        }
     }
-    for (size_t i = 0; i < variants.n; i++)
-        free(variants.v[i].value);
-    free(variants.v);
-    return best;
+    for (size_t i = 0; i < n && st == CRIBLE_OK && dnum >= 0; i++)
+        st = count_display(s, sh, dnum, v[i].value, &labels[i], err);
+    return st;
+}
+
+/* The form written most often into *best (NULL when none; the caller
+ * frees it), ties in byte order: the folded form counts for the documents
+ * no other form was met for. */
+static crible_status label_best(label *l, const char *folded, char **best, crible_error *err)
+{
+    *best = NULL;
+    if (l->total > l->counted) { /* written folded */
+        crible_status st = acc_add(&l->forms, folded, strlen(folded), l->total - l->counted, true, err);
+        if (st != CRIBLE_OK)
+            return st;
+    }
+    if (l->forms.n) {
+        qsort(l->forms.v, l->forms.n, sizeof *l->forms.v, by_count);
+        *best = l->forms.v[0].value;
+        l->forms.v[0].value = NULL;
+    }
+    return CRIBLE_OK;
 }
 
 /* A metadata value as one of its documents wrote it: the member `field` of
@@ -202,6 +411,59 @@ static char *stored_form(crible_searcher *s, const char *field, const char *fold
     }
     crible_stored_doc_free(&doc);
     return found;
+}
+
+/* Replaces each value of v[0..n) (folded) by the form it was written in
+ * most often over the live documents of every shard, ties in byte order
+ * (query_facets.h): its documents' patterns in "_case.FIELD" (only the
+ * shown values' documents are met), its terms in "_display.FIELD", and
+ * folded for the rest of its documents.  An index with neither field for
+ * `field` (written before metadata had them, or where folding never
+ * changed a value of it) shows the stored form. */
+static crible_status facet_labels(crible_searcher *s, const char *field, int f, crible_facet_value *v, size_t n,
+                                  crible_error *err)
+{
+    char dname[300], cname[300];
+    if (snprintf(dname, sizeof dname, "%s%s", CRIBLE_INDEX_DISPLAY_PREFIX, field) >= (int)sizeof dname ||
+        snprintf(cname, sizeof cname, "%s%s", CRIBLE_INDEX_CASE_PREFIX, field) >= (int)sizeof cname)
+        return CRIBLE_OK;
+    int g = qs_field(s, dname), c = qs_field(s, cname);
+    crible_status st = CRIBLE_OK;
+    if (g < 0 && c < 0) {
+        for (size_t i = 0; i < n; i++) {
+            char *shown = stored_form(s, field, v[i].value, err);
+            if (shown) {
+                free(v[i].value);
+                v[i].value = shown;
+            }
+        }
+        return CRIBLE_OK;
+    }
+    label *labels = calloc(n, sizeof *labels);
+    uint64_t *cnt = calloc(n, sizeof *cnt);
+    uint32_t *touched = malloc(n * sizeof *touched);
+    if (!labels || !cnt || !touched)
+        st = crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+    for (size_t i = 0; labels && i < n; i++)
+        cased_places(v[i].value, labels[i].cased);
+    for (size_t sh = 0; sh < s->nshards && st == CRIBLE_OK; sh++)
+        st = count_shard(s, sh, f, g, c, v, n, labels, cnt, touched, err);
+    for (size_t i = 0; labels && i < n; i++) {
+        char *shown = NULL;
+        if (st == CRIBLE_OK)
+            st = label_best(&labels[i], v[i].value, &shown, err);
+        if (shown) {
+            free(v[i].value);
+            v[i].value = shown;
+        }
+        for (size_t k = 0; k < labels[i].forms.n; k++)
+            free(labels[i].forms.v[k].value);
+        free(labels[i].forms.v);
+    }
+    free(labels);
+    free(cnt);
+    free(touched);
+    return st;
 }
 
 crible_status crible_facet_compute(crible_searcher *s, const crible_results *r,
@@ -293,15 +555,12 @@ crible_status crible_facet_compute(crible_searcher *s, const crible_results *r,
     }
     if (out->numeric && a.n > 1)
         qsort(a.v, a.n, sizeof *a.v, by_number);
-    for (size_t i = 0; !out->numeric && i < a.n; i++) {
-        bool known;
-        char *shown = display_form(s, field, f, a.v[i].value, &known, err);
-        if (!known)
-            shown = stored_form(s, field, a.v[i].value, err);
-        if (shown) {
+    if (!out->numeric && a.n && (st = facet_labels(s, field, f, a.v, a.n, err)) != CRIBLE_OK) {
+        for (size_t i = 0; i < a.n; i++)
             free(a.v[i].value);
-            a.v[i].value = shown;
-        }
+        free(a.v);
+        crible_facet_free(out);
+        return st;
     }
     out->v = a.v;
     out->n = a.n;

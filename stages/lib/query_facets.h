@@ -9,11 +9,21 @@
  * date): each matching document's value is counted.
  *
  * A keyword value is indexed case-folded; it is shown as written most
- * often over the live documents of all shards (the hidden field
- * "_display.FIELD", index.h), ties in byte order: 'Mélissa Da Costa'
- * however the documents fell into segments or shards.  An index without
- * display terms for a metadata field (written before they existed) shows
- * the value as the first document holding it wrote it (its stored JSON).
+ * often over the live documents of all shards, ties in byte order:
+ * 'Mélissa Da Costa' however the documents fell into segments or shards.
+ * Only the values kept (top) are labelled, each from (index.h,
+ * index_metadata.h):
+ *   - "_case.FIELD": the case patterns ("!" a capital first letter...)
+ *     of the documents whose one value of FIELD was written with letters
+ *     upper-cased: the value's postings (live documents) intersected with
+ *     each pattern's, the patterns that cannot fit any kept value (a mark
+ *     where it has no letter) left unread;
+ *   - "_display.FIELD": its terms "FOLDED\x1fWRITTEN" and
+ *     "FOLDED\x1f\x1fMARKS", each counting its live documents;
+ *   - written folded: the value's live documents less those.
+ * An index with neither field for a metadata field (written before they
+ * existed) shows the value as the first document holding it wrote it
+ * (its stored JSON).
  */
 #ifndef CRIBLE_QUERY_FACETS_H
 #define CRIBLE_QUERY_FACETS_H

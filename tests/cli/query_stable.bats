@@ -3,7 +3,8 @@
 # in another order), show the same facet labels and give tied hits in the
 # same order: score, then document id in byte order (query_topk.c), and a
 # keyword value as it was written most often (query_facets.c,
-# index_metadata.c's display terms), ties of that count in byte order.
+# index_metadata.c's case patterns and display terms), ties of that count
+# in byte order.
 bats_require_minimum_version 1.5.0
 load common
 
@@ -74,6 +75,44 @@ EOF
     index_of "$d/more" "$d/docs"
     run crible-query -n 0 --facets author "$d/more" 'roman OR film'
     [[ "$output" == *"author (1 value): Da Costa (6)"* ]]
+}
+
+@test "a value among several of its field counts as written, not as another value's case" {
+    d=$BATS_TEST_TMPDIR
+    # 'Musso' upper-cases its first letter beside 'da costa' (written
+    # folded) in d-1 and d-2: had their documents the pattern "!" in
+    # _case.author, 'da costa' would count 'Da costa' twice there
+    cat > "$d/docs" <<'EOF'
+{"id": "d-1", "author": ["Musso", "da costa"], "text": "Un roman."}
+{"id": "d-2", "author": ["Musso", "da costa"], "text": "Un roman."}
+{"id": "d-3", "author": "Da Costa", "text": "Un roman."}
+{"id": "d-4", "author": ["MUSSO"], "text": "Un roman."}
+{"id": "d-5", "author": ["Da Costa", "Zola"], "text": "Un roman."}
+{"id": "d-6", "author": "Da Costa", "text": "Un roman."}
+EOF
+    index_of "$d/one" "$d/docs"
+    head -3 "$d/docs" > "$d/a"
+    tail -n +4 "$d/docs" > "$d/b"
+    index_of "$d/sa" "$d/a"
+    index_of "$d/sb" "$d/b"
+    # the arrays' values in _display.author, the lone ones' patterns in _case.author
+    run crible-index stats "$d/one"
+    [[ "$output" == *"_case.author	keyword	docs 3	terms 2"* ]] || { echo "$output"; false; }
+    [[ "$output" == *"_display.author	keyword	docs 3	terms 3"* ]] || { echo "$output"; false; }
+    # da costa: folded twice, 'Da Costa' three times; musso: 'Musso' twice
+    for ix in "$d/one" "$d/sa $d/sb" "$d/sb $d/sa"; do
+        # shellcheck disable=SC2086
+        run crible-query -n 0 --facets author $ix roman
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"author (3 values): Da Costa (5), Musso (3), Zola (1)"* ]] || { echo "$ix: $output"; false; }
+    done
+    # one more 'da costa' alone, two in an array: folded wins (5 to 3)
+    printf '%s\n' '{"id": "d-7", "author": "da costa", "text": "Un roman."}' \
+        '{"id": "d-8", "author": ["da costa", "HUGO"], "text": "Un roman."}' \
+        '{"id": "d-9", "author": ["x", "da costa"], "text": "Un roman."}' >> "$d/docs"
+    index_of "$d/more" "$d/docs"
+    run crible-query -n 0 --facets author "$d/more" roman
+    [[ "$output" == *"author (5 values): da costa (8), Musso (3)"* ]] || { echo "$output"; false; }
 }
 
 @test "the piped chain and --analyze write the same display terms" {

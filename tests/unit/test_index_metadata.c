@@ -6,7 +6,8 @@
  * kind, nested objects, escaped and long keys, text fields left out) and
  * on every line of ../shared/data/reviews/reviews.jsonl when present (the
  * TripAdvisor reviews' nested "aspects" objects), which the fast path must
- * all read.  And the display terms a keyword changed by folding gets.
+ * all read.  And the case pattern or display terms a keyword changed by
+ * folding gets.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -124,8 +125,11 @@ static void values_of(const char *s, char *out, size_t cap)
     ix_docmeta_free(&m);
 }
 
-/* A keyword that folding changes is followed by its display term
- * "_display.FIELD" = "FOLDED\x1fWRITTEN" (what facets show); one that
+/* A keyword that folding changes is followed by what facets need to show
+ * it as written: its case pattern in "_case.FIELD" when only letters were
+ * upper-cased and the value is its field's only keyword value in the
+ * document, else its display term in "_display.FIELD", compact
+ * ("FOLDED\x1f\x1fMARKS") or whole ("FOLDED\x1fWRITTEN"); one that
  * folding leaves alone, a number, a date get none; nor a value holding
  * the separator, nor one whose display term would pass CRIBLE_TERM_MAX. */
 static void test_display_terms(void **state)
@@ -135,21 +139,39 @@ static void test_display_terms(void **state)
     values_of("{\"id\":\"a\",\"author\":\"Mélissa DA COSTA\",\"lang\":\"fr\",\"rating\":4,"
               "\"tags\":[\"Été\",\"b\"],\"o\":{\"k\":\"X\"},\"d\":\"2020-01-02\",\"t\":true}",
               got, sizeof got);
-    assert_string_equal(got, "author=mélissa da costa|_display.author=mélissa da costa^^!)*,-./0|"
-                             "lang=fr|rating=#|tags=été|_display.tags=été^^!|tags=b|o.k=x|_display.o.k=x^^!|"
+    assert_string_equal(got, "author=mélissa da costa|_case.author=!)*,-./0|"
+                             "lang=fr|rating=#|tags=été|_display.tags=été^^!|tags=b|o.k=x|_case.o.k=!|"
                              "d=#|t=true");
+    /* title case: the marks of each word's first letter, nothing of the value */
+    values_of("{\"t\":\"Le Démon de la Colline aux Loups\",\"c\":\"ÉTÉ\",\"u\":\"l'Été\"}", got, sizeof got);
+    assert_string_equal(got, "t=le démon de la colline aux loups|_case.t=!$0<|"
+                             "c=été|_case.c=!\"#|u=l'été|_case.u=#");
+    /* several keyword values of a field (an array, true beside a string,
+     * "a.b" beside "a": {"b"}): the patterns would not say whose, so each
+     * value gets a compact display term; an array of one value, or a
+     * value beside numbers, keeps its pattern */
+    values_of("{\"x\":[\"Musso\",\"da costa\"],\"y\":[\"Abc\",true],\"a.b\":\"Xy\",\"a\":{\"b\":\"xY\"},"
+              "\"z\":[\"Zola\"],\"w\":[\"2020\",\"Hugo\",3]}",
+              got, sizeof got);
+    assert_string_equal(got, "x=musso|_display.x=musso^^!|x=da costa|y=abc|_display.y=abc^^!|y=true|"
+                             "a.b=xy|_display.a.b=xy^^!|a.b=xy|_display.a.b=xy^^\"|z=zola|_case.z=!|"
+                             "w=#|w=hugo|_case.w=!|w=#");
     /* not only upper-cased code points: the written form whole */
     values_of("{\"a\":\"Straße\",\"b\":\"ÉTÉ ﬁ\"}", got, sizeof got);
     assert_string_equal(got, "a=strasse|_display.a=strasse^Straße|b=été fi|_display.b=été fi^ÉTÉ ﬁ");
-    /* ix_display_written gives each written form back */
+    /* ix_display_written gives each written form back, from a pattern
+     * (read as "\x1fMARKS", as a facet does) or a display term */
     static const char *const forms[] = {"Mélissa DA COSTA", "ÉTÉ", "L'Étranger", "Straße", "x Y z", "ǅ"};
     for (size_t i = 0; i < sizeof forms / sizeof *forms; i++) {
         char doc[128], term[512], out[512];
         snprintf(doc, sizeof doc, "{\"f\":\"%s\"}", forms[i]);
         values_of(doc, got, sizeof got);
-        const char *disp = strstr(got, "|_display.f=");
-        assert_non_null(disp);
-        snprintf(term, sizeof term, "%s", disp + strlen("|_display.f="));
+        const char *disp = strstr(got, "|_display.f="), *cased = strstr(got, "|_case.f=");
+        assert_true(!disp != !cased);
+        if (cased) /* f=FOLDED|_case.f=MARKS */
+            snprintf(term, sizeof term, "%.*s^^%s", (int)(cased - got - 2), got + 2, cased + strlen("|_case.f="));
+        else
+            snprintf(term, sizeof term, "%s", disp + strlen("|_display.f="));
         char *sep = strchr(term, '^');
         assert_non_null(sep);
         *sep = '\0';
@@ -174,6 +196,23 @@ static void test_display_terms(void **state)
     values_of(doc, got, sizeof got);
     for (int i = 0; i < 200; i++) long_value[i] = 'a';
     snprintf(want, sizeof want, "o.k=%s", long_value);
+    assert_string_equal(got, want);
+    /* a pattern whose compact display term would pass CRIBLE_TERM_MAX
+     * (254 bytes, two values of "a.b"): neither */
+    char big[255];
+    memset(big, 'b', 254);
+    big[0] = 'B';
+    big[254] = 0;
+    snprintf(doc, sizeof doc, "{\"a\":{\"b\":\"%s\"}}", big);
+    values_of(doc, got, sizeof got);
+    big[0] = 'b';
+    snprintf(want, sizeof want, "a.b=%s|_case.a.b=!", big);
+    assert_string_equal(got, want);
+    big[0] = 'B';
+    snprintf(doc, sizeof doc, "{\"a.b\":\"x\",\"a\":{\"b\":\"%s\"}}", big);
+    values_of(doc, got, sizeof got);
+    big[0] = 'b';
+    snprintf(want, sizeof want, "a.b=x|a.b=%s", big);
     assert_string_equal(got, want);
 }
 
