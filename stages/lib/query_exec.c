@@ -967,8 +967,12 @@ static crible_status maxscore(it **c, size_t n, uint32_t shard, topk *top)
             }
             /* Bounds carry EPS: a skipped document scores less than
              * theta, never as much, so a tie is never lost.  Two shares
-             * add up the same in either order; three may not. */
-            if ((theta < 0 || sc >= theta) && nsum > 2)
+             * add up the same in either order; three may not: summed here
+             * (essential leaves first, in an order that depends on the
+             * window's bounds and on where theta has moved `ess`), a
+             * document scoring theta in the query's order may come out
+             * a last bit below it, so it is re-summed when within EPS. */
+            if (nsum > 2 && (theta < 0 || sc + EPS(sc) >= theta))
                 sc = leaves_score(c, n, d);
             if (theta < 0 || sc >= theta) {
                 crible_hit h = {shard, d, sc};
