@@ -104,6 +104,7 @@ typedef struct label {
     uint64_t total;           /* live documents holding the value */
     uint64_t counted;         /* those a form other than folded was met for */
     uint64_t cased[2];        /* bit k: its k-th code point (k < 94) has an upper case */
+    uint64_t left;            /* documents the patterns not read yet may give it (their dfs) */
 } label;
 
 /* The places a pattern may mark in `folded` (label.cased): a document's
@@ -121,20 +122,21 @@ static void cased_places(const char *folded, uint64_t cased[2])
     }
 }
 
-/* Whether the pattern t[0..tl) (index_metadata.h) may be one of v[0..n)'s. */
-static bool pattern_fits(const char *t, size_t tl, const label *labels, size_t n)
+/* Which of v[0..n) the pattern t[0..tl) (index_metadata.h) may be one
+ * of: bit i for value i (i < 64; past 64 values, any bit: some value). */
+static uint64_t pattern_fit(const char *t, size_t tl, const label *labels, size_t n)
 {
-    uint64_t m[2] = {0, 0};
+    uint64_t m[2] = {0, 0}, fits = 0;
     for (size_t j = 0; j < tl; j++) {
         int k = (unsigned char)t[j] - 0x21;
         if (k < 0 || k > 0x7e - 0x21)
-            return false;
+            return 0;
         m[k / 64] |= (uint64_t)1 << (k % 64);
     }
     for (size_t i = 0; i < n; i++)
         if (!(m[0] & ~labels[i].cased[0]) && !(m[1] & ~labels[i].cased[1]))
-            return true;
-    return false;
+            fits |= (uint64_t)1 << (i % 64);
+    return fits;
 }
 
 typedef struct vdoc {         /* a live document holding shown value v */
@@ -240,55 +242,43 @@ static crible_status shown_docs(crible_index *ix, int fnum, const crible_facet_v
     return CRIBLE_OK;
 }
 
-/* The written forms of hits[0..nh) from the patterns of "_case.FIELD"
- * (field number cnum of shard ix; index_metadata.h): each pattern's
- * postings intersected with the hits, a form counted for the value of
- * each document met.  cnt and touched: n entries, cnt all 0. */
-static crible_status count_cases(crible_index *ix, int cnum, const crible_facet_value *v, size_t n,
-                                 label *labels, const vdoc *hits, size_t nh, uint64_t *cnt, uint32_t *touched,
-                                 crible_error *err)
+/* The written forms of hits[0..nh) (a shard's) for the pattern
+ * marks[1..1 + len) of "_case.FIELD" (field number cnum of shard ix;
+ * marks[0] is \x1f, as ix_display_written reads it): its postings
+ * intersected with the hits, the form counted for the value of each
+ * document met.  cnt and touched: an entry a value, cnt all 0. */
+static crible_status count_pattern(crible_index *ix, int cnum, const char *marks, size_t len,
+                                   const crible_facet_value *v, label *labels, const vdoc *hits, size_t nh,
+                                   uint64_t *cnt, uint32_t *touched, crible_error *err)
 {
-    crible_terms *it;
-    crible_status st = crible_terms_open(ix, cnum, &it, err);
+    crible_postings *p;
+    crible_status st = crible_postings_open(ix, cnum, marks + 1, len, &p, err);
     if (st != CRIBLE_OK)
         return st;
-    const char *t;
-    size_t tl;
-    while (st == CRIBLE_OK && crible_terms_next(it, &t, &tl, NULL)) {
-        char marks[CRIBLE_TERM_MAX + 2], written[CRIBLE_TERM_MAX * 2 + 1];
-        if (tl > CRIBLE_TERM_MAX || !pattern_fits(t, tl, labels, n))
-            continue; /* no shown value's: its postings are not read */
-        marks[0] = CRIBLE_INDEX_DISPLAY_SEP; /* as ix_display_written reads them */
-        memcpy(marks + 1, t, tl);            /* t is only valid until the next call */
-        crible_postings *p;
-        if ((st = crible_postings_open(ix, cnum, marks + 1, tl, &p, err)) != CRIBLE_OK)
-            break;
-        size_t h = 0, nt = 0;
-        uint32_t d = crible_postings_next(p);
-        while (d != CRIBLE_DOC_NONE && h < nh) {
-            if (hits[h].doc < d) {
-                h = gallop(hits, h, nh, d);
-            } else if (hits[h].doc > d) {
-                d = crible_postings_advance(p, hits[h].doc);
-            } else {
-                for (; h < nh && hits[h].doc == d; h++)
-                    if (!cnt[hits[h].v]++)
-                        touched[nt++] = hits[h].v;
-                d = crible_postings_next(p);
-            }
-        }
-        crible_postings_close(p);
-        for (size_t k = 0; k < nt; k++) {
-            uint32_t i = touched[k];
-            const char *folded = v[i].value;
-            size_t wl = ix_display_written(folded, strlen(folded), marks, tl + 1, written, sizeof written);
-            labels[i].counted += cnt[i];
-            if (wl && st == CRIBLE_OK)
-                st = acc_add(&labels[i].forms, written, wl, cnt[i], true, err);
-            cnt[i] = 0;
+    size_t h = 0, nt = 0;
+    uint32_t d = crible_postings_next(p);
+    while (d != CRIBLE_DOC_NONE && h < nh) {
+        if (hits[h].doc < d) {
+            h = gallop(hits, h, nh, d);
+        } else if (hits[h].doc > d) {
+            d = crible_postings_advance(p, hits[h].doc);
+        } else {
+            for (; h < nh && hits[h].doc == d; h++)
+                if (!cnt[hits[h].v]++)
+                    touched[nt++] = hits[h].v;
+            d = crible_postings_next(p);
         }
     }
-    crible_terms_close(it);
+    crible_postings_close(p);
+    for (size_t k = 0; k < nt; k++) {
+        uint32_t i = touched[k];
+        char written[CRIBLE_TERM_MAX * 2 + 1];
+        size_t wl = ix_display_written(v[i].value, strlen(v[i].value), marks, len + 1, written, sizeof written);
+        labels[i].counted += cnt[i];
+        if (wl && st == CRIBLE_OK)
+            st = acc_add(&labels[i].forms, written, wl, cnt[i], true, err);
+        cnt[i] = 0;
+    }
     return st;
 }
 
@@ -326,9 +316,58 @@ static crible_status count_display(crible_searcher *s, size_t sh, int num, const
     return st;
 }
 
-/* One shard's share of the labels of v[0..n), values of field f. */
+/* A pattern of "_case.FIELD" in one shard that may be a shown value's. */
+typedef struct pattern {
+    size_t sh;
+    uint32_t df;              /* its documents, deleted ones too */
+    uint64_t fits;            /* pattern_fit */
+    size_t off, len;          /* \x1f and its bytes in the pool */
+} pattern;
+
+/* What the labels of v[0..n) are counted from. */
+typedef struct labelling {
+    label *labels;
+    uint64_t *cnt;            /* count_pattern's */
+    uint32_t *touched;
+    vdoc **hits;              /* per shard: the shown values' live documents */
+    size_t *nh;
+    pattern *pats;
+    size_t npats, cap;
+    char *pool;
+    size_t pool_len, pool_cap;
+} labelling;
+
+static crible_status pattern_add(labelling *lb, size_t sh, const char *t, size_t tl, uint32_t df,
+                                 uint64_t fits, crible_error *err)
+{
+    if (lb->npats == lb->cap) {
+        size_t cap = lb->cap ? lb->cap * 2 : 64;
+        pattern *p = realloc(lb->pats, cap * sizeof *p);
+        if (!p)
+            return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+        lb->pats = p;
+        lb->cap = cap;
+    }
+    if (lb->pool_len + tl + 1 > lb->pool_cap) {
+        size_t cap = (lb->pool_cap ? lb->pool_cap * 2 : 4096) + tl + 1;
+        char *p = realloc(lb->pool, cap);
+        if (!p)
+            return crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
+        lb->pool = p;
+        lb->pool_cap = cap;
+    }
+    lb->pats[lb->npats++] = (pattern){sh, df, fits, lb->pool_len, tl};
+    lb->pool[lb->pool_len] = CRIBLE_INDEX_DISPLAY_SEP;
+    memcpy(lb->pool + lb->pool_len + 1, t, tl);
+    lb->pool_len += tl + 1;
+    return CRIBLE_OK;
+}
+
+/* One shard's share of the labels of v[0..n), values of field f: their
+ * live documents, their display terms, and the patterns (field c) that
+ * may be theirs, to be read later (label_patterns). */
 static crible_status count_shard(crible_searcher *s, size_t sh, int f, int g, int c, const crible_facet_value *v,
-                                 size_t n, label *labels, uint64_t *cnt, uint32_t *touched, crible_error *err)
+                                 size_t n, labelling *lb, crible_error *err)
 {
     crible_index *ix = s->shards[sh];
     int fnum = s->fields[f].num[sh], dnum = g >= 0 ? s->fields[g].num[sh] : -1;
@@ -337,12 +376,19 @@ static crible_status count_shard(crible_searcher *s, size_t sh, int f, int g, in
     if (fnum < 0)
         return CRIBLE_OK;
     if (cnum >= 0) {
-        vdoc *hits = NULL;
-        size_t nh = 0;
-        st = shown_docs(ix, fnum, v, n, labels, &hits, &nh, err);
-        if (st == CRIBLE_OK && nh)
-            st = count_cases(ix, cnum, v, n, labels, hits, nh, cnt, touched, err);
-        free(hits);
+        st = shown_docs(ix, fnum, v, n, lb->labels, &lb->hits[sh], &lb->nh[sh], err);
+        crible_terms *it;
+        if (st == CRIBLE_OK && lb->nh[sh] && (st = crible_terms_open(ix, cnum, &it, err)) == CRIBLE_OK) {
+            const char *t;
+            size_t tl;
+            crible_term_stats ts;
+            while (st == CRIBLE_OK && crible_terms_next(it, &t, &tl, &ts)) {
+                uint64_t fits = tl <= CRIBLE_TERM_MAX ? pattern_fit(t, tl, lb->labels, n) : 0;
+                if (fits) /* else no shown value's: its postings are not read */
+                    st = pattern_add(lb, sh, t, tl, ts.df, fits, err);
+            }
+            crible_terms_close(it);
+        }
     } else {
         for (size_t i = 0; i < n && st == CRIBLE_OK; i++) {
             crible_term_stats fs;
@@ -350,11 +396,80 @@ static crible_status count_shard(crible_searcher *s, size_t sh, int f, int g, in
             if (!crible_index_term(ix, fnum, v[i].value, strlen(v[i].value), &fs))
                 continue;
             st = live_df(s, sh, fnum, v[i].value, strlen(v[i].value), fs.df, &df, err);
-            labels[i].total += df;
+            lb->labels[i].total += df;
         }
     }
     for (size_t i = 0; i < n && st == CRIBLE_OK && dnum >= 0; i++)
-        st = count_display(s, sh, dnum, v[i].value, &labels[i], err);
+        st = count_display(s, sh, dnum, v[i].value, &lb->labels[i], err);
+    return st;
+}
+
+static int by_df(const void *x, const void *y)
+{
+    const pattern *a = x, *b = y;
+    if (a->df != b->df)
+        return a->df < b->df ? 1 : -1;
+    return a->sh != b->sh ? (a->sh < b->sh ? -1 : 1) : (a->off < b->off ? -1 : 1);
+}
+
+/* by_count's order: count a of form as before count b of form bs. */
+static bool beats(uint64_t a, const char *as, uint64_t b, const char *bs)
+{
+    return a > b || (a == b && strcmp(as, bs) < 0);
+}
+
+/* Whether the label of `folded` is settled: whatever the patterns not
+ * read yet give (at most x = min(its documents no form was met for yet,
+ * their dfs that may be its), all to one form, the worst case), the form
+ * label_best would pick stays. */
+static bool settled(const label *l, const char *folded)
+{
+    uint64_t rem = l->total > l->counted ? l->total - l->counted : 0;
+    uint64_t x = rem < l->left ? rem : l->left;
+    if (!x)
+        return true;
+    const crible_facet_value *w = NULL, *f = l->forms.v;
+    for (size_t k = 0; k < l->forms.n; k++)
+        if (!w || beats(f[k].count, f[k].value, w->count, w->value))
+            w = &f[k];
+    bool folded_wins = !w || beats(rem, folded, w->count, w->value);
+    uint64_t wc = folded_wins ? rem - x : w->count; /* folded can only lose documents */
+    const char *ws = folded_wins ? folded : w->value;
+    if (wc <= x) /* a form not met yet could get x */
+        return false;
+    for (size_t k = 0; k < l->forms.n; k++)
+        if ((folded_wins || &f[k] != w) && !beats(wc, ws, f[k].count + x, f[k].value))
+            return false;
+    return true;
+}
+
+/* The patterns gathered, most documents first, each intersected with its
+ * shard's hits, until every label is settled (with 64 values or fewer;
+ * else all of them). */
+static crible_status label_patterns(crible_searcher *s, int c, const crible_facet_value *v, size_t n,
+                                    labelling *lb, crible_error *err)
+{
+    bool early = n <= 64;
+    for (size_t k = 0; early && k < lb->npats; k++)
+        for (size_t i = 0; i < n; i++)
+            if (lb->pats[k].fits >> i & 1)
+                lb->labels[i].left += lb->pats[k].df;
+    if (lb->npats > 1)
+        qsort(lb->pats, lb->npats, sizeof *lb->pats, by_df);
+    crible_status st = CRIBLE_OK;
+    for (size_t k = 0; k < lb->npats && st == CRIBLE_OK; k++) {
+        size_t i = 0;
+        while (early && i < n && settled(&lb->labels[i], v[i].value))
+            i++;
+        if (early && i == n)
+            break;
+        const pattern *p = &lb->pats[k];
+        st = count_pattern(s->shards[p->sh], s->fields[c].num[p->sh], lb->pool + p->off, p->len, v, lb->labels,
+                           lb->hits[p->sh], lb->nh[p->sh], lb->cnt, lb->touched, err);
+        for (i = 0; early && i < n; i++)
+            if (p->fits >> i & 1)
+                lb->labels[i].left -= p->df;
+    }
     return st;
 }
 
@@ -439,30 +554,41 @@ static crible_status facet_labels(crible_searcher *s, const char *field, int f, 
         }
         return CRIBLE_OK;
     }
-    label *labels = calloc(n, sizeof *labels);
-    uint64_t *cnt = calloc(n, sizeof *cnt);
-    uint32_t *touched = malloc(n * sizeof *touched);
-    if (!labels || !cnt || !touched)
+    labelling lb = {0};
+    lb.labels = calloc(n, sizeof *lb.labels);
+    lb.cnt = calloc(n, sizeof *lb.cnt);
+    lb.touched = malloc(n * sizeof *lb.touched);
+    lb.hits = calloc(s->nshards, sizeof *lb.hits);
+    lb.nh = calloc(s->nshards, sizeof *lb.nh);
+    if (!lb.labels || !lb.cnt || !lb.touched || !lb.hits || !lb.nh)
         st = crible_error_set(err, CRIBLE_ENOMEM, "out of memory");
-    for (size_t i = 0; labels && i < n; i++)
-        cased_places(v[i].value, labels[i].cased);
+    for (size_t i = 0; st == CRIBLE_OK && i < n; i++)
+        cased_places(v[i].value, lb.labels[i].cased);
     for (size_t sh = 0; sh < s->nshards && st == CRIBLE_OK; sh++)
-        st = count_shard(s, sh, f, g, c, v, n, labels, cnt, touched, err);
-    for (size_t i = 0; labels && i < n; i++) {
+        st = count_shard(s, sh, f, g, c, v, n, &lb, err);
+    if (st == CRIBLE_OK && lb.npats)
+        st = label_patterns(s, c, v, n, &lb, err);
+    for (size_t i = 0; lb.labels && i < n; i++) {
         char *shown = NULL;
         if (st == CRIBLE_OK)
-            st = label_best(&labels[i], v[i].value, &shown, err);
+            st = label_best(&lb.labels[i], v[i].value, &shown, err);
         if (shown) {
             free(v[i].value);
             v[i].value = shown;
         }
-        for (size_t k = 0; k < labels[i].forms.n; k++)
-            free(labels[i].forms.v[k].value);
-        free(labels[i].forms.v);
+        for (size_t k = 0; k < lb.labels[i].forms.n; k++)
+            free(lb.labels[i].forms.v[k].value);
+        free(lb.labels[i].forms.v);
     }
-    free(labels);
-    free(cnt);
-    free(touched);
+    for (size_t sh = 0; lb.hits && sh < s->nshards; sh++)
+        free(lb.hits[sh]);
+    free(lb.labels);
+    free(lb.cnt);
+    free(lb.touched);
+    free(lb.hits);
+    free(lb.nh);
+    free(lb.pats);
+    free(lb.pool);
     return st;
 }
 

@@ -115,6 +115,35 @@ EOF
     [[ "$output" == *"author (5 values): da costa (8), Musso (3)"* ]] || { echo "$output"; false; }
 }
 
+@test "a label that the rarest patterns decide: every pattern that may change it is read" {
+    d=$BATS_TEST_TMPDIR
+    # patterns are read most documents first until no label can change:
+    # 'x y' is written 'X y', 'x Y', 'X Y' and 'x y' once each, so the
+    # patterns "#" and "!#" (one document each) decide it against "!"
+    # (six): a tie of four, 'X Y' first in byte order
+    {
+        for i in 1 2 3 4 5; do
+            printf '{"id": "f-%s", "k": "Foo", "text": "Un roman."}\n' "$i"
+        done
+        printf '{"id": "x-%s", "k": "%s", "text": "Un roman."}\n' 1 'X y' 2 'x Y' 3 'X Y' 4 'x y'
+    } > "$d/docs"
+    index_of "$d/one" "$d/docs"
+    head -6 "$d/docs" > "$d/a"
+    tail -n +7 "$d/docs" > "$d/b"
+    index_of "$d/sa" "$d/a"
+    index_of "$d/sb" "$d/b"
+    for ix in "$d/one" "$d/sa $d/sb" "$d/sb $d/sa"; do
+        # shellcheck disable=SC2086
+        run crible-query -n 0 --facets k $ix roman
+        [[ "$output" == *"k (2 values): Foo (5), X Y (4)"* ]] || { echo "$ix: $output"; false; }
+    done
+    # one more 'x Y': it leads, found in the rarest pattern but one
+    printf '{"id": "x-5", "k": "x Y", "text": "Un roman."}\n' >> "$d/docs"
+    index_of "$d/more" "$d/docs"
+    run crible-query -n 0 --facets k "$d/more" roman
+    [[ "$output" == *"k (2 values): Foo (5), x Y (5)"* ]] || { echo "$output"; false; }
+}
+
 @test "the piped chain and --analyze write the same display terms" {
     d=$BATS_TEST_TMPDIR
     small_builds
