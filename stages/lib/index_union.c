@@ -5,8 +5,9 @@
  * under several stems (a review stemmed in English, a word protected
  * between two builds, shards built apart) is the union of several such
  * cursors, in document order, its positions merged.  The snapshot cursor
- * (index_postings.c), the merge's statistics (index_merge.c) and check
- * (index_check.c) read a norm through here.
+ * (index_postings.c) and the merge's statistics (index_merge.c) read a
+ * norm through here; check (index_check.c) reads only its pairs (each
+ * stem in the linked field, df and cf at most their stems' together).
  *
  * Example: "chanter" under stems "chant" (variant 1) and "chanter"
  * (variant 0), documents 0 and 1, 2: two cursors, ix_union_next gives 0,
