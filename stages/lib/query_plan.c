@@ -649,6 +649,18 @@ static void text_token_terms(builder *b, pnode *slot, int f, const crible_qtoken
     const crible_query_options *o = &s->opts;
     bool fold = o->accent_variants && !s->index_folds_accents;
     if (q->flags & CRIBLE_QF_EXACT) {
+        if (q->flags & (CRIBLE_QF_PREFIX | CRIBLE_QF_FUZZY)) {
+            /* =chant*, =chantr~1: each written form (NORM) the walk finds,
+             * as an exact term (every stem it was met with, DICT [v5]) */
+            bool prefix = q->flags & CRIBLE_QF_PREFIX;
+            crible_fuzzy_options fo = {prefix ? 0 : q->fuzzy, false, prefix, 0};
+            strset forms = {.limit = o->max_expansions};
+            walk_forms(b, f, tok->norm, strlen(tok->norm), &fo, &forms);
+            for (size_t i = 0; i < forms.n && !failed(b); i++)
+                slot_add(b, slot, add_term(b, f, forms.v[i], forms.len[i], true, word, weak));
+            strset_free(&forms);
+            return;
+        }
         slot_add(b, slot, add_term(b, f, tok->norm, strlen(tok->norm), true, word, weak));
         return;
     }

@@ -134,3 +134,19 @@ setup() {
     [ "$(ids "$T/m2" 'chanter')" = "b c d e" ]
     crible-index dump "$T/m2" --term chanter | grep -q $'^2\tc\ttf 1\t1$'   # its position kept
 }
+
+@test "index exact: =word* and =word~N walk the written forms, each form with every stem it was met with" {
+    doc a chant/chanter > "$T/a"
+    doc b chanter/chanter > "$T/b"
+    doc c chan/chanter > "$T/c"
+    doc d chan/chanter chant/chanter chanter/chanter > "$T/d"
+    doc e chan/chant > "$T/e"
+    cat "$T/a" "$T/b" "$T/c" "$T/d" "$T/e" | stream 5 > "$T/s.conllu"
+    crible-index -q -o "$T/ix" "$T/s.conllu"
+    # before: the bare norm looked up ("chante", "chantr"), the * and ~ ignored
+    [ "$(ids "$T/ix" '=chante*')" = "a b c d" ]
+    [ "$(ids "$T/ix" '=chant*')" = "a b c d e" ]
+    [ "$(ids "$T/ix" '=chantr~1')" = "a b c d e" ]
+    [ "$(ids "$T/ix" '=chanter')" = "a b c d" ]
+    [ "$(ids "$T/ix" '=chant')" = "e" ]
+}
