@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void crible_inbuf_init(crible_inbuf *in, FILE *f, size_t slack)
 {
@@ -48,6 +49,27 @@ static bool wait_again(FILE *f, int e)
     return true;
 }
 
+/* Reads what the input has now, up to n bytes: one read(2) on its
+ * descriptor, so that a line a slow writer gives (`tail -f`, a terminal)
+ * is taken when it comes, not once 256 KiB have; through stdio when f has
+ * no descriptor (a memory stream).  The bytes read, 0 at the end, -1 on an
+ * error (errno). */
+static long long read_some(FILE *f, char *p, size_t n)
+{
+    int fd = fileno(f);
+    if (fd < 0) {
+        size_t got = fread(p, 1, n, f);
+        return got > 0 || !ferror(f) ? (long long)got : -1;
+    }
+    for (;;) {
+        ssize_t got = read(fd, p, n);
+        if (got >= 0)
+            return got;
+        if (!wait_again(f, errno))
+            return -1;
+    }
+}
+
 long long crible_inbuf_fill(crible_inbuf *in, size_t room, crible_error *err)
 {
     if (in->eof)
@@ -70,22 +92,14 @@ long long crible_inbuf_fill(crible_inbuf *in, size_t room, crible_error *err)
         in->cap = cap;
     }
     errno = 0;
-    size_t n = fread(in->buf + in->end, 1, in->cap - in->end, in->f);
-    while (n == 0 && ferror(in->f) && wait_again(in->f, errno)) {
-        clearerr(in->f);
-        errno = 0;
-        n = fread(in->buf + in->end, 1, in->cap - in->end, in->f);
+    long long n = read_some(in->f, in->buf + in->end, in->cap - in->end);
+    if (n < 0) {
+        crible_error_set(err, CRIBLE_EIO, "read error: %s", strerror(errno ? errno : EIO));
+        return -1;
     }
-    if (n > 0 && ferror(in->f) && again(errno))
-        clearerr(in->f);   /* the next fill waits for the rest */
-    in->end += n;
+    in->end += (size_t)n;
     memset(in->buf + in->end, 0, in->slack);
-    if (n == 0) {
-        if (ferror(in->f)) {
-            crible_error_set(err, CRIBLE_EIO, "read error: %s", strerror(errno ? errno : EIO));
-            return -1;
-        }
+    if (n == 0)
         in->eof = true;
-    }
-    return (long long)n;
+    return n;
 }

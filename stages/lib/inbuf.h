@@ -36,8 +36,9 @@ void crible_inbuf_free(crible_inbuf *in);
 
 /* Reads more after buf[end): the unread bytes moved to the front (start
  * becomes 0), the buffer doubled until at least `room` bytes are free after
- * them, then as many bytes as are free read (fread: on a pipe, until they
- * are there or the input ends).  Returns the bytes read, 0 at the end of
+ * them, then what the input has, as many bytes as are free at most (one
+ * read(2): on a pipe, what is in it; a slow writer's line is taken when
+ * it comes).  Returns the bytes read, 0 at the end of
  * the input (eof set), -1 with CRIBLE_ENOMEM "out of memory" or
  * CRIBLE_EIO "read error: ..." in err.  A descriptor another program made
  * non-blocking (a pipe or terminal shared with it) is waited for with poll
