@@ -69,7 +69,9 @@
  *   u32 maxdoc, u32 nfields, then per field:
  *   u8 name length, name bytes (UTF-8, no NUL), u8 kind (1 text, 2 exact,
  *   3 keyword, 4 numeric; a keyword field named "_display.F" holds the
- *   written forms of F's folded values as "folded\x1fWritten": index.h),
+ *   written forms of F's folded values as "folded\x1fWritten" or
+ *   "folded\x1f\x1fMARKS", one named "_case.F" the case patterns MARKS of
+ *   the documents whose one value of F was upper-cased: index.h),
  *   u8 flags (1: positions; 2 [v5], ORPHANS: a text field some of whose
  *   positions may have a variant number that is no norm's: a merge of
  *   version 2 to 4 segments, whose tokens of a norm met under another stem
