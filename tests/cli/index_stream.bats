@@ -138,43 +138,8 @@ EOF
     # and norms "_", terms past CRIBLE_TERM_MAX (255 bytes) cut at a
     # character, and several segments (the buffer flushed: the lasting
     # terms' resolutions forgotten)
-    python3 - "$T/whole.conllu" "$T/blocks.conllu" <<'EOF'
-import random, sys
-rnd = random.Random(7)
-head = ("# global.columns = ID FORM CRIBLE:START CRIBLE:END CRIBLE:NORM CRIBLE:TYPE CRIBLE:STEM CRIBLE:STOP\n"
-        "# crible.version = 1\n")
-common = ["grève", "cheminots", "réforme", "retraites", "manifestation", "syndicats", "été", "élève"]
-def word():
-    r = rnd.random()
-    if r < 0.6:
-        return rnd.choice(common)
-    if r < 0.995:   # about 90,000 distinct words in all
-        return "".join(rnd.choice("abcdeéèfgilmnoprstuç") for _ in range(rnd.randint(3, 11)))
-    return "é" * rnd.randint(120, 140) + "x"   # 241 to 281 bytes
-whole, blocks = open(sys.argv[1], "w"), open(sys.argv[2], "w")
-for f in (whole, blocks):
-    f.write(head)
-for d in range(2500):
-    out = ["# newdoc id = w%d\n" % d], ["# newdoc id = w%d\n" % d]
-    out[0].append('# crible.doc = {"id":"w%d"}\n' % d)
-    for b in range(rnd.randint(1, 5)):
-        field = rnd.choice(["", "", "text", "title", "résumé"])
-        rows = []
-        for k in range(rnd.randint(0, 30)):
-            w = word()
-            stem = "_" if rnd.random() < 0.05 else w[:6]
-            norm = rnd.choice(["_", w, w, w.upper()])
-            rows.append("%d\t%s\t%d\t%d\t%s\tword\t%s\t0\n" % (k + 1, w, 3 * k, 3 * k + 2, norm, stem))
-        block = ("# crible.field = %s\n" % field if field else "") + "".join(rows) + "\n"
-        if not rows and not field and b:
-            continue
-        for o in out:
-            o.append(block)
-    whole.write("".join(out[0]))
-    blocks.write("".join(out[1]))
-for f in (whole, blocks):
-    f.write("# crible.end = 2500\n\n")
-EOF
+    python3 "$CRIBLE_SRC/tests/tools/stream_whole_blocks.py" "$T/whole.conllu" "$T/blocks.conllu" \
+        --seed 7 --docs 2500 --words cut
     run --separate-stderr crible-index -m 2M -o "$T/whole" "$T/whole.conllu"
     [ "$status" -eq 0 ]
     [[ "$stderr" =~ \(([0-9]+)\ segments\ written ]]
@@ -192,52 +157,8 @@ EOF
     # and long distinct terms fill the interner's lasting pool before its
     # 65,536 terms: the segments must be those of the stream without any
     # `# crible.doc`, flush after flush
-    python3 - "$T/mixed.conllu" "$T/blocks.conllu" <<'EOF'
-import random, sys
-rnd = random.Random(11)
-head = ("# global.columns = ID FORM CRIBLE:START CRIBLE:END CRIBLE:NORM CRIBLE:TYPE CRIBLE:STEM CRIBLE:STOP\n"
-        "# crible.version = 1\n")
-common = ["grève", "cheminots", "réforme", "retraites", "manifestation", "syndicats", "été", "élève"]
-letters = "abcdeéèfgilmnoprstuç"
-def word():
-    if rnd.random() < 0.2:   # about 3 MB of distinct long terms
-        return "".join(rnd.choice(letters) for _ in range(rnd.randint(100, 200)))
-    if rnd.random() < 0.6:
-        return rnd.choice(common)
-    return "".join(rnd.choice(letters) for _ in range(rnd.randint(3, 11)))
-mixed, blocks = open(sys.argv[1], "w"), open(sys.argv[2], "w")
-for f in (mixed, blocks):
-    f.write(head)
-n = 1500
-for d in range(n):
-    out = [["# newdoc id = w%d\n" % d], ["# newdoc id = w%d\n" % d]]
-    if rnd.random() < 0.5:
-        out[0].append('# crible.doc = {"id":"w%d"}\n' % d)
-    bad = rnd.random() < 0.03
-    nb = 0 if rnd.random() < 0.03 else rnd.randint(1, 5)
-    for b in range(nb):
-        field = rnd.choice(["", "", "text", "title", "résumé"])
-        if bad and b == nb // 2:
-            field = "_bad"
-        rows = []
-        for k in range(rnd.randint(0, 30)):
-            w = word()
-            stem = "_" if rnd.random() < 0.05 else w[:6] if len(w) < 100 or rnd.random() < 0.5 else w
-            norm = rnd.choice(["_", w, w, w.upper()])
-            rows.append("%d\t%s\t%d\t%d\t%s\tword\t%s\t0\n" % (k + 1, w, 3 * k, 3 * k + 2, norm, stem))
-        block = ("# crible.field = %s\n" % field if field else "") + "".join(rows) + "\n"
-        if not rows and not field and b:
-            continue
-        for o in out:
-            o.append(block)
-    if nb == 0:   # an empty document: its comments alone
-        for o in out:
-            o.append("\n")
-    mixed.write("".join(out[0]))
-    blocks.write("".join(out[1]))
-for f in (mixed, blocks):
-    f.write("# crible.end = %d\n\n" % n)
-EOF
+    python3 "$CRIBLE_SRC/tests/tools/stream_whole_blocks.py" "$T/mixed.conllu" "$T/blocks.conllu" \
+        --seed 11 --docs 1500 --words pool --whole 0.5 --bad 0.03 --empty 0.03
     printf 'index:\n  merge_factor: 100\n' > "$T/nomerge.yaml"
     run --separate-stderr crible-index -c "$T/nomerge.yaml" -m 2M -o "$T/mixed" "$T/mixed.conllu"
     [ "$status" -eq 4 ]   # the documents with a bad field
